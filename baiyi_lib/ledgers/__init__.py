@@ -1,0 +1,147 @@
+"""Ledgers in: any source becomes the same four tidy, validated DataFrames.
+
+Sources: a folder of CSV/XLSX files, one file (a workbook or a CSV), a list of files, or a
+dict of DataFrames keyed visits/incidents/screening/backlog with the English column names.
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+from pathlib import Path
+
+import pandas as pd
+
+from ..errors import LedgerError
+from ..params import Rules, load_rules
+from .read import ReadResult, ledger_files, read_frames, read_paths
+from .schema import KINDS
+from .validate import ERROR, Checked, check
+
+__all__ = ["KINDS", "LedgerCheck", "LedgerError", "Ledgers", "check_ledgers", "load_ledgers"]
+
+Source = str | os.PathLike | dict | list
+
+
+@dataclass
+class Ledgers:
+    """The four ledgers, validated, with English column names and provenance columns.
+
+    ``screening`` has one row per (unit, case): the earliest screening date and the latest
+    status; ``screening_rows`` keeps every weekly row. ``problems`` holds the remarks (提示)
+    that did not refuse any row; ``accounting`` the rows read/used/refused per file;
+    ``files`` every file read with its SHA-256.
+    """
+
+    visits: pd.DataFrame
+    incidents: pd.DataFrame
+    screening: pd.DataFrame
+    backlog: pd.DataFrame
+    screening_rows: pd.DataFrame
+    problems: pd.DataFrame
+    accounting: pd.DataFrame
+    files: pd.DataFrame
+
+    def __getitem__(self, kind: str) -> pd.DataFrame:
+        if kind not in KINDS:
+            raise KeyError(kind)
+        return getattr(self, kind)
+
+
+@dataclass
+class LedgerCheck:
+    """What validation found: the problem table, the accounting, and the ledgers if usable."""
+
+    problems: pd.DataFrame
+    accounting: pd.DataFrame
+    files: pd.DataFrame
+    ledgers: Ledgers | None
+
+    @property
+    def ok(self) -> bool:
+        return not (self.problems["severity"] == ERROR).any()
+
+
+def _read(source: Source) -> ReadResult:
+    if isinstance(source, dict):
+        return read_frames(source)
+    if isinstance(source, list | tuple):
+        paths = [Path(p) for p in source]
+        return read_paths(paths, root=_common_root(paths))
+    path = Path(source)
+    if path.is_dir():
+        return read_paths(ledger_files(path), root=path)
+    if path.is_file():
+        return read_paths([path], root=path.parent)
+    raise LedgerError(f"找不到台账:{path}(应为文件夹、Excel 或 CSV 文件)")
+
+
+def _common_root(paths: list[Path]) -> Path | None:
+    if not paths:
+        return None
+    try:
+        return Path(os.path.commonpath([p.resolve().parent for p in paths]))
+    except ValueError:
+        return None
+
+
+def check_ledgers(source: Source, rules: Rules | None = None) -> LedgerCheck:
+    """Read and validate without raising: every problem, the accounting, and the ledgers."""
+    rules = rules or load_rules()
+    read = _read(source)
+    checked: Checked = check(read, rules)
+    files = pd.DataFrame(read.files, columns=["file", "sha256", "bytes"])
+    remarks = checked.problems[checked.problems["severity"] != ERROR].reset_index(drop=True)
+    ledgers = Ledgers(
+        **checked.frames,
+        screening_rows=checked.screening_rows,
+        problems=remarks,
+        accounting=checked.accounting,
+        files=files,
+    )
+    result = LedgerCheck(checked.problems, checked.accounting, files, ledgers)
+    if not result.ok:
+        result.ledgers = None
+    return result
+
+
+def load_ledgers(source: Source, rules: Rules | None = None) -> Ledgers:
+    """Load and validate ledgers; raise LedgerError listing every problem if any row is bad."""
+    result = check_ledgers(source, rules)
+    if result.ledgers is None:
+        raise LedgerError(format_problems(result.problems), result.problems, result.accounting)
+    if not read_anything(result):
+        raise LedgerError(f"没有找到任何台账数据:{source if not isinstance(source, dict) else '(DataFrame)'}")
+    return result.ledgers
+
+
+def read_anything(result: LedgerCheck) -> bool:
+    return bool(len(result.files)) or bool(result.accounting["rows_read"].sum() if len(result.accounting) else 0)
+
+
+def format_problems(problems: pd.DataFrame, limit: int = 50) -> str:
+    """The Chinese message of a LedgerError: a count, then one line per problem."""
+    errors = problems[problems["severity"] == ERROR]
+    n_files = errors["file"].nunique()
+    lines = [f"台账有 {len(errors)} 处错误(涉及 {n_files} 个文件),未载入任何数据。请改正后重新载入:"]
+    for p in errors.head(limit).itertuples(index=False):
+        lines.append("  - " + describe(p))
+    if len(errors) > limit:
+        lines.append(f"  ……另有 {len(errors) - limit} 处,完整清单见 LedgerError.problems 或 `baiyi validate`。")
+    return "\n".join(lines)
+
+
+def describe(p) -> str:
+    """One problem as a sentence: file, sheet, row, column, value, what is wrong, expected."""
+    where = [f"文件 {p.file}"]
+    if p.sheet:
+        where.append(f"工作表「{p.sheet}」")
+    if not pd.isna(p.row):
+        where.append(f"第 {int(p.row)} 行")
+    if p.column:
+        where.append(f"列「{p.column}」")
+    value = f"值「{p.value}」" if p.value not in ("", None) else "值为空"
+    kind = f"[{p.kind}] " if p.kind else ""
+    return f"{kind}{','.join(where)},{value}:{p.problem}。应为:{p.expected}"
+
+

@@ -1,0 +1,162 @@
+"""The ledger contract (ledger-format.md) as data: kinds, columns, headers, vocabularies.
+
+Four ledgers (台账): visits 走访登记, incidents 敏感事件, screening 矛盾纠纷排查化解登记表,
+backlog 信访积案. Canonical headers are Chinese; English names are accepted too and are the
+column names inside the library.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from dataclasses import dataclass
+
+KINDS = ("visits", "incidents", "screening", "backlog")
+
+KIND_LABELS = {
+    "visits": "走访登记",
+    "incidents": "敏感事件",
+    "screening": "矛盾纠纷排查化解登记表",
+    "backlog": "信访积案",
+}
+
+# Words in a file or sheet name that tell its kind (checked in this order).
+KIND_KEYWORDS: dict[str, tuple[str, ...]] = {
+    "incidents": ("敏感事件", "事件", "incident"),
+    "screening": ("矛盾纠纷", "排查", "screening"),
+    "backlog": ("积案", "backlog"),
+    "visits": ("走访", "来访", "visit"),
+}
+
+# Sheet names that hold filling instructions, not rows.
+INSTRUCTION_SHEET_WORDS = ("说明", "填表", "instructions", "readme")
+
+
+@dataclass(frozen=True)
+class Column:
+    """One ledger column: English name, canonical Chinese header, accepted spellings."""
+
+    name: str
+    header: str
+    type: str  # id, opt_id, date, opt_date, unit, level, form, persons, bool, text, status, category
+    required: bool = True
+    aliases: tuple[str, ...] = ()
+
+    @property
+    def expected(self) -> str:
+        """What a valid value looks like, in Chinese, for error messages."""
+        return EXPECTED[self.type]
+
+
+EXPECTED = {
+    "id": "非空的编号",
+    "opt_id": "编号,可为空",
+    "date": "日期,如 2019-03-05、2019/3/5、2019.3.5、2019年3月5日",
+    "opt_date": "日期(如 2019-03-05),或留空",
+    "unit": "单位名称或简称(见 params/units.yaml)",
+    "level": "进京、去省、到市、来县之一",
+    "form": "个体 或 集体",
+    "persons": "不小于 1 的整数人次,如 3 或 3人",
+    "bool": "是 或 否(也可写 Y/N、1/0;空白为否)",
+    "text": "文字",
+    "status": "未化解 或 已化解",
+    "category": "考核办法列明的事件类别之一",
+}
+
+SCHEMAS: dict[str, tuple[Column, ...]] = {
+    "visits": (
+        Column("visit_id", "编号", "id", aliases=("走访编号", "序号编号")),
+        Column("date", "日期", "date", aliases=("走访日期", "来访日期")),
+        Column("unit", "责任单位", "unit", aliases=("单位",)),
+        Column("level", "走访层级", "level", aliases=("层级", "走访级别")),
+        Column("form", "走访形式", "form", aliases=("形式",)),
+        Column("persons", "人次", "persons", aliases=("人数", "走访人次")),
+        Column("irregular", "非访", "bool", required=False, aliases=("是否非访",)),
+        Column("case_id", "案件编号", "opt_id", required=False, aliases=("案件号",)),
+        Column(
+            "dissatisfied",
+            "不满初次办理",
+            "bool",
+            required=False,
+            aliases=("不满初次办理结果", "是否不满初次办理"),
+        ),
+        Column("internal_staff", "内部人员", "bool", required=False, aliases=("是否内部人员",)),
+    ),
+    "incidents": (
+        Column("incident_id", "编号", "id", aliases=("事件编号",)),
+        Column("date", "日期", "date", aliases=("发生日期", "事件日期")),
+        Column("unit", "责任单位", "unit", aliases=("单位",)),
+        Column("level", "走访层级", "level", aliases=("层级",)),
+        Column("category", "事件类别", "category", aliases=("类别", "事件类型")),
+        Column("visit_id", "关联走访编号", "opt_id", required=False, aliases=("走访编号",)),
+    ),
+    "screening": (
+        Column("case_id", "案件编号", "id", aliases=("案件号", "编号")),
+        Column("unit", "责任单位", "unit", aliases=("单位",)),
+        Column("screened_on", "排查日期", "date"),
+        Column("category", "纠纷类别", "text", required=False, aliases=("类别",)),
+        Column("status", "化解状态", "status", aliases=("状态",)),
+        Column("resolved_on", "化解日期", "opt_date", required=False),
+    ),
+    "backlog": (
+        Column("case_id", "案件编号", "id", aliases=("案件号", "编号")),
+        Column("unit", "责任单位", "unit", aliases=("单位",)),
+        Column("first_petition_on", "初次信访日期", "date", aliases=("首次信访日期",)),
+        Column("status", "化解状态", "status", aliases=("状态",)),
+        Column("resolved_on", "化解日期", "opt_date", required=False),
+        Column("certified", "办公室认定", "bool", required=False, aliases=("是否认定",)),
+        Column("certified_on", "认定日期", "opt_date", required=False),
+    ),
+}
+
+# The unique key of each ledger (screening is rolling: many rows per case).
+KEYS = {
+    "visits": ("visit_id",),
+    "incidents": ("incident_id",),
+    "screening": ("unit", "case_id", "screened_on"),
+    "backlog": ("case_id",),
+}
+
+LEVEL_ALIASES = {
+    "进京": ("进京", "进京访", "赴京", "到京", "北京"),
+    "去省": ("去省", "去省访", "到省", "赴省", "省"),
+    "到市": ("到市", "到市访", "去市", "赴市", "市"),
+    "来县": ("来县", "来县访", "到县", "赴县", "县"),
+}
+FORM_ALIASES = {
+    "个体": ("个体", "个体访", "个人", "个访"),
+    "集体": ("集体", "集体访", "集访"),
+}
+STATUS_ALIASES = {
+    "未化解": ("未化解", "化解中", "正在化解", "未结"),
+    "已化解": ("已化解", "已结", "已结案", "已办结"),
+}
+YES = ("是", "Y", "YES", "1", "TRUE", "√", "✓", "✔", "对")
+NO = ("否", "N", "NO", "0", "FALSE", "×", "✗", "无")
+
+_PAREN = re.compile(r"[((\[【].*?[))\]】]")
+
+
+def normalise_header(text: object) -> str:
+    """A header as compared: NFKC, no spaces, no '*' marks, no parenthesised hint."""
+    s = unicodedata.normalize("NFKC", str(text))
+    s = _PAREN.sub("", s)
+    return "".join(ch for ch in s if not ch.isspace() and ch not in "*::").lower()
+
+
+def header_lookup(kind: str) -> dict[str, str]:
+    """Accepted header spelling (normalised) → English column name, for one kind."""
+    table: dict[str, str] = {}
+    for col in SCHEMAS[kind]:
+        for spelling in (col.header, col.name, *col.aliases):
+            table.setdefault(normalise_header(spelling), col.name)
+    return table
+
+
+def kind_from_name(name: str) -> str | None:
+    """The ledger kind a file or sheet name announces, if any."""
+    low = name.lower()
+    for kind, words in KIND_KEYWORDS.items():
+        if any(w in low for w in words):
+            return kind
+    return None

@@ -1,0 +1,449 @@
+"""Validate raw tables into the four tidy ledgers, listing every problem in one pass.
+
+Every problem names file, sheet, Excel row, the column header as written, the value (masked
+if it is personal data) and what was expected, in Chinese. A row with an error is refused;
+a remark (提示) does not refuse it. Accounting per file: rows read = used + refused.
+"""
+
+from __future__ import annotations
+
+import difflib
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+
+from ..params import Rules, canonical_category
+from . import normalise as nz
+from .privacy import is_pii_header, mask_text, scan_cells
+from .read import FileNote, RawTable, ReadResult
+from .schema import KEYS, KIND_LABELS, KINDS, SCHEMAS, Column
+
+ERROR = "错误"
+REMARK = "提示"
+PROBLEM_COLUMNS = ["kind", "file", "sheet", "row", "column", "value", "problem", "expected", "severity"]
+ACCOUNTING_COLUMNS = ["file", "sheet", "kind", "rows_read", "rows_used", "rows_refused"]
+PROVENANCE = ["src_file", "src_sheet", "src_row"]
+MAX_VALUE_CHARS = 40
+
+_PARSERS = {
+    "id": nz.ids,
+    "opt_id": nz.optional_ids,
+    "text": nz.free_text,
+    "level": nz.levels,
+    "form": nz.forms,
+    "status": nz.statuses,
+    "bool": nz.booleans,
+    "persons": nz.persons,
+    "date": lambda v: nz.dates(v, required=True),
+    "opt_date": lambda v: nz.dates(v, required=False),
+}
+
+
+@dataclass
+class Checked:
+    """The outcome of validation: clean frames (refused rows left out), problems, accounting."""
+
+    frames: dict[str, pd.DataFrame]
+    screening_rows: pd.DataFrame
+    problems: pd.DataFrame
+    accounting: pd.DataFrame
+
+    @property
+    def errors(self) -> pd.DataFrame:
+        return self.problems[self.problems["severity"] == ERROR]
+
+
+class _Problems:
+    """Accumulates problems as small DataFrames (vectorised), concatenated once."""
+
+    def __init__(self) -> None:
+        self.parts: list[pd.DataFrame] = []
+
+    def add_notes(self, notes: list[FileNote], kind: str = "") -> None:
+        if notes:
+            df = pd.DataFrame([n.__dict__ for n in notes])
+            df["kind"] = kind
+            self.parts.append(df)
+
+    def add(
+        self,
+        table: pd.DataFrame,
+        mask: np.ndarray,
+        kind: str,
+        column: pd.Series | str,
+        value: pd.Series | str,
+        problem: pd.Series | str,
+        expected: str,
+        severity: str = ERROR,
+    ) -> None:
+        if not mask.any():
+            return
+        sel = table.loc[mask]
+        df = pd.DataFrame(
+            {
+                "kind": kind,
+                "file": sel["src_file"].astype(str).to_numpy(),
+                "sheet": sel["src_sheet"].astype(str).to_numpy(),
+                "row": sel["src_row"].to_numpy(),
+                "column": column[mask].to_numpy() if isinstance(column, pd.Series) else column,
+                "value": value[mask].to_numpy() if isinstance(value, pd.Series) else value,
+                "problem": problem[mask].to_numpy() if isinstance(problem, pd.Series) else problem,
+                "expected": expected,
+                "severity": severity,
+            }
+        )
+        self.parts.append(df)
+
+    def frame(self) -> pd.DataFrame:
+        if not self.parts:
+            return pd.DataFrame({c: pd.Series(dtype=object) for c in PROBLEM_COLUMNS})
+        df = pd.concat(self.parts, ignore_index=True)[PROBLEM_COLUMNS]
+        df["row"] = df["row"].astype("Int64")
+        df["kind"] = df["kind"].map(lambda k: KIND_LABELS.get(k, k))
+        return df.sort_values(["file", "sheet", "row", "column"], kind="stable", na_position="first").reset_index(drop=True)
+
+
+def shown(raw: pd.Series) -> pd.Series:
+    """A raw cell as a user sees it in a message: text, personal numbers masked, shortened."""
+    s = raw.map(nz._cell_text).astype(object)
+    s = s.map(lambda v: "" if v is pd.NA else mask_text(str(v)))
+    return s.map(lambda v: v if len(v) <= MAX_VALUE_CHARS else v[: MAX_VALUE_CHARS - 1] + "…")
+
+
+def _concat(tables: list[RawTable], kind: str) -> tuple[pd.DataFrame, dict[str, pd.Series]]:
+    """All tables of one kind as one frame with provenance; headers as written, per row."""
+    parts = []
+    for t in tables:
+        df = t.frame.copy()
+        df["src_file"] = t.file
+        df["src_sheet"] = t.sheet
+        df["src_row"] = t.rows
+        df["_table"] = id(t)
+        parts.append(df)
+    if parts:
+        frame = pd.concat(parts, ignore_index=True)
+    else:
+        frame = pd.DataFrame({c: pd.Series(dtype=object) for c in [*PROVENANCE, "_table"]})
+    headers: dict[str, pd.Series] = {}
+    for col in SCHEMAS[kind]:
+        per_table = [
+            pd.Series(t.headers.get(col.name, col.header), index=range(len(t.frame)))
+            for t in tables
+        ]
+        headers[col.name] = (
+            pd.concat(per_table, ignore_index=True) if per_table else pd.Series(dtype=object)
+        )
+        if col.name not in frame.columns:
+            frame[col.name] = pd.Series(pd.NA, index=frame.index, dtype=object)
+    return frame, headers
+
+
+def _check_headers(tables: list[RawTable], kind: str, problems: _Problems) -> set[int]:
+    """Refuse whole tables whose headers name personal data; return their ids."""
+    refused: set[int] = set()
+    for t in tables:
+        for header in t.headers.values():
+            if is_pii_header(header):
+                refused.add(id(t))
+                problems.add_notes(
+                    [
+                        FileNote(
+                            t.file,
+                            t.sheet,
+                            t.header_row,
+                            header,
+                            header,
+                            "该列记录个人信息,台账只记案件编号和人次,不得记录信访人信息;整张表未载入",
+                            "删除该列后重新报送",
+                        )
+                    ],
+                    kind,
+                )
+    return refused
+
+
+def _parse_columns(
+    frame: pd.DataFrame, headers: dict[str, pd.Series], kind: str, rules: Rules, problems: _Problems
+) -> pd.DataFrame:
+    """Typed columns for one kind; every unreadable cell becomes a problem."""
+    out = pd.DataFrame(index=frame.index)
+    for col in SCHEMAS[kind]:
+        raw = frame[col.name]
+        if col.type == "unit":
+            values, bad, why = _units(raw, rules)
+        elif col.type == "category":
+            values, bad, why = _categories(raw, rules)
+        else:
+            values, bad = _PARSERS[col.type](raw)
+            why = _why(col, raw)
+        out[col.name] = values
+        problems.add(frame, bad, kind, headers[col.name], shown(raw), why, col.expected)
+    return out
+
+
+def _why(col: Column, raw: pd.Series) -> pd.Series:
+    blank = nz.text(raw).isna()
+    return pd.Series(np.where(blank, "必填项为空", f"无法识别的{col.header}"), index=raw.index)
+
+
+def _units(raw: pd.Series, rules: Rules) -> tuple[pd.Series, np.ndarray, pd.Series]:
+    """Canonical unit names from names, aliases or ids; unknown ones get a suggestion."""
+    lookup = rules.units.lookup()
+    s = nz.squashed(raw)
+    values = s.map(lookup)
+    bad = values.isna().to_numpy()
+    why = pd.Series("必填项为空", index=raw.index, dtype=object)
+    for spelling in s[bad & s.notna().to_numpy()].unique():
+        close = difflib.get_close_matches(spelling, list(lookup), n=1, cutoff=0.5)
+        hint = f";是否为「{lookup[close[0]]}」?" if close else ""
+        why[s == spelling] = f"单位名称不在单位名单中{hint}"
+    return values, bad, why
+
+
+def _categories(raw: pd.Series, rules: Rules) -> tuple[pd.Series, np.ndarray, pd.Series]:
+    s = nz.text(raw)
+    table = {v: canonical_category(rules, v) for v in s.dropna().unique()}
+    values = s.map(table)
+    bad = values.isna().to_numpy()
+    why = pd.Series(np.where(s.isna(), "必填项为空", "事件类别不在考核办法所列类别中"), index=raw.index)
+    return values, bad, why
+
+
+def _check_privacy(frame: pd.DataFrame, headers: dict[str, pd.Series], kind: str, problems: _Problems) -> None:
+    """Refuse cells that hold a resident ID number or a mobile number, in any column."""
+    textual = [c.name for c in SCHEMAS[kind] if c.type in ("id", "opt_id", "text", "category", "unit")]
+    extras = [c for c in frame.columns if str(c).startswith("extra:")]
+    for name in textual + extras:
+        raw = frame[name]
+        if not (pd.api.types.is_object_dtype(raw) or pd.api.types.is_string_dtype(raw)):
+            continue
+        found = scan_cells(raw)
+        mask = (found != "").to_numpy()
+        if mask.any():
+            header = headers[name] if name in headers else name.removeprefix("extra:")
+            problems.add(
+                frame,
+                mask,
+                kind,
+                header,
+                shown(raw),
+                "单元格含" + found + ",台账不得记录个人信息",
+                "删除个人信息,只填案件编号和人次",
+            )
+
+
+def _check_rows(kind: str, typed: pd.DataFrame, frame: pd.DataFrame, headers: dict[str, pd.Series], problems: _Problems) -> None:
+    """Cross-column rules of the contract (status and dates agree)."""
+    h = {c.name: headers[c.name] for c in SCHEMAS[kind]}
+    if kind in ("screening", "backlog"):
+        done = (typed["status"] == "已化解").fillna(False).to_numpy()
+        open_ = (typed["status"] == "未化解").fillna(False).to_numpy()
+        has_res = typed["resolved_on"].notna().to_numpy()
+        problems.add(frame, done & ~has_res, kind, h["resolved_on"], "", "已化解的案件须填写化解日期", "化解日期")
+        problems.add(
+            frame,
+            open_ & has_res,
+            kind,
+            h["resolved_on"],
+            shown(frame["resolved_on"]),
+            "化解状态为未化解,却填写了化解日期",
+            "未化解的案件化解日期留空",
+        )
+    if kind == "backlog":
+        cert = typed["certified"].to_numpy(bool)
+        has_cert_on = typed["certified_on"].notna().to_numpy()
+        problems.add(frame, cert & ~has_cert_on, kind, h["certified_on"], "", "办公室已认定,须填写认定日期", "认定日期")
+        problems.add(
+            frame,
+            ~cert & has_cert_on,
+            kind,
+            h["certified"],
+            shown(frame["certified"]),
+            "填写了认定日期,但办公室认定不是“是”",
+            "认定的案件填“是”",
+        )
+        problems.add(frame, cert & open_, kind, h["certified"], "是", "未化解的案件不能认定为已化解", "先化解、后认定")
+        early = (typed["resolved_on"] < typed["first_petition_on"]).fillna(False).to_numpy()
+        problems.add(frame, early, kind, h["resolved_on"], shown(frame["resolved_on"]), "化解日期早于初次信访日期", "不早于初次信访日期的日期")
+        early_cert = (typed["certified_on"] < typed["resolved_on"]).fillna(False).to_numpy()
+        problems.add(frame, early_cert, kind, h["certified_on"], shown(frame["certified_on"]), "认定日期早于化解日期", "不早于化解日期的日期")
+
+
+def _check_unique(kind: str, typed: pd.DataFrame, frame: pd.DataFrame, headers: dict[str, pd.Series], refused: np.ndarray, problems: _Problems) -> np.ndarray:
+    """Ids must be unique; a backlog case repeated with identical content is merged.
+
+    Returns the mask of rows merged into an earlier identical row (used, not kept twice).
+    """
+    merged = np.zeros(len(typed), dtype=bool)
+    if kind == "screening":
+        return merged
+    key = KEYS[kind][0]
+    ok = ~refused & typed[key].notna().to_numpy()
+    if not typed.loc[ok, key].duplicated().any():
+        return merged
+    order = frame[["src_file", "src_sheet", "src_row"]].astype({"src_row": "int64"})
+    idx = order[ok].sort_values(["src_file", "src_sheet", "src_row"]).index
+    ids = typed.loc[idx, key]
+    dup = ids.duplicated(keep="first")
+    if not dup.any():
+        return merged
+    first_pos = ids[~dup].reset_index().set_index(key)["index"]
+    dup_idx = ids[dup].index
+    firsts = first_pos.loc[ids[dup].to_numpy()].to_numpy()
+    content = [c.name for c in SCHEMAS[kind]]
+    same = np.array(
+        [typed.loc[a, content].equals(typed.loc[b, content]) for a, b in zip(dup_idx, firsts, strict=True)]
+    )
+    if kind == "backlog":
+        merged[dup_idx[same]] = True
+        conflict = dup_idx[~same]
+        firsts = firsts[~same]
+    else:
+        conflict = dup_idx
+    mask = np.zeros(len(typed), dtype=bool)
+    mask[conflict] = True
+    where = pd.Series("", index=typed.index, dtype=object)
+    where[conflict] = [
+        f"编号重复:与 {frame.at[f, 'src_file']}"
+        + (f"「{frame.at[f, 'src_sheet']}」" if frame.at[f, "src_sheet"] else "")
+        + f" 第 {frame.at[f, 'src_row']} 行相同"
+        + ("但内容不同" if kind == "backlog" else "")
+        for f in firsts
+    ]
+    problems.add(frame, mask, kind, headers[key], shown(frame[key]), where, "每个编号只出现一次")
+    return merged
+
+
+def _collapse_screening(df: pd.DataFrame) -> pd.DataFrame:
+    """Rolling ledger: one row per (unit, case): earliest screening date, latest status.
+
+    "Latest" is by screening date; on the same date 已化解 wins over 未化解, so the result
+    does not depend on file or row order.
+    """
+    if df.empty:
+        cols = ["case_id", "unit", "screened_on", "last_screened_on", "category", "status", "resolved_on", "returns"]
+        return pd.DataFrame({c: df[c] if c in df else pd.Series(dtype=object) for c in cols})
+    ranked = df.assign(_rank=(df["status"] == "已化解").astype(int))
+    ranked = ranked.sort_values(["unit", "case_id", "screened_on", "_rank", "src_file", "src_row"], kind="stable")
+    g = ranked.groupby(["unit", "case_id"], observed=True, sort=True)
+    latest = g.tail(1).set_index(["unit", "case_id"])
+    out = pd.DataFrame(
+        {
+            "screened_on": g["screened_on"].min(),
+            "last_screened_on": g["screened_on"].max(),
+            "returns": g.size(),
+        }
+    )
+    out = out.join(latest[["category", "status", "resolved_on", "src_file", "src_sheet", "src_row"]])
+    return out.reset_index()[
+        ["case_id", "unit", "screened_on", "last_screened_on", "category", "status", "resolved_on", "returns", *PROVENANCE]
+    ]
+
+
+def _typed_frame(kind: str, typed: pd.DataFrame, frame: pd.DataFrame, rules: Rules) -> pd.DataFrame:
+    """Final dtypes: categories for units and levels, provenance columns last."""
+    out = typed.copy()
+    out["unit"] = pd.Categorical(out["unit"], categories=rules.units.names)
+    if "level" in out:
+        out["level"] = pd.Categorical(out["level"], categories=list(rules.levels), ordered=True)
+    if "form" in out:
+        out["form"] = pd.Categorical(out["form"], categories=list(rules.forms))
+    for col in ("status",):
+        if col in out:
+            out[col] = pd.Categorical(out[col], categories=["未化解", "已化解"])
+    for col in PROVENANCE:
+        out[col] = frame[col].to_numpy()
+    out["src_file"] = out["src_file"].astype("category")
+    out["src_sheet"] = out["src_sheet"].astype("category")
+    out["src_row"] = out["src_row"].astype(np.int64)
+    return out.reset_index(drop=True)
+
+
+def check(read: ReadResult, rules: Rules) -> Checked:
+    """Validate everything that was read; return clean frames, problems and accounting."""
+    problems = _Problems()
+    problems.add_notes(read.notes)
+    frames: dict[str, pd.DataFrame] = {}
+    screening_rows = pd.DataFrame()
+    accounting: list[pd.DataFrame] = []
+    for kind in KINDS:
+        tables = [t for t in read.tables if t.kind == kind]
+        bad_tables = _check_headers(tables, kind, problems)
+        frame, headers = _concat(tables, kind)
+        n_before = sum(len(p) for p in problems.parts)
+        if len(frame):
+            typed = _parse_columns(frame, headers, kind, rules, problems)
+            _check_privacy(frame, headers, kind, problems)
+            _check_rows(kind, typed, frame, headers, problems)
+        else:
+            typed = pd.DataFrame({c.name: pd.Series(dtype=object) for c in SCHEMAS[kind]})
+        refused = _refused_rows(frame, problems, n_before, bad_tables)
+        merged = _check_unique(kind, typed, frame, headers, refused, problems) if len(frame) else refused
+        refused = _refused_rows(frame, problems, n_before, bad_tables)
+        keep = ~refused & ~merged
+        clean = _typed_frame(kind, typed[keep], frame[keep], rules)
+        if kind == "screening":
+            screening_rows = clean
+            clean = _collapse_screening(clean)
+        frames[kind] = clean
+        accounting.extend(_account(t, frame, refused, kind) for t in tables)
+    _check_links(frames, problems)
+    acc = pd.concat(accounting, ignore_index=True) if accounting else pd.DataFrame(columns=ACCOUNTING_COLUMNS)
+    return Checked(frames, screening_rows, problems.frame(), acc)
+
+
+def _refused_rows(frame: pd.DataFrame, problems: _Problems, start: int, bad_tables: set[int]) -> np.ndarray:
+    """Rows (of this kind's frame) with at least one error among the problems since ``start``."""
+    if not len(frame):
+        return np.zeros(0, dtype=bool)
+    refused = frame["_table"].isin(bad_tables).to_numpy().copy()
+    new = [p for p in problems.parts[start:] if len(p) and "row" in p]
+    if new:
+        errs = pd.concat(new, ignore_index=True)
+        errs = errs[(errs["severity"] == ERROR) & errs["row"].notna()]
+        if errs.empty:
+            return refused
+        keys = set(zip(errs["file"], errs["sheet"], errs["row"].astype(int), strict=True))
+        refused |= np.fromiter(
+            (k in keys for k in zip(frame["src_file"], frame["src_sheet"], frame["src_row"], strict=True)),
+            dtype=bool,
+            count=len(frame),
+        )
+    return refused
+
+
+def _account(t: RawTable, frame: pd.DataFrame, refused: np.ndarray, kind: str) -> pd.DataFrame:
+    mine = (frame["_table"] == id(t)).to_numpy()
+    n_ref = int((refused & mine).sum())
+    return pd.DataFrame(
+        [
+            {
+                "file": t.file,
+                "sheet": t.sheet,
+                "kind": KIND_LABELS[kind],
+                "rows_read": int(mine.sum()),
+                "rows_used": int(mine.sum()) - n_ref,
+                "rows_refused": n_ref,
+            }
+        ]
+    )
+
+
+def _check_links(frames: dict[str, pd.DataFrame], problems: _Problems) -> None:
+    """An incident's linked visit should exist (a remark, the incident still counts)."""
+    inc = frames["incidents"]
+    if inc.empty:
+        return
+    linked = inc["visit_id"].notna()
+    missing = (linked & ~inc["visit_id"].isin(frames["visits"]["visit_id"])).to_numpy()
+    problems.add(
+        inc.assign(src_file=inc["src_file"].astype(str)),
+        missing,
+        "incidents",
+        "关联走访编号",
+        inc["visit_id"].astype(object).fillna(""),
+        "关联的走访编号在走访登记中找不到",
+        "走访登记中已有的编号",
+        severity=REMARK,
+    )

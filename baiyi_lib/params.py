@@ -1,0 +1,660 @@
+"""Strict loading of params/: rules.yaml, units.yaml, campaign.yaml.
+
+The assessment method lives in these files, not in code. Loading is strict: an unknown or
+duplicate key, a rule without a clause, a value of the wrong type, or a set of visit rates
+that does not cover every (level, form, irregular) case exactly once is refused with a
+ParamsError naming the file and the key.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import os
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from .errors import ParamsError
+
+MECHANISMS = ("first_case", "visit_rate", "incident", "doubling", "backlog", "flag")
+DOUBLING_CONDITIONS = ("unscreened", "dissatisfied")
+FLAG_CONDITIONS = ("irregular_or_collective",)
+UNIT_KINDS = ("局直单位", "机关科室")
+
+
+def default_params_dir() -> Path:
+    """The params/ folder: $BAIYI_PARAMS if set, else the one at the project root."""
+    env = os.environ.get("BAIYI_PARAMS")
+    if env:
+        return Path(env)
+    return Path(__file__).resolve().parent.parent / "params"
+
+
+# --------------------------------------------------------------------------- YAML
+
+
+class _StrictLoader(yaml.SafeLoader):
+    """SafeLoader that refuses duplicate keys instead of silently keeping the last."""
+
+
+def _construct_mapping(loader: _StrictLoader, node: yaml.MappingNode, deep: bool = False) -> dict:
+    seen: dict[Any, int] = {}
+    for key_node, _ in node.value:
+        key = loader.construct_object(key_node, deep=deep)
+        if key in seen:
+            raise ParamsError(
+                f"重复的键「{key}」(第 {seen[key] + 1} 行和第 {key_node.start_mark.line + 1} 行)"
+            )
+        seen[key] = key_node.start_mark.line
+    return loader.construct_mapping(node, deep=deep)
+
+
+_StrictLoader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG, _construct_mapping)
+
+
+def read_yaml(path: Path) -> tuple[Any, str]:
+    """Parse one YAML file strictly; return the data and the SHA-256 of its bytes."""
+    try:
+        raw = path.read_bytes()
+    except OSError as exc:
+        raise ParamsError(f"{path}: 无法读取参数文件({exc.strerror})") from exc
+    try:
+        data = yaml.load(raw.decode("utf-8"), Loader=_StrictLoader)  # noqa: S506 - strict SafeLoader
+    except ParamsError as exc:
+        raise ParamsError(f"{path}: {exc}") from exc
+    except (yaml.YAMLError, UnicodeDecodeError) as exc:
+        raise ParamsError(f"{path}: 不是有效的 YAML 文件({exc})") from exc
+    return data, hashlib.sha256(raw).hexdigest()
+
+
+# --------------------------------------------------------------------------- checking
+
+
+class _Checker:
+    """Collects every problem in one params file, then raises them together."""
+
+    def __init__(self, path: Path) -> None:
+        self.path = path
+        self.errors: list[str] = []
+
+    def error(self, key: str, message: str) -> None:
+        self.errors.append(f"{self.path.name}: {key}: {message}")
+
+    def mapping(
+        self, value: Any, key: str, required: dict[str, Any], optional: dict[str, Any]
+    ) -> dict:
+        """Check a mapping's keys and the types of their values; return it (or {})."""
+        if not isinstance(value, dict):
+            self.error(key, f"应为映射(键: 值),实为 {type(value).__name__}")
+            return {}
+        for name in value:
+            if name not in required and name not in optional:
+                allowed = "、".join([*required, *optional])
+                self.error(f"{key}.{name}", f"未知的键(允许的键:{allowed})")
+        for name, types in required.items():
+            if name not in value:
+                self.error(f"{key}.{name}", "缺少必填的键")
+            else:
+                self.type(value[name], f"{key}.{name}", types)
+        for name, types in optional.items():
+            if name in value:
+                self.type(value[name], f"{key}.{name}", types)
+        return value
+
+    def type(self, value: Any, key: str, types: Any) -> None:
+        types = types if isinstance(types, tuple) else (types,)
+        # bool is an int in Python; a rule's points must never be `true`.
+        if isinstance(value, bool) and bool not in types:
+            ok = False
+        else:
+            ok = isinstance(value, types)
+        if not ok:
+            names = "/".join("null" if t is type(None) else t.__name__ for t in types)
+            self.error(key, f"类型应为 {names},实为 {value!r}")
+        elif isinstance(value, str) and not value.strip():
+            self.error(key, "不能为空")
+
+    def raise_if_any(self) -> None:
+        if self.errors:
+            raise ParamsError("参数文件有误:\n" + "\n".join(f"  - {e}" for e in self.errors))
+
+
+# --------------------------------------------------------------------------- campaign
+
+
+@dataclass(frozen=True)
+class Phase:
+    id: str
+    name: str
+    start: dt.date
+    end: dt.date
+    clause: str
+
+
+@dataclass(frozen=True)
+class Deadline:
+    id: str
+    name: str
+    date: dt.date
+    clause: str
+
+
+@dataclass(frozen=True)
+class Campaign:
+    """The campaign frame: period, phases, weekly returns, deadlines, base score."""
+
+    name: str
+    start: dt.date
+    end: dt.date
+    phases: tuple[Phase, ...]
+    weekly_return_weekday: int  # ISO weekday, 5 = Friday
+    deadlines: tuple[Deadline, ...]
+    base_score: int
+    base_clause: str
+    sha256: str
+
+
+def load_campaign(path: Path) -> Campaign:
+    """Load campaign.yaml (period, phases, weekly returns, deadlines, base score)."""
+    data, digest = read_yaml(path)
+    c = _Checker(path)
+    sourced = {"clause": str, "quote": str}
+    top = c.mapping(
+        data,
+        "campaign",
+        {
+            "name": str,
+            "document": str,
+            "period": dict,
+            "phases": list,
+            "weekly_return": dict,
+            "deadlines": list,
+            "base_score": dict,
+        },
+        {},
+    )
+    period = c.mapping(
+        top.get("period", {}),
+        "period",
+        {"start": dt.date, "end": dt.date, **sourced},
+        {"note": str},
+    )
+    phases = []
+    for i, p in enumerate(top.get("phases", []) or []):
+        p = c.mapping(
+            p,
+            f"phases[{i}]",
+            {"id": str, "name": str, "start": dt.date, "end": dt.date, **sourced},
+            {},
+        )
+        if {"id", "name", "start", "end", "clause"} <= p.keys():
+            phases.append(Phase(p["id"], p["name"], p["start"], p["end"], p["clause"]))
+    weekly = c.mapping(
+        top.get("weekly_return", {}),
+        "weekly_return",
+        {"weekday": int, "weekday_name": str, "what": str, **sourced},
+        {},
+    )
+    if isinstance(weekly.get("weekday"), int) and not 1 <= weekly["weekday"] <= 7:
+        c.error("weekly_return.weekday", "应为 1(周一)到 7(周日)")
+    deadlines = []
+    for i, d in enumerate(top.get("deadlines", []) or []):
+        d = c.mapping(
+            d, f"deadlines[{i}]", {"id": str, "name": str, "date": dt.date, **sourced}, {}
+        )
+        if {"id", "name", "date", "clause"} <= d.keys():
+            deadlines.append(Deadline(d["id"], d["name"], d["date"], d["clause"]))
+    base = c.mapping(top.get("base_score", {}), "base_score", {"value": int, **sourced}, {})
+    if "start" in period and "end" in period and period["start"] > period["end"]:
+        c.error("period", "开始日期晚于结束日期")
+    c.raise_if_any()
+    return Campaign(
+        name=top["name"],
+        start=period["start"],
+        end=period["end"],
+        phases=tuple(phases),
+        weekly_return_weekday=weekly["weekday"],
+        deadlines=tuple(sorted(deadlines, key=lambda d: d.date)),
+        base_score=base["value"],
+        base_clause=base["clause"],
+        sha256=digest,
+    )
+
+
+# --------------------------------------------------------------------------- units
+
+
+@dataclass(frozen=True)
+class Unit:
+    id: str
+    name: str
+    kind: str
+    aliases: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class Units:
+    """The scored units, in the order of units.yaml, and how their names are written."""
+
+    units: tuple[Unit, ...]
+    sha256: str
+
+    @property
+    def names(self) -> list[str]:
+        return [u.name for u in self.units]
+
+    def lookup(self) -> dict[str, str]:
+        """Every accepted spelling (name, alias, id), whitespace removed → canonical name."""
+        table: dict[str, str] = {}
+        for u in self.units:
+            for spelling in (u.name, u.id, *u.aliases):
+                table["".join(spelling.split())] = u.name
+        return table
+
+    def by_name(self, name: str) -> Unit:
+        for u in self.units:
+            if u.name == name:
+                return u
+        raise KeyError(name)
+
+
+def load_units(path: Path) -> Units:
+    """Load units.yaml: ids unique and ASCII, names and aliases unambiguous."""
+    data, digest = read_yaml(path)
+    c = _Checker(path)
+    top = c.mapping(data, "units.yaml", {"units": list}, {"source": str})
+    units: list[Unit] = []
+    owner: dict[str, str] = {}
+    for i, u in enumerate(top.get("units", []) or []):
+        key = f"units[{i}]"
+        u = c.mapping(u, key, {"id": str, "name": str, "kind": str}, {"aliases": list})
+        if not {"id", "name", "kind"} <= u.keys():
+            continue
+        if not (u["id"].isascii() and u["id"].replace("_", "").isalnum()):
+            c.error(f"{key}.id", f"应为简短的 ASCII 字母数字(用于文件名),实为 {u['id']!r}")
+        if u["kind"] not in UNIT_KINDS:
+            c.error(f"{key}.kind", f"应为 {' 或 '.join(UNIT_KINDS)},实为 {u['kind']!r}")
+        aliases = tuple(u.get("aliases") or ())
+        for spelling in (u["id"], u["name"], *aliases):
+            if not isinstance(spelling, str):
+                c.error(f"{key}.aliases", f"别名应为文字,实为 {spelling!r}")
+                continue
+            norm = "".join(spelling.split())
+            if norm in owner and owner[norm] != u["name"]:
+                c.error(key, f"「{spelling}」同时指向「{owner[norm]}」和「{u['name']}」")
+            owner[norm] = u["name"]
+        units.append(Unit(u["id"], u["name"], u["kind"], aliases))
+    ids = [u.id for u in units]
+    for dup in sorted({x for x in ids if ids.count(x) > 1}):
+        c.error("units", f"单位 id「{dup}」重复")
+    if not units:
+        c.error("units", "至少需要一个单位")
+    c.raise_if_any()
+    return Units(tuple(units), digest)
+
+
+# --------------------------------------------------------------------------- rules
+
+
+@dataclass(frozen=True)
+class Interpretation:
+    """A named reading of ambiguous text, with its default and the value in force."""
+
+    name: str
+    label: str
+    default: Any
+    value: Any
+    choices: tuple[str, ...] | None
+    type: str | None
+    clause: str
+    note: str
+
+    @property
+    def is_default(self) -> bool:
+        return self.value == self.default
+
+
+@dataclass(frozen=True)
+class Rule:
+    """One rule of the assessment method, as written in rules.yaml."""
+
+    id: str
+    label: str
+    clause: str
+    mechanism: str
+    quote: str
+    points: int | None = None
+    points_from: str | None = None
+    per: str | None = None
+    level: str | None = None
+    levels: tuple[str, ...] = ()
+    form: str | None = None
+    irregular: bool | None = None  # None = any
+    categories: tuple[str, ...] = ()
+    condition: str | None = None
+    factor: int | None = None
+    min_years: int | None = None
+    max_years: int | None = None
+    ambiguous: bool = False
+    note: str = ""
+
+
+_RULE_COMMON_REQ = {"label": str, "clause": str, "mechanism": str, "quote": str}
+_RULE_COMMON_OPT = {"note": str, "ambiguous": bool, "per": str}
+_RULE_FIELDS: dict[str, tuple[dict[str, Any], dict[str, Any]]] = {
+    "first_case": ({"level": str, "points": int}, {}),
+    "visit_rate": (
+        {"level": str, "form": str, "irregular": (bool, str)},
+        {"points": int, "points_from": str},
+    ),
+    "incident": ({"level": str, "points": int, "categories": list}, {}),
+    "doubling": ({"condition": str, "factor": int}, {}),
+    "backlog": ({"min_years": int, "max_years": (int, type(None)), "points": int}, {}),
+    "flag": ({"levels": list, "condition": str}, {}),
+}
+
+
+@dataclass(frozen=True)
+class Rules:
+    """Everything scoring needs: the rules, the interpretations in force, campaign, units."""
+
+    rules: dict[str, Rule]
+    interpretations: dict[str, Interpretation]
+    levels: tuple[str, ...]
+    forms: tuple[str, ...]
+    category_aliases: dict[str, str]
+    campaign: Campaign
+    units: Units
+    document: str
+    sha256: str
+    source: Path = field(compare=False)
+
+    def __getitem__(self, rule_id: str) -> Rule:
+        return self.rules[rule_id]
+
+    def value(self, name: str) -> Any:
+        """The value in force of an interpretation."""
+        return self.interpretations[name].value
+
+    def by_mechanism(self, mechanism: str) -> list[Rule]:
+        return [r for r in self.rules.values() if r.mechanism == mechanism]
+
+    def rule_points(self, rule: Rule) -> int:
+        """A rule's points per unit of count, from the rule or from its interpretation."""
+        if rule.points_from is not None:
+            return int(self.value(rule.points_from))
+        assert rule.points is not None
+        return rule.points
+
+    @property
+    def categories(self) -> tuple[str, ...]:
+        """Every incident category any rule names, in first-seen order."""
+        seen: dict[str, None] = {}
+        for r in self.by_mechanism("incident"):
+            seen.update(dict.fromkeys(r.categories))
+        return tuple(seen)
+
+    def with_overrides(self, **overrides: Any) -> Rules:
+        """A copy with interpretation values replaced (checked like load_rules)."""
+        interps = dict(self.interpretations)
+        for name, raw in overrides.items():
+            if name not in interps:
+                known = "、".join(interps)
+                raise ParamsError(f"未知的口径参数「{name}」(可用:{known})")
+            it = interps[name]
+            interps[name] = replace(it, value=coerce_interpretation(it, raw))
+        return replace(self, interpretations=interps)
+
+
+def coerce_interpretation(it: Interpretation, raw: Any) -> Any:
+    """Turn an override (possibly a CLI string) into the interpretation's type, or refuse."""
+    if it.choices is not None:
+        value = str(raw).strip()
+        if value not in it.choices:
+            raise ParamsError(
+                f"口径参数「{it.name}」的值「{raw}」无效,应为:{' / '.join(it.choices)}"
+            )
+        return value
+    text = str(raw).strip().lower() if isinstance(raw, str) else raw
+    if it.type == "int":
+        try:
+            if isinstance(text, bool):
+                raise ValueError
+            value = int(text)
+            if isinstance(text, float) and text != value:
+                raise ValueError
+        except (TypeError, ValueError):
+            raise ParamsError(f"口径参数「{it.name}」应为整数分值,实为「{raw}」") from None
+        return value
+    if it.type == "ratio":
+        if text is None or text in ("", "none", "null"):
+            return None
+        try:
+            if isinstance(text, bool):
+                raise ValueError
+            value = float(text)
+        except (TypeError, ValueError):
+            raise ParamsError(f"口径参数「{it.name}」应为 0 到 1 之间的比例,实为「{raw}」") from None
+        if not 0 < value <= 1:
+            raise ParamsError(f"口径参数「{it.name}」应为 0 到 1 之间的比例,实为「{raw}」")
+        return value
+    raise ParamsError(f"口径参数「{it.name}」的类型未定义")
+
+
+def _load_interpretations(c: _Checker, data: Any) -> dict[str, Interpretation]:
+    out: dict[str, Interpretation] = {}
+    if not isinstance(data, dict):
+        c.error("interpretations", "应为映射")
+        return out
+    for name, spec in data.items():
+        key = f"interpretations.{name}"
+        spec = c.mapping(
+            spec,
+            key,
+            {"label": str, "value": object, "clause": str, "quote": str, "note": str},
+            {"choices": list, "type": str},
+        )
+        if not spec:
+            continue
+        if ("choices" in spec) == ("type" in spec):
+            c.error(key, "须给出 choices(可选值)或 type(int / ratio)之一")
+            continue
+        if "type" in spec and spec["type"] not in ("int", "ratio"):
+            c.error(f"{key}.type", f"应为 int 或 ratio,实为 {spec['type']!r}")
+            continue
+        choices = tuple(spec["choices"]) if "choices" in spec else None
+        it = Interpretation(
+            name=name,
+            label=spec.get("label", name),
+            default=None,
+            value=None,
+            choices=choices,
+            type=spec.get("type"),
+            clause=spec.get("clause", ""),
+            note=spec.get("note", ""),
+        )
+        try:
+            default = coerce_interpretation(it, spec.get("value"))
+        except ParamsError as exc:
+            c.error(f"{key}.value", str(exc))
+            continue
+        out[name] = replace(it, default=default, value=default)
+    return out
+
+
+def _load_rule(c: _Checker, rule_id: str, spec: Any) -> Rule | None:
+    key = f"rules.{rule_id}"
+    if not isinstance(spec, dict):
+        c.error(key, "应为映射")
+        return None
+    mechanism = spec.get("mechanism")
+    if mechanism not in MECHANISMS:
+        c.error(f"{key}.mechanism", f"应为 {' / '.join(MECHANISMS)},实为 {mechanism!r}")
+        return None
+    req, opt = _RULE_FIELDS[mechanism]
+    n_errors = len(c.errors)
+    c.mapping(spec, key, {**_RULE_COMMON_REQ, **req}, {**_RULE_COMMON_OPT, **opt})
+    if len(c.errors) > n_errors:
+        return None
+    irregular = spec.get("irregular")
+    if isinstance(irregular, str):
+        if irregular != "any":
+            c.error(f"{key}.irregular", f"应为 true / false / any,实为 {irregular!r}")
+        irregular = None
+    return Rule(
+        id=rule_id,
+        label=spec["label"],
+        clause=spec["clause"],
+        mechanism=mechanism,
+        quote=spec["quote"],
+        points=spec.get("points"),
+        points_from=spec.get("points_from"),
+        per=spec.get("per"),
+        level=spec.get("level"),
+        levels=tuple(spec.get("levels", ())),
+        form=spec.get("form"),
+        irregular=irregular,
+        categories=tuple(spec.get("categories", ())),
+        condition=spec.get("condition"),
+        factor=spec.get("factor"),
+        min_years=spec.get("min_years"),
+        max_years=spec.get("max_years"),
+        ambiguous=spec.get("ambiguous", False),
+        note=spec.get("note", ""),
+    )
+
+
+def _check_rule_set(
+    c: _Checker,
+    rules: dict[str, Rule],
+    interps: dict[str, Interpretation],
+    levels: tuple[str, ...],
+    forms: tuple[str, ...],
+) -> None:
+    """Cross-rule checks: every case covered once, references resolve, brackets tile."""
+    for r in rules.values():
+        key = f"rules.{r.id}"
+        for lvl in (r.level, *r.levels):
+            if lvl is not None and lvl not in levels:
+                c.error(key, f"层级「{lvl}」不在 levels 中")
+        if r.mechanism == "visit_rate":
+            if (r.points is None) == (r.points_from is None):
+                c.error(key, "须给出 points 或 points_from 之一")
+            if r.points_from is not None and (
+                r.points_from not in interps or interps[r.points_from].type != "int"
+            ):
+                c.error(f"{key}.points_from", f"「{r.points_from}」不是 int 类型的口径参数")
+            if r.form != "any" and r.form not in forms:
+                c.error(f"{key}.form", f"应为 {' / '.join(forms)} 或 any")
+        if r.mechanism == "doubling":
+            if r.condition not in DOUBLING_CONDITIONS:
+                c.error(f"{key}.condition", f"应为 {' / '.join(DOUBLING_CONDITIONS)}")
+            if r.factor is not None and r.factor < 1:
+                c.error(f"{key}.factor", "倍数应为正整数")
+        if r.mechanism == "flag" and r.condition not in FLAG_CONDITIONS:
+            c.error(f"{key}.condition", f"应为 {' / '.join(FLAG_CONDITIONS)}")
+    # Every (level, form, irregular) visit meets exactly one visit rate.
+    for lvl in levels:
+        for form in forms:
+            for irregular in (False, True):
+                hits = [
+                    r.id
+                    for r in rules.values()
+                    if r.mechanism == "visit_rate"
+                    and r.level == lvl
+                    and r.form in (form, "any")
+                    and r.irregular in (irregular, None)
+                ]
+                if len(hits) != 1:
+                    what = f"{lvl}/{form}/{'非访' if irregular else '非非访'}"
+                    found = "、".join(hits) or "没有"
+                    c.error("rules", f"走访 {what} 应恰好适用一条每人次标准,实为 {found}")
+    for mech in ("first_case", "incident"):
+        per_level = [r.level for r in rules.values() if r.mechanism == mech]
+        for lvl in sorted({x for x in per_level if per_level.count(x) > 1}):
+            c.error("rules", f"层级「{lvl}」有多条 {mech} 规则")
+    conds = [r.condition for r in rules.values() if r.mechanism == "doubling"]
+    for cond in sorted({x for x in conds if conds.count(x) > 1}):
+        c.error("rules", f"加倍条件「{cond}」有多条规则")
+    brackets = sorted(
+        (r for r in rules.values() if r.mechanism == "backlog"), key=lambda r: r.min_years or 0
+    )
+    expected_start = 0
+    for r in brackets:
+        if r.min_years != expected_start:
+            c.error(f"rules.{r.id}", f"积案年限档次应从 {expected_start} 年起,实为 {r.min_years}")
+        expected_start = r.max_years
+    if brackets and brackets[-1].max_years is not None:
+        c.error(f"rules.{brackets[-1].id}", "最高年限档次的 max_years 应为 null(不设上限)")
+
+
+def load_rules(path: str | os.PathLike | None = None, **overrides: Any) -> Rules:
+    """Load the rules, campaign and units, with interpretation overrides by name.
+
+    ``path`` is the params folder or its rules.yaml (campaign.yaml and units.yaml are read
+    beside it); by default the project's params/. ``load_rules(doubling="stack")`` changes
+    one interpretation; an unknown name or an invalid value raises ParamsError.
+    """
+    p = Path(path) if path is not None else default_params_dir()
+    folder, rules_path = (p, p / "rules.yaml") if p.is_dir() else (p.parent, p)
+    data, digest = read_yaml(rules_path)
+    c = _Checker(rules_path)
+    top = c.mapping(
+        data,
+        "rules.yaml",
+        {
+            "document": str,
+            "levels": list,
+            "forms": list,
+            "interpretations": dict,
+            "rules": dict,
+        },
+        {"category_aliases": dict},
+    )
+    interps = _load_interpretations(c, top.get("interpretations", {}))
+    rules: dict[str, Rule] = {}
+    for rule_id, spec in (top.get("rules") or {}).items():
+        rule = _load_rule(c, str(rule_id), spec)
+        if rule is not None:
+            rules[rule.id] = rule
+    levels = tuple(top.get("levels") or ())
+    forms = tuple(top.get("forms") or ())
+    _check_rule_set(c, rules, interps, levels, forms)
+    aliases = {
+        _squash(k): v for k, v in (top.get("category_aliases") or {}).items()
+    }
+    c.raise_if_any()
+    known_categories = {cat for r in rules.values() for cat in r.categories}
+    bad = sorted({v for v in aliases.values() if v not in known_categories})
+    if bad:
+        raise ParamsError(f"{rules_path.name}: category_aliases 指向未知类别:{'、'.join(bad)}")
+    result = Rules(
+        rules=rules,
+        interpretations=interps,
+        levels=levels,
+        forms=forms,
+        category_aliases=aliases,
+        campaign=load_campaign(folder / "campaign.yaml"),
+        units=load_units(folder / "units.yaml"),
+        document=top["document"],
+        sha256=digest,
+        source=rules_path,
+    )
+    return result.with_overrides(**overrides) if overrides else result
+
+
+def _squash(text: str) -> str:
+    """Drop whitespace and list punctuation, for matching free-written category names."""
+    return "".join(ch for ch in str(text) if not ch.isspace() and ch not in "、,,;;。.")
+
+
+def canonical_category(rules: Rules, text: str) -> str | None:
+    """The category a free-written incident category means, or None if unknown."""
+    squashed = _squash(text)
+    for cat in rules.categories:
+        if _squash(cat) == squashed:
+            return cat
+    return rules.category_aliases.get(squashed)
