@@ -1,0 +1,31 @@
+"""baiyi: scoring and weekly briefings for the water bureau's hundred-day petition campaign.
+
+Public API::
+
+    from baiyi_lib import load_ledgers, load_rules, score, LedgerError
+    rules = load_rules(doubling="stack")          # interpretations by name
+    ledgers = load_ledgers("data/sample")         # folder, workbook, CSV, or dict of frames
+    result = score(ledgers, rules, as_of="2019-03-29")
+    result.scores; result.points; print(result.explain("安监办"))
+"""
+
+from .errors import BaiyiError, LedgerError, ParamsError
+from .ledgers import Ledgers, check_ledgers, load_ledgers
+from .params import Rules, load_rules
+from .scoring import ScoreResult, score
+
+__version__ = "0.1.0"
+
+__all__ = [
+    "BaiyiError",
+    "LedgerError",
+    "Ledgers",
+    "ParamsError",
+    "Rules",
+    "ScoreResult",
+    "__version__",
+    "check_ledgers",
+    "load_ledgers",
+    "load_rules",
+    "score",
+]

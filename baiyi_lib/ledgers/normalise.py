@@ -132,14 +132,18 @@ def dates(values: pd.Series, required: bool = True) -> tuple[pd.Series, np.ndarr
     is_obj = ptypes.is_object_dtype(values)
     # Date and datetime cells (Excel date-formatted cells, Python objects).
     if is_obj:
-        is_dt = values.map(lambda v: isinstance(v, dt.date | pd.Timestamp)).to_numpy(bool)
+        is_dt = np.array(values.map(lambda v: isinstance(v, dt.date | pd.Timestamp)), dtype=bool)
         if is_dt.any():
             out[is_dt] = pd.to_datetime(values[is_dt].map(_as_timestamp)).dt.normalize()
         # Numeric cells: Excel serial numbers (1 = 1900-01-01) or 20190305.
-        is_num = values.map(
-            lambda v: isinstance(v, int | float | np.integer | np.floating) and not isinstance(v, bool)
-        ).to_numpy(bool)
-        is_num &= values.notna().to_numpy()
+        is_num = np.array(
+            values.map(
+                lambda v: isinstance(v, int | float | np.integer | np.floating)
+                and not isinstance(v, bool)
+            ),
+            dtype=bool,
+        )
+        is_num &= np.array(values.notna(), dtype=bool)
         if is_num.any():
             nums = values[is_num].astype(float)
             serial = (nums >= 1) & (nums < 80000) & (nums == nums.round())

@@ -1,0 +1,109 @@
+"""Scores out: ledgers + rules → points (one row per rule applied) → scores, ranks, explain.
+
+``score`` is exact (integer points), vectorised, and independent of the order of the
+ledger rows.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import numpy as np
+import pandas as pd
+
+from ..ledgers import Ledgers
+from ..params import Rules, load_rules
+from . import points as pt
+from .backlog import backlog_points
+from .incidents import incident_points
+from .result import ScoreResult, score_table
+from .visits import visit_points
+from .window import window
+
+__all__ = ["ScoreResult", "score"]
+
+
+def _as_date(value: object, default: dt.date) -> dt.date:
+    if value is None:
+        return default
+    if isinstance(value, dt.datetime | pd.Timestamp):
+        return value.date() if isinstance(value, dt.datetime) else value.to_pydatetime().date()
+    if isinstance(value, dt.date):
+        return value
+    try:
+        return pd.Timestamp(str(value)).date()
+    except ValueError as exc:
+        raise ValueError(f"截止日期「{value}」无效,应为 2019-03-29 这样的日期") from exc
+
+
+def _office_filter(visits: pd.DataFrame, rules: Rules) -> np.ndarray:
+    """附件2 一(四) 末段, under office_visits=internal_or_repeat: an office (机关科室) is
+    charged only for visits by its own staff or repeat visits after poor first handling."""
+    if rules.value("office_visits") == "all" or visits.empty:
+        return np.ones(len(visits), dtype=bool)
+    offices = [u.name for u in rules.units.units if u.kind == "机关科室"]
+    is_office = visits["unit"].isin(offices).to_numpy()
+    qualifies = visits["internal_staff"].to_numpy(bool) | visits["dissatisfied"].to_numpy(bool)
+    return ~is_office | qualifies
+
+
+def score(ledgers: Ledgers, rules: Rules | None = None, as_of: object = None) -> ScoreResult:
+    """Score every unit as of a date (default: the campaign's last day).
+
+    Only events inside the campaign period and on or before ``as_of`` count; the others
+    are listed in ``result.excluded`` with the reason.
+    """
+    rules = rules or load_rules()
+    as_of = _as_date(as_of, rules.campaign.end)
+    parts: list[pd.DataFrame] = []
+    skipped: list[pd.DataFrame] = []
+
+    v = ledgers.visits
+    counts, reason = window(v["date"], rules.campaign, as_of)
+    office_ok = _office_filter(v, rules)
+    skipped.append(pt.excluded(v, ~counts, "走访", "visit_id", "date", reason))
+    skipped.append(
+        pt.excluded(
+            v,
+            counts & ~office_ok,
+            "走访",
+            "visit_id",
+            "date",
+            "机关科室非内部人员、非再次走访,按口径 office_visits=internal_or_repeat 不计分",
+        )
+    )
+    counted = v.loc[counts & office_ok].reset_index(drop=True)
+    parts.append(visit_points(counted, ledgers.screening, rules))
+
+    inc = ledgers.incidents
+    counts, reason = window(inc["date"], rules.campaign, as_of)
+    skipped.append(pt.excluded(inc, ~counts, "事件", "incident_id", "date", reason))
+    rows, not_scored = incident_points(inc.loc[counts].reset_index(drop=True), rules)
+    parts.append(rows)
+    skipped.append(not_scored)
+
+    rows, not_scored = backlog_points(ledgers.backlog, rules, as_of)
+    parts.append(rows)
+    skipped.append(not_scored)
+
+    points = pt.finish(parts, rules)
+    excluded = pd.concat([s for s in skipped if len(s)] or [pd.DataFrame(columns=pt.EXCLUDED_COLUMNS)], ignore_index=True)
+    quality = _quality(counted, rules)
+    return ScoreResult(points, score_table(points, rules), excluded, quality, rules, as_of)
+
+
+def _quality(visits: pd.DataFrame, rules: Rules) -> pd.DataFrame:
+    """Counted visits with no case id: they cannot be checked against screening."""
+    missing = visits["case_id"].isna().to_numpy()
+    treat = "视为未排查,加倍扣分" if rules.value("missing_case_id") == "unscreened" else "不因此加倍"
+    return pd.DataFrame(
+        {
+            "source": "走访",
+            "source_id": visits.loc[missing, "visit_id"].to_numpy(),
+            "unit": visits.loc[missing, "unit"].astype(object).to_numpy(),
+            "date": visits.loc[missing, "date"].to_numpy(),
+            "issue": f"未填案件编号,无法倒查排查台账;按口径 missing_case_id={rules.value('missing_case_id')} {treat}",
+            "src_file": visits.loc[missing, "src_file"].astype(object).to_numpy(),
+            "src_row": visits.loc[missing, "src_row"].to_numpy(),
+        }
+    )

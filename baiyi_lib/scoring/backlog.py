@@ -1,0 +1,89 @@
+"""附件2 三 (积案化解): a bonus for each old backlog case resolved during the campaign.
+
+The bonus depends on the case's age at resolution, from its first petition date to its
+resolution date, in whole years (ten years includes exactly ten: 含十年). Only resolutions
+inside the campaign that the campaign office certified (须经行动办公室统一认定) earn it, on the
+certification date, which must itself fall inside the campaign and on or before as-of.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import numpy as np
+import pandas as pd
+
+from ..params import Campaign, Rules
+from . import points as pt
+
+SOURCE = "积案"
+
+
+def age_in_years(first: pd.Series, resolved: pd.Series) -> np.ndarray:
+    """Whole years between two dates: a case first petitioned on 2009-05-10 is ten years
+    old on 2019-05-10 and after. (A 29 February start has its anniversary on 1 March.)"""
+    f = pd.DatetimeIndex(first)
+    r = pd.DatetimeIndex(resolved)
+    years = r.year - f.year
+    before_anniversary = (r.month < f.month) | ((r.month == f.month) & (r.day < f.day))
+    return np.asarray(years - before_anniversary.astype(int), dtype=np.int64)
+
+
+def backlog_points(backlog: pd.DataFrame, rules: Rules, as_of: dt.date) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """(points rows, not-scored rows): certified resolutions inside the campaign, by age bracket."""
+    empty = pd.DataFrame(columns=pt.EXCLUDED_COLUMNS)
+    if backlog.empty:
+        return pt.finish([], rules), empty
+    camp: Campaign = rules.campaign
+    start = np.datetime64(camp.start, "ns")
+    end = np.datetime64(camp.end, "ns")
+    cut = np.datetime64(min(camp.end, as_of), "ns")
+    resolved = (backlog["status"] == "已化解").to_numpy()
+    res_on = backlog["resolved_on"].to_numpy(dtype="datetime64[ns]")
+    cert = backlog["certified"].to_numpy(dtype=bool)
+    cert_on = backlog["certified_on"].to_numpy(dtype="datetime64[ns]")
+    with np.errstate(invalid="ignore"):
+        res_in = (res_on >= start) & (res_on <= end)
+        cert_in = (cert_on >= start) & (cert_on <= cut)
+    earns = resolved & cert & res_in & cert_in
+    reason = np.select(
+        [
+            resolved & ~res_in & (res_on < start),
+            resolved & ~res_in,
+            resolved & ~cert,
+            resolved & cert & (cert_on > cut) & (cert_on <= end),
+            resolved & cert & ~cert_in,
+        ],
+        [
+            "化解日期早于行动开始日,不计加分",
+            "化解日期晚于行动结束日,不计加分",
+            "已化解但尚未经行动办公室认定,暂不加分",
+            f"认定日期晚于统计截止日 {as_of:%Y-%m-%d}",
+            "认定日期不在行动期内,不计加分",
+        ],
+        default="",
+    )
+    brackets = sorted(rules.by_mechanism("backlog"), key=lambda r: r.min_years or 0)
+    sub = backlog.loc[earns]
+    age = age_in_years(sub["first_petition_on"], sub["resolved_on"])
+    lower = np.array([r.min_years or 0 for r in brackets])
+    which = np.searchsorted(lower, age, side="right") - 1
+    which = np.clip(which, 0, len(brackets) - 1)
+    pts = np.array([rules.rule_points(r) for r in brackets], dtype=np.int64)[which]
+    ids = np.array([r.id for r in brackets], dtype=object)[which]
+    first = sub["first_petition_on"].dt.strftime("%Y-%m-%d").to_numpy(dtype=object)
+    res = sub["resolved_on"].dt.strftime("%Y-%m-%d").to_numpy(dtype=object)
+    note = [f"案龄 {a} 年(初次信访 {f},化解 {r})" for a, f, r in zip(age, first, res, strict=True)]
+    rows = pt.rows(
+        sub,
+        rule_id=ids,
+        source=SOURCE,
+        id_column="case_id",
+        date_column="certified_on",
+        rate=pts,
+        multiplier=1,
+        points=pts,
+        note=np.array(note, dtype=object),
+    )
+    skipped = pt.excluded(backlog, reason != "", SOURCE, "case_id", "resolved_on", reason)
+    return rows, skipped

@@ -1,0 +1,186 @@
+"""The score result: points, scores and ranks, and a plain-text trace per unit.
+
+Everything here aggregates the points table; nothing computes a score another way.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+
+from ..params import Rules
+
+SCORE_COLUMNS = [
+    "rank",
+    "unit",
+    "unit_id",
+    "kind",
+    "base",
+    "deductions",
+    "bonuses",
+    "score",
+    "veto",
+    "awards_cancelled",
+]
+
+
+def score_table(points: pd.DataFrame, rules: Rules) -> pd.DataFrame:
+    """One row per unit of units.yaml: base − deductions + bonuses, flags, rank.
+
+    ``deductions`` and ``bonuses`` are magnitudes (both ≥ 0). Rank 1 is the highest score;
+    equal scores share a rank. A unit with no events keeps the base score.
+    """
+    units = rules.units.units
+    names = [u.name for u in units]
+    pts = points["points"].to_numpy(dtype=np.int64)
+    codes = points["unit"].cat.codes.to_numpy()
+    n = len(names)
+    ded = np.bincount(codes, weights=np.where(pts < 0, -pts, 0), minlength=n).astype(np.int64)
+    bon = np.bincount(codes, weights=np.where(pts > 0, pts, 0), minlength=n).astype(np.int64)
+    base = rules.campaign.base_score
+    table = pd.DataFrame(
+        {
+            "unit": names,
+            "unit_id": [u.id for u in units],
+            "kind": [u.kind for u in units],
+            "base": base,
+            "deductions": ded,
+            "bonuses": bon,
+            "score": base - ded + bon,
+        }
+    )
+    rule_ids = points["rule_id"].astype(str).to_numpy()
+    for flag in ("veto", "awards_cancelled"):
+        hit = codes[rule_ids == flag]
+        table[flag] = np.bincount(hit, minlength=n)[:n] > 0 if len(hit) else False
+    table["rank"] = table["score"].rank(ascending=False, method="min").astype(int)
+    ratio = rules.value("annual_ratio")
+    cols = list(SCORE_COLUMNS)
+    if ratio is not None:
+        table["annual_deduction"] = (base - table["score"]) * ratio
+        cols.append("annual_deduction")
+    order = np.lexsort((np.arange(n), table["rank"].to_numpy()))
+    return table.iloc[order][cols].reset_index(drop=True)
+
+
+@dataclass
+class ScoreResult:
+    """What ``score`` returns.
+
+    points      one row per rule application (deduction, bonus, doubling, flag)
+    scores      one row per unit, ranked
+    excluded    ledger rows considered and not scored, with the reason
+    quality     data-quality remarks that affect scores (e.g. visits with no case id)
+    """
+
+    points: pd.DataFrame
+    scores: pd.DataFrame
+    excluded: pd.DataFrame
+    quality: pd.DataFrame
+    rules: Rules
+    as_of: dt.date
+
+    def interpretations(self) -> pd.DataFrame:
+        """Every interpretation in force, with its default and whether it differs."""
+        return pd.DataFrame(
+            [
+                {
+                    "name": it.name,
+                    "label": it.label,
+                    "value": it.value,
+                    "default": it.default,
+                    "is_default": it.is_default,
+                    "clause": it.clause,
+                    "note": it.note,
+                }
+                for it in self.rules.interpretations.values()
+            ]
+        )
+
+    def ambiguous_rules_applied(self) -> pd.DataFrame:
+        """The rules marked ambiguous that produced at least one points row, with notes."""
+        used = set(self.points["rule_id"].astype(str).unique())
+        return pd.DataFrame(
+            [
+                {"rule_id": r.id, "label": r.label, "clause": r.clause, "points": r.points, "note": r.note}
+                for r in self.rules.rules.values()
+                if r.ambiguous and r.id in used
+            ],
+            columns=["rule_id", "label", "clause", "points", "note"],
+        )
+
+    def unit_points(self, unit: str) -> pd.DataFrame:
+        """The points rows of one unit (name, alias or id)."""
+        name = self._unit_name(unit)
+        return self.points[self.points["unit"] == name].reset_index(drop=True)
+
+    def _unit_name(self, unit: str) -> str:
+        lookup = self.rules.units.lookup()
+        key = "".join(str(unit).split())
+        if key not in lookup:
+            raise KeyError(f"未知单位「{unit}」")
+        return lookup[key]
+
+    def explain(self, unit: str) -> str:
+        """A plain-text trace of one unit's score that a clerk can check by hand."""
+        name = self._unit_name(unit)
+        u = self.rules.units.by_name(name)
+        row = self.scores.set_index("unit").loc[name]
+        pts = self.unit_points(name)
+        camp = self.rules.campaign
+        lines = [
+            f"{name}({u.id},{u.kind})",
+            f"统计期:{camp.start:%Y-%m-%d} 至 {min(camp.end, self.as_of):%Y-%m-%d};"
+            f"得分 {row['score']},排名第 {row['rank']} / {len(self.scores)}",
+            f"基础分 {row['base']}({camp.base_clause})",
+            "",
+        ]
+        if pts.empty:
+            lines.append("本统计期内没有扣分、加分或标记。")
+        else:
+            lines.append("明细(日期 来源 编号 规则 条款:计算 = 分值;台账位置):")
+            doubling = {r.id for r in self.rules.by_mechanism("doubling")}
+            for p in pts.itertuples(index=False):
+                lines.append("  " + _explain_row(p, str(p.rule_id) in doubling))
+        lines += ["", "合计:"]
+        lines.append(
+            f"  {row['base']} − {row['deductions']}(扣分)+ {row['bonuses']}(加分)= {row['score']}"
+        )
+        by_rule = pts[pts["points"] != 0].groupby("rule_id", observed=True)["points"].agg(["count", "sum"])
+        for rule_id, agg in by_rule.iterrows():
+            r = self.rules[str(rule_id)]
+            lines.append(f"  {rule_id}({r.clause} {r.label}):{agg['count']} 行,{agg['sum']:+d} 分")
+        flags = [
+            f"{self.rules[f].label}({self.rules[f].clause})"
+            for f in ("veto", "awards_cancelled")
+            if f in self.rules.rules and bool(row[f])
+        ]
+        lines.append("标记:" + (";".join(flags) if flags else "无"))
+        changed = [it for it in self.rules.interpretations.values() if not it.is_default]
+        lines.append(
+            "口径:"
+            + ("全部为默认值" if not changed else ";".join(f"{it.name}={it.value}(默认 {it.default})" for it in changed))
+        )
+        if "annual_deduction" in row:
+            lines.append(f"年度折算:({row['base']} − {row['score']})× {self.rules.value('annual_ratio')} = {row['annual_deduction']:g}")
+        return "\n".join(lines)
+
+
+def _explain_row(p, is_doubling: bool = False) -> str:
+    """One points row as a sentence: what happened, which clause, the sum, where it is."""
+    date = pd.Timestamp(p.date).strftime("%Y-%m-%d")
+    level = f"{p.level} " if isinstance(p.level, str) else ""
+    if pd.isna(p.rate):
+        calc = "标记,不计分"
+    elif pd.isna(p.persons):
+        calc = f"{p.rate:+d} × {p.multiplier} = {p.points:+d}"
+    elif is_doubling:
+        calc = f"加倍部分 {p.persons} 人次 × {p.rate:+d} × 再加 {p.multiplier} 倍 = {p.points:+d}"
+    else:
+        calc = f"{p.persons} 人次 × {p.rate:+d} = {p.points:+d}"
+    where = f"{p.src_file}" + (f"「{p.src_sheet}」" if p.src_sheet else "") + f" 第 {p.src_row} 行"
+    note = f";{p.note}" if isinstance(p.note, str) and p.note else ""
+    return f"{date} {p.source} {p.source_id} {level}{p.rule_id} {p.clause}:{calc}[{where}]{note}"
