@@ -36,3 +36,10 @@ class LedgerError(BaiyiError, ValueError):
         super().__init__(message)
         self.problems = problems
         self.accounting = accounting
+
+
+class UnknownUnitError(BaiyiError, KeyError):
+    """A unit name that is neither a name, an alias nor an id of units.yaml."""
+
+    def __str__(self) -> str:
+        return str(self.args[0]) if self.args else ""

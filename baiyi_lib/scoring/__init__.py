@@ -11,6 +11,7 @@ import datetime as dt
 import numpy as np
 import pandas as pd
 
+from ..errors import ParamsError
 from ..ledgers import Ledgers
 from ..params import Rules, load_rules
 from . import points as pt
@@ -33,7 +34,7 @@ def _as_date(value: object, default: dt.date) -> dt.date:
     try:
         return pd.Timestamp(str(value)).date()
     except ValueError as exc:
-        raise ValueError(f"截止日期「{value}」无效,应为 2019-03-29 这样的日期") from exc
+        raise ParamsError(f"截止日期「{value}」无效,应为 2019-03-29 这样的日期") from exc
 
 
 def _office_filter(visits: pd.DataFrame, rules: Rules) -> np.ndarray:

@@ -11,6 +11,7 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
+from ..errors import UnknownUnitError
 from ..params import Rules
 
 SCORE_COLUMNS = [
@@ -121,7 +122,7 @@ class ScoreResult:
         lookup = self.rules.units.lookup()
         key = "".join(str(unit).split())
         if key not in lookup:
-            raise KeyError(f"未知单位「{unit}」")
+            raise UnknownUnitError(f"未知单位「{unit}」(应为 params/units.yaml 中的名称、简称或代码)")
         return lookup[key]
 
     def explain(self, unit: str) -> str:

@@ -1,0 +1,250 @@
+"""The `baiyi` command: thin, calls the library. Messages in Chinese.
+
+    baiyi score --data DIR [--as-of DATE] [--set name=value ...] [--explain UNIT]
+    baiyi explain UNIT --data DIR [--as-of DATE] [--set name=value ...]
+    baiyi validate DIR
+    baiyi rules [--set name=value ...]
+    baiyi sample OUT_DIR [--seed N]
+
+Exit codes: 0 success; 1 the ledgers have errors; 2 bad parameters or input.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+from collections.abc import Sequence
+
+import pandas as pd
+
+from . import __version__
+from .errors import BaiyiError, LedgerError
+from .ledgers import check_ledgers, describe, load_ledgers
+from .params import Rules, load_rules
+from .scoring import score
+
+DEFAULT_DATA = "data/sample"
+
+SCORE_HEADERS = {
+    "rank": "排名",
+    "unit": "单位",
+    "unit_id": "代码",
+    "kind": "类别",
+    "base": "基础分",
+    "deductions": "扣分",
+    "bonuses": "加分",
+    "score": "得分",
+    "veto": "一票否决",
+    "awards_cancelled": "取消年度奖励",
+    "annual_deduction": "年度折算扣分",
+}
+PROBLEM_HEADERS = {
+    "kind": "台账",
+    "file": "文件",
+    "sheet": "工作表",
+    "row": "行",
+    "column": "列",
+    "value": "值",
+    "problem": "问题",
+    "expected": "应为",
+    "severity": "级别",
+}
+ACCOUNTING_HEADERS = {
+    "file": "文件",
+    "sheet": "工作表",
+    "kind": "台账",
+    "rows_read": "读入行数",
+    "rows_used": "采用行数",
+    "rows_refused": "拒收行数",
+}
+
+
+class _Parser(argparse.ArgumentParser):
+    """argparse with Chinese usage errors and exit code 2."""
+
+    def error(self, message: str) -> None:  # type: ignore[override]
+        self.print_usage(sys.stderr)
+        print(f"参数错误:{message}", file=sys.stderr)
+        raise SystemExit(2)
+
+
+def _overrides(items: Sequence[str]) -> dict[str, str]:
+    out = {}
+    for item in items:
+        if "=" not in item:
+            raise BaiyiError(f"--set 的格式应为 名称=值,实为「{item}」")
+        name, value = item.split("=", 1)
+        out[name.strip()] = value.strip()
+    return out
+
+
+def _rules(args: argparse.Namespace) -> Rules:
+    return load_rules(args.rules, **_overrides(args.set or []))
+
+
+def _table(df: pd.DataFrame, headers: dict[str, str], fmt: str = "table") -> str:
+    df = df.rename(columns=headers)
+    if fmt == "csv":
+        return df.to_csv(index=False)
+    for col in df.columns:
+        if df[col].dtype == bool:
+            df[col] = df[col].map({True: "是", False: ""})
+    with pd.option_context(
+        "display.unicode.east_asian_width", True, "display.width", 200, "display.max_rows", 10_000, "display.max_colwidth", 80
+    ):
+        return df.to_string(index=False)
+
+
+def _interpretation_lines(rules: Rules) -> list[str]:
+    lines = []
+    for it in rules.interpretations.values():
+        mark = "" if it.is_default else f"  ← 非默认(默认 {it.default})"
+        lines.append(f"  {it.name} = {it.value}  {it.label}{mark}")
+    return lines
+
+
+def cmd_score(args: argparse.Namespace) -> int:
+    rules = _rules(args)
+    ledgers = load_ledgers(args.data, rules)
+    result = score(ledgers, rules, as_of=args.as_of)
+    if args.format == "csv":
+        sys.stdout.write(_table(result.scores, SCORE_HEADERS, "csv"))
+        return 0
+    camp = rules.campaign
+    print(f"{camp.name} 得分排名")
+    print(f"台账:{args.data};统计期 {camp.start:%Y-%m-%d} 至 {min(camp.end, result.as_of):%Y-%m-%d}")
+    print(_table(result.scores, SCORE_HEADERS))
+    print("\n口径:")
+    print("\n".join(_interpretation_lines(rules)))
+    ambiguous = result.ambiguous_rules_applied()
+    if len(ambiguous):
+        print("\n本次适用了原文有歧义的规则:")
+        for r in ambiguous.itertuples(index=False):
+            print(f"  {r.rule_id}({r.clause}){r.label}:按 {r.points:+d} 分。{r.note}")
+    if len(result.quality):
+        print(f"\n数据质量:{len(result.quality)} 条走访未填案件编号(按口径 missing_case_id={rules.value('missing_case_id')} 处理)。")
+    if len(result.excluded):
+        counts = result.excluded["reason"].value_counts()
+        print("\n未计分的台账行:" + ";".join(f"{reason} {n} 行" for reason, n in counts.items()))
+    if args.explain:
+        print()
+        print(result.explain(args.explain))
+    return 0
+
+
+def cmd_explain(args: argparse.Namespace) -> int:
+    rules = _rules(args)
+    result = score(load_ledgers(args.data, rules), rules, as_of=args.as_of)
+    print(result.explain(args.unit))
+    return 0
+
+
+def cmd_validate(args: argparse.Namespace) -> int:
+    rules = _rules(args)
+    checked = check_ledgers(args.data, rules)
+    print(f"台账检查:{args.data}")
+    print(_table(checked.accounting, ACCOUNTING_HEADERS))
+    total = checked.accounting[["rows_read", "rows_used", "rows_refused"]].sum()
+    print(f"合计:读入 {total['rows_read']} 行 = 采用 {total['rows_used']} 行 + 拒收 {total['rows_refused']} 行")
+    n_err = int((checked.problems["severity"] == "错误").sum())
+    n_rem = len(checked.problems) - n_err
+    if len(checked.problems):
+        print(f"\n发现 {n_err} 处错误、{n_rem} 处提示:")
+        if args.format == "csv":
+            sys.stdout.write(_table(checked.problems, PROBLEM_HEADERS, "csv"))
+        else:
+            for p in checked.problems.itertuples(index=False):
+                print(f"  [{p.severity}] " + describe(p))
+    else:
+        print("\n未发现问题。")
+    return 1 if n_err else 0
+
+
+def cmd_rules(args: argparse.Namespace) -> int:
+    rules = _rules(args)
+    print(f"{rules.document}")
+    print(f"基础分 {rules.campaign.base_score}({rules.campaign.base_clause})\n")
+    for r in rules.rules.values():
+        pts = "标记" if r.mechanism == "flag" else (
+            f"×{r.factor}" if r.mechanism == "doubling" else f"{rules.rule_points(r):+d}/{r.per or ''}"
+        )
+        amb = "  [原文有歧义]" if r.ambiguous else ""
+        print(f"  {r.id:<22} {r.clause:<14} {pts:<10} {r.label}{amb}")
+    print("\n口径:")
+    print("\n".join(_interpretation_lines(rules)))
+    return 0
+
+
+def cmd_sample(args: argparse.Namespace) -> int:
+    from .sample import write_sample
+
+    files = write_sample(args.out, seed=args.seed, rules=_rules(args))
+    print(f"已生成 {len(files)} 个示例台账文件(合成数据)于 {args.out}")
+    return 0
+
+
+def build_parser() -> argparse.ArgumentParser:
+    p = _Parser(prog="baiyi", description="信访维稳百日集中攻坚行动:台账检查、计分与说明")
+    p.add_argument("--version", action="version", version=f"baiyi {__version__}")
+    sub = p.add_subparsers(dest="command", required=True, parser_class=_Parser)
+
+    def common(sp: argparse.ArgumentParser, data: bool = True) -> None:
+        sp.add_argument("--rules", default=None, help="参数目录或 rules.yaml(默认 params/)")
+        sp.add_argument("--set", action="append", metavar="名称=值", help="口径参数,如 doubling=stack")
+        if data:
+            sp.add_argument("--as-of", default=None, help="统计截止日期,如 2019-03-29(默认行动最后一天)")
+
+    s = sub.add_parser("score", help="计算各单位得分并排名")
+    s.add_argument("--data", default=DEFAULT_DATA, help=f"台账文件夹或文件(默认 {DEFAULT_DATA})")
+    s.add_argument("--explain", metavar="单位", help="同时列出该单位得分的逐条说明")
+    s.add_argument("--format", choices=["table", "csv"], default="table")
+    common(s)
+    s.set_defaults(func=cmd_score)
+
+    e = sub.add_parser("explain", help="逐条说明一个单位的得分")
+    e.add_argument("unit", help="单位名称、简称或代码")
+    e.add_argument("--data", default=DEFAULT_DATA)
+    common(e)
+    e.set_defaults(func=cmd_explain)
+
+    v = sub.add_parser("validate", help="检查台账,列出全部问题")
+    v.add_argument("data", help="台账文件夹或文件")
+    v.add_argument("--format", choices=["table", "csv"], default="table")
+    common(v, data=False)
+    v.set_defaults(func=cmd_validate)
+
+    r = sub.add_parser("rules", help="列出考核规则和口径")
+    common(r, data=False)
+    r.set_defaults(func=cmd_rules)
+
+    g = sub.add_parser("sample", help="生成示例台账(合成数据)")
+    g.add_argument("out", help="输出文件夹")
+    g.add_argument("--seed", type=int, default=None, help="随机种子(默认固定种子)")
+    common(g, data=False)
+    g.set_defaults(func=cmd_sample)
+    return p
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    if getattr(args, "seed", "absent") is None:
+        from .sample import DEFAULT_SEED
+
+        args.seed = DEFAULT_SEED
+    try:
+        return args.func(args)
+    except LedgerError as exc:
+        print(str(exc), file=sys.stderr)
+        return 1
+    except BaiyiError as exc:
+        print(f"错误:{exc}", file=sys.stderr)
+        return 2
+    except BrokenPipeError:
+        # The reader (e.g. `| head`) went away: stop quietly, as Unix tools do.
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -1,0 +1,370 @@
+"""A seeded generator of realistic synthetic ledgers for the whole campaign.
+
+Synthetic: no row describes a real case. The same seed writes byte-identical files.
+
+What it simulates, per the plan: every unit; visits mostly at county level, few at city,
+rare at province, very rare in Beijing; some collective; rare incidents; a backlog of cases
+aged 1 to 15 years, resolved and certified over the weeks; a rolling screening ledger sent
+every Friday, with some cases missed before their visit and some late or missing returns.
+It writes them as units send them: one workbook per unit (title rows, a screening sheet and
+a backlog sheet, an instructions sheet), the office's visit register as a GB18030 CSV, and
+the incident register as a workbook.
+"""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import io
+import re
+import zipfile
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import numpy as np
+import openpyxl
+
+from .params import Rules, load_rules
+
+DEFAULT_SEED = 20190220
+SYNTHETIC = "合成数据,仅供演示和测试,不涉及真实案件"
+FIXED_ZIP_TIME = (2019, 6, 1, 0, 0, 0)
+FIXED_CORE_TIME = "2019-06-01T00:00:00Z"
+
+# Units that usually carry more disputes (by id): resettlement, rivers, reservoirs, works.
+BUSY_UNITS = {"ymb": 5.0, "hdb": 3.0, "sqh": 3.0, "xdk": 2.5, "dsg": 2.5, "xdg": 2.0, "jgb": 2.5, "xyg": 2.5, "xsk": 2.0, "ysb": 1.5}
+CATEGORIES = ("移民补偿", "工程款", "水事纠纷", "征地补偿", "劳资纠纷", "饮水安全", "河道采砂", "灌溉用水")
+# Visits per day, system-wide, by level (进京, 去省, 到市, 来县).
+LEVEL_RATES = {"进京": 0.012, "去省": 0.05, "到市": 0.22, "来县": 1.4}
+COLLECTIVE_SHARE = {"进京": 0.3, "去省": 0.35, "到市": 0.15, "来县": 0.06}
+IRREGULAR_SHARE = {"进京": 0.5, "去省": 0.3, "到市": 0.05, "来县": 0.02}
+
+
+@dataclass
+class SampleData:
+    """The generated rows, before they are written (English keys, typed values)."""
+
+    visits: list[dict] = field(default_factory=list)
+    incidents: list[dict] = field(default_factory=list)
+    screening: dict[str, list[dict]] = field(default_factory=dict)  # unit id → rows
+    backlog: dict[str, list[dict]] = field(default_factory=dict)  # unit id → rows
+
+
+def _fridays(start: dt.date, end: dt.date, weekday: int) -> list[dt.date]:
+    d = start + dt.timedelta(days=(weekday - start.isoweekday()) % 7)
+    out = []
+    while d <= end:
+        out.append(d)
+        d += dt.timedelta(days=7)
+    return out
+
+
+def generate(rules: Rules | None = None, seed: int = DEFAULT_SEED) -> SampleData:
+    """Simulate the whole campaign; deterministic for a seed."""
+    rules = rules or load_rules()
+    rng = np.random.default_rng(seed)
+    camp = rules.campaign
+    units = rules.units.units
+    weights = np.array([BUSY_UNITS.get(u.id, 1.0 if u.kind == "局直单位" else 0.3) for u in units])
+    weights = weights / weights.sum()
+    data = SampleData()
+    fridays = _fridays(camp.start, camp.end, camp.weekly_return_weekday)
+
+    # Dispute cases per unit: some known before the campaign, more found (or missed) later.
+    cases: dict[str, list[dict]] = {u.id: [] for u in units}
+    for ui, u in enumerate(units):
+        n = int(rng.poisson(2 + 40 * weights[ui]))
+        for k in range(n):
+            known = rng.random() < 0.85  # screened at some Friday; the rest only after a visit
+            arises = camp.start + dt.timedelta(days=int(rng.integers(-30, 95)))
+            cases[u.id].append(
+                {
+                    "case_id": f"{u.id.upper()}-2019-{k + 1:03d}",
+                    "category": CATEGORIES[int(rng.integers(len(CATEGORIES)))],
+                    "arises": arises,
+                    "screened_first": None,
+                    "known": known,
+                    "resolves": arises + dt.timedelta(days=int(rng.integers(10, 120))) if rng.random() < 0.6 else None,
+                }
+            )
+
+    # Visits, day by day.
+    day = camp.start - dt.timedelta(days=6)  # a few register rows predate the campaign
+    seq = 0
+    while day <= camp.end + dt.timedelta(days=3):
+        for level, rate in LEVEL_RATES.items():
+            for _ in range(int(rng.poisson(rate))):
+                seq += 1
+                ui = int(rng.choice(len(units), p=weights))
+                u = units[ui]
+                collective = rng.random() < COLLECTIVE_SHARE[level]
+                persons = int(rng.integers(5, 11)) if collective else int(rng.integers(1, 3))
+                pool = [c for c in cases[u.id] if c["arises"] <= day]
+                r = rng.random()
+                if pool and r < 0.93:
+                    case = pool[int(rng.integers(len(pool)))]
+                    case_id = case["case_id"]
+                else:
+                    case_id = None if r > 0.97 or not cases[u.id] else cases[u.id][0]["case_id"]
+                data.visits.append(
+                    {
+                        "visit_id": f"ZF{day:%Y%m}{seq:04d}",
+                        "date": day,
+                        "unit": u,
+                        "level": level,
+                        "form": "集体" if collective else "个体",
+                        "persons": persons,
+                        "irregular": bool(rng.random() < IRREGULAR_SHARE[level]),
+                        "case_id": case_id,
+                        "dissatisfied": bool(rng.random() < 0.1),
+                        "internal_staff": bool(u.kind == "机关科室" and rng.random() < 0.3),
+                    }
+                )
+        day += dt.timedelta(days=1)
+
+    # Incidents: rare, tied to city or province visits.
+    above = [v for v in data.visits if v["level"] in ("到市", "去省", "进京") and v["date"] >= camp.start]
+    cats = {r.level: r.categories for r in rules.by_mechanism("incident")}
+    for k, i in enumerate(sorted(rng.choice(len(above), size=min(3, len(above)), replace=False))):
+        v = above[int(i)]
+        data.incidents.append(
+            {
+                "incident_id": f"SJ2019{k + 1:03d}",
+                "date": v["date"],
+                "unit": v["unit"],
+                "level": v["level"],
+                "category": cats[v["level"]][int(rng.integers(len(cats[v["level"]])))],
+                "visit_id": v["visit_id"],
+            }
+        )
+
+    # Screening: every Friday each unit returns its rolling ledger (some late, some missing).
+    for u in units:
+        rows: list[dict] = []
+        for friday in fridays:
+            r = rng.random()
+            if r < 0.06:
+                continue  # no return this week
+            sent = friday + dt.timedelta(days=int(rng.integers(1, 4))) if r < 0.14 else friday
+            for c in cases[u.id]:
+                visible = c["known"] and c["arises"] <= friday
+                if not visible:
+                    visited = any(v["case_id"] == c["case_id"] and v["date"] <= friday for v in data.visits)
+                    visible = visited  # found by the back-check after a visit
+                if not visible:
+                    continue
+                done = c["resolves"] is not None and c["resolves"] <= friday
+                rows.append(
+                    {
+                        "case_id": c["case_id"],
+                        "unit": u,
+                        "screened_on": sent,
+                        "category": c["category"],
+                        "status": "已化解" if done else "未化解",
+                        "resolved_on": c["resolves"] if done else None,
+                    }
+                )
+        data.screening[u.id] = rows
+
+    # Backlog: old cases aged 1 to 15 years; most resolved, most resolutions certified.
+    for ui, u in enumerate(units):
+        rows = []
+        for k in range(int(rng.poisson(0.5 + 25 * weights[ui]))):
+            age_days = int(rng.integers(365, 15 * 365))
+            first = camp.start - dt.timedelta(days=age_days)
+            resolved_on = certified_on = None
+            if rng.random() < 0.75:
+                resolved_on = camp.start + dt.timedelta(days=int(rng.integers(3, 95)))
+                if rng.random() < 0.85:
+                    certified_on = resolved_on + dt.timedelta(days=int(rng.integers(2, 12)))
+                    if certified_on > camp.end:
+                        certified_on = None
+            rows.append(
+                {
+                    "case_id": f"JA-{u.id.upper()}-{k + 1:02d}",
+                    "unit": u,
+                    "first_petition_on": first,
+                    "status": "已化解" if resolved_on else "未化解",
+                    "resolved_on": resolved_on,
+                    "certified": certified_on is not None,
+                    "certified_on": certified_on,
+                }
+            )
+        data.backlog[u.id] = rows
+    # One case exactly ten years old at resolution (含十年), for the edge in the briefing.
+    busiest = units[int(np.argmax(weights))].id
+    if data.backlog[busiest]:
+        case = data.backlog[busiest][0]
+        case.update(
+            first_petition_on=dt.date(2009, 4, 12),
+            status="已化解",
+            resolved_on=dt.date(2019, 4, 12),
+            certified=True,
+            certified_on=dt.date(2019, 4, 19),
+        )
+    return data
+
+
+# --------------------------------------------------------------------------- writing
+
+VISIT_HEADERS = ["编号", "日期", "责任单位", "走访层级", "走访形式", "人次", "非访", "案件编号", "不满初次办理", "内部人员"]
+INCIDENT_HEADERS = ["编号", "日期", "责任单位", "走访层级", "事件类别", "关联走访编号"]
+SCREENING_HEADERS = ["案件编号", "责任单位", "排查日期", "纠纷类别", "化解状态", "化解日期"]
+BACKLOG_HEADERS = ["案件编号", "责任单位", "初次信访日期", "化解状态", "化解日期", "办公室认定", "认定日期"]
+
+
+def _spell_date(d: dt.date, k: int) -> str:
+    """Dates as clerks write them, varied on purpose."""
+    return (f"{d:%Y-%m-%d}", f"{d.year}/{d.month}/{d.day}", f"{d.year}年{d.month}月{d.day}日", f"{d.year}.{d.month}.{d.day}")[k % 4]
+
+
+def _yes(flag: bool, k: int) -> str:
+    return ("是" if flag else ("否", "")[k % 2])
+
+
+def _unit_spelling(u, k: int) -> str:
+    """Mostly the full name, sometimes an alias, as people write."""
+    return u.aliases[0] if u.aliases and k % 5 == 0 else u.name
+
+
+def write(data: SampleData, out: Path, rules: Rules | None = None) -> list[Path]:
+    """Write the sample ledgers under ``out``; return the files written."""
+    rules = rules or load_rules()
+    out.mkdir(parents=True, exist_ok=True)
+    written = [_write_visits(data, out / "走访登记.csv"), _write_incidents(data, out / "敏感事件.xlsx")]
+    unit_dir = out / "units"
+    unit_dir.mkdir(exist_ok=True)
+    for u in rules.units.units:
+        written.append(_write_unit(data, u, unit_dir / f"{u.id}_{u.name}.xlsx"))
+    readme = out / "README.md"
+    readme.write_text(
+        "# 示例台账(合成数据)\n\n"
+        f"{SYNTHETIC}。由 `baiyi sample` 生成(`baiyi_lib/sample.py`,种子 {DEFAULT_SEED}),"
+        "再次生成得到逐字节相同的文件。\n\n"
+        "- `走访登记.csv`:行动办公室的走访登记(GB18030 编码,第一行为标题)。\n"
+        "- `敏感事件.xlsx`:敏感事件登记。\n"
+        "- `units/<id>_<单位>.xlsx`:各单位每周五报送的矛盾纠纷排查化解登记表(滚动台账)和信访积案。\n\n"
+        "Synthetic data: no row describes a real case or person.\n",
+        encoding="utf-8",
+    )
+    written.append(readme)
+    return written
+
+
+def _write_visits(data: SampleData, path: Path) -> Path:
+    buf = io.StringIO(newline="")
+    w = csv.writer(buf, lineterminator="\r\n")
+    w.writerow([f"莒南县水利系统信访走访登记台账({SYNTHETIC})"])
+    w.writerow(VISIT_HEADERS)
+    for k, v in enumerate(data.visits):
+        persons = f"{v['persons']}人" if k % 7 == 0 else str(v["persons"])
+        w.writerow(
+            [
+                v["visit_id"],
+                _spell_date(v["date"], k),
+                _unit_spelling(v["unit"], k),
+                v["level"],
+                v["form"],
+                persons,
+                _yes(v["irregular"], k),
+                v["case_id"] or "",
+                _yes(v["dissatisfied"], k),
+                _yes(v["internal_staff"], k),
+            ]
+        )
+    path.write_bytes(buf.getvalue().encode("gb18030"))
+    return path
+
+
+def _sheet(wb: openpyxl.Workbook, title: str, banner: list[str], headers: list[str], rows: list[list]) -> None:
+    ws = wb.create_sheet(title)
+    for line in banner:
+        ws.append([line])
+    ws.append(headers)
+    for r in rows:
+        ws.append(r)
+    for cell in ws[len(banner) + 1]:
+        cell.font = openpyxl.styles.Font(bold=True)
+    for col, width in zip("ABCDEFGHIJ", (16, 14, 22, 12, 12, 14, 12, 14), strict=False):
+        ws.column_dimensions[col].width = width
+    # Excel date cells for real dates.
+    for row in ws.iter_rows(min_row=len(banner) + 2):
+        for cell in row:
+            if isinstance(cell.value, dt.date):
+                cell.number_format = "yyyy-mm-dd"
+
+
+def _save(wb: openpyxl.Workbook, path: Path) -> Path:
+    """Save with fixed timestamps, so the same data gives the same bytes."""
+    wb.properties.creator = "baiyi sample"
+    buf = io.BytesIO()
+    wb.save(buf)
+    src = zipfile.ZipFile(io.BytesIO(buf.getvalue()))
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as dst:
+        for info in src.infolist():
+            body = src.read(info.filename)
+            if info.filename == "docProps/core.xml":
+                body = re.sub(rb"(<dcterms:(?:created|modified)[^>]*>)[^<]*", rb"\g<1>" + FIXED_CORE_TIME.encode(), body)
+            fixed = zipfile.ZipInfo(info.filename, date_time=FIXED_ZIP_TIME)
+            fixed.compress_type = zipfile.ZIP_DEFLATED
+            fixed.external_attr = 0o644 << 16
+            dst.writestr(fixed, body)
+    path.write_bytes(out.getvalue())
+    return path
+
+
+def _write_incidents(data: SampleData, path: Path) -> Path:
+    wb = openpyxl.Workbook()
+    wb.remove(wb.active)
+    rows = [
+        [i["incident_id"], i["date"], i["unit"].name, i["level"], i["category"], i["visit_id"]]
+        for i in data.incidents
+    ]
+    _sheet(wb, "敏感事件", [f"莒南县水利系统信访敏感事件登记({SYNTHETIC})"], INCIDENT_HEADERS, rows)
+    return _save(wb, path)
+
+
+def _write_unit(data: SampleData, u, path: Path) -> Path:
+    wb = openpyxl.Workbook()
+    wb.remove(wb.active)
+    banner = ["莒南县水利系统矛盾纠纷排查化解登记表", f"填报单位:{u.name}    ({SYNTHETIC})"]
+    screening = [
+        [
+            s["case_id"],
+            _unit_spelling(u, k),
+            s["screened_on"] if k % 3 else _spell_date(s["screened_on"], k),
+            s["category"],
+            s["status"],
+            s["resolved_on"],
+        ]
+        for k, s in enumerate(data.screening[u.id])
+    ]
+    _sheet(wb, "矛盾纠纷排查化解登记表", banner, SCREENING_HEADERS, screening)
+    backlog = [
+        [
+            b["case_id"],
+            u.name,
+            b["first_petition_on"],
+            b["status"],
+            b["resolved_on"],
+            "是" if b["certified"] else "否",
+            b["certified_on"],
+        ]
+        for b in data.backlog[u.id]
+    ]
+    _sheet(wb, "信访积案", ["莒南县水利系统信访积案化解情况", f"填报单位:{u.name}    ({SYNTHETIC})"], BACKLOG_HEADERS, backlog)
+    ws = wb.create_sheet("填表说明")
+    for line in (
+        "每周五下午报送本表(实施方案 五、四)。",
+        "排查台账为滚动台账:已报送的案件每周继续填报,更新化解状态。",
+        "只填写案件编号和人次,不得填写信访人姓名、身份证号码、电话、住址等个人信息。",
+    ):
+        ws.append([line])
+    return _save(wb, path)
+
+
+def write_sample(out: str | Path, seed: int = DEFAULT_SEED, rules: Rules | None = None) -> list[Path]:
+    """Generate and write the sample ledgers (the `baiyi sample` command)."""
+    rules = rules or load_rules()
+    return write(generate(rules, seed), Path(out), rules)
