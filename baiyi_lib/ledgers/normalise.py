@@ -101,10 +101,10 @@ def booleans(values: pd.Series) -> tuple[pd.Series, np.ndarray]:
     if ptypes.is_bool_dtype(values) and not values.isna().any():
         return values.astype(bool), np.zeros(len(values), dtype=bool)
     s = squashed(values).str.upper()
-    table = {**dict.fromkeys(YES, True), **dict.fromkeys(NO, False)}
-    out = s.map(table)
-    bad = (s.notna() & out.isna()).to_numpy()
-    return out.fillna(False).astype(bool), bad
+    yes = s.isin(YES).to_numpy(dtype=bool)
+    no = s.isin(NO).to_numpy(dtype=bool)
+    bad = s.notna().to_numpy() & ~yes & ~no
+    return pd.Series(yes, index=values.index), bad
 
 
 def persons(values: pd.Series) -> tuple[pd.Series, np.ndarray]:

@@ -107,7 +107,7 @@ class _Problems:
 def shown(raw: pd.Series) -> pd.Series:
     """A raw cell as a user sees it in a message: text, personal numbers masked, shortened."""
     s = raw.map(nz._cell_text).astype(object)
-    s = s.map(lambda v: "" if v is pd.NA else mask_text(str(v)))
+    s = s.map(lambda v: "" if pd.isna(v) else mask_text(str(v)))
     return s.map(lambda v: v if len(v) <= MAX_VALUE_CHARS else v[: MAX_VALUE_CHARS - 1] + "…")
 
 
@@ -371,7 +371,7 @@ def check(read: ReadResult, rules: Rules) -> Checked:
         tables = [t for t in read.tables if t.kind == kind]
         bad_tables = _check_headers(tables, kind, problems)
         frame, headers = _concat(tables, kind)
-        n_before = sum(len(p) for p in problems.parts)
+        n_before = len(problems.parts)
         if len(frame):
             typed = _parse_columns(frame, headers, kind, rules, problems)
             _check_privacy(frame, headers, kind, problems)

@@ -1,0 +1,97 @@
+"""One small broken fixture per loader failure mode.
+
+Each must be refused with a message that names the file, the row as seen in Excel (title
+and header rows counted), the column by its header, the value, and what was expected.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from baiyi_lib import LedgerError, load_ledgers
+from baiyi_lib.ledgers import check_ledgers
+
+BROKEN = Path(__file__).parent / "fixtures" / "broken"
+
+# file, row, column header, value shown, words of the problem
+CASES = [
+    ("bad_date_走访.csv", 4, "日期", "2019-02-30", "日期"),
+    ("unreadable_date_走访.csv", 4, "日期", "下周三", "日期"),
+    ("bad_level_走访.csv", 4, "走访层级", "到乡", "走访层级"),
+    ("bad_form_走访.csv", 4, "走访形式", "团体", "走访形式"),
+    ("bad_persons_走访.csv", 4, "人次", "2.5", "人次"),
+    ("zero_persons_走访.csv", 4, "人次", "0人", "人次"),
+    ("bad_yes_no_走访.csv", 4, "非访", "可能", "非访"),
+    ("unknown_unit_走访.csv", 4, "责任单位", "石泉湖水库管理处", "石泉湖水库管理所"),
+    ("blank_id_走访.csv", 4, "编号", "", "必填项为空"),
+    ("duplicate_id_走访.csv", 4, "编号", "V1", "第 3 行"),
+    ("resident_id_走访.csv", 4, "案件编号", "110*************2X", "身份证号码"),
+    ("mobile_走访.csv", 4, "案件编号", "联系139******78", "手机号码"),
+    ("pii_header_走访.csv", 2, "信访人姓名", "信访人姓名", "个人信息"),
+    ("missing_column_走访.csv", 2, "走访层级", "", "缺少必填列"),
+    ("resolved_without_date_积案.csv", 3, "化解日期", "", "须填写化解日期"),
+    ("certified_without_date_积案.csv", 3, "认定日期", "", "须填写认定日期"),
+    ("certified_before_resolved_积案.csv", 3, "认定日期", "2019-03-01", "早于化解日期"),
+    ("certified_unresolved_积案.csv", 3, "办公室认定", "是", "未化解"),
+    ("conflicting_duplicate_积案.csv", 4, "案件编号", "J1", "内容不同"),
+    ("open_with_date_排查.csv", 3, "化解日期", "2019-03-02", "未化解"),
+    ("unknown_category_事件.csv", 3, "事件类别", "打架斗殴", "类别"),
+]
+
+
+@pytest.mark.parametrize(("name", "row", "column", "value", "words"), CASES, ids=[c[0] for c in CASES])
+def test_broken_fixture_is_refused_with_a_precise_message(name, row, column, value, words):
+    with pytest.raises(LedgerError) as info:
+        load_ledgers(BROKEN / name)
+    err = info.value
+    assert isinstance(err, ValueError)
+    problems = err.problems[err.problems["severity"] == "错误"]
+    hit = problems[(problems["row"] == row) & (problems["column"] == column)]
+    assert len(hit) == 1, problems.to_string()
+    p = hit.iloc[0]
+    assert p["file"] == name
+    assert p["value"] == value
+    assert words in p["problem"] + p["expected"]
+    assert p["expected"]
+    message = str(err)
+    assert name in message and f"第 {row} 行" in message and f"列「{column}」" in message
+    if value:
+        assert f"值「{value}」" in message
+
+
+@pytest.mark.parametrize("name", ["resident_id_走访.csv", "mobile_走访.csv"])
+def test_personal_numbers_are_never_echoed_in_full(name):
+    with pytest.raises(LedgerError) as info:
+        load_ledgers(BROKEN / name)
+    text = str(info.value) + info.value.problems.to_string()
+    assert "11010519491231002X" not in text
+    assert "13912345678" not in text
+
+
+def test_file_level_failures_name_the_file():
+    for name, words in [
+        ("unknown_kind.csv", "无法识别台账类型"),
+        ("bad_encoding_走访.csv", "编码"),
+        ("corrupt_走访.xlsx", "损坏"),
+    ]:
+        with pytest.raises(LedgerError) as info:
+            load_ledgers(BROKEN / name)
+        assert name in str(info.value) and words in str(info.value), name
+
+
+def test_every_problem_in_a_folder_is_listed_in_one_pass():
+    result = check_ledgers(BROKEN)
+    errors = result.problems[result.problems["severity"] == "错误"]
+    # every fixture contributes at least one error; none stops the others being read
+    assert set(errors["file"]) == {p.name for p in BROKEN.iterdir()}
+
+
+def test_rows_read_equal_rows_used_plus_rows_refused():
+    result = check_ledgers(BROKEN)
+    acc = result.accounting
+    assert (acc["rows_read"] == acc["rows_used"] + acc["rows_refused"]).all()
+    assert acc.loc[acc["file"] == "bad_date_走访.csv", ["rows_read", "rows_used", "rows_refused"]].values.tolist() == [[2, 1, 1]]
+    # a whole table with a personal-data header is refused
+    assert acc.loc[acc["file"] == "pii_header_走访.csv", "rows_refused"].item() == 1
