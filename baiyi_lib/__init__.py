@@ -9,7 +9,7 @@ Public API::
     result.scores; result.points; print(result.explain("安监办"))
 """
 
-from .errors import BaiyiError, LedgerError, ParamsError
+from .errors import BaiyiError, LedgerError, ParamsError, UnknownUnitError
 from .ledgers import Ledgers, check_ledgers, load_ledgers
 from .params import Rules, load_rules
 from .scoring import ScoreResult, score
@@ -23,6 +23,7 @@ __all__ = [
     "ParamsError",
     "Rules",
     "ScoreResult",
+    "UnknownUnitError",
     "__version__",
     "check_ledgers",
     "load_ledgers",

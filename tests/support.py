@@ -6,7 +6,7 @@ import datetime as dt
 
 import pandas as pd
 
-from baiyi_lib import load_ledgers
+from baiyi_lib import load_ledgers, load_rules
 from baiyi_lib.ledgers import Ledgers
 from baiyi_lib.ledgers.schema import SCHEMAS
 
@@ -31,8 +31,12 @@ def frames(**tables: list[dict]) -> dict[str, pd.DataFrame]:
     return out
 
 
+RULES = load_rules()
+
+
 def ledgers(**tables: list[dict]) -> Ledgers:
-    return load_ledgers(frames(**tables))
+    """Validated ledgers from plain rows (units and categories checked against params/)."""
+    return load_ledgers(frames(**tables), RULES)
 
 
 def visit(visit_id: str, date: str, unit: str, level: str, form: str = "个体", persons: int = 1, **kw) -> dict:

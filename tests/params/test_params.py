@@ -1,0 +1,136 @@
+"""The strict params loader: every rule of the reading is there, and bad files are refused."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import pytest
+
+from baiyi_lib import ParamsError, load_rules
+from baiyi_lib.params import default_params_dir
+
+READING_RULE_IDS = {
+    "first.beijing", "first.province", "first.city", "beijing.bureau",
+    "province.individual", "province.collective", "city.individual", "city.collective",
+    "county.individual", "county.collective", "incident.beijing", "incident.province",
+    "incident.city", "double.unscreened", "double.dissatisfied", "backlog.10y",
+    "backlog.5y", "backlog.other", "awards_cancelled", "veto",
+}  # fmt: skip
+READING_DEFAULTS = {
+    "first_case": "replaces",
+    "doubling": "once",
+    "missing_case_id": "unscreened",
+    "beijing_irregular_points": 0,
+    "annual_ratio": None,
+}
+READING_POINTS = {
+    "first.beijing": -200, "first.province": -100, "first.city": -60, "beijing.bureau": -100,
+    "province.individual": -30, "province.collective": -100, "city.individual": -20,
+    "city.collective": -50, "county.individual": -10, "county.collective": -30,
+    "incident.beijing": -300, "incident.province": -200, "incident.city": -100,
+    "backlog.10y": 200, "backlog.5y": 10, "backlog.other": 20,
+}  # fmt: skip
+
+
+def test_every_rule_of_the_reading_is_encoded_with_clause_and_quote():
+    rules = load_rules()
+    assert READING_RULE_IDS <= set(rules.rules)
+    for r in rules.rules.values():
+        assert r.clause.strip() and r.quote.strip() and r.label.strip(), r.id
+    for rid, pts in READING_POINTS.items():
+        assert rules[rid].points == pts, rid
+
+
+def test_interpretations_have_the_reading_defaults():
+    rules = load_rules()
+    for name, value in READING_DEFAULTS.items():
+        assert rules.interpretations[name].default == value
+        assert rules.value(name) == value
+
+
+def test_garbled_backlog_rules_are_marked_ambiguous():
+    rules = load_rules()
+    assert all(rules[r].ambiguous and rules[r].note for r in ("backlog.10y", "backlog.5y", "backlog.other"))
+
+
+def test_campaign_frame():
+    camp = load_rules().campaign
+    assert (str(camp.start), str(camp.end), camp.base_score) == ("2019-02-20", "2019-05-31", 1000)
+    assert [p.name for p in camp.phases] == ["动员部署", "集中攻坚", "总结考核"]
+    assert camp.weekly_return_weekday == 5
+    assert {str(d.date) for d in camp.deadlines} >= {"2019-02-27", "2019-05-20", "2019-05-25"}
+
+
+def test_units_have_ascii_ids_kinds_and_aliases():
+    units = load_rules().units
+    assert len(units.units) == 25
+    assert units.lookup()["安监办"] == "安全生产管理办公室"
+    assert all(u.id.isascii() for u in units.units)
+    assert {u.kind for u in units.units} == {"局直单位", "机关科室"}
+
+
+def test_overrides_by_name():
+    rules = load_rules(doubling="stack", annual_ratio="0.2", beijing_irregular_points="-50")
+    assert rules.value("doubling") == "stack"
+    assert rules.value("annual_ratio") == 0.2
+    assert rules.value("beijing_irregular_points") == -50
+    assert not rules.interpretations["doubling"].is_default
+
+
+@pytest.mark.parametrize(
+    ("overrides", "words"),
+    [
+        ({"doubling": "twice"}, "once / stack"),
+        ({"no_such_thing": 1}, "未知的口径参数"),
+        ({"annual_ratio": "1.5"}, "比例"),
+        ({"beijing_irregular_points": "many"}, "整数"),
+    ],
+)
+def test_bad_overrides_are_refused(overrides, words):
+    with pytest.raises(ParamsError, match=words):
+        load_rules(**overrides)
+
+
+@pytest.fixture
+def params_copy(tmp_path) -> Path:
+    dst = tmp_path / "params"
+    shutil.copytree(default_params_dir(), dst)
+    return dst
+
+
+def _edit(path: Path, old: str, new: str) -> None:
+    text = path.read_text(encoding="utf-8")
+    assert old in text, old
+    path.write_text(text.replace(old, new, 1), encoding="utf-8")
+
+
+@pytest.mark.parametrize(
+    ("file", "old", "new", "words"),
+    [
+        ("rules.yaml", "    clause: 附件2 一(一)2\n", "", "rules.beijing.bureau.clause: 缺少必填的键"),
+        ("rules.yaml", "    points: -30\n", "    points: '-30'\n", "rules.province.individual.points: 类型应为 int"),
+        ("rules.yaml", "    points: -30\n", "    points: -30\n    pionts: -30\n", "rules.province.individual.pionts: 未知的键"),
+        ("rules.yaml", "    points: -30\n", "    points: -30\n    points: -31\n", "重复的键「points」"),
+        ("rules.yaml", "    form: 个体\n    irregular: any\n    points: -30", "    form: 集体\n    irregular: any\n    points: -30", "去省/个体"),
+        ("rules.yaml", "    min_years: 5\n", "    min_years: 6\n", "年限档次"),
+        ("rules.yaml", "    value: once\n", "    value: twice\n", "interpretations.doubling.value"),
+        ("campaign.yaml", "  value: 1000\n", "  value: 一千\n", "base_score.value: 类型应为 int"),
+        ("campaign.yaml", "  end: 2019-05-31\n", "  end: 2019-01-31\n", "开始日期晚于结束日期"),
+        ("units.yaml", "{id: rsk,", "{id: bgs,", "单位 id「bgs」重复"),
+        ("units.yaml", "aliases: [渔政站]", "aliases: [渔政站, 农水站]", "同时指向"),
+        ("units.yaml", "{id: rsk, name: 人事科, kind: 机关科室", "{id: rsk, name: 人事科, kind: 科室", "kind"),
+    ],
+)
+def test_bad_params_files_are_refused_naming_file_and_key(params_copy, file, old, new, words):
+    _edit(params_copy / file, old, new)
+    with pytest.raises(ParamsError) as info:
+        load_rules(params_copy)
+    assert file in str(info.value)
+    assert words in str(info.value)
+
+
+def test_rules_file_hash_is_kept_for_provenance(params_copy):
+    a = load_rules(params_copy).sha256
+    _edit(params_copy / "rules.yaml", "document:", "# a comment\ndocument:")
+    assert load_rules(params_copy).sha256 != a

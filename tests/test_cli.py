@@ -1,0 +1,77 @@
+"""The baiyi command: Chinese messages, exit codes, and the same numbers as the library."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from pathlib import Path
+
+from baiyi_lib import load_ledgers, score
+from baiyi_lib.cli import main
+
+ROOT = Path(__file__).resolve().parent.parent
+SAMPLE = ROOT / "data" / "sample"
+BROKEN = ROOT / "tests" / "ledgers" / "fixtures" / "broken"
+
+
+def test_score_prints_the_ranked_table(capsys):
+    assert main(["score", "--data", str(SAMPLE), "--as-of", "2019-04-26"]) == 0
+    out = capsys.readouterr().out
+    top = score(load_ledgers(SAMPLE), as_of="2019-04-26").scores.iloc[0]
+    assert "得分排名" in out and "2019-04-26" in out
+    assert top["unit"] in out.splitlines()[3]
+    assert "口径" in out and "first_case = replaces" in out
+
+
+def test_score_csv_and_overrides(capsys):
+    assert main(["score", "--data", str(SAMPLE), "--format", "csv", "--set", "doubling=stack"]) == 0
+    out = capsys.readouterr().out
+    assert out.splitlines()[0].startswith("排名,单位,代码")
+    assert len(out.splitlines()) == 26
+
+
+def test_non_default_interpretation_is_highlighted(capsys):
+    main(["score", "--data", str(SAMPLE), "--set", "doubling=stack"])
+    assert "非默认" in capsys.readouterr().out
+
+
+def test_bad_parameters_exit_2_with_a_chinese_message(capsys):
+    assert main(["score", "--data", str(SAMPLE), "--set", "doubling=twice"]) == 2
+    assert "once / stack" in capsys.readouterr().err
+    assert main(["score", "--data", str(SAMPLE), "--set", "nonsense"]) == 2
+    assert "名称=值" in capsys.readouterr().err
+    assert main(["score", "--data", str(SAMPLE), "--as-of", "2019-13-01"]) == 2
+    assert "截止日期" in capsys.readouterr().err
+    assert main(["explain", "火星站", "--data", str(SAMPLE)]) == 2
+    assert "未知单位" in capsys.readouterr().err
+
+
+def test_validate_exits_1_and_lists_every_problem(capsys):
+    assert main(["validate", str(BROKEN)]) == 1
+    out = capsys.readouterr().out
+    assert "bad_date_走访.csv" in out and "unknown_kind.csv" in out
+    assert "拒收" in out
+
+
+def test_validate_clean_sample_exits_0(capsys):
+    assert main(["validate", str(SAMPLE)]) == 0
+    assert "未发现问题" in capsys.readouterr().out
+
+
+def test_score_on_broken_ledgers_exits_1(capsys):
+    assert main(["score", "--data", str(BROKEN / "bad_date_走访.csv")]) == 1
+    assert "第 4 行" in capsys.readouterr().err
+
+
+def test_explain_and_rules(capsys):
+    assert main(["explain", "安监办", "--data", str(SAMPLE)]) == 0
+    assert "安全生产管理办公室" in capsys.readouterr().out
+    assert main(["rules"]) == 0
+    out = capsys.readouterr().out
+    assert "backlog.10y" in out and "原文有歧义" in out
+
+
+def test_installed_entry_point_runs():
+    exe = Path(sys.executable).parent / "baiyi"
+    proc = subprocess.run([str(exe), "--version"], capture_output=True, text=True, check=False)
+    assert proc.returncode == 0 and "baiyi" in proc.stdout
