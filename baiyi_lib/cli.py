@@ -91,7 +91,14 @@ def _table(df: pd.DataFrame, headers: dict[str, str], fmt: str = "table") -> str
         if df[col].dtype == bool:
             df[col] = df[col].map({True: "是", False: ""})
     with pd.option_context(
-        "display.unicode.east_asian_width", True, "display.width", 200, "display.max_rows", 10_000, "display.max_colwidth", 80
+        "display.unicode.east_asian_width",
+        True,
+        "display.width",
+        200,
+        "display.max_rows",
+        10_000,
+        "display.max_colwidth",
+        80,
     ):
         return df.to_string(index=False)
 
@@ -113,7 +120,9 @@ def cmd_score(args: argparse.Namespace) -> int:
         return 0
     camp = rules.campaign
     print(f"{camp.name} 得分排名")
-    print(f"台账:{args.data};统计期 {camp.start:%Y-%m-%d} 至 {min(camp.end, result.as_of):%Y-%m-%d}")
+    print(
+        f"台账:{args.data};统计期 {camp.start:%Y-%m-%d} 至 {min(camp.end, result.as_of):%Y-%m-%d}"
+    )
     print(_table(result.scores, SCORE_HEADERS))
     print("\n口径:")
     print("\n".join(_interpretation_lines(rules)))
@@ -123,7 +132,10 @@ def cmd_score(args: argparse.Namespace) -> int:
         for r in ambiguous.itertuples(index=False):
             print(f"  {r.rule_id}({r.clause}){r.label}:按 {r.points:+d} 分。{r.note}")
     if len(result.quality):
-        print(f"\n数据质量:{len(result.quality)} 条走访未填案件编号(按口径 missing_case_id={rules.value('missing_case_id')} 处理)。")
+        print(
+            f"\n数据质量:{len(result.quality)} 条走访未填案件编号"
+            f"(按口径 missing_case_id={rules.value('missing_case_id')} 处理)。"
+        )
     if len(result.excluded):
         counts = result.excluded["reason"].value_counts()
         print("\n未计分的台账行:" + ";".join(f"{reason} {n} 行" for reason, n in counts.items()))
@@ -146,7 +158,10 @@ def cmd_validate(args: argparse.Namespace) -> int:
     print(f"台账检查:{args.data}")
     print(_table(checked.accounting, ACCOUNTING_HEADERS))
     total = checked.accounting[["rows_read", "rows_used", "rows_refused"]].sum()
-    print(f"合计:读入 {total['rows_read']} 行 = 采用 {total['rows_used']} 行 + 拒收 {total['rows_refused']} 行")
+    print(
+        f"合计:读入 {total['rows_read']} 行 = 采用 {total['rows_used']} 行"
+        f" + 拒收 {total['rows_refused']} 行"
+    )
     n_err = int((checked.problems["severity"] == "错误").sum())
     n_rem = len(checked.problems) - n_err
     if len(checked.problems):
@@ -166,8 +181,14 @@ def cmd_rules(args: argparse.Namespace) -> int:
     print(f"{rules.document}")
     print(f"基础分 {rules.campaign.base_score}({rules.campaign.base_clause})\n")
     for r in rules.rules.values():
-        pts = "标记" if r.mechanism == "flag" else (
-            f"×{r.factor}" if r.mechanism == "doubling" else f"{rules.rule_points(r):+d}/{r.per or ''}"
+        pts = (
+            "标记"
+            if r.mechanism == "flag"
+            else (
+                f"×{r.factor}"
+                if r.mechanism == "doubling"
+                else f"{rules.rule_points(r):+d}/{r.per or ''}"
+            )
         )
         amb = "  [原文有歧义]" if r.ambiguous else ""
         print(f"  {r.id:<22} {r.clause:<14} {pts:<10} {r.label}{amb}")
@@ -191,9 +212,13 @@ def build_parser() -> argparse.ArgumentParser:
 
     def common(sp: argparse.ArgumentParser, data: bool = True) -> None:
         sp.add_argument("--rules", default=None, help="参数目录或 rules.yaml(默认 params/)")
-        sp.add_argument("--set", action="append", metavar="名称=值", help="口径参数,如 doubling=stack")
+        sp.add_argument(
+            "--set", action="append", metavar="名称=值", help="口径参数,如 doubling=stack"
+        )
         if data:
-            sp.add_argument("--as-of", default=None, help="统计截止日期,如 2019-03-29(默认行动最后一天)")
+            sp.add_argument(
+                "--as-of", default=None, help="统计截止日期,如 2019-03-29(默认行动最后一天)"
+            )
 
     s = sub.add_parser("score", help="计算各单位得分并排名")
     s.add_argument("--data", default=DEFAULT_DATA, help=f"台账文件夹或文件(默认 {DEFAULT_DATA})")

@@ -62,7 +62,7 @@ def read_yaml(path: Path) -> tuple[Any, str]:
     except OSError as exc:
         raise ParamsError(f"{path}: 无法读取参数文件({exc.strerror})") from exc
     try:
-        data = yaml.load(raw.decode("utf-8"), Loader=_StrictLoader)  # noqa: S506 - strict SafeLoader
+        data = yaml.load(raw.decode("utf-8"), Loader=_StrictLoader)
     except ParamsError as exc:
         raise ParamsError(f"{path}: {exc}") from exc
     except (yaml.YAMLError, UnicodeDecodeError) as exc:
@@ -107,10 +107,7 @@ class _Checker:
     def type(self, value: Any, key: str, types: Any) -> None:
         types = types if isinstance(types, tuple) else (types,)
         # bool is an int in Python; a rule's points must never be `true`.
-        if isinstance(value, bool) and bool not in types:
-            ok = False
-        else:
-            ok = isinstance(value, types)
+        ok = isinstance(value, types) and not (isinstance(value, bool) and bool not in types)
         if not ok:
             names = "/".join("null" if t is type(None) else t.__name__ for t in types)
             self.error(key, f"类型应为 {names},实为 {value!r}")
@@ -437,7 +434,9 @@ def coerce_interpretation(it: Interpretation, raw: Any) -> Any:
                 raise ValueError
             value = float(text)
         except (TypeError, ValueError):
-            raise ParamsError(f"口径参数「{it.name}」应为 0 到 1 之间的比例,实为「{raw}」") from None
+            raise ParamsError(
+                f"口径参数「{it.name}」应为 0 到 1 之间的比例,实为「{raw}」"
+            ) from None
         if not 0 < value <= 1:
             raise ParamsError(f"口径参数「{it.name}」应为 0 到 1 之间的比例,实为「{raw}」")
         return value
@@ -623,9 +622,7 @@ def load_rules(path: str | os.PathLike | None = None, **overrides: Any) -> Rules
     levels = tuple(top.get("levels") or ())
     forms = tuple(top.get("forms") or ())
     _check_rule_set(c, rules, interps, levels, forms)
-    aliases = {
-        _squash(k): v for k, v in (top.get("category_aliases") or {}).items()
-    }
+    aliases = {_squash(k): v for k, v in (top.get("category_aliases") or {}).items()}
     c.raise_if_any()
     known_categories = {cat for r in rules.values() for cat in r.categories}
     bad = sorted({v for v in aliases.values() if v not in known_categories})

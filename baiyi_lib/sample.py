@@ -32,8 +32,28 @@ FIXED_ZIP_TIME = (2019, 6, 1, 0, 0, 0)
 FIXED_CORE_TIME = "2019-06-01T00:00:00Z"
 
 # Units that usually carry more disputes (by id): resettlement, rivers, reservoirs, works.
-BUSY_UNITS = {"ymb": 5.0, "hdb": 3.0, "sqh": 3.0, "xdk": 2.5, "dsg": 2.5, "xdg": 2.0, "jgb": 2.5, "xyg": 2.5, "xsk": 2.0, "ysb": 1.5}
-CATEGORIES = ("移民补偿", "工程款", "水事纠纷", "征地补偿", "劳资纠纷", "饮水安全", "河道采砂", "灌溉用水")
+BUSY_UNITS = {
+    "ymb": 5.0,
+    "hdb": 3.0,
+    "sqh": 3.0,
+    "xdk": 2.5,
+    "dsg": 2.5,
+    "xdg": 2.0,
+    "jgb": 2.5,
+    "xyg": 2.5,
+    "xsk": 2.0,
+    "ysb": 1.5,
+}
+CATEGORIES = (
+    "移民补偿",
+    "工程款",
+    "水事纠纷",
+    "征地补偿",
+    "劳资纠纷",
+    "饮水安全",
+    "河道采砂",
+    "灌溉用水",
+)
 # Visits per day, system-wide, by level (进京, 去省, 到市, 来县).
 LEVEL_RATES = {"进京": 0.012, "去省": 0.05, "到市": 0.22, "来县": 1.4}
 COLLECTIVE_SHARE = {"进京": 0.3, "去省": 0.35, "到市": 0.15, "来县": 0.06}
@@ -84,7 +104,9 @@ def generate(rules: Rules | None = None, seed: int = DEFAULT_SEED) -> SampleData
                     "arises": arises,
                     "screened_first": None,
                     "known": known,
-                    "resolves": arises + dt.timedelta(days=int(rng.integers(10, 120))) if rng.random() < 0.6 else None,
+                    "resolves": arises + dt.timedelta(days=int(rng.integers(10, 120)))
+                    if rng.random() < 0.6
+                    else None,
                 }
             )
 
@@ -123,7 +145,9 @@ def generate(rules: Rules | None = None, seed: int = DEFAULT_SEED) -> SampleData
         day += dt.timedelta(days=1)
 
     # Incidents: rare, tied to city or province visits.
-    above = [v for v in data.visits if v["level"] in ("到市", "去省", "进京") and v["date"] >= camp.start]
+    above = [
+        v for v in data.visits if v["level"] in ("到市", "去省", "进京") and v["date"] >= camp.start
+    ]
     cats = {r.level: r.categories for r in rules.by_mechanism("incident")}
     for k, i in enumerate(sorted(rng.choice(len(above), size=min(3, len(above)), replace=False))):
         v = above[int(i)]
@@ -149,7 +173,9 @@ def generate(rules: Rules | None = None, seed: int = DEFAULT_SEED) -> SampleData
             for c in cases[u.id]:
                 visible = c["known"] and c["arises"] <= friday
                 if not visible:
-                    visited = any(v["case_id"] == c["case_id"] and v["date"] <= friday for v in data.visits)
+                    visited = any(
+                        v["case_id"] == c["case_id"] and v["date"] <= friday for v in data.visits
+                    )
                     visible = visited  # found by the back-check after a visit
                 if not visible:
                     continue
@@ -207,19 +233,43 @@ def generate(rules: Rules | None = None, seed: int = DEFAULT_SEED) -> SampleData
 
 # --------------------------------------------------------------------------- writing
 
-VISIT_HEADERS = ["编号", "日期", "责任单位", "走访层级", "走访形式", "人次", "非访", "案件编号", "不满初次办理", "内部人员"]
+VISIT_HEADERS = [
+    "编号",
+    "日期",
+    "责任单位",
+    "走访层级",
+    "走访形式",
+    "人次",
+    "非访",
+    "案件编号",
+    "不满初次办理",
+    "内部人员",
+]
 INCIDENT_HEADERS = ["编号", "日期", "责任单位", "走访层级", "事件类别", "关联走访编号"]
 SCREENING_HEADERS = ["案件编号", "责任单位", "排查日期", "纠纷类别", "化解状态", "化解日期"]
-BACKLOG_HEADERS = ["案件编号", "责任单位", "初次信访日期", "化解状态", "化解日期", "办公室认定", "认定日期"]
+BACKLOG_HEADERS = [
+    "案件编号",
+    "责任单位",
+    "初次信访日期",
+    "化解状态",
+    "化解日期",
+    "办公室认定",
+    "认定日期",
+]
 
 
 def _spell_date(d: dt.date, k: int) -> str:
     """Dates as clerks write them, varied on purpose."""
-    return (f"{d:%Y-%m-%d}", f"{d.year}/{d.month}/{d.day}", f"{d.year}年{d.month}月{d.day}日", f"{d.year}.{d.month}.{d.day}")[k % 4]
+    return (
+        f"{d:%Y-%m-%d}",
+        f"{d.year}/{d.month}/{d.day}",
+        f"{d.year}年{d.month}月{d.day}日",
+        f"{d.year}.{d.month}.{d.day}",
+    )[k % 4]
 
 
 def _yes(flag: bool, k: int) -> str:
-    return ("是" if flag else ("否", "")[k % 2])
+    return "是" if flag else ("否", "")[k % 2]
 
 
 def _unit_spelling(u, k: int) -> str:
@@ -231,7 +281,10 @@ def write(data: SampleData, out: Path, rules: Rules | None = None) -> list[Path]
     """Write the sample ledgers under ``out``; return the files written."""
     rules = rules or load_rules()
     out.mkdir(parents=True, exist_ok=True)
-    written = [_write_visits(data, out / "走访登记.csv"), _write_incidents(data, out / "敏感事件.xlsx")]
+    written = [
+        _write_visits(data, out / "走访登记.csv"),
+        _write_incidents(data, out / "敏感事件.xlsx"),
+    ]
     unit_dir = out / "units"
     unit_dir.mkdir(exist_ok=True)
     for u in rules.units.units:
@@ -243,7 +296,8 @@ def write(data: SampleData, out: Path, rules: Rules | None = None) -> list[Path]
         "再次生成得到逐字节相同的文件。\n\n"
         "- `走访登记.csv`:行动办公室的走访登记(GB18030 编码,第一行为标题)。\n"
         "- `敏感事件.xlsx`:敏感事件登记。\n"
-        "- `units/<id>_<单位>.xlsx`:各单位每周五报送的矛盾纠纷排查化解登记表(滚动台账)和信访积案。\n\n"
+        "- `units/<id>_<单位>.xlsx`:各单位每周五报送的"
+        "矛盾纠纷排查化解登记表(滚动台账)和信访积案。\n\n"
         "Synthetic data: no row describes a real case or person.\n",
         encoding="utf-8",
     )
@@ -276,7 +330,9 @@ def _write_visits(data: SampleData, path: Path) -> Path:
     return path
 
 
-def _sheet(wb: openpyxl.Workbook, title: str, banner: list[str], headers: list[str], rows: list[list]) -> None:
+def _sheet(
+    wb: openpyxl.Workbook, title: str, banner: list[str], headers: list[str], rows: list[list]
+) -> None:
     ws = wb.create_sheet(title)
     for line in banner:
         ws.append([line])
@@ -305,7 +361,11 @@ def _save(wb: openpyxl.Workbook, path: Path) -> Path:
         for info in src.infolist():
             body = src.read(info.filename)
             if info.filename == "docProps/core.xml":
-                body = re.sub(rb"(<dcterms:(?:created|modified)[^>]*>)[^<]*", rb"\g<1>" + FIXED_CORE_TIME.encode(), body)
+                body = re.sub(
+                    rb"(<dcterms:(?:created|modified)[^>]*>)[^<]*",
+                    rb"\g<1>" + FIXED_CORE_TIME.encode(),
+                    body,
+                )
             fixed = zipfile.ZipInfo(info.filename, date_time=FIXED_ZIP_TIME)
             fixed.compress_type = zipfile.ZIP_DEFLATED
             fixed.external_attr = 0o644 << 16
@@ -353,7 +413,13 @@ def _write_unit(data: SampleData, u, path: Path) -> Path:
         ]
         for b in data.backlog[u.id]
     ]
-    _sheet(wb, "信访积案", ["莒南县水利系统信访积案化解情况", f"填报单位:{u.name}    ({SYNTHETIC})"], BACKLOG_HEADERS, backlog)
+    _sheet(
+        wb,
+        "信访积案",
+        ["莒南县水利系统信访积案化解情况", f"填报单位:{u.name}    ({SYNTHETIC})"],
+        BACKLOG_HEADERS,
+        backlog,
+    )
     ws = wb.create_sheet("填表说明")
     for line in (
         "每周五下午报送本表(实施方案 五、四)。",
@@ -364,7 +430,9 @@ def _write_unit(data: SampleData, u, path: Path) -> Path:
     return _save(wb, path)
 
 
-def write_sample(out: str | Path, seed: int = DEFAULT_SEED, rules: Rules | None = None) -> list[Path]:
+def write_sample(
+    out: str | Path, seed: int = DEFAULT_SEED, rules: Rules | None = None
+) -> list[Path]:
     """Generate and write the sample ledgers (the `baiyi sample` command)."""
     rules = rules or load_rules()
     return write(generate(rules, seed), Path(out), rules)

@@ -26,7 +26,9 @@ def frames(**tables: list[dict]) -> dict[str, pd.DataFrame]:
         df = pd.DataFrame(rows, columns=names)
         for c in cols:
             if c.type in ("date", "opt_date"):
-                df[c.name] = df[c.name].map(lambda v: v.isoformat() if isinstance(v, dt.date) else v)
+                df[c.name] = df[c.name].map(
+                    lambda v: v.isoformat() if isinstance(v, dt.date) else v
+                )
         out[kind] = df.astype(object)
     return out
 
@@ -39,5 +41,15 @@ def ledgers(**tables: list[dict]) -> Ledgers:
     return load_ledgers(frames(**tables), RULES)
 
 
-def visit(visit_id: str, date: str, unit: str, level: str, form: str = "个体", persons: int = 1, **kw) -> dict:
-    return {"visit_id": visit_id, "date": date, "unit": unit, "level": level, "form": form, "persons": persons, **kw}
+def visit(
+    visit_id: str, date: str, unit: str, level: str, form: str = "个体", persons: int = 1, **kw
+) -> dict:
+    return {
+        "visit_id": visit_id,
+        "date": date,
+        "unit": unit,
+        "level": level,
+        "form": form,
+        "persons": persons,
+        **kw,
+    }

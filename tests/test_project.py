@@ -13,7 +13,8 @@ ROOT = Path(__file__).resolve().parent.parent
 
 def _pins_from_pyproject() -> dict[str, str]:
     data = tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))
-    deps = data["project"]["dependencies"] + sum(data["project"]["optional-dependencies"].values(), [])
+    extras = data["project"]["optional-dependencies"].values()
+    deps = data["project"]["dependencies"] + [d for group in extras for d in group]
     pins = {}
     for dep in deps:
         name, _, version = dep.partition("==")

@@ -49,7 +49,9 @@ def test_sample_is_plausible(result):
     ages = (led.backlog["resolved_on"] - led.backlog["first_petition_on"]).dt.days.dropna() / 365
     assert ages.min() >= 1 and ages.max() <= 16
     assert result.scores["veto"].any()
-    assert {"backlog.10y", "backlog.5y", "backlog.other", "double.unscreened"} <= set(result.points["rule_id"].astype(str))
+    assert {"backlog.10y", "backlog.5y", "backlog.other", "double.unscreened"} <= set(
+        result.points["rule_id"].astype(str)
+    )
 
 
 def test_sample_has_missed_and_late_weekly_returns():

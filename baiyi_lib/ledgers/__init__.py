@@ -111,7 +111,9 @@ def load_ledgers(source: Source, rules: Rules | None = None) -> Ledgers:
     if result.ledgers is None:
         raise LedgerError(format_problems(result.problems), result.problems, result.accounting)
     if not read_anything(result):
-        raise LedgerError(f"没有找到任何台账数据:{source if not isinstance(source, dict) else '(DataFrame)'}")
+        raise LedgerError(
+            f"没有找到任何台账数据:{source if not isinstance(source, dict) else '(DataFrame)'}"
+        )
     return result.ledgers
 
 
@@ -124,11 +126,16 @@ def format_problems(problems: pd.DataFrame, limit: int = 50) -> str:
     """The Chinese message of a LedgerError: a count, then one line per problem."""
     errors = problems[problems["severity"] == ERROR]
     n_files = errors["file"].nunique()
-    lines = [f"台账有 {len(errors)} 处错误(涉及 {n_files} 个文件),未载入任何数据。请改正后重新载入:"]
+    lines = [
+        f"台账有 {len(errors)} 处错误(涉及 {n_files} 个文件),未载入任何数据。请改正后重新载入:"
+    ]
     for p in errors.head(limit).itertuples(index=False):
         lines.append("  - " + describe(p))
     if len(errors) > limit:
-        lines.append(f"  ……另有 {len(errors) - limit} 处,完整清单见 LedgerError.problems 或 `baiyi validate`。")
+        lines.append(
+            f"  ……另有 {len(errors) - limit} 处,"
+            "完整清单见 LedgerError.problems 或 `baiyi validate`。"
+        )
     return "\n".join(lines)
 
 
@@ -144,5 +151,3 @@ def describe(p) -> str:
     value = f"值「{p.value}」" if p.value not in ("", None) else "值为空"
     kind = f"[{p.kind}] " if p.kind else ""
     return f"{kind}{','.join(where)},{value}:{p.problem}。应为:{p.expected}"
-
-

@@ -74,8 +74,12 @@ def free_text(values: pd.Series) -> tuple[pd.Series, np.ndarray]:
     return text(values), np.zeros(len(values), dtype=bool)
 
 
-def _vocabulary(values: pd.Series, aliases: dict[str, tuple[str, ...]]) -> tuple[pd.Series, np.ndarray]:
-    table = {spelling.upper(): canon for canon, spellings in aliases.items() for spelling in spellings}
+def _vocabulary(
+    values: pd.Series, aliases: dict[str, tuple[str, ...]]
+) -> tuple[pd.Series, np.ndarray]:
+    table = {
+        spelling.upper(): canon for canon, spellings in aliases.items() for spelling in spellings
+    }
     s = squashed(values).str.upper()
     out = s.map(table)
     return out, (s.notna() & out.isna()).to_numpy() | s.isna().to_numpy()
@@ -138,8 +142,10 @@ def dates(values: pd.Series, required: bool = True) -> tuple[pd.Series, np.ndarr
         # Numeric cells: Excel serial numbers (1 = 1900-01-01) or 20190305.
         is_num = np.array(
             values.map(
-                lambda v: isinstance(v, int | float | np.integer | np.floating)
-                and not isinstance(v, bool)
+                lambda v: (
+                    isinstance(v, int | float | np.integer | np.floating)
+                    and not isinstance(v, bool)
+                )
             ),
             dtype=bool,
         )

@@ -145,7 +145,9 @@ def _read_workbook(path: Path, display: str, result: ReadResult) -> None:
     file_kind = kind_from_name(path.stem)
     for sheet_name, grid in sheets.items():
         sheet_kind = kind_from_name(str(sheet_name))
-        if sheet_kind is None and any(w in str(sheet_name).lower() for w in INSTRUCTION_SHEET_WORDS):
+        if sheet_kind is None and any(
+            w in str(sheet_name).lower() for w in INSTRUCTION_SHEET_WORDS
+        ):
             result.skipped.append({"file": display, "sheet": sheet_name, "reason": "填表说明"})
             continue
         _add_table(grid, display, str(sheet_name), sheet_kind or file_kind, result)

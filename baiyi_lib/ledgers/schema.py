@@ -38,7 +38,9 @@ class Column:
 
     name: str
     header: str
-    type: str  # id, opt_id, date, opt_date, unit, level, form, persons, bool, text, status, category
+    type: (
+        str  # id, opt_id, date, opt_date, unit, level, form, persons, bool, text, status, category
+    )
     required: bool = True
     aliases: tuple[str, ...] = ()
 

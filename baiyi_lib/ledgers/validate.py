@@ -21,7 +21,17 @@ from .schema import KEYS, KIND_LABELS, KINDS, SCHEMAS, Column
 
 ERROR = "错误"
 REMARK = "提示"
-PROBLEM_COLUMNS = ["kind", "file", "sheet", "row", "column", "value", "problem", "expected", "severity"]
+PROBLEM_COLUMNS = [
+    "kind",
+    "file",
+    "sheet",
+    "row",
+    "column",
+    "value",
+    "problem",
+    "expected",
+    "severity",
+]
 ACCOUNTING_COLUMNS = ["file", "sheet", "kind", "rows_read", "rows_used", "rows_refused"]
 PROVENANCE = ["src_file", "src_sheet", "src_row"]
 MAX_VALUE_CHARS = 40
@@ -101,7 +111,9 @@ class _Problems:
         df = pd.concat(self.parts, ignore_index=True)[PROBLEM_COLUMNS]
         df["row"] = df["row"].astype("Int64")
         df["kind"] = df["kind"].map(lambda k: KIND_LABELS.get(k, k))
-        return df.sort_values(["file", "sheet", "row", "column"], kind="stable", na_position="first").reset_index(drop=True)
+        return df.sort_values(
+            ["file", "sheet", "row", "column"], kind="stable", na_position="first"
+        ).reset_index(drop=True)
 
 
 def shown(raw: pd.Series) -> pd.Series:
@@ -206,13 +218,19 @@ def _categories(raw: pd.Series, rules: Rules) -> tuple[pd.Series, np.ndarray, pd
     table = {v: canonical_category(rules, v) for v in s.dropna().unique()}
     values = s.map(table)
     bad = values.isna().to_numpy()
-    why = pd.Series(np.where(s.isna(), "必填项为空", "事件类别不在考核办法所列类别中"), index=raw.index)
+    why = pd.Series(
+        np.where(s.isna(), "必填项为空", "事件类别不在考核办法所列类别中"), index=raw.index
+    )
     return values, bad, why
 
 
-def _check_privacy(frame: pd.DataFrame, headers: dict[str, pd.Series], kind: str, problems: _Problems) -> None:
+def _check_privacy(
+    frame: pd.DataFrame, headers: dict[str, pd.Series], kind: str, problems: _Problems
+) -> None:
     """Refuse cells that hold a resident ID number or a mobile number, in any column."""
-    textual = [c.name for c in SCHEMAS[kind] if c.type in ("id", "opt_id", "text", "category", "unit")]
+    textual = [
+        c.name for c in SCHEMAS[kind] if c.type in ("id", "opt_id", "text", "category", "unit")
+    ]
     extras = [c for c in frame.columns if str(c).startswith("extra:")]
     for name in textual + extras:
         raw = frame[name]
@@ -233,14 +251,28 @@ def _check_privacy(frame: pd.DataFrame, headers: dict[str, pd.Series], kind: str
             )
 
 
-def _check_rows(kind: str, typed: pd.DataFrame, frame: pd.DataFrame, headers: dict[str, pd.Series], problems: _Problems) -> None:
+def _check_rows(
+    kind: str,
+    typed: pd.DataFrame,
+    frame: pd.DataFrame,
+    headers: dict[str, pd.Series],
+    problems: _Problems,
+) -> None:
     """Cross-column rules of the contract (status and dates agree)."""
     h = {c.name: headers[c.name] for c in SCHEMAS[kind]}
     if kind in ("screening", "backlog"):
         done = (typed["status"] == "已化解").fillna(False).to_numpy()
         open_ = (typed["status"] == "未化解").fillna(False).to_numpy()
         has_res = typed["resolved_on"].notna().to_numpy()
-        problems.add(frame, done & ~has_res, kind, h["resolved_on"], "", "已化解的案件须填写化解日期", "化解日期")
+        problems.add(
+            frame,
+            done & ~has_res,
+            kind,
+            h["resolved_on"],
+            "",
+            "已化解的案件须填写化解日期",
+            "化解日期",
+        )
         problems.add(
             frame,
             open_ & has_res,
@@ -253,7 +285,15 @@ def _check_rows(kind: str, typed: pd.DataFrame, frame: pd.DataFrame, headers: di
     if kind == "backlog":
         cert = typed["certified"].to_numpy(bool)
         has_cert_on = typed["certified_on"].notna().to_numpy()
-        problems.add(frame, cert & ~has_cert_on, kind, h["certified_on"], "", "办公室已认定,须填写认定日期", "认定日期")
+        problems.add(
+            frame,
+            cert & ~has_cert_on,
+            kind,
+            h["certified_on"],
+            "",
+            "办公室已认定,须填写认定日期",
+            "认定日期",
+        )
         problems.add(
             frame,
             ~cert & has_cert_on,
@@ -263,14 +303,45 @@ def _check_rows(kind: str, typed: pd.DataFrame, frame: pd.DataFrame, headers: di
             "填写了认定日期,但办公室认定不是“是”",
             "认定的案件填“是”",
         )
-        problems.add(frame, cert & open_, kind, h["certified"], "是", "未化解的案件不能认定为已化解", "先化解、后认定")
+        problems.add(
+            frame,
+            cert & open_,
+            kind,
+            h["certified"],
+            "是",
+            "未化解的案件不能认定为已化解",
+            "先化解、后认定",
+        )
         early = (typed["resolved_on"] < typed["first_petition_on"]).fillna(False).to_numpy()
-        problems.add(frame, early, kind, h["resolved_on"], shown(frame["resolved_on"]), "化解日期早于初次信访日期", "不早于初次信访日期的日期")
+        problems.add(
+            frame,
+            early,
+            kind,
+            h["resolved_on"],
+            shown(frame["resolved_on"]),
+            "化解日期早于初次信访日期",
+            "不早于初次信访日期的日期",
+        )
         early_cert = (typed["certified_on"] < typed["resolved_on"]).fillna(False).to_numpy()
-        problems.add(frame, early_cert, kind, h["certified_on"], shown(frame["certified_on"]), "认定日期早于化解日期", "不早于化解日期的日期")
+        problems.add(
+            frame,
+            early_cert,
+            kind,
+            h["certified_on"],
+            shown(frame["certified_on"]),
+            "认定日期早于化解日期",
+            "不早于化解日期的日期",
+        )
 
 
-def _check_unique(kind: str, typed: pd.DataFrame, frame: pd.DataFrame, headers: dict[str, pd.Series], refused: np.ndarray, problems: _Problems) -> np.ndarray:
+def _check_unique(
+    kind: str,
+    typed: pd.DataFrame,
+    frame: pd.DataFrame,
+    headers: dict[str, pd.Series],
+    refused: np.ndarray,
+    problems: _Problems,
+) -> np.ndarray:
     """Ids must be unique; a backlog case repeated with identical content is merged.
 
     Returns the mask of rows merged into an earlier identical row (used, not kept twice).
@@ -293,7 +364,10 @@ def _check_unique(kind: str, typed: pd.DataFrame, frame: pd.DataFrame, headers: 
     firsts = first_pos.loc[ids[dup].to_numpy()].to_numpy()
     content = [c.name for c in SCHEMAS[kind]]
     same = np.array(
-        [typed.loc[a, content].equals(typed.loc[b, content]) for a, b in zip(dup_idx, firsts, strict=True)]
+        [
+            typed.loc[a, content].equals(typed.loc[b, content])
+            for a, b in zip(dup_idx, firsts, strict=True)
+        ]
     )
     if kind == "backlog":
         merged[dup_idx[same]] = True
@@ -322,10 +396,21 @@ def _collapse_screening(df: pd.DataFrame) -> pd.DataFrame:
     does not depend on file or row order.
     """
     if df.empty:
-        cols = ["case_id", "unit", "screened_on", "last_screened_on", "category", "status", "resolved_on", "returns"]
+        cols = [
+            "case_id",
+            "unit",
+            "screened_on",
+            "last_screened_on",
+            "category",
+            "status",
+            "resolved_on",
+            "returns",
+        ]
         return pd.DataFrame({c: df[c] if c in df else pd.Series(dtype=object) for c in cols})
     ranked = df.assign(_rank=(df["status"] == "已化解").astype(int))
-    ranked = ranked.sort_values(["unit", "case_id", "screened_on", "_rank", "src_file", "src_row"], kind="stable")
+    ranked = ranked.sort_values(
+        ["unit", "case_id", "screened_on", "_rank", "src_file", "src_row"], kind="stable"
+    )
     g = ranked.groupby(["unit", "case_id"], observed=True, sort=True)
     latest = g.tail(1).set_index(["unit", "case_id"])
     out = pd.DataFrame(
@@ -335,9 +420,21 @@ def _collapse_screening(df: pd.DataFrame) -> pd.DataFrame:
             "returns": g.size(),
         }
     )
-    out = out.join(latest[["category", "status", "resolved_on", "src_file", "src_sheet", "src_row"]])
+    out = out.join(
+        latest[["category", "status", "resolved_on", "src_file", "src_sheet", "src_row"]]
+    )
     return out.reset_index()[
-        ["case_id", "unit", "screened_on", "last_screened_on", "category", "status", "resolved_on", "returns", *PROVENANCE]
+        [
+            "case_id",
+            "unit",
+            "screened_on",
+            "last_screened_on",
+            "category",
+            "status",
+            "resolved_on",
+            "returns",
+            *PROVENANCE,
+        ]
     ]
 
 
@@ -379,7 +476,9 @@ def check(read: ReadResult, rules: Rules) -> Checked:
         else:
             typed = pd.DataFrame({c.name: pd.Series(dtype=object) for c in SCHEMAS[kind]})
         refused = _refused_rows(frame, problems, n_before, bad_tables)
-        merged = _check_unique(kind, typed, frame, headers, refused, problems) if len(frame) else refused
+        merged = (
+            _check_unique(kind, typed, frame, headers, refused, problems) if len(frame) else refused
+        )
         refused = _refused_rows(frame, problems, n_before, bad_tables)
         keep = ~refused & ~merged
         clean = _typed_frame(kind, typed[keep], frame[keep], rules)
@@ -389,11 +488,17 @@ def check(read: ReadResult, rules: Rules) -> Checked:
         frames[kind] = clean
         accounting.extend(_account(t, frame, refused, kind) for t in tables)
     _check_links(frames, problems)
-    acc = pd.concat(accounting, ignore_index=True) if accounting else pd.DataFrame(columns=ACCOUNTING_COLUMNS)
+    acc = (
+        pd.concat(accounting, ignore_index=True)
+        if accounting
+        else pd.DataFrame(columns=ACCOUNTING_COLUMNS)
+    )
     return Checked(frames, screening_rows, problems.frame(), acc)
 
 
-def _refused_rows(frame: pd.DataFrame, problems: _Problems, start: int, bad_tables: set[int]) -> np.ndarray:
+def _refused_rows(
+    frame: pd.DataFrame, problems: _Problems, start: int, bad_tables: set[int]
+) -> np.ndarray:
     """Rows (of this kind's frame) with at least one error among the problems since ``start``."""
     if not len(frame):
         return np.zeros(0, dtype=bool)
@@ -406,7 +511,10 @@ def _refused_rows(frame: pd.DataFrame, problems: _Problems, start: int, bad_tabl
             return refused
         keys = set(zip(errs["file"], errs["sheet"], errs["row"].astype(int), strict=True))
         refused |= np.fromiter(
-            (k in keys for k in zip(frame["src_file"], frame["src_sheet"], frame["src_row"], strict=True)),
+            (
+                k in keys
+                for k in zip(frame["src_file"], frame["src_sheet"], frame["src_row"], strict=True)
+            ),
             dtype=bool,
             count=len(frame),
         )

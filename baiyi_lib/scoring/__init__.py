@@ -88,7 +88,10 @@ def score(ledgers: Ledgers, rules: Rules | None = None, as_of: object = None) ->
     skipped.append(not_scored)
 
     points = pt.finish(parts, rules)
-    excluded = pd.concat([s for s in skipped if len(s)] or [pd.DataFrame(columns=pt.EXCLUDED_COLUMNS)], ignore_index=True)
+    excluded = pd.concat(
+        [s for s in skipped if len(s)] or [pd.DataFrame(columns=pt.EXCLUDED_COLUMNS)],
+        ignore_index=True,
+    )
     quality = _quality(counted, rules)
     return ScoreResult(points, score_table(points, rules), excluded, quality, rules, as_of)
 
@@ -96,14 +99,17 @@ def score(ledgers: Ledgers, rules: Rules | None = None, as_of: object = None) ->
 def _quality(visits: pd.DataFrame, rules: Rules) -> pd.DataFrame:
     """Counted visits with no case id: they cannot be checked against screening."""
     missing = visits["case_id"].isna().to_numpy()
-    treat = "视为未排查,加倍扣分" if rules.value("missing_case_id") == "unscreened" else "不因此加倍"
+    treat = (
+        "视为未排查,加倍扣分" if rules.value("missing_case_id") == "unscreened" else "不因此加倍"
+    )
     return pd.DataFrame(
         {
             "source": "走访",
             "source_id": visits.loc[missing, "visit_id"].to_numpy(),
             "unit": visits.loc[missing, "unit"].astype(object).to_numpy(),
             "date": visits.loc[missing, "date"].to_numpy(),
-            "issue": f"未填案件编号,无法倒查排查台账;按口径 missing_case_id={rules.value('missing_case_id')} {treat}",
+            "issue": "未填案件编号,无法倒查排查台账;"
+            f"按口径 missing_case_id={rules.value('missing_case_id')} {treat}",
             "src_file": visits.loc[missing, "src_file"].astype(object).to_numpy(),
             "src_row": visits.loc[missing, "src_row"].to_numpy(),
         }

@@ -29,7 +29,9 @@ def age_in_years(first: pd.Series, resolved: pd.Series) -> np.ndarray:
     return np.asarray(years - before_anniversary.astype(int), dtype=np.int64)
 
 
-def backlog_points(backlog: pd.DataFrame, rules: Rules, as_of: dt.date) -> tuple[pd.DataFrame, pd.DataFrame]:
+def backlog_points(
+    backlog: pd.DataFrame, rules: Rules, as_of: dt.date
+) -> tuple[pd.DataFrame, pd.DataFrame]:
     """(points rows, not-scored rows): certified resolutions inside the campaign, by age bracket."""
     empty = pd.DataFrame(columns=pt.EXCLUDED_COLUMNS)
     if backlog.empty:

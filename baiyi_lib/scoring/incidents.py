@@ -26,7 +26,9 @@ def incident_points(incidents: pd.DataFrame, rules: Rules) -> tuple[pd.DataFrame
     category = incidents["category"].astype(str).to_numpy()
     rule_id = np.array([by_level[x].id if x in by_level else "" for x in level], dtype=object)
     allowed = {(r.level, c) for r in by_level.values() for c in r.categories}
-    named = np.fromiter(((lv, c) in allowed for lv, c in zip(level, category, strict=True)), bool, len(level))
+    named = np.fromiter(
+        ((lv, c) in allowed for lv, c in zip(level, category, strict=True)), bool, len(level)
+    )
     has_rule = rule_id != ""
     charged = has_rule & named
     reason = np.where(

@@ -30,7 +30,16 @@ POINT_COLUMNS = [
     "src_row",
 ]
 
-EXCLUDED_COLUMNS = ["source", "source_id", "unit", "date", "reason", "src_file", "src_sheet", "src_row"]
+EXCLUDED_COLUMNS = [
+    "source",
+    "source_id",
+    "unit",
+    "date",
+    "reason",
+    "src_file",
+    "src_sheet",
+    "src_row",
+]
 
 SOURCE_LABELS = ("走访", "事件", "积案")
 
@@ -108,8 +117,15 @@ def finish(parts: list[pd.DataFrame], rules: Rules) -> pd.DataFrame:
     return df
 
 
-def excluded(frame: pd.DataFrame, mask: np.ndarray, source: str, id_column: str, date_column: str, reason: str | np.ndarray) -> pd.DataFrame:
-    """Ledger rows that were considered and not scored, with the reason (nothing dropped silently)."""
+def excluded(
+    frame: pd.DataFrame,
+    mask: np.ndarray,
+    source: str,
+    id_column: str,
+    date_column: str,
+    reason: str | np.ndarray,
+) -> pd.DataFrame:
+    """Ledger rows considered and not scored, with the reason (nothing is dropped silently)."""
     sel = frame.loc[mask]
     if isinstance(reason, np.ndarray):
         reason = reason[mask]

@@ -106,7 +106,13 @@ class ScoreResult:
         used = set(self.points["rule_id"].astype(str).unique())
         return pd.DataFrame(
             [
-                {"rule_id": r.id, "label": r.label, "clause": r.clause, "points": r.points, "note": r.note}
+                {
+                    "rule_id": r.id,
+                    "label": r.label,
+                    "clause": r.clause,
+                    "points": r.points,
+                    "note": r.note,
+                }
                 for r in self.rules.rules.values()
                 if r.ambiguous and r.id in used
             ],
@@ -122,7 +128,9 @@ class ScoreResult:
         lookup = self.rules.units.lookup()
         key = "".join(str(unit).split())
         if key not in lookup:
-            raise UnknownUnitError(f"未知单位「{unit}」(应为 params/units.yaml 中的名称、简称或代码)")
+            raise UnknownUnitError(
+                f"未知单位「{unit}」(应为 params/units.yaml 中的名称、简称或代码)"
+            )
         return lookup[key]
 
     def explain(self, unit: str) -> str:
@@ -150,7 +158,11 @@ class ScoreResult:
         lines.append(
             f"  {row['base']} − {row['deductions']}(扣分)+ {row['bonuses']}(加分)= {row['score']}"
         )
-        by_rule = pts[pts["points"] != 0].groupby("rule_id", observed=True)["points"].agg(["count", "sum"])
+        by_rule = (
+            pts[pts["points"] != 0]
+            .groupby("rule_id", observed=True)["points"]
+            .agg(["count", "sum"])
+        )
         for rule_id, agg in by_rule.iterrows():
             r = self.rules[str(rule_id)]
             lines.append(f"  {rule_id}({r.clause} {r.label}):{agg['count']} 行,{agg['sum']:+d} 分")
@@ -163,10 +175,17 @@ class ScoreResult:
         changed = [it for it in self.rules.interpretations.values() if not it.is_default]
         lines.append(
             "口径:"
-            + ("全部为默认值" if not changed else ";".join(f"{it.name}={it.value}(默认 {it.default})" for it in changed))
+            + (
+                "全部为默认值"
+                if not changed
+                else ";".join(f"{it.name}={it.value}(默认 {it.default})" for it in changed)
+            )
         )
         if "annual_deduction" in row:
-            lines.append(f"年度折算:({row['base']} − {row['score']})× {self.rules.value('annual_ratio')} = {row['annual_deduction']:g}")
+            lines.append(
+                f"年度折算:({row['base']} − {row['score']})"
+                f"× {self.rules.value('annual_ratio')} = {row['annual_deduction']:g}"
+            )
         return "\n".join(lines)
 
 

@@ -38,7 +38,9 @@ def rate_table(rules: Rules) -> tuple[np.ndarray, np.ndarray]:
                 rule = next(
                     r
                     for r in rules.by_mechanism("visit_rate")
-                    if r.level == level and r.form in (form, "any") and r.irregular in (bool(irr), None)
+                    if r.level == level
+                    and r.form in (form, "any")
+                    and r.irregular in (bool(irr), None)
                 )
                 k = (li * len(rules.forms) + fi) * 2 + irr
                 rates[k] = rules.rule_points(rule)
@@ -67,9 +69,13 @@ def screened_before(visits: pd.DataFrame, screening: pd.DataFrame) -> np.ndarray
         return np.zeros(len(visits), dtype=bool)
     first = screening[["unit", "case_id", "screened_on"]].copy()
     first["unit"] = first["unit"].astype(str)
-    key = pd.DataFrame({"unit": visits["unit"].astype(str).to_numpy(), "case_id": visits["case_id"].to_numpy()})
+    key = pd.DataFrame(
+        {"unit": visits["unit"].astype(str).to_numpy(), "case_id": visits["case_id"].to_numpy()}
+    )
     merged = key.merge(first, on=["unit", "case_id"], how="left", sort=False)
-    ok = merged["screened_on"].to_numpy(dtype="datetime64[ns]") <= visits["date"].to_numpy(dtype="datetime64[ns]")
+    ok = merged["screened_on"].to_numpy(dtype="datetime64[ns]") <= visits["date"].to_numpy(
+        dtype="datetime64[ns]"
+    )
     return ok & ~np.isnat(merged["screened_on"].to_numpy(dtype="datetime64[ns]"))
 
 
@@ -115,7 +121,12 @@ def visit_points(visits: pd.DataFrame, screening: pd.DataFrame, rules: Rules) ->
     sel_rows = [(np.ones(len(visits), dtype=bool), base_ids, base_rates, note)]
     if not replaces and is_first.any():
         sel_rows.append(
-            (is_first, first_id, first_rate, "系统第1起该层级走访,在一般标准之外另按首起标准扣分(口径 first_case=adds)")
+            (
+                is_first,
+                first_id,
+                first_rate,
+                "系统第1起该层级走访,在一般标准之外另按首起标准扣分(口径 first_case=adds)",
+            )
         )
 
     # 二: doubling conditions, applied in the order of the rules file.
@@ -123,7 +134,10 @@ def visit_points(visits: pd.DataFrame, screening: pd.DataFrame, rules: Rules) ->
     no_case = visits["case_id"].isna().to_numpy()
     if rules.value("missing_case_id") == "ignore":
         unscreened &= ~no_case
-    conditions = {"unscreened": unscreened, "dissatisfied": visits["dissatisfied"].to_numpy(dtype=bool)}
+    conditions = {
+        "unscreened": unscreened,
+        "dissatisfied": visits["dissatisfied"].to_numpy(dtype=bool),
+    }
     stack = rules.value("doubling") == "stack"
 
     parts = []
@@ -152,7 +166,9 @@ def visit_points(visits: pd.DataFrame, screening: pd.DataFrame, rules: Rules) ->
             if not applies.any():
                 continue
             factor = int(rule.factor or 1)
-            new_total = np.where(applies, total * factor if stack else np.maximum(total, factor), total)
+            new_total = np.where(
+                applies, total * factor if stack else np.maximum(total, factor), total
+            )
             extra = new_total - total
             total = new_total
             dsub = sub.loc[applies]

@@ -41,7 +41,9 @@ CASES = [
 ]
 
 
-@pytest.mark.parametrize(("name", "row", "column", "value", "words"), CASES, ids=[c[0] for c in CASES])
+@pytest.mark.parametrize(
+    ("name", "row", "column", "value", "words"), CASES, ids=[c[0] for c in CASES]
+)
 def test_broken_fixture_is_refused_with_a_precise_message(name, row, column, value, words):
     with pytest.raises(LedgerError) as info:
         load_ledgers(BROKEN / name)
@@ -92,6 +94,8 @@ def test_rows_read_equal_rows_used_plus_rows_refused():
     result = check_ledgers(BROKEN)
     acc = result.accounting
     assert (acc["rows_read"] == acc["rows_used"] + acc["rows_refused"]).all()
-    assert acc.loc[acc["file"] == "bad_date_走访.csv", ["rows_read", "rows_used", "rows_refused"]].values.tolist() == [[2, 1, 1]]
+    assert acc.loc[
+        acc["file"] == "bad_date_走访.csv", ["rows_read", "rows_used", "rows_refused"]
+    ].values.tolist() == [[2, 1, 1]]
     # a whole table with a personal-data header is refused
     assert acc.loc[acc["file"] == "pii_header_走访.csv", "rows_refused"].item() == 1

@@ -9,12 +9,23 @@ import numpy as np
 import openpyxl
 import pandas as pd
 import pytest
+from support import frames
 
 from baiyi_lib import LedgerError, load_ledgers
 from baiyi_lib.ledgers import check_ledgers
-from support import frames
 
-VISIT_HEADER = ["编号", "日期", "责任单位", "走访层级", "走访形式", "人次", "非访", "案件编号", "不满初次办理", "内部人员"]
+VISIT_HEADER = [
+    "编号",
+    "日期",
+    "责任单位",
+    "走访层级",
+    "走访形式",
+    "人次",
+    "非访",
+    "案件编号",
+    "不满初次办理",
+    "内部人员",
+]
 
 
 def write_csv(path: Path, lines: list[str], encoding: str = "utf-8") -> Path:
@@ -35,7 +46,11 @@ def write_xlsx(path: Path, sheets: dict[str, list[list]]) -> Path:
 
 @pytest.mark.parametrize("encoding", ["utf-8", "utf-8-sig", "gb18030"])
 def test_csv_encodings_read_the_same(tmp_path, encoding):
-    write_csv(tmp_path / "走访登记.csv", ["走访登记", ",".join(VISIT_HEADER), "V1,2019-03-05,农水站,来县,个体,1,否,C1,否,否"], encoding)
+    write_csv(
+        tmp_path / "走访登记.csv",
+        ["走访登记", ",".join(VISIT_HEADER), "V1,2019-03-05,农水站,来县,个体,1,否,C1,否,否"],
+        encoding,
+    )
     v = load_ledgers(tmp_path).visits
     assert v["unit"].tolist() == ["农水站"] and v["src_row"].tolist() == [3]
 
@@ -50,14 +65,29 @@ def test_spellings_people_actually_write(tmp_path):
     ]
     write_csv(tmp_path / "走访.csv", [",".join(VISIT_HEADER), *rows])
     v = load_ledgers(tmp_path).visits.set_index("visit_id")
-    assert v["date"].dt.strftime("%Y-%m-%d").tolist() == ["2019-03-05", "2019-03-06", "2019-03-07", "2019-03-08", "2019-03-09"]
-    assert v["unit"].tolist() == ["农水站", "安全生产管理办公室", "石泉湖水库管理所", "农水站", "农水站"]
+    assert v["date"].dt.strftime("%Y-%m-%d").tolist() == [
+        "2019-03-05",
+        "2019-03-06",
+        "2019-03-07",
+        "2019-03-08",
+        "2019-03-09",
+    ]
+    assert v["unit"].tolist() == [
+        "农水站",
+        "安全生产管理办公室",
+        "石泉湖水库管理所",
+        "农水站",
+        "农水站",
+    ]
     assert v["level"].tolist() == ["来县", "去省", "到市", "进京", "来县"]
     assert v["form"].tolist() == ["个体", "集体", "个体", "个体", "个体"]
     assert v["persons"].tolist() == [3, 12, 1, 2, 1]
     assert v["irregular"].tolist() == [True, False, True, False, False]
     assert v["dissatisfied"].tolist() == [True, False, False, False, True]
-    assert v["case_id"].tolist()[:3] == ["C1", "C2", "C3"] and v["case_id"].isna().tolist()[3:] == [True, True]
+    assert v["case_id"].tolist()[:3] == ["C1", "C2", "C3"] and v["case_id"].isna().tolist()[3:] == [
+        True,
+        True,
+    ]
 
 
 def test_workbook_with_title_rows_sheets_and_excel_dates(tmp_path):
@@ -75,8 +105,24 @@ def test_workbook_with_title_rows_sheets_and_excel_dates(tmp_path):
             ],
             "信访积案": [
                 ["信访积案化解情况"],
-                ["案件编号", "责任单位", "初次信访日期", "化解状态", "化解日期", "办公室认定", "认定日期"],
-                ["J1", "农水站", dt.date(2008, 5, 1), "已化解", dt.date(2019, 3, 20), "是", dt.date(2019, 3, 25)],
+                [
+                    "案件编号",
+                    "责任单位",
+                    "初次信访日期",
+                    "化解状态",
+                    "化解日期",
+                    "办公室认定",
+                    "认定日期",
+                ],
+                [
+                    "J1",
+                    "农水站",
+                    dt.date(2008, 5, 1),
+                    "已化解",
+                    dt.date(2019, 3, 20),
+                    "是",
+                    dt.date(2019, 3, 25),
+                ],
             ],
             "填表说明": [["每周五报送"]],
             "Sheet3": [],
@@ -87,22 +133,35 @@ def test_workbook_with_title_rows_sheets_and_excel_dates(tmp_path):
     assert s.loc["C1", "screened_on"] == pd.Timestamp("2019-03-01")  # earliest
     assert s.loc["C1", "status"] == "已化解"  # latest
     assert s.loc["C1", "returns"] == 2
-    assert led.screening_rows["src_row"].tolist() == [4, 6, 7]  # the blank row 5 is skipped, numbering kept
+    assert led.screening_rows["src_row"].tolist() == [
+        4,
+        6,
+        7,
+    ]  # the blank row 5 is skipped, numbering kept
     assert led.backlog["certified"].tolist() == [True]
     acc = led.accounting.set_index("sheet")
     assert acc.loc["矛盾纠纷排查化解登记表", "rows_read"] == 3
 
 
 def test_kind_is_known_from_the_header_when_the_name_says_nothing(tmp_path):
-    write_csv(tmp_path / "2019-03-08.csv", ["案件编号,责任单位,初次信访日期,化解状态", "J1,农水站,2010-01-01,未化解"])
+    write_csv(
+        tmp_path / "2019-03-08.csv",
+        ["案件编号,责任单位,初次信访日期,化解状态", "J1,农水站,2010-01-01,未化解"],
+    )
     assert len(load_ledgers(tmp_path).backlog) == 1
 
 
 def test_many_files_of_one_kind_are_read_together(tmp_path):
     for i, unit in enumerate(["农水站", "工管站"]):
-        write_csv(tmp_path / f"排查_{i}.csv", ["案件编号,责任单位,排查日期,化解状态", f"C1,{unit},2019-03-0{i + 1},未化解"])
+        write_csv(
+            tmp_path / f"排查_{i}.csv",
+            ["案件编号,责任单位,排查日期,化解状态", f"C1,{unit},2019-03-0{i + 1},未化解"],
+        )
     led = load_ledgers(tmp_path)
-    assert sorted(led.screening["unit"].astype(str)) == ["农水站", "工管站"]  # same case id, two units
+    assert sorted(led.screening["unit"].astype(str)) == [
+        "农水站",
+        "工管站",
+    ]  # same case id, two units
     assert sorted(led.accounting["file"]) == ["排查_0.csv", "排查_1.csv"]
 
 
@@ -117,7 +176,13 @@ def test_identical_backlog_rows_from_two_returns_are_merged(tmp_path):
 
 
 def test_remarks_do_not_refuse_rows(tmp_path):
-    write_csv(tmp_path / "事件.csv", ["编号,日期,责任单位,走访层级,事件类别,关联走访编号", "E1,2019-03-05,农水站,到市,大规模聚集上访,V99"])
+    write_csv(
+        tmp_path / "事件.csv",
+        [
+            "编号,日期,责任单位,走访层级,事件类别,关联走访编号",
+            "E1,2019-03-05,农水站,到市,大规模聚集上访,V99",
+        ],
+    )
     led = load_ledgers(tmp_path)
     assert len(led.incidents) == 1
     assert led.problems["problem"].str.contains("找不到").any()
@@ -126,7 +191,10 @@ def test_remarks_do_not_refuse_rows(tmp_path):
 
 def test_an_invalid_id_check_digit_is_not_personal_data(tmp_path):
     # 18 digits shaped like an ID but with a wrong check digit: a case number, accepted
-    write_csv(tmp_path / "走访.csv", [",".join(VISIT_HEADER), "V1,2019-03-05,农水站,来县,个体,1,否,110105194912310021,否,否"])
+    write_csv(
+        tmp_path / "走访.csv",
+        [",".join(VISIT_HEADER), "V1,2019-03-05,农水站,来县,个体,1,否,110105194912310021,否,否"],
+    )
     assert load_ledgers(tmp_path).visits["case_id"].tolist() == ["110105194912310021"]
 
 
@@ -152,7 +220,9 @@ def test_dataframes_with_typed_columns_pass_through():
 
 
 def test_chinese_headers_accepted_in_dataframes():
-    raw = frames(visits=[{"visit_id": "V1", "date": "2019-03-05", "unit": "农水站", "level": "来县"}])["visits"]
+    raw = frames(
+        visits=[{"visit_id": "V1", "date": "2019-03-05", "unit": "农水站", "level": "来县"}]
+    )["visits"]
     raw = raw.rename(columns={"visit_id": "编号", "date": "日期", "unit": "责任单位"})
     assert load_ledgers({"visits": raw}).visits["visit_id"].tolist() == ["V1"]
 
@@ -168,7 +238,10 @@ def test_a_missing_path_is_an_error(tmp_path):
 
 
 def test_office_lock_files_and_other_files_are_ignored(tmp_path):
-    write_csv(tmp_path / "走访.csv", [",".join(VISIT_HEADER), "V1,2019-03-05,农水站,来县,个体,1,否,C1,否,否"])
+    write_csv(
+        tmp_path / "走访.csv",
+        [",".join(VISIT_HEADER), "V1,2019-03-05,农水站,来县,个体,1,否,C1,否,否"],
+    )
     (tmp_path / "~$走访.xlsx").write_bytes(b"lock")
     (tmp_path / "说明.txt").write_text("x")
     result = check_ledgers(tmp_path)

@@ -11,9 +11,9 @@ from collections import Counter
 
 import pytest
 import yaml
+from support import ledgers
 
 from baiyi_lib import load_rules, score
-from support import ledgers
 
 
 def pytest_collect_file(parent, file_path):
@@ -47,16 +47,25 @@ class CaseItem(pytest.Item):
                 (str(r.rule_id), str(r.source_id), int(r.points))
                 for r in result.points.itertuples(index=False)
             )
-            want = Counter((r["rule_id"], str(r["source_id"]), int(r["points"])) for r in exp["rows"])
-            assert got == want, f"points rows differ:\n  got  {sorted(got.elements())}\n  want {sorted(want.elements())}"
+            want = Counter(
+                (r["rule_id"], str(r["source_id"]), int(r["points"])) for r in exp["rows"]
+            )
+            assert got == want, (
+                f"points rows differ:\n  got  {sorted(got.elements())}"
+                f"\n  want {sorted(want.elements())}"
+            )
         scores = result.scores.set_index("unit")
         for unit, value in (exp.get("scores") or {}).items():
-            assert scores.at[unit, "score"] == value, f"{unit}: score {scores.at[unit, 'score']} != {value}"
+            assert scores.at[unit, "score"] == value, (
+                f"{unit}: score {scores.at[unit, 'score']} != {value}"
+            )
         for unit, flags in (exp.get("flags") or {}).items():
             for flag in ("veto", "awards_cancelled"):
                 assert bool(scores.at[unit, flag]) == (flag in flags), f"{unit}: flag {flag}"
         if "excluded" in exp:
-            assert sorted(result.excluded["source_id"].astype(str)) == sorted(map(str, exp["excluded"]))
+            assert sorted(result.excluded["source_id"].astype(str)) == sorted(
+                map(str, exp["excluded"])
+            )
         for unit, rank in (exp.get("ranks") or {}).items():
             assert scores.at[unit, "rank"] == rank
         if "annual_deduction" in exp:

@@ -15,9 +15,9 @@ import numpy as np
 import pandas as pd
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
+from support import frames, ledgers
 
 from baiyi_lib import load_ledgers, load_rules, score
-from support import frames, ledgers
 
 RULES = load_rules()
 UNITS = ["农水站", "工管站", "办公室", "移民扶持办公室"]
@@ -87,10 +87,17 @@ def campaign(draw):
                 "status": "已化解",
                 "resolved_on": resolved.isoformat(),
                 "certified": "是" if certified else "否",
-                "certified_on": (resolved + dt.timedelta(days=3)).isoformat() if certified else None,
+                "certified_on": (resolved + dt.timedelta(days=3)).isoformat()
+                if certified
+                else None,
             }
         )
-    return {"visits": draw(visit_rows()), "screening": screening, "incidents": incidents, "backlog": backlog}
+    return {
+        "visits": draw(visit_rows()),
+        "screening": screening,
+        "incidents": incidents,
+        "backlog": backlog,
+    }
 
 
 def _scores(result) -> pd.Series:
@@ -105,7 +112,10 @@ def test_score_is_base_plus_sum_of_points(data, interp, as_of):
     s = result.scores.set_index("unit")
     for unit in RULES.units.names:
         assert s.at[unit, "score"] == 1000 + int(sums.get(unit, 0))
-        assert s.at[unit, "score"] == s.at[unit, "base"] - s.at[unit, "deductions"] + s.at[unit, "bonuses"]
+        assert (
+            s.at[unit, "score"]
+            == s.at[unit, "base"] - s.at[unit, "deductions"] + s.at[unit, "bonuses"]
+        )
     assert result.points["points"].dtype == np.int64
 
 
@@ -145,10 +155,28 @@ def test_a_new_first_case_can_raise_another_units_score():
     """The first-case rate moves: 工管站's 5-person collective city visit was the first case
     (5 × −60); an earlier visit by 农水站 takes that role, and 工管站 is charged the standard
     collective rate (5 × −50) instead: its score rises by 50."""
-    base = [{"visit_id": "V2", "date": "2019-03-10", "unit": "工管站", "level": "到市", "form": "集体", "persons": 5, "case_id": "C1"}]
+    base = [
+        {
+            "visit_id": "V2",
+            "date": "2019-03-10",
+            "unit": "工管站",
+            "level": "到市",
+            "form": "集体",
+            "persons": 5,
+            "case_id": "C1",
+        }
+    ]
     screening = [{"case_id": "C1", "unit": "工管站", "screened_on": "2019-03-01"}]
     before = _scores(score(ledgers(visits=base, screening=screening)))
-    earlier = {"visit_id": "V1", "date": "2019-03-05", "unit": "农水站", "level": "到市", "form": "个体", "persons": 1, "case_id": "C9"}
+    earlier = {
+        "visit_id": "V1",
+        "date": "2019-03-05",
+        "unit": "农水站",
+        "level": "到市",
+        "form": "个体",
+        "persons": 1,
+        "case_id": "C9",
+    }
     after = _scores(score(ledgers(visits=[*base, earlier], screening=screening)))
     assert after["工管站"] - before["工管站"] == 50
 
@@ -156,7 +184,17 @@ def test_a_new_first_case_can_raise_another_units_score():
 def test_score_result_is_the_same_from_files_and_from_frames(tmp_path):
     """The dict-of-DataFrames path and the file path give the same scores."""
     data = {
-        "visits": [{"visit_id": "V1", "date": "2019-03-05", "unit": "农水站", "level": "来县", "form": "个体", "persons": 2, "case_id": "C1"}],
+        "visits": [
+            {
+                "visit_id": "V1",
+                "date": "2019-03-05",
+                "unit": "农水站",
+                "level": "来县",
+                "form": "个体",
+                "persons": 2,
+                "case_id": "C1",
+            }
+        ],
         "screening": [{"case_id": "C1", "unit": "农水站", "screened_on": "2019-03-08"}],
     }
     for kind, df in frames(**data).items():
