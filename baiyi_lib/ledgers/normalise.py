@@ -9,12 +9,15 @@ from __future__ import annotations
 
 import datetime as dt
 import unicodedata
+from collections.abc import Callable
 
 import numpy as np
 import pandas as pd
 from pandas.api import types as ptypes
 
 from .schema import FORM_ALIASES, LEVEL_ALIASES, NO, STATUS_ALIASES, YES
+
+Parser = Callable[[pd.Series], tuple[pd.Series, np.ndarray]]
 
 EXCEL_EPOCH = pd.Timestamp("1899-12-30")
 _DATE_RE = (
@@ -44,8 +47,36 @@ def _cell_text(value: object) -> object:
     return text if text else pd.NA
 
 
+def per_value(parser: Parser) -> Parser:
+    """Run ``parser`` once per distinct cell value and broadcast the result back.
+
+    Ledger columns such as level, form, unit, yes/no and dates hold a handful of distinct
+    values over thousands of rows; typed columns (datetime64, bool, int) skip this.
+    """
+
+    def run(values: pd.Series) -> tuple[pd.Series, np.ndarray]:
+        if not ptypes.is_object_dtype(values) and not ptypes.is_string_dtype(values):
+            return parser(values)
+        codes, uniques = pd.factorize(values, use_na_sentinel=True)
+        if len(uniques) * 4 > len(values):
+            return parser(values)  # mostly distinct: no gain
+        # one extra slot at the end for the missing value
+        probe = pd.Series(np.append(np.asarray(uniques, dtype=object), None), dtype=object)
+        parsed, bad = parser(probe)
+        take = np.where(codes < 0, len(uniques), codes)
+        out = pd.Series(parsed.to_numpy()[take], index=values.index, dtype=parsed.dtype)
+        return out, np.asarray(bad)[take]
+
+    return run
+
+
 def text(values: pd.Series) -> pd.Series:
     """Normalised text (NFKC: full-width letters, digits and spaces become plain), NA if blank."""
+    if ptypes.is_object_dtype(values) and pd.api.types.infer_dtype(values, skipna=True) in (
+        "string",
+        "empty",
+    ):
+        values = values.astype("str")  # text only (the DataFrame path): vectorised below
     if ptypes.is_string_dtype(values) and not ptypes.is_object_dtype(values):
         s = values.str.normalize("NFKC").str.strip()
         return s.where(s.str.len() > 0)
@@ -58,15 +89,31 @@ def squashed(values: pd.Series) -> pd.Series:
     return s.str.replace(r"\s+", "", regex=True)
 
 
+def _clean_id(value: object) -> object:
+    """One identifier: NFKC, every space removed, upper case; NA when blank."""
+    if isinstance(value, str) and value.isascii() and value.isalnum():
+        return value.upper()  # the common case, no normalisation needed
+    text = _cell_text(value)
+    if text is pd.NA:
+        return pd.NA
+    text = "".join(str(text).split()).upper()
+    return text or pd.NA
+
+
+def _id_column(values: pd.Series) -> pd.Series:
+    cleaned = [_clean_id(v) for v in values.to_numpy(dtype=object)]
+    return pd.Series(cleaned, index=values.index, dtype="str")
+
+
 def ids(values: pd.Series) -> tuple[pd.Series, np.ndarray]:
     """An identifier: spaces removed, upper case; blank is bad."""
-    s = squashed(values).str.upper()
+    s = _id_column(values)
     return s, s.isna().to_numpy()
 
 
 def optional_ids(values: pd.Series) -> tuple[pd.Series, np.ndarray]:
     """An identifier that may be blank."""
-    s = squashed(values).str.upper()
+    s = _id_column(values)
     return s, np.zeros(len(s), dtype=bool)
 
 

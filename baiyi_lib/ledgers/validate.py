@@ -35,18 +35,26 @@ PROBLEM_COLUMNS = [
 ACCOUNTING_COLUMNS = ["file", "sheet", "kind", "rows_read", "rows_used", "rows_refused"]
 PROVENANCE = ["src_file", "src_sheet", "src_row"]
 MAX_VALUE_CHARS = 40
+# Ledgers leave the loader in this order, so that nothing downstream depends on file order.
+CANONICAL_ORDER = {
+    "visits": ("date", "visit_id"),
+    "incidents": ("date", "incident_id"),
+    "screening": ("unit", "case_id", "screened_on"),
+    "backlog": ("case_id",),
+}
 
+# Columns with few distinct values are parsed once per distinct value (nz.per_value).
 _PARSERS = {
     "id": nz.ids,
     "opt_id": nz.optional_ids,
-    "text": nz.free_text,
-    "level": nz.levels,
-    "form": nz.forms,
-    "status": nz.statuses,
-    "bool": nz.booleans,
-    "persons": nz.persons,
-    "date": lambda v: nz.dates(v, required=True),
-    "opt_date": lambda v: nz.dates(v, required=False),
+    "text": nz.per_value(nz.free_text),
+    "level": nz.per_value(nz.levels),
+    "form": nz.per_value(nz.forms),
+    "status": nz.per_value(nz.statuses),
+    "bool": nz.per_value(nz.booleans),
+    "persons": nz.per_value(nz.persons),
+    "date": nz.per_value(lambda v: nz.dates(v, required=True)),
+    "opt_date": nz.per_value(lambda v: nz.dates(v, required=False)),
 }
 
 
@@ -97,7 +105,7 @@ class _Problems:
                 "sheet": sel["src_sheet"].astype(str).to_numpy(),
                 "row": sel["src_row"].to_numpy(),
                 "column": column[mask].to_numpy() if isinstance(column, pd.Series) else column,
-                "value": value[mask].to_numpy() if isinstance(value, pd.Series) else value,
+                "value": shown(value[mask]).to_numpy() if isinstance(value, pd.Series) else value,
                 "problem": problem[mask].to_numpy() if isinstance(problem, pd.Series) else problem,
                 "expected": expected,
                 "severity": severity,
@@ -188,9 +196,12 @@ def _parse_columns(
             values, bad, why = _categories(raw, rules)
         else:
             values, bad = _PARSERS[col.type](raw)
-            why = _why(col, raw)
+            why = None
         out[col.name] = values
-        problems.add(frame, bad, kind, headers[col.name], shown(raw), why, col.expected)
+        if bad.any():
+            if why is None:
+                why = _why(col, raw)
+            problems.add(frame, bad, kind, headers[col.name], raw, why, col.expected)
     return out
 
 
@@ -202,14 +213,19 @@ def _why(col: Column, raw: pd.Series) -> pd.Series:
 def _units(raw: pd.Series, rules: Rules) -> tuple[pd.Series, np.ndarray, pd.Series]:
     """Canonical unit names from names, aliases or ids; unknown ones get a suggestion."""
     lookup = rules.units.lookup()
-    s = nz.squashed(raw)
-    values = s.map(lookup)
-    bad = values.isna().to_numpy()
-    why = pd.Series("必填项为空", index=raw.index, dtype=object)
+
+    def parse(v: pd.Series) -> tuple[pd.Series, np.ndarray]:
+        out = nz.squashed(v).map(lookup)
+        return out, out.isna().to_numpy()
+
+    values, bad = nz.per_value(parse)(raw)
+    s = nz.squashed(raw[bad]).reindex(raw.index)
+    why = pd.Series("必填项为空", index=raw.index[bad], dtype=object)
     for spelling in s[bad & s.notna().to_numpy()].unique():
         close = difflib.get_close_matches(spelling, list(lookup), n=1, cutoff=0.5)
         hint = f";是否为「{lookup[close[0]]}」?" if close else ""
-        why[s == spelling] = f"单位名称不在单位名单中{hint}"
+        why[s[bad] == spelling] = f"单位名称不在单位名单中{hint}"
+    why = why.reindex(raw.index)
     return values, bad, why
 
 
@@ -245,7 +261,7 @@ def _check_privacy(
                 mask,
                 kind,
                 header,
-                shown(raw),
+                raw,
                 "单元格含" + found + ",台账不得记录个人信息",
                 "删除个人信息,只填案件编号和人次",
             )
@@ -278,7 +294,7 @@ def _check_rows(
             open_ & has_res,
             kind,
             h["resolved_on"],
-            shown(frame["resolved_on"]),
+            frame["resolved_on"],
             "化解状态为未化解,却填写了化解日期",
             "未化解的案件化解日期留空",
         )
@@ -299,7 +315,7 @@ def _check_rows(
             ~cert & has_cert_on,
             kind,
             h["certified"],
-            shown(frame["certified"]),
+            frame["certified"],
             "填写了认定日期,但办公室认定不是“是”",
             "认定的案件填“是”",
         )
@@ -318,7 +334,7 @@ def _check_rows(
             early,
             kind,
             h["resolved_on"],
-            shown(frame["resolved_on"]),
+            frame["resolved_on"],
             "化解日期早于初次信访日期",
             "不早于初次信访日期的日期",
         )
@@ -328,7 +344,7 @@ def _check_rows(
             early_cert,
             kind,
             h["certified_on"],
-            shown(frame["certified_on"]),
+            frame["certified_on"],
             "认定日期早于化解日期",
             "不早于化解日期的日期",
         )
@@ -385,7 +401,7 @@ def _check_unique(
         + ("但内容不同" if kind == "backlog" else "")
         for f in firsts
     ]
-    problems.add(frame, mask, kind, headers[key], shown(frame[key]), where, "每个编号只出现一次")
+    problems.add(frame, mask, kind, headers[key], frame[key], where, "每个编号只出现一次")
     return merged
 
 
@@ -482,11 +498,13 @@ def check(read: ReadResult, rules: Rules) -> Checked:
         refused = _refused_rows(frame, problems, n_before, bad_tables)
         keep = ~refused & ~merged
         clean = _typed_frame(kind, typed[keep], frame[keep], rules)
+        clean = clean.sort_values(list(CANONICAL_ORDER[kind]), kind="stable", ignore_index=True)
         if kind == "screening":
             screening_rows = clean
             clean = _collapse_screening(clean)
         frames[kind] = clean
         accounting.extend(_account(t, frame, refused, kind) for t in tables)
+    _share_case_ids(frames, screening_rows)
     _check_links(frames, problems)
     acc = (
         pd.concat(accounting, ignore_index=True)
@@ -494,6 +512,17 @@ def check(read: ReadResult, rules: Rules) -> Checked:
         else pd.DataFrame(columns=ACCOUNTING_COLUMNS)
     )
     return Checked(frames, screening_rows, problems.frame(), acc)
+
+
+def _share_case_ids(frames: dict[str, pd.DataFrame], screening_rows: pd.DataFrame) -> None:
+    """One vocabulary of case ids across visits, screening and backlog (a categorical with
+    the same categories everywhere), so that ledgers join on integer codes."""
+    tables = [frames["visits"], frames["screening"], screening_rows, frames["backlog"]]
+    ids = pd.concat([t["case_id"].astype(object) for t in tables], ignore_index=True)
+    categories = pd.Index(ids.dropna().unique(), dtype=object).sort_values()
+    dtype = pd.CategoricalDtype(categories)
+    for t in tables:
+        t["case_id"] = t["case_id"].astype(object).astype(dtype)
 
 
 def _refused_rows(

@@ -56,7 +56,7 @@ def score(ledgers: Ledgers, rules: Rules | None = None, as_of: object = None) ->
     """
     rules = rules or load_rules()
     as_of = _as_date(as_of, rules.campaign.end)
-    parts: list[pd.DataFrame] = []
+    parts: list[dict[str, object]] = []
     skipped: list[pd.DataFrame] = []
 
     v = ledgers.visits
@@ -73,18 +73,18 @@ def score(ledgers: Ledgers, rules: Rules | None = None, as_of: object = None) ->
             "机关科室非内部人员、非再次走访,按口径 office_visits=internal_or_repeat 不计分",
         )
     )
-    counted = v.loc[counts & office_ok].reset_index(drop=True)
-    parts.append(visit_points(counted, ledgers.screening, rules))
+    keep = counts & office_ok
+    parts.extend(visit_points(v, ledgers.screening, rules, keep))
 
     inc = ledgers.incidents
     counts, reason = window(inc["date"], rules.campaign, as_of)
     skipped.append(pt.excluded(inc, ~counts, "事件", "incident_id", "date", reason))
     rows, not_scored = incident_points(inc.loc[counts].reset_index(drop=True), rules)
-    parts.append(rows)
+    parts.extend(rows)
     skipped.append(not_scored)
 
     rows, not_scored = backlog_points(ledgers.backlog, rules, as_of)
-    parts.append(rows)
+    parts.extend(rows)
     skipped.append(not_scored)
 
     points = pt.finish(parts, rules)
@@ -92,7 +92,7 @@ def score(ledgers: Ledgers, rules: Rules | None = None, as_of: object = None) ->
         [s for s in skipped if len(s)] or [pd.DataFrame(columns=pt.EXCLUDED_COLUMNS)],
         ignore_index=True,
     )
-    quality = _quality(counted, rules)
+    quality = _quality(v.loc[keep & v["case_id"].isna().to_numpy()], rules)
     return ScoreResult(points, score_table(points, rules), excluded, quality, rules, as_of)
 
 

@@ -35,7 +35,7 @@ def backlog_points(
     """(points rows, not-scored rows): certified resolutions inside the campaign, by age bracket."""
     empty = pd.DataFrame(columns=pt.EXCLUDED_COLUMNS)
     if backlog.empty:
-        return pt.finish([], rules), empty
+        return [], empty
     camp: Campaign = rules.campaign
     start = np.datetime64(camp.start, "ns")
     end = np.datetime64(camp.end, "ns")
@@ -72,20 +72,22 @@ def backlog_points(
     which = np.searchsorted(lower, age, side="right") - 1
     which = np.clip(which, 0, len(brackets) - 1)
     pts = np.array([rules.rule_points(r) for r in brackets], dtype=np.int64)[which]
-    ids = np.array([r.id for r in brackets], dtype=object)[which]
+    rule_ids = list(rules.rules)
+    codes = np.array([rule_ids.index(r.id) for r in brackets], dtype=np.int16)[which]
     first = sub["first_petition_on"].dt.strftime("%Y-%m-%d").to_numpy(dtype=object)
     res = sub["resolved_on"].dt.strftime("%Y-%m-%d").to_numpy(dtype=object)
     note = [f"案龄 {a} 年(初次信访 {f},化解 {r})" for a, f, r in zip(age, first, res, strict=True)]
     rows = pt.rows(
         sub,
-        rule_id=ids,
+        rules,
+        rule=codes,
         source=SOURCE,
         id_column="case_id",
         date_column="certified_on",
         rate=pts,
         multiplier=1,
         points=pts,
-        note=np.array(note, dtype=object),
+        note=pd.Categorical(note),
     )
     skipped = pt.excluded(backlog, reason != "", SOURCE, "case_id", "resolved_on", reason)
-    return rows, skipped
+    return [rows], skipped

@@ -17,10 +17,12 @@ from . import points as pt
 SOURCE = "事件"
 
 
-def incident_points(incidents: pd.DataFrame, rules: Rules) -> tuple[pd.DataFrame, pd.DataFrame]:
+def incident_points(
+    incidents: pd.DataFrame, rules: Rules
+) -> tuple[list[dict[str, object]], pd.DataFrame]:
     """(points rows, not-scored rows) for incidents already inside the window."""
     if incidents.empty:
-        return pt.finish([], rules), pd.DataFrame(columns=pt.EXCLUDED_COLUMNS)
+        return [], pd.DataFrame(columns=pt.EXCLUDED_COLUMNS)
     by_level = {r.level: r for r in rules.by_mechanism("incident")}
     level = incidents["level"].astype(str).to_numpy()
     category = incidents["category"].astype(str).to_numpy()
@@ -38,17 +40,19 @@ def incident_points(incidents: pd.DataFrame, rules: Rules) -> tuple[pd.DataFrame
     )
     pts = np.array([rules.rule_points(rules[r]) if r else 0 for r in rule_id], dtype=np.int64)
     sub = incidents.loc[charged]
+    rule_ids = list(rules.rules)
     rows = pt.rows(
         sub,
-        rule_id=rule_id[charged],
+        rules,
+        rule=np.array([rule_ids.index(r) for r in rule_id[charged]], dtype=np.int16),
         source=SOURCE,
         id_column="incident_id",
         date_column="date",
         rate=pts[charged],
         multiplier=1,
         points=pts[charged],
-        note=np.char.add("事件类别:", category[charged].astype(str)).astype(object),
-        level=sub["level"].astype(object),
+        note=pd.Categorical(["事件类别:" + c for c in category[charged]]),
+        level=sub["level"].array,
     )
     skipped = pt.excluded(incidents, ~charged, SOURCE, "incident_id", "date", reason)
-    return rows, skipped
+    return [rows], skipped

@@ -2,12 +2,16 @@
 
 Every deduction, bonus and flag scoring produces is one row with its rule id and clause and
 the ledger row it comes from. Scores, ranks and explanations are aggregations of it.
+
+Built column-wise from categorical codes (unit, rule, level, note, file) so that a million
+visits cost array copies, not string work.
 """
 
 from __future__ import annotations
 
 import numpy as np
 import pandas as pd
+from pandas.api.types import union_categoricals
 
 from ..params import Rules
 
@@ -29,7 +33,6 @@ POINT_COLUMNS = [
     "src_sheet",
     "src_row",
 ]
-
 EXCLUDED_COLUMNS = [
     "source",
     "source_id",
@@ -40,81 +43,140 @@ EXCLUDED_COLUMNS = [
     "src_sheet",
     "src_row",
 ]
-
 SOURCE_LABELS = ("走访", "事件", "积案")
+_CATEGORICAL = ("unit", "rule_id", "source", "level", "note", "src_file", "src_sheet")
+_NULLABLE = ("persons", "rate", "multiplier")
+
+
+def notes(codes: np.ndarray, texts: list[str]) -> pd.Categorical:
+    """A note column from small integer codes into a list of note texts (no string work)."""
+    return pd.Categorical.from_codes(codes.astype(np.int8), categories=texts)
+
+
+def _const(value: object, n: int) -> np.ndarray:
+    return np.full(n, value)
 
 
 def rows(
     frame: pd.DataFrame,
+    rules: Rules,
+    mask: np.ndarray | None = None,
     *,
-    rule_id: np.ndarray | str,
+    rule: np.ndarray | str,
     source: str,
     id_column: str,
     date_column: str,
-    rate: np.ndarray | int | None,
-    multiplier: np.ndarray | int | None,
     points: np.ndarray | int,
-    note: np.ndarray | str,
-    persons: np.ndarray | pd.Series | None = None,
-    level: pd.Series | None = None,
-) -> pd.DataFrame:
-    """Points rows for every row of ``frame`` (a ledger subset), columns in house order."""
-    n = len(frame)
+    note: pd.Categorical | str,
+    rate: np.ndarray | int | None = None,
+    multiplier: np.ndarray | int | None = None,
+    persons: np.ndarray | None = None,
+    level: pd.Categorical | None = None,
+) -> dict[str, object]:
+    """Points rows for the rows of ``frame`` selected by ``mask`` (all if None), as columns.
 
-    def col(value: object, dtype: str) -> object:
+    ``rule`` is a rule id or an array of positions in the rules file (codes); array
+    arguments are already restricted to the selected rows. Only the columns the points
+    table needs are taken from the ledger.
+    """
+
+    def col(name: str) -> object:
+        values = frame[name].array
+        return values if mask is None else values[mask]
+
+    n = len(frame) if mask is None else int(np.count_nonzero(mask))
+    rule_ids = list(rules.rules)
+    codes = _const(rule_ids.index(rule), n) if isinstance(rule, str) else np.asarray(rule)
+    if isinstance(note, str):
+        note = pd.Categorical.from_codes(np.zeros(n, dtype=np.int8), categories=[note])
+    if level is None:
+        level = pd.Categorical.from_codes(
+            np.full(n, -1, dtype=np.int8), categories=list(rules.levels)
+        )
+
+    def nullable(value: object) -> tuple[np.ndarray, np.ndarray]:
+        """(values, missing) for a nullable integer column."""
         if value is None:
-            return pd.array([pd.NA] * n, dtype=dtype)
-        if np.isscalar(value):
-            return pd.array(np.full(n, value), dtype=dtype)
-        return pd.array(np.asarray(value), dtype=dtype)
+            return np.zeros(n, dtype=np.int64), np.ones(n, dtype=bool)
+        arr = _const(value, n) if np.isscalar(value) else np.asarray(value)
+        return arr.astype(np.int64), np.zeros(n, dtype=bool)
 
-    return pd.DataFrame(
-        {
-            "unit": frame["unit"].to_numpy(),
-            "date": frame[date_column].to_numpy(),
-            "rule_id": np.broadcast_to(np.asarray(rule_id, dtype=object), n),
-            "source": source,
-            "source_id": frame[id_column].to_numpy(),
-            "level": level.to_numpy() if level is not None else pd.array([pd.NA] * n, dtype=object),
-            "persons": col(persons, "Int64"),
-            "rate": col(rate, "Int64"),
-            "multiplier": col(multiplier, "Int64"),
-            "points": np.broadcast_to(np.asarray(points, dtype=np.int64), n),
-            "note": np.broadcast_to(np.asarray(note, dtype=object), n),
-            "src_file": frame["src_file"].to_numpy(),
-            "src_sheet": frame["src_sheet"].to_numpy(),
-            "src_row": frame["src_row"].to_numpy(),
-        }
-    )
+    return {
+        "unit": col("unit"),
+        "date": np.asarray(col(date_column), dtype="datetime64[ns]"),
+        "rule_id": pd.Categorical.from_codes(codes.astype(np.int16), categories=rule_ids),
+        "source": pd.Categorical.from_codes(
+            np.full(n, SOURCE_LABELS.index(source), dtype=np.int8), categories=list(SOURCE_LABELS)
+        ),
+        "source_id": np.asarray(col(id_column), dtype=object),
+        "level": level,
+        "persons": nullable(persons),
+        "rate": nullable(rate),
+        "multiplier": nullable(multiplier),
+        "points": np.broadcast_to(np.asarray(points, dtype=np.int64), n),
+        "note": note,
+        "src_file": col("src_file"),
+        "src_sheet": col("src_sheet"),
+        "src_row": np.asarray(col("src_row"), dtype=np.int64),
+    }
 
 
-def finish(parts: list[pd.DataFrame], rules: Rules) -> pd.DataFrame:
-    """Concatenate points rows; attach clause and label; fix dtypes and a stable order."""
-    parts = [p for p in parts if len(p)]
-    if parts:
-        df = pd.concat(parts, ignore_index=True)
-    else:
-        df = pd.DataFrame({c: pd.Series(dtype=object) for c in POINT_COLUMNS})
-    df["unit"] = pd.Categorical(df["unit"], categories=rules.units.names)
-    df["rule_id"] = pd.Categorical(df["rule_id"], categories=list(rules.rules))
+def _concat(values: list[object], name: str) -> object:
+    if name in _CATEGORICAL:
+        cats = [v if isinstance(v, pd.Categorical) else pd.Categorical(v) for v in values]
+        return union_categoricals(cats, ignore_order=True)
+    if name in _NULLABLE:
+        return pd.arrays.IntegerArray(
+            np.concatenate([v[0] for v in values]), np.concatenate([v[1] for v in values])
+        )
+    return np.concatenate([np.asarray(v) for v in values])
+
+
+def finish(parts: list[dict[str, object]], rules: Rules) -> pd.DataFrame:
+    """Join points rows into the table, with clause and label attached.
+
+    Rows come in the order produced: visit rates, doubling, flags, incidents, backlog, each
+    in the ledgers' canonical order (date, then id), so the table does not depend on the
+    order of the ledger rows. Sort by date for a timeline; ``explain`` does.
+    """
+    parts = [p for p in parts if len(p["source_id"])]  # type: ignore[arg-type]
+    if not parts:
+        return _empty(rules)
+    cols = {name: _concat([p[name] for p in parts], name) for name in parts[0]}
+    # source_id stays a plain object column: no per-row string inference
+    cols["source_id"] = pd.Series(cols["source_id"], dtype=object, copy=False)
+    df = pd.DataFrame(cols, copy=False)
+    df["unit"] = df["unit"].cat.set_categories(rules.units.names)
+    df["rule_id"] = df["rule_id"].cat.set_categories(list(rules.rules))
+    df["level"] = df["level"].cat.set_categories(list(rules.levels), ordered=True)
+    df["source"] = df["source"].cat.set_categories(list(SOURCE_LABELS))
     df["clause"] = df["rule_id"].map({r.id: r.clause for r in rules.rules.values()})
     df["label"] = df["rule_id"].map({r.id: r.label for r in rules.rules.values()})
-    df["source"] = pd.Categorical(df["source"], categories=list(SOURCE_LABELS))
-    df["level"] = pd.Categorical(df["level"], categories=list(rules.levels), ordered=True)
-    df["note"] = df["note"].astype("category")
-    df["src_file"] = df["src_file"].astype("category")
-    df["src_sheet"] = df["src_sheet"].astype("category")
-    df["date"] = pd.to_datetime(df["date"]).astype("datetime64[ns]")
-    df["points"] = df["points"].astype(np.int64)
-    for c in ("persons", "rate", "multiplier"):
-        df[c] = df[c].astype("Int64")
-    df["src_row"] = df["src_row"].astype(np.int64)
-    df = df[POINT_COLUMNS]
-    # Stable order independent of input row order: date, unit, source, id, rule.
-    df = df.sort_values(
-        ["date", "unit", "source", "source_id", "rule_id"], kind="stable", ignore_index=True
+    return df[POINT_COLUMNS]
+
+
+def _empty(rules: Rules) -> pd.DataFrame:
+    df = pd.DataFrame(
+        {
+            "unit": pd.Categorical([], categories=rules.units.names),
+            "date": np.array([], dtype="datetime64[ns]"),
+            "rule_id": pd.Categorical([], categories=list(rules.rules)),
+            "clause": pd.Categorical([]),
+            "label": pd.Categorical([]),
+            "source": pd.Categorical([], categories=list(SOURCE_LABELS)),
+            "source_id": np.array([], dtype=object),
+            "level": pd.Categorical([], categories=list(rules.levels), ordered=True),
+            "persons": pd.array([], dtype="Int64"),
+            "rate": pd.array([], dtype="Int64"),
+            "multiplier": pd.array([], dtype="Int64"),
+            "points": np.array([], dtype=np.int64),
+            "note": pd.Categorical([]),
+            "src_file": pd.Categorical([]),
+            "src_sheet": pd.Categorical([]),
+            "src_row": np.array([], dtype=np.int64),
+        }
     )
-    return df
+    return df[POINT_COLUMNS]
 
 
 def excluded(
@@ -139,5 +201,6 @@ def excluded(
             "src_file": sel["src_file"].astype(object).to_numpy(),
             "src_sheet": sel["src_sheet"].astype(object).to_numpy(),
             "src_row": sel["src_row"].to_numpy(),
-        }
+        },
+        columns=EXCLUDED_COLUMNS,
     )

@@ -53,10 +53,11 @@ def score_table(points: pd.DataFrame, rules: Rules) -> pd.DataFrame:
             "score": base - ded + bon,
         }
     )
-    rule_ids = points["rule_id"].astype(str).to_numpy()
+    rule_codes = points["rule_id"].cat.codes.to_numpy()
+    rule_ids = list(points["rule_id"].cat.categories)
     for flag in ("veto", "awards_cancelled"):
-        hit = codes[rule_ids == flag]
-        table[flag] = np.bincount(hit, minlength=n)[:n] > 0 if len(hit) else False
+        hit = codes[rule_codes == rule_ids.index(flag)] if flag in rule_ids else codes[:0]
+        table[flag] = np.bincount(hit, minlength=n)[:n] > 0
     table["rank"] = table["score"].rank(ascending=False, method="min").astype(int)
     ratio = rules.value("annual_ratio")
     cols = list(SCORE_COLUMNS)
@@ -122,7 +123,9 @@ class ScoreResult:
     def unit_points(self, unit: str) -> pd.DataFrame:
         """The points rows of one unit (name, alias or id)."""
         name = self._unit_name(unit)
-        return self.points[self.points["unit"] == name].reset_index(drop=True)
+        mine = self.points[self.points["unit"] == name]
+        # one event's rows together: rate, then doubling, then flags (the order produced)
+        return mine.sort_values(["date", "source", "source_id"], kind="stable", ignore_index=True)
 
     def _unit_name(self, unit: str) -> str:
         lookup = self.rules.units.lookup()

@@ -8,7 +8,7 @@
 - A visit whose case was not in the unit's screening ledger on or before the visit date
   (二、第2句), or that followed dissatisfaction with the first handling (二、第3句), is doubled
   (interpretation ``doubling``: once or stack); a visit with no case id counts as unscreened
-  unless ``missing_case_id`` is ``ignore``.
+  unless ``missing_case_id`` is ``ignore``. Doubling applies to each rate row of the visit.
 - Flags: a Beijing visit that is irregular or collective cancels annual awards (一(一)1); a
   province or Beijing one triggers the veto (实施方案 五、三).
 """
@@ -23,15 +23,28 @@ from . import points as pt
 
 SOURCE = "走访"
 
+BASE_NOTES = [
+    "",
+    "系统第1起该层级走访,按首起标准代替一般标准(口径 first_case=replaces)",
+]
+ADDED_FIRST_NOTE = "系统第1起该层级走访,在一般标准之外另按首起标准扣分(口径 first_case=adds)"
+DOUBLING_NOTES = [
+    "走访前该单位排查台账中没有此案件,加倍",
+    "走访未填案件编号,按口径 missing_case_id=unscreened 视为未排查,加倍",
+    "信访人不满初次办理结果导致走访,按人次加倍",
+    "同时符合其他加倍条件,按口径 doubling=once 只加倍一次",
+]
+
 
 def rate_table(rules: Rules) -> tuple[np.ndarray, np.ndarray]:
-    """Standard rate and rule id for every (level, form, irregular) combination.
+    """Standard rate and rule position for every (level, form, irregular) combination.
 
-    Index = level_code * 2 * n_forms + form_code * 2 + irregular.
+    Index = (level_code * n_forms + form_code) * 2 + irregular; 16 entries for 4 × 2 × 2.
     """
+    rule_ids = list(rules.rules)
     n = len(rules.levels) * len(rules.forms) * 2
     rates = np.zeros(n, dtype=np.int64)
-    ids = np.empty(n, dtype=object)
+    codes = np.zeros(n, dtype=np.int16)
     for li, level in enumerate(rules.levels):
         for fi, form in enumerate(rules.forms):
             for irr in (0, 1):
@@ -44,192 +57,204 @@ def rate_table(rules: Rules) -> tuple[np.ndarray, np.ndarray]:
                 )
                 k = (li * len(rules.forms) + fi) * 2 + irr
                 rates[k] = rules.rule_points(rule)
-                ids[k] = rule.id
-    return rates, ids
+                codes[k] = rule_ids.index(rule.id)
+    return rates, codes
 
 
-def first_cases(visits: pd.DataFrame, rules: Rules) -> pd.Series:
-    """For each level with a first-case rule, the position of its first visit system-wide.
+def first_cases(
+    visits: pd.DataFrame, rules: Rules, keep: np.ndarray | None = None
+) -> dict[str, int]:
+    """For each level with a first-case rule, the row position of its first visit.
 
-    Earliest date; among visits on that date, the smallest visit id. Returns a Series
-    {level: row position in ``visits``}.
+    The earliest date in the whole system; among visits on that date, the smallest visit
+    id (text order). Only the few visits on the earliest date are compared by id. ``keep``
+    marks the visits that count (inside the window); the others are never first cases.
     """
-    levels = [r.level for r in rules.by_mechanism("first_case")]
-    cand = visits.loc[visits["level"].isin(levels), ["level", "date", "visit_id"]]
-    if cand.empty:
-        return pd.Series(dtype=np.int64)
-    cand = cand.assign(_pos=np.arange(len(visits))[visits["level"].isin(levels).to_numpy()])
-    first = cand.sort_values(["date", "visit_id"], kind="stable").drop_duplicates("level")
-    return pd.Series(first["_pos"].to_numpy(), index=first["level"].astype(str).to_numpy())
+    out: dict[str, int] = {}
+    level = visits["level"].cat.codes.to_numpy()
+    levels = list(visits["level"].cat.categories)
+    dates = visits["date"].to_numpy(dtype="datetime64[ns]")
+    for rule in rules.by_mechanism("first_case"):
+        at_level = level == levels.index(rule.level)
+        pos = np.flatnonzero(at_level if keep is None else at_level & keep)
+        if not len(pos):
+            continue
+        day = dates[pos].min()
+        tied = pos[dates[pos] == day]
+        ids = visits["visit_id"].iloc[tied].to_numpy(dtype=object)
+        out[rule.level] = int(tied[np.argmin(ids)]) if len(tied) > 1 else int(tied[0])
+    return out
 
 
 def screened_before(visits: pd.DataFrame, screening: pd.DataFrame) -> np.ndarray:
-    """Whether each visit's case was in its unit's screening ledger on or before the visit date."""
-    if screening.empty:
+    """Whether each visit's case was in its own unit's screening ledger on or before the
+    visit date (screening on the visit's own date counts)."""
+    if screening.empty or visits.empty:
         return np.zeros(len(visits), dtype=bool)
-    first = screening[["unit", "case_id", "screened_on"]].copy()
-    first["unit"] = first["unit"].astype(str)
-    key = pd.DataFrame(
-        {"unit": visits["unit"].astype(str).to_numpy(), "case_id": visits["case_id"].to_numpy()}
-    )
-    merged = key.merge(first, on=["unit", "case_id"], how="left", sort=False)
-    ok = merged["screened_on"].to_numpy(dtype="datetime64[ns]") <= visits["date"].to_numpy(
-        dtype="datetime64[ns]"
-    )
-    return ok & ~np.isnat(merged["screened_on"].to_numpy(dtype="datetime64[ns]"))
+    n_units = len(visits["unit"].cat.categories)
+    v_case, s_case = _case_codes(visits["case_id"], screening["case_id"])
+    v_key = v_case * n_units + visits["unit"].cat.codes.to_numpy()
+    s_key = s_case * n_units + screening["unit"].cat.codes.to_numpy()
+    where = pd.Index(s_key).get_indexer(v_key)
+    first = screening["screened_on"].to_numpy(dtype="datetime64[ns]")
+    found = (where >= 0) & (v_case >= 0)
+    ok = np.zeros(len(visits), dtype=bool)
+    ok[found] = first[where[found]] <= visits["date"].to_numpy(dtype="datetime64[ns]")[found]
+    return ok
 
 
-def visit_points(visits: pd.DataFrame, screening: pd.DataFrame, rules: Rules) -> pd.DataFrame:
-    """All points rows for visits already inside the window: rates, first cases, doubling, flags."""
-    if visits.empty:
-        return pt.finish([], rules)
-    n_forms = len(rules.forms)
+def _case_codes(a: pd.Series, b: pd.Series) -> tuple[np.ndarray, np.ndarray]:
+    """Integer codes for two case-id columns in one vocabulary (-1 = no case id).
+
+    The loader gives every ledger the same categorical case ids, so this is free; other
+    inputs are factorized together.
+    """
+    if (
+        isinstance(a.dtype, pd.CategoricalDtype)
+        and isinstance(b.dtype, pd.CategoricalDtype)
+        and a.cat.categories.equals(b.cat.categories)
+    ):
+        return a.cat.codes.to_numpy(np.int64), b.cat.codes.to_numpy(np.int64)
+    both = np.concatenate([a.to_numpy(dtype=object), b.to_numpy(dtype=object)])
+    codes, _ = pd.factorize(both, use_na_sentinel=True)
+    return codes[: len(a)].astype(np.int64), codes[len(a) :].astype(np.int64)
+
+
+def visit_points(
+    visits: pd.DataFrame, screening: pd.DataFrame, rules: Rules, keep: np.ndarray | None = None
+) -> list[dict[str, object]]:
+    """Points rows (as column dicts) for the visits marked ``keep`` (those that count):
+    rates, first cases, doubling, flags."""
+    n = len(visits)
+    keep = np.ones(n, dtype=bool) if keep is None else keep
+    if not keep.any():
+        return []
     level_code = visits["level"].cat.codes.to_numpy().astype(np.int64)
     form_code = visits["form"].cat.codes.to_numpy().astype(np.int64)
     irregular = visits["irregular"].to_numpy(dtype=bool)
     persons = visits["persons"].to_numpy(dtype=np.int64)
-    rates, ids = rate_table(rules)
-    combo = (level_code * n_forms + form_code) * 2 + irregular.astype(np.int64)
-    base_rate = rates[combo]
-    base_id = ids[combo]
+    rates, codes = rate_table(rules)
+    combo = (level_code * len(rules.forms) + form_code) * 2 + irregular
+    rate = rates[combo]
+    rule = codes[combo]
+    rule_ids = list(rules.rules)
+    # Rates taken from an interpretation (the text gives none) say so in their note.
+    base_notes = list(BASE_NOTES)
+    note = np.zeros(n, dtype=np.int64)
+    for r in rules.by_mechanism("visit_rate"):
+        if r.points_from is not None:
+            base_notes.append(f"{r.label}:原文无每人次扣分,按口径 {r.points_from}")
+            note[rule == rule_ids.index(r.id)] = len(base_notes) - 1
 
-    # 一、首段: the first case of each level, at the first-case rate.
-    first_pos = first_cases(visits, rules)
+    # 一、首段: the first case of each level among the visits that count.
     first_rules = {r.level: r for r in rules.by_mechanism("first_case")}
-    is_first = np.zeros(len(visits), dtype=bool)
-    first_rate = np.zeros(len(visits), dtype=np.int64)
-    first_id = np.empty(len(visits), dtype=object)
-    for level, pos in first_pos.items():
-        rule = first_rules[level]
-        is_first[pos] = True
-        first_rate[pos] = rules.rule_points(rule)
-        first_id[pos] = rule.id
+    firsts = first_cases(visits, rules, keep)
     replaces = rules.value("first_case") == "replaces"
-
-    # The per-person rows: one per visit, plus one per first case under `adds`.
-    base_rates = np.where(is_first & replaces, first_rate, base_rate)
-    base_ids = np.where(is_first & replaces, first_id, base_id)
-    note = np.where(
-        is_first & replaces,
-        "系统第1起该层级走访,按首起标准代替一般标准(口径 first_case=replaces)",
-        np.where(
-            irregular & (base_ids == "beijing.irregular"),
-            "进京非访:原文无每人次扣分,按口径 beijing_irregular_points",
-            "",
-        ),
-    )
-    sel_rows = [(np.ones(len(visits), dtype=bool), base_ids, base_rates, note)]
-    if not replaces and is_first.any():
-        sel_rows.append(
-            (
-                is_first,
-                first_id,
-                first_rate,
-                "系统第1起该层级走访,在一般标准之外另按首起标准扣分(口径 first_case=adds)",
-            )
+    rate_rows = []  # (mask, rule codes, rates, note codes, note texts)
+    if replaces:
+        for level, pos in firsts.items():
+            rate[pos] = rules.rule_points(first_rules[level])
+            rule[pos] = rule_ids.index(first_rules[level].id)
+            note[pos] = 1
+    rate_rows.append((keep, rule, rate, note, base_notes))
+    if not replaces and firsts:
+        is_first = np.zeros(n, dtype=bool)
+        f_rate = np.zeros(n, dtype=np.int64)
+        f_rule = np.zeros(n, dtype=np.int16)
+        for level, p in firsts.items():
+            is_first[p] = True
+            f_rate[p] = rules.rule_points(first_rules[level])
+            f_rule[p] = rule_ids.index(first_rules[level].id)
+        rate_rows.append(
+            (is_first, f_rule, f_rate, np.zeros(n, dtype=np.int64), [ADDED_FIRST_NOTE])
         )
 
-    # 二: doubling conditions, applied in the order of the rules file.
-    unscreened = ~screened_before(visits, screening)
+    # 二: the doubling conditions, applied in the order of the rules file.
     no_case = visits["case_id"].isna().to_numpy()
+    unscreened = ~screened_before(visits, screening)
     if rules.value("missing_case_id") == "ignore":
         unscreened &= ~no_case
     conditions = {
         "unscreened": unscreened,
         "dissatisfied": visits["dissatisfied"].to_numpy(dtype=bool),
     }
+    why = {"unscreened": np.where(no_case, 1, 0), "dissatisfied": np.full(n, 2)}
     stack = rules.value("doubling") == "stack"
+    common = {"source": SOURCE, "id_column": "visit_id", "date_column": "date"}
 
     parts = []
-    for mask, rule_ids, rate_arr, row_note in sel_rows:
-        sub = visits.loc[mask]
-        r = np.asarray(rate_arr)[mask] if np.ndim(rate_arr) else rate_arr
-        p = persons[mask]
+    for mask, r_rule, r_rate, r_note, texts in rate_rows:
+        r, p = r_rate[mask], persons[mask]
         parts.append(
             pt.rows(
-                sub,
-                rule_id=np.asarray(rule_ids, dtype=object)[mask],
-                source=SOURCE,
-                id_column="visit_id",
-                date_column="date",
+                visits,
+                rules,
+                mask,
+                rule=r_rule[mask],
                 rate=r,
                 multiplier=1,
                 points=p * r,
-                note=np.asarray(row_note, dtype=object)[mask] if np.ndim(row_note) else row_note,
+                note=pt.notes(r_note[mask], texts),
                 persons=p,
-                level=sub["level"].astype(object),
+                level=visits["level"].array[mask],
+                **common,
             )
         )
-        total = np.ones(int(mask.sum()), dtype=np.int64)
-        for rule in rules.by_mechanism("doubling"):
-            applies = conditions[rule.condition][mask]
+        total = np.ones(len(r), dtype=np.int64)
+        for dbl in rules.by_mechanism("doubling"):
+            applies = conditions[dbl.condition][mask]
             if not applies.any():
                 continue
-            factor = int(rule.factor or 1)
-            new_total = np.where(
-                applies, total * factor if stack else np.maximum(total, factor), total
-            )
-            extra = new_total - total
+            factor = int(dbl.factor or 1)
+            raised = total * factor if stack else np.maximum(total, factor)
+            new_total = np.where(applies, raised, total)
+            extra = (new_total - total)[applies]
             total = new_total
-            dsub = sub.loc[applies]
-            dnote = np.where(
-                extra[applies] == 0,
-                "同时符合其他加倍条件,按口径 doubling=once 只加倍一次",
-                _doubling_note(rule.condition, no_case[mask][applies]),
-            )
+            where = mask.copy()
+            where[mask] = applies
+            code = np.where(extra == 0, 3, why[dbl.condition][where])
             parts.append(
                 pt.rows(
-                    dsub,
-                    rule_id=rule.id,
-                    source=SOURCE,
-                    id_column="visit_id",
-                    date_column="date",
+                    visits,
+                    rules,
+                    where,
+                    rule=dbl.id,
                     rate=r[applies],
-                    multiplier=extra[applies],
-                    points=p[applies] * r[applies] * extra[applies],
-                    note=dnote,
+                    multiplier=extra,
+                    points=p[applies] * r[applies] * extra,
+                    note=pt.notes(code, DOUBLING_NOTES),
                     persons=p[applies],
-                    level=dsub["level"].astype(object),
+                    level=visits["level"].array[where],
+                    **common,
                 )
             )
-    parts.extend(_flag_rows(visits, rules))
-    return pd.concat([x for x in parts if len(x)], ignore_index=True)
+    parts.extend(_flag_rows(visits, keep, rules))
+    return parts
 
 
-def _doubling_note(condition: str, no_case: np.ndarray) -> np.ndarray:
-    if condition == "dissatisfied":
-        return np.full(len(no_case), "信访人不满初次办理结果导致走访,按人次加倍", dtype=object)
-    return np.where(
-        no_case,
-        "走访未填案件编号,按口径 missing_case_id=unscreened 视为未排查,加倍",
-        "走访前该单位排查台账中没有此案件,加倍",
-    ).astype(object)
-
-
-def _flag_rows(visits: pd.DataFrame, rules: Rules) -> list[pd.DataFrame]:
+def _flag_rows(visits: pd.DataFrame, keep: np.ndarray, rules: Rules) -> list[dict[str, object]]:
     """Flags (no points): irregular or collective visits at the flag's levels."""
     out = []
     collective = (visits["form"] == "集体").to_numpy()
     irregular = visits["irregular"].to_numpy(dtype=bool)
     for rule in rules.by_mechanism("flag"):
-        hit = visits["level"].isin(rule.levels).to_numpy() & (collective | irregular)
+        hit = keep & visits["level"].isin(rule.levels).to_numpy() & (collective | irregular)
         if not hit.any():
             continue
-        sub = visits.loc[hit]
-        what = np.where(irregular[hit], "非访", "集体访")
+        texts = [f"标记:{rule.label};原因:集体访", f"标记:{rule.label};原因:非访"]
         out.append(
             pt.rows(
-                sub,
-                rule_id=rule.id,
+                visits,
+                rules,
+                hit,
+                rule=rule.id,
                 source=SOURCE,
                 id_column="visit_id",
                 date_column="date",
-                rate=None,
-                multiplier=None,
                 points=0,
-                note=np.char.add(f"标记:{rule.label};原因:", what.astype(str)).astype(object),
-                persons=sub["persons"].to_numpy(),
-                level=sub["level"].astype(object),
+                note=pt.notes(irregular[hit].astype(np.int8), texts),
+                persons=visits["persons"].to_numpy()[hit],
+                level=visits["level"].array[hit],
             )
         )
     return out
