@@ -74,3 +74,10 @@ def test_every_units_score_can_be_recomputed_from_explain(result):
         total = 1000 + sum(int(m) for m in re.findall(r"= ([+-]\d+)\[", text))
         printed = int(re.search(r"得分 (-?\d+)", text).group(1))
         assert total == printed, unit
+
+
+def test_explain_discloses_ambiguous_rules_and_interpretations(result):
+    with_backlog = result.points[result.points["rule_id"].astype(str).str.startswith("backlog.")]
+    unit = str(with_backlog["unit"].iloc[0])
+    text = result.explain(unit)
+    assert "原文有歧义" in text and "口径" in text

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import re
 
-import numpy as np
 import pandas as pd
 
 # Header words that announce personal data about a petitioner.
@@ -93,8 +92,3 @@ def scan_cells(values: pd.Series) -> pd.Series:
         elif _MOBILE_RE.search(cell):
             out.at[idx] = "手机号码"
     return out
-
-
-def pii_mask(values: pd.Series) -> np.ndarray:
-    """Boolean array: the cell holds a resident ID or a mobile number."""
-    return (scan_cells(values) != "").to_numpy()

@@ -74,9 +74,10 @@ def backlog_points(
     pts = np.array([rules.rule_points(r) for r in brackets], dtype=np.int64)[which]
     rule_ids = list(rules.rules)
     codes = np.array([rule_ids.index(r.id) for r in brackets], dtype=np.int16)[which]
-    first = sub["first_petition_on"].dt.strftime("%Y-%m-%d").to_numpy(dtype=object)
-    res = sub["resolved_on"].dt.strftime("%Y-%m-%d").to_numpy(dtype=object)
-    note = [f"案龄 {a} 年(初次信访 {f},化解 {r})" for a, f, r in zip(age, first, res, strict=True)]
+    first = sub["first_petition_on"].dt.strftime("%Y-%m-%d")
+    res = sub["resolved_on"].dt.strftime("%Y-%m-%d")
+    years = pd.Series(age, index=sub.index).astype(str)
+    note = "案龄 " + years + " 年(初次信访 " + first + ",化解 " + res + ")"
     rows = pt.rows(
         sub,
         rules,

@@ -23,35 +23,39 @@ def incident_points(
     """(points rows, not-scored rows) for incidents already inside the window."""
     if incidents.empty:
         return [], pd.DataFrame(columns=pt.EXCLUDED_COLUMNS)
+    rule_ids = list(rules.rules)
     by_level = {r.level: r for r in rules.by_mechanism("incident")}
-    level = incidents["level"].astype(str).to_numpy()
-    category = incidents["category"].astype(str).to_numpy()
-    rule_id = np.array([by_level[x].id if x in by_level else "" for x in level], dtype=object)
-    allowed = {(r.level, c) for r in by_level.values() for c in r.categories}
-    named = np.fromiter(
-        ((lv, c) in allowed for lv, c in zip(level, category, strict=True)), bool, len(level)
+    # per level: the rule's position and points (-1 / 0 where the text has no rule)
+    levels = list(incidents["level"].cat.categories)
+    code_of = np.array([rule_ids.index(by_level[x].id) if x in by_level else -1 for x in levels])
+    pts_of = np.array([rules.rule_points(by_level[x]) if x in by_level else 0 for x in levels])
+    level_code = incidents["level"].cat.codes.to_numpy()
+    rule_code = code_of[level_code]
+    has_rule = rule_code >= 0
+    # the category must be one that the rule of its level names
+    pairs = pd.MultiIndex.from_arrays([incidents["level"].astype(str), incidents["category"]])
+    allowed = pd.MultiIndex.from_tuples(
+        [(r.level, c) for r in by_level.values() for c in r.categories]
     )
-    has_rule = rule_id != ""
-    charged = has_rule & named
+    charged = has_rule & pairs.isin(allowed)
     reason = np.where(
         ~has_rule,
         "该层级的事件在考核办法中没有扣分规定",
-        np.where(~named, "该事件类别不在此层级列明的类别中,不扣分", ""),
+        np.where(~charged, "该事件类别不在此层级列明的类别中,不扣分", ""),
     )
-    pts = np.array([rules.rule_points(rules[r]) if r else 0 for r in rule_id], dtype=np.int64)
+    pts = pts_of[level_code].astype(np.int64)
     sub = incidents.loc[charged]
-    rule_ids = list(rules.rules)
     rows = pt.rows(
         sub,
         rules,
-        rule=np.array([rule_ids.index(r) for r in rule_id[charged]], dtype=np.int16),
+        rule=rule_code[charged].astype(np.int16),
         source=SOURCE,
         id_column="incident_id",
         date_column="date",
         rate=pts[charged],
         multiplier=1,
         points=pts[charged],
-        note=pd.Categorical(["事件类别:" + c for c in category[charged]]),
+        note=pd.Categorical("事件类别:" + sub["category"].astype(str)),
         level=sub["level"].array,
     )
     skipped = pt.excluded(incidents, ~charged, SOURCE, "incident_id", "date", reason)

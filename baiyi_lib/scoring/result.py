@@ -156,7 +156,8 @@ class ScoreResult:
             lines.append("明细(日期 来源 编号 规则 条款:计算 = 分值;台账位置):")
             doubling = {r.id for r in self.rules.by_mechanism("doubling")}
             for p in pts.itertuples(index=False):
-                lines.append("  " + _explain_row(p, str(p.rule_id) in doubling))
+                rule = self.rules[str(p.rule_id)]
+                lines.append("  " + _explain_row(p, rule.id in doubling, rule.per or ""))
         lines += ["", "合计:"]
         lines.append(
             f"  {row['base']} − {row['deductions']}(扣分)+ {row['bonuses']}(加分)= {row['score']}"
@@ -175,6 +176,10 @@ class ScoreResult:
             if f in self.rules.rules and bool(row[f])
         ]
         lines.append("标记:" + (";".join(flags) if flags else "无"))
+        mine = set(pts["rule_id"].astype(str))
+        ambiguous = [r for r in self.rules.rules.values() if r.ambiguous and r.id in mine]
+        for r in ambiguous:
+            lines.append(f"原文有歧义:{r.id}({r.clause})按 {r.points:+d} 分计。{r.note}")
         changed = [it for it in self.rules.interpretations.values() if not it.is_default]
         lines.append(
             "口径:"
@@ -192,14 +197,14 @@ class ScoreResult:
         return "\n".join(lines)
 
 
-def _explain_row(p, is_doubling: bool = False) -> str:
+def _explain_row(p, is_doubling: bool = False, per: str = "") -> str:
     """One points row as a sentence: what happened, which clause, the sum, where it is."""
     date = pd.Timestamp(p.date).strftime("%Y-%m-%d")
     level = f"{p.level} " if isinstance(p.level, str) else ""
     if pd.isna(p.rate):
         calc = "标记,不计分"
     elif pd.isna(p.persons):
-        calc = f"{p.rate:+d} × {p.multiplier} = {p.points:+d}"
+        calc = f"每{per} {p.rate:+d} = {p.points:+d}"
     elif is_doubling:
         calc = f"加倍部分 {p.persons} 人次 × {p.rate:+d} × 再加 {p.multiplier} 倍 = {p.points:+d}"
     else:

@@ -6,8 +6,10 @@ import shutil
 from pathlib import Path
 
 import pytest
+import yaml
+from support import ledgers
 
-from baiyi_lib import ParamsError, load_rules
+from baiyi_lib import ParamsError, load_rules, score
 from baiyi_lib.params import default_params_dir
 
 READING_RULE_IDS = {
@@ -166,3 +168,23 @@ def test_rules_file_hash_is_kept_for_provenance(params_copy):
     a = load_rules(params_copy).sha256
     _edit(params_copy / "rules.yaml", "document:", "# a comment\ndocument:")
     assert load_rules(params_copy).sha256 != a
+
+
+def test_every_rule_and_interpretation_value_has_a_plain_language_case():
+    """Each rule id appears in an expected row of some YAML case, and each interpretation
+    value other than the default is exercised by some case."""
+    cases = []
+    for path in (Path(__file__).parent.parent / "scoring" / "cases").glob("*.yaml"):
+        cases += yaml.safe_load(path.read_text(encoding="utf-8"))
+    expected_rules = {row["rule_id"] for c in cases for row in c["expect"].get("rows", [])}
+    assert set(load_rules().rules) <= expected_rules
+    used = {(k, str(v)) for c in cases for k, v in c.get("interpretations", {}).items()}
+    for it in load_rules().interpretations.values():
+        for value in it.choices or ():
+            assert value == it.default or (it.name, value) in used, (it.name, value)
+        if it.type is not None:
+            assert any(name == it.name for name, _ in used), it.name
+
+
+def test_annual_ratio_unset_shows_the_campaign_score_only():
+    assert "annual_deduction" not in score(ledgers()).scores.columns
