@@ -24,6 +24,7 @@ from pathlib import Path
 import numpy as np
 import openpyxl
 
+from .ledgers.schema import headers
 from .params import Rules, load_rules
 
 DEFAULT_SEED = 20190220
@@ -233,29 +234,10 @@ def generate(rules: Rules | None = None, seed: int = DEFAULT_SEED) -> SampleData
 
 # --------------------------------------------------------------------------- writing
 
-VISIT_HEADERS = [
-    "编号",
-    "日期",
-    "责任单位",
-    "走访层级",
-    "走访形式",
-    "人次",
-    "非访",
-    "案件编号",
-    "不满初次办理",
-    "内部人员",
-]
-INCIDENT_HEADERS = ["编号", "日期", "责任单位", "走访层级", "事件类别", "关联走访编号"]
-SCREENING_HEADERS = ["案件编号", "责任单位", "排查日期", "纠纷类别", "化解状态", "化解日期"]
-BACKLOG_HEADERS = [
-    "案件编号",
-    "责任单位",
-    "初次信访日期",
-    "化解状态",
-    "化解日期",
-    "办公室认定",
-    "认定日期",
-]
+VISIT_HEADERS = headers("visits")
+INCIDENT_HEADERS = headers("incidents")
+SCREENING_HEADERS = headers("screening")
+BACKLOG_HEADERS = headers("backlog")
 
 
 def _spell_date(d: dt.date, k: int) -> str:

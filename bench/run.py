@@ -131,6 +131,7 @@ def bench_xlsx(n: int = 100_000) -> None:
     import openpyxl
 
     from baiyi_lib.ledgers.read import read_paths
+    from baiyi_lib.ledgers.schema import headers
 
     OUT.mkdir(exist_ok=True)
     path = OUT / f"走访登记_{n}.xlsx"
@@ -139,20 +140,7 @@ def bench_xlsx(n: int = 100_000) -> None:
         wb = openpyxl.Workbook(write_only=True)
         ws = wb.create_sheet("走访登记")
         ws.append(["走访登记(基准测试用合成数据)"])
-        ws.append(
-            [
-                "编号",
-                "日期",
-                "责任单位",
-                "走访层级",
-                "走访形式",
-                "人次",
-                "非访",
-                "案件编号",
-                "不满初次办理",
-                "内部人员",
-            ]
-        )
+        ws.append(headers("visits"))
         for r in v.itertuples(index=False):
             ws.append(
                 [

@@ -146,6 +146,11 @@ def normalise_header(text: object) -> str:
     return "".join(ch for ch in s if not ch.isspace() and ch not in "*::").lower()
 
 
+def headers(kind: str) -> list[str]:
+    """The canonical Chinese headers of a ledger, in order (templates, samples)."""
+    return [c.header for c in SCHEMAS[kind]]
+
+
 def header_lookup(kind: str) -> dict[str, str]:
     """Accepted header spelling (normalised) → English column name, for one kind."""
     table: dict[str, str] = {}

@@ -34,6 +34,18 @@ PROBLEM_COLUMNS = [
 ]
 ACCOUNTING_COLUMNS = ["file", "sheet", "kind", "rows_read", "rows_used", "rows_refused"]
 PROVENANCE = ["src_file", "src_sheet", "src_row"]
+# The collapsed screening ledger: one row per (unit, case).
+SCREENING_COLUMNS = [
+    "case_id",
+    "unit",
+    "screened_on",
+    "last_screened_on",
+    "category",
+    "status",
+    "resolved_on",
+    "returns",
+    *PROVENANCE,
+]
 MAX_VALUE_CHARS = 40
 # Ledgers leave the loader in this order, so that nothing downstream depends on file order.
 CANONICAL_ORDER = {
@@ -412,17 +424,9 @@ def _collapse_screening(df: pd.DataFrame) -> pd.DataFrame:
     does not depend on file or row order.
     """
     if df.empty:
-        cols = [
-            "case_id",
-            "unit",
-            "screened_on",
-            "last_screened_on",
-            "category",
-            "status",
-            "resolved_on",
-            "returns",
-        ]
-        return pd.DataFrame({c: df[c] if c in df else pd.Series(dtype=object) for c in cols})
+        return pd.DataFrame(
+            {c: df[c] if c in df else pd.Series(dtype=object) for c in SCREENING_COLUMNS}
+        )
     ranked = df.assign(_rank=(df["status"] == "已化解").astype(int))
     ranked = ranked.sort_values(
         ["unit", "case_id", "screened_on", "_rank", "src_file", "src_row"], kind="stable"
@@ -439,19 +443,7 @@ def _collapse_screening(df: pd.DataFrame) -> pd.DataFrame:
     out = out.join(
         latest[["category", "status", "resolved_on", "src_file", "src_sheet", "src_row"]]
     )
-    return out.reset_index()[
-        [
-            "case_id",
-            "unit",
-            "screened_on",
-            "last_screened_on",
-            "category",
-            "status",
-            "resolved_on",
-            "returns",
-            *PROVENANCE,
-        ]
-    ]
+    return out.reset_index()[SCREENING_COLUMNS]
 
 
 def _typed_frame(kind: str, typed: pd.DataFrame, frame: pd.DataFrame, rules: Rules) -> pd.DataFrame:

@@ -13,19 +13,9 @@ from support import frames
 
 from baiyi_lib import LedgerError, load_ledgers
 from baiyi_lib.ledgers import check_ledgers
+from baiyi_lib.ledgers.schema import headers
 
-VISIT_HEADER = [
-    "编号",
-    "日期",
-    "责任单位",
-    "走访层级",
-    "走访形式",
-    "人次",
-    "非访",
-    "案件编号",
-    "不满初次办理",
-    "内部人员",
-]
+VISIT_HEADER = headers("visits")
 
 
 def write_csv(path: Path, lines: list[str], encoding: str = "utf-8") -> Path:
