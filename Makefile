@@ -4,7 +4,7 @@ VENV   := .venv
 PY     := $(VENV)/bin/python
 STAMP  := $(VENV)/.installed
 
-.PHONY: test lint bench report sample clean-venv
+.PHONY: test lint bench report lab sample clean-venv
 
 # Build the environment on first use (and again when pyproject.toml changes).
 $(STAMP): pyproject.toml
@@ -23,10 +23,17 @@ lint: $(STAMP)
 bench: $(STAMP)
 	$(PY) bench/run.py
 
-# The HTML briefing arrives with the notebooks (issue 4); until then the report is the
-# ranked score table of the shipped sample ledgers.
+# The weekly briefing on the shipped sample ledgers: reports/<as_of>/weekly_briefing.html
 report: $(STAMP)
-	$(VENV)/bin/baiyi score --data data/sample
+	$(VENV)/bin/baiyi report --data data/sample
+
+# JupyterLab for analysts, in its own environment: installing jupyterlab beside the report
+# stack makes every `import nbformat` (papermill, nbconvert, the kernel) ~2 s slower.
+LAB := .venv-lab
+lab: $(STAMP)
+	test -x $(LAB)/bin/jupyter-lab || ( $(PYTHON) -m venv $(LAB) && $(LAB)/bin/pip install -q jupyterlab==4.6.6 )
+	$(PY) -m ipykernel install --prefix $(LAB) --name baiyi --display-name "baiyi (.venv)"
+	$(LAB)/bin/jupyter-lab notebooks/
 
 # Regenerate the synthetic sample ledgers (byte-identical for the same seed).
 sample: $(STAMP)

@@ -197,6 +197,77 @@ def cmd_rules(args: argparse.Namespace) -> int:
     return 0
 
 
+def _report_settings(args: argparse.Namespace) -> dict:
+    """Settings from -f FILE.yaml, then the command line on top of them."""
+    import yaml
+
+    settings: dict = {}
+    if args.file:
+        try:
+            with open(args.file, encoding="utf-8") as fh:
+                settings = yaml.safe_load(fh) or {}
+        except (OSError, yaml.YAMLError) as exc:
+            raise BaiyiError(f"无法读取参数文件 {args.file}:{exc}") from exc
+        allowed = {
+            "as_of",
+            "unit",
+            "units",
+            "all_units",
+            "data",
+            "out",
+            "notebook",
+            "rules",
+            "title",
+        }
+        unknown = sorted(set(settings) - allowed)
+        if unknown:
+            raise BaiyiError(f"参数文件 {args.file} 中有未知的键:{'、'.join(unknown)}")
+    rules = dict(settings.get("rules") or {})
+    rules.update(_overrides(args.set or []))
+    units = list(args.unit or []) or list(
+        settings.get("units") or ([settings["unit"]] if settings.get("unit") else [])
+    )
+    return {
+        "data": args.data or settings.get("data") or DEFAULT_DATA,
+        "as_of": args.as_of or (str(settings["as_of"]) if settings.get("as_of") else None),
+        "units": units,
+        "all_units": args.all_units or bool(settings.get("all_units")),
+        "overrides": rules,
+        "notebook": args.notebook or settings.get("notebook") or "weekly_briefing",
+        "title": settings.get("title"),
+        "out": args.out or settings.get("out") or "reports",
+    }
+
+
+def cmd_report(args: argparse.Namespace) -> int:
+    from pathlib import Path
+
+    from .report.batch import run_jobs
+    from .report.run import plan
+
+    s = _report_settings(args)
+    jobs = plan(
+        data=s["data"],
+        as_of=s["as_of"],
+        units=s["units"],
+        all_units=s["all_units"],
+        overrides=s["overrides"],
+        notebook=s["notebook"],
+        title=s["title"],
+    )
+    out = Path(s["out"])
+    entries = run_jobs(jobs, out, workers=args.jobs)
+    failed = [e for e in entries if e["status"] != "ok"]
+    for e in entries:
+        if e["status"] == "ok":
+            print(f"已生成:{out / e['html']}")
+    print(f"目录:{out / 'index.html'}")
+    for e in failed:
+        who = e["unit"] or "全系统"
+        print(f"失败:{e['notebook']}({who}):{e['error']}", file=sys.stderr)
+    return 1 if failed else 0
+
+
 def cmd_sample(args: argparse.Namespace) -> int:
     from .sample import write_sample
 
@@ -242,6 +313,19 @@ def build_parser() -> argparse.ArgumentParser:
     r = sub.add_parser("rules", help="列出考核规则和口径")
     common(r, data=False)
     r.set_defaults(func=cmd_rules)
+
+    rp = sub.add_parser("report", help="运行周报笔记本,生成离线 HTML 报告")
+    rp.add_argument("--as-of", default=None, help="统计截止日期(默认:台账覆盖的最近一个周五)")
+    who = rp.add_mutually_exclusive_group()
+    who.add_argument("--unit", action="append", metavar="单位", help="只生成该单位的周报(可重复)")
+    who.add_argument("--all-units", action="store_true", help="为每个单位各生成一份周报(并行)")
+    rp.add_argument("--set", action="append", metavar="名称=值", help="口径参数,如 doubling=stack")
+    rp.add_argument("-f", "--file", default=None, help="YAML 参数文件")
+    rp.add_argument("--data", default=None, help=f"台账文件夹(默认 {DEFAULT_DATA})")
+    rp.add_argument("--out", default=None, help="报告输出目录(默认 reports)")
+    rp.add_argument("--notebook", default=None, help="笔记本名称(默认 weekly_briefing)")
+    rp.add_argument("--jobs", type=int, default=None, help="并行数(默认 CPU 核数)")
+    rp.set_defaults(func=cmd_report)
 
     g = sub.add_parser("sample", help="生成示例台账(合成数据)")
     g.add_argument("out", help="输出文件夹")

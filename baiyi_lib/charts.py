@@ -1,0 +1,110 @@
+"""Plotly figures for the briefing, with one fixed colour per visit level in every chart.
+
+The figures take the tables of ``views`` and draw them; they compute nothing.
+"""
+
+from __future__ import annotations
+
+import pandas as pd
+import plotly.graph_objects as go
+
+# One colour per level, the same in every chart (dark for the most serious).
+LEVEL_COLORS = {"进京": "#8e0c0c", "去省": "#d95f02", "到市": "#2b7bba", "来县": "#8c959d"}
+FONT = "Microsoft YaHei, PingFang SC, Noto Sans CJK SC, SimHei, sans-serif"
+HEIGHT = 360
+
+
+def _layout(fig: go.Figure, title: str, height: int = HEIGHT) -> go.Figure:
+    fig.update_layout(
+        title={"text": title, "x": 0.01, "font": {"size": 15}},
+        font={"family": FONT, "size": 12},
+        height=height,
+        margin={"l": 60, "r": 20, "t": 50, "b": 50},
+        plot_bgcolor="white",
+        legend={"orientation": "h", "y": -0.18},
+    )
+    fig.update_xaxes(showgrid=False, linecolor="#888")
+    fig.update_yaxes(gridcolor="#e5e5e5", zeroline=False)
+    return fig
+
+
+def visits_trend(by_week: pd.DataFrame) -> go.Figure:
+    """Stacked weekly person-visits by level (views.visits_by_week)."""
+    fig = go.Figure()
+    for level, color in LEVEL_COLORS.items():
+        d = by_week[by_week["level"] == level]
+        fig.add_bar(
+            x=d["week_end"].dt.strftime("%m-%d"),
+            y=d["person_visits"],
+            name=level,
+            marker_color=color,
+            hovertemplate=f"{level}<br>周五 %{{x}}<br>%{{y}} 人次<extra></extra>",
+        )
+    fig.update_layout(barmode="stack")
+    fig.update_xaxes(title_text="周(截至周五)")
+    fig.update_yaxes(title_text="人次")
+    return _layout(fig, "各层级走访人次(按周)")
+
+
+def deductions_heatmap(matrix: pd.DataFrame) -> go.Figure:
+    """Units × weeks of points lost (views.deductions_by_unit_week)."""
+    fig = go.Figure(
+        go.Heatmap(
+            z=matrix.to_numpy(),
+            x=[pd.Timestamp(c).strftime("%m-%d") for c in matrix.columns],
+            y=list(matrix.index),
+            colorscale=[[0, "#ffffff"], [0.0001, "#fde0d2"], [1, "#8e0c0c"]],
+            hovertemplate="%{y}<br>周五 %{x}<br>扣 %{z} 分<extra></extra>",
+            colorbar={"title": {"text": "扣分"}},
+        )
+    )
+    fig.update_yaxes(autorange="reversed")
+    return _layout(fig, "各单位每周扣分", height=max(HEIGHT, 22 * len(matrix) + 120))
+
+
+def backlog_burndown(table: pd.DataFrame, projection: dict) -> go.Figure:
+    """Open backlog cases per week, and the projection at the current pace to the target."""
+    fig = go.Figure()
+    fig.add_scatter(
+        x=table["end"],
+        y=table["open"],
+        mode="lines+markers",
+        name="未化解(未认定)积案",
+        line={"color": "#2b7bba"},
+    )
+    if len(table):
+        last = table.iloc[-1]
+        target = pd.Timestamp(projection["target_date"])
+        if target > last["end"]:
+            fig.add_scatter(
+                x=[last["end"], target],
+                y=[last["open"], projection["projected_open_at_target"]],
+                mode="lines",
+                name="按当前进度预计",
+                line={"color": "#2b7bba", "dash": "dash"},
+            )
+            fig.add_scatter(
+                x=[last["end"], target],
+                y=[last["open"], 0],
+                mode="lines",
+                name="按期清零所需进度",
+                line={"color": "#1a9850", "dash": "dot"},
+            )
+    fig.update_yaxes(title_text="件", rangemode="tozero")
+    return _layout(fig, "信访积案化解进度")
+
+
+def score_bars(scores: pd.DataFrame, base: int) -> go.Figure:
+    """Each unit's score against the base, lowest at the bottom."""
+    s = scores.sort_values("score")
+    fig = go.Figure(
+        go.Bar(
+            x=s["score"],
+            y=s["unit"],
+            orientation="h",
+            marker_color=["#8e0c0c" if v else "#2b7bba" for v in s["veto"]],
+            hovertemplate="%{y}<br>%{x} 分<extra></extra>",
+        )
+    )
+    fig.add_vline(x=base, line_dash="dot", line_color="#888")
+    return _layout(fig, "各单位得分(红色为一票否决)", height=max(HEIGHT, 22 * len(s) + 100))

@@ -1,0 +1,395 @@
+"""The weekly briefing's content: one method per section, called by the notebook's cells.
+
+The notebook narrates; this module computes (through ``views``) and formats. Each section
+returns an HTML fragment in Chinese. Headline numbers carry a ``data-figure`` attribute so
+that a test can check the page against the library.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import html
+import os
+from dataclasses import dataclass
+from typing import Any
+
+import pandas as pd
+import plotly.graph_objects as go
+
+from .. import __version__, charts, views
+from ..ledgers import Ledgers, load_ledgers
+from ..params import Rules, load_rules
+from ..scoring import ScoreResult, score
+
+REPORT_MODE_ENV = "BAIYI_REPORT"  # set by `baiyi report`: charts become inline HTML
+
+
+class Fragment:
+    """An HTML fragment that Jupyter and nbconvert display as HTML."""
+
+    def __init__(self, markup: str) -> None:
+        self.markup = markup
+
+    def _repr_html_(self) -> str:
+        return self.markup
+
+    def __str__(self) -> str:
+        return self.markup
+
+
+def show(fig: go.Figure) -> Any:
+    """A chart: the figure itself in JupyterLab; an inline div in a report run (the page
+    carries one copy of plotly.js in its head, so no renderer or network is involved)."""
+    if os.environ.get(REPORT_MODE_ENV):
+        return Fragment(
+            fig.to_html(
+                full_html=False,
+                include_plotlyjs=False,
+                config={"displaylogo": False, "responsive": True},
+                default_width="100%",
+            )
+        )
+    return fig
+
+
+def _cell(value: Any) -> str:
+    if value is None or (not isinstance(value, str) and pd.isna(value)):
+        return ""
+    if isinstance(value, pd.Timestamp | dt.datetime):
+        return f"{value:%Y-%m-%d}"
+    return html.escape(str(value))
+
+
+def table(df: pd.DataFrame, columns: dict[str, str], highlight: pd.Series | None = None) -> str:
+    """A DataFrame as an HTML table with Chinese headers; highlighted rows get class "hl"."""
+    head = "".join(f"<th>{html.escape(h)}</th>" for h in columns.values())
+    marks = [False] * len(df) if highlight is None else list(highlight.to_numpy(dtype=bool))
+    body = "".join(
+        ('<tr class="hl">' if mark else "<tr>")
+        + "".join(f"<td>{_cell(v)}</td>" for v in rec)
+        + "</tr>"
+        for rec, mark in zip(df[list(columns)].itertuples(index=False), marks, strict=True)
+    )
+    return f'<table class="baiyi"><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>'
+
+
+def fig_num(name: str, value: Any) -> str:
+    """A headline number, tagged for the page test."""
+    return f'<span class="fig" data-figure="{name}">{html.escape(str(value))}</span>'
+
+
+def pct(x: float) -> str:
+    return f"{x * 100:.1f}%"
+
+
+@dataclass
+class Briefing:
+    """Everything one briefing needs, computed once."""
+
+    rules: Rules
+    ledgers: Ledgers
+    result: ScoreResult
+    previous: ScoreResult | None
+    as_of: dt.date
+    unit: str | None
+    title: str
+    data: str
+    overrides: dict[str, Any]
+
+    # ------------------------------------------------------------------ build
+
+    @classmethod
+    def prepare(
+        cls,
+        data: str,
+        as_of: str | dt.date | None = None,
+        unit: str | None = None,
+        rules: dict[str, Any] | None = None,
+        title: str | None = None,
+    ) -> Briefing:
+        """Load the ledgers and rules, score as of the date and one week before."""
+        overrides = dict(rules or {})
+        r = load_rules(**overrides)
+        led = load_ledgers(data, r)
+        day = views.latest_return_day(led, r) if as_of in (None, "") else pd.Timestamp(as_of).date()
+        name = r.units.lookup()["".join(unit.split())] if unit else None
+        result = score(led, r, as_of=day)
+        prev_day = day - dt.timedelta(days=7)
+        previous = score(led, r, as_of=prev_day) if prev_day >= r.campaign.start else None
+        default_title = f"信访维稳百日攻坚行动周报({day:%Y年%m月%d日})"
+        if name:
+            default_title = f"{name} · {default_title}"
+        return cls(
+            r, led, result, previous, day, name, title or default_title, str(data), overrides
+        )
+
+    # ------------------------------------------------------------------ figures
+
+    def figures(self) -> dict[str, Any]:
+        """The headline figures (also shown in the report index and checked by tests)."""
+        summary = views.visits_summary(self.ledgers, self.rules, self.as_of, self.unit)
+        _, bl = views.backlog_burndown(self.ledgers, self.rules, self.as_of, self.unit)
+        flags = views.flags_raised(self.result, self.unit)
+        return {
+            "as_of": self.as_of.isoformat(),
+            "unit": self.unit or "",
+            "person_visits_week": int(summary["this_week"].sum()),
+            "person_visits_to_date": int(summary["to_date"].sum()),
+            "backlog_certified": bl["certified"],
+            "backlog_total": bl["total"],
+            "vetoed_units": int(flags[flags["rule_id"] == "veto"]["unit"].nunique()),
+        }
+
+    # ------------------------------------------------------------------ sections
+
+    def header(self) -> Fragment:
+        camp = self.rules.campaign
+        week_start = self.as_of - dt.timedelta(days=6)
+        scope = f"单位:{self.unit}" if self.unit else "范围:全系统"
+        return Fragment(
+            f"<h1>{html.escape(self.title)}</h1>"
+            f'<p class="meta">统计截至 {fig_num("as_of", self.as_of.isoformat())}'
+            f"(本周 {week_start:%m月%d日}—{self.as_of:%m月%d日});{html.escape(scope)};"
+            f"行动期 {camp.start:%Y年%m月%d日}—{camp.end:%m月%d日}。</p>"
+        )
+
+    def headline(self) -> Fragment:
+        """本周要点."""
+        f = self.figures()
+        summary = views.visits_summary(self.ledgers, self.rules, self.as_of, self.unit)
+        parts = [
+            f"<li>本周走访 {fig_num('person_visits_week', f['person_visits_week'])} 人次,"
+            "行动以来累计 "
+            f"{fig_num('person_visits_to_date', f['person_visits_to_date'])} 人次。</li>"
+        ]
+        _, bl = views.backlog_burndown(self.ledgers, self.rules, self.as_of, self.unit)
+        parts.append(
+            f"<li>信访积案 {fig_num('backlog_total', bl['total'])} 件,已化解 {bl['resolved']} 件,"
+            f"其中经行动办公室认定 {fig_num('backlog_certified', bl['certified'])} 件;"
+            f"距 {bl['target_date']:%m月%d日}(积案全部化解)还有 {bl['days_left']} 天。</li>"
+        )
+        flags = views.flags_raised(self.result, self.unit)
+        if len(flags):
+            for r in flags.itertuples(index=False):
+                parts.append(
+                    f'<li class="alert">{html.escape(str(r.unit))}:{html.escape(str(r.label))}'
+                    f"({r.date:%m月%d日} {html.escape(str(r.level))} 走访 "
+                    f"{html.escape(str(r.source_id))})</li>"
+                )
+        else:
+            parts.append("<li>未发生一票否决或取消年度奖励的情形。</li>")
+        for r in views.first_cases(self.result).itertuples(index=False):
+            parts.append(
+                f"<li>水利系统第1起{html.escape(str(r.level))}访:{html.escape(str(r.unit))},"
+                f"{r.date:%m月%d日},编号 {html.escape(str(r.source_id))},{r.points:+d} 分。</li>"
+            )
+        levels = table(
+            summary,
+            {
+                "level": "层级",
+                "this_week": "本周人次",
+                "last_week": "上周人次",
+                "change": "增减",
+                "to_date": "累计人次",
+            },
+        )
+        tg = views.targets(self.ledgers, self.rules, self.as_of, self.unit)
+        tg["value"] = [f"{v:.0f} 人次" if i == 3 else pct(v) for i, v in enumerate(tg["value"])]
+        targets = table(
+            tg,
+            {
+                "target": "任务目标",
+                "clause": "依据",
+                "measure": "衡量",
+                "value": "现状",
+                "detail": "说明",
+            },
+        )
+        return Fragment(f"<ul>{''.join(parts)}</ul>{levels}<h3>任务目标完成情况</h3>{targets}")
+
+    def ranking(self) -> Fragment:
+        """单位得分排名."""
+        t = views.score_changes(self.result, self.previous)
+        t["veto"] = t["veto"].map({True: "是", False: ""})
+        t["awards_cancelled"] = t["awards_cancelled"].map({True: "是", False: ""})
+        t["change"] = t["change"].map(lambda x: f"{x:+d}" if x else "0")
+        hl = t["unit"] == self.unit if self.unit else t["veto"] == "是"
+        cols = {
+            "rank": "排名",
+            "unit": "单位",
+            "score": "得分",
+            "change": "较上周",
+            "deductions": "扣分",
+            "bonuses": "加分",
+            "veto": "一票否决",
+            "awards_cancelled": "取消年度奖励",
+        }
+        return Fragment(table(t, cols, highlight=hl))
+
+    def score_chart(self) -> Any:
+        return show(charts.score_bars(self.result.scores, self.rules.campaign.base_score))
+
+    def visits_chart(self) -> Any:
+        return show(
+            charts.visits_trend(
+                views.visits_by_week(self.ledgers, self.rules, self.as_of, self.unit)
+            )
+        )
+
+    def deductions_chart(self) -> Any:
+        return show(
+            charts.deductions_heatmap(views.deductions_by_unit_week(self.result, self.rules))
+        )
+
+    def backlog(self) -> Fragment:
+        """积案化解进度: the sentence under the burn-down chart."""
+        _, p = views.backlog_burndown(self.ledgers, self.rules, self.as_of, self.unit)
+        if p["total"] == 0:
+            text = "没有登记的信访积案。"
+        elif p["open"] == 0:
+            text = "积案已全部化解并经认定。"
+        elif p["days_left"] <= 0:
+            text = f"已过 {p['target_date']:%m月%d日},仍有 {p['open']} 件积案未化解认定。"
+        else:
+            verdict = "可按期完成" if p["on_track"] else "按当前进度不能按期完成"
+            text = (
+                f"尚有 {p['open']} 件未化解认定;近来每周认定 {p['pace_per_week']} 件,"
+                f"按期清零每周需 {p['needed_per_week']} 件,{verdict}"
+                f"(预计到期仍余 {p['projected_open_at_target']} 件)。"
+            )
+        return Fragment(f"<p>{text}</p>")
+
+    def backlog_chart(self) -> Any:
+        t, p = views.backlog_burndown(self.ledgers, self.rules, self.as_of, self.unit)
+        return show(charts.backlog_burndown(t, p))
+
+    def screening(self) -> Fragment:
+        """矛盾纠纷排查."""
+        listing, f = views.screening_check(self.ledgers, self.rules, self.as_of, self.unit)
+        text = (
+            f"<p>行动以来 {f['visits']} 起走访中,走访前已列入本单位排查台账的 {f['screened']} 起,"
+            f"占 {pct(f['share'])};未排查出的按考核办法二加倍扣分。"
+            f"未填案件编号的走访 {f['no_case_id']} 起。</p>"
+        )
+        if len(listing):
+            listing = listing.assign(case_id=listing["case_id"].astype(object).fillna("(未填)"))
+            text += table(
+                listing,
+                {
+                    "date": "日期",
+                    "unit": "责任单位",
+                    "visit_id": "走访编号",
+                    "case_id": "案件编号",
+                    "level": "层级",
+                    "persons": "人次",
+                },
+            )
+        return Fragment(text)
+
+    def detail(self) -> Fragment:
+        """本周扣分/加分明细, with the clause and the rule's text."""
+        start = self.as_of - dt.timedelta(days=6)
+        d = views.points_detail(self.result, start, self.unit)
+        d = d[d["points"] != 0]
+        if d.empty:
+            return Fragment("<p>本周没有扣分或加分。</p>")
+        d = d.assign(
+            date=d["date"].dt.strftime("%m-%d"), points=d["points"].map(lambda x: f"{x:+d}")
+        )
+        cols = {
+            "date": "日期",
+            "unit": "单位",
+            "source": "来源",
+            "source_id": "编号",
+            "rule_id": "规则",
+            "clause": "条款",
+            "points": "分值",
+            "quote": "原文",
+        }
+        return Fragment(table(d, cols))
+
+    def returns(self) -> Fragment:
+        """报送情况与时间节点."""
+        status = views.returns_status(self.ledgers, self.rules, self.as_of)
+        week = status[status["week_end"] == status["week_end"].max()] if len(status) else status
+        if self.unit:
+            week = week[week["unit"] == self.unit]
+        missing = week[week["status"] != "按时"]
+        if missing.empty:
+            text = "<p>本周各单位均已按时报送排查登记表。</p>"
+        else:
+            items = "".join(
+                f"<li>{html.escape(r.unit)}:{r.status}</li>" for r in missing.itertuples()
+            )
+            text = f"<p>本周未按时报送排查登记表的单位(依据排查台账日期):</p><ul>{items}</ul>"
+        dl = views.deadlines(self.rules, self.as_of)
+        dl = dl.assign(date=dl["date"].map(lambda d: f"{d:%Y-%m-%d}"))
+        return Fragment(
+            text
+            + table(
+                dl,
+                {
+                    "name": "事项",
+                    "date": "日期",
+                    "days_left": "剩余天数",
+                    "status": "状态",
+                    "clause": "依据",
+                },
+            )
+        )
+
+    def method(self) -> Fragment:
+        """口径说明 and the provenance footer."""
+        it = self.result.interpretations()
+        it["value"] = it["value"].map(lambda v: "未设定" if v is None else str(v))
+        it["default"] = it["default"].map(lambda v: "未设定" if v is None else str(v))
+        parts = [
+            table(
+                it,
+                {
+                    "name": "口径",
+                    "label": "说明",
+                    "value": "本次取值",
+                    "default": "默认值",
+                    "clause": "条款",
+                },
+                highlight=~it["is_default"],
+            )
+        ]
+        amb = self.result.ambiguous_rules_applied()
+        if len(amb):
+            items = "".join(
+                f"<li>{html.escape(r.rule_id)}({html.escape(r.clause)}):"
+                f"按 {r.points:+d} 分。{html.escape(r.note)}</li>"
+                for r in amb.itertuples(index=False)
+            )
+            parts.append(f"<p>本期适用了原文有歧义的规则:</p><ul>{items}</ul>")
+        if len(self.result.quality):
+            parts.append(
+                f"<p>数据质量:{len(self.result.quality)} 起走访未填案件编号,无法倒查排查台账。</p>"
+            )
+        if len(self.result.excluded):
+            counts = self.result.excluded["reason"].value_counts()
+            items = "".join(f"<li>{html.escape(k)}:{v} 行</li>" for k, v in counts.items())
+            parts.append(f"<p>读入但未计分的台账行:</p><ul>{items}</ul>")
+        return Fragment("".join(parts))
+
+    def provenance(self) -> Fragment:
+        files = self.ledgers.files
+        rows = "".join(
+            f"<li>{html.escape(r.file)} <code>{r.sha256[:16]}</code></li>"
+            for r in files.itertuples()
+        )
+        params = {
+            "as_of": self.as_of.isoformat(),
+            "unit": self.unit,
+            "data": self.data,
+            **self.overrides,
+        }
+        return Fragment(
+            '<div class="provenance"><p>数据来源与可追溯信息</p>'
+            f"<ul>{rows}</ul>"
+            f"<p>规则文件 SHA-256 <code>{self.rules.sha256[:16]}</code>;"
+            f"baiyi {__version__};参数 {html.escape(repr(params))};"
+            f"生成于 {dt.datetime.now():%Y-%m-%d %H:%M}。</p></div>"
+        )

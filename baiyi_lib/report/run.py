@@ -1,0 +1,291 @@
+"""Run a briefing notebook with papermill and render it to one offline HTML file.
+
+- Parameters are checked before any kernel starts (unknown unit, bad date, unknown or
+  invalid interpretation, missing data), with a Chinese message.
+- Writes are atomic: the executed notebook and the HTML are written to temporary files in
+  the target folder and moved into place only when both are complete, so a failed or
+  interrupted run never leaves half a report and never replaces a good one.
+- Each run is recorded in ``reports/<as_of>/manifest.json``; ``reports/index.html`` lists
+  every briefing, failed runs included.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import fcntl
+import json
+import os
+import tempfile
+import traceback
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+
+from ..errors import BaiyiError, ParamsError
+from ..ledgers import load_ledgers
+from ..params import load_rules
+from ..views import latest_return_day
+from .briefing import REPORT_MODE_ENV
+
+ROOT = Path(__file__).resolve().parents[2]
+NOTEBOOKS = ROOT / "notebooks"
+TEMPLATES = Path(__file__).parent / "templates"
+DEFAULT_NOTEBOOK = "weekly_briefing"
+_UMASK = os.umask(0)
+os.umask(_UMASK)
+
+
+class ReportError(BaiyiError):
+    """A briefing could not be produced (the failing cell's error is in the message)."""
+
+
+@dataclass
+class Job:
+    """One briefing to render: notebook, parameters, where it goes."""
+
+    notebook: str
+    as_of: str
+    unit: str | None
+    unit_id: str | None
+    data: str
+    rules: dict[str, Any] = field(default_factory=dict)
+    title: str | None = None
+
+    @property
+    def stem(self) -> str:
+        return self.notebook + (f"__{self.unit_id}" if self.unit_id else "")
+
+    def parameters(self) -> dict[str, Any]:
+        return {
+            "as_of": self.as_of,
+            "unit": self.unit,
+            "data": self.data,
+            "rules": self.rules,
+            "title": self.title,
+        }
+
+
+def plan(
+    *,
+    data: str,
+    as_of: str | None = None,
+    units: list[str] | None = None,
+    all_units: bool = False,
+    overrides: dict[str, Any] | None = None,
+    notebook: str = DEFAULT_NOTEBOOK,
+    title: str | None = None,
+) -> list[Job]:
+    """Check every parameter and return the jobs; raise ParamsError before any kernel runs."""
+    nb = NOTEBOOKS / f"{notebook}.ipynb"
+    if not nb.exists():
+        known = "、".join(sorted(p.stem for p in NOTEBOOKS.glob("*.ipynb")))
+        raise ParamsError(f"未知的报告「{notebook}」(可用:{known})")
+    overrides = dict(overrides or {})
+    rules = load_rules(**overrides)  # unknown or invalid interpretations are refused here
+    path = Path(data)
+    if not path.exists():
+        raise ParamsError(f"找不到台账:{data}")
+    if as_of:
+        try:
+            day = pd.Timestamp(str(as_of)).date()
+        except ValueError:
+            raise ParamsError(f"截止日期「{as_of}」无效,应为 2019-03-29 这样的日期") from None
+    else:
+        day = latest_return_day(load_ledgers(path, rules), rules)
+    lookup = rules.units.lookup()
+    names: list[str | None]
+    if all_units:
+        names = list(rules.units.names)
+    elif units:
+        names = []
+        for u in units:
+            key = "".join(u.split())
+            if key not in lookup:
+                raise ParamsError(f"未知单位「{u}」(应为 params/units.yaml 中的名称、简称或代码)")
+            names.append(lookup[key])
+    else:
+        names = [None]
+    ids = {u.name: u.id for u in rules.units.units}
+    return [
+        Job(
+            notebook,
+            day.isoformat(),
+            n,
+            ids.get(n) if n else None,
+            str(path.resolve()),
+            overrides,
+            title,
+        )
+        for n in names
+    ]
+
+
+def _atomic_write(target: Path, data: bytes) -> None:
+    """Write to a temporary file beside the target, then rename over it."""
+    target.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent)
+    try:
+        with os.fdopen(fd, "wb") as fh:
+            fh.write(data)
+            fh.flush()
+            os.fsync(fh.fileno())
+        os.chmod(tmp, 0o666 & ~_UMASK)  # mkstemp makes 0600; a shared report must be readable
+        os.replace(tmp, target)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+
+
+def export_html(executed: Any) -> str:
+    """The executed notebook as one offline HTML page (no inputs, one plotly.js)."""
+    from nbconvert import HTMLExporter
+    from nbconvert.preprocessors import TagRemovePreprocessor
+    from plotly.offline import get_plotlyjs
+    from traitlets.config import Config
+
+    config = Config()
+    config.TagRemovePreprocessor.remove_cell_tags = {"remove_cell"}
+    exporter = HTMLExporter(
+        config=config,
+        template_name="baiyi",
+        extra_template_basedirs=[str(TEMPLATES)],
+        exclude_input=True,
+        exclude_input_prompt=True,
+        exclude_output_prompt=True,
+    )
+    exporter.register_preprocessor(TagRemovePreprocessor(config=config), enabled=True)
+    resources = {
+        "plotly_js": get_plotlyjs(),
+        "baiyi_css": (TEMPLATES / "baiyi" / "briefing.css").read_text(encoding="utf-8"),
+    }
+    body, _ = exporter.from_notebook_node(executed, resources=resources)
+    return body
+
+
+def execute(job: Job, out_root: Path) -> dict[str, Any]:
+    """Run one job; return its manifest entry (status ok or failed, never raises)."""
+    import nbformat
+    import papermill as pm
+
+    out_dir = out_root / job.as_of
+    entry: dict[str, Any] = {
+        **asdict(job),
+        "html": f"{job.as_of}/{job.stem}.html",
+        "ipynb": f"{job.as_of}/{job.stem}.ipynb",
+        "generated": dt.datetime.now().isoformat(timespec="seconds"),
+    }
+    out_dir.mkdir(parents=True, exist_ok=True)
+    fd, tmp_nb = tempfile.mkstemp(prefix=f".{job.stem}.", suffix=".ipynb", dir=out_dir)
+    os.close(fd)
+    os.environ[REPORT_MODE_ENV] = "1"
+    try:
+        pm.execute_notebook(
+            str(NOTEBOOKS / f"{job.notebook}.ipynb"),
+            tmp_nb,
+            parameters=job.parameters(),
+            cwd=str(ROOT),
+            progress_bar=False,
+            kernel_name="python3",
+        )
+        executed = nbformat.read(tmp_nb, as_version=4)
+        page = export_html(executed).encode("utf-8")
+        _atomic_write(out_dir / f"{job.stem}.html", page)
+        os.chmod(tmp_nb, 0o666 & ~_UMASK)
+        os.replace(tmp_nb, out_dir / f"{job.stem}.ipynb")
+        entry.update(status="ok", bytes=len(page), figures=_figures(job))
+    except Exception as exc:  # recorded, shown in the index, reported by the CLI
+        entry.update(status="failed", error=_error_text(exc))
+        failed = out_dir / f"{job.stem}.failed.ipynb"
+        if Path(tmp_nb).exists() and Path(tmp_nb).stat().st_size:
+            os.replace(tmp_nb, failed)
+            entry["ipynb"] = f"{job.as_of}/{failed.name}"
+    finally:
+        Path(tmp_nb).unlink(missing_ok=True)
+    record(out_root, entry)
+    return entry
+
+
+def _error_text(exc: Exception) -> str:
+    """The failing cell's error (papermill's exception carries it), in a few lines."""
+    name = getattr(exc, "ename", type(exc).__name__)
+    value = getattr(exc, "evalue", str(exc))
+    text = f"{name}: {value}".strip()
+    if not getattr(exc, "ename", None):
+        text += "\n" + "".join(traceback.format_exception_only(type(exc), exc)).strip()
+    return text[:2000]
+
+
+def _figures(job: Job) -> dict[str, Any]:
+    from .briefing import Briefing
+
+    b = Briefing.prepare(job.data, job.as_of, job.unit, job.rules, job.title)
+    return b.figures()
+
+
+# --------------------------------------------------------------------------- manifest and index
+
+
+def record(out_root: Path, entry: dict[str, Any]) -> None:
+    """Add or replace this briefing's entry in its folder's manifest (atomically)."""
+    path = out_root / entry["as_of"] / "manifest.json"
+    # parallel runs update the same manifest: one at a time
+    with open(out_root / ".lock", "a") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        entries = json.loads(path.read_text(encoding="utf-8")) if path.exists() else []
+        same = (entry["notebook"], entry["unit"])
+        entries = [e for e in entries if (e["notebook"], e["unit"]) != same]
+        entries.append(entry)
+        entries.sort(key=lambda e: (e["notebook"], e["unit"] or ""))
+        _atomic_write(path, json.dumps(entries, ensure_ascii=False, indent=1).encode("utf-8"))
+        write_index(out_root)
+
+
+def write_index(out_root: Path) -> Path:
+    """reports/index.html: every briefing with date, unit, status and headline figures."""
+    import html
+
+    entries = []
+    for manifest in sorted(out_root.glob("*/manifest.json"), reverse=True):
+        entries += json.loads(manifest.read_text(encoding="utf-8"))
+    rows = []
+    for e in entries:
+        f = e.get("figures") or {}
+        ok = e["status"] == "ok"
+        link = (
+            f'<a href="{html.escape(e["html"])}">{html.escape(e["notebook"])}</a>'
+            if ok
+            else html.escape(e["notebook"])
+        )
+        status = (
+            "成功"
+            if ok
+            else f'<span class="failed">失败</span><pre>{html.escape(e.get("error", ""))}</pre>'
+        )
+        figs = (
+            f"本周 {f.get('person_visits_week', '')} 人次;"
+            f"累计 {f.get('person_visits_to_date', '')} 人次;"
+            f"积案认定 {f.get('backlog_certified', '')}/{f.get('backlog_total', '')};"
+            f"一票否决 {f.get('vetoed_units', '')} 个单位"
+            if ok
+            else ""
+        )
+        rows.append(
+            f"<tr><td>{html.escape(e['as_of'])}</td><td>{html.escape(e['unit'] or '全系统')}</td>"
+            f"<td>{link}</td><td>{status}</td><td>{figs}</td><td>{html.escape(e['generated'])}</td></tr>"
+        )
+    page = (
+        '<!DOCTYPE html><html lang="zh-CN"><head><meta charset="utf-8"><title>周报目录</title>'
+        "<style>body{font-family:'Microsoft YaHei',sans-serif;margin:20px}"
+        "table{border-collapse:collapse}"
+        "td,th{border:1px solid #ccc;padding:4px 8px;vertical-align:top}"
+        ".failed{color:#8e0c0c;font-weight:bold}pre{white-space:pre-wrap;max-width:480px;margin:0}"
+        "</style></head><body><h1>信访维稳百日攻坚行动 · 周报目录</h1>"
+        "<table><tr><th>截至日期</th><th>范围</th><th>报告</th><th>状态</th><th>要点</th><th>生成时间</th></tr>"
+        + "".join(rows)
+        + "</table></body></html>"
+    )
+    index = out_root / "index.html"
+    _atomic_write(index, page.encode("utf-8"))
+    return index

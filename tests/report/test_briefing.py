@@ -1,0 +1,243 @@
+"""The weekly briefing: notebooks, papermill runs, one offline HTML file, the CLI."""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+from pathlib import Path
+
+import nbformat
+import pytest
+
+from baiyi_lib.cli import main
+from baiyi_lib.report import run as report_run
+from baiyi_lib.report.batch import run_jobs
+from baiyi_lib.report.briefing import Briefing
+from baiyi_lib.report.run import Job, execute, plan
+
+ROOT = Path(__file__).resolve().parents[2]
+SAMPLE = ROOT / "data" / "sample"
+BROKEN = ROOT / "tests" / "ledgers" / "fixtures" / "broken"
+AS_OF = "2019-04-26"
+CHROMIUM = shutil.which("chromium")
+
+
+@pytest.fixture(scope="module")
+def rendered(tmp_path_factory) -> tuple[Path, dict]:
+    out = tmp_path_factory.mktemp("reports")
+    entry = execute(plan(data=str(SAMPLE), as_of=AS_OF)[0], out)
+    return out, entry
+
+
+# --------------------------------------------------------------------------- notebooks
+
+
+@pytest.mark.parametrize("path", sorted((ROOT / "notebooks").glob("*.ipynb")), ids=lambda p: p.name)
+def test_notebooks_are_committed_clean_with_one_parameters_cell(path):
+    nb = nbformat.read(path, as_version=4)
+    code = [c for c in nb.cells if c.cell_type == "code"]
+    assert all(not c.outputs and c.execution_count is None for c in code), "outputs committed"
+    tagged = [c for c in nb.cells if "parameters" in c.metadata.get("tags", [])]
+    assert len(tagged) == 1
+    # narration only: every other code cell is a short call into the library
+    for c in code:
+        if c not in tagged:
+            assert len(c.source.splitlines()) <= 4, c.source
+
+
+def test_the_briefing_executes_on_the_sample(rendered):
+    out, entry = rendered
+    assert entry["status"] == "ok", entry.get("error")
+    assert (out / entry["html"]).exists() and (out / entry["ipynb"]).exists()
+    executed = nbformat.read(out / entry["ipynb"], as_version=4)
+    errors = [o for c in executed.cells for o in c.get("outputs", []) if o.output_type == "error"]
+    assert not errors
+
+
+# --------------------------------------------------------------------------- offline HTML
+
+
+def test_html_is_one_offline_file_with_one_plotly(rendered):
+    out, entry = rendered
+    page = (out / entry["html"]).read_text(encoding="utf-8")
+    from plotly.offline import get_plotlyjs
+
+    banner = get_plotlyjs()[:60]
+    assert page.count(banner) == 1
+    assert "<script src" not in page.replace(" ", "") and "<scriptsrc" not in page.replace(" ", "")
+    assert "require.js" not in page and "MathJax.js" not in page and "mathjax@" not in page
+    assert '<link rel="stylesheet" href="http' not in page
+    assert entry["bytes"] <= 6 * 1024 * 1024
+    assert "@page" in page and "break-inside: avoid" in page  # A4 print stylesheet
+    assert "本笔记本只叙述" not in page  # notebook-only narration is removed
+    for heading in (
+        "本周要点",
+        "单位得分排名",
+        "走访趋势",
+        "积案化解进度",
+        "矛盾纠纷排查",
+        "本周扣分/加分明细",
+        "报送情况与时间节点",
+        "口径说明",
+    ):
+        assert heading in page
+
+
+def test_index_lists_the_briefing_with_its_figures(rendered):
+    out, entry = rendered
+    index = (out / "index.html").read_text(encoding="utf-8")
+    assert entry["html"] in index and "成功" in index
+    assert f"累计 {entry['figures']['person_visits_to_date']} 人次" in index
+
+
+@pytest.mark.skipif(CHROMIUM is None and not os.environ.get("CI"), reason="chromium not installed")
+def test_page_in_chromium_draws_every_chart_offline_and_shows_the_library_figures(rendered):
+    assert CHROMIUM, "CI installs Debian's chromium in .ci/run"
+    from playwright.sync_api import sync_playwright
+
+    out, entry = rendered
+    path = out / entry["html"]
+    expected = Briefing.prepare(str(SAMPLE), AS_OF).figures()
+    with sync_playwright() as p:
+        browser = p.chromium.launch(
+            executable_path=CHROMIUM,
+            args=[
+                "--no-sandbox",
+                "--disable-gpu",
+                "--disable-background-networking",
+                "--disable-component-update",
+                "--disable-sync",
+                "--no-first-run",
+            ],  # playwright gives each launch a fresh temporary profile
+        )
+        page = browser.new_page()
+        requests, problems = [], []
+        page.on("request", lambda r: requests.append(r.url))
+        page.on("console", lambda m: problems.append(m.text) if m.type == "error" else None)
+        page.on("pageerror", lambda e: problems.append(str(e)))
+        page.goto(path.as_uri())
+        page.wait_for_function("document.querySelectorAll('.js-plotly-plot .main-svg').length >= 4")
+        drawn = page.evaluate("document.querySelectorAll('.js-plotly-plot').length")
+        charts = page.evaluate("document.querySelectorAll('.plotly-graph-div').length")
+        shown = page.evaluate(
+            "Object.fromEntries([...document.querySelectorAll('[data-figure]')]"
+            ".map(e => [e.dataset.figure, e.textContent]))"
+        )
+        browser.close()
+    assert drawn == charts == 4
+    assert [u for u in requests if not u.startswith("file://")] == []
+    assert problems == []
+    for name in (
+        "as_of",
+        "person_visits_week",
+        "person_visits_to_date",
+        "backlog_certified",
+        "backlog_total",
+    ):
+        assert shown[name] == str(expected[name]), name
+
+
+# --------------------------------------------------------------------------- one unit, parameters
+
+
+def test_unit_briefing_is_scoped_to_the_unit(tmp_path):
+    entry = execute(plan(data=str(SAMPLE), as_of=AS_OF, units=["移民办"])[0], tmp_path)
+    assert entry["status"] == "ok", entry.get("error")
+    assert entry["html"].endswith("weekly_briefing__ymb.html")
+    page = (tmp_path / entry["html"]).read_text(encoding="utf-8")
+    assert "移民扶持办公室 · 信访维稳百日攻坚行动周报" in page
+    assert 'class="hl"' in page  # the unit's row is highlighted in the ranking
+
+
+@pytest.mark.parametrize(
+    ("argv", "words"),
+    [
+        (["--unit", "火星站"], "未知单位"),
+        (["--as-of", "2019-13-40"], "截止日期"),
+        (["--set", "doubling=twice"], "once / stack"),
+        (["--set", "nonsense=1"], "未知的口径参数"),
+        (["--notebook", "nope"], "未知的报告"),
+        (["--data", "/nonexistent"], "找不到台账"),
+    ],
+)
+def test_bad_parameters_are_refused_before_any_kernel_starts(tmp_path, capsys, argv, words):
+    assert main(["report", "--out", str(tmp_path), *argv]) == 2
+    assert words in capsys.readouterr().err
+    assert list(tmp_path.iterdir()) == []  # nothing started, nothing written
+
+
+def test_parameters_file(tmp_path, capsys):
+    f = tmp_path / "p.yaml"
+    f.write_text("as_of: 2019-04-26\nunit: 火星站\n", encoding="utf-8")
+    assert main(["report", "-f", str(f), "--out", str(tmp_path / "r")]) == 2
+    assert "火星站" in capsys.readouterr().err
+    f.write_text("as_of: 2019-04-26\ncolour: red\n", encoding="utf-8")
+    assert main(["report", "-f", str(f), "--out", str(tmp_path / "r")]) == 2
+    assert "colour" in capsys.readouterr().err
+
+
+# ------------------------------------------------------------------ failures, atomic writes
+
+
+def _good_job() -> Job:
+    return plan(data=str(SAMPLE), as_of=AS_OF, units=["农水站"])[0]
+
+
+def _failing_job() -> Job:
+    # the ledgers are refused inside the kernel: the notebook's first computing cell fails
+    return Job("weekly_briefing", AS_OF, "工管站", "ggz", str(BROKEN))
+
+
+def test_one_failure_does_not_stop_the_others(tmp_path):
+    entries = run_jobs([_good_job(), _failing_job()], tmp_path, workers=2)
+    assert [e["status"] for e in entries] == ["ok", "failed"]
+    assert "LedgerError" in entries[1]["error"]  # the failing cell's error
+    manifest = json.loads((tmp_path / AS_OF / "manifest.json").read_text(encoding="utf-8"))
+    assert {e["unit"]: e["status"] for e in manifest} == {"农水站": "ok", "工管站": "failed"}
+    index = (tmp_path / "index.html").read_text(encoding="utf-8")
+    assert "失败" in index and "LedgerError" in index  # failed runs are shown, not hidden
+
+
+def test_cli_exits_non_zero_naming_the_failing_unit(tmp_path, capsys):
+    code = main(
+        [
+            "report",
+            "--as-of",
+            AS_OF,
+            "--unit",
+            "工管站",
+            "--data",
+            str(BROKEN),
+            "--out",
+            str(tmp_path),
+        ]
+    )
+    assert code == 1
+    err = capsys.readouterr().err
+    assert "工管站" in err and "LedgerError" in err
+
+
+def test_a_failed_run_never_replaces_a_good_report(tmp_path):
+    good = execute(_good_job(), tmp_path)
+    html = (tmp_path / good["html"]).read_bytes()
+    broken = Job("weekly_briefing", AS_OF, "农水站", "nsz", str(BROKEN))
+    bad = execute(broken, tmp_path)
+    assert bad["status"] == "failed"
+    assert (tmp_path / good["html"]).read_bytes() == html
+    leftovers = [p.name for p in (tmp_path / AS_OF).iterdir() if p.name.startswith(".")]
+    assert leftovers == []
+
+
+def test_an_interrupted_write_leaves_the_old_file(tmp_path, monkeypatch):
+    target = tmp_path / "r.html"
+    target.write_bytes(b"old")
+
+    def boom(src, dst):
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(report_run.os, "replace", boom)
+    with pytest.raises(KeyboardInterrupt):
+        report_run._atomic_write(target, b"new" * 1000)
+    assert target.read_bytes() == b"old"
+    assert [p.name for p in tmp_path.iterdir()] == ["r.html"]
