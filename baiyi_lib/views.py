@@ -9,15 +9,33 @@ meets on the week's returns.
 from __future__ import annotations
 
 import datetime as dt
+import functools
+import inspect
+from collections.abc import Callable
+from typing import Any
 
 import numpy as np
 import pandas as pd
 
 from .ledgers import Ledgers
 from .params import Rules
-from .scoring import ScoreResult
+from .scoring import ScoreResult, parse_as_of
 from .scoring.visits import screened_before
 from .scoring.window import window
+
+
+def takes_date(fn: Callable) -> Callable:
+    """Let a view's ``as_of`` be any date spelling that ``score`` accepts ("2019-04-26")."""
+    sig = inspect.signature(fn)
+
+    @functools.wraps(fn)
+    def wrapper(*args: Any, **kwargs: Any) -> Any:
+        bound = sig.bind(*args, **kwargs)
+        bound.arguments["as_of"] = parse_as_of(bound.arguments["as_of"], dt.date.max)
+        return fn(*bound.args, **bound.kwargs)
+
+    return wrapper
+
 
 # --------------------------------------------------------------------------- calendar
 
@@ -29,6 +47,7 @@ def week_end(dates: pd.Series | pd.DatetimeIndex, weekday: int) -> pd.Series:
     return d + pd.to_timedelta(shift, unit="D")
 
 
+@takes_date
 def weeks(rules: Rules, as_of: dt.date) -> pd.DataFrame:
     """The campaign's weeks up to as-of: number, first day, return day (week end)."""
     camp = rules.campaign
@@ -67,6 +86,7 @@ def _unit_filter(df: pd.DataFrame, unit: str | None) -> pd.DataFrame:
 # --------------------------------------------------------------------------- visits
 
 
+@takes_date
 def counted_visits(ledgers: Ledgers, rules: Rules, as_of: dt.date) -> pd.DataFrame:
     """Visits inside the campaign and on or before as-of, with their week end."""
     v = ledgers.visits
@@ -76,6 +96,7 @@ def counted_visits(ledgers: Ledgers, rules: Rules, as_of: dt.date) -> pd.DataFra
     return out
 
 
+@takes_date
 def visits_by_week(
     ledgers: Ledgers, rules: Rules, as_of: dt.date, unit: str | None = None
 ) -> pd.DataFrame:
@@ -90,6 +111,7 @@ def visits_by_week(
     return out
 
 
+@takes_date
 def visits_summary(
     ledgers: Ledgers, rules: Rules, as_of: dt.date, unit: str | None = None
 ) -> pd.DataFrame:
@@ -176,6 +198,7 @@ def points_detail(
 # --------------------------------------------------------------------------- backlog
 
 
+@takes_date
 def backlog_burndown(
     ledgers: Ledgers, rules: Rules, as_of: dt.date, unit: str | None = None
 ) -> tuple[pd.DataFrame, dict]:
@@ -219,6 +242,7 @@ def backlog_burndown(
 # --------------------------------------------------------------------------- screening
 
 
+@takes_date
 def screening_check(
     ledgers: Ledgers, rules: Rules, as_of: dt.date, unit: str | None = None
 ) -> tuple[pd.DataFrame, dict]:
@@ -237,6 +261,7 @@ def screening_check(
     return listing.reset_index(drop=True), figures
 
 
+@takes_date
 def only_once(ledgers: Ledgers, rules: Rules, as_of: dt.date, unit: str | None = None) -> dict:
     """ "群众只访一次": among cases that led to a counted visit, the share that came once."""
     v = _unit_filter(counted_visits(ledgers, rules, as_of), unit)
@@ -249,6 +274,7 @@ def only_once(ledgers: Ledgers, rules: Rules, as_of: dt.date, unit: str | None =
     }
 
 
+@takes_date
 def targets(
     ledgers: Ledgers, rules: Rules, as_of: dt.date, unit: str | None = None
 ) -> pd.DataFrame:
@@ -297,6 +323,7 @@ def targets(
 # --------------------------------------------------------------------------- returns
 
 
+@takes_date
 def returns_status(ledgers: Ledgers, rules: Rules, as_of: dt.date) -> pd.DataFrame:
     """Unit × week: whether the Friday screening return arrived on time, late or not at all.
 
@@ -328,6 +355,7 @@ def returns_status(ledgers: Ledgers, rules: Rules, as_of: dt.date) -> pd.DataFra
     return pd.DataFrame({"status": label}, index=grid).reset_index()
 
 
+@takes_date
 def deadlines(rules: Rules, as_of: dt.date) -> pd.DataFrame:
     """The next weekly return and the campaign's fixed deadlines, with days left."""
     camp = rules.campaign
@@ -347,3 +375,44 @@ def deadlines(rules: Rules, as_of: dt.date) -> pd.DataFrame:
     out["days_left"] = [(d - as_of).days for d in out["date"]]
     out["status"] = np.where(out["days_left"] < 0, "已过", "未到")
     return out.sort_values("date", ignore_index=True)
+
+
+# --------------------------------------------------------------------------- final assessment
+
+
+def final_assessment(ledgers: Ledgers, result: ScoreResult) -> pd.DataFrame:
+    """总结考核: final score and rank, flags, and whether the unit may receive 平安稳定星.
+
+    实施方案 五、三: a province or Beijing irregular or collective visit vetoes the unit
+    (一票否决), and a unit that does not reach the campaign's targets cannot receive
+    平安稳定星. The targets measurable per unit are used: every backlog case resolved and
+    certified (二、2) and every counted visit's case screened beforehand (二、1). The
+    leading group decides; this table is the evidence.
+    """
+    rules, as_of = result.rules, result.as_of
+    table = result.scores.copy()
+    backlog_done, screened_all = [], []
+    for unit in table["unit"]:
+        _, bl = backlog_burndown(ledgers, rules, as_of, unit)
+        _, sc = screening_check(ledgers, rules, as_of, unit)
+        backlog_done.append(bl["open"] == 0)
+        screened_all.append(sc["screened"] == sc["visits"])
+    table["backlog_cleared"] = backlog_done
+    table["screening_complete"] = screened_all
+    table["star_eligible"] = ~table["veto"] & table["backlog_cleared"] & table["screening_complete"]
+    return table
+
+
+@takes_date
+def unit_cases(
+    ledgers: Ledgers, rules: Rules, as_of: dt.date, unit: str
+) -> dict[str, pd.DataFrame]:
+    """One unit's own records: its counted visits, incidents and backlog cases."""
+    v = counted_visits(ledgers, rules, as_of)
+    inc = ledgers.incidents
+    ok, _ = window(inc["date"], rules.campaign, as_of)
+    return {
+        "visits": v[v["unit"] == unit].reset_index(drop=True),
+        "incidents": inc[ok & (inc["unit"] == unit).to_numpy()].reset_index(drop=True),
+        "backlog": ledgers.backlog[ledgers.backlog["unit"] == unit].reset_index(drop=True),
+    }

@@ -286,6 +286,69 @@ class Briefing:
             )
         return Fragment(text)
 
+    def unit_records(self) -> Fragment:
+        """本单位走访、事件与积案 (only in a unit's briefing)."""
+        if not self.unit:
+            return Fragment("")
+        rec = views.unit_cases(self.ledgers, self.rules, self.as_of, self.unit)
+        v = rec["visits"].assign(case_id=rec["visits"]["case_id"].astype(object).fillna("(未填)"))
+        b = rec["backlog"]
+        cols_v = {
+            "date": "日期",
+            "visit_id": "编号",
+            "level": "层级",
+            "form": "形式",
+            "persons": "人次",
+            "case_id": "案件编号",
+        }
+        cols_b = {
+            "case_id": "案件编号",
+            "first_petition_on": "初次信访",
+            "status": "状态",
+            "resolved_on": "化解日期",
+            "certified_on": "认定日期",
+        }
+        parts = [f"<h2>本单位走访、事件与积案</h2><h3>走访({len(v)} 起)</h3>"]
+        parts.append(table(v, cols_v) if len(v) else "<p>无。</p>")
+        inc = rec["incidents"]
+        parts.append(f"<h3>敏感事件({len(inc)} 起)</h3>")
+        cols_i = {"date": "日期", "incident_id": "编号", "level": "层级", "category": "类别"}
+        parts.append(table(inc, cols_i) if len(inc) else "<p>无。</p>")
+        parts.append(f"<h3>信访积案({len(b)} 件)</h3>")
+        parts.append(table(b, cols_b) if len(b) else "<p>无。</p>")
+        return Fragment("".join(parts))
+
+    def final(self) -> Fragment:
+        """总结考核: final scores, vetoes, 平安稳定星 eligibility, annual conversion."""
+        t = views.final_assessment(self.ledgers, self.result)
+        yes = {True: "是", False: "否"}
+        for col in (
+            "veto",
+            "awards_cancelled",
+            "backlog_cleared",
+            "screening_complete",
+            "star_eligible",
+        ):
+            t[col] = t[col].map(yes)
+        cols = {
+            "rank": "排名",
+            "unit": "单位",
+            "score": "行动得分",
+            "veto": "一票否决",
+            "awards_cancelled": "取消年度奖励",
+            "backlog_cleared": "积案全部化解",
+            "screening_complete": "排查全覆盖",
+            "star_eligible": "可授予平安稳定星",
+        }
+        if "annual_deduction" in t:
+            cols["annual_deduction"] = "年度综合考核扣分"
+            ratio = self.rules.value("annual_ratio")
+            note = f"<p>年底折算比例 {ratio}:年度扣分 =(1000 − 行动得分)× 比例。</p>"
+        else:
+            note = "<p>未设定年底折算比例(口径 annual_ratio),只列行动得分。</p>"
+        hl = t["star_eligible"] == "否"
+        return Fragment(table(t, cols, highlight=hl) + note)
+
     def detail(self) -> Fragment:
         """本周扣分/加分明细, with the clause and the rule's text."""
         start = self.as_of - dt.timedelta(days=6)

@@ -24,7 +24,7 @@ from .window import window
 __all__ = ["ScoreResult", "score"]
 
 
-def _as_date(value: object, default: dt.date) -> dt.date:
+def parse_as_of(value: object, default: dt.date) -> dt.date:
     if value is None:
         return default
     if isinstance(value, dt.datetime | pd.Timestamp):
@@ -55,7 +55,7 @@ def score(ledgers: Ledgers, rules: Rules | None = None, as_of: object = None) ->
     are listed in ``result.excluded`` with the reason.
     """
     rules = rules or load_rules()
-    as_of = _as_date(as_of, rules.campaign.end)
+    as_of = parse_as_of(as_of, rules.campaign.end)
     parts: list[dict[str, object]] = []
     skipped: list[pd.DataFrame] = []
 
