@@ -169,6 +169,7 @@ class Briefing:
             f"距 {bl['target_date']:%m月%d日}(积案全部化解)还有 {bl['days_left']} 天。</li>"
         )
         flags = views.flags_raised(self.result, self.unit)
+        parts.append(f"<li>被一票否决的单位 {fig_num('vetoed_units', f['vetoed_units'])} 个。</li>")
         if len(flags):
             for r in flags.itertuples(index=False):
                 parts.append(
@@ -440,7 +441,7 @@ class Briefing:
     def provenance(self) -> Fragment:
         files = self.ledgers.files
         rows = "".join(
-            f"<li>{html.escape(r.file)} <code>{r.sha256[:16]}</code></li>"
+            f"<li>{html.escape(r.file)} SHA-256 <code>{r.sha256}</code></li>"
             for r in files.itertuples()
         )
         params = {
@@ -452,7 +453,7 @@ class Briefing:
         return Fragment(
             '<div class="provenance"><p>数据来源与可追溯信息</p>'
             f"<ul>{rows}</ul>"
-            f"<p>规则文件 SHA-256 <code>{self.rules.sha256[:16]}</code>;"
+            f"<p>规则文件 params/rules.yaml SHA-256 <code>{self.rules.sha256}</code>;"
             f"baiyi {__version__};参数 {html.escape(repr(params))};"
             f"生成于 {dt.datetime.now():%Y-%m-%d %H:%M}。</p></div>"
         )

@@ -15,6 +15,7 @@ import datetime as dt
 import fcntl
 import json
 import os
+import re
 import tempfile
 import traceback
 from dataclasses import asdict, dataclass, field
@@ -194,7 +195,7 @@ def execute(job: Job, out_root: Path) -> dict[str, Any]:
         _atomic_write(out_dir / f"{job.stem}.html", page)
         os.chmod(tmp_nb, 0o666 & ~_UMASK)
         os.replace(tmp_nb, out_dir / f"{job.stem}.ipynb")
-        entry.update(status="ok", bytes=len(page), figures=_figures(job))
+        entry.update(status="ok", bytes=len(page), figures=figures_on_page(executed))
     except Exception as exc:  # recorded, shown in the index, reported by the CLI
         entry.update(status="failed", error=_error_text(exc))
         failed = out_dir / f"{job.stem}.failed.ipynb"
@@ -217,11 +218,18 @@ def _error_text(exc: Exception) -> str:
     return text[:2000]
 
 
-def _figures(job: Job) -> dict[str, Any]:
-    from .briefing import Briefing
+_FIGURE = re.compile(r'data-figure="([a-z_]+)">([^<]*)<')
 
-    b = Briefing.prepare(job.data, job.as_of, job.unit, job.rules, job.title)
-    return b.figures()
+
+def figures_on_page(executed: Any) -> dict[str, str]:
+    """The headline figures as the page shows them (its data-figure spans): the index
+    repeats what the leaders read, without computing anything again."""
+    found: dict[str, str] = {}
+    for cell in executed.cells:
+        for out in cell.get("outputs", []):
+            markup = out.get("data", {}).get("text/html", "")
+            found.update(_FIGURE.findall("".join(markup) if isinstance(markup, list) else markup))
+    return found
 
 
 # --------------------------------------------------------------------------- manifest and index

@@ -94,6 +94,8 @@ def test_index_lists_the_briefing_with_its_figures(rendered):
     index = (out / "index.html").read_text(encoding="utf-8")
     assert entry["html"] in index and "成功" in index
     assert f"累计 {entry['figures']['person_visits_to_date']} 人次" in index
+    expected = Briefing.prepare(str(SAMPLE), AS_OF).figures()
+    assert entry["figures"] == {k: str(v) for k, v in expected.items() if k != "unit"}
 
 
 @pytest.mark.skipif(CHROMIUM is None and not os.environ.get("CI"), reason="chromium not installed")
@@ -139,6 +141,7 @@ def test_page_in_chromium_draws_every_chart_offline_and_shows_the_library_figure
         "person_visits_to_date",
         "backlog_certified",
         "backlog_total",
+        "vetoed_units",
     ):
         assert shown[name] == str(expected[name]), name
 
