@@ -268,6 +268,49 @@ def cmd_report(args: argparse.Namespace) -> int:
     return 1 if failed else 0
 
 
+def cmd_template(args: argparse.Namespace) -> int:
+    from pathlib import Path
+
+    from .excel import write_templates
+
+    rules = _rules(args)
+    unit = None
+    if args.unit:
+        key = "".join(args.unit.split())
+        if key not in rules.units.lookup():
+            raise BaiyiError(
+                f"未知单位「{args.unit}」(应为 params/units.yaml 中的名称、简称或代码)"
+            )
+        unit = rules.units.lookup()[key]
+    for path in write_templates(Path(args.out), rules, unit):
+        print(f"已生成模板:{path}")
+    return 0
+
+
+def cmd_export(args: argparse.Namespace) -> int:
+    from pathlib import Path
+
+    from .excel import export
+
+    rules = _rules(args)
+    checked = check_ledgers(args.data, rules)
+    if checked.ledgers is None:
+        print(
+            f"台账有错误,只导出问题表({int((checked.problems['severity'] == '错误').sum())} 处)。",
+            file=sys.stderr,
+        )
+        from .ledgers.schema import SCHEMAS
+
+        nothing = {k: pd.DataFrame(columns=[c.name for c in cols]) for k, cols in SCHEMAS.items()}
+        empty = score(load_ledgers(nothing, rules), rules, as_of=args.as_of)
+        export(Path(args.out), empty.scores.iloc[0:0], empty.points, checked.problems)
+        return 1
+    result = score(checked.ledgers, rules, as_of=args.as_of)
+    path = export(Path(args.out), result.scores, result.points, checked.problems)
+    print(f"已导出:{path}")
+    return 0
+
+
 def cmd_sample(args: argparse.Namespace) -> int:
     from .sample import write_sample
 
@@ -326,6 +369,18 @@ def build_parser() -> argparse.ArgumentParser:
     rp.add_argument("--notebook", default=None, help="笔记本名称(默认 weekly_briefing)")
     rp.add_argument("--jobs", type=int, default=None, help="并行数(默认 CPU 核数)")
     rp.set_defaults(func=cmd_report)
+
+    t = sub.add_parser("template", help="生成各台账的 Excel 填报模板")
+    t.add_argument("out", help="输出文件夹")
+    t.add_argument("--unit", default=None, help="为该单位生成每周报送模板(排查登记表和积案)")
+    common(t, data=False)
+    t.set_defaults(func=cmd_template)
+
+    x = sub.add_parser("export", help="导出得分、计分明细和台账问题到 Excel(可打印)")
+    x.add_argument("out", help="输出的 .xlsx 文件")
+    x.add_argument("--data", default=DEFAULT_DATA)
+    common(x)
+    x.set_defaults(func=cmd_export)
 
     g = sub.add_parser("sample", help="生成示例台账(合成数据)")
     g.add_argument("out", help="输出文件夹")

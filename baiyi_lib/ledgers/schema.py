@@ -28,8 +28,8 @@ KIND_KEYWORDS: dict[str, tuple[str, ...]] = {
     "visits": ("走访", "来访", "visit"),
 }
 
-# Sheet names that hold filling instructions, not rows.
-INSTRUCTION_SHEET_WORDS = ("说明", "填表", "instructions", "readme")
+# Sheet names that hold filling instructions or dropdown lists, not rows.
+INSTRUCTION_SHEET_WORDS = ("说明", "填表", "选项", "instructions", "readme")
 
 
 @dataclass(frozen=True)
