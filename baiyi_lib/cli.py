@@ -21,10 +21,13 @@ import pandas as pd
 from . import __version__
 from .errors import BaiyiError, LedgerError
 from .ledgers import check_ledgers, describe, load_ledgers
+from .ledgers.schema import KIND_LABELS
 from .params import Rules, load_rules
 from .scoring import score
 
-DEFAULT_DATA = "data/sample"
+DEFAULT_STORE = "data/baiyi.duckdb"
+# the store when it exists, else the shipped sample
+DEFAULT_DATA = DEFAULT_STORE if os.path.exists(DEFAULT_STORE) else "data/sample"
 
 SCORE_HEADERS = {
     "rank": "排名",
@@ -311,6 +314,46 @@ def cmd_export(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_ingest(args: argparse.Namespace) -> int:
+    import datetime as dt
+
+    from .store import ingest
+
+    received = None
+    if args.received:
+        try:
+            received = pd.Timestamp(args.received).to_pydatetime()
+        except ValueError:
+            raise BaiyiError(
+                f"接收时间「{args.received}」无效,应为 2019-03-08 17:30 这样的时间"
+            ) from None
+    reports = ingest(
+        args.files,
+        args.store,
+        received=received or dt.datetime.now(),
+        rules=_rules(args),
+        wait=args.wait,
+        progress=lambda msg: print(msg, flush=True),
+    )
+    refused = 0
+    for r in reports:
+        if r.status == "refused":
+            refused += 1
+            print(f"拒收 {r.file}:{r.message}")
+            for p in r.problems[r.problems["severity"] == "错误"].head(20).itertuples(index=False):
+                print("    " + describe(p))
+        elif r.status == "unchanged":
+            print(f"跳过 {r.file}:{r.message}")
+        else:
+            parts = [
+                f"{KIND_LABELS[c.kind]} 新增 {c.new}、变更 {c.changed}、未变 {c.unchanged}"
+                for c in r.counts.itertuples(index=False)
+            ]
+            print(f"载入 {r.file}(第 {r.submission_id} 次报送):" + (";".join(parts) or "无数据行"))
+    print(f"台账库:{args.store};{len(reports) - refused} 个文件已处理,{refused} 个拒收。")
+    return 1 if refused else 0
+
+
 def cmd_sample(args: argparse.Namespace) -> int:
     from .sample import write_sample
 
@@ -369,6 +412,14 @@ def build_parser() -> argparse.ArgumentParser:
     rp.add_argument("--notebook", default=None, help="笔记本名称(默认 weekly_briefing)")
     rp.add_argument("--jobs", type=int, default=None, help="并行数(默认 CPU 核数)")
     rp.set_defaults(func=cmd_report)
+
+    i = sub.add_parser("ingest", help="检查并载入台账文件到台账库(DuckDB)")
+    i.add_argument("files", nargs="+", help="台账文件或文件夹")
+    i.add_argument("--store", default=str(DEFAULT_STORE), help=f"台账库(默认 {DEFAULT_STORE})")
+    i.add_argument("--received", default=None, help="接收时间(默认现在),如 2019-03-08 17:30")
+    i.add_argument("--wait", type=float, default=60.0, help="台账库被占用时最多等待的秒数")
+    common(i, data=False)
+    i.set_defaults(func=cmd_ingest)
 
     t = sub.add_parser("template", help="生成各台账的 Excel 填报模板")
     t.add_argument("out", help="输出文件夹")

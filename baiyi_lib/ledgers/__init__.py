@@ -105,8 +105,18 @@ def check_ledgers(source: Source, rules: Rules | None = None) -> LedgerCheck:
     return result
 
 
-def load_ledgers(source: Source, rules: Rules | None = None) -> Ledgers:
-    """Load and validate ledgers; raise LedgerError listing every problem if any row is bad."""
+def load_ledgers(source: Source, rules: Rules | None = None, known_at: object = None) -> Ledgers:
+    """Load and validate ledgers; raise LedgerError listing every problem if any row is bad.
+
+    A path ending in .duckdb is the ledger store: the ledgers as they stood at ``known_at``
+    (default: everything received).
+    """
+    if isinstance(source, str | os.PathLike) and str(source).endswith(".duckdb"):
+        from ..store import load  # the store is built on this module
+
+        return load(source, known_at=known_at, rules=rules)
+    if known_at is not None:
+        raise LedgerError("known_at 只适用于台账库(.duckdb)")
     result = check_ledgers(source, rules)
     if result.ledgers is None:
         raise LedgerError(format_problems(result.problems), result.problems, result.accounting)

@@ -311,7 +311,28 @@ def read_frames(frames: dict[str, pd.DataFrame]) -> ReadResult:
                 )
             )
             continue
+        provenance = [
+            c for c in ("src_file", "src_sheet", "src_row") if f"extra:{c}" in renamed.values()
+        ]
         frame = df.rename(columns=renamed).reset_index(drop=True)
+        if len(provenance) == 3 and len(df):
+            # rows that remember their file (the store): keep the file, sheet and row
+            prov = frame[[f"extra:{c}" for c in provenance]]
+            frame = frame.drop(columns=list(prov.columns))
+            for key in ("src_file", "src_sheet", "src_row"):
+                headers.pop(f"extra:{key}", None)
+            groups = prov.groupby(["extra:src_file", "extra:src_sheet"], sort=True, dropna=False)
+            for (file, sheet), idx in groups.groups.items():
+                part = frame.loc[idx].reset_index(drop=True)
+                rows = prov.loc[idx, "extra:src_row"].to_numpy(dtype=np.int64)
+                result.tables.append(
+                    RawTable(str(file), str(sheet or ""), kind, part, headers, rows, header_row=1)
+                )
+            continue
+        for key in ("src_file", "src_sheet", "src_row"):  # an empty table from the store
+            if f"extra:{key}" in frame.columns:
+                frame = frame.drop(columns=f"extra:{key}")
+                headers.pop(f"extra:{key}", None)
         rows = np.arange(2, len(frame) + 2, dtype=np.int64)
         result.tables.append(RawTable(f"<{kind}>", "", kind, frame, headers, rows, header_row=1))
     return result
