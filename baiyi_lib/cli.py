@@ -212,15 +212,8 @@ def _report_settings(args: argparse.Namespace) -> dict:
         except (OSError, yaml.YAMLError) as exc:
             raise BaiyiError(f"无法读取参数文件 {args.file}:{exc}") from exc
         allowed = {
-            "as_of",
-            "unit",
-            "units",
-            "all_units",
-            "data",
-            "out",
-            "notebook",
-            "rules",
-            "title",
+            *("as_of", "known_at", "unit", "units", "all_units"),
+            *("data", "out", "notebook", "rules", "title"),
         }
         unknown = sorted(set(settings) - allowed)
         if unknown:
@@ -238,6 +231,8 @@ def _report_settings(args: argparse.Namespace) -> dict:
         "overrides": rules,
         "notebook": args.notebook or settings.get("notebook") or "weekly_briefing",
         "title": settings.get("title"),
+        "known_at": args.known_at
+        or (str(settings["known_at"]) if settings.get("known_at") else None),
         "out": args.out or settings.get("out") or "reports",
     }
 
@@ -257,6 +252,7 @@ def cmd_report(args: argparse.Namespace) -> int:
         overrides=s["overrides"],
         notebook=s["notebook"],
         title=s["title"],
+        known_at=s["known_at"],
     )
     out = Path(s["out"])
     entries = run_jobs(jobs, out, workers=args.jobs)
@@ -405,6 +401,9 @@ def build_parser() -> argparse.ArgumentParser:
     who = rp.add_mutually_exclusive_group()
     who.add_argument("--unit", action="append", metavar="单位", help="只生成该单位的周报(可重复)")
     who.add_argument("--all-units", action="store_true", help="为每个单位各生成一份周报(并行)")
+    rp.add_argument(
+        "--known-at", default=None, help="台账库:按当时已知的数据重现(如 2019-04-26 18:00)"
+    )
     rp.add_argument("--set", action="append", metavar="名称=值", help="口径参数,如 doubling=stack")
     rp.add_argument("-f", "--file", default=None, help="YAML 参数文件")
     rp.add_argument("--data", default=None, help=f"台账文件夹(默认 {DEFAULT_DATA})")

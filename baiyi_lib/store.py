@@ -260,9 +260,7 @@ def load(
 ) -> Ledgers:
     """The ledgers as they stood at ``known_at`` (default: everything received)."""
     rules = rules or load_rules()
-    cut = pd.Timestamp(known_at) if known_at is not None else pd.Timestamp.max.floor("s")
-    if known_at is not None and len(str(known_at)) <= 10:
-        cut = cut + pd.Timedelta(days=1) - pd.Timedelta(microseconds=1)  # a date: its whole day
+    cut = _moment(known_at) if known_at is not None else pd.Timestamp.max.floor("s")
     con = connect(store, wait=wait, read_only=True)
     try:
         frames = {}
@@ -294,3 +292,77 @@ def submissions(store: str | Path, wait: float = 60.0) -> pd.DataFrame:
         ).df()
     finally:
         con.close()
+
+
+def row_changes(
+    store: str | Path, since: Any, until: Any = None, wait: float = 60.0
+) -> pd.DataFrame:
+    """Row versions received after ``since`` (and by ``until``): what each submission added
+    or corrected, with the file it came in."""
+    lo = _moment(since)
+    hi = _moment(until) if until is not None else pd.Timestamp.max.floor("s")
+    con = connect(store, wait=wait, read_only=True)
+    try:
+        parts = []
+        for kind in KINDS:
+            parts.append(
+                con.execute(
+                    f"""
+                    SELECT '{kind}' AS kind, r.row_key, r.unit, s.file, s.id AS submission_id,
+                           r.received, r.src_row,
+                           EXISTS (SELECT 1 FROM rows_{kind} o WHERE o.row_key = r.row_key
+                                   AND (o.received < r.received OR (o.received = r.received
+                                        AND o.submission_id < r.submission_id))) AS corrected
+                    FROM rows_{kind} r JOIN submissions s ON s.id = r.submission_id
+                    WHERE r.received > ? AND r.received <= ?
+                    """,
+                    [lo.to_pydatetime(), hi.to_pydatetime()],
+                ).df()
+            )
+    finally:
+        con.close()
+    out = pd.concat(parts, ignore_index=True)
+    out["change"] = out["corrected"].map({True: "更正", False: "新增"})
+    out["key"] = out["row_key"].str.replace("\x1f", " / ")
+    return out.drop(columns=["row_key", "corrected"]).sort_values(
+        ["received", "kind", "key"], ignore_index=True
+    )
+
+
+def returns_from_submissions(
+    store: str | Path, rules: Rules, as_of: Any, wait: float = 60.0
+) -> pd.DataFrame:
+    """Unit × week: whether the Friday return (screening or backlog) arrived on the return
+    day (按时), later (迟报), or not at all (未报), from the submission records."""
+    from .views import week_end, weeks
+
+    subs = submissions(store, wait=wait)
+    subs = subs[subs["kind"].isin(["screening", "backlog"])].dropna(subset=["units"])
+    day = rules.campaign.weekly_return_weekday
+    received = pd.to_datetime(subs["received"]).dt.normalize()
+    next_day = week_end(received, day)
+    on_time = received.to_numpy() == next_day.to_numpy()
+    record = pd.DataFrame(
+        {
+            "units": subs["units"].to_numpy(),
+            "week_end": (next_day - pd.to_timedelta(np.where(on_time, 0, 7), unit="D")).to_numpy(),
+            "late": ~on_time,
+        }
+    )
+    record = record.assign(unit=record["units"].str.split(",")).explode("unit")
+    agg = record.groupby(["unit", "week_end"])["late"].min()
+    cal = weeks(rules, pd.Timestamp(as_of).date())
+    grid = pd.MultiIndex.from_product([rules.units.names, cal["end"]], names=["unit", "week_end"])
+    status = agg.reindex(grid)
+    label = np.where(
+        status.isna(), "未报", np.where(status.fillna(False).astype(bool), "迟报", "按时")
+    )
+    return pd.DataFrame({"status": label}, index=grid).reset_index()
+
+
+def _moment(value: Any) -> pd.Timestamp:
+    """A moment; a bare date means the end of that day (what was known that day)."""
+    ts = pd.Timestamp(value)
+    if len(str(value)) <= 10:
+        ts = ts + pd.Timedelta(days=1) - pd.Timedelta(microseconds=1)
+    return ts

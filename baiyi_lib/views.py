@@ -416,3 +416,26 @@ def unit_cases(
         "incidents": inc[ok & (inc["unit"] == unit).to_numpy()].reset_index(drop=True),
         "backlog": ledgers.backlog[ledgers.backlog["unit"] == unit].reset_index(drop=True),
     }
+
+
+def score_change_explained(
+    now: ScoreResult, previous: ScoreResult | None, restated: ScoreResult | None
+) -> pd.DataFrame:
+    """Why each unit's score moved since the last briefing (变化说明).
+
+    ``restated`` is last week's as-of scored on today's data: the difference from
+    ``previous`` is what late or corrected returns changed for past weeks, and the rest is
+    this week's events.
+    """
+    table = now.scores[["unit", "score"]].copy()
+    if previous is None:
+        table["change"] = 0
+        table["this_week"] = 0
+        table["corrections"] = 0
+        return table
+    prev = previous.scores.set_index("unit")["score"]
+    mid = (restated or previous).scores.set_index("unit")["score"]
+    table["change"] = table["score"] - table["unit"].map(prev)
+    table["corrections"] = table["unit"].map(mid) - table["unit"].map(prev)
+    table["this_week"] = table["change"] - table["corrections"]
+    return table

@@ -201,3 +201,27 @@ def test_ingest_command(tmp_path, capsys):
     shutil.copytree(ROOT / "tests" / "ledgers" / "fixtures" / "broken", copy)
     assert main(["ingest", str(copy), "--store", str(store)]) == 1
     assert "拒收" in capsys.readouterr().out
+
+
+def test_briefing_from_the_store_explains_changes_and_returns(tmp_path):
+    from baiyi_lib.report.briefing import Briefing
+
+    store = tmp_path / "s.duckdb"
+    ingest([VISITS], store, received=dt.datetime(2019, 4, 19, 17))
+    ingest([UNIT], store, received=dt.datetime(2019, 4, 27, 10))  # a day late
+    text = VISITS.read_bytes().decode("gb18030").splitlines()
+    header, first = text[1].split(","), text[2].split(",")
+    first[header.index("人次")] = "9"
+    fix = tmp_path / "走访登记_更正.csv"
+    fix.write_text("\n".join([text[0], text[1], ",".join(first)]) + "\n", encoding="utf-8")
+    ingest([fix], store, received=dt.datetime(2019, 4, 26, 16))
+    b = Briefing.prepare(str(store), "2019-04-26")
+    changes = str(b.changes())
+    assert "其中:补报或更正以前各周" in changes and "更正的行" in changes and fix.name in changes
+    t = b.ranking()  # still renders from the store
+    assert "排名" in str(t)
+    returns = str(b.returns())
+    assert "报送记录" in returns and "移民扶持办公室:迟报" in returns
+    # what was known at last week's meeting: the correction and the late return not yet
+    then = Briefing.prepare(str(store), "2019-04-19", known_at="2019-04-19")
+    assert len(then.ledgers.backlog) == 0

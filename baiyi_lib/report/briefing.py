@@ -18,6 +18,7 @@ import plotly.graph_objects as go
 
 from .. import __version__, charts, views
 from ..ledgers import Ledgers, load_ledgers
+from ..ledgers.schema import KIND_LABELS
 from ..params import Rules, load_rules
 from ..scoring import ScoreResult, score
 
@@ -95,6 +96,12 @@ class Briefing:
     title: str
     data: str
     overrides: dict[str, Any]
+    restated: ScoreResult | None = None  # last week's as-of on today's data (store only)
+    known_at: str | None = None
+
+    @property
+    def from_store(self) -> bool:
+        return self.data.endswith(".duckdb")
 
     # ------------------------------------------------------------------ build
 
@@ -106,22 +113,35 @@ class Briefing:
         unit: str | None = None,
         rules: dict[str, Any] | None = None,
         title: str | None = None,
+        known_at: str | None = None,
     ) -> Briefing:
-        """Load the ledgers and rules, score as of the date and one week before."""
+        """Load the ledgers and rules, score as of the date and one week before.
+
+        From the store, last week's scores use the data known at last week's return day,
+        so that late and corrected returns show up in 变化说明.
+        """
         overrides = dict(rules or {})
         r = load_rules(**overrides)
-        led = load_ledgers(data, r)
+        store = str(data).endswith(".duckdb")
+        led = load_ledgers(data, r, known_at=known_at) if store else load_ledgers(data, r)
         day = views.latest_return_day(led, r) if as_of in (None, "") else pd.Timestamp(as_of).date()
         name = r.units.lookup()["".join(unit.split())] if unit else None
         result = score(led, r, as_of=day)
         prev_day = day - dt.timedelta(days=7)
-        previous = score(led, r, as_of=prev_day) if prev_day >= r.campaign.start else None
+        previous = restated = None
+        if prev_day >= r.campaign.start:
+            restated = score(led, r, as_of=prev_day)
+            previous = restated
+            if store:
+                then = load_ledgers(data, r, known_at=prev_day.isoformat())
+                previous = score(then, r, as_of=prev_day)
         default_title = f"信访维稳百日攻坚行动周报({day:%Y年%m月%d日})"
         if name:
             default_title = f"{name} · {default_title}"
         return cls(
-            r, led, result, previous, day, name, title or default_title, str(data), overrides
-        )
+            r, led, result, previous, day, name, title or default_title, str(data), overrides,
+            restated, known_at,
+        )  # fmt: skip
 
     # ------------------------------------------------------------------ figures
 
@@ -226,6 +246,64 @@ class Briefing:
             "awards_cancelled": "取消年度奖励",
         }
         return Fragment(table(t, cols, highlight=hl))
+
+    def changes(self) -> Fragment:
+        """变化说明: why scores moved since the last briefing, and what the returns changed."""
+        if self.previous is None:
+            return Fragment("<p>这是行动的第一周,没有上周可比。</p>")
+        t = views.score_change_explained(self.result, self.previous, self.restated)
+        if self.unit:
+            t = t[t["unit"] == self.unit]
+        moved = t[t["change"] != 0]
+        parts = []
+        if moved.empty:
+            parts.append("<p>与上周相比,得分没有变化。</p>")
+        else:
+            signed = {
+                c: moved[c].map(lambda x: f"{x:+d}") for c in ("change", "this_week", "corrections")
+            }
+            cols = {
+                "unit": "单位",
+                "score": "本周得分",
+                "change": "较上周",
+                "this_week": "其中:本周新发生",
+                "corrections": "其中:补报或更正以前各周",
+            }
+            parts.append(table(moved.assign(**signed), cols))
+        if self.from_store:
+            parts.append(self._row_changes())
+        else:
+            parts.append(
+                "<p>台账来自文件夹,无法区分补报和更正;使用台账库(baiyi ingest)可逐行列出变化。</p>"
+            )
+        return Fragment("".join(parts))
+
+    def _row_changes(self) -> str:
+        """The rows the submissions since last week's return day added or corrected."""
+        from ..store import row_changes
+
+        since = (self.as_of - dt.timedelta(days=7)).isoformat()
+        rows = row_changes(self.data, since, self.known_at)
+        if self.unit:
+            rows = rows[rows["unit"] == self.unit]
+        if rows.empty:
+            return "<p>上次例会以来台账没有变化。</p>"
+        rows = rows.assign(kind=rows["kind"].map(KIND_LABELS))
+        summary = rows.groupby(["file", "kind", "change"]).size().rename("rows").reset_index()
+        out = "<h3>上次例会以来台账的变化</h3>" + table(
+            summary, {"file": "报送文件", "kind": "台账", "change": "变化", "rows": "行数"}
+        )
+        fixed = rows[rows["change"] == "更正"]
+        if len(fixed):
+            cols = {
+                "file": "报送文件",
+                "kind": "台账",
+                "key": "编号",
+                "unit": "单位",
+                "src_row": "行号",
+            }
+            out += "<p>更正的行:</p>" + table(fixed, cols)
+        return out
 
     def score_chart(self) -> Any:
         return show(charts.score_bars(self.result.scores, self.rules.campaign.base_score))
@@ -374,7 +452,14 @@ class Briefing:
 
     def returns(self) -> Fragment:
         """报送情况与时间节点."""
-        status = views.returns_status(self.ledgers, self.rules, self.as_of)
+        if self.from_store:
+            from ..store import returns_from_submissions
+
+            status = returns_from_submissions(self.data, self.rules, self.as_of)
+            basis = "依据台账库中的报送记录"
+        else:
+            status = views.returns_status(self.ledgers, self.rules, self.as_of)
+            basis = "依据排查台账日期"
         week = status[status["week_end"] == status["week_end"].max()] if len(status) else status
         if self.unit:
             week = week[week["unit"] == self.unit]
@@ -385,7 +470,7 @@ class Briefing:
             items = "".join(
                 f"<li>{html.escape(r.unit)}:{r.status}</li>" for r in missing.itertuples()
             )
-            text = f"<p>本周未按时报送排查登记表的单位(依据排查台账日期):</p><ul>{items}</ul>"
+            text = f"<p>本周未按时报送的单位({basis}):</p><ul>{items}</ul>"
         dl = views.deadlines(self.rules, self.as_of)
         dl = dl.assign(date=dl["date"].map(lambda d: f"{d:%Y-%m-%d}"))
         return Fragment(
@@ -445,6 +530,7 @@ class Briefing:
             for r in files.itertuples()
         )
         params = {
+            "known_at": self.known_at,
             "as_of": self.as_of.isoformat(),
             "unit": self.unit,
             "data": self.data,

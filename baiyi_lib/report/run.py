@@ -53,6 +53,7 @@ class Job:
     data: str
     rules: dict[str, Any] = field(default_factory=dict)
     title: str | None = None
+    known_at: str | None = None
 
     @property
     def stem(self) -> str:
@@ -65,6 +66,7 @@ class Job:
             "data": self.data,
             "rules": self.rules,
             "title": self.title,
+            "known_at": self.known_at,
         }
 
 
@@ -77,6 +79,7 @@ def plan(
     overrides: dict[str, Any] | None = None,
     notebook: str = DEFAULT_NOTEBOOK,
     title: str | None = None,
+    known_at: str | None = None,
 ) -> list[Job]:
     """Check every parameter and return the jobs; raise ParamsError before any kernel runs."""
     nb = NOTEBOOKS / f"{notebook}.ipynb"
@@ -88,13 +91,21 @@ def plan(
     path = Path(data)
     if not path.exists():
         raise ParamsError(f"找不到台账:{data}")
+    if known_at is not None and not str(data).endswith(".duckdb"):
+        raise ParamsError("--known-at 只适用于台账库(.duckdb)")
     if as_of:
         try:
             day = pd.Timestamp(str(as_of)).date()
         except ValueError:
             raise ParamsError(f"截止日期「{as_of}」无效,应为 2019-03-29 这样的日期") from None
     else:
-        day = latest_return_day(load_ledgers(path, rules), rules)
+        from_store = str(data).endswith(".duckdb")
+        led = (
+            load_ledgers(path, rules, known_at=known_at)
+            if from_store
+            else load_ledgers(path, rules)
+        )
+        day = latest_return_day(led, rules)
     lookup = rules.units.lookup()
     names: list[str | None]
     if all_units:
@@ -118,6 +129,7 @@ def plan(
             str(path.resolve()),
             overrides,
             title,
+            None if known_at is None else str(known_at),
         )
         for n in names
     ]
