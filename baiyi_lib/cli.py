@@ -20,14 +20,12 @@ import pandas as pd
 
 from . import __version__
 from .errors import BaiyiError, LedgerError
-from .ledgers import check_ledgers, describe, load_ledgers
+from .ledgers import DEFAULT_STORE, check_ledgers, default_source, describe, load_ledgers
 from .ledgers.schema import KIND_LABELS
 from .params import Rules, load_rules
 from .scoring import score
 
-DEFAULT_STORE = "data/baiyi.duckdb"
-# the store when it exists, else the shipped sample
-DEFAULT_DATA = DEFAULT_STORE if os.path.exists(DEFAULT_STORE) else "data/sample"
+DEFAULT_DATA = default_source()
 
 SCORE_HEADERS = {
     "rank": "排名",

@@ -27,12 +27,13 @@ import numpy as np
 import pandas as pd
 
 from .errors import BaiyiError
+from .ledgers import DEFAULT_STORE as _DEFAULT_STORE
 from .ledgers import Ledgers, check_ledgers, load_ledgers
 from .ledgers.read import ledger_files
 from .ledgers.schema import KIND_LABELS, KINDS, SCHEMAS
 from .params import Rules, load_rules
 
-DEFAULT_STORE = Path("data") / "baiyi.duckdb"
+DEFAULT_STORE = Path(_DEFAULT_STORE)
 PROVENANCE = ["src_file", "src_sheet", "src_row"]
 # the row key of each ledger in the store (screening is rolling: one row per return)
 ROW_KEYS = {

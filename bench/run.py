@@ -185,8 +185,9 @@ def main(argv: list[str]) -> int:
     for args in (["score", "1000000"], ["score", "10000000"], ["xlsx"]):
         proc = subprocess.run([sys.executable, __file__, *args], check=False)
         failed |= proc.returncode != 0
-    report = Path(__file__).with_name("report.py")
-    failed |= subprocess.run([sys.executable, str(report)], check=False).returncode != 0
+    for script in ("store.py", "report.py"):
+        path = Path(__file__).with_name(script)
+        failed |= subprocess.run([sys.executable, str(path)], check=False).returncode != 0
     return int(failed)
 
 

@@ -85,6 +85,15 @@ def _common_root(paths: list[Path]) -> Path | None:
         return None
 
 
+DEFAULT_STORE = "data/baiyi.duckdb"
+SAMPLE = "data/sample"
+
+
+def default_source() -> str:
+    """Where the ledgers are by default: the store when it exists, else the shipped sample."""
+    return DEFAULT_STORE if os.path.exists(DEFAULT_STORE) else SAMPLE
+
+
 def check_ledgers(source: Source, rules: Rules | None = None) -> LedgerCheck:
     """Read and validate without raising: every problem, the accounting, and the ledgers."""
     rules = rules or load_rules()

@@ -17,7 +17,7 @@ import pandas as pd
 import plotly.graph_objects as go
 
 from .. import __version__, charts, views
-from ..ledgers import Ledgers, load_ledgers
+from ..ledgers import Ledgers, default_source, load_ledgers
 from ..ledgers.schema import KIND_LABELS
 from ..params import Rules, load_rules
 from ..scoring import ScoreResult, score
@@ -108,7 +108,7 @@ class Briefing:
     @classmethod
     def prepare(
         cls,
-        data: str,
+        data: str | None,
         as_of: str | dt.date | None = None,
         unit: str | None = None,
         rules: dict[str, Any] | None = None,
@@ -122,6 +122,7 @@ class Briefing:
         """
         overrides = dict(rules or {})
         r = load_rules(**overrides)
+        data = data or default_source()
         store = str(data).endswith(".duckdb")
         led = load_ledgers(data, r, known_at=known_at) if store else load_ledgers(data, r)
         day = views.latest_return_day(led, r) if as_of in (None, "") else pd.Timestamp(as_of).date()
@@ -471,6 +472,15 @@ class Briefing:
                 f"<li>{html.escape(r.unit)}:{r.status}</li>" for r in missing.itertuples()
             )
             text = f"<p>本周未按时报送的单位({basis}):</p><ul>{items}</ul>"
+        if len(status) and not self.unit:
+            grid = status.assign(week=status["week_end"].dt.strftime("%m-%d"))
+            grid = grid.pivot(index="unit", columns="week", values="status").reindex(
+                self.rules.units.names
+            )
+            marks = grid.replace({"按时": "✓", "迟报": "迟", "未报": "✗"}).reset_index()
+            text += "<h3>各周报送情况(✓ 按时,迟 迟报,✗ 未报)</h3>" + table(
+                marks, {"unit": "单位", **{c: c for c in marks.columns if c != "unit"}}
+            )
         dl = views.deadlines(self.rules, self.as_of)
         dl = dl.assign(date=dl["date"].map(lambda d: f"{d:%Y-%m-%d}"))
         return Fragment(
