@@ -271,14 +271,7 @@ def cmd_template(args: argparse.Namespace) -> int:
     from .excel import write_templates
 
     rules = _rules(args)
-    unit = None
-    if args.unit:
-        key = "".join(args.unit.split())
-        if key not in rules.units.lookup():
-            raise BaiyiError(
-                f"未知单位「{args.unit}」(应为 params/units.yaml 中的名称、简称或代码)"
-            )
-        unit = rules.units.lookup()[key]
+    unit = rules.units.resolve(args.unit) if args.unit else None
     for path in write_templates(Path(args.out), rules, unit):
         print(f"已生成模板:{path}")
     return 0

@@ -17,7 +17,7 @@ from typing import Any
 
 import yaml
 
-from .errors import ParamsError
+from .errors import ParamsError, UnknownUnitError
 
 MECHANISMS = ("first_case", "visit_rate", "incident", "doubling", "backlog", "flag")
 DOUBLING_CONDITIONS = ("unscreened", "dissatisfied")
@@ -250,6 +250,16 @@ class Units:
             for spelling in (u.name, u.id, *u.aliases):
                 table["".join(spelling.split())] = u.name
         return table
+
+    def resolve(self, spelling: str) -> str:
+        """The canonical name for a name, alias or id; UnknownUnitError otherwise."""
+        table = self.lookup()
+        key = "".join(str(spelling).split())
+        if key not in table:
+            raise UnknownUnitError(
+                f"未知单位「{spelling}」(应为 params/units.yaml 中的名称、简称或代码)"
+            )
+        return table[key]
 
     def by_name(self, name: str) -> Unit:
         for u in self.units:

@@ -15,7 +15,6 @@
 from __future__ import annotations
 
 import datetime as dt
-import hashlib
 import time
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -29,7 +28,7 @@ import pandas as pd
 from .errors import BaiyiError
 from .ledgers import DEFAULT_STORE as _DEFAULT_STORE
 from .ledgers import Ledgers, check_ledgers, load_ledgers
-from .ledgers.read import ledger_files
+from .ledgers.read import ledger_files, sha256_file
 from .ledgers.schema import KIND_LABELS, KINDS, SCHEMAS
 from .params import Rules, load_rules
 
@@ -141,18 +140,10 @@ class IngestReport:
     message: str = ""
 
 
-def _sha256(path: Path) -> str:
-    h = hashlib.sha256()
-    with path.open("rb") as fh:
-        for chunk in iter(lambda: fh.read(1 << 20), b""):
-            h.update(chunk)
-    return h.hexdigest()
-
-
 def _ingest_file(
     con: duckdb.DuckDBPyConnection, path: Path, rules: Rules, received: dt.datetime, progress: Any
 ) -> IngestReport:
-    sha = _sha256(path)
+    sha = sha256_file(path)
     rows = con.execute("SELECT id, received FROM submissions WHERE sha256 = ?", [sha]).fetchall()
     seen = rows[0] if rows else None
     if seen:

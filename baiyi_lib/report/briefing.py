@@ -126,7 +126,7 @@ class Briefing:
         store = str(data).endswith(".duckdb")
         led = load_ledgers(data, r, known_at=known_at) if store else load_ledgers(data, r)
         day = views.latest_return_day(led, r) if as_of in (None, "") else pd.Timestamp(as_of).date()
-        name = r.units.lookup()["".join(unit.split())] if unit else None
+        name = r.units.resolve(unit) if unit else None
         result = score(led, r, as_of=day)
         prev_day = day - dt.timedelta(days=7)
         previous = restated = None

@@ -106,17 +106,11 @@ def plan(
             else load_ledgers(path, rules)
         )
         day = latest_return_day(led, rules)
-    lookup = rules.units.lookup()
     names: list[str | None]
     if all_units:
         names = list(rules.units.names)
     elif units:
-        names = []
-        for u in units:
-            key = "".join(u.split())
-            if key not in lookup:
-                raise ParamsError(f"未知单位「{u}」(应为 params/units.yaml 中的名称、简称或代码)")
-            names.append(lookup[key])
+        names = [rules.units.resolve(u) for u in units]
     else:
         names = [None]
     ids = {u.name: u.id for u in rules.units.units}

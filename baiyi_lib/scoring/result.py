@@ -11,7 +11,6 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from ..errors import UnknownUnitError
 from ..params import Rules
 
 SCORE_COLUMNS = [
@@ -128,13 +127,7 @@ class ScoreResult:
         return mine.sort_values(["date", "source", "source_id"], kind="stable", ignore_index=True)
 
     def _unit_name(self, unit: str) -> str:
-        lookup = self.rules.units.lookup()
-        key = "".join(str(unit).split())
-        if key not in lookup:
-            raise UnknownUnitError(
-                f"未知单位「{unit}」(应为 params/units.yaml 中的名称、简称或代码)"
-            )
-        return lookup[key]
+        return self.rules.units.resolve(unit)
 
     def explain(self, unit: str) -> str:
         """A plain-text trace of one unit's score that a clerk can check by hand."""
