@@ -326,30 +326,13 @@ def returns_from_submissions(
 ) -> pd.DataFrame:
     """Unit × week: whether the Friday return (screening or backlog) arrived on the return
     day (按时), later (迟报), or not at all (未报), from the submission records."""
-    from .views import week_end, weeks
+    from .views import returns_grid
 
     subs = submissions(store, wait=wait)
     subs = subs[subs["kind"].isin(["screening", "backlog"])].dropna(subset=["units"])
-    day = rules.campaign.weekly_return_weekday
-    received = pd.to_datetime(subs["received"]).dt.normalize()
-    next_day = week_end(received, day)
-    on_time = received.to_numpy() == next_day.to_numpy()
-    record = pd.DataFrame(
-        {
-            "units": subs["units"].to_numpy(),
-            "week_end": (next_day - pd.to_timedelta(np.where(on_time, 0, 7), unit="D")).to_numpy(),
-            "late": ~on_time,
-        }
-    )
-    record = record.assign(unit=record["units"].str.split(",")).explode("unit")
-    agg = record.groupby(["unit", "week_end"])["late"].min()
-    cal = weeks(rules, pd.Timestamp(as_of).date())
-    grid = pd.MultiIndex.from_product([rules.units.names, cal["end"]], names=["unit", "week_end"])
-    status = agg.reindex(grid)
-    label = np.where(
-        status.isna(), "未报", np.where(status.fillna(False).astype(bool), "迟报", "按时")
-    )
-    return pd.DataFrame({"status": label}, index=grid).reset_index()
+    # one submission may cover several units
+    per_unit = subs.assign(unit=subs["units"].str.split(",")).explode("unit")
+    return returns_grid(per_unit["unit"], per_unit["received"], rules, pd.Timestamp(as_of).date())
 
 
 def _moment(value: Any) -> pd.Timestamp:

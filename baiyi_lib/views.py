@@ -323,36 +323,42 @@ def targets(
 # --------------------------------------------------------------------------- returns
 
 
-@takes_date
-def returns_status(ledgers: Ledgers, rules: Rules, as_of: dt.date) -> pd.DataFrame:
-    """Unit × week: whether the Friday screening return arrived on time, late or not at all.
+def returns_grid(units: pd.Series, days: pd.Series, rules: Rules, as_of: dt.date) -> pd.DataFrame:
+    """Unit × week: 按时 / 迟报 / 未报, from evidence of returns (unit, day it arrived).
 
-    Until the ledger store records submissions (issue 3), the evidence is the screening
-    dates: rows dated on the return day are on time, later in the following week late,
-    none at all missing. A unit with no case to report sends nothing and shows as missing.
+    Evidence dated on a return day (Friday) is that week's return, on time; evidence dated
+    Saturday to Thursday is the previous Friday's return, late. A week counts as on time if
+    any evidence for it is. No evidence at all is 未报.
     """
-    rows = ledgers.screening_rows
-    cal = weeks(rules, as_of)
-    day = rules.campaign.weekly_return_weekday
-    dates = rows["screened_on"]
-    next_day = week_end(dates, day)
-    on_time = dates == next_day
-    # a row dated after a return day (Saturday to Thursday) is that return, sent late
+    days = pd.to_datetime(pd.Series(days)).dt.normalize().reset_index(drop=True)
+    next_day = week_end(days, rules.campaign.weekly_return_weekday)
+    on_time = (days == next_day).to_numpy()
     record = pd.DataFrame(
         {
-            "unit": rows["unit"].astype(str).to_numpy(),
-            "week_end": np.where(on_time, next_day, next_day - pd.Timedelta(days=7)),
-            "late": ~on_time.to_numpy(),
+            "unit": pd.Series(units).astype(str).to_numpy(),
+            "week_end": (next_day - pd.to_timedelta(np.where(on_time, 0, 7), unit="D")).to_numpy(),
+            "late": ~on_time,
         }
     )
-    # a week's return counts as on time if any of its rows is dated on the return day
     agg = record.groupby(["unit", "week_end"])["late"].min()
+    cal = weeks(rules, as_of)
     grid = pd.MultiIndex.from_product([rules.units.names, cal["end"]], names=["unit", "week_end"])
     status = agg.reindex(grid)
     label = np.where(
         status.isna(), "未报", np.where(status.fillna(False).astype(bool), "迟报", "按时")
     )
     return pd.DataFrame({"status": label}, index=grid).reset_index()
+
+
+@takes_date
+def returns_status(ledgers: Ledgers, rules: Rules, as_of: dt.date) -> pd.DataFrame:
+    """Unit × week returns, judged from the screening dates (a folder of ledgers).
+
+    Without the store's submission records, the evidence is the screening rows' dates. A
+    unit with no case to report sends nothing and shows as missing.
+    """
+    rows = ledgers.screening_rows
+    return returns_grid(rows["unit"], rows["screened_on"], rules, as_of)
 
 
 @takes_date
