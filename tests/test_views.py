@@ -6,7 +6,7 @@ import datetime as dt
 
 import pandas as pd
 import pytest
-from support import ledgers
+from support import ledgers, visit
 
 from baiyi_lib import load_rules, score, views
 
@@ -19,24 +19,12 @@ def test_week_end_is_the_friday_on_or_after():
 
 
 def test_latest_return_day_is_the_friday_the_data_completes():
-    led = ledgers(
-        visits=[{"visit_id": "V1", "date": "2019-04-24", "unit": "农水站", "level": "来县"}]
-    )
+    led = ledgers(visits=[visit("V1", "2019-04-24", "农水站", "来县")])
     assert views.latest_return_day(led, R) == dt.date(2019, 4, 19)
 
 
 def test_views_accept_a_date_as_text():
-    led = ledgers(
-        visits=[
-            {
-                "visit_id": "V1",
-                "date": "2019-03-05",
-                "unit": "农水站",
-                "level": "来县",
-                "persons": 3,
-            }
-        ]
-    )
+    led = ledgers(visits=[visit("V1", "2019-03-05", "农水站", "来县", persons=3)])
     a = views.visits_summary(led, R, "2019-03-08")
     b = views.visits_summary(led, R, dt.date(2019, 3, 8))
     assert a.equals(b) and a.set_index("level").at["来县", "this_week"] == 3
@@ -45,27 +33,9 @@ def test_views_accept_a_date_as_text():
 def test_visits_summary_this_week_last_week_and_to_date():
     led = ledgers(
         visits=[
-            {
-                "visit_id": "V1",
-                "date": "2019-03-01",
-                "unit": "农水站",
-                "level": "来县",
-                "persons": 2,
-            },
-            {
-                "visit_id": "V2",
-                "date": "2019-03-05",
-                "unit": "农水站",
-                "level": "来县",
-                "persons": 5,
-            },
-            {
-                "visit_id": "V3",
-                "date": "2019-03-06",
-                "unit": "工管站",
-                "level": "到市",
-                "persons": 1,
-            },
+            visit("V1", "2019-03-01", "农水站", "来县", persons=2),
+            visit("V2", "2019-03-05", "农水站", "来县", persons=5),
+            visit("V3", "2019-03-06", "工管站", "到市", persons=1),
         ]
     )
     s = views.visits_summary(led, R, "2019-03-08").set_index("level")
@@ -100,28 +70,10 @@ def test_backlog_burndown_and_projection():
 def test_screening_check_and_only_once():
     led = ledgers(
         visits=[
-            {
-                "visit_id": "V1",
-                "date": "2019-03-05",
-                "unit": "农水站",
-                "level": "来县",
-                "case_id": "C1",
-            },
-            {
-                "visit_id": "V2",
-                "date": "2019-03-06",
-                "unit": "农水站",
-                "level": "来县",
-                "case_id": "C1",
-            },
-            {
-                "visit_id": "V3",
-                "date": "2019-03-07",
-                "unit": "农水站",
-                "level": "来县",
-                "case_id": "C2",
-            },
-            {"visit_id": "V4", "date": "2019-03-07", "unit": "农水站", "level": "来县"},
+            visit("V1", "2019-03-05", "农水站", "来县", case_id="C1"),
+            visit("V2", "2019-03-06", "农水站", "来县", case_id="C1"),
+            visit("V3", "2019-03-07", "农水站", "来县", case_id="C2"),
+            visit("V4", "2019-03-07", "农水站", "来县"),
         ],
         screening=[{"case_id": "C1", "unit": "农水站", "screened_on": "2019-03-01"}],
     )
@@ -158,22 +110,8 @@ def test_deadlines_count_down_and_stop_at_the_campaign_end():
 def test_final_assessment_star_eligibility():
     led = ledgers(
         visits=[
-            {
-                "visit_id": "V1",
-                "date": "2019-03-05",
-                "unit": "工管站",
-                "level": "去省",
-                "form": "集体",
-                "persons": 5,
-                "case_id": "C1",
-            },
-            {
-                "visit_id": "V2",
-                "date": "2019-03-05",
-                "unit": "农水站",
-                "level": "来县",
-                "case_id": "C2",
-            },
+            visit("V1", "2019-03-05", "工管站", "去省", form="集体", persons=5, case_id="C1"),
+            visit("V2", "2019-03-05", "农水站", "来县", case_id="C2"),
         ],
         screening=[
             {"case_id": "C1", "unit": "工管站", "screened_on": "2019-03-01"},
