@@ -165,15 +165,18 @@ def cmd_validate(args: argparse.Namespace) -> int:
     )
     n_err = int((checked.problems["severity"] == "错误").sum())
     n_rem = len(checked.problems) - n_err
-    if len(checked.problems):
+    if n_err:
         print(f"\n发现 {n_err} 处错误、{n_rem} 处提示:")
+    elif n_rem:
+        print(f"\n未发现错误;有 {n_rem} 处提示(不影响载入):")
+    else:
+        print("\n未发现错误或提示。")
+    if len(checked.problems):
         if args.format == "csv":
             sys.stdout.write(_table(checked.problems, PROBLEM_HEADERS, "csv"))
         else:
             for p in checked.problems.itertuples(index=False):
                 print(f"  [{p.severity}] " + describe(p))
-    else:
-        print("\n未发现问题。")
     return 1 if n_err else 0
 
 
@@ -331,13 +334,20 @@ def cmd_ingest(args: argparse.Namespace) -> int:
                 print("    " + describe(p))
         elif r.status == "unchanged":
             print(f"跳过 {r.file}:{r.message}")
+        elif r.status == "unread":
+            print(f"未读取 {r.file}:{r.message}")
         else:
             parts = [
                 f"{KIND_LABELS[c.kind]} 新增 {c.new}、变更 {c.changed}、未变 {c.unchanged}"
                 for c in r.counts.itertuples(index=False)
             ]
             print(f"载入 {r.file}(第 {r.submission_id} 次报送):" + (";".join(parts) or "无数据行"))
-    print(f"台账库:{args.store};{len(reports) - refused} 个文件已处理,{refused} 个拒收。")
+    unread = sum(r.status == "unread" for r in reports)
+    done = len(reports) - refused - unread
+    print(
+        f"台账库:{args.store};{done} 个文件已处理,{refused} 个拒收"
+        + (f",{unread} 个不是台账文件未读取。" if unread else "。")
+    )
     return 1 if refused else 0
 
 

@@ -1,4 +1,4 @@
-"""Strict loading of params/: rules.yaml, units.yaml, campaign.yaml.
+"""Strict loading of params/: rules.yaml, units.yaml, campaign.yaml, limits.yaml.
 
 The assessment method lives in these files, not in code. Loading is strict: an unknown or
 duplicate key, a rule without a clause, a value of the wrong type, or a set of visit rates
@@ -303,6 +303,89 @@ def load_units(path: Path) -> Units:
     return Units(tuple(units), digest)
 
 
+# --------------------------------------------------------------------------- limits
+
+
+@dataclass(frozen=True)
+class Limits:
+    """What the loader refuses as implausible or unsafe input (limits.yaml)."""
+
+    max_persons_per_visit: int
+    persons_reason: str
+    event_earliest: dt.date
+    event_latest: dt.date
+    first_petition_earliest: dt.date
+    first_petition_latest: dt.date
+    max_uncompressed_bytes: int
+    max_rows: int
+    max_columns: int
+    max_cells: int
+    max_cell_chars: int
+    sha256: str
+
+
+def load_limits(path: Path) -> Limits:
+    """Load limits.yaml: every limit a positive number or an ordered date range."""
+    data, digest = read_yaml(path)
+    c = _Checker(path)
+    top = c.mapping(
+        data,
+        "limits",
+        {
+            "max_persons_per_visit": dict,
+            "event_dates": dict,
+            "first_petition_dates": dict,
+            "files": dict,
+        },
+        {},
+    )
+    persons = c.mapping(
+        top.get("max_persons_per_visit", {}),
+        "max_persons_per_visit",
+        {"value": int, "reason": str},
+        {},
+    )
+    ranges = {}
+    for key in ("event_dates", "first_petition_dates"):
+        r = c.mapping(
+            top.get(key, {}), key, {"earliest": dt.date, "latest": dt.date, "reason": str}, {}
+        )
+        if {"earliest", "latest"} <= r.keys() and r["earliest"] > r["latest"]:
+            c.error(key, "earliest 晚于 latest")
+        ranges[key] = r
+    files = c.mapping(
+        top.get("files", {}),
+        "files",
+        {
+            "max_uncompressed_mb": int,
+            "max_rows": int,
+            "max_columns": int,
+            "max_cells": int,
+            "max_cell_chars": int,
+            "reason": str,
+        },
+        {},
+    )
+    for key, value in [*files.items(), ("max_persons_per_visit", persons.get("value"))]:
+        if isinstance(value, int) and not isinstance(value, bool) and value < 1:
+            c.error(key, "应为正整数")
+    c.raise_if_any()
+    return Limits(
+        max_persons_per_visit=persons["value"],
+        persons_reason="".join(line.strip() for line in persons["reason"].splitlines()),
+        event_earliest=ranges["event_dates"]["earliest"],
+        event_latest=ranges["event_dates"]["latest"],
+        first_petition_earliest=ranges["first_petition_dates"]["earliest"],
+        first_petition_latest=ranges["first_petition_dates"]["latest"],
+        max_uncompressed_bytes=files["max_uncompressed_mb"] * 1_000_000,
+        max_rows=files["max_rows"],
+        max_columns=files["max_columns"],
+        max_cells=files["max_cells"],
+        max_cell_chars=files["max_cell_chars"],
+        sha256=digest,
+    )
+
+
 # --------------------------------------------------------------------------- rules
 
 
@@ -375,6 +458,7 @@ class Rules:
     category_aliases: dict[str, str]
     campaign: Campaign
     units: Units
+    limits: Limits
     document: str
     sha256: str
     source: Path = field(compare=False)
@@ -603,9 +687,10 @@ def _check_rule_set(
 def load_rules(path: str | os.PathLike | None = None, **overrides: Any) -> Rules:
     """Load the rules, campaign and units, with interpretation overrides by name.
 
-    ``path`` is the params folder or its rules.yaml (campaign.yaml and units.yaml are read
-    beside it); by default the project's params/. ``load_rules(doubling="stack")`` changes
-    one interpretation; an unknown name or an invalid value raises ParamsError.
+    ``path`` is the params folder or its rules.yaml (campaign.yaml, units.yaml and
+    limits.yaml are read beside it); by default the project's params/.
+    ``load_rules(doubling="stack")`` changes one interpretation; an unknown name or an
+    invalid value raises ParamsError.
     """
     p = Path(path) if path is not None else default_params_dir()
     folder, rules_path = (p, p / "rules.yaml") if p.is_dir() else (p.parent, p)
@@ -646,6 +731,7 @@ def load_rules(path: str | os.PathLike | None = None, **overrides: Any) -> Rules
         category_aliases=aliases,
         campaign=load_campaign(folder / "campaign.yaml"),
         units=load_units(folder / "units.yaml"),
+        limits=load_limits(folder / "limits.yaml"),
         document=top["document"],
         sha256=digest,
         source=rules_path,

@@ -28,7 +28,7 @@ import pandas as pd
 from .errors import BaiyiError
 from .ledgers import DEFAULT_STORE as _DEFAULT_STORE
 from .ledgers import Ledgers, check_ledgers, load_ledgers
-from .ledgers.read import ledger_files, sha256_file
+from .ledgers.read import display_name, folder_files, is_ledger_file, sha256_file, unread_reason
 from .ledgers.schema import KIND_LABELS, KINDS, SCHEMAS
 from .params import Rules, load_rules
 
@@ -133,7 +133,7 @@ class IngestReport:
     """What one file did to the store."""
 
     file: str
-    status: str  # stored, unchanged, refused
+    status: str  # stored, unchanged, refused, unread (not a ledger file)
     submission_id: int | None
     counts: pd.DataFrame  # kind, rows, new, changed, unchanged
     problems: pd.DataFrame | None = None
@@ -143,19 +143,20 @@ class IngestReport:
 def _ingest_file(
     con: duckdb.DuckDBPyConnection, path: Path, rules: Rules, received: dt.datetime, progress: Any
 ) -> IngestReport:
+    name = display_name(path, path.parent)  # personal numbers in a file name never stored
     sha = sha256_file(path)
     rows = con.execute("SELECT id, received FROM submissions WHERE sha256 = ?", [sha]).fetchall()
     seen = rows[0] if rows else None
     if seen:
         return IngestReport(
-            path.name, "unchanged", seen[0], pd.DataFrame(),
+            name, "unchanged", seen[0], pd.DataFrame(),
             message=f"与第 {seen[0]} 次报送({seen[1]:%Y-%m-%d %H:%M})完全相同,未作改动",
         )  # fmt: skip
     checked = check_ledgers(path, rules)
     if checked.ledgers is None:
         n = int((checked.problems["severity"] == "错误").sum())
         return IngestReport(
-            path.name, "refused", None, pd.DataFrame(), checked.problems,
+            name, "refused", None, pd.DataFrame(), checked.problems,
             message=f"有 {n} 处错误,整个文件未载入",
         )  # fmt: skip
     led = checked.ledgers
@@ -192,7 +193,7 @@ def _ingest_file(
             write.insert(2, "submission_id", sid)
             write.insert(3, "received", pd.Timestamp(received))
             if len(write):
-                progress(f"正在写入 {path.name}:{KIND_LABELS[kind]} {len(write)} 行")
+                progress(f"正在写入 {name}:{KIND_LABELS[kind]} {len(write)} 行")
                 con.register("new_rows", write)
                 con.execute(f"INSERT INTO rows_{kind} SELECT * FROM new_rows")
                 con.unregister("new_rows")
@@ -208,7 +209,7 @@ def _ingest_file(
         rows_read = int(checked.accounting["rows_read"].sum())
         con.execute(
             "INSERT INTO submissions VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
-            [sid, path.name, sha, received, dt.datetime.now(), ",".join(sorted(units)),
+            [sid, name, sha, received, dt.datetime.now(), ",".join(sorted(units)),
              ",".join(c["kind"] for c in counts), rows_read],
         )  # fmt: skip
         for c in counts:
@@ -220,7 +221,7 @@ def _ingest_file(
     except BaseException:
         con.execute("ROLLBACK")
         raise
-    return IngestReport(path.name, "stored", sid, pd.DataFrame(counts))
+    return IngestReport(name, "stored", sid, pd.DataFrame(counts))
 
 
 def ingest(
@@ -234,15 +235,26 @@ def ingest(
     """Validate and store each file (a folder means its ledger files), one transaction each."""
     rules = rules or load_rules()
     files: list[Path] = []
+    unread: list[IngestReport] = []
     for p in map(Path, paths):
-        files.extend(ledger_files(p) if p.is_dir() else [p])
+        if not p.is_dir():
+            files.append(p)
+            continue
+        for f in folder_files(p):
+            if is_ledger_file(f):
+                files.append(f)
+            else:
+                name = display_name(f, p)
+                unread.append(
+                    IngestReport(name, "unread", None, pd.DataFrame(), None, unread_reason(f))
+                )
     if not files:
         raise BaiyiError("没有找到要载入的台账文件")
     received = received or dt.datetime.now()
     Path(store).parent.mkdir(parents=True, exist_ok=True)
     con = connect(store, wait=wait)
     try:
-        return [_ingest_file(con, f, rules, received, progress) for f in files]
+        return unread + [_ingest_file(con, f, rules, received, progress) for f in files]
     finally:
         con.close()
 

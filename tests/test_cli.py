@@ -55,7 +55,9 @@ def test_validate_exits_1_and_lists_every_problem(capsys):
 
 def test_validate_clean_sample_exits_0(capsys):
     assert main(["validate", str(SAMPLE)]) == 0
-    assert "未发现问题" in capsys.readouterr().out
+    out = capsys.readouterr().out
+    assert "未发现错误" in out
+    assert "[错误]" not in out and "[提示]" in out  # visits dated outside the campaign
 
 
 def test_score_on_broken_ledgers_exits_1(capsys):

@@ -41,7 +41,8 @@ def _scores(led) -> pd.Series:
 def test_the_store_gives_the_same_scores_and_provenance_as_the_files(tmp_path):
     store = tmp_path / "s.duckdb"
     reports = ingest([SAMPLE], store, received=T1)
-    assert {r.status for r in reports} == {"stored"}
+    assert {r.status for r in reports} == {"stored", "unread"}
+    assert [r.file for r in reports if r.status == "unread"] == ["README.md"]  # listed, not read
     from_store, from_files = load(store), load_ledgers(SAMPLE)
     assert _scores(from_store).equals(_scores(from_files))
     v = from_store.visits.set_index("visit_id")

@@ -14,7 +14,7 @@ import pandas as pd
 
 from ..errors import LedgerError
 from ..params import Rules, load_rules
-from .read import ReadResult, ledger_files, read_frames, read_paths
+from .read import ReadResult, folder_files, is_ledger_file, read_frames, read_paths
 from .schema import KINDS
 from .validate import ERROR, Checked, check
 
@@ -62,17 +62,23 @@ class LedgerCheck:
         return not (self.problems["severity"] == ERROR).any()
 
 
-def _read(source: Source) -> ReadResult:
+def _read(source: Source, rules: Rules) -> ReadResult:
+    """Read a folder, a file, a list of files or a dict of DataFrames. In a folder, files
+    that are not ledgers are listed as unread; a file named explicitly is always read."""
+    limits = rules.limits
     if isinstance(source, dict):
         return read_frames(source)
     if isinstance(source, list | tuple):
         paths = [Path(p) for p in source]
-        return read_paths(paths, root=_common_root(paths))
+        return read_paths(paths, limits, root=_common_root(paths))
     path = Path(source)
     if path.is_dir():
-        return read_paths(ledger_files(path), root=path)
+        every = folder_files(path)
+        ledgers = [p for p in every if is_ledger_file(p)]
+        others = [p for p in every if not is_ledger_file(p)]
+        return read_paths(ledgers, limits, root=path, unread=others)
     if path.is_file():
-        return read_paths([path], root=path.parent)
+        return read_paths([path], limits, root=path.parent)
     raise LedgerError(f"找不到台账:{path}(应为文件夹、Excel 或 CSV 文件)")
 
 
@@ -97,7 +103,7 @@ def default_source() -> str:
 def check_ledgers(source: Source, rules: Rules | None = None) -> LedgerCheck:
     """Read and validate without raising: every problem, the accounting, and the ledgers."""
     rules = rules or load_rules()
-    read = _read(source)
+    read = _read(source, rules)
     checked: Checked = check(read, rules)
     files = pd.DataFrame(read.files, columns=["file", "sha256", "bytes"])
     remarks = checked.problems[checked.problems["severity"] != ERROR].reset_index(drop=True)

@@ -15,16 +15,10 @@ import numpy as np
 import pandas as pd
 from pandas.api import types as ptypes
 
+from ..dates import read_dates
 from .schema import FORM_ALIASES, LEVEL_ALIASES, NO, STATUS_ALIASES, YES
 
-Parser = Callable[[pd.Series], tuple[pd.Series, np.ndarray]]
-
-EXCEL_EPOCH = pd.Timestamp("1899-12-30")
-_DATE_RE = (
-    r"^(?P<y>\d{4})\s*[-/.年]\s*(?P<m>\d{1,2})\s*[-/.月]\s*(?P<d>\d{1,2})\s*日?"
-    r"(?:\s*T?\s*\d{1,2}:\d{2}(?::\d{2}(?:\.\d+)?)?)?$"
-)
-_COMPACT_DATE_RE = r"^(?P<y>\d{4})(?P<m>\d{2})(?P<d>\d{2})$"
+EXCEL_EPOCH = dt.date(1899, 12, 30)
 
 
 def _cell_text(value: object) -> object:
@@ -47,14 +41,15 @@ def _cell_text(value: object) -> object:
     return text if text else pd.NA
 
 
-def per_value(parser: Parser) -> Parser:
-    """Run ``parser`` once per distinct cell value and broadcast the result back.
+def per_value(parser: Callable[..., tuple]) -> Callable[..., tuple]:
+    """Run ``parser`` once per distinct cell value and broadcast its outputs back.
 
     Ledger columns such as level, form, unit, yes/no and dates hold a handful of distinct
-    values over thousands of rows; typed columns (datetime64, bool, int) skip this.
+    values over thousands of rows; typed columns (datetime64, bool, int) skip this. The
+    parser returns (values, bad) or (values, bad, why); every output is broadcast.
     """
 
-    def run(values: pd.Series) -> tuple[pd.Series, np.ndarray]:
+    def run(values: pd.Series) -> tuple:
         if not ptypes.is_object_dtype(values) and not ptypes.is_string_dtype(values):
             return parser(values)
         codes, uniques = pd.factorize(values, use_na_sentinel=True)
@@ -62,10 +57,16 @@ def per_value(parser: Parser) -> Parser:
             return parser(values)  # mostly distinct: no gain
         # one extra slot at the end for the missing value
         probe = pd.Series(np.append(np.asarray(uniques, dtype=object), None), dtype=object)
-        parsed, bad = parser(probe)
+        parsed, *rest = parser(probe)
         take = np.where(codes < 0, len(uniques), codes)
         out = pd.Series(parsed.to_numpy()[take], index=values.index, dtype=parsed.dtype)
-        return out, np.asarray(bad)[take]
+        spread = [
+            pd.Series(np.asarray(r, dtype=object)[take], index=values.index)
+            if isinstance(r, pd.Series)
+            else np.asarray(r)[take]
+            for r in rest
+        ]
+        return (out, *spread)
 
     return run
 
@@ -158,80 +159,77 @@ def booleans(values: pd.Series) -> tuple[pd.Series, np.ndarray]:
     return pd.Series(yes, index=values.index), bad
 
 
-def persons(values: pd.Series) -> tuple[pd.Series, np.ndarray]:
-    """A head count ≥ 1: 3, "3", "3人", "3 人次"."""
+def persons(values: pd.Series, maximum: int) -> tuple[pd.Series, np.ndarray, pd.Series]:
+    """A head count from 1 to ``maximum`` (limits.yaml): 3, "3", "3人", "3 人次".
+
+    The digits are counted before any number is made, so that a mobile number or a run of
+    twenty nines is a message, not an overflowing integer.
+    """
     if ptypes.is_integer_dtype(values) and not values.isna().any():
         v = values.astype(np.int64)
-        return v, (v < 1).to_numpy()
+        bad = ((v < 1) | (v > maximum)).to_numpy()
+        why = np.where(v > maximum, f"人次超过上限 {maximum}", "人次应不小于 1")
+        return v, bad, pd.Series(why, index=values.index)
     s = squashed(values)
     num = s.str.extract(r"^(\d+)(?:\.0+)?(?:人次|人)?$", expand=False)
-    out = pd.to_numeric(num, errors="coerce")
-    bad = (out.isna() | (out < 1)).to_numpy()
-    return out.fillna(0).astype(np.int64), bad
+    short = num.str.len() <= 9
+    out = pd.to_numeric(num.where(short), errors="coerce")
+    blank = s.isna().to_numpy()
+    unreadable = num.isna().to_numpy() & ~blank
+    too_big = (num.notna() & ~short.fillna(False)).to_numpy() | (out > maximum).fillna(
+        False
+    ).to_numpy()
+    too_small = (out < 1).fillna(False).to_numpy()
+    why = np.select(
+        [blank, unreadable, too_big, too_small],
+        ["必填项为空", "无法识别的人次", f"人次超过上限 {maximum}", "人次应不小于 1"],
+        default="",
+    )
+    bad = why != ""
+    return out.where(~bad, 0).fillna(0).astype(np.int64), bad, pd.Series(why, index=values.index)
 
 
-def dates(values: pd.Series, required: bool = True) -> tuple[pd.Series, np.ndarray]:
-    """A calendar date from any spelling of ledger-format.md, or an Excel date (cell or serial).
+def dates(
+    values: pd.Series, required: bool, earliest: dt.date, latest: dt.date
+) -> tuple[pd.Series, np.ndarray, pd.Series]:
+    """A calendar date from a cell: any spelling of the date grammar (``baiyi_lib.dates``),
+    an Excel date cell, an Excel serial number or 20190305 as a number.
 
-    Returns datetime64[ns] at midnight; blank is bad only when required.
+    Returns datetime64[ns] at midnight, the bad cells and the reason for each. Every date
+    is checked against [earliest, latest] (limits.yaml) before it becomes a timestamp;
+    blank is bad only when required.
     """
     if ptypes.is_datetime64_any_dtype(values):
-        out = pd.Series(values, index=values.index).astype("datetime64[ns]").dt.normalize()
-        bad = out.isna().to_numpy() if required else np.zeros(len(out), dtype=bool)
-        return out, bad
-    out = pd.Series(pd.NaT, index=values.index, dtype="datetime64[ns]")
-    is_obj = ptypes.is_object_dtype(values)
-    # Date and datetime cells (Excel date-formatted cells, Python objects).
-    if is_obj:
-        is_dt = np.array(values.map(lambda v: isinstance(v, dt.date | pd.Timestamp)), dtype=bool)
-        if is_dt.any():
-            out[is_dt] = pd.to_datetime(values[is_dt].map(_as_timestamp)).dt.normalize()
-        # Numeric cells: Excel serial numbers (1 = 1900-01-01) or 20190305.
-        is_num = np.array(
-            values.map(
-                lambda v: (
-                    isinstance(v, int | float | np.integer | np.floating)
-                    and not isinstance(v, bool)
-                )
-            ),
-            dtype=bool,
+        out = pd.Series(values, index=values.index).dt.normalize()
+        lo, hi = pd.Timestamp(earliest), pd.Timestamp(latest)
+        outside = ((out < lo) | (out > hi)).fillna(False).to_numpy()
+        blank = out.isna().to_numpy()
+        why = np.select(
+            [blank & required, outside],
+            ["必填项为空", f"日期超出允许范围({earliest:%Y-%m-%d} 至 {latest:%Y-%m-%d})"],
+            default="",
         )
-        is_num &= np.array(values.notna(), dtype=bool)
-        if is_num.any():
-            nums = values[is_num].astype(float)
-            serial = (nums >= 1) & (nums < 80000) & (nums == nums.round())
-            out[nums[serial].index] = EXCEL_EPOCH + pd.to_timedelta(nums[serial], unit="D")
-            rest = nums[~serial]
-            compact = rest.map(lambda v: str(int(v)) if float(v).is_integer() else "")
-            out[rest.index] = _from_text(compact)
-        handled = is_dt | is_num
-    else:
-        handled = np.zeros(len(values), dtype=bool)
-    todo = ~handled
-    if todo.any():
-        s = text(values[todo])
-        out[s.index] = _from_text(s)
-    raw_blank = text(values).isna().to_numpy()
-    bad = out.isna().to_numpy() & ~raw_blank
-    if required:
-        bad |= raw_blank
-    return out, bad
+        out = out.where(~outside).astype("datetime64[ns]")
+        return out, why != "", pd.Series(why, index=values.index)
+    cells = values.map(_date_cell).astype(object)
+    out, reasons = read_dates(cells, earliest, latest)
+    blank = text(values).isna().to_numpy()
+    why = np.where(blank, "必填项为空" if required else "", reasons)
+    return out, why != "", pd.Series(why, index=values.index)
 
 
-def _as_timestamp(value: object) -> pd.Timestamp:
-    return pd.Timestamp(value)
-
-
-def _from_text(s: pd.Series) -> pd.Series:
-    """Parse 2019-03-05, 2019/3/5, 2019.3.5, 2019年3月5日 (and 20190305); NaT if impossible."""
-    s = s.astype("str")
-    parts = s.str.extract(_DATE_RE)
-    compact = s.str.extract(_COMPACT_DATE_RE)
-    parts = parts.fillna(compact)
-    nums = parts.apply(pd.to_numeric, errors="coerce")
-    ok = nums.notna().all(axis=1)
-    out = pd.Series(pd.NaT, index=s.index, dtype="datetime64[ns]")
-    if ok.any():
-        good = nums[ok].astype(int).rename(columns={"y": "year", "m": "month", "d": "day"})
-        out[ok] = pd.to_datetime(good, errors="coerce")
-    return out
+def _date_cell(value: object) -> object:
+    """A raw date cell for the grammar: date objects as they are, Excel serial numbers as
+    dates, 20190305 written as a number as text, blanks as NA."""
+    if isinstance(value, dt.date | pd.Timestamp):
+        return value
+    if isinstance(value, int | float | np.integer | np.floating) and not isinstance(value, bool):
+        v = float(value)
+        if not np.isfinite(v):
+            return str(value)
+        if v.is_integer() and 10_000_000 <= v <= 99_999_999:
+            return str(int(v))
+        if 1 <= v < 2_958_466:  # Excel serials 1 (1900-01-01) to 9999-12-31
+            return EXCEL_EPOCH + dt.timedelta(days=int(v))
+        return str(value)
+    return _cell_text(value)

@@ -1,56 +1,133 @@
-"""Cases, never people: refuse personal data in ledgers (ledger-format.md, "Bad input").
+"""Cases, never people: find personal data in ledgers so that the loader can refuse it.
 
-A header that names personal data (姓名, 信访人, 身份证, 电话, 住址, …), an 18-character
-resident ID number with a valid check digit, or an 11-digit mobile number is refused. The
-number is never echoed in full: messages show a masked form.
+What is refused (ledger-format.md, "Bad input"; 个人信息保护法, minimum necessary):
+
+- a header that names personal data: 姓名, 信访人, 联系人, 反映人, 申请人, 身份证, 电话, 微信,
+  QQ, 邮箱, E-mail, 住址 … (Chinese words anywhere in the header, English words as whole
+  words, so that 内部人员 or "hotel" pass);
+- a resident ID number: 18 characters (valid GB 11643 check character: 身份证号码; a province
+  code and a real birth date with a wrong check character, e.g. an ID typed into a number
+  cell that lost its last digits: 疑似身份证号码) or the old 15-digit form;
+- a mainland mobile number, however it is written: 13800138000, 138 0013 8000,
+  138-0013-8000, +86 138…, 0086138…, full-width digits.
+
+The scan runs on the cell as written, on its NFKC form (full-width → ASCII) and on that
+form with every space removed (what the loader makes of an id), so that no normalisation
+can turn a refused value into an accepted one. A detected value is never shown in full:
+``mask_text`` is the one way any text read from a ledger reaches a message.
 """
 
 from __future__ import annotations
 
 import re
+import unicodedata
 
+import numpy as np
 import pandas as pd
 
-# Header words that announce personal data about a petitioner.
+# Chinese header words that announce personal data (matched anywhere in the header).
 PII_HEADER_WORDS = (
     "姓名",
     "名字",
     "信访人",
     "上访人",
     "来访人",
+    "访民",
+    "上访者",
     "当事人",
+    "联系人",
+    "反映人",
+    "申请人",
+    "被访人",
+    "投诉人",
+    "举报人",
+    "求助人",
+    "监护人",
+    "家属",
     "身份证",
-    "证件号",
+    "证件",
+    "护照",
     "电话",
     "手机",
     "联系方式",
+    "微信",
+    "邮箱",
+    "电子邮件",
     "住址",
     "地址",
-    "家庭住址",
+    "住所",
+    "居住地",
     "户籍",
-    "name",
-    "phone",
-    "mobile",
-    "address",
-    "idcard",
-    "id_number",
+    "籍贯",
+    "出生",
+    "年龄",
+    "性别",
+    "民族",
+    "银行卡",
+    "车牌",
+)
+# English header words that announce personal data (matched as whole words).
+PII_HEADER_TOKENS = frozenset(
+    {
+        "name",
+        "names",
+        "fullname",
+        "firstname",
+        "lastname",
+        "surname",
+        "phone",
+        "telephone",
+        "tel",
+        "mobile",
+        "cellphone",
+        "wechat",
+        "weixin",
+        "qq",
+        "email",
+        "mail",
+        "address",
+        "addr",
+        "idcard",
+        "idno",
+        "idnumber",
+        "passport",
+        "birthday",
+        "birthdate",
+        "dob",
+        "gender",
+    }
 )
 
-# 18-character resident ID: 6-digit area, birth date 19xx/20xx, 3-digit sequence, check char.
-_ID_RE = re.compile(
-    r"(?<![0-9A-Za-z])([1-9]\d{5}(?:19|20)\d{2}(?:0[1-9]|1[0-2])(?:0[1-9]|[12]\d|3[01])\d{3}[0-9Xx])(?![0-9A-Za-z])"
+_GAP = r"[ \t\u00a0\-.]{0,2}"  # what people put between digit groups
+_MOBILE_RE = re.compile(
+    r"(?<!\d)(?:\(?\s*(?:\+|00)?\s*86\s*\)?[ \t\-]{0,2})?"
+    rf"(1[3-9]\d(?:{_GAP}\d){{8}})(?!\d)"
 )
-# Mainland mobile: 11 digits starting 13-19, not part of a longer digit run.
-_MOBILE_RE = re.compile(r"(?<!\d)(1[3-9]\d{9})(?!\d)")
+_ID18_RE = re.compile(
+    rf"(?<!\d)([1-9](?:{_GAP}\d){{5}}{_GAP}(?:18|19|20)(?:{_GAP}\d){{2}}"
+    rf"{_GAP}[01](?:{_GAP}\d){{3}}(?:{_GAP}\d){{3}}{_GAP}[0-9Xx])(?![0-9])"
+)
+_ID15_RE = re.compile(rf"(?<!\d)([1-9](?:{_GAP}\d){{14}})(?!\d)")
+_DIGITS = re.compile(r"[^0-9Xx]")
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
 
 _ID_WEIGHTS = (7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2)
 _ID_CHECK = "10X98765432"
 
+ID = "身份证号码"
+SUSPECTED_ID = "疑似身份证号码"
+MOBILE = "手机号码"
 
-def is_pii_header(header: str) -> bool:
+
+def is_pii_header(header: object) -> bool:
     """Whether a column header names personal data."""
-    low = "".join(str(header).split()).lower()
-    return any(word in low for word in PII_HEADER_WORDS)
+    text = unicodedata.normalize("NFKC", str(header)).lower()
+    squashed = "".join(text.split())
+    if any(word in squashed for word in PII_HEADER_WORDS):
+        return True
+    compact = re.sub(r"[\s\-_.·]", "", text)
+    tokens = set(re.split(r"[^a-z0-9]+", text)) | {compact}
+    return bool(tokens & PII_HEADER_TOKENS)
 
 
 def valid_resident_id(number: str) -> bool:
@@ -61,34 +138,137 @@ def valid_resident_id(number: str) -> bool:
     return _ID_CHECK[total % 11] == number[17].upper()
 
 
+# The first two digits of a resident ID: the province-level division (GB/T 2260).
+_PROVINCES = frozenset(
+    {11, 12, 13, 14, 15, 21, 22, 23, 31, 32, 33, 34, 35, 36, 37, 41, 42, 43, 44, 45, 46}
+    | {50, 51, 52, 53, 54, 61, 62, 63, 64, 65, 71, 81, 82, 83, 91}
+)
+
+
+def _plausible_id(digits: str, birth: str) -> bool:
+    """A province code and a real birth date where an ID number has them."""
+    return int(digits[:2]) in _PROVINCES and _plausible_birth(birth)
+
+
+def _plausible_birth(digits: str) -> bool:
+    """An 8-digit yyyymmdd that is a real day."""
+    try:
+        y, m, d = int(digits[:4]), int(digits[4:6]), int(digits[6:8])
+        return (
+            1880 <= y <= 2030
+            and 1 <= m <= 12
+            and 1 <= d <= [31, 29, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31][m - 1]
+        )
+    except ValueError:
+        return False
+
+
+def find(text: str) -> list[tuple[int, int, str]]:
+    """Spans of personal numbers in one text: (start, end, what), non-overlapping."""
+    spans: list[tuple[int, int, str]] = []
+
+    def free(a: int, b: int) -> bool:
+        return all(b <= s or a >= e for s, e, _ in spans)
+
+    for m in _ID18_RE.finditer(text):
+        digits = _DIGITS.sub("", m.group(1))
+        if len(digits) == 18 and _plausible_id(digits, digits[6:14]):
+            what = ID if valid_resident_id(digits) else SUSPECTED_ID
+            spans.append((m.start(1), m.end(1), what))
+    for m in _ID15_RE.finditer(text):
+        digits = _DIGITS.sub("", m.group(1))
+        if free(m.start(1), m.end(1)) and _plausible_id(digits, "19" + digits[6:12]):
+            spans.append((m.start(1), m.end(1), ID))
+    for m in _MOBILE_RE.finditer(text):
+        if free(m.start(), m.end()):
+            spans.append((m.start(), m.end(), MOBILE))
+    return sorted(spans)
+
+
+def _forms(text: str) -> list[str]:
+    """The cell as written, its NFKC form, and that form without spaces."""
+    nfkc = unicodedata.normalize("NFKC", text)
+    return [text, nfkc, "".join(nfkc.split())]
+
+
+def detect(text: object) -> str:
+    """What personal number a cell holds ('' if none), in any of its forms."""
+    if text is None:
+        return ""
+    found = [what for form in _forms(str(text)) for _, _, what in find(form)]
+    for what in (ID, MOBILE, SUSPECTED_ID):
+        if what in found:
+            return what
+    return ""
+
+
 def mask(value: str) -> str:
-    """Keep the first three and last two characters of a number, star the rest."""
-    if len(value) <= 5:
-        return "*" * len(value)
-    return value[:3] + "*" * (len(value) - 5) + value[-2:]
+    """Keep the first three and last two digits of a number, star the rest."""
+    digits = _DIGITS.sub("", value) or value
+    if len(digits) <= 5:
+        return "*" * len(digits)
+    return digits[:3] + "*" * (len(digits) - 5) + digits[-2:]
 
 
-def mask_text(text: str) -> str:
-    """The text with every ID or mobile number in it masked."""
-    text = _ID_RE.sub(lambda m: mask(m.group(1)), text)
-    return _MOBILE_RE.sub(lambda m: mask(m.group(1)), text)
+def sanitise(text: str) -> str:
+    """Control characters made visible (\\x1b), so a message can't drive the terminal."""
+    return _CONTROL.sub(lambda m: f"\\x{ord(m.group()):02x}", text)
+
+
+def mask_text(text: object) -> str:
+    """The text as it may be shown: personal numbers masked (in whichever form they were
+    found), control characters made visible. Every ledger text reaches messages, pages and
+    exports through this function."""
+    s = unicodedata.normalize("NFKC", str(text))
+    if _digit_count(s) >= 11:
+        for form in (s, "".join(s.split())):
+            spans = find(form)
+            if spans:
+                out, last = [], 0
+                for a, b, _ in spans:
+                    out += [form[last:a], mask(form[a:b])]
+                    last = b
+                s = "".join([*out, form[last:]])
+                break
+    return sanitise(s)
+
+
+def _digit_count(s: str) -> int:
+    return sum(ch.isdigit() for ch in s)
 
 
 def scan_cells(values: pd.Series) -> pd.Series:
-    """For each cell: '' if clean, else what it holds ('身份证号码' or '手机号码').
+    """For each cell: '' if clean, else what it holds (身份证号码, 疑似身份证号码, 手机号码).
 
-    Vectorised pre-filter (cells with 11+ digit runs only), exact check on those few.
+    Each distinct value is looked at once, and only values with at least 11 digits (in any
+    script) are examined closely.
     """
-    out = pd.Series("", index=values.index, dtype=object)
-    text = values.dropna()
-    if text.empty:
-        return out
-    text = text.astype(str)
-    candidates = text[text.str.contains(r"\d{11}", regex=True)]
-    for idx, cell in candidates.items():
-        ids = [m for m in _ID_RE.findall(cell) if valid_resident_id(m)]
-        if ids:
-            out.at[idx] = "身份证号码"
-        elif _MOBILE_RE.search(cell):
-            out.at[idx] = "手机号码"
-    return out
+    out = np.full(len(values), "", dtype=object)
+    if values.empty:
+        return pd.Series(out, index=values.index)
+    codes, uniques = pd.factorize(values, use_na_sentinel=True)
+    text = pd.Series(uniques, dtype=object).map(_as_text)
+    many = text.str.count(r"\d").fillna(0).to_numpy() >= 11
+    found = np.full(len(uniques) + 1, "", dtype=object)
+    for i in np.flatnonzero(many):
+        found[i] = detect(text.iat[i])
+    take = np.where(codes < 0, len(uniques), codes)
+    return pd.Series(found[take], index=values.index)
+
+
+def _as_text(value: object) -> str:
+    """A raw cell as text, number cells written out in full (1.38e10 → 13800138000)."""
+    if isinstance(value, float | np.floating) and np.isfinite(value) and float(value).is_integer():
+        return str(int(value))
+    return str(value)
+
+
+def control_cells(values: pd.Series) -> np.ndarray:
+    """Cells that hold NUL or other control characters (tab and line breaks allowed)."""
+    if values.empty:
+        return np.zeros(0, dtype=bool)
+    codes, uniques = pd.factorize(values, use_na_sentinel=True)
+    bad = np.array(
+        [isinstance(u, str) and _CONTROL.search(u) is not None for u in uniques] + [False]
+    )
+    return bad[np.where(codes < 0, len(uniques), codes)]

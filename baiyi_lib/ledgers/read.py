@@ -1,9 +1,15 @@
 """Read ledger files into raw tables: find the kind, skip title rows, keep Excel row numbers.
 
-A folder may hold many CSV/XLSX files of each kind; a workbook may hold several sheets. A
-title row or two above the header row is normal. Each table keeps, for every data row, the
-row number a person sees in Excel (or the line number of the CSV), so every later message
-can point at it.
+A folder may hold many files of each kind: CSV, and every workbook format the reader knows
+(.xlsx .xlsm .xls .xlsb .ods, and WPS .et, recognised by content). A workbook may hold
+several sheets. A title row or two above the header row is normal. Each table keeps, for
+every data row, the row number a person sees in Excel (or the line number of the CSV), so
+every later message can point at it.
+
+Nothing is passed over in silence: a file in a ledger folder that is not a ledger is
+listed as 未读取, an empty sheet or an instruction sheet as such, and the parts of a
+workbook that are not table rows (title rows, instruction sheets, cell comments) are
+still scanned for personal data. Each workbook is looked at (``guard``) before it is read.
 """
 
 from __future__ import annotations
@@ -18,6 +24,10 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from ..params import Limits
+from .guard import CSV_SUFFIXES, WORKBOOK_SUFFIXES, column_letter, inspect_file
+from .guard import ENCRYPTED as _ENCRYPTED
+from .privacy import detect, mask_text
 from .schema import (
     INSTRUCTION_SHEET_WORDS,
     KIND_LABELS,
@@ -28,8 +38,7 @@ from .schema import (
     normalise_header,
 )
 
-EXCEL_SUFFIXES = (".xlsx", ".xlsm", ".xls")
-CSV_SUFFIXES = (".csv",)
+LEDGER_SUFFIXES = WORKBOOK_SUFFIXES + CSV_SUFFIXES
 HEADER_SCAN_ROWS = 10  # the header row is searched for among the first rows
 
 
@@ -44,6 +53,7 @@ class RawTable:
     headers: dict[str, str]  # English name → header as written in the file
     rows: np.ndarray  # Excel row number of each frame row
     header_row: int  # Excel row number of the header row
+    duplicates: dict[str, list[str]] = field(default_factory=dict)  # name → headers as written
 
 
 @dataclass
@@ -65,7 +75,8 @@ class ReadResult:
     tables: list[RawTable] = field(default_factory=list)
     notes: list[FileNote] = field(default_factory=list)
     files: list[dict] = field(default_factory=list)  # path, sha256, bytes
-    skipped: list[dict] = field(default_factory=list)  # file, sheet, reason
+    skipped: list[dict] = field(default_factory=list)  # file, sheet, reason (read, no rows)
+    unread: list[dict] = field(default_factory=list)  # file, reason (not a ledger file)
 
 
 def sha256_file(path: Path) -> str:
@@ -76,33 +87,101 @@ def sha256_file(path: Path) -> str:
     return h.hexdigest()
 
 
+def folder_files(folder: Path) -> list[Path]:
+    """Every file below a folder, sorted by path."""
+    return sorted(p for p in folder.rglob("*") if p.is_file())
+
+
+def is_ledger_file(path: Path) -> bool:
+    """A file to read as a ledger: a CSV or workbook suffix, not an Office lock file."""
+    return path.suffix.lower() in LEDGER_SUFFIXES and not path.name.startswith(("~$", "."))
+
+
 def ledger_files(folder: Path) -> list[Path]:
-    """Ledger files below a folder, sorted by path (Office lock files and others left out)."""
-    return sorted(
-        p
-        for p in folder.rglob("*")
-        if p.is_file()
-        and p.suffix.lower() in EXCEL_SUFFIXES + CSV_SUFFIXES
-        and not p.name.startswith(("~$", "."))
-    )
+    """The ledger files below a folder, sorted by path."""
+    return [p for p in folder_files(folder) if is_ledger_file(p)]
 
 
-def read_paths(paths: Iterable[Path], root: Path | None = None) -> ReadResult:
-    """Read every file; problems that stop a file are collected, not raised."""
+def unread_reason(path: Path) -> str:
+    """Why a file in a ledger folder is not read (it is listed, never passed over)."""
+    if path.name.startswith("~$"):
+        return "Office 临时锁定文件(文件正被打开)"
+    if path.name.startswith("."):
+        return "隐藏文件"
+    suffix = path.suffix.lower() or "(无后缀)"
+    return f"不是台账文件格式({suffix});台账应为 .xlsx、.xls、.et、.ods 或 .csv"
+
+
+def display_name(path: Path, root: Path | None) -> str:
+    """A file's name as messages show it: relative to the folder read, personal numbers
+    masked (a file may be named after a person's phone number)."""
+    name = str(path.relative_to(root)) if root is not None else str(path)
+    return mask_text(name)
+
+
+def read_paths(
+    paths: Iterable[Path], limits: Limits, root: Path | None = None, unread: Iterable[Path] = ()
+) -> ReadResult:
+    """Read every file; problems that stop a file are collected, not raised. ``unread`` are
+    the other files of the folder, listed with the reason they are not read."""
     result = ReadResult()
+    for path in unread:
+        result.unread.append({"file": display_name(path, root), "reason": unread_reason(path)})
     for path in paths:
-        display = str(path.relative_to(root)) if root is not None else str(path)
+        display = display_name(path, root)
         result.files.append(
             {"file": display, "sha256": sha256_file(path), "bytes": path.stat().st_size}
         )
-        if path.suffix.lower() in CSV_SUFFIXES:
-            _read_csv(path, display, result)
+        look = inspect_file(path, limits)
+        if look.refusal is not None:
+            problem, expected = look.refusal
+            result.notes.append(FileNote(display, "", None, "", "", problem, expected))
+            continue
+        if look.kind == "unknown":
+            damaged = path.suffix.lower() in WORKBOOK_SUFFIXES
+            result.notes.append(
+                FileNote(display, "", None, "", "", *(_DAMAGED if damaged else _UNKNOWN_FORMAT))
+            )
+            continue
+        for c in look.comments:
+            _scan_text(c.text, display, c.sheet, c.ref, "批注", result)
+        if look.kind == "csv":
+            _read_csv(path, display, limits, result)
         else:
             _read_workbook(path, display, result)
     return result
 
 
-def _read_csv(path: Path, display: str, result: ReadResult) -> None:
+_DAMAGED = (
+    "文件已损坏或不是有效的 Excel 文件(无法识别其内容)",
+    "可用 Excel 或 WPS 打开并另存为 .xlsx 的文件",
+)
+_UNKNOWN_FORMAT = (
+    "无法识别的文件格式",
+    "Excel(.xlsx/.xls)、WPS(.et)、LibreOffice(.ods)或 CSV 文件",
+)
+
+
+def _scan_text(text: str, file: str, sheet: str, ref: str, where: str, result: ReadResult) -> None:
+    """A piece of a workbook that is not a table cell (a comment, a title): personal data
+    refuses the file like a cell would."""
+    what = detect(text)
+    if what:
+        row = int("".join(ch for ch in ref if ch.isdigit()) or 0) or None
+        result.notes.append(
+            FileNote(
+                file,
+                sheet,
+                row,
+                f"{where} {ref}".strip(),
+                text,
+                f"{where}中含{what},台账不得记录个人信息",
+                "删除个人信息后重新报送",
+            )
+        )
+
+
+def _read_csv(path: Path, display: str, limits: Limits, result: ReadResult) -> None:
     raw = path.read_bytes()
     text = None
     for encoding in ("utf-8-sig", "gb18030"):
@@ -116,41 +195,87 @@ def _read_csv(path: Path, display: str, result: ReadResult) -> None:
             FileNote(display, "", None, "", "", "无法识别文件编码", "UTF-8 或 GB18030 编码的 CSV")
         )
         return
+    # long fields are read whole and refused by the cell check, with their row
+    csv.field_size_limit(max(limits.max_uncompressed_bytes, 131072))
+    reader = csv.reader(io.StringIO(text, newline=""))
+    cells: list[list[str]] = []
     try:
-        cells = list(csv.reader(io.StringIO(text, newline="")))
+        for row in reader:
+            cells.append(row)
+            if len(cells) > limits.max_rows:
+                result.notes.append(
+                    FileNote(
+                        display, "", None, "", "",
+                        f"CSV 超过 {limits.max_rows} 行,未读取",
+                        "不超过该行数的台账(见 params/limits.yaml)",
+                    )
+                )  # fmt: skip
+                return
     except csv.Error as exc:
-        result.notes.append(FileNote(display, "", None, "", "", f"CSV 格式错误:{exc}", "CSV"))
+        result.notes.append(
+            FileNote(
+                display, "", reader.line_num, "", "",
+                f"CSV 格式错误:第 {reader.line_num} 行无法解析({exc})",
+                "用 Excel 或 WPS 另存为 CSV(UTF-8)的文件",
+            )
+        )  # fmt: skip
         return
     width = max((len(r) for r in cells), default=0)
+    if width > limits.max_columns:
+        result.notes.append(
+            FileNote(
+                display, "", None, "", "",
+                f"CSV 有 {width} 列,超过读取限度 {limits.max_columns} 列,未读取",
+                "台账只需十列左右",
+            )
+        )  # fmt: skip
+        return
     grid = pd.DataFrame([r + [""] * (width - len(r)) for r in cells], dtype=object)
-    _add_table(grid, display, "", kind_from_name(path.stem), result)
+    found = _add_table(grid, display, "", kind_from_name(path.stem), result)
+    if not found:
+        result.notes.append(FileNote(display, "", None, "", "", *_EMPTY))
+
+
+_EMPTY = ("文件中没有任何台账数据(空文件或只有空表)", "有表头和数据行的台账")
 
 
 def _read_workbook(path: Path, display: str, result: ReadResult) -> None:
     try:
         sheets = pd.read_excel(path, sheet_name=None, header=None, dtype=object, engine="calamine")
     except Exception as exc:  # calamine raises several types for broken files
-        result.notes.append(
-            FileNote(
-                display,
-                "",
-                None,
-                "",
-                "",
-                f"文件已损坏或不是有效的 Excel 文件({type(exc).__name__})",
-                "可用 Excel 打开并另存为 .xlsx 的文件",
-            )
-        )
+        if "password" in str(exc).lower() or "encrypt" in str(exc).lower():
+            problem, expected = _ENCRYPTED
+        else:
+            problem = f"文件已损坏或不是有效的 Excel 文件({type(exc).__name__})"
+            expected = "可用 Excel 或 WPS 打开并另存为 .xlsx 的文件"
+        result.notes.append(FileNote(display, "", None, "", "", problem, expected))
         return
     file_kind = kind_from_name(path.stem)
+    found = False
     for sheet_name, grid in sheets.items():
-        sheet_kind = kind_from_name(str(sheet_name))
-        if sheet_kind is None and any(
-            w in str(sheet_name).lower() for w in INSTRUCTION_SHEET_WORDS
-        ):
-            result.skipped.append({"file": display, "sheet": sheet_name, "reason": "填表说明"})
+        sheet = str(sheet_name)
+        sheet_kind = kind_from_name(sheet)
+        if sheet_kind is None and any(w in sheet.lower() for w in INSTRUCTION_SHEET_WORDS):
+            result.skipped.append({"file": display, "sheet": sheet, "reason": "填表说明"})
+            _scan_grid(grid, range(len(grid)), display, sheet, "填表说明", result)
             continue
-        _add_table(grid, display, str(sheet_name), sheet_kind or file_kind, result)
+        found |= _add_table(grid, display, sheet, sheet_kind or file_kind, result)
+    if not found and not any(n.file == display for n in result.notes):
+        result.notes.append(FileNote(display, "", None, "", "", *_EMPTY))
+
+
+def _scan_grid(
+    grid: pd.DataFrame, rows: range, file: str, sheet: str, where: str, result: ReadResult
+) -> None:
+    """Personal data in rows that are not table rows (title rows, instruction sheets)."""
+    for i in rows:
+        for pos, value in enumerate(grid.iloc[i].tolist()):
+            if value is None or (isinstance(value, float) and np.isnan(value)):
+                continue
+            text = (
+                str(int(value)) if isinstance(value, float) and value.is_integer() else str(value)
+            )
+            _scan_text(text, file, sheet, f"{column_letter(pos + 1)}{i + 1}", where, result)
 
 
 def _blank(grid: pd.DataFrame) -> pd.DataFrame:
@@ -159,49 +284,60 @@ def _blank(grid: pd.DataFrame) -> pd.DataFrame:
     return grid.isna() | as_text.isin(["", "nan", "None", "NaT"])
 
 
-def _find_header(grid: pd.DataFrame, kind: str | None) -> tuple[str | None, int, dict[int, str]]:
+def _find_header(
+    grid: pd.DataFrame, kind: str | None
+) -> tuple[str | None, int, dict[int, str], dict[str, list[int]]]:
     """Among the first rows, the row that best matches a kind's headers.
 
-    Returns (kind, row index, {column position: English name}); kind None if no row
-    carries every required header of any kind.
+    Returns (kind, row index, {column position: English name}, {name: positions of every
+    column with that header, where there are two or more}); kind None if no row carries
+    every required header of any kind.
     """
     kinds = (kind,) if kind else KINDS
-    best: tuple[int, str | None, int, dict[int, str]] = (0, None, -1, {})
+    best: tuple[int, str | None, int, dict[int, str], dict[str, list[int]]] = (0, None, -1, {}, {})
     for i in range(min(HEADER_SCAN_ROWS, len(grid))):
         cells = [normalise_header(v) if pd.notna(v) else "" for v in grid.iloc[i].tolist()]
         for k in kinds:
             lookup = header_lookup(k)
             mapping: dict[int, str] = {}
+            seen: dict[str, list[int]] = {}
             for pos, cell in enumerate(cells):
                 name = lookup.get(cell)
-                if name and name not in mapping.values():
-                    mapping[pos] = name
+                if name:
+                    seen.setdefault(name, []).append(pos)
+                    if name not in mapping.values():
+                        mapping[pos] = name
             required = {c.name for c in SCHEMAS[k] if c.required}
             complete = required <= set(mapping.values())
             score = len(mapping) + (100 if complete else 0)
             if score > best[0]:
-                best = (score, k, i, mapping)
-    score, k, i, mapping = best
-    return (k if score >= 100 else None), i, mapping
+                dups = {n: p for n, p in seen.items() if len(p) > 1}
+                best = (score, k, i, mapping, dups)
+    score, k, i, mapping, dups = best
+    return (k if score >= 100 else None), i, mapping, dups
 
 
 def _add_table(
     grid: pd.DataFrame, display: str, sheet: str, kind: str | None, result: ReadResult
-) -> None:
-    """Locate the header row of one grid, then keep its non-empty data rows."""
+) -> bool:
+    """Locate the header row of one grid, then keep its non-empty data rows.
+
+    Returns whether the grid held anything (a table, or a problem worth a message)."""
     blank = _blank(grid) if not grid.empty else grid
     if grid.empty or bool(blank.all().all()):
         result.skipped.append({"file": display, "sheet": sheet, "reason": "空表"})
-        return
-    found, header_idx, mapping = _find_header(grid, kind)
+        return False
+    found, header_idx, mapping, dups = _find_header(grid, kind)
     if found is None and kind is not None:
         # The name said one kind, but the header may say another: try every kind.
-        found2, idx2, map2 = _find_header(grid, None)
+        found2, idx2, map2, dups2 = _find_header(grid, None)
         if found2 is not None:
-            found, header_idx, mapping = found2, idx2, map2
+            found, header_idx, mapping, dups = found2, idx2, map2, dups2
     if found is None:
         _report_missing_header(grid, display, sheet, kind, header_idx, mapping, result)
-        return
+        _scan_grid(grid, range(min(HEADER_SCAN_ROWS, len(grid))), display, sheet, "表格", result)
+        return True
+    _scan_grid(grid, range(header_idx), display, sheet, "标题行", result)
     headers_row = grid.iloc[header_idx].tolist()
     headers = {name: str(headers_row[pos]).strip() for pos, name in mapping.items()}
     body = grid.iloc[header_idx + 1 :]
@@ -219,13 +355,18 @@ def _add_table(
         if pd.isna(head) or not str(head).strip():
             if col.isna().all() or bool(blank.iloc[header_idx + 1 :, pos][keep.to_numpy()].all()):
                 continue
-            head = f"第{_col_letter(pos)}列"
+            head = f"第{column_letter(pos + 1)}列"
         frame[f"extra:{str(head).strip()}"] = col.to_numpy()
         headers[f"extra:{str(head).strip()}"] = str(head).strip()
     rows = (body.index.to_numpy() + 1).astype(np.int64)  # grid index 0 is Excel row 1
+    written = {
+        name: [f"{column_letter(p + 1)} 列「{str(headers_row[p]).strip()}」" for p in positions]
+        for name, positions in dups.items()
+    }
     result.tables.append(
-        RawTable(display, sheet, found, frame, headers, rows, header_row=header_idx + 1)
+        RawTable(display, sheet, found, frame, headers, rows, header_idx + 1, written)
     )
+    return True
 
 
 def _report_missing_header(
@@ -246,7 +387,7 @@ def _report_missing_header(
                 "",
                 "",
                 "无法识别台账类型:文件名或工作表名中没有台账名称,前几行也没有找到完整的表头",
-                "文件名含 走访/事件/排查/积案,或表头为 ledger-format.md 所列的中文表头",
+                "文件名含 走访/事件/排查/积案,或表头为 docs/使用说明.md 所列的中文表头",
             )
         )
         return
@@ -265,15 +406,6 @@ def _report_missing_header(
     )
 
 
-def _col_letter(pos: int) -> str:
-    letters = ""
-    pos += 1
-    while pos:
-        pos, rem = divmod(pos - 1, 26)
-        letters = chr(65 + rem) + letters
-    return letters
-
-
 def read_frames(frames: dict[str, pd.DataFrame]) -> ReadResult:
     """Tables given as DataFrames (analysts, benchmarks): keyed by kind, English columns.
 
@@ -289,14 +421,20 @@ def read_frames(frames: dict[str, pd.DataFrame]) -> ReadResult:
         lookup = header_lookup(kind)
         renamed: dict[str, str] = {}
         headers: dict[str, str] = {}
-        for col in df.columns:
+        seen: dict[str, list[str]] = {}
+        for pos, col in enumerate(df.columns):
             name = lookup.get(normalise_header(col))
+            if name:
+                seen.setdefault(name, []).append(f"第 {pos + 1} 列「{col}」")
             if name and name not in renamed.values():
                 renamed[col] = name
                 headers[name] = str(col)
             else:
                 renamed[col] = f"extra:{col}"
                 headers[f"extra:{col}"] = str(col)
+        dups = {n: w for n, w in seen.items() if len(w) > 1}
+        if df.columns.duplicated().any():
+            df = df.loc[:, ~df.columns.duplicated()]
         missing = [c.header for c in SCHEMAS[kind] if c.required and c.name not in headers]
         if missing:
             result.notes.append(
@@ -307,7 +445,7 @@ def read_frames(frames: dict[str, pd.DataFrame]) -> ReadResult:
                     "、".join(missing),
                     "",
                     f"{KIND_LABELS[kind]}缺少必填列:{'、'.join(missing)}",
-                    "列名为 ledger-format.md 所列的英文名或中文表头",
+                    "列名为 docs/使用说明.md 所列的英文名或中文表头",
                 )
             )
             continue
@@ -334,5 +472,5 @@ def read_frames(frames: dict[str, pd.DataFrame]) -> ReadResult:
                 frame = frame.drop(columns=f"extra:{key}")
                 headers.pop(f"extra:{key}", None)
         rows = np.arange(2, len(frame) + 2, dtype=np.int64)
-        result.tables.append(RawTable(f"<{kind}>", "", kind, frame, headers, rows, header_row=1))
+        result.tables.append(RawTable(f"<{kind}>", "", kind, frame, headers, rows, 1, dups))
     return result

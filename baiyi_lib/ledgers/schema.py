@@ -43,6 +43,7 @@ class Column:
     )
     required: bool = True
     aliases: tuple[str, ...] = ()
+    dates: str = "event"  # which range of limits.yaml a date column obeys
 
     @property
     def expected(self) -> str:
@@ -103,7 +104,13 @@ SCHEMAS: dict[str, tuple[Column, ...]] = {
     "backlog": (
         Column("case_id", "案件编号", "id", aliases=("案件号", "编号")),
         Column("unit", "责任单位", "unit", aliases=("单位",)),
-        Column("first_petition_on", "初次信访日期", "date", aliases=("首次信访日期",)),
+        Column(
+            "first_petition_on",
+            "初次信访日期",
+            "date",
+            aliases=("首次信访日期",),
+            dates="first_petition",
+        ),
         Column("status", "化解状态", "status", aliases=("状态",)),
         Column("resolved_on", "化解日期", "opt_date", required=False),
         Column("certified", "办公室认定", "bool", required=False, aliases=("是否认定",)),

@@ -8,14 +8,16 @@ a remark (提示) does not refuse it. Accounting per file: rows read = used + re
 from __future__ import annotations
 
 import difflib
+from collections.abc import Callable
 from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
+from pandas.api import types as ptypes
 
-from ..params import Rules, canonical_category
+from ..params import Limits, Rules, canonical_category
 from . import normalise as nz
-from .privacy import is_pii_header, mask_text, scan_cells
+from .privacy import control_cells, is_pii_header, mask_text, scan_cells
 from .read import FileNote, RawTable, ReadResult
 from .schema import KEYS, KIND_LABELS, KINDS, SCHEMAS, Column
 
@@ -32,7 +34,7 @@ PROBLEM_COLUMNS = [
     "expected",
     "severity",
 ]
-ACCOUNTING_COLUMNS = ["file", "sheet", "kind", "rows_read", "rows_used", "rows_refused"]
+ACCOUNTING_COLUMNS = ["file", "sheet", "kind", "rows_read", "rows_used", "rows_refused", "note"]
 PROVENANCE = ["src_file", "src_sheet", "src_row"]
 # The collapsed screening ledger: one row per (unit, case).
 SCREENING_COLUMNS = [
@@ -55,19 +57,29 @@ CANONICAL_ORDER = {
     "backlog": ("case_id",),
 }
 
-# Columns with few distinct values are parsed once per distinct value (nz.per_value).
-_PARSERS = {
-    "id": nz.ids,
-    "opt_id": nz.optional_ids,
-    "text": nz.per_value(nz.free_text),
-    "level": nz.per_value(nz.levels),
-    "form": nz.per_value(nz.forms),
-    "status": nz.per_value(nz.statuses),
-    "bool": nz.per_value(nz.booleans),
-    "persons": nz.per_value(nz.persons),
-    "date": nz.per_value(lambda v: nz.dates(v, required=True)),
-    "opt_date": nz.per_value(lambda v: nz.dates(v, required=False)),
-}
+
+def _parser(col: Column, limits: Limits) -> Callable[[pd.Series], tuple]:
+    """The parser of one column type; columns with few distinct values are parsed once per
+    distinct value (nz.per_value). Dates and head counts are bounded by limits.yaml."""
+    if col.type in ("date", "opt_date"):
+        earliest, latest = (
+            (limits.first_petition_earliest, limits.first_petition_latest)
+            if col.dates == "first_petition"
+            else (limits.event_earliest, limits.event_latest)
+        )
+        required = col.type == "date"
+        return nz.per_value(lambda v: nz.dates(v, required, earliest, latest))
+    if col.type == "persons":
+        return nz.per_value(lambda v: nz.persons(v, limits.max_persons_per_visit))
+    return {
+        "id": nz.ids,
+        "opt_id": nz.optional_ids,
+        "text": nz.per_value(nz.free_text),
+        "level": nz.per_value(nz.levels),
+        "form": nz.per_value(nz.forms),
+        "status": nz.per_value(nz.statuses),
+        "bool": nz.per_value(nz.booleans),
+    }[col.type]
 
 
 @dataclass
@@ -130,10 +142,17 @@ class _Problems:
             return pd.DataFrame({c: pd.Series(dtype=object) for c in PROBLEM_COLUMNS})
         df = pd.concat(self.parts, ignore_index=True)[PROBLEM_COLUMNS]
         df["row"] = df["row"].astype("Int64")
+        # the one gate through which ledger text reaches a message: nothing unmasked
+        for col in ("file", "sheet", "column", "value", "problem"):
+            df[col] = df[col].map(_masked)
         df["kind"] = df["kind"].map(lambda k: KIND_LABELS.get(k, k))
         return df.sort_values(
             ["file", "sheet", "row", "column"], kind="stable", na_position="first"
         ).reset_index(drop=True)
+
+
+def _masked(v: object) -> object:
+    return v if v is None or (not isinstance(v, str) and pd.isna(v)) else mask_text(v)
 
 
 def shown(raw: pd.Series) -> pd.Series:
@@ -172,7 +191,8 @@ def _concat(tables: list[RawTable], kind: str) -> tuple[pd.DataFrame, dict[str, 
 
 
 def _check_headers(tables: list[RawTable], kind: str, problems: _Problems) -> set[int]:
-    """Refuse whole tables whose headers name personal data; return their ids."""
+    """Refuse whole tables whose headers name personal data or name one column twice;
+    return their ids."""
     refused: set[int] = set()
     for t in tables:
         for header in t.headers.values():
@@ -192,6 +212,24 @@ def _check_headers(tables: list[RawTable], kind: str, problems: _Problems) -> se
                     ],
                     kind,
                 )
+        for name, written in t.duplicates.items():
+            refused.add(id(t))
+            label = next(c.header for c in SCHEMAS[kind] if c.name == name)
+            problems.add_notes(
+                [
+                    FileNote(
+                        t.file,
+                        t.sheet,
+                        t.header_row,
+                        "、".join(written),
+                        label,
+                        f"表头「{label}」出现 {len(written)} 次({'、'.join(written)}),"
+                        "无法确定以哪一列为准;整张表未载入",
+                        f"只保留一列「{label}」",
+                    )
+                ],
+                kind,
+            )
     return refused
 
 
@@ -207,13 +245,18 @@ def _parse_columns(
         elif col.type == "category":
             values, bad, why = _categories(raw, rules)
         else:
-            values, bad = _PARSERS[col.type](raw)
-            why = None
+            values, bad, *given = _parser(col, rules.limits)(raw)
+            why = given[0] if given else None
         out[col.name] = values
         if bad.any():
             if why is None:
                 why = _why(col, raw)
-            problems.add(frame, bad, kind, headers[col.name], raw, why, col.expected)
+            expected = col.expected
+            if col.type == "persons":
+                expected += (
+                    f"(不超过 {rules.limits.max_persons_per_visit};{rules.limits.persons_reason})"
+                )
+            problems.add(frame, bad, kind, headers[col.name], raw, why, expected)
     return out
 
 
@@ -252,31 +295,85 @@ def _categories(raw: pd.Series, rules: Rules) -> tuple[pd.Series, np.ndarray, pd
     return values, bad, why
 
 
-def _check_privacy(
-    frame: pd.DataFrame, headers: dict[str, pd.Series], kind: str, problems: _Problems
+def _check_cells(
+    frame: pd.DataFrame,
+    headers: dict[str, pd.Series],
+    kind: str,
+    limits: Limits,
+    problems: _Problems,
 ) -> None:
-    """Refuse cells that hold a resident ID number or a mobile number, in any column."""
-    textual = [
-        c.name for c in SCHEMAS[kind] if c.type in ("id", "opt_id", "text", "category", "unit")
-    ]
+    """Every cell of every column, as written and before any normalisation: no personal
+    number (in any spelling, in any column, number cells included), no control
+    character, no overlong text."""
+    names = [c.name for c in SCHEMAS[kind]]
     extras = [c for c in frame.columns if str(c).startswith("extra:")]
-    for name in textual + extras:
+    for name in names + extras:
         raw = frame[name]
-        if not (pd.api.types.is_object_dtype(raw) or pd.api.types.is_string_dtype(raw)):
-            continue
+        textual = ptypes.is_object_dtype(raw) or ptypes.is_string_dtype(raw)
+        numeric = ptypes.is_numeric_dtype(raw) and not ptypes.is_bool_dtype(raw)
+        if not textual and not numeric:
+            continue  # dates and booleans from a DataFrame hold no text
+        header = headers[name] if name in headers else name.removeprefix("extra:")
         found = scan_cells(raw)
         mask = (found != "").to_numpy()
-        if mask.any():
-            header = headers[name] if name in headers else name.removeprefix("extra:")
-            problems.add(
-                frame,
-                mask,
-                kind,
-                header,
-                raw,
-                "单元格含" + found + ",台账不得记录个人信息",
-                "删除个人信息,只填案件编号和人次",
-            )
+        problems.add(
+            frame,
+            mask,
+            kind,
+            header,
+            raw,
+            "单元格含" + found + ",台账不得记录个人信息",
+            "删除个人信息,只填案件编号和人次",
+        )
+        if ptypes.is_numeric_dtype(raw):
+            continue
+        control = control_cells(raw)
+        problems.add(
+            frame,
+            control,
+            kind,
+            header,
+            raw,
+            "单元格含控制字符(如 NUL 或终端转义符),多为从其他系统复制时带入",
+            "只含文字、数字和标点的内容;可在 Excel 中用 CLEAN() 清除后重新报送",
+        )
+        lengths = raw.map(lambda v: len(v) if isinstance(v, str) else 0).to_numpy()
+        problems.add(
+            frame,
+            lengths > limits.max_cell_chars,
+            kind,
+            header,
+            raw,
+            pd.Series(lengths, index=raw.index).map(lambda n: f"单元格文字过长({n} 字)"),
+            f"不超过 {limits.max_cell_chars} 字(见 params/limits.yaml)",
+        )
+
+
+def _check_campaign_dates(
+    kind: str,
+    typed: pd.DataFrame,
+    frame: pd.DataFrame,
+    headers: dict[str, pd.Series],
+    rules: Rules,
+    problems: _Problems,
+) -> None:
+    """A visit or incident dated outside the campaign is read but not scored: a remark, so
+    that a slip of the year (2018 for 2019) is seen before the briefing."""
+    if kind not in ("visits", "incidents"):
+        return
+    camp = rules.campaign
+    d = typed["date"]
+    outside = ((d < pd.Timestamp(camp.start)) | (d > pd.Timestamp(camp.end))).fillna(False)
+    problems.add(
+        frame,
+        outside.to_numpy(),
+        kind,
+        headers["date"],
+        frame["date"],
+        f"日期不在行动期内({camp.start:%Y-%m-%d} 至 {camp.end:%Y-%m-%d}),该行不计分",
+        "行动期内的日期;如年份写错请改正",
+        severity=REMARK,
+    )
 
 
 def _check_rows(
@@ -469,6 +566,12 @@ def check(read: ReadResult, rules: Rules) -> Checked:
     """Validate everything that was read; return clean frames, problems and accounting."""
     problems = _Problems()
     problems.add_notes(read.notes)
+    problems.add_notes(
+        [
+            FileNote(u["file"], "", None, "", "", f"未读取:{u['reason']}", "", REMARK)
+            for u in read.unread
+        ]
+    )
     frames: dict[str, pd.DataFrame] = {}
     screening_rows = pd.DataFrame()
     accounting: list[pd.DataFrame] = []
@@ -478,9 +581,10 @@ def check(read: ReadResult, rules: Rules) -> Checked:
         frame, headers = _concat(tables, kind)
         n_before = len(problems.parts)
         if len(frame):
+            _check_cells(frame, headers, kind, rules.limits, problems)
             typed = _parse_columns(frame, headers, kind, rules, problems)
-            _check_privacy(frame, headers, kind, problems)
             _check_rows(kind, typed, frame, headers, problems)
+            _check_campaign_dates(kind, typed, frame, headers, rules, problems)
         else:
             typed = pd.DataFrame({c.name: pd.Series(dtype=object) for c in SCHEMAS[kind]})
         refused = _refused_rows(frame, problems, n_before, bad_tables)
@@ -498,12 +602,9 @@ def check(read: ReadResult, rules: Rules) -> Checked:
         accounting.extend(_account(t, frame, refused, kind) for t in tables)
     _share_case_ids(frames, screening_rows)
     _check_links(frames, problems)
-    acc = (
-        pd.concat(accounting, ignore_index=True)
-        if accounting
-        else pd.DataFrame(columns=ACCOUNTING_COLUMNS)
-    )
-    return Checked(frames, screening_rows, problems.frame(), acc)
+    accounting.append(_account_other(read))
+    acc = pd.concat([a for a in accounting if len(a)] or [_account_other(ReadResult())])
+    return Checked(frames, screening_rows, problems.frame(), acc.reset_index(drop=True))
 
 
 def _share_case_ids(frames: dict[str, pd.DataFrame], screening_rows: pd.DataFrame) -> None:
@@ -554,9 +655,32 @@ def _account(t: RawTable, frame: pd.DataFrame, refused: np.ndarray, kind: str) -
                 "rows_read": int(mine.sum()),
                 "rows_used": int(mine.sum()) - n_ref,
                 "rows_refused": n_ref,
+                "note": "整张表拒收" if n_ref and n_ref == int(mine.sum()) else "",
             }
         ]
     )
+
+
+def _account_other(read: ReadResult) -> pd.DataFrame:
+    """Accounting rows for everything that gave no table: sheets without rows (空表,
+    填表说明), files refused before any row was read, and files that are not ledgers."""
+    rows = [
+        {"file": s["file"], "sheet": s["sheet"], "kind": "", "note": s["reason"]}
+        for s in read.skipped
+    ]
+    with_tables = {t.file for t in read.tables}
+    for f in read.files:
+        if f["file"] not in with_tables:
+            why = next((n.problem for n in read.notes if n.file == f["file"]), "")
+            if why or not any(s["file"] == f["file"] for s in read.skipped):
+                rows.append({"file": f["file"], "sheet": "", "kind": "", "note": why})
+    rows += [
+        {"file": u["file"], "sheet": "", "kind": "未读取", "note": u["reason"]} for u in read.unread
+    ]
+    df = pd.DataFrame(rows, columns=["file", "sheet", "kind", "note"])
+    for col in ("rows_read", "rows_used", "rows_refused"):
+        df[col] = 0
+    return df[ACCOUNTING_COLUMNS]
 
 
 def _check_links(frames: dict[str, pd.DataFrame], problems: _Problems) -> None:

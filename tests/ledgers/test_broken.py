@@ -38,6 +38,14 @@ CASES = [
     ("conflicting_duplicate_积案.csv", 4, "案件编号", "J1", "内容不同"),
     ("open_with_date_排查.csv", 3, "化解日期", "2019-03-02", "未化解"),
     ("unknown_category_事件.csv", 3, "事件类别", "打架斗殴", "类别"),
+    # hostile or absurd input: refused with the row, never a traceback or a wrong score
+    ("duplicate_header_走访.csv", 2, "F 列「人次」、K 列「人次」", "人次", "出现 2 次"),
+    ("huge_persons_走访.csv", 4, "人次", "1000000000", "超过上限 500"),
+    ("overflow_persons_走访.csv", 4, "人次", "99999999999999999999", "超过上限 500"),
+    ("year_0019_走访.csv", 4, "日期", "0019-03-05", "超出允许范围"),
+    ("year_9019_走访.csv", 4, "日期", "9019-03-05", "超出允许范围"),
+    ("year_9999_走访.xlsx", 4, "日期", "9999-12-31", "超出允许范围"),
+    ("control_chars_走访.csv", 4, "案件编号", "C\\x1b[31m9\\x00", "控制字符"),
 ]
 
 
@@ -77,6 +85,10 @@ def test_file_level_failures_name_the_file():
         ("unknown_kind.csv", "无法识别台账类型"),
         ("bad_encoding_走访.csv", "编码"),
         ("corrupt_走访.xlsx", "损坏"),
+        ("empty_走访.csv", "文件为空"),
+        ("empty_sheet_走访.xlsx", "没有任何台账数据"),
+        ("encrypted_走访.xlsx", "打开密码"),
+        ("huge_extent_走访.xlsx", "A1:XFD1048576"),
     ]:
         with pytest.raises(LedgerError) as info:
             load_ledgers(BROKEN / name)

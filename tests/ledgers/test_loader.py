@@ -179,13 +179,25 @@ def test_remarks_do_not_refuse_rows(tmp_path):
     assert (led.problems["severity"] == "提示").all()
 
 
-def test_an_invalid_id_check_digit_is_not_personal_data(tmp_path):
-    # 18 digits shaped like an ID but with a wrong check digit: a case number, accepted
+def test_an_id_shaped_number_with_a_wrong_check_digit_is_refused_as_suspected(tmp_path):
+    # a province code and a birth date: an ID with a slip or with digits lost in a number
+    # cell; refusing it costs a unit a correction, keeping it would store a person's ID
     write_csv(
         tmp_path / "走访.csv",
         [",".join(VISIT_HEADER), "V1,2019-03-05,农水站,来县,个体,1,否,110105194912310021,否,否"],
     )
-    assert load_ledgers(tmp_path).visits["case_id"].tolist() == ["110105194912310021"]
+    with pytest.raises(LedgerError, match="疑似身份证号码") as info:
+        load_ledgers(tmp_path)
+    assert "110105194912310021" not in str(info.value)
+
+
+def test_a_long_case_number_that_is_no_id_is_accepted(tmp_path):
+    # 18 digits without a province code and birth date where an ID has them
+    write_csv(
+        tmp_path / "走访.csv",
+        [",".join(VISIT_HEADER), "V1,2019-03-05,农水站,来县,个体,1,否,201903050000000017,否,否"],
+    )
+    assert load_ledgers(tmp_path).visits["case_id"].tolist() == ["201903050000000017"]
 
 
 def test_dataframes_with_typed_columns_pass_through():

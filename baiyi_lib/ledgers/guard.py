@@ -1,0 +1,348 @@
+"""Look at a ledger file before reading it: what it really is, and whether it is safe.
+
+- The format comes from the file's first bytes, not its name: a WPS ``.et`` is an Excel
+  file inside, a ``.csv`` saved by Excel may be a workbook.
+- A workbook with an opening password is named as such (with how to save it plain),
+  instead of being called damaged.
+- A workbook is read only if it stays within limits.yaml: its uncompressed size (the zip
+  directory's sizes, checked as the parts are streamed, so a "zip bomb" is refused
+  before it is inflated) and the real extent of every sheet (the highest row and column
+  that hold a cell: two cells at A1 and XFD1048576 would make the reader allocate 17
+  billion cells).
+- Cell comments (批注) are collected so that the privacy check can see them.
+"""
+
+from __future__ import annotations
+
+import io
+import re
+import struct
+import zipfile
+from dataclasses import dataclass, field
+from pathlib import Path
+from xml.etree import ElementTree as ET
+
+from ..params import Limits
+
+OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
+ZIP_MAGIC = b"PK\x03\x04"
+WORKBOOK_SUFFIXES = (".xlsx", ".xlsm", ".xls", ".xlsb", ".ods", ".et", ".ett", ".xlt", ".xltx")
+CSV_SUFFIXES = (".csv",)
+_ENCRYPTED_NAMES = ("EncryptedPackage".encode("utf-16-le"), "EncryptionInfo".encode("utf-16-le"))
+_CHUNK = 1 << 20
+
+ENCRYPTED = (
+    "文件设置了打开密码(已加密),无法读取",
+    "去掉密码后另存:Excel 中 文件 → 信息 → 保护工作簿 → 用密码进行加密,清空密码后保存;"
+    "WPS 中 文件 → 文档加密 → 密码加密,清空后保存",
+)
+
+
+@dataclass
+class Comment:
+    """A cell comment (批注): sheet, cell reference, text."""
+
+    sheet: str
+    ref: str
+    text: str
+
+
+@dataclass
+class Inspection:
+    """What a file is and whether it may be read: ``refusal`` is (problem, expected)."""
+
+    kind: str  # csv, xlsx, xlsb, ods, ole, unknown
+    refusal: tuple[str, str] | None = None
+    comments: list[Comment] = field(default_factory=list)
+
+
+def sniff(head: bytes, suffix: str) -> str:
+    """The format from the first bytes: xlsx (also xlsm), xlsb, ods, ole (xls, et) or csv."""
+    if head.startswith(ZIP_MAGIC):
+        return "zip"
+    if head.startswith(OLE_MAGIC):
+        return "ole"
+    return "csv" if suffix in CSV_SUFFIXES else "unknown"
+
+
+def inspect_file(path: Path, limits: Limits) -> Inspection:
+    """Look at one file; never raises for a bad file (the refusal says why)."""
+    size = path.stat().st_size
+    if size == 0:
+        return Inspection("empty", ("文件为空(0 字节)", "有表头和数据的台账文件"))
+    if size > limits.max_uncompressed_bytes:
+        return Inspection(
+            "unknown",
+            (
+                f"文件过大({size / 1e6:.0f} MB)",
+                f"不超过 {limits.max_uncompressed_bytes // 1_000_000} MB(见 params/limits.yaml)",
+            ),
+        )
+    with path.open("rb") as fh:
+        head = fh.read(8)
+    kind = sniff(head, path.suffix.lower())
+    if kind == "ole":
+        data = path.read_bytes()
+        if any(name in data for name in _ENCRYPTED_NAMES):
+            return Inspection("ole", ENCRYPTED)
+        return Inspection("ole")
+    if kind != "zip":
+        return Inspection(kind)
+    try:
+        with zipfile.ZipFile(path) as zf:
+            return _inspect_zip(zf, limits)
+    except (zipfile.BadZipFile, zipfile.LargeZipFile, EOFError, ET.ParseError, OSError) as exc:
+        return Inspection(
+            "unknown",
+            (
+                f"文件已损坏或不是有效的 Excel 文件({type(exc).__name__})",
+                "可用 Excel 或 WPS 打开并另存为 .xlsx 的文件",
+            ),
+        )
+
+
+def _inspect_zip(zf: zipfile.ZipFile, limits: Limits) -> Inspection:
+    names = set(zf.namelist())
+    declared = sum(i.file_size for i in zf.infolist())
+    if declared > limits.max_uncompressed_bytes:
+        return Inspection("zip", _too_big(declared, limits))
+    if "xl/workbook.xml" in names:
+        kind, extents, comments = "xlsx", _xlsx_extents(zf, limits), _xlsx_comments(zf)
+    elif "xl/workbook.bin" in names:
+        kind, extents, comments = "xlsb", _xlsb_extents(zf, limits), []
+    elif "content.xml" in names and b"spreadsheet" in _read_small(zf, "mimetype"):
+        kind, (extents, comments) = "ods", _ods_scan(zf, limits)
+    else:
+        return Inspection(
+            "unknown",
+            ("不是表格文件(压缩包中没有工作簿)", "Excel、WPS 或 LibreOffice 保存的表格文件"),
+        )
+    for sheet, (rows, cols) in extents.items():
+        refusal = _extent_refusal(sheet, rows, cols, limits)
+        if refusal:
+            return Inspection(kind, refusal)
+    return Inspection(kind, None, comments)
+
+
+def _too_big(n: int, limits: Limits) -> tuple[str, str]:
+    return (
+        f"文件解压后超过 {limits.max_uncompressed_bytes // 1_000_000} MB(约 {n / 1e6:.0f} MB),"
+        "疑似异常文件,未读取",
+        "正常大小的台账文件(见 params/limits.yaml)",
+    )
+
+
+def _extent_refusal(sheet: str, rows: int, cols: int, limits: Limits) -> tuple[str, str] | None:
+    if rows <= limits.max_rows and cols <= limits.max_columns and rows * cols <= limits.max_cells:
+        return None
+    corner = f"{column_letter(cols)}{rows}"
+    return (
+        f"工作表「{sheet}」的数据范围为 A1:{corner}({rows} 行 × {cols} 列),超过读取限度,未读取",
+        f"不超过 {limits.max_rows} 行、{limits.max_columns} 列;"
+        "请删除远处的单元格(Ctrl+End 可定位到最后一个单元格)后重新保存",
+    )
+
+
+def column_letter(n: int) -> str:
+    """1 → A, 16384 → XFD."""
+    letters = ""
+    while n > 0:
+        n, rem = divmod(n - 1, 26)
+        letters = chr(65 + rem) + letters
+    return letters or "A"
+
+
+def column_number(letters: str) -> int:
+    """A → 1, XFD → 16384."""
+    n = 0
+    for ch in letters.upper():
+        n = n * 26 + ord(ch) - 64
+    return n
+
+
+def _read_small(zf: zipfile.ZipFile, name: str, limit: int = 1 << 20) -> bytes:
+    try:
+        with zf.open(name) as fh:
+            return fh.read(limit)
+    except KeyError:
+        return b""
+
+
+def _stream(zf: zipfile.ZipFile, name: str, limits: Limits):
+    """The part's bytes in chunks; zipfile stops at the declared size and checks the CRC,
+    so a part can't inflate past what the directory says."""
+    with zf.open(name) as fh:
+        while chunk := fh.read(_CHUNK):
+            yield chunk
+
+
+# --------------------------------------------------------------------------- xlsx
+
+
+_NS_REL = "{http://schemas.openxmlformats.org/officeDocument/2006/relationships}"
+
+
+def _xlsx_sheet_parts(zf: zipfile.ZipFile) -> dict[str, str]:
+    """Worksheet part path → sheet name, from workbook.xml and its relationships."""
+    try:
+        book = ET.fromstring(_read_small(zf, "xl/workbook.xml", 16 << 20))
+        rels = ET.fromstring(_read_small(zf, "xl/_rels/workbook.xml.rels", 16 << 20))
+    except ET.ParseError:
+        return {}
+    targets = {r.get("Id"): r.get("Target", "") for r in rels}
+    out = {}
+    for sheet in book.iter():
+        if sheet.tag.endswith("}sheet"):
+            target = targets.get(sheet.get(f"{_NS_REL}id"), "")
+            part = target.lstrip("/") if target.startswith("/") else "xl/" + target
+            out[part] = sheet.get("name", "")
+    return out
+
+
+_ROW_RE = re.compile(rb"<(?:\w+:)?row\b[^>]*?\sr=\"(\d+)\"")
+_CELL_RE = re.compile(rb"<(?:\w+:)?c\b[^>]*?\sr=\"([A-Z]+)(\d+)\"")
+
+
+def _xlsx_extents(zf: zipfile.ZipFile, limits: Limits) -> dict[str, tuple[int, int]]:
+    """Highest row and column holding a row or cell, per worksheet (streamed)."""
+    sheets = _xlsx_sheet_parts(zf)
+    parts = [n for n in zf.namelist() if n.startswith("xl/worksheets/") and n.endswith(".xml")]
+    out = {}
+    for part in parts:
+        max_row = max_col = 0
+        tail = b""
+        for chunk in _stream(zf, part, limits):
+            buf = tail + chunk
+            cut = buf.rfind(b"<")
+            body, tail = (buf[:cut], buf[cut:]) if cut > 0 else (buf, b"")
+            rows = _ROW_RE.findall(body)
+            if rows:
+                max_row = max(max_row, max(map(int, rows)))
+            cells = _CELL_RE.findall(body)
+            if cells:
+                max_col = max(
+                    max_col, max(column_number(c.decode()) for c in {c for c, _ in cells})
+                )
+                max_row = max(max_row, max(int(r) for _, r in cells))
+            if max_row > limits.max_rows or max_col > limits.max_columns:
+                break  # already refused: no need to inflate the rest
+        out[sheets.get(part, part)] = (max_row, max_col)
+    return out
+
+
+def _xlsx_comments(zf: zipfile.ZipFile) -> list[Comment]:
+    """Every cell comment (legacy and threaded) with its sheet and cell."""
+    sheets = _xlsx_sheet_parts(zf)
+    owner: dict[str, str] = {}
+    for part, name in sheets.items():
+        folder, file = part.rsplit("/", 1)
+        rels = _read_small(zf, f"{folder}/_rels/{file}.rels", 16 << 20)
+        for target in re.findall(rb'Target="([^"]+)"', rels):
+            t = target.decode()
+            if "omment" in t:
+                resolved = t.lstrip("/") if t.startswith("/") else _join(folder, t)
+                owner[resolved] = name
+    out = []
+    for part in zf.namelist():
+        if not re.search(r"(?i)comment[^/]*\.xml$", part):
+            continue
+        try:
+            root = ET.fromstring(_read_small(zf, part, 64 << 20))
+        except ET.ParseError:
+            continue
+        for el in root.iter():
+            if el.tag.endswith("}comment") or el.tag.endswith("}threadedComment"):
+                text = "".join(el.itertext())
+                out.append(Comment(owner.get(part, "批注"), el.get("ref", ""), text))
+    return out
+
+
+def _join(folder: str, target: str) -> str:
+    parts = folder.split("/")
+    for piece in target.split("/"):
+        if piece == "..":
+            parts.pop()
+        elif piece and piece != ".":
+            parts.append(piece)
+    return "/".join(parts)
+
+
+# --------------------------------------------------------------------------- xlsb
+
+
+def _varint(buf: io.BufferedIOBase, max_bytes: int) -> int | None:
+    value = 0
+    for i in range(max_bytes):
+        b = buf.read(1)
+        if not b:
+            return None if i == 0 else value
+        value |= (b[0] & 0x7F) << (7 * i)
+        if not b[0] & 0x80:
+            break
+    return value
+
+
+def _xlsb_extents(zf: zipfile.ZipFile, limits: Limits) -> dict[str, tuple[int, int]]:
+    """Highest row (BrtRowHdr) and column (cell records 1–18) per binary worksheet."""
+    out = {}
+    parts = [n for n in zf.namelist() if n.startswith("xl/worksheets/") and n.endswith(".bin")]
+    for part in parts:
+        max_row = max_col = 0
+        with zf.open(part) as raw:
+            buf = io.BufferedReader(raw, _CHUNK)
+            while (rtype := _varint(buf, 2)) is not None:
+                size = _varint(buf, 4) or 0
+                data = buf.read(size)
+                if rtype == 0 and len(data) >= 4:
+                    max_row = max(max_row, struct.unpack_from("<I", data)[0] + 1)
+                elif 1 <= rtype <= 18 and len(data) >= 4:
+                    max_col = max(max_col, struct.unpack_from("<I", data)[0] + 1)
+                if max_row > limits.max_rows or max_col > limits.max_columns:
+                    break
+        out[part] = (max_row, max_col)
+    return out
+
+
+# --------------------------------------------------------------------------- ods
+
+_T = "{urn:oasis:names:tc:opendocument:xmlns:table:1.0}"
+_O = "{urn:oasis:names:tc:opendocument:xmlns:office:1.0}"
+
+
+def _ods_scan(
+    zf: zipfile.ZipFile, limits: Limits
+) -> tuple[dict[str, tuple[int, int]], list[Comment]]:
+    """Highest row and column holding content per sheet (repeats expanded arithmetically,
+    never in memory), and the cell annotations."""
+    extents: dict[str, tuple[int, int]] = {}
+    comments: list[Comment] = []
+    sheet, row, max_row, max_col = "", 0, 0, 0
+    with zf.open("content.xml") as fh:
+        for event, el in ET.iterparse(fh, events=("start", "end")):
+            tag = el.tag
+            if event == "start":
+                if tag == f"{_T}table":
+                    sheet, row, max_row, max_col = el.get(f"{_T}name", ""), 0, 0, 0
+                continue
+            if tag == f"{_T}table-row":
+                reps = int(el.get(f"{_T}number-rows-repeated", "1"))
+                col, filled = 0, 0
+                for cell in el:
+                    n = int(cell.get(f"{_T}number-columns-repeated", "1"))
+                    has = len(cell) or cell.get(f"{_O}value-type")
+                    if has:
+                        filled = col + n
+                        for note in cell.iter(f"{_O}annotation"):
+                            ref = f"{column_letter(col + 1)}{row + 1}"
+                            comments.append(Comment(sheet, ref, "".join(note.itertext())))
+                    col += n
+                if filled:
+                    max_row, max_col = row + reps, max(max_col, filled)
+                row += reps
+                el.clear()
+            elif tag == f"{_T}table":
+                extents[sheet] = (max_row, max_col)
+                if _extent_refusal(sheet, max_row, max_col, limits):
+                    break
+                el.clear()
+    return extents, comments
