@@ -1,6 +1,9 @@
 """Plotly figures for the briefing, with one fixed colour per visit level in every chart.
 
-The figures take the tables of ``views`` and draw them; they compute nothing.
+The figures take the tables of ``views`` and draw them; they compute nothing. Weeks are a
+category axis labelled as people write dates (3月1日): a text such as "03-01" on a plotly
+axis is read as a date and spreads the bars over years. Real dates (the burn-down, which
+projects to 5月20日) use a date axis formatted the same way.
 """
 
 from __future__ import annotations
@@ -12,6 +15,7 @@ import plotly.graph_objects as go
 LEVEL_COLORS = {"进京": "#8e0c0c", "去省": "#d95f02", "到市": "#2b7bba", "来县": "#8c959d"}
 FONT = "Microsoft YaHei, PingFang SC, Noto Sans CJK SC, SimHei, sans-serif"
 HEIGHT = 360
+DAY_FORMAT = "%-m月%-d日"  # d3 time format: 3月1日
 
 
 def _layout(fig: go.Figure, title: str, height: int = HEIGHT) -> go.Figure:
@@ -28,21 +32,32 @@ def _layout(fig: go.Figure, title: str, height: int = HEIGHT) -> go.Figure:
     return fig
 
 
+def _week_axis(fig: go.Figure, labels: list[str]) -> None:
+    """A category axis of weeks, in campaign order, never read as dates."""
+    fig.update_xaxes(
+        type="category",
+        categoryorder="array",
+        categoryarray=labels,
+        title_text="各周(截至周五;最后一周截至统计日)",
+    )
+
+
 def visits_trend(by_week: pd.DataFrame) -> go.Figure:
     """Stacked weekly person-visits by level (views.visits_by_week)."""
     fig = go.Figure()
+    labels = list(dict.fromkeys(by_week["label"]))
     for level, color in LEVEL_COLORS.items():
         d = by_week[by_week["level"] == level]
         fig.add_bar(
-            x=d["week_end"].dt.strftime("%m-%d"),
+            x=d["label"],
             y=d["person_visits"],
             name=level,
             marker_color=color,
-            hovertemplate=f"{level}<br>周五 %{{x}}<br>%{{y}} 人次<extra></extra>",
+            hovertemplate=f"{level}<br>截至 %{{x}} 的一周<br>%{{y}} 人次<extra></extra>",
         )
-    fig.update_layout(barmode="stack")
-    fig.update_xaxes(title_text="周(截至周五)")
-    fig.update_yaxes(title_text="人次")
+    fig.update_layout(barmode="stack", legend={"traceorder": "normal"})
+    _week_axis(fig, labels)
+    fig.update_yaxes(title_text="人次", rangemode="tozero")
     return _layout(fig, "各层级走访人次(按周)")
 
 
@@ -51,13 +66,14 @@ def deductions_heatmap(matrix: pd.DataFrame) -> go.Figure:
     fig = go.Figure(
         go.Heatmap(
             z=matrix.to_numpy(),
-            x=[pd.Timestamp(c).strftime("%m-%d") for c in matrix.columns],
+            x=list(matrix.columns),
             y=list(matrix.index),
             colorscale=[[0, "#ffffff"], [0.0001, "#fde0d2"], [1, "#8e0c0c"]],
-            hovertemplate="%{y}<br>周五 %{x}<br>扣 %{z} 分<extra></extra>",
+            hovertemplate="%{y}<br>截至 %{x} 的一周<br>扣 %{z} 分<extra></extra>",
             colorbar={"title": {"text": "扣分"}},
         )
     )
+    _week_axis(fig, list(matrix.columns))
     fig.update_yaxes(autorange="reversed")
     return _layout(fig, "各单位每周扣分", height=max(HEIGHT, 22 * len(matrix) + 120))
 
@@ -66,7 +82,7 @@ def backlog_burndown(table: pd.DataFrame, projection: dict) -> go.Figure:
     """Open backlog cases per week, and the projection at the current pace to the target."""
     fig = go.Figure()
     fig.add_scatter(
-        x=table["end"],
+        x=table["last_day"],
         y=table["open"],
         mode="lines+markers",
         name="未化解(未认定)积案",
@@ -75,21 +91,23 @@ def backlog_burndown(table: pd.DataFrame, projection: dict) -> go.Figure:
     if len(table):
         last = table.iloc[-1]
         target = pd.Timestamp(projection["target_date"])
-        if target > last["end"]:
+        if target > last["last_day"]:
             fig.add_scatter(
-                x=[last["end"], target],
+                x=[last["last_day"], target],
                 y=[last["open"], projection["projected_open_at_target"]],
                 mode="lines",
                 name="按当前进度预计",
                 line={"color": "#2b7bba", "dash": "dash"},
             )
             fig.add_scatter(
-                x=[last["end"], target],
+                x=[last["last_day"], target],
                 y=[last["open"], 0],
                 mode="lines",
                 name="按期清零所需进度",
                 line={"color": "#1a9850", "dash": "dot"},
             )
+    fig.update_traces(hovertemplate="%{x|" + DAY_FORMAT + "}<br>%{y} 件<extra></extra>")
+    fig.update_xaxes(type="date", tickformat=DAY_FORMAT, hoverformat=DAY_FORMAT)
     fig.update_yaxes(title_text="件", rangemode="tozero")
     return _layout(fig, "信访积案化解进度")
 
@@ -107,4 +125,5 @@ def score_bars(scores: pd.DataFrame, base: int) -> go.Figure:
         )
     )
     fig.add_vline(x=base, line_dash="dot", line_color="#888")
+    fig.update_xaxes(title_text="得分")
     return _layout(fig, "各单位得分(红色为一票否决)", height=max(HEIGHT, 22 * len(s) + 100))

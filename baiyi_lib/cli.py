@@ -20,7 +20,14 @@ import pandas as pd
 
 from . import __version__
 from .errors import BaiyiError, LedgerError
-from .ledgers import DEFAULT_STORE, check_ledgers, default_source, describe, load_ledgers
+from .ledgers import (
+    DEFAULT_STORE,
+    check_ledgers,
+    default_source,
+    describe,
+    known_moment,
+    load_ledgers,
+)
 from .ledgers.schema import KIND_LABELS
 from .params import Rules, load_rules
 from .scoring import score
@@ -245,6 +252,7 @@ def cmd_report(args: argparse.Namespace) -> int:
     from .report.run import plan
 
     s = _report_settings(args)
+    out = Path(s["out"])
     jobs = plan(
         data=s["data"],
         as_of=s["as_of"],
@@ -254,8 +262,8 @@ def cmd_report(args: argparse.Namespace) -> int:
         notebook=s["notebook"],
         title=s["title"],
         known_at=s["known_at"],
+        out=out,
     )
-    out = Path(s["out"])
     entries = run_jobs(jobs, out, workers=args.jobs)
     failed = [e for e in entries if e["status"] != "ok"]
     for e in entries:
@@ -309,19 +317,13 @@ def cmd_ingest(args: argparse.Namespace) -> int:
 
     from .store import ingest
 
-    received = None
-    if args.received:
-        try:
-            received = pd.Timestamp(args.received).to_pydatetime()
-        except ValueError:
-            raise BaiyiError(
-                f"接收时间「{args.received}」无效,应为 2019-03-08 17:30 这样的时间"
-            ) from None
+    rules = _rules(args)
+    received = known_moment(args.received, rules, "接收时间") if args.received else None
     reports = ingest(
         args.files,
         args.store,
         received=received or dt.datetime.now(),
-        rules=_rules(args),
+        rules=rules,
         wait=args.wait,
         progress=lambda msg: print(msg, flush=True),
     )

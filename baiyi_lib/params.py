@@ -148,6 +148,7 @@ class Campaign:
     end: dt.date
     phases: tuple[Phase, ...]
     weekly_return_weekday: int  # ISO weekday, 5 = Friday
+    late_days: int  # a return this many days after the return day is late, not missing
     deadlines: tuple[Deadline, ...]
     base_score: int
     base_clause: str
@@ -192,11 +193,13 @@ def load_campaign(path: Path) -> Campaign:
     weekly = c.mapping(
         top.get("weekly_return", {}),
         "weekly_return",
-        {"weekday": int, "weekday_name": str, "what": str, **sourced},
+        {"weekday": int, "weekday_name": str, "what": str, "late_days": int, **sourced},
         {},
     )
     if isinstance(weekly.get("weekday"), int) and not 1 <= weekly["weekday"] <= 7:
         c.error("weekly_return.weekday", "应为 1(周一)到 7(周日)")
+    if isinstance(weekly.get("late_days"), int) and not 0 <= weekly["late_days"] <= 6:
+        c.error("weekly_return.late_days", "应为 0 到 6 天")
     deadlines = []
     for i, d in enumerate(top.get("deadlines", []) or []):
         d = c.mapping(
@@ -214,6 +217,7 @@ def load_campaign(path: Path) -> Campaign:
         end=period["end"],
         phases=tuple(phases),
         weekly_return_weekday=weekly["weekday"],
+        late_days=weekly["late_days"],
         deadlines=tuple(sorted(deadlines, key=lambda d: d.date)),
         base_score=base["value"],
         base_clause=base["clause"],

@@ -259,30 +259,34 @@ def ingest(
         con.close()
 
 
-def load(
-    store: str | Path, known_at: Any = None, rules: Rules | None = None, wait: float = 60.0
-) -> Ledgers:
-    """The ledgers as they stood at ``known_at`` (default: everything received)."""
-    rules = rules or load_rules()
-    cut = _moment(known_at) if known_at is not None else pd.Timestamp.max.floor("s")
+def stored_frames(
+    store: str | Path, known_at: dt.datetime | None = None, wait: float = 60.0
+) -> tuple[dict[str, pd.DataFrame], pd.DataFrame]:
+    """The stored rows as they stood at ``known_at`` (default: everything received), as
+    frames for the loader, and the submissions received by then."""
+    cut = known_at if known_at is not None else pd.Timestamp.max.floor("s").to_pydatetime()
     con = connect(store, wait=wait, read_only=True)
     try:
         frames = {}
         for kind in KINDS:
             cols = ", ".join([*_columns(kind), *PROVENANCE])
             frames[kind] = con.execute(
-                f"SELECT {cols} FROM rows_{kind} WHERE received <= ? {LATEST}",
-                [cut.to_pydatetime()],
+                f"SELECT {cols} FROM rows_{kind} WHERE received <= ? {LATEST}", [cut]
             ).df()
         files = con.execute(
             "SELECT file, sha256, received FROM submissions WHERE received <= ? ORDER BY id",
-            [cut.to_pydatetime()],
+            [cut],
         ).df()
     finally:
         con.close()
-    led = load_ledgers(frames, rules)
-    led.files = files
-    return led
+    return frames, files
+
+
+def load(
+    store: str | Path, known_at: Any = None, rules: Rules | None = None, wait: float = 60.0
+) -> Ledgers:
+    """The ledgers as they stood at ``known_at`` (default: everything received)."""
+    return load_ledgers(store, rules or load_rules(), known_at=known_at)
 
 
 def submissions(store: str | Path, wait: float = 60.0) -> pd.DataFrame:
@@ -299,12 +303,15 @@ def submissions(store: str | Path, wait: float = 60.0) -> pd.DataFrame:
 
 
 def row_changes(
-    store: str | Path, since: Any, until: Any = None, wait: float = 60.0
+    store: str | Path,
+    since: dt.datetime,
+    until: dt.datetime | None = None,
+    wait: float = 60.0,
 ) -> pd.DataFrame:
     """Row versions received after ``since`` (and by ``until``): what each submission added
     or corrected, with the file it came in."""
-    lo = _moment(since)
-    hi = _moment(until) if until is not None else pd.Timestamp.max.floor("s")
+    lo = pd.Timestamp(since)
+    hi = pd.Timestamp(until) if until is not None else pd.Timestamp.max.floor("s")
     con = connect(store, wait=wait, read_only=True)
     try:
         parts = []
@@ -334,22 +341,21 @@ def row_changes(
 
 
 def returns_from_submissions(
-    store: str | Path, rules: Rules, as_of: Any, wait: float = 60.0
+    store: str | Path,
+    rules: Rules,
+    as_of: dt.date,
+    known_at: dt.datetime | None = None,
+    wait: float = 60.0,
 ) -> pd.DataFrame:
-    """Unit × week: whether the Friday return (screening or backlog) arrived on the return
-    day (按时), later (迟报), or not at all (未报), from the submission records."""
+    """Unit × week: whether the Friday return (screening or backlog) arrived in its week
+    (按时), during the next week (迟报), or not at all (未报), from the submission records
+    received by ``known_at``."""
     from .views import returns_grid
 
     subs = submissions(store, wait=wait)
     subs = subs[subs["kind"].isin(["screening", "backlog"])].dropna(subset=["units"])
+    if known_at is not None:
+        subs = subs[subs["received"] <= pd.Timestamp(known_at)]
     # one submission may cover several units
     per_unit = subs.assign(unit=subs["units"].str.split(",")).explode("unit")
-    return returns_grid(per_unit["unit"], per_unit["received"], rules, pd.Timestamp(as_of).date())
-
-
-def _moment(value: Any) -> pd.Timestamp:
-    """A moment; a bare date means the end of that day (what was known that day)."""
-    ts = pd.Timestamp(value)
-    if len(str(value)) <= 10:
-        ts = ts + pd.Timedelta(days=1) - pd.Timedelta(microseconds=1)
-    return ts
+    return returns_grid(per_unit["unit"], per_unit["received"], rules, as_of)

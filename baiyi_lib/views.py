@@ -1,62 +1,48 @@
 """The tables behind each section of the weekly briefing (and for analysts in JupyterLab).
 
-Every function takes the validated ledgers and/or a ScoreResult and returns a tidy
-DataFrame (or a small dict of figures); nothing here re-parses ledgers or re-scores.
-A "week" is the seven days ending on the weekly-return day (Friday): the leading group
-meets on the week's returns.
+Every figure is read off the score result: the points table (one row per rule applied),
+``excluded`` (rows read and not scored) and ``quality``. Nothing here decides again what
+counts, so every view agrees with the scores for any as-of and any interpretation. The
+ledgers are read only for facts that scoring does not decide (a visit's case id, how many
+backlog cases a unit has, when returns arrived).
+
+A week is a return week: it ends on the weekly return day (Friday). The last week is the
+one holding as-of; when as-of is not a Friday that week is shown as far as as-of
+(``baiyi_lib.dates.campaign_weeks``).
 """
 
 from __future__ import annotations
 
 import datetime as dt
-import functools
-import inspect
-from collections.abc import Callable
-from typing import Any
 
 import numpy as np
 import pandas as pd
 
+from .dates import campaign_weeks, return_day_on_or_after, return_day_on_or_before
 from .ledgers import Ledgers
 from .params import Rules
-from .scoring import ScoreResult, parse_as_of
-from .scoring.visits import screened_before
-from .scoring.window import window
-
-
-def takes_date(fn: Callable) -> Callable:
-    """Let a view's ``as_of`` be any date spelling that ``score`` accepts ("2019-04-26")."""
-    sig = inspect.signature(fn)
-
-    @functools.wraps(fn)
-    def wrapper(*args: Any, **kwargs: Any) -> Any:
-        bound = sig.bind(*args, **kwargs)
-        bound.arguments["as_of"] = parse_as_of(bound.arguments["as_of"], dt.date.max)
-        return fn(*bound.args, **bound.kwargs)
-
-    return wrapper
-
+from .scoring import ScoreResult
 
 # --------------------------------------------------------------------------- calendar
 
 
-def week_end(dates: pd.Series | pd.DatetimeIndex, weekday: int) -> pd.Series:
-    """The return day (ISO weekday, 5 = Friday) on or after each date: its week's label."""
-    d = pd.to_datetime(pd.Series(dates))
-    shift = (weekday - (d.dt.day_of_week + 1)) % 7
-    return d + pd.to_timedelta(shift, unit="D")
-
-
-@takes_date
 def weeks(rules: Rules, as_of: dt.date) -> pd.DataFrame:
-    """The campaign's weeks up to as-of: number, first day, return day (week end)."""
+    """The campaign's return weeks up to as-of: week, start, end (Friday), last_day,
+    complete, label (3月1日: the last day the week covers)."""
     camp = rules.campaign
-    first_end = week_end(pd.Series([pd.Timestamp(camp.start)]), camp.weekly_return_weekday)[0]
-    last = pd.Timestamp(min(as_of, camp.end))
-    ends = pd.date_range(first_end, max(first_end, week_end(pd.Series([last]), 5)[0]), freq="7D")
-    ends = ends[ends <= max(last, first_end)] if len(ends) else ends
-    starts = [max(e - pd.Timedelta(days=6), pd.Timestamp(camp.start)) for e in ends]
-    return pd.DataFrame({"week": np.arange(1, len(ends) + 1), "start": starts, "end": ends})
+    return campaign_weeks(camp.start, camp.end, camp.weekly_return_weekday, as_of)
+
+
+def this_week(result: ScoreResult) -> pd.Series:
+    """The week holding as-of (its row of ``weeks``)."""
+    return weeks(result.rules, result.as_of).iloc[-1]
+
+
+def previous_day(rules: Rules, as_of: dt.date) -> dt.date | None:
+    """The as-of of last week's briefing: the return day before this week began."""
+    cal = weeks(rules, as_of)
+    day = (cal.iloc[-1]["start"] - pd.Timedelta(days=1)).date()
+    return day if day >= rules.campaign.start else None
 
 
 def latest_return_day(ledgers: Ledgers, rules: Rules) -> dt.date:
@@ -73,55 +59,71 @@ def latest_return_day(ledgers: Ledgers, rules: Rules) -> dt.date:
     if dates.empty:
         return camp.end
     last = min(dates.max().date(), camp.end)
-    # the return day on or before the last date seen (the week the data completes)
-    back = (last.isoweekday() - camp.weekly_return_weekday) % 7
-    day = last - dt.timedelta(days=back)
+    day = return_day_on_or_before(last, camp.weekly_return_weekday)
     return max(day, camp.start)
+
+
+def _week_of(dates: pd.Series, rules: Rules) -> np.ndarray:
+    return return_day_on_or_after(dates, rules.campaign.weekly_return_weekday).to_numpy()
 
 
 def _unit_filter(df: pd.DataFrame, unit: str | None) -> pd.DataFrame:
     return df if unit is None else df[df["unit"] == unit]
 
 
+def _rule_ids(result: ScoreResult, *mechanisms: str) -> list[str]:
+    return [r.id for m in mechanisms for r in result.rules.by_mechanism(m)]
+
+
 # --------------------------------------------------------------------------- visits
 
 
-@takes_date
-def counted_visits(ledgers: Ledgers, rules: Rules, as_of: dt.date) -> pd.DataFrame:
-    """Visits inside the campaign and on or before as-of, with their week end."""
-    v = ledgers.visits
-    ok, _ = window(v["date"], rules.campaign, as_of)
-    out = v.loc[ok].copy()
-    out["week_end"] = week_end(out["date"], rules.campaign.weekly_return_weekday).to_numpy()
+def scored_visits(ledgers: Ledgers, result: ScoreResult, unit: str | None = None) -> pd.DataFrame:
+    """One row per visit that scoring counted (it has a rate or first-case row in the
+    points table): unit, date, visit_id, level, form, persons, case_id, week_end."""
+    p = result.points
+    rows = p[p["rule_id"].isin(_rule_ids(result, "visit_rate", "first_case"))]
+    rows = _unit_filter(rows, unit).drop_duplicates("source_id")
+    out = pd.DataFrame(
+        {
+            "unit": rows["unit"].to_numpy(),
+            "date": rows["date"].to_numpy(),
+            "visit_id": rows["source_id"].to_numpy(),
+            "level": rows["level"].to_numpy(),
+            "persons": rows["persons"].astype(np.int64).to_numpy(),
+        }
+    )
+    facts = ledgers.visits.set_index("visit_id")[["form", "case_id"]]
+    facts = facts[~facts.index.duplicated()]
+    out["form"] = out["visit_id"].map(facts["form"]).astype(object).to_numpy()
+    out["case_id"] = out["visit_id"].map(facts["case_id"]).astype(object).to_numpy()
+    out["week_end"] = _week_of(out["date"], result.rules)
     return out
 
 
-@takes_date
-def visits_by_week(
-    ledgers: Ledgers, rules: Rules, as_of: dt.date, unit: str | None = None
-) -> pd.DataFrame:
-    """Person-visits and visits per week and level, every week × level present (zeros)."""
-    v = _unit_filter(counted_visits(ledgers, rules, as_of), unit)
-    cal = weeks(rules, as_of)
+def visits_by_week(ledgers: Ledgers, result: ScoreResult, unit: str | None = None) -> pd.DataFrame:
+    """Person-visits and visits per week and level, every week × level present (zeros);
+    ``label`` names the week as the charts show it."""
+    v = scored_visits(ledgers, result, unit)
+    rules = result.rules
+    cal = weeks(rules, result.as_of)
     grid = pd.MultiIndex.from_product([cal["end"], list(rules.levels)], names=["week_end", "level"])
     g = v.assign(level=v["level"].astype(str)).groupby(["week_end", "level"])
     agg = pd.DataFrame({"person_visits": g["persons"].sum(), "visits": g.size()})
     out = agg.reindex(grid, fill_value=0).reset_index()
     out["level"] = pd.Categorical(out["level"], categories=list(rules.levels), ordered=True)
+    out["label"] = out["week_end"].map(dict(zip(cal["end"], cal["label"], strict=True)))
     return out
 
 
-@takes_date
-def visits_summary(
-    ledgers: Ledgers, rules: Rules, as_of: dt.date, unit: str | None = None
-) -> pd.DataFrame:
+def visits_summary(ledgers: Ledgers, result: ScoreResult, unit: str | None = None) -> pd.DataFrame:
     """Per level: person-visits this week, last week, the change, and to date."""
-    by_week = visits_by_week(ledgers, rules, as_of, unit)
+    by_week = visits_by_week(ledgers, result, unit)
     ends = sorted(by_week["week_end"].unique())
     this = ends[-1] if ends else None
     prev = ends[-2] if len(ends) > 1 else None
     rows = []
-    for level in rules.levels:
+    for level in result.rules.levels:
         lv = by_week[by_week["level"] == level].set_index("week_end")["person_visits"]
         now = int(lv.get(this, 0)) if this is not None else 0
         before = int(lv.get(prev, 0)) if prev is not None else 0
@@ -153,22 +155,24 @@ def score_changes(result: ScoreResult, previous: ScoreResult | None) -> pd.DataF
     return table
 
 
-def deductions_by_unit_week(result: ScoreResult, rules: Rules) -> pd.DataFrame:
-    """Unit × week matrix of points lost (positive numbers), all units, all weeks."""
+def deductions_by_unit_week(result: ScoreResult) -> pd.DataFrame:
+    """Unit × week matrix of points lost (positive numbers), all units, all weeks; the
+    columns are the weeks' labels (3月1日), in order."""
+    rules = result.rules
     p = result.points[result.points["points"] < 0]
     cal = weeks(rules, result.as_of)
-    ends = week_end(p["date"], rules.campaign.weekly_return_weekday)
-    lost = (-p["points"]).groupby([p["unit"].astype(str).to_numpy(), ends.to_numpy()]).sum()
+    ends = _week_of(p["date"], rules)
+    lost = (-p["points"]).groupby([p["unit"].astype(str).to_numpy(), ends]).sum()
     matrix = lost.unstack(fill_value=0) if len(lost) else pd.DataFrame()
     matrix = matrix.reindex(index=rules.units.names, columns=cal["end"], fill_value=0)
-    matrix.index.name, matrix.columns.name = "unit", "week_end"
+    matrix.columns = cal["label"].to_list()
+    matrix.index.name, matrix.columns.name = "unit", "week"
     return matrix.astype(int)
 
 
 def flags_raised(result: ScoreResult, unit: str | None = None) -> pd.DataFrame:
     """The flag rows (veto, awards cancelled): unit, date, visit, level, why."""
-    flag_ids = [r.id for r in result.rules.by_mechanism("flag")]
-    p = result.points[result.points["rule_id"].isin(flag_ids)]
+    p = result.points[result.points["rule_id"].isin(_rule_ids(result, "flag"))]
     p = _unit_filter(p, unit)
     return p[
         ["unit", "date", "rule_id", "label", "clause", "source_id", "level", "persons", "note"]
@@ -177,8 +181,7 @@ def flags_raised(result: ScoreResult, unit: str | None = None) -> pd.DataFrame:
 
 def first_cases(result: ScoreResult) -> pd.DataFrame:
     """The first case of each level in the whole system (rows of the first.* rules)."""
-    ids = [r.id for r in result.rules.by_mechanism("first_case")]
-    p = result.points[result.points["rule_id"].isin(ids)]
+    p = result.points[result.points["rule_id"].isin(_rule_ids(result, "first_case"))]
     return p[["level", "unit", "date", "source_id", "persons", "points", "rule_id", "clause"]]
 
 
@@ -198,43 +201,50 @@ def points_detail(
 # --------------------------------------------------------------------------- backlog
 
 
-@takes_date
 def backlog_burndown(
-    ledgers: Ledgers, rules: Rules, as_of: dt.date, unit: str | None = None
+    ledgers: Ledgers, result: ScoreResult, unit: str | None = None
 ) -> tuple[pd.DataFrame, dict]:
-    """Weekly open backlog cases (not yet resolved and certified) and the projection.
+    """Weekly open backlog cases and the projection to the target date (5月20日).
 
-    The pace is the mean number of certified resolutions per week over the weeks so far;
-    the projection carries it to the backlog target date (集中攻坚阶段结束, 5月20日).
+    A case leaves the backlog when its resolution is certified inside the campaign: the
+    bonus rows of 附件2 三 in the points table, on their certification date. The backlog
+    is every case in the ledger except those already resolved before the campaign began.
+    The pace is the certified cases per week so far; the projection carries it on.
     """
+    rules, as_of = result.rules, result.as_of
+    camp = rules.campaign
     b = _unit_filter(ledgers.backlog, unit)
-    total = len(b)
+    before = (b["status"] == "已化解").to_numpy() & (
+        b["resolved_on"] < pd.Timestamp(camp.start)
+    ).fillna(False).to_numpy()
+    total = int(len(b) - before.sum())
+    bonus = result.points[result.points["rule_id"].isin(_rule_ids(result, "backlog"))]
+    certified_on = _unit_filter(bonus, unit)["date"].to_numpy(dtype="datetime64[ns]")
     cal = weeks(rules, as_of)
-    cert_on = b["certified_on"].where(b["certified"] & (b["status"] == "已化解"))
-    done = [int((cert_on <= end).sum()) for end in cal["end"]]
+    done = [int((certified_on <= d.to_datetime64()).sum()) for d in cal["last_day"]]
     table = cal.assign(certified=done, open=[total - d for d in done])
-    target = next(
-        (d.date for d in rules.campaign.deadlines if d.id == "backlog_target"), rules.campaign.end
-    )
-    n_weeks = max(len(cal), 1)
+    target = next((d.date for d in camp.deadlines if d.id == "backlog_target"), camp.end)
     done_now = done[-1] if done else 0
-    pace = done_now / n_weeks
+    weeks_so_far = ((as_of - camp.start).days + 1) / 7
+    pace = done_now / weeks_so_far if weeks_so_far > 0 else 0.0
     open_now = total - done_now
-    days_left = (target - min(as_of, target)).days
-    weeks_left = days_left / 7
+    days_left = (target - as_of).days
+    weeks_left = max(days_left, 0) / 7
     needed = open_now / weeks_left if weeks_left > 0 else float(open_now)
-    projected_open = max(open_now - pace * weeks_left, 0.0)
+    resolved = (b["status"] == "已化解") & b["resolved_on"].between(
+        pd.Timestamp(camp.start), pd.Timestamp(as_of)
+    )
     projection = {
         "total": total,
         "certified": done_now,
-        "resolved": int((b["status"] == "已化解").sum()),
+        "resolved": int(resolved.sum()),
         "open": open_now,
         "target_date": target,
         "days_left": days_left,
         "pace_per_week": round(pace, 1),
         "needed_per_week": round(needed, 1),
-        "projected_open_at_target": round(projected_open, 1),
-        "on_track": open_now == 0 or pace >= needed,
+        "projected_open_at_target": round(max(open_now - pace * weeks_left, 0.0), 1),
+        "on_track": open_now == 0 or (weeks_left > 0 and pace >= needed),
     }
     return table, projection
 
@@ -242,30 +252,39 @@ def backlog_burndown(
 # --------------------------------------------------------------------------- screening
 
 
-@takes_date
 def screening_check(
-    ledgers: Ledgers, rules: Rules, as_of: dt.date, unit: str | None = None
+    ledgers: Ledgers, result: ScoreResult, unit: str | None = None
 ) -> tuple[pd.DataFrame, dict]:
-    """Counted visits whose case was not in the unit's screening ledger beforehand, and the
-    share that was (二、矛盾纠纷排查)."""
-    v = _unit_filter(counted_visits(ledgers, rules, as_of), unit).reset_index(drop=True)
-    ok = screened_before(v, ledgers.screening) if len(v) else np.zeros(0, dtype=bool)
-    missing_id = v["case_id"].isna().to_numpy()
-    listing = v.loc[~ok, ["date", "unit", "visit_id", "case_id", "level", "persons"]]
+    """二、矛盾纠纷排查: the counted visits that scoring doubled as not screened beforehand
+    (with the interpretations in force), and the share that was screened.
+
+    A visit without a case id cannot be checked: under ``missing_case_id = unscreened`` it
+    is doubled and listed; under ``ignore`` it is neither screened nor doubled.
+    """
+    v = scored_visits(ledgers, result, unit)
+    unscreened_rules = [
+        r.id for r in result.rules.by_mechanism("doubling") if r.condition == "unscreened"
+    ]
+    p = result.points
+    doubled = set(p.loc[p["rule_id"].isin(unscreened_rules), "source_id"])
+    no_case = v["case_id"].isna().to_numpy()
+    is_doubled = v["visit_id"].isin(doubled).to_numpy()
+    screened = ~is_doubled & ~no_case
+    listing = v.loc[is_doubled, ["date", "unit", "visit_id", "case_id", "level", "persons"]]
     figures = {
         "visits": len(v),
-        "screened": int(ok.sum()),
-        "share": float(ok.mean()) if len(v) else 1.0,
-        "no_case_id": int(missing_id.sum()),
+        "screened": int(screened.sum()),
+        "unscreened": int(is_doubled.sum()),
+        "share": float(screened.mean()) if len(v) else 1.0,
+        "no_case_id": int(no_case.sum()),
     }
     return listing.reset_index(drop=True), figures
 
 
-@takes_date
-def only_once(ledgers: Ledgers, rules: Rules, as_of: dt.date, unit: str | None = None) -> dict:
+def only_once(ledgers: Ledgers, result: ScoreResult, unit: str | None = None) -> dict:
     """ "群众只访一次": among cases that led to a counted visit, the share that came once."""
-    v = _unit_filter(counted_visits(ledgers, rules, as_of), unit)
-    per_case = v.dropna(subset=["case_id"]).groupby("case_id", observed=True).size()
+    v = scored_visits(ledgers, result, unit)
+    per_case = v.dropna(subset=["case_id"]).groupby("case_id").size()
     return {
         "cases": len(per_case),
         "once": int((per_case == 1).sum()),
@@ -274,17 +293,14 @@ def only_once(ledgers: Ledgers, rules: Rules, as_of: dt.date, unit: str | None =
     }
 
 
-@takes_date
-def targets(
-    ledgers: Ledgers, rules: Rules, as_of: dt.date, unit: str | None = None
-) -> pd.DataFrame:
+def targets(ledgers: Ledgers, result: ScoreResult, unit: str | None = None) -> pd.DataFrame:
     """The plan's four targets (任务目标) and where each stands."""
-    _, scr = screening_check(ledgers, rules, as_of, unit)
-    _, bl = backlog_burndown(ledgers, rules, as_of, unit)
-    once = only_once(ledgers, rules, as_of, unit)
-    above = counted_visits(ledgers, rules, as_of)
-    above = _unit_filter(above, unit)
-    above = above[above["level"] != "来县"]
+    _, scr = screening_check(ledgers, result, unit)
+    _, bl = backlog_burndown(ledgers, result, unit)
+    once = only_once(ledgers, result, unit)
+    v = scored_visits(ledgers, result, unit)
+    lowest = result.rules.levels[-1]
+    above = v[v["level"].astype(str) != lowest]
     cleared = bl["certified"] / bl["total"] if bl["total"] else 1.0
     return pd.DataFrame(
         [
@@ -322,64 +338,84 @@ def targets(
 
 # --------------------------------------------------------------------------- returns
 
+ON_TIME, LATE, MISSING, NOT_DUE = "按时", "迟报", "未报", "未到期"
+
 
 def returns_grid(units: pd.Series, days: pd.Series, rules: Rules, as_of: dt.date) -> pd.DataFrame:
-    """Unit × week: 按时 / 迟报 / 未报, from evidence of returns (unit, day it arrived).
+    """Unit × week: 按时 / 迟报 / 未报 / 未到期, from evidence of returns (unit, day it arrived).
 
-    Evidence dated on a return day (Friday) is that week's return, on time; evidence dated
-    Saturday to Thursday is the previous Friday's return, late. A week counts as on time if
-    any evidence for it is. No evidence at all is 未报.
+    A week's return is due on its return day (Friday). Each piece of evidence serves one
+    week: arriving within ``late_days`` after a Friday whose week has no return, it is that
+    week's late return (迟报); otherwise it is the return of the week it falls in, on time
+    (a Thursday return is early, not late). A due week without one is 未报; the week
+    holding as-of, before its Friday, is 未到期 until a return arrives.
     """
+    camp = rules.campaign
     days = pd.to_datetime(pd.Series(days)).dt.normalize().reset_index(drop=True)
-    next_day = week_end(days, rules.campaign.weekly_return_weekday)
-    on_time = (days == next_day).to_numpy()
-    record = pd.DataFrame(
+    evidence = pd.DataFrame(
         {
             "unit": pd.Series(units).astype(str).to_numpy(),
-            "week_end": (next_day - pd.to_timedelta(np.where(on_time, 0, 7), unit="D")).to_numpy(),
-            "late": ~on_time,
+            "day": days.to_numpy(),
+            "week_end": return_day_on_or_after(days, camp.weekly_return_weekday).to_numpy(),
         }
-    )
-    agg = record.groupby(["unit", "week_end"])["late"].min()
+    ).drop_duplicates()
     cal = weeks(rules, as_of)
-    grid = pd.MultiIndex.from_product([rules.units.names, cal["end"]], names=["unit", "week_end"])
-    status = agg.reindex(grid)
-    label = np.where(
-        status.isna(), "未报", np.where(status.fillna(False).astype(bool), "迟报", "按时")
-    )
-    return pd.DataFrame({"status": label}, index=grid).reset_index()
+    ends = list(cal["end"])
+    after = ends[-1] + pd.Timedelta(days=7) if ends else None  # late returns for the last week
+    grace = pd.Timedelta(days=camp.late_days)
+    mine = {u: g.sort_values("day") for u, g in evidence.groupby("unit")}
+    rows = []
+    for unit in rules.units.names:
+        ev = mine.get(unit)
+        pending = None  # a due week still without a return
+        for end in [*ends, after]:
+            week = ev[ev["week_end"] == end]["day"].tolist() if ev is not None else []
+            if pending is not None and week and week[0] <= pending + grace:
+                rows[-1]["status"] = LATE
+                week = week[1:]
+            if end is after:
+                break
+            pending = None
+            if week:
+                status = ON_TIME
+            elif end > pd.Timestamp(as_of):
+                status = NOT_DUE
+            else:
+                status, pending = MISSING, end
+            rows.append({"unit": unit, "week_end": end, "status": status})
+    return pd.DataFrame(rows, columns=["unit", "week_end", "status"])
 
 
-@takes_date
-def returns_status(ledgers: Ledgers, rules: Rules, as_of: dt.date) -> pd.DataFrame:
+def returns_status(ledgers: Ledgers, result: ScoreResult) -> pd.DataFrame:
     """Unit × week returns, judged from the screening dates (a folder of ledgers).
 
     Without the store's submission records, the evidence is the screening rows' dates. A
     unit with no case to report sends nothing and shows as missing.
     """
     rows = ledgers.screening_rows
-    return returns_grid(rows["unit"], rows["screened_on"], rules, as_of)
+    return returns_grid(rows["unit"], rows["screened_on"], result.rules, result.as_of)
 
 
-@takes_date
 def deadlines(rules: Rules, as_of: dt.date) -> pd.DataFrame:
     """The next weekly return and the campaign's fixed deadlines, with days left."""
     camp = rules.campaign
-    back = (camp.weekly_return_weekday - as_of.isoweekday()) % 7
-    next_friday = as_of + dt.timedelta(days=back or 7)
+    ahead = (camp.weekly_return_weekday - as_of.isoweekday()) % 7
+    next_return = as_of + dt.timedelta(days=ahead or 7)
     rows = []
-    if next_friday <= camp.end:
+    if next_return <= camp.end:
         rows.append(
             {
                 "name": "每周五报送排查登记表和积案化解情况",
-                "date": next_friday,
+                "date": next_return,
                 "clause": "实施方案 五、四",
             }
         )
     rows += [{"name": d.name, "date": d.date, "clause": d.clause} for d in camp.deadlines]
     out = pd.DataFrame(rows)
     out["days_left"] = [(d - as_of).days for d in out["date"]]
-    out["status"] = np.where(out["days_left"] < 0, "已过", "未到")
+    out["status"] = np.where(
+        out["days_left"] < 0, "已过", np.where(out["days_left"] == 0, "今日", "未到")
+    )
     return out.sort_values("date", ignore_index=True)
 
 
@@ -395,12 +431,11 @@ def final_assessment(ledgers: Ledgers, result: ScoreResult) -> pd.DataFrame:
     certified (二、2) and every counted visit's case screened beforehand (二、1). The
     leading group decides; this table is the evidence.
     """
-    rules, as_of = result.rules, result.as_of
     table = result.scores.copy()
     backlog_done, screened_all = [], []
     for unit in table["unit"]:
-        _, bl = backlog_burndown(ledgers, rules, as_of, unit)
-        _, sc = screening_check(ledgers, rules, as_of, unit)
+        _, bl = backlog_burndown(ledgers, result, unit)
+        _, sc = screening_check(ledgers, result, unit)
         backlog_done.append(bl["open"] == 0)
         screened_all.append(sc["screened"] == sc["visits"])
     table["backlog_cleared"] = backlog_done
@@ -409,17 +444,26 @@ def final_assessment(ledgers: Ledgers, result: ScoreResult) -> pd.DataFrame:
     return table
 
 
-@takes_date
-def unit_cases(
-    ledgers: Ledgers, rules: Rules, as_of: dt.date, unit: str
-) -> dict[str, pd.DataFrame]:
-    """One unit's own records: its counted visits, incidents and backlog cases."""
-    v = counted_visits(ledgers, rules, as_of)
-    inc = ledgers.incidents
-    ok, _ = window(inc["date"], rules.campaign, as_of)
+def unit_cases(ledgers: Ledgers, result: ScoreResult, unit: str) -> dict[str, pd.DataFrame]:
+    """One unit's own records as scoring saw them: its counted visits, its incidents
+    (charged, with points, or not, with the reason) and its backlog cases."""
+    visits = scored_visits(ledgers, result, unit)
+    p = _unit_filter(result.points, unit)
+    charged = p[p["source"] == "事件"][["date", "source_id", "level", "points"]]
+    charged = charged.assign(note=charged["points"].map(lambda x: f"扣 {-x} 分"))
+    ex = _unit_filter(result.excluded, unit)
+    ex = ex[(ex["source"] == "事件") & ~ex["reason"].str.startswith("晚于统计截止日")]
+    not_charged = ex[["date", "source_id"]].assign(note=ex["reason"].to_numpy())
+    inc = pd.concat([charged.drop(columns="points"), not_charged], ignore_index=True)
+    facts = ledgers.incidents.set_index("incident_id")
+    facts = facts[~facts.index.duplicated()]
+    inc = inc.rename(columns={"source_id": "incident_id"}).assign(
+        level=lambda d: d["incident_id"].map(facts["level"]).astype(object),
+        category=lambda d: d["incident_id"].map(facts["category"]).astype(object),
+    )
     return {
-        "visits": v[v["unit"] == unit].reset_index(drop=True),
-        "incidents": inc[ok & (inc["unit"] == unit).to_numpy()].reset_index(drop=True),
+        "visits": visits.reset_index(drop=True),
+        "incidents": inc.sort_values("date", ignore_index=True),
         "backlog": ledgers.backlog[ledgers.backlog["unit"] == unit].reset_index(drop=True),
     }
 

@@ -1,4 +1,8 @@
-"""The tables behind the briefing, on small hand-made ledgers."""
+"""The tables behind the briefing, on small hand-made ledgers.
+
+Every view is read off the score result; the expected figures here are worked out by hand
+from the rows each test writes.
+"""
 
 from __future__ import annotations
 
@@ -13,9 +17,12 @@ from baiyi_lib import load_rules, score, views
 R = load_rules()
 
 
-def test_week_end_is_the_friday_on_or_after():
-    d = pd.Series(pd.to_datetime(["2019-02-20", "2019-02-22", "2019-02-23"]))
-    assert views.week_end(d, 5).dt.strftime("%m-%d").tolist() == ["02-22", "02-22", "03-01"]
+def test_weeks_end_on_friday_and_the_last_one_stops_at_as_of():
+    cal = views.weeks(R, dt.date(2019, 3, 6))
+    assert cal["end"].dt.strftime("%m-%d").tolist() == ["02-22", "03-01", "03-08"]
+    assert cal["start"].dt.strftime("%m-%d").tolist() == ["02-20", "02-23", "03-02"]
+    assert cal["label"].tolist() == ["2月22日", "3月1日", "3月6日"]
+    assert cal["complete"].tolist() == [True, True, False]
 
 
 def test_latest_return_day_is_the_friday_the_data_completes():
@@ -23,11 +30,41 @@ def test_latest_return_day_is_the_friday_the_data_completes():
     assert views.latest_return_day(led, R) == dt.date(2019, 4, 19)
 
 
-def test_views_accept_a_date_as_text():
-    led = ledgers(visits=[visit("V1", "2019-03-05", "农水站", "来县", persons=3)])
-    a = views.visits_summary(led, R, "2019-03-08")
-    b = views.visits_summary(led, R, dt.date(2019, 3, 8))
-    assert a.equals(b) and a.set_index("level").at["来县", "this_week"] == 3
+def test_an_as_of_that_is_not_a_friday_keeps_the_days_since_friday():
+    # 04-20 (Saturday) to 04-24 (Wednesday) is this week: scoring counts it, so must every view
+    led = ledgers(
+        visits=[
+            visit("V1", "2019-04-19", "农水站", "来县", persons=2),
+            visit("V2", "2019-04-22", "农水站", "来县", persons=7),
+            visit("V3", "2019-04-25", "农水站", "来县", persons=4),  # after as-of
+        ],
+        screening=[{"case_id": "C9", "unit": "农水站", "screened_on": "2019-04-01"}],
+        backlog=[
+            {
+                "case_id": "J1",
+                "unit": "农水站",
+                "first_petition_on": "2010-01-01",
+                "status": "已化解",
+                "resolved_on": "2019-04-20",
+                "certified": "是",
+                "certified_on": "2019-04-23",
+            }
+        ],
+    )
+    result = score(led, R, as_of="2019-04-24")
+    lost = -result.points.loc[result.points["points"] < 0, "points"].sum()
+    assert lost == (2 + 7) * 10 * 2  # both unscreened: doubled
+    s = views.visits_summary(led, result).set_index("level")
+    assert (s.at["来县", "this_week"], s.at["来县", "last_week"], s.at["来县", "to_date"]) == (
+        7,
+        2,
+        9,
+    )
+    heat = views.deductions_by_unit_week(result)
+    assert heat.to_numpy().sum() == lost and heat.at["农水站", "4月24日"] == 140
+    table, p = views.backlog_burndown(led, result)
+    assert p["certified"] == 1 and table["open"].iloc[-1] == 0
+    assert views.this_week(result)["start"] == pd.Timestamp("2019-04-20")
 
 
 def test_visits_summary_this_week_last_week_and_to_date():
@@ -38,10 +75,11 @@ def test_visits_summary_this_week_last_week_and_to_date():
             visit("V3", "2019-03-06", "工管站", "到市", persons=1),
         ]
     )
-    s = views.visits_summary(led, R, "2019-03-08").set_index("level")
+    result = score(led, R, as_of="2019-03-08")
+    s = views.visits_summary(led, result).set_index("level")
     assert s.loc["来县"].tolist() == [5, 2, 3, 7]
     assert s.loc["到市", "this_week"] == 1
-    only = views.visits_summary(led, R, "2019-03-08", unit="工管站").set_index("level")
+    only = views.visits_summary(led, result, unit="工管站").set_index("level")
     assert only["to_date"].sum() == 1
 
 
@@ -57,14 +95,17 @@ def test_backlog_burndown_and_projection():
             certified="是",
             certified_on=f"2019-03-0{i + 1}",
         )
-    table, p = views.backlog_burndown(ledgers(backlog=rows), R, "2019-03-08")
+    led = ledgers(backlog=rows)
+    table, p = views.backlog_burndown(led, score(led, R, as_of="2019-03-08"))
     assert table["open"].tolist() == [6, 5, 4]
     assert (p["total"], p["certified"], p["open"], p["days_left"]) == (6, 2, 4, 73)
-    assert p["pace_per_week"] == pytest.approx(0.7)
+    assert p["pace_per_week"] == pytest.approx(0.8)  # 2 in 17 days
     assert p["needed_per_week"] == pytest.approx(round(4 / (73 / 7), 1))
-    assert p["on_track"] is True  # 0.7 a week against 0.4 needed
-    _, later = views.backlog_burndown(ledgers(backlog=rows), R, "2019-05-03")
+    assert p["on_track"] is True  # 0.8 a week against 0.4 needed
+    _, later = views.backlog_burndown(led, score(led, R, as_of="2019-05-03"))
     assert later["on_track"] is False  # no progress for eight weeks: 4 left, 2.4 weeks to go
+    _, past = views.backlog_burndown(led, score(led, R, as_of="2019-05-31"))
+    assert past["days_left"] == -11 and past["on_track"] is False
 
 
 def test_screening_check_and_only_once():
@@ -77,11 +118,32 @@ def test_screening_check_and_only_once():
         ],
         screening=[{"case_id": "C1", "unit": "农水站", "screened_on": "2019-03-01"}],
     )
-    listing, f = views.screening_check(led, R, "2019-03-08")
+    result = score(led, R, as_of="2019-03-08")
+    listing, f = views.screening_check(led, result)
     assert (f["visits"], f["screened"], f["no_case_id"]) == (4, 2, 1)
     assert sorted(listing["visit_id"]) == ["V3", "V4"]
-    once = views.only_once(led, R, "2019-03-08")
+    once = views.only_once(led, result)
     assert (once["cases"], once["once"], once["visits_without_case_id"]) == (2, 1, 1)
+
+
+def test_screening_check_follows_the_interpretations_that_scoring_used():
+    # an office's visit by a member of the public, and a visit with no case id
+    led = ledgers(
+        visits=[
+            visit("V1", "2019-03-05", "办公室", "来县", case_id="C1"),
+            visit("V2", "2019-03-06", "农水站", "来县"),
+            visit("V3", "2019-03-07", "农水站", "来县", case_id="C2"),
+        ],
+    )
+    rules = load_rules(missing_case_id="ignore", office_visits="internal_or_repeat")
+    result = score(led, rules, as_of="2019-03-08")
+    doubled = set(result.points.loc[result.points["rule_id"] == "double.unscreened", "source_id"])
+    assert doubled == {"V3"}
+    listing, f = views.screening_check(led, result)
+    assert set(listing["visit_id"]) == doubled  # never a visit scoring did not double
+    assert (f["visits"], f["unscreened"], f["no_case_id"]) == (2, 1, 1)
+    star = views.final_assessment(led, result).set_index("unit")
+    assert star.at["办公室", "screening_complete"]  # its visit was not counted at all
 
 
 def test_returns_status_on_time_late_missing():
@@ -92,11 +154,24 @@ def test_returns_status_on_time_late_missing():
             {"case_id": "C2", "unit": "工管站", "screened_on": "2019-03-08"},
         ]
     )
-    s = views.returns_status(led, R, "2019-03-08").set_index(["unit", "week_end"])["status"]
+    result = score(led, R, as_of="2019-03-08")
+    s = views.returns_status(led, result).set_index(["unit", "week_end"])["status"]
     assert s[("农水站", pd.Timestamp("2019-03-01"))] == "按时"
-    assert s[("农水站", pd.Timestamp("2019-03-08"))] == "迟报"
-    assert s[("工管站", pd.Timestamp("2019-03-01"))] == "未报"
+    assert s[("农水站", pd.Timestamp("2019-03-08"))] == "迟报"  # Monday after
+    assert s[("工管站", pd.Timestamp("2019-03-01"))] == "未报"  # its next return was next week's
+    assert s[("工管站", pd.Timestamp("2019-03-08"))] == "按时"
     assert s[("办公室", pd.Timestamp("2019-03-08"))] == "未报"
+
+
+def test_a_thursday_return_is_on_time_for_its_week_and_the_current_week_is_not_yet_due():
+    days = pd.Series(pd.to_datetime(["2019-03-07", "2019-03-12"]))
+    grid = views.returns_grid(pd.Series(["农水站", "农水站"]), days, R, dt.date(2019, 3, 13))
+    s = grid[grid["unit"] == "农水站"].set_index("week_end")["status"]
+    assert s[pd.Timestamp("2019-03-01")] == "未报"
+    assert s[pd.Timestamp("2019-03-08")] == "按时"  # Thursday: early, not late
+    assert s[pd.Timestamp("2019-03-15")] == "按时"  # Tuesday's return, before the Friday
+    other = grid[grid["unit"] == "工管站"].set_index("week_end")["status"]
+    assert other[pd.Timestamp("2019-03-15")] == "未到期"
 
 
 def test_deadlines_count_down_and_stop_at_the_campaign_end():

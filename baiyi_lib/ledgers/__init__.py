@@ -6,19 +6,30 @@ dict of DataFrames keyed visits/incidents/screening/backlog with the English col
 
 from __future__ import annotations
 
+import datetime as dt
 import os
 from dataclasses import dataclass
 from pathlib import Path
 
 import pandas as pd
 
-from ..errors import LedgerError
+from ..dates import parse_moment
+from ..errors import LedgerError, ParamsError
 from ..params import Rules, load_rules
 from .read import ReadResult, folder_files, is_ledger_file, read_frames, read_paths
 from .schema import KINDS
 from .validate import ERROR, Checked, check
 
-__all__ = ["KINDS", "LedgerCheck", "LedgerError", "Ledgers", "check_ledgers", "load_ledgers"]
+__all__ = [
+    "KINDS",
+    "LedgerCheck",
+    "LedgerError",
+    "Ledgers",
+    "check_ledgers",
+    "is_store",
+    "known_moment",
+    "load_ledgers",
+]
 
 Source = str | os.PathLike | dict | list
 
@@ -93,6 +104,24 @@ def _common_root(paths: list[Path]) -> Path | None:
 
 DEFAULT_STORE = "data/baiyi.duckdb"
 SAMPLE = "data/sample"
+STORE_SUFFIX = ".duckdb"
+
+
+def is_store(source: object) -> bool:
+    """Whether a source is the ledger store (a .duckdb file) rather than files."""
+    return isinstance(source, str | os.PathLike) and str(source).lower().endswith(STORE_SUFFIX)
+
+
+def known_moment(value: object, rules: Rules, what: str = "已知时间(known_at)") -> dt.datetime:
+    """A moment (``known_at``, a receipt time) in the one date grammar: a bare date is the
+    end of that day, the campaign's year may be left out; else ParamsError in Chinese."""
+    if isinstance(value, dt.datetime):
+        return value
+    if isinstance(value, dt.date):
+        return dt.datetime.combine(value, dt.time.max)
+    camp, lim = rules.campaign, rules.limits
+    year = camp.start.year if camp.start.year == camp.end.year else None
+    return parse_moment(value, what, lim.event_earliest, lim.event_latest, default_year=year)
 
 
 def default_source() -> str:
@@ -100,9 +129,26 @@ def default_source() -> str:
     return DEFAULT_STORE if os.path.exists(DEFAULT_STORE) else SAMPLE
 
 
-def check_ledgers(source: Source, rules: Rules | None = None) -> LedgerCheck:
-    """Read and validate without raising: every problem, the accounting, and the ledgers."""
+def check_ledgers(
+    source: Source, rules: Rules | None = None, known_at: object = None
+) -> LedgerCheck:
+    """Read and validate without raising: every problem, the accounting, and the ledgers.
+
+    The store is checked like files: its rows as known at ``known_at`` (default: all).
+    """
     rules = rules or load_rules()
+    if is_store(source):
+        from ..store import stored_frames  # the store is built on this module
+
+        moment = None if known_at is None else known_moment(known_at, rules)
+        frames, files = stored_frames(source, moment)
+        result = check_ledgers(frames, rules)
+        result.files = files
+        if result.ledgers is not None:
+            result.ledgers.files = files
+        return result
+    if known_at is not None:
+        raise ParamsError("known_at 只适用于台账库(.duckdb)")
     read = _read(source, rules)
     checked: Checked = check(read, rules)
     files = pd.DataFrame(read.files, columns=["file", "sha256", "bytes"])
@@ -126,13 +172,7 @@ def load_ledgers(source: Source, rules: Rules | None = None, known_at: object = 
     A path ending in .duckdb is the ledger store: the ledgers as they stood at ``known_at``
     (default: everything received).
     """
-    if isinstance(source, str | os.PathLike) and str(source).endswith(".duckdb"):
-        from ..store import load  # the store is built on this module
-
-        return load(source, known_at=known_at, rules=rules)
-    if known_at is not None:
-        raise LedgerError("known_at 只适用于台账库(.duckdb)")
-    result = check_ledgers(source, rules)
+    result = check_ledgers(source, rules, known_at)
     if result.ledgers is None:
         raise LedgerError(format_problems(result.problems), result.problems, result.accounting)
     if not read_anything(result):

@@ -17,10 +17,11 @@ import pandas as pd
 import plotly.graph_objects as go
 
 from .. import __version__, charts, views
-from ..ledgers import Ledgers, default_source, load_ledgers
+from ..dates import week_label
+from ..ledgers import Ledgers, default_source, is_store, known_moment, load_ledgers
 from ..ledgers.schema import KIND_LABELS
 from ..params import Rules, load_rules
-from ..scoring import ScoreResult, score
+from ..scoring import ScoreResult, as_of_day, score
 
 REPORT_MODE_ENV = "BAIYI_REPORT"  # set by `baiyi report`: charts become inline HTML
 
@@ -83,6 +84,11 @@ def pct(x: float) -> str:
     return f"{x * 100:.1f}%"
 
 
+def md(day: dt.date | pd.Timestamp) -> str:
+    """A day as people write it in a briefing: 3月1日."""
+    return week_label(day)
+
+
 @dataclass
 class Briefing:
     """Everything one briefing needs, computed once."""
@@ -101,7 +107,12 @@ class Briefing:
 
     @property
     def from_store(self) -> bool:
-        return self.data.endswith(".duckdb")
+        return is_store(self.data)
+
+    @property
+    def known(self) -> dt.datetime | None:
+        """The known_at moment in force (None: everything received)."""
+        return None if self.known_at is None else dt.datetime.fromisoformat(self.known_at)
 
     # ------------------------------------------------------------------ build
 
@@ -115,41 +126,50 @@ class Briefing:
         title: str | None = None,
         known_at: str | None = None,
     ) -> Briefing:
-        """Load the ledgers and rules, score as of the date and one week before.
+        """Load the ledgers and rules, score as of the date and as of last week's briefing.
 
-        From the store, last week's scores use the data known at last week's return day,
-        so that late and corrected returns show up in 变化说明.
+        The as-of is read with the one date grammar and must lie in the campaign; by
+        default it is the latest Friday the data covers. From the store, last week's
+        scores use the data known at last week's return day, so that late and corrected
+        returns show up in 变化说明.
         """
         overrides = dict(rules or {})
         r = load_rules(**overrides)
         data = data or default_source()
-        store = str(data).endswith(".duckdb")
-        led = load_ledgers(data, r, known_at=known_at) if store else load_ledgers(data, r)
-        day = views.latest_return_day(led, r) if as_of in (None, "") else pd.Timestamp(as_of).date()
+        store = is_store(data)
+        moment = known_moment(known_at, r) if known_at not in (None, "") else None
+        led = load_ledgers(data, r, known_at=moment) if store else load_ledgers(data, r)
+        default = as_of in (None, "")
+        day = views.latest_return_day(led, r) if default else as_of_day(as_of, r)
         name = r.units.resolve(unit) if unit else None
         result = score(led, r, as_of=day)
-        prev_day = day - dt.timedelta(days=7)
+        prev_day = views.previous_day(r, day)
         previous = restated = None
-        if prev_day >= r.campaign.start:
+        if prev_day is not None:
             restated = score(led, r, as_of=prev_day)
             previous = restated
             if store:
-                then = load_ledgers(data, r, known_at=prev_day.isoformat())
+                then = load_ledgers(data, r, known_at=known_moment(prev_day, r))
                 previous = score(then, r, as_of=prev_day)
-        default_title = f"信访维稳百日攻坚行动周报({day:%Y年%m月%d日})"
+        default_title = f"信访维稳百日攻坚行动周报({day.year}年{day.month}月{day.day}日)"
         if name:
             default_title = f"{name} · {default_title}"
         return cls(
             r, led, result, previous, day, name, title or default_title, str(data), overrides,
-            restated, known_at,
+            restated, None if moment is None else moment.isoformat(sep=" "),
         )  # fmt: skip
 
     # ------------------------------------------------------------------ figures
 
+    @property
+    def week(self) -> pd.Series:
+        """This briefing's week (from the day after last Friday to as-of)."""
+        return views.this_week(self.result)
+
     def figures(self) -> dict[str, Any]:
         """The headline figures (also shown in the report index and checked by tests)."""
-        summary = views.visits_summary(self.ledgers, self.rules, self.as_of, self.unit)
-        _, bl = views.backlog_burndown(self.ledgers, self.rules, self.as_of, self.unit)
+        summary = views.visits_summary(self.ledgers, self.result, self.unit)
+        _, bl = views.backlog_burndown(self.ledgers, self.result, self.unit)
         flags = views.flags_raised(self.result, self.unit)
         return {
             "as_of": self.as_of.isoformat(),
@@ -165,29 +185,38 @@ class Briefing:
 
     def header(self) -> Fragment:
         camp = self.rules.campaign
-        week_start = self.as_of - dt.timedelta(days=6)
+        week = self.week
         scope = f"单位:{self.unit}" if self.unit else "范围:全系统"
+        partial = "" if week["complete"] else ",本周尚未结束"
         return Fragment(
             f"<h1>{html.escape(self.title)}</h1>"
             f'<p class="meta">统计截至 {fig_num("as_of", self.as_of.isoformat())}'
-            f"(本周 {week_start:%m月%d日}—{self.as_of:%m月%d日});{html.escape(scope)};"
-            f"行动期 {camp.start:%Y年%m月%d日}—{camp.end:%m月%d日}。</p>"
+            f"(第 {week['week']} 周:{md(week['start'])}—{md(self.as_of)}{partial});"
+            f"{html.escape(scope)};"
+            f"行动期 {camp.start.year}年{md(camp.start)}—{md(camp.end)}。</p>"
         )
 
     def headline(self) -> Fragment:
         """本周要点."""
         f = self.figures()
-        summary = views.visits_summary(self.ledgers, self.rules, self.as_of, self.unit)
+        summary = views.visits_summary(self.ledgers, self.result, self.unit)
         parts = [
             f"<li>本周走访 {fig_num('person_visits_week', f['person_visits_week'])} 人次,"
             "行动以来累计 "
             f"{fig_num('person_visits_to_date', f['person_visits_to_date'])} 人次。</li>"
         ]
-        _, bl = views.backlog_burndown(self.ledgers, self.rules, self.as_of, self.unit)
+        _, bl = views.backlog_burndown(self.ledgers, self.result, self.unit)
+        target = md(bl["target_date"])
+        if bl["days_left"] > 0:
+            when = f"距 {target}(积案全部化解)还有 {bl['days_left']} 天"
+        elif bl["days_left"] == 0:
+            when = f"今天({target})是积案全部化解的期限"
+        else:
+            when = f"积案全部化解的期限 {target} 已过 {-bl['days_left']} 天"
         parts.append(
-            f"<li>信访积案 {fig_num('backlog_total', bl['total'])} 件,已化解 {bl['resolved']} 件,"
-            f"其中经行动办公室认定 {fig_num('backlog_certified', bl['certified'])} 件;"
-            f"距 {bl['target_date']:%m月%d日}(积案全部化解)还有 {bl['days_left']} 天。</li>"
+            f"<li>信访积案 {fig_num('backlog_total', bl['total'])} 件,行动以来化解 "
+            f"{bl['resolved']} 件,其中经行动办公室认定 "
+            f"{fig_num('backlog_certified', bl['certified'])} 件;{when}。</li>"
         )
         flags = views.flags_raised(self.result, self.unit)
         parts.append(f"<li>被一票否决的单位 {fig_num('vetoed_units', f['vetoed_units'])} 个。</li>")
@@ -195,7 +224,7 @@ class Briefing:
             for r in flags.itertuples(index=False):
                 parts.append(
                     f'<li class="alert">{html.escape(str(r.unit))}:{html.escape(str(r.label))}'
-                    f"({r.date:%m月%d日} {html.escape(str(r.level))} 走访 "
+                    f"({md(r.date)} {html.escape(str(r.level))} 走访 "
                     f"{html.escape(str(r.source_id))})</li>"
                 )
         else:
@@ -203,7 +232,7 @@ class Briefing:
         for r in views.first_cases(self.result).itertuples(index=False):
             parts.append(
                 f"<li>水利系统第1起{html.escape(str(r.level))}访:{html.escape(str(r.unit))},"
-                f"{r.date:%m月%d日},编号 {html.escape(str(r.source_id))},{r.points:+d} 分。</li>"
+                f"{md(r.date)},编号 {html.escape(str(r.source_id))},{r.points:+d} 分。</li>"
             )
         levels = table(
             summary,
@@ -215,7 +244,7 @@ class Briefing:
                 "to_date": "累计人次",
             },
         )
-        tg = views.targets(self.ledgers, self.rules, self.as_of, self.unit)
+        tg = views.targets(self.ledgers, self.result, self.unit)
         tg["value"] = [f"{v:.0f} 人次" if i == 3 else pct(v) for i, v in enumerate(tg["value"])]
         targets = table(
             tg,
@@ -283,8 +312,9 @@ class Briefing:
         """The rows the submissions since last week's return day added or corrected."""
         from ..store import row_changes
 
-        since = (self.as_of - dt.timedelta(days=7)).isoformat()
-        rows = row_changes(self.data, since, self.known_at)
+        prev = views.previous_day(self.rules, self.as_of) or self.rules.campaign.start
+        since = known_moment(prev, self.rules)
+        rows = row_changes(self.data, since, self.known)
         if self.unit:
             rows = rows[rows["unit"] == self.unit]
         if rows.empty:
@@ -310,26 +340,20 @@ class Briefing:
         return show(charts.score_bars(self.result.scores, self.rules.campaign.base_score))
 
     def visits_chart(self) -> Any:
-        return show(
-            charts.visits_trend(
-                views.visits_by_week(self.ledgers, self.rules, self.as_of, self.unit)
-            )
-        )
+        return show(charts.visits_trend(views.visits_by_week(self.ledgers, self.result, self.unit)))
 
     def deductions_chart(self) -> Any:
-        return show(
-            charts.deductions_heatmap(views.deductions_by_unit_week(self.result, self.rules))
-        )
+        return show(charts.deductions_heatmap(views.deductions_by_unit_week(self.result)))
 
     def backlog(self) -> Fragment:
         """积案化解进度: the sentence under the burn-down chart."""
-        _, p = views.backlog_burndown(self.ledgers, self.rules, self.as_of, self.unit)
+        _, p = views.backlog_burndown(self.ledgers, self.result, self.unit)
         if p["total"] == 0:
             text = "没有登记的信访积案。"
         elif p["open"] == 0:
             text = "积案已全部化解并经认定。"
         elif p["days_left"] <= 0:
-            text = f"已过 {p['target_date']:%m月%d日},仍有 {p['open']} 件积案未化解认定。"
+            text = f"已过 {md(p['target_date'])},仍有 {p['open']} 件积案未化解认定。"
         else:
             verdict = "可按期完成" if p["on_track"] else "按当前进度不能按期完成"
             text = (
@@ -340,16 +364,19 @@ class Briefing:
         return Fragment(f"<p>{text}</p>")
 
     def backlog_chart(self) -> Any:
-        t, p = views.backlog_burndown(self.ledgers, self.rules, self.as_of, self.unit)
+        t, p = views.backlog_burndown(self.ledgers, self.result, self.unit)
         return show(charts.backlog_burndown(t, p))
 
     def screening(self) -> Fragment:
         """矛盾纠纷排查."""
-        listing, f = views.screening_check(self.ledgers, self.rules, self.as_of, self.unit)
+        listing, f = views.screening_check(self.ledgers, self.result, self.unit)
+        missing = self.rules.interpretations["missing_case_id"]
+        treated = "视为未排查出,加倍扣分" if missing.value == "unscreened" else "无法倒查,不加倍"
         text = (
-            f"<p>行动以来 {f['visits']} 起走访中,走访前已列入本单位排查台账的 {f['screened']} 起,"
-            f"占 {pct(f['share'])};未排查出的按考核办法二加倍扣分。"
-            f"未填案件编号的走访 {f['no_case_id']} 起。</p>"
+            f"<p>行动以来计分的 {f['visits']} 起走访中,走访前已列入本单位排查台账的 "
+            f"{f['screened']} 起,占 {pct(f['share'])};未排查出的 {f['unscreened']} 起按考核办法"
+            f"二加倍扣分(见下表)。未填案件编号的走访 {f['no_case_id']} 起"
+            f"(口径 missing_case_id={missing.value}:{treated})。</p>"
         )
         if len(listing):
             listing = listing.assign(case_id=listing["case_id"].astype(object).fillna("(未填)"))
@@ -370,7 +397,7 @@ class Briefing:
         """本单位走访、事件与积案 (only in a unit's briefing)."""
         if not self.unit:
             return Fragment("")
-        rec = views.unit_cases(self.ledgers, self.rules, self.as_of, self.unit)
+        rec = views.unit_cases(self.ledgers, self.result, self.unit)
         v = rec["visits"].assign(case_id=rec["visits"]["case_id"].astype(object).fillna("(未填)"))
         b = rec["backlog"]
         cols_v = {
@@ -392,7 +419,13 @@ class Briefing:
         parts.append(table(v, cols_v) if len(v) else "<p>无。</p>")
         inc = rec["incidents"]
         parts.append(f"<h3>敏感事件({len(inc)} 起)</h3>")
-        cols_i = {"date": "日期", "incident_id": "编号", "level": "层级", "category": "类别"}
+        cols_i = {
+            "date": "日期",
+            "incident_id": "编号",
+            "level": "层级",
+            "category": "类别",
+            "note": "计分",
+        }
         parts.append(table(inc, cols_i) if len(inc) else "<p>无。</p>")
         parts.append(f"<h3>信访积案({len(b)} 件)</h3>")
         parts.append(table(b, cols_b) if len(b) else "<p>无。</p>")
@@ -427,18 +460,39 @@ class Briefing:
         else:
             note = "<p>未设定年底折算比例(口径 annual_ratio),只列行动得分。</p>"
         hl = t["star_eligible"] == "否"
-        return Fragment(table(t, cols, highlight=hl) + note)
+        f = self.final_figures()
+        lead = (
+            f"<ul><li>行动最终得分:最高 {fig_num('top_score', f['top_score'])} 分"
+            f"({html.escape(f['top_unit'])}),最低 {fig_num('bottom_score', f['bottom_score'])} 分"
+            f"({html.escape(f['bottom_unit'])})。</li>"
+            f"<li>一票否决 {fig_num('vetoed_units', f['vetoed_units'])} 个单位;"
+            f"按三项依据可授予平安稳定星的 {fig_num('star_units', f['star_units'])} 个单位"
+            f"(共 {f['units']} 个)。</li></ul>"
+        )
+        return Fragment(lead + table(t, cols, highlight=hl) + note)
+
+    def final_figures(self) -> dict[str, Any]:
+        """The final assessment's headline figures (also shown in the report index)."""
+        t = views.final_assessment(self.ledgers, self.result)
+        top, bottom = t.iloc[0], t.iloc[-1]
+        return {
+            "top_score": int(top["score"]),
+            "top_unit": str(top["unit"]),
+            "bottom_score": int(bottom["score"]),
+            "bottom_unit": str(bottom["unit"]),
+            "vetoed_units": int(t["veto"].sum()),
+            "star_units": int(t["star_eligible"].sum()),
+            "units": len(t),
+        }
 
     def detail(self) -> Fragment:
         """本周扣分/加分明细, with the clause and the rule's text."""
-        start = self.as_of - dt.timedelta(days=6)
+        start = self.week["start"].date()
         d = views.points_detail(self.result, start, self.unit)
         d = d[d["points"] != 0]
         if d.empty:
             return Fragment("<p>本周没有扣分或加分。</p>")
-        d = d.assign(
-            date=d["date"].dt.strftime("%m-%d"), points=d["points"].map(lambda x: f"{x:+d}")
-        )
+        d = d.assign(date=d["date"].map(md), points=d["points"].map(lambda x: f"{x:+d}"))
         cols = {
             "date": "日期",
             "unit": "单位",
@@ -456,33 +510,45 @@ class Briefing:
         if self.from_store:
             from ..store import returns_from_submissions
 
-            status = returns_from_submissions(self.data, self.rules, self.as_of)
+            status = returns_from_submissions(
+                self.data, self.rules, self.as_of, known_at=self.known
+            )
             basis = "依据台账库中的报送记录"
         else:
-            status = views.returns_status(self.ledgers, self.rules, self.as_of)
+            status = views.returns_status(self.ledgers, self.result)
             basis = "依据排查台账日期"
-        week = status[status["week_end"] == status["week_end"].max()] if len(status) else status
-        if self.unit:
-            week = week[week["unit"] == self.unit]
-        missing = week[week["status"] != "按时"]
-        if missing.empty:
-            text = "<p>本周各单位均已按时报送排查登记表。</p>"
+        cal = views.weeks(self.rules, self.as_of)
+        due = cal[cal["end"] <= pd.Timestamp(self.as_of)]
+        if len(due):
+            last_due = due.iloc[-1]
+            week = status[status["week_end"] == last_due["end"]]
+            if self.unit:
+                week = week[week["unit"] == self.unit]
+            missing = week[week["status"] != views.ON_TIME]
+            when = f"截至 {md(last_due['end'])} 的一周"
+            if missing.empty:
+                text = f"<p>{when},各单位均已按时报送排查登记表。</p>"
+            else:
+                items = "".join(
+                    f"<li>{html.escape(r.unit)}:{r.status}</li>" for r in missing.itertuples()
+                )
+                text = f"<p>{when}未按时报送的单位({basis}):</p><ul>{items}</ul>"
         else:
-            items = "".join(
-                f"<li>{html.escape(r.unit)}:{r.status}</li>" for r in missing.itertuples()
-            )
-            text = f"<p>本周未按时报送的单位({basis}):</p><ul>{items}</ul>"
+            text = "<p>第一次周五报送尚未到期。</p>"
         if len(status) and not self.unit:
-            grid = status.assign(week=status["week_end"].dt.strftime("%m-%d"))
+            labels = dict(zip(cal["end"], cal["label"], strict=True))
+            grid = status.assign(week=status["week_end"].map(labels))
             grid = grid.pivot(index="unit", columns="week", values="status").reindex(
-                self.rules.units.names
+                index=self.rules.units.names, columns=cal["label"].to_list()
             )
-            marks = grid.replace({"按时": "✓", "迟报": "迟", "未报": "✗"}).reset_index()
-            text += "<h3>各周报送情况(✓ 按时,迟 迟报,✗ 未报)</h3>" + table(
+            marks = grid.replace(
+                {views.ON_TIME: "✓", views.LATE: "迟", views.MISSING: "✗", views.NOT_DUE: "…"}
+            ).reset_index()
+            text += "<h3>各周报送情况(✓ 按时,迟 迟报,✗ 未报,… 未到期)</h3>" + table(
                 marks, {"unit": "单位", **{c: c for c in marks.columns if c != "unit"}}
             )
         dl = views.deadlines(self.rules, self.as_of)
-        dl = dl.assign(date=dl["date"].map(lambda d: f"{d:%Y-%m-%d}"))
+        dl = dl.assign(date=dl["date"].map(lambda d: f"{d.year}年{md(d)}"))
         return Fragment(
             text
             + table(

@@ -11,6 +11,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import fcntl
 import json
@@ -18,15 +19,15 @@ import os
 import re
 import tempfile
 import traceback
+from collections.abc import Iterator
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
 
-import pandas as pd
-
 from ..errors import BaiyiError, ParamsError
-from ..ledgers import load_ledgers
+from ..ledgers import is_store, known_moment, load_ledgers
 from ..params import load_rules
+from ..scoring import as_of_day
 from ..views import latest_return_day
 from .briefing import REPORT_MODE_ENV
 
@@ -80,8 +81,14 @@ def plan(
     notebook: str = DEFAULT_NOTEBOOK,
     title: str | None = None,
     known_at: str | None = None,
+    out: str | os.PathLike | None = None,
 ) -> list[Job]:
-    """Check every parameter and return the jobs; raise ParamsError before any kernel runs."""
+    """Check every parameter and return the jobs; raise ParamsError before any kernel runs.
+
+    Dates are read with the one date grammar: the as-of must lie in the campaign, the
+    known_at moment must be a date (and time) a person can mean. ``out`` must be a folder
+    the run can write in.
+    """
     nb = NOTEBOOKS / f"{notebook}.ipynb"
     if not nb.exists():
         known = "、".join(sorted(p.stem for p in NOTEBOOKS.glob("*.ipynb")))
@@ -91,21 +98,14 @@ def plan(
     path = Path(data)
     if not path.exists():
         raise ParamsError(f"找不到台账:{data}")
-    if known_at is not None and not str(data).endswith(".duckdb"):
+    store = is_store(data)
+    if known_at not in (None, "") and not store:
         raise ParamsError("--known-at 只适用于台账库(.duckdb)")
-    if as_of:
-        try:
-            day = pd.Timestamp(str(as_of)).date()
-        except ValueError:
-            raise ParamsError(f"截止日期「{as_of}」无效,应为 2019-03-29 这样的日期") from None
+    moment = known_moment(known_at, rules) if known_at not in (None, "") else None
+    if as_of not in (None, ""):
+        day = as_of_day(as_of, rules)
     else:
-        from_store = str(data).endswith(".duckdb")
-        led = (
-            load_ledgers(path, rules, known_at=known_at)
-            if from_store
-            else load_ledgers(path, rules)
-        )
-        day = latest_return_day(led, rules)
+        day = latest_return_day(load_ledgers(path, rules, known_at=moment), rules)
     names: list[str | None]
     if all_units:
         names = list(rules.units.names)
@@ -113,6 +113,8 @@ def plan(
         names = [rules.units.resolve(u) for u in units]
     else:
         names = [None]
+    if out is not None:
+        writable_folder(Path(out))
     ids = {u.name: u.id for u in rules.units.units}
     return [
         Job(
@@ -123,10 +125,27 @@ def plan(
             str(path.resolve()),
             overrides,
             title,
-            None if known_at is None else str(known_at),
+            None if moment is None else moment.isoformat(sep=" "),
         )
         for n in names
     ]
+
+
+def writable_folder(out: Path) -> Path:
+    """The output folder exists (or is made) and a file can be written in it; else
+    ParamsError, before any kernel starts."""
+    if out.exists() and not out.is_dir():
+        raise ParamsError(f"输出位置 {out} 是一个文件,应为文件夹")
+    try:
+        out.mkdir(parents=True, exist_ok=True)
+        fd, probe = tempfile.mkstemp(prefix=".baiyi-probe-", dir=out)
+        os.close(fd)
+        os.unlink(probe)
+    except OSError as exc:
+        raise ParamsError(
+            f"无法在输出文件夹 {out} 中写入({exc.strerror}),请换一个有写入权限的文件夹"
+        ) from None
+    return out
 
 
 def _atomic_write(target: Path, data: bytes) -> None:
@@ -175,6 +194,7 @@ def execute(job: Job, out_root: Path) -> dict[str, Any]:
     """Run one job; return its manifest entry (status ok or failed, never raises)."""
     import nbformat
     import papermill as pm
+    from jupyter_client.kernelspec import NATIVE_KERNEL_NAME
 
     out_dir = out_root / job.as_of
     entry: dict[str, Any] = {
@@ -188,14 +208,16 @@ def execute(job: Job, out_root: Path) -> dict[str, Any]:
     os.close(fd)
     os.environ[REPORT_MODE_ENV] = "1"
     try:
-        pm.execute_notebook(
-            str(NOTEBOOKS / f"{job.notebook}.ipynb"),
-            tmp_nb,
-            parameters=job.parameters(),
-            cwd=str(ROOT),
-            progress_bar=False,
-            kernel_name="python3",
-        )
+        with kernel_manager_class() as manager:
+            pm.execute_notebook(
+                str(NOTEBOOKS / f"{job.notebook}.ipynb"),
+                tmp_nb,
+                parameters=job.parameters(),
+                cwd=str(ROOT),
+                progress_bar=False,
+                kernel_name=NATIVE_KERNEL_NAME,
+                kernel_manager_class=manager,
+            )
         executed = nbformat.read(tmp_nb, as_version=4)
         page = export_html(executed).encode("utf-8")
         _atomic_write(out_dir / f"{job.stem}.html", page)
@@ -206,12 +228,42 @@ def execute(job: Job, out_root: Path) -> dict[str, Any]:
         entry.update(status="failed", error=_error_text(exc))
         failed = out_dir / f"{job.stem}.failed.ipynb"
         if Path(tmp_nb).exists() and Path(tmp_nb).stat().st_size:
+            os.chmod(tmp_nb, 0o666 & ~_UMASK)  # readable like the reports beside it
             os.replace(tmp_nb, failed)
             entry["ipynb"] = f"{job.as_of}/{failed.name}"
     finally:
         Path(tmp_nb).unlink(missing_ok=True)
     record(out_root, entry)
     return entry
+
+
+@contextlib.contextmanager
+def kernel_manager_class() -> Iterator[type]:
+    """The kernel manager for one run: the interpreter running baiyi (not whatever a
+    user's "python3" kernelspec points at), talking over IPC sockets in a fresh private
+    folder.
+
+    IPC keeps the kernel's traffic off the network, so ipykernel has no reason to warn
+    about unencrypted TCP; a folder per kernel keeps parallel runs (--all-units) from
+    sharing socket files. nbclient makes, owns and shuts down the manager (a class, not
+    an instance, so that it also stops its client's channels cleanly).
+    """
+    from jupyter_client import AsyncKernelManager
+    from jupyter_client.kernelspec import KernelSpecManager
+
+    with tempfile.TemporaryDirectory(prefix="baiyi-kernel-") as sockets:
+
+        class IpcKernelManager(AsyncKernelManager):
+            def __init__(self, **kwargs: Any) -> None:
+                kwargs.setdefault("transport", "ipc")
+                kwargs.setdefault("ip", os.path.join(sockets, "kernel"))
+                kwargs.setdefault(
+                    "kernel_spec_manager",
+                    KernelSpecManager(kernel_dirs=[], ensure_native_kernel=True),
+                )
+                super().__init__(**kwargs)
+
+        yield IpcKernelManager
 
 
 def _error_text(exc: Exception) -> str:
@@ -256,8 +308,30 @@ def record(out_root: Path, entry: dict[str, Any]) -> None:
         write_index(out_root)
 
 
+REPORT_NAMES = {"weekly_briefing": "周报", "final_assessment": "总结考核", "explore": "台账探索"}
+
+
+def _index_figures(notebook: str, f: dict[str, str]) -> str:
+    """The headline figures an index row repeats, as fits the kind of report."""
+    if notebook == "weekly_briefing" and f:
+        return (
+            f"本周 {f.get('person_visits_week', '?')} 人次;"
+            f"累计 {f.get('person_visits_to_date', '?')} 人次;"
+            f"积案认定 {f.get('backlog_certified', '?')}/{f.get('backlog_total', '?')} 件;"
+            f"一票否决 {f.get('vetoed_units', '?')} 个单位"
+        )
+    if notebook == "final_assessment" and f:
+        return (
+            f"最高 {f.get('top_score', '?')} 分、最低 {f.get('bottom_score', '?')} 分;"
+            f"一票否决 {f.get('vetoed_units', '?')} 个单位;"
+            f"可授予平安稳定星 {f.get('star_units', '?')} 个单位"
+        )
+    return ""
+
+
 def write_index(out_root: Path) -> Path:
-    """reports/index.html: every briefing with date, unit, status and headline figures."""
+    """reports/index.html: every report with date, scope, kind, status and the headline
+    figures its page shows, in the reports' own stylesheet; failed runs with their error."""
     import html
 
     entries = []
@@ -265,40 +339,39 @@ def write_index(out_root: Path) -> Path:
         entries += json.loads(manifest.read_text(encoding="utf-8"))
     rows = []
     for e in entries:
-        f = e.get("figures") or {}
         ok = e["status"] == "ok"
-        link = (
-            f'<a href="{html.escape(e["html"])}">{html.escape(e["notebook"])}</a>'
-            if ok
-            else html.escape(e["notebook"])
-        )
+        name = html.escape(REPORT_NAMES.get(e["notebook"], e["notebook"]))
+        link = f'<a href="{html.escape(e["html"])}">{name}</a>' if ok else name
         status = (
             "成功"
             if ok
             else f'<span class="failed">失败</span><pre>{html.escape(e.get("error", ""))}</pre>'
         )
-        figs = (
-            f"本周 {f.get('person_visits_week', '')} 人次;"
-            f"累计 {f.get('person_visits_to_date', '')} 人次;"
-            f"积案认定 {f.get('backlog_certified', '')}/{f.get('backlog_total', '')};"
-            f"一票否决 {f.get('vetoed_units', '')} 个单位"
-            if ok
-            else ""
-        )
+        settings = [f"{k}={v}" for k, v in (e.get("rules") or {}).items()]
+        if e.get("known_at"):
+            settings.append(f"已知时间 {e['known_at'][:16]}")
+        highlight = ' class="hl"' if not ok else ""
         rows.append(
-            f"<tr><td>{html.escape(e['as_of'])}</td><td>{html.escape(e['unit'] or '全系统')}</td>"
-            f"<td>{link}</td><td>{status}</td><td>{figs}</td><td>{html.escape(e['generated'])}</td></tr>"
+            f"<tr{highlight}><td>{html.escape(e['as_of'])}</td>"
+            f"<td>{html.escape(e['unit'] or '全系统')}</td><td>{link}</td><td>{status}</td>"
+            f"<td>{html.escape(_index_figures(e['notebook'], e.get('figures') or {}))}</td>"
+            f"<td>{html.escape(';'.join(settings) or '默认')}</td>"
+            f"<td>{html.escape(e['generated'].replace('T', ' '))}</td></tr>"
         )
+    css = (TEMPLATES / "baiyi" / "briefing.css").read_text(encoding="utf-8")
+    head = "".join(
+        f"<th>{h}</th>" for h in ("截至日期", "范围", "报告", "状态", "要点", "口径", "生成时间")
+    )
     page = (
-        '<!DOCTYPE html><html lang="zh-CN"><head><meta charset="utf-8"><title>周报目录</title>'
-        "<style>body{font-family:'Microsoft YaHei',sans-serif;margin:20px}"
-        "table{border-collapse:collapse}"
-        "td,th{border:1px solid #ccc;padding:4px 8px;vertical-align:top}"
-        ".failed{color:#8e0c0c;font-weight:bold}pre{white-space:pre-wrap;max-width:480px;margin:0}"
-        "</style></head><body><h1>信访维稳百日攻坚行动 · 周报目录</h1>"
-        "<table><tr><th>截至日期</th><th>范围</th><th>报告</th><th>状态</th><th>要点</th><th>生成时间</th></tr>"
+        '<!DOCTYPE html><html lang="zh-CN"><head><meta charset="utf-8">'
+        "<title>信访维稳百日攻坚行动 · 报告目录</title>"
+        f"<style>{css}\n.failed{{color:#8e0c0c;font-weight:bold}}"
+        "pre{white-space:pre-wrap;max-width:480px;margin:0;font-size:12px}</style></head>"
+        '<body class="jp-Notebook"><main><h1>信访维稳百日攻坚行动 · 报告目录</h1>'
+        f'<p class="meta">共 {len(entries)} 份报告;失败的运行也列出,并附错误。</p>'
+        f'<table class="baiyi"><thead><tr>{head}</tr></thead><tbody>'
         + "".join(rows)
-        + "</table></body></html>"
+        + "</tbody></table></main></body></html>"
     )
     index = out_root / "index.html"
     _atomic_write(index, page.encode("utf-8"))

@@ -6,12 +6,9 @@ ledger rows.
 
 from __future__ import annotations
 
-import datetime as dt
-
 import numpy as np
 import pandas as pd
 
-from ..errors import ParamsError
 from ..ledgers import Ledgers
 from ..params import Rules, load_rules
 from . import points as pt
@@ -19,22 +16,9 @@ from .backlog import backlog_points
 from .incidents import incident_points
 from .result import ScoreResult, score_table
 from .visits import visit_points
-from .window import window
+from .window import as_of_day, window
 
-__all__ = ["ScoreResult", "score"]
-
-
-def parse_as_of(value: object, default: dt.date) -> dt.date:
-    if value is None:
-        return default
-    if isinstance(value, dt.datetime | pd.Timestamp):
-        return value.date() if isinstance(value, dt.datetime) else value.to_pydatetime().date()
-    if isinstance(value, dt.date):
-        return value
-    try:
-        return pd.Timestamp(str(value)).date()
-    except ValueError as exc:
-        raise ParamsError(f"截止日期「{value}」无效,应为 2019-03-29 这样的日期") from exc
+__all__ = ["ScoreResult", "as_of_day", "score"]
 
 
 def _office_filter(visits: pd.DataFrame, rules: Rules) -> np.ndarray:
@@ -52,10 +36,11 @@ def score(ledgers: Ledgers, rules: Rules | None = None, as_of: object = None) ->
     """Score every unit as of a date (default: the campaign's last day).
 
     Only events inside the campaign period and on or before ``as_of`` count; the others
-    are listed in ``result.excluded`` with the reason.
+    are listed in ``result.excluded`` with the reason. An as-of outside the campaign is a
+    ParamsError: before it nothing has happened yet, after it nothing more counts.
     """
     rules = rules or load_rules()
-    as_of = parse_as_of(as_of, rules.campaign.end)
+    as_of = as_of_day(as_of, rules)
     parts: list[dict[str, object]] = []
     skipped: list[pd.DataFrame] = []
 

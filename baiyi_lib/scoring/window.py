@@ -7,7 +7,26 @@ import datetime as dt
 import numpy as np
 import pandas as pd
 
-from ..params import Campaign
+from ..dates import in_campaign, parse_day
+from ..params import Campaign, Rules
+
+
+def as_of_day(value: object, rules: Rules, what: str = "截止日期") -> dt.date:
+    """The as-of of a score or a briefing: a date in the one date grammar (the campaign's
+    year may be left out: 4-26 is 2019-04-26), inside the campaign period. None is the
+    campaign's last day. Anything else is a ParamsError naming what is wrong."""
+    camp = rules.campaign
+    if value is None:
+        return camp.end
+    if isinstance(value, dt.datetime | pd.Timestamp):
+        day = value.date()
+    elif isinstance(value, dt.date):
+        day = value
+    else:
+        year = camp.start.year if camp.start.year == camp.end.year else None
+        lim = rules.limits
+        day = parse_day(value, what, lim.event_earliest, lim.event_latest, default_year=year)
+    return in_campaign(day, what, camp.start, camp.end)
 
 
 def window(dates: pd.Series, campaign: Campaign, as_of: dt.date) -> tuple[np.ndarray, np.ndarray]:

@@ -1,0 +1,248 @@
+"""What leaders read is true: the rendered pages, read in Chromium, against figures worked
+out independently.
+
+The independent figures come from the raw sample files (the visits register is read here
+with pandas and a few lines of date parsing, not with baiyi's loader) and from the points
+table (the one explanation format, not the views that draw the page). Every chart is read
+as the browser drew it: its tick labels and legend from the DOM, its values from plotly's
+own data. Pages: the weekly briefing as of a Friday and as of a Wednesday, one unit's
+briefing, and the final assessment.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+import re
+import shutil
+
+import pandas as pd
+import pytest
+from truth import END, LEVELS, RULES, SAMPLE, START, counted, expected_labels, per_week
+from truth import day as _day
+from truth import friday as _friday
+
+from baiyi_lib import load_ledgers, score
+from baiyi_lib.report.run import execute, plan
+
+CHROMIUM = shutil.which("chromium")
+PAGES = {
+    "friday": {"as_of": "2019-04-26"},
+    "wednesday": {"as_of": "2019-04-24"},
+    "unit": {"as_of": "2019-04-26", "units": ["移民办"]},
+    "final": {"as_of": "2019-05-31", "notebook": "final_assessment"},
+}
+
+pytestmark = pytest.mark.skipif(
+    CHROMIUM is None and not os.environ.get("CI"), reason="chromium not installed"
+)
+
+
+def points(as_of: str) -> pd.DataFrame:
+    return score(load_ledgers(SAMPLE, RULES), RULES, as_of=as_of).points
+
+
+# --------------------------------------------------------------------------- the pages
+
+_READ_CHARTS = """
+() => [...document.querySelectorAll('.js-plotly-plot')].map(gd => ({
+  title: (gd._fullLayout.title && gd._fullLayout.title.text) || '',
+  xtype: gd._fullLayout.xaxis.type,
+  traces: gd._fullData.map(t => ({
+    name: t.name, type: t.type,
+    x: t.x ? Array.from(t.x, String) : [],
+    y: t.y ? Array.from(t.y) : [],
+    z: t.z ? Array.from(t.z, r => Array.from(r)) : null,
+  })),
+  xticks: [...gd.querySelectorAll('.xtick text')].map(e => e.textContent),
+  yticks: [...gd.querySelectorAll('.ytick text')].map(e => e.textContent),
+  legend: [...gd.querySelectorAll('.legendtext')].map(e => e.textContent),
+}))
+"""
+_READ_TABLES = """
+() => [...document.querySelectorAll('table.baiyi')].map(t => ({
+  head: [...t.querySelectorAll('thead th')].map(e => e.textContent),
+  rows: [...t.querySelectorAll('tbody tr')].map(r => [...r.children].map(c => c.textContent)),
+}))
+"""
+
+
+@pytest.fixture(scope="module")
+def pages(tmp_path_factory) -> dict[str, dict]:
+    """Each page rendered by `baiyi report`'s code path, then read in Chromium."""
+    from playwright.sync_api import sync_playwright
+
+    assert CHROMIUM, "CI installs Debian's chromium in .ci/run"
+    out = tmp_path_factory.mktemp("reports")
+    seen = {}
+    with sync_playwright() as p:
+        browser = p.chromium.launch(
+            executable_path=CHROMIUM,
+            args=["--no-sandbox", "--disable-gpu", "--disable-background-networking",
+                  "--disable-component-update", "--disable-sync", "--no-first-run"],
+        )  # fmt: skip
+        for name, params in PAGES.items():
+            entry = execute(plan(data=str(SAMPLE), **params)[0], out)
+            assert entry["status"] == "ok", entry.get("error")
+            page = browser.new_page(viewport={"width": 1200, "height": 900})
+            requests, errors = [], []
+            page.on("request", lambda r, req=requests: req.append(r.url))
+            page.on("pageerror", lambda e, errs=errors: errs.append(str(e)))
+            page.goto((out / entry["html"]).as_uri())
+            page.wait_for_function(
+                "[...document.querySelectorAll('.plotly-graph-div')]"
+                ".every(d => d.querySelector('.main-svg'))"
+            )
+            seen[name] = {
+                "charts": page.evaluate(_READ_CHARTS),
+                "tables": page.evaluate(_READ_TABLES),
+                "figures": page.evaluate(
+                    "Object.fromEntries([...document.querySelectorAll('[data-figure]')]"
+                    ".map(e => [e.dataset.figure, e.textContent]))"
+                ),
+                "text": page.inner_text("body"),
+                "requests": [u for u in requests if not u.startswith("file://")],
+                "errors": errors,
+            }
+            page.close()
+        browser.close()
+    return seen
+
+
+def chart(page: dict, words: str) -> dict:
+    found = [c for c in page["charts"] if words in c["title"]]
+    assert len(found) == 1, [c["title"] for c in page["charts"]]
+    return found[0]
+
+
+def table(page: dict, first_header: str, contains: str | None = None) -> pd.DataFrame:
+    for t in page["tables"]:
+        if (
+            t["head"]
+            and t["head"][0] == first_header
+            and (contains is None or contains in t["head"])
+        ):
+            return pd.DataFrame(t["rows"], columns=t["head"])
+    raise AssertionError(f"no table headed {first_header}")
+
+
+# --------------------------------------------------------------------------- every page
+
+
+_MONTH_DAY = re.compile(r"^(\d{1,2})月(\d{1,2})日$")
+
+
+@pytest.mark.parametrize("name", list(PAGES))
+def test_no_axis_shows_a_date_outside_the_campaign(pages, name):
+    for c in pages[name]["charts"]:
+        for tick in c["xticks"] + c["yticks"]:
+            assert not re.search(r"\b(19|20)\d\d\b", tick) or "2019" in tick, (c["title"], tick)
+            assert not re.search(r"[A-Z][a-z]{2}", tick), (c["title"], tick)  # Jan, Feb …
+            m = _MONTH_DAY.match(tick)
+            if m:
+                day = dt.date(2019, int(m[1]), int(m[2]))
+                assert START - dt.timedelta(days=7) <= day <= END, (c["title"], tick)
+
+
+@pytest.mark.parametrize("name", list(PAGES))
+def test_every_level_chart_names_all_four_levels(pages, name):
+    for c in pages[name]["charts"]:
+        names = [t["name"] for t in c["traces"]]
+        if set(names) & set(LEVELS):
+            assert c["legend"] == LEVELS and names == LEVELS, c["title"]
+
+
+@pytest.mark.parametrize("name", list(PAGES))
+def test_the_page_is_offline_and_error_free(pages, name):
+    assert pages[name]["requests"] == [] and pages[name]["errors"] == []
+
+
+# --------------------------------------------------------------------------- weekly briefing
+
+
+@pytest.mark.parametrize("name", ["friday", "wednesday", "unit"])
+def test_the_visits_chart_shows_the_campaign_weeks_and_the_registers_figures(pages, name):
+    as_of = _day(PAGES[name]["as_of"])
+    unit = RULES.units.resolve(PAGES[name]["units"][0]) if "units" in PAGES[name] else None
+    c = chart(pages[name], "走访人次")
+    labels = expected_labels(as_of)
+    assert c["xtype"] == "category"
+    assert all(t["x"] == labels for t in c["traces"])
+    assert set(c["xticks"]) <= set(labels) and c["xticks"][-1] == labels[-1]
+    truth = per_week(as_of, unit)
+    assert {t["name"]: [int(y) for y in t["y"]] for t in c["traces"]} == truth
+    # the bars add up to the table above them, level by level
+    levels = table(pages[name], "层级").set_index("层级")
+    for level in LEVELS:
+        assert int(levels.at[level, "累计人次"]) == sum(truth[level])
+        assert int(levels.at[level, "本周人次"]) == truth[level][-1]
+
+
+@pytest.mark.parametrize("name", ["friday", "wednesday"])
+def test_the_headline_figures_are_the_registers_and_the_points(pages, name):
+    as_of = _day(PAGES[name]["as_of"])
+    shown = pages[name]["figures"]
+    v = counted(as_of)
+    week_start = _friday(as_of) - dt.timedelta(days=6)
+    assert shown["as_of"] == as_of.isoformat()
+    assert int(shown["person_visits_to_date"]) == v["persons"].sum()
+    assert int(shown["person_visits_week"]) == v.loc[v["day"] >= week_start, "persons"].sum()
+    p = points(PAGES[name]["as_of"])
+    bonus = p[p["rule_id"].astype(str).str.startswith("backlog.")]
+    assert int(shown["backlog_certified"]) == len(bonus)
+    assert int(shown["vetoed_units"]) == p.loc[p["rule_id"] == "veto", "unit"].nunique()
+
+
+@pytest.mark.parametrize("name", ["friday", "wednesday"])
+def test_the_deductions_heatmap_adds_up_to_the_ranking(pages, name):
+    c = chart(pages[name], "每周扣分")
+    heat = c["traces"][0]
+    assert heat["x"] == expected_labels(_day(PAGES[name]["as_of"])) and c["xtype"] == "category"
+    p = points(PAGES[name]["as_of"])
+    assert sum(map(sum, heat["z"])) == -p.loc[p["points"] < 0, "points"].sum()
+    ranking = table(pages[name], "排名", "扣分").set_index("单位")
+    rows = dict(zip(heat["y"], (sum(r) for r in heat["z"]), strict=True))
+    assert {u: int(ranking.at[u, "扣分"]) for u in rows} == rows
+
+
+def test_the_burndown_reads_in_chinese_and_ends_at_the_headlines_open_cases(pages):
+    page = pages["friday"]
+    c = chart(page, "积案")
+    assert c["xtype"] == "date"
+    assert c["xticks"] and all(_MONTH_DAY.match(t) for t in c["xticks"]), c["xticks"]
+    line = c["traces"][0]
+    shown = page["figures"]
+    assert line["y"][-1] == int(shown["backlog_total"]) - int(shown["backlog_certified"])
+    assert line["x"][-1].startswith("2019-04-26")
+
+
+def test_the_score_chart_is_the_ranking_table(pages):
+    for name in ("friday", "final"):
+        c = chart(pages[name], "得分")
+        bars = dict(zip(c["traces"][0]["y"], c["traces"][0]["x"], strict=True))
+        first = "排名"
+        ranking = table(pages[name], first).set_index("单位")
+        col = "得分" if "得分" in ranking.columns else "行动得分"
+        assert {u: int(ranking.at[u, col]) for u in bars} == {u: int(s) for u, s in bars.items()}
+
+
+def test_the_wednesday_briefing_counts_the_days_since_friday(pages):
+    # scoring counts 04-20 … 04-24; the page must show them, in its week and its detail
+    text = pages["wednesday"]["text"]
+    assert "4月20日—4月24日" in text and "本周尚未结束" in text
+    p = points("2019-04-24")
+    this_week = p[p["date"] >= pd.Timestamp("2019-04-20")]
+    detail = table(pages["wednesday"], "日期", "原文")
+    assert len(detail) == int((this_week["points"] != 0).sum())
+
+
+def test_the_final_assessment_shows_the_final_scores_and_stars(pages):
+    page = pages["final"]
+    p = points("2019-05-31")
+    ranking = table(page, "排名").set_index("单位")
+    vetoed = set(p.loc[p["rule_id"] == "veto", "unit"].astype(str))
+    assert {u for u in ranking.index if ranking.at[u, "一票否决"] == "是"} == vetoed
+    assert all(ranking.at[u, "可授予平安稳定星"] == "否" for u in vetoed)
+    totals = p.groupby(p["unit"].astype(str))["points"].sum()
+    for unit in ranking.index:
+        assert int(ranking.at[unit, "行动得分"]) == 1000 + int(totals.get(unit, 0))
