@@ -9,7 +9,16 @@ Public API::
     result.scores; result.points; print(result.explain("安监办"))
 """
 
-from .errors import BaiyiError, LedgerError, ParamsError, UnknownUnitError
+from .errors import (
+    BaiyiError,
+    LedgerError,
+    ParamsError,
+    StoreBusy,
+    StoreDamaged,
+    StoreError,
+    StoreNotWritable,
+    UnknownUnitError,
+)
 from .ledgers import Ledgers, check_ledgers, load_ledgers
 from .params import Rules, load_rules
 from .scoring import ScoreResult, score
@@ -23,6 +32,10 @@ __all__ = [
     "ParamsError",
     "Rules",
     "ScoreResult",
+    "StoreBusy",
+    "StoreDamaged",
+    "StoreError",
+    "StoreNotWritable",
     "UnknownUnitError",
     "__version__",
     "check_ledgers",

@@ -5,8 +5,10 @@
     baiyi validate DIR
     baiyi rules [--set name=value ...]
     baiyi sample OUT_DIR [--seed N]
+    baiyi purge [--store S] [--yes]
 
-Exit codes: 0 success; 1 the ledgers have errors; 2 bad parameters or input.
+Exit codes (errors.py): 0 success; 1 the ledgers have errors; 2 bad parameters; 3 the
+store is damaged; 4 the store is busy; 5 the store can't be written.
 """
 
 from __future__ import annotations
@@ -30,6 +32,7 @@ from .ledgers import (
 )
 from .ledgers.schema import KIND_LABELS
 from .params import Rules, load_rules
+from .present import spreadsheet_safe
 from .scoring import score
 
 DEFAULT_DATA = default_source()
@@ -92,9 +95,13 @@ def _rules(args: argparse.Namespace) -> Rules:
 
 
 def _table(df: pd.DataFrame, headers: dict[str, str], fmt: str = "table") -> str:
+    """A table for the terminal, or CSV whose text cells can't run as formulas."""
     df = df.rename(columns=headers)
     if fmt == "csv":
-        return df.to_csv(index=False)
+        text = df.select_dtypes(include=["object", "string"]).columns
+        return df.assign(**{c: df[c].map(spreadsheet_safe) for c in text}).to_csv(index=False)
+    if df.empty:
+        return "(无)"
     for col in df.columns:
         if df[col].dtype == bool:
             df[col] = df[col].map({True: "是", False: ""})
@@ -353,6 +360,29 @@ def cmd_ingest(args: argparse.Namespace) -> int:
     return 1 if refused else 0
 
 
+def cmd_purge(args: argparse.Namespace) -> int:
+    """Find personal data already in the store; with --yes, erase it from every version."""
+    from .store import purge
+
+    found, counts = purge(args.store, apply=args.yes, wait=args.wait)
+    if not found:
+        print(f"台账库 {args.store} 中没有发现个人信息(共 {sum(counts.values())} 行)。")
+        return 0
+    labels = {f"rows_{k}": v for k, v in KIND_LABELS.items()} | {"submissions": "报送记录"}
+    print(f"台账库 {args.store} 中发现 {len(found)} 个含个人信息的值:")
+    for f in found:
+        where = labels.get(f.table, f.table)
+        print(f"  {where} · {f.column}:{f.what} {f.shown},共 {f.versions} 个版本")
+    if not args.yes:
+        print("未作改动。确认清除请加 --yes:每个值在所有版本中替换为「已清除#n」,并记入报送记录。")
+        return 1
+    print(
+        "已从所有版本中清除,台账库已重写(旧数据块不再保留);"
+        f"各表行数不变(共 {sum(counts.values())} 行)。清除记录见 purges 表和报送记录。"
+    )
+    return 0
+
+
 def cmd_sample(args: argparse.Namespace) -> int:
     from .sample import write_sample
 
@@ -423,6 +453,12 @@ def build_parser() -> argparse.ArgumentParser:
     common(i, data=False)
     i.set_defaults(func=cmd_ingest)
 
+    pg = sub.add_parser("purge", help="查找并清除台账库中已有的个人信息(所有版本)")
+    pg.add_argument("--store", default=str(DEFAULT_STORE), help=f"台账库(默认 {DEFAULT_STORE})")
+    pg.add_argument("--yes", action="store_true", help="确认清除(不加则只列出,不作改动)")
+    pg.add_argument("--wait", type=float, default=60.0, help="台账库被占用时最多等待的秒数")
+    pg.set_defaults(func=cmd_purge)
+
     t = sub.add_parser("template", help="生成各台账的 Excel 填报模板")
     t.add_argument("out", help="输出文件夹")
     t.add_argument("--unit", default=None, help="为该单位生成每周报送模板(排查登记表和积案)")
@@ -453,10 +489,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         return args.func(args)
     except LedgerError as exc:
         print(str(exc), file=sys.stderr)
-        return 1
+        return exc.exit_code
     except BaiyiError as exc:
         print(f"错误:{exc}", file=sys.stderr)
-        return 2
+        return exc.exit_code
     except BrokenPipeError:
         # The reader (e.g. `| head`) went away: stop quietly, as Unix tools do.
         os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())

@@ -1,6 +1,10 @@
-"""One exception hierarchy for everything a user can get wrong.
+"""One exception hierarchy for everything a user can get wrong, with its exit code.
 
 Messages are Chinese (they are read by the campaign office); the classes are English.
+Exit codes of the ``baiyi`` command: 0 success; 1 the ledgers have errors (LedgerError);
+2 bad parameters (ParamsError and any other BaiyiError); 3 the store is damaged; 4 the
+store is busy (another process holds it); 5 the store can't be written (read-only, no
+room on the disk).
 """
 
 from __future__ import annotations
@@ -14,6 +18,8 @@ if TYPE_CHECKING:
 class BaiyiError(Exception):
     """Base class: any error baiyi raises on purpose."""
 
+    exit_code = 2
+
 
 class ParamsError(BaiyiError, ValueError):
     """A params file (rules, units, campaign) or an override is invalid."""
@@ -26,6 +32,8 @@ class LedgerError(BaiyiError, ValueError):
     problem, expected, severity); ``accounting`` says, per file, how many rows were read,
     used and refused.
     """
+
+    exit_code = 1
 
     def __init__(
         self,
@@ -43,3 +51,25 @@ class UnknownUnitError(BaiyiError, KeyError):
 
     def __str__(self) -> str:
         return str(self.args[0]) if self.args else ""
+
+
+class StoreError(BaiyiError):
+    """The ledger store can't be used; nothing in it was changed."""
+
+
+class StoreDamaged(StoreError):
+    """The store file is truncated or is not a store."""
+
+    exit_code = 3
+
+
+class StoreBusy(StoreError):
+    """Another process holds the store."""
+
+    exit_code = 4
+
+
+class StoreNotWritable(StoreError):
+    """The store or its folder can't be written (read-only, no room for the log)."""
+
+    exit_code = 5

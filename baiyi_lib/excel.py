@@ -22,6 +22,7 @@ from openpyxl.worksheet.datavalidation import DataValidation
 
 from .ledgers.schema import FORM_ALIASES, KIND_LABELS, LEVEL_ALIASES, SCHEMAS, STATUS_ALIASES
 from .params import Rules
+from .present import spreadsheet_safe
 
 TEMPLATE_ROWS = 500  # rows prepared with dropdowns and date formats
 HEADER_FILL = PatternFill("solid", fgColor="DDEBF7")
@@ -125,13 +126,6 @@ def write_templates(out_dir: Path, rules: Rules, unit: str | None = None) -> lis
 # --------------------------------------------------------------------------- export
 
 
-def safe_text(value: object) -> object:
-    """Text that a spreadsheet would read as a formula gets a leading apostrophe."""
-    if isinstance(value, str) and value[:1] in ("=", "+", "-", "@", "\t", "\r"):
-        return "'" + value
-    return value
-
-
 def _sheet(wb: Workbook, title: str, df: pd.DataFrame, headers: dict[str, str]) -> None:
     ws = wb.create_sheet(title)
     cols = [c for c in headers if c in df.columns]
@@ -149,7 +143,7 @@ def _sheet(wb: Workbook, title: str, df: pd.DataFrame, headers: dict[str, str]) 
             elif hasattr(value, "item") and not isinstance(value, str):
                 value = value.item()  # numpy scalar
             cell = ws.cell(
-                row=i, column=j, value=safe_text(value) if isinstance(value, str) else value
+                row=i, column=j, value=spreadsheet_safe(value) if isinstance(value, str) else value
             )
             if isinstance(value, str):
                 cell.data_type = "s"  # never a formula

@@ -14,10 +14,12 @@
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
+import os
 import time
-from collections.abc import Iterable
-from dataclasses import dataclass
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -25,9 +27,10 @@ import duckdb
 import numpy as np
 import pandas as pd
 
-from .errors import BaiyiError
+from .errors import BaiyiError, StoreBusy, StoreDamaged, StoreError, StoreNotWritable
 from .ledgers import DEFAULT_STORE as _DEFAULT_STORE
 from .ledgers import Ledgers, check_ledgers, load_ledgers
+from .ledgers.privacy import detect, mask_text
 from .ledgers.read import display_name, folder_files, is_ledger_file, sha256_file, unread_reason
 from .ledgers.schema import KIND_LABELS, KINDS, SCHEMAS
 from .params import Rules, load_rules
@@ -49,15 +52,25 @@ _SQL_TYPES = {
 }
 
 
+# DuckDB failures that come from the file or the disk, not from our SQL: each becomes a
+# StoreError with its own message; anything else is a bug and is raised as it is
+ENVIRONMENT = (
+    duckdb.IOException,
+    duckdb.SerializationException,
+    duckdb.FatalException,
+    duckdb.InternalException,
+    duckdb.CatalogException,
+    duckdb.InvalidInputException,
+    duckdb.PermissionException,
+    duckdb.TransactionException,
+    duckdb.OutOfMemoryException,
+)
+
 # the latest version of each row (by received time, then submission)
 LATEST = (
     "QUALIFY row_number() OVER "
     "(PARTITION BY row_key ORDER BY received DESC, submission_id DESC) = 1"
 )
-
-
-class StoreBusy(BaiyiError):
-    """Another process holds the store."""
 
 
 def _columns(kind: str) -> list[str]:
@@ -85,25 +98,67 @@ def _schema_sql() -> list[str]:
 def connect(
     path: str | Path, wait: float = 60.0, read_only: bool = False
 ) -> duckdb.DuckDBPyConnection:
-    """Open the store, waiting up to ``wait`` seconds for another process's lock."""
+    """Open the store, waiting up to ``wait`` seconds for another process's lock.
+
+    Each way it can fail has its own message and exit code: busy (another process holds
+    the lock), damaged (truncated, or not a store), not writable (read-only file system,
+    no permission, no room for the write-ahead log). Opening never changes a stored row.
+    """
     path = Path(path)
     deadline = time.monotonic() + wait
+    if read_only and not path.exists():
+        raise BaiyiError(f"找不到台账库:{path}")
     while True:
         try:
-            if read_only and not path.exists():
-                raise BaiyiError(f"找不到台账库:{path}")
             con = duckdb.connect(str(path), read_only=read_only)
             break
-        except duckdb.IOException as exc:
-            if "lock" not in str(exc).lower() or time.monotonic() >= deadline:
-                raise StoreBusy(
-                    f"台账库 {path} 正被另一个进程使用(例如另一次载入),请稍后再试。({exc})"
-                ) from exc
-            time.sleep(0.2)
+        except ENVIRONMENT as exc:
+            busy = (
+                "conflicting lock" in str(exc).lower() or "could not set lock" in str(exc).lower()
+            )
+            if busy and time.monotonic() < deadline:
+                time.sleep(0.2)
+                continue
+            raise store_error(exc, path, "打开") from None
     if not read_only:
-        for statement in _schema_sql():
-            con.execute(statement)
+        try:
+            for statement in _schema_sql():
+                con.execute(statement)
+        except ENVIRONMENT as exc:
+            con.close()
+            raise store_error(exc, path, "准备") from None
     return con
+
+
+@contextlib.contextmanager
+def reading(store: str | Path, wait: float = 60.0) -> Iterator[duckdb.DuckDBPyConnection]:
+    """A read-only connection; any DuckDB failure while reading becomes a StoreError."""
+    con = connect(store, wait=wait, read_only=True)
+    try:
+        yield con
+    except ENVIRONMENT as exc:
+        raise store_error(exc, Path(store), "读取") from None
+    finally:
+        with contextlib.suppress(duckdb.Error):
+            con.close()
+
+
+def store_error(exc: Exception, path: Path, doing: str) -> StoreError:
+    """The Chinese error for a DuckDB failure on the store, by what went wrong."""
+    text = str(exc)
+    low = text.lower()
+    if "conflicting lock" in low or "could not set lock" in low:
+        return StoreBusy(f"台账库 {path} 正被另一个进程使用(例如另一次载入),请稍后再试。")
+    if any(w in low for w in ("read-only", "permission denied", "no space", "disk full")):
+        why = "磁盘空间已满" if ("no space" in low or "disk full" in low) else "文件或文件夹只读"
+        return StoreNotWritable(
+            f"无法{doing}台账库 {path}:{why},写不下台账库及其日志文件(.wal)。"
+            "本次没有载入任何数据,已有数据没有改动;请腾出空间或换到可写的位置后重试。"
+        )
+    return StoreDamaged(
+        f"台账库 {path} 已损坏或不是台账库文件,无法{doing}({text.splitlines()[0][:160]})。"
+        "请不要删除或覆盖它,用最近的备份恢复,或联系维护人员。"
+    )
 
 
 def _stored_frame(kind: str, frame: pd.DataFrame) -> pd.DataFrame:
@@ -115,17 +170,27 @@ def _stored_frame(kind: str, frame: pd.DataFrame) -> pd.DataFrame:
             out[c] = out[c].astype(object)
     for c in PROVENANCE:
         out[c] = frame[c].astype(object) if c != "src_row" else frame[c].astype(np.int64)
-    key_parts = [
-        out[k].astype(str) if k != "screened_on" else out[k].dt.strftime("%Y-%m-%d")
+    out.insert(0, "row_key", _row_key(kind, out))
+    out.insert(1, "content", _content(kind, out))
+    return out
+
+
+def _row_key(kind: str, rows: pd.DataFrame) -> np.ndarray:
+    """Each row's key: its id, or unit + case + screening date for the rolling ledger."""
+    parts = [
+        rows[k].astype(str) if k != "screened_on" else rows[k].dt.strftime("%Y-%m-%d")
         for k in ROW_KEYS[kind]
     ]
-    key = key_parts[0]
-    for part in key_parts[1:]:
+    key = parts[0]
+    for part in parts[1:]:
         key = key + "\x1f" + part
-    out.insert(0, "row_key", key.to_numpy(dtype=object))
-    content = pd.util.hash_pandas_object(out[cols].astype(str), index=False).to_numpy()
-    out.insert(1, "content", content.view(np.int64))
-    return out
+    return key.to_numpy(dtype=object)
+
+
+def _content(kind: str, rows: pd.DataFrame) -> np.ndarray:
+    """A hash of each row's content, to tell a changed row from an unchanged one."""
+    text = rows[_columns(kind)].astype(str)
+    return pd.util.hash_pandas_object(text, index=False).to_numpy().view(np.int64)
 
 
 @dataclass
@@ -219,7 +284,10 @@ def _ingest_file(
             )
         con.execute("COMMIT")
     except BaseException:
-        con.execute("ROLLBACK")
+        # a store that could not write (disk full) may refuse the rollback too: the
+        # transaction is void either way, and the first error is the one to report
+        with contextlib.suppress(duckdb.Error):
+            con.execute("ROLLBACK")
         raise
     return IngestReport(name, "stored", sid, pd.DataFrame(counts))
 
@@ -255,8 +323,11 @@ def ingest(
     con = connect(store, wait=wait)
     try:
         return unread + [_ingest_file(con, f, rules, received, progress) for f in files]
+    except ENVIRONMENT as exc:
+        raise store_error(exc, Path(store), "写入") from None
     finally:
-        con.close()
+        with contextlib.suppress(duckdb.Error):
+            con.close()
 
 
 def stored_frames(
@@ -265,8 +336,7 @@ def stored_frames(
     """The stored rows as they stood at ``known_at`` (default: everything received), as
     frames for the loader, and the submissions received by then."""
     cut = known_at if known_at is not None else pd.Timestamp.max.floor("s").to_pydatetime()
-    con = connect(store, wait=wait, read_only=True)
-    try:
+    with reading(store, wait) as con:
         frames = {}
         for kind in KINDS:
             cols = ", ".join([*_columns(kind), *PROVENANCE])
@@ -277,8 +347,6 @@ def stored_frames(
             "SELECT file, sha256, received FROM submissions WHERE received <= ? ORDER BY id",
             [cut],
         ).df()
-    finally:
-        con.close()
     return frames, files
 
 
@@ -291,15 +359,12 @@ def load(
 
 def submissions(store: str | Path, wait: float = 60.0) -> pd.DataFrame:
     """Every submission with its per-kind counts (for the returns and change sections)."""
-    con = connect(store, wait=wait, read_only=True)
-    try:
+    with reading(store, wait) as con:
         return con.execute(
             "SELECT s.id, s.file, s.sha256, s.received, s.ingested, s.units, c.kind, c.rows, "
             "c.new, c.changed, c.unchanged FROM submissions s "
             "LEFT JOIN submission_counts c ON c.submission_id = s.id ORDER BY s.id, c.kind"
         ).df()
-    finally:
-        con.close()
 
 
 def row_changes(
@@ -312,8 +377,7 @@ def row_changes(
     or corrected, with the file it came in."""
     lo = pd.Timestamp(since)
     hi = pd.Timestamp(until) if until is not None else pd.Timestamp.max.floor("s")
-    con = connect(store, wait=wait, read_only=True)
-    try:
+    with reading(store, wait) as con:
         parts = []
         for kind in KINDS:
             parts.append(
@@ -330,8 +394,6 @@ def row_changes(
                     [lo.to_pydatetime(), hi.to_pydatetime()],
                 ).df()
             )
-    finally:
-        con.close()
     out = pd.concat(parts, ignore_index=True)
     out["change"] = out["corrected"].map({True: "更正", False: "新增"})
     out["key"] = out["row_key"].str.replace("\x1f", " / ")
@@ -359,3 +421,154 @@ def returns_from_submissions(
     # one submission may cover several units
     per_unit = subs.assign(unit=subs["units"].str.split(",")).explode("unit")
     return returns_grid(per_unit["unit"], per_unit["received"], rules, as_of)
+
+
+# --------------------------------------------------------------------------- purge
+
+PURGED = "已清除#{n}"
+
+
+@dataclass
+class Finding:
+    """Personal data found in the store: where, what, in how many row versions. The value
+    itself is kept only in memory, to replace it, and is never shown."""
+
+    table: str
+    column: str
+    what: str
+    shown: str  # masked
+    versions: int
+    value: str = field(repr=False, default="")
+
+
+def _text_columns(con: duckdb.DuckDBPyConnection, table: str) -> list[str]:
+    rows = con.execute(
+        "SELECT column_name FROM information_schema.columns "
+        "WHERE table_name = ? AND data_type = 'VARCHAR'",
+        [table],
+    ).fetchall()
+    return [r[0] for r in rows]
+
+
+def find_personal_data(con: duckdb.DuckDBPyConnection) -> list[Finding]:
+    """Every stored text value, in every version of every row and in the submissions
+    log, that holds a resident ID or mobile number (the loader's own check)."""
+    found = []
+    tables = [f"rows_{k}" for k in KINDS] + ["submissions"]
+    for table in tables:
+        for col in _text_columns(con, table):
+            rows = con.execute(
+                f'SELECT "{col}", count(*) FROM {table} WHERE "{col}" IS NOT NULL '
+                f"AND length(regexp_replace(\"{col}\", '[^0-9０-９]', '', 'g')) >= 11 "
+                f'GROUP BY "{col}"'
+            ).fetchall()
+            for value, n in rows:
+                what = detect(value)
+                if what:
+                    found.append(Finding(table, col, what, mask_text(value), n, value))
+    return found
+
+
+def purge(
+    store: str | Path, apply: bool = False, wait: float = 60.0
+) -> tuple[list[Finding], dict[str, int]]:
+    """Find personal data already in the store (stored before the loader refused it) and,
+    with ``apply``, erase it from every version of every row.
+
+    Each value is replaced by 已清除#n; keys and content hashes that were made from it
+    are made again; the purge is recorded (what, where, how many versions; never the
+    value) in the ``purges`` table and as a line of the submissions log. Finally the
+    store is rewritten into a fresh file, because a database keeps old values in its
+    free blocks. Returns the findings and the row counts, equal before and after.
+    """
+    path = Path(store)
+    if not path.exists():
+        raise BaiyiError(f"找不到台账库:{path}")
+    con = connect(path, wait=wait)
+    try:
+        found = find_personal_data(con)
+        counts = _row_counts(con)
+        if not apply or not found:
+            return found, counts
+        con.execute("BEGIN TRANSACTION")
+        try:
+            _erase(con, found)
+            con.execute("COMMIT")
+        except BaseException:
+            with contextlib.suppress(duckdb.Error):
+                con.execute("ROLLBACK")
+            raise
+        fresh = path.with_name(f".{path.name}.purged")
+        fresh.unlink(missing_ok=True)
+        name = con.execute("SELECT current_database()").fetchone()[0]
+        con.execute(f"ATTACH '{fresh}' AS fresh_store")
+        con.execute(f'COPY FROM DATABASE "{name}" TO fresh_store')
+        con.execute("DETACH fresh_store")
+    except ENVIRONMENT as exc:
+        raise store_error(exc, path, "清除") from None
+    finally:
+        with contextlib.suppress(duckdb.Error):
+            con.close()
+    os.replace(fresh, path)
+    Path(str(path) + ".wal").unlink(missing_ok=True)
+    with reading(path, wait) as check:
+        after = _row_counts(check)
+        left = find_personal_data(check)
+    expected = {**counts, "submissions": counts["submissions"] + 1}  # the purge's own line
+    if after != expected or left:
+        raise StoreDamaged(f"清除后核对不一致(行数 {counts} → {after}),请用备份恢复后重试")
+    return found, after
+
+
+def _row_counts(con: duckdb.DuckDBPyConnection) -> dict[str, int]:
+    tables = [f"rows_{k}" for k in KINDS] + ["submissions"]
+    return {t: con.execute(f"SELECT count(*) FROM {t}").fetchone()[0] for t in tables}
+
+
+def _erase(con: duckdb.DuckDBPyConnection, found: list[Finding]) -> None:
+    """Replace each value everywhere it is stored; remake keys and hashes; log it."""
+    replacement = {}
+    for f in found:
+        replacement.setdefault(f.value, PURGED.format(n=len(replacement) + 1))
+    for f in found:
+        con.execute(
+            f'UPDATE {f.table} SET "{f.column}" = ? WHERE "{f.column}" = ?',
+            [replacement[f.value], f.value],
+        )
+    for kind in KINDS:
+        table = f"rows_{kind}"
+        touched = [f for f in found if f.table == table]
+        if not touched:
+            continue
+        marks = list({replacement[f.value] for f in touched})
+        where = " OR ".join(
+            f'"{c}" IN ({", ".join("?" * len(marks))})' for c in _text_columns(con, table)
+        )
+        rows = con.execute(
+            f"SELECT rowid, * FROM {table} WHERE {where}", marks * len(_text_columns(con, table))
+        ).df()
+        rows["row_key"] = _row_key(kind, rows)
+        rows["content"] = _content(kind, rows)
+        con.register("remade", rows[["rowid", "row_key", "content"]])
+        con.execute(
+            f"UPDATE {table} SET row_key = remade.row_key, content = remade.content "
+            f"FROM remade WHERE {table}.rowid = remade.rowid"
+        )
+        con.unregister("remade")
+    con.execute(
+        "CREATE TABLE IF NOT EXISTS purges (purge_id BIGINT, purged_at TIMESTAMP, tbl VARCHAR, "
+        "col VARCHAR, what VARCHAR, versions BIGINT, replaced_by VARCHAR)"
+    )
+    pid = con.execute("SELECT coalesce(max(purge_id), 0) + 1 FROM purges").fetchone()[0]
+    now = dt.datetime.now()
+    for f in found:
+        con.execute(
+            "INSERT INTO purges VALUES (?, ?, ?, ?, ?, ?, ?)",
+            [pid, now, f.table, f.column, f.what, f.versions, replacement[f.value]],
+        )
+    sid = con.execute("SELECT coalesce(max(id), 0) + 1 FROM submissions").fetchone()[0]
+    note = f"清除个人信息(第 {pid} 次,{len(replacement)} 个值,{sum(f.versions for f in found)} 处)"
+    con.execute(
+        "INSERT INTO submissions VALUES (?, ?, NULL, ?, ?, '', 'purge', 0)",
+        [sid, note, now, now],
+    )

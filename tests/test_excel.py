@@ -11,7 +11,8 @@ from support import ledgers
 
 from baiyi_lib import load_ledgers, load_rules, score
 from baiyi_lib.cli import main
-from baiyi_lib.excel import safe_text, write_templates
+from baiyi_lib.excel import write_templates
+from baiyi_lib.present import spreadsheet_safe
 
 R = load_rules()
 
@@ -87,8 +88,8 @@ def test_template_for_an_unknown_unit_is_refused(tmp_path, capsys):
     ("text", "escaped"),
     [("=1+1", "'=1+1"), ("+86", "'+86"), ("-x", "'-x"), ("@SUM(A1)", "'@SUM(A1)"), ("V1", "V1")],
 )
-def test_safe_text(text, escaped):
-    assert safe_text(text) == escaped
+def test_spreadsheet_safe(text, escaped):
+    assert spreadsheet_safe(text) == escaped
 
 
 def test_export_never_writes_a_formula(tmp_path):

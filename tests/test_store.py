@@ -161,7 +161,7 @@ def test_a_second_writer_gets_a_clear_message_instead_of_a_crash(tmp_path, capsy
     try:
         with pytest.raises(StoreBusy, match="正被另一个进程使用"):
             ingest([VISITS], store, wait=0.3)
-        assert main(["ingest", str(VISITS), "--store", str(store), "--wait", "0.3"]) == 2
+        assert main(["ingest", str(VISITS), "--store", str(store), "--wait", "0.3"]) == 4
         assert "正被另一个进程使用" in capsys.readouterr().err
     finally:
         holder.kill()

@@ -428,7 +428,9 @@ def read_frames(frames: dict[str, pd.DataFrame]) -> ReadResult:
                 seen.setdefault(name, []).append(f"第 {pos + 1} 列「{col}」")
             if name and name not in renamed.values():
                 renamed[col] = name
-                headers[name] = str(col)
+                # an English column name is shown as its Chinese header in messages
+                chinese = {c.name: c.header for c in SCHEMAS[kind]}
+                headers[name] = chinese[name] if str(col) == name else str(col)
             else:
                 renamed[col] = f"extra:{col}"
                 headers[f"extra:{col}"] = str(col)

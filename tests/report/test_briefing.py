@@ -200,6 +200,9 @@ def test_a_failed_run_never_replaces_a_good_report(tmp_path):
     bad = execute(broken, tmp_path)
     assert bad["status"] == "failed"
     assert (tmp_path / good["html"]).read_bytes() == html
+    # the failed notebook is as readable as the reports beside it (it was 0600)
+    mode = (tmp_path / good["html"]).stat().st_mode & 0o777
+    assert (tmp_path / bad["ipynb"]).stat().st_mode & 0o777 == mode
     leftovers = [p.name for p in (tmp_path / AS_OF).iterdir() if p.name.startswith(".")]
     assert leftovers == []
 
