@@ -130,6 +130,8 @@ def bench_score(n: int) -> None:
 def bench_xlsx(n: int = 100_000) -> None:
     import openpyxl
 
+    from baiyi_lib import load_rules
+    from baiyi_lib.ledgers.guard import inspect_file
     from baiyi_lib.ledgers.read import read_paths
     from baiyi_lib.ledgers.schema import headers
 
@@ -164,12 +166,15 @@ def bench_xlsx(n: int = 100_000) -> None:
         lambda: pd.read_excel(path, sheet_name=None, header=None, dtype=object, engine="openpyxl"),
         1,
     )
+    limits = load_rules().limits
     t_load = best_of(lambda: load_ledgers(path), 1)
-    t_read = best_of(lambda: read_paths([path]), 1)
+    t_read = best_of(lambda: read_paths([path], limits), 1)
+    t_guard = best_of(lambda: inspect_file(path, limits))
     print(
         f"xlsx {n:,} rows: calamine {t_cal:.2f} s, openpyxl {t_opx:.2f} s "
         f"(openpyxl / calamine = {t_opx / t_cal:.1f}×); baiyi read {t_read:.2f} s, "
-        f"read + validate {t_load:.2f} s",
+        f"read + validate {t_load:.2f} s; of which the pre-read guard {t_guard:.2f} s "
+        f"(guard / calamine = {t_guard / t_cal:.2f})",
         flush=True,
     )
 

@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
@@ -237,23 +238,67 @@ def _digit_count(s: str) -> int:
     return sum(ch.isdigit() for ch in s)
 
 
-def scan_cells(values: pd.Series) -> pd.Series:
-    """For each cell: '' if clean, else what it holds (身份证号码, 疑似身份证号码, 手机号码).
+@dataclass
+class CellFlags:
+    """What the cell check found in one column: per cell, the personal number held ('' if
+    none), whether it holds a control character, and its length in characters."""
 
-    Each distinct value is looked at once, and only values with at least 11 digits (in any
-    script) are examined closely.
+    personal: pd.Series
+    control: np.ndarray
+    length: np.ndarray
+
+
+def check_cells(values: pd.Series) -> CellFlags:
+    """Look at every cell of a column once per distinct value, as written.
+
+    Number cells are written out in full (1.38e10 → 13800138000) before they are
+    scanned; only values with eleven digits or more are examined for personal numbers.
     """
-    out = np.full(len(values), "", dtype=object)
-    if values.empty:
-        return pd.Series(out, index=values.index)
+    n = len(values)
+    if pd.api.types.is_numeric_dtype(values) and not pd.api.types.is_bool_dtype(values):
+        personal = np.full(n, "", dtype=object)
+        big = np.abs(values.to_numpy(dtype=float, na_value=0.0)) >= 1e10
+        for i in np.flatnonzero(big):
+            personal[i] = detect(_as_text(values.iat[i]))
+        return CellFlags(
+            pd.Series(personal, index=values.index), np.zeros(n, bool), np.zeros(n, int)
+        )
     codes, uniques = pd.factorize(values, use_na_sentinel=True)
-    text = pd.Series(uniques, dtype=object).map(_as_text)
-    many = text.str.count(r"\d").fillna(0).to_numpy() >= 11
-    found = np.full(len(uniques) + 1, "", dtype=object)
-    for i in np.flatnonzero(many):
+    raw = np.asarray(uniques, dtype=object)
+    all_str = pd.api.types.infer_dtype(raw, skipna=False) in ("string", "empty")
+    text = pd.Series(raw if all_str else [_as_text(u) for u in raw], dtype=object)
+    is_str = np.ones(len(raw), bool) if all_str else np.array([isinstance(u, str) for u in raw])
+    length = text.str.len().fillna(0).to_numpy(int)
+    found = np.full(len(raw) + 1, "", dtype=object)
+    long_enough = np.flatnonzero(length >= 11)  # eleven digits need eleven characters
+    digits = text.iloc[long_enough].str.count(r"\d").to_numpy()
+    for i in long_enough[digits >= 11]:
         found[i] = detect(text.iat[i])
-    take = np.where(codes < 0, len(uniques), codes)
-    return pd.Series(found[take], index=values.index)
+    control = np.zeros(len(raw), bool)
+    if _CONTROL.search("\n".join(text)):  # one scan of all values; rarely true
+        control = text.str.contains(_CONTROL.pattern, regex=True).fillna(False).to_numpy(bool)
+    take = np.where(codes < 0, len(raw), codes)
+    return CellFlags(
+        pd.Series(found[take], index=values.index),
+        np.append(control & is_str, False)[take],
+        np.append(np.where(is_str, length, 0), 0)[take],
+    )
+
+
+def scan_cells(values: pd.Series) -> pd.Series:
+    """For each cell: '' if clean, else what it holds (身份证号码, 疑似身份证号码, 手机号码)."""
+    return check_cells(values).personal
+
+
+def mask_column(values: pd.Series) -> pd.Series:
+    """``mask_text`` over a column of message text, once per distinct value, looking
+    closely only at values that could hold a personal number or a control character."""
+    codes, uniques = pd.factorize(values.astype(object), use_na_sentinel=True)
+    text = pd.Series(np.asarray(uniques, dtype=object)).astype(str)
+    suspect = (text.str.count(r"\d") >= 11) | text.str.contains(_CONTROL.pattern, regex=True)
+    masked = text.where(~suspect, text[suspect].map(mask_text))
+    out = np.append(masked.to_numpy(dtype=object), None)[np.where(codes < 0, len(text), codes)]
+    return pd.Series(out, index=values.index, dtype=object)
 
 
 def _as_text(value: object) -> str:
@@ -261,14 +306,3 @@ def _as_text(value: object) -> str:
     if isinstance(value, float | np.floating) and np.isfinite(value) and float(value).is_integer():
         return str(int(value))
     return str(value)
-
-
-def control_cells(values: pd.Series) -> np.ndarray:
-    """Cells that hold NUL or other control characters (tab and line breaks allowed)."""
-    if values.empty:
-        return np.zeros(0, dtype=bool)
-    codes, uniques = pd.factorize(values, use_na_sentinel=True)
-    bad = np.array(
-        [isinstance(u, str) and _CONTROL.search(u) is not None for u in uniques] + [False]
-    )
-    return bad[np.where(codes < 0, len(uniques), codes)]

@@ -17,7 +17,7 @@ from pandas.api import types as ptypes
 
 from ..params import Limits, Rules, canonical_category
 from . import normalise as nz
-from .privacy import control_cells, is_pii_header, mask_text, scan_cells
+from .privacy import check_cells, is_pii_header, mask_column
 from .read import FileNote, RawTable, ReadResult
 from .schema import KEYS, KIND_LABELS, KINDS, SCHEMAS, Column
 
@@ -144,21 +144,18 @@ class _Problems:
         df["row"] = df["row"].astype("Int64")
         # the one gate through which ledger text reaches a message: nothing unmasked
         for col in ("file", "sheet", "column", "value", "problem"):
-            df[col] = df[col].map(_masked)
+            df[col] = mask_column(df[col])
         df["kind"] = df["kind"].map(lambda k: KIND_LABELS.get(k, k))
         return df.sort_values(
             ["file", "sheet", "row", "column"], kind="stable", na_position="first"
         ).reset_index(drop=True)
 
 
-def _masked(v: object) -> object:
-    return v if v is None or (not isinstance(v, str) and pd.isna(v)) else mask_text(v)
-
-
 def shown(raw: pd.Series) -> pd.Series:
-    """A raw cell as a user sees it in a message: text, personal numbers masked, shortened."""
-    s = raw.map(nz._cell_text).astype(object)
-    s = s.map(lambda v: "" if pd.isna(v) else mask_text(str(v)))
+    """A raw cell as a user sees it in a message: text, personal numbers masked (before it
+    is shortened, so no half number escapes), shortened; each distinct value once."""
+    s = mask_column(raw.map(nz._cell_text).astype(object))
+    s = s.where(s.notna(), "")
     return s.map(lambda v: v if len(v) <= MAX_VALUE_CHARS else v[: MAX_VALUE_CHARS - 1] + "…")
 
 
@@ -314,39 +311,38 @@ def _check_cells(
         if not textual and not numeric:
             continue  # dates and booleans from a DataFrame hold no text
         header = headers[name] if name in headers else name.removeprefix("extra:")
-        found = scan_cells(raw)
-        mask = (found != "").to_numpy()
+        flags = check_cells(raw)
+        personal = (flags.personal != "").to_numpy()
+        if personal.any():
+            problems.add(
+                frame,
+                personal,
+                kind,
+                header,
+                raw,
+                "单元格含" + flags.personal + ",台账不得记录个人信息",
+                "删除个人信息,只填案件编号和人次",
+            )
         problems.add(
             frame,
-            mask,
-            kind,
-            header,
-            raw,
-            "单元格含" + found + ",台账不得记录个人信息",
-            "删除个人信息,只填案件编号和人次",
-        )
-        if ptypes.is_numeric_dtype(raw):
-            continue
-        control = control_cells(raw)
-        problems.add(
-            frame,
-            control,
+            flags.control,
             kind,
             header,
             raw,
             "单元格含控制字符(如 NUL 或终端转义符),多为从其他系统复制时带入",
             "只含文字、数字和标点的内容;可在 Excel 中用 CLEAN() 清除后重新报送",
         )
-        lengths = raw.map(lambda v: len(v) if isinstance(v, str) else 0).to_numpy()
-        problems.add(
-            frame,
-            lengths > limits.max_cell_chars,
-            kind,
-            header,
-            raw,
-            pd.Series(lengths, index=raw.index).map(lambda n: f"单元格文字过长({n} 字)"),
-            f"不超过 {limits.max_cell_chars} 字(见 params/limits.yaml)",
-        )
+        too_long = flags.length > limits.max_cell_chars
+        if too_long.any():
+            problems.add(
+                frame,
+                too_long,
+                kind,
+                header,
+                raw,
+                pd.Series(flags.length, index=raw.index).map(lambda n: f"单元格文字过长({n} 字)"),
+                f"不超过 {limits.max_cell_chars} 字(见 params/limits.yaml)",
+            )
 
 
 def _check_campaign_dates(
