@@ -282,9 +282,36 @@ def _varint(buf: io.BufferedIOBase, max_bytes: int) -> int | None:
     return value
 
 
-def _xlsb_extents(zf: zipfile.ZipFile, limits: Limits) -> dict[str, tuple[int, int]]:
-    """Highest row (BrtRowHdr) and column (cell records 1–18) per binary worksheet."""
+def _xlsb_sheet_parts(zf: zipfile.ZipFile) -> dict[str, str]:
+    """Binary worksheet part → sheet name, from workbook.bin's BrtBundleSh records."""
+    try:
+        rels = ET.fromstring(_read_small(zf, "xl/_rels/workbook.bin.rels", 16 << 20))
+    except ET.ParseError:
+        return {}
+    targets = {r.get("Id"): r.get("Target", "") for r in rels}
     out = {}
+    buf = io.BytesIO(_read_small(zf, "xl/workbook.bin", 16 << 20))
+    while (rtype := _varint(buf, 2)) is not None:
+        data = buf.read(_varint(buf, 4) or 0)
+        if rtype != 0x9C or len(data) < 12:
+            continue
+        try:  # hsState, iTabID, strRelID, strName (wide strings: length, UTF-16)
+            n = struct.unpack_from("<I", data, 8)[0]
+            rel = data[12 : 12 + 2 * n].decode("utf-16-le")
+            m = struct.unpack_from("<I", data, 12 + 2 * n)[0]
+            name = data[16 + 2 * n : 16 + 2 * n + 2 * m].decode("utf-16-le")
+        except (struct.error, UnicodeDecodeError):
+            continue
+        target = targets.get(rel, "")
+        out[target.lstrip("/") if target.startswith("/") else "xl/" + target] = name
+    return out
+
+
+def _xlsb_extents(zf: zipfile.ZipFile, limits: Limits) -> dict[str, tuple[int, int]]:
+    """Highest row (BrtRowHdr) and column (cell records 1–18) per binary worksheet, and
+    the declared dimension (BrtWsDim), which the reader uses to size its cell buffer."""
+    out = {}
+    names = _xlsb_sheet_parts(zf)
     parts = [n for n in zf.namelist() if n.startswith("xl/worksheets/") and n.endswith(".bin")]
     for part in parts:
         max_row = max_col = 0
@@ -293,13 +320,16 @@ def _xlsb_extents(zf: zipfile.ZipFile, limits: Limits) -> dict[str, tuple[int, i
             while (rtype := _varint(buf, 2)) is not None:
                 size = _varint(buf, 4) or 0
                 data = buf.read(size)
-                if rtype == 0 and len(data) >= 4:
+                if rtype == 0x94 and len(data) >= 16:  # BrtWsDim: rows and columns, last
+                    _, last_row, _, last_col = struct.unpack_from("<IIII", data)
+                    max_row, max_col = max(max_row, last_row + 1), max(max_col, last_col + 1)
+                elif rtype == 0 and len(data) >= 4:
                     max_row = max(max_row, struct.unpack_from("<I", data)[0] + 1)
                 elif 1 <= rtype <= 18 and len(data) >= 4:
                     max_col = max(max_col, struct.unpack_from("<I", data)[0] + 1)
                 if max_row > limits.max_rows or max_col > limits.max_columns:
                     break
-        out[part] = (max_row, max_col)
+        out[names.get(part, part)] = (max_row, max_col)
     return out
 
 

@@ -89,6 +89,7 @@ def test_file_level_failures_name_the_file():
         ("empty_sheet_走访.xlsx", "没有任何台账数据"),
         ("encrypted_走访.xlsx", "打开密码"),
         ("huge_extent_走访.xlsx", "A1:XFD1048576"),
+        ("huge_extent_走访.xlsb", "A1:XFD1048576"),
     ]:
         with pytest.raises(LedgerError) as info:
             load_ledgers(BROKEN / name)

@@ -61,11 +61,12 @@ def test_validate_and_ingest_say_what_was_not_read(tmp_path, capsys):
     assert "说明.txt" in out and "未读取" in out and "走访登记.ods" in out
 
 
-def test_a_workbook_claiming_the_whole_grid_is_refused_before_reading():
+@pytest.mark.parametrize("name", ["huge_extent_走访.xlsx", "huge_extent_走访.xlsb"])
+def test_a_workbook_claiming_the_whole_grid_is_refused_before_reading(name):
     # A1 and XFD1048576 filled: the reader would allocate 17 billion cells and abort (134)
     code = (
         "from baiyi_lib.ledgers import check_ledgers;"
-        f"r = check_ledgers({str(BROKEN / 'huge_extent_走访.xlsx')!r});"
+        f"r = check_ledgers({str(BROKEN / name)!r});"
         "print(r.problems['problem'].iloc[0])"
     )
     proc = subprocess.run(
@@ -73,6 +74,7 @@ def test_a_workbook_claiming_the_whole_grid_is_refused_before_reading():
     )
     assert proc.returncode == 0, proc.stderr[-500:]
     assert "A1:XFD1048576" in proc.stdout and "超过读取限度" in proc.stdout
+    assert "工作表「走访登记」" in proc.stdout
 
 
 def _bomb(path: Path, size: int, lie: bool = False) -> None:
@@ -145,6 +147,7 @@ def test_dates_outside_the_campaign_are_remarks_and_not_scored(tmp_path):
         "control_chars_走访.csv",
         "encrypted_走访.xlsx",
         "huge_extent_走访.xlsx",
+        "huge_extent_走访.xlsb",
     ],
 )
 def test_each_hostile_file_exits_1_and_stores_nothing(name, tmp_path, capsys):

@@ -132,3 +132,28 @@ def test_ingest_refuses_and_stores_nothing(tmp_path, capsys):
     con.close()
     assert n == 0
     assert _leaks(store.read_bytes().decode("latin-1")) == []
+
+
+def test_a_failed_report_and_an_export_show_no_personal_number(tmp_path, capsys):
+    from baiyi_lib.report.run import Job, execute
+
+    folder = tmp_path / "台账"
+    shutil.copytree(PERSONAL, folder)
+    entry = execute(Job("weekly_briefing", "2019-04-26", None, None, str(folder)), tmp_path)
+    assert entry["status"] == "failed" and "个人信息" in entry["error"]
+    for page in (tmp_path / "index.html", tmp_path / "2019-04-26" / "manifest.json"):
+        assert _leaks(page.read_text(encoding="utf-8")) == [], page.name
+    target = tmp_path / "导出.xlsx"
+    assert main(["export", str(target), "--data", str(folder), "--as-of", "2019-04-26"]) == 1
+    capsys.readouterr()
+    import openpyxl
+
+    cells = [
+        str(c)
+        for ws in openpyxl.load_workbook(target).worksheets
+        for row in ws.iter_rows(values_only=True)
+        for c in row
+        if c is not None
+    ]
+    assert any("手机号码" in c for c in cells)
+    assert _leaks(" ".join(cells)) == []
