@@ -464,8 +464,27 @@ def unit_cases(ledgers: Ledgers, result: ScoreResult, unit: str) -> dict[str, pd
     return {
         "visits": visits.reset_index(drop=True),
         "incidents": inc.sort_values("date", ignore_index=True),
-        "backlog": ledgers.backlog[ledgers.backlog["unit"] == unit].reset_index(drop=True),
+        "backlog": backlog_as_of(ledgers, result, unit),
     }
+
+
+def backlog_as_of(ledgers: Ledgers, result: ScoreResult, unit: str) -> pd.DataFrame:
+    """A unit's backlog cases as they stood at as-of: a resolution or certification dated
+    later is not shown yet; ``points`` is the bonus each earned (附件2 三), from the points
+    table."""
+    cut = pd.Timestamp(result.as_of)
+    b = ledgers.backlog[ledgers.backlog["unit"] == unit].reset_index(drop=True)
+    later = (b["resolved_on"] > cut).fillna(False)
+    status = b["status"].astype(object).where(~later, "未化解")
+    p = result.points
+    bonus = p[p["rule_id"].isin(_rule_ids(result, "backlog"))]
+    earned = bonus.groupby("source_id")["points"].sum()
+    return b.assign(
+        status=status,
+        resolved_on=b["resolved_on"].where(~later),
+        certified_on=b["certified_on"].where((b["certified_on"] <= cut).fillna(False)),
+        points=b["case_id"].astype(object).map(earned).fillna(0).astype(int),
+    )
 
 
 def score_change_explained(

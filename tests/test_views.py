@@ -199,3 +199,21 @@ def test_final_assessment_star_eligibility():
     assert t.at["农水站", "star_eligible"]
     assert not t.at["河道管理办公室", "star_eligible"]  # an open backlog case
     assert t.at["办公室", "star_eligible"]
+
+
+def test_a_units_backlog_is_shown_as_it_stood_at_as_of():
+    case = {"unit": "农水站", "first_petition_on": "2005-01-01", "status": "已化解"}
+    led = ledgers(
+        backlog=[
+            {**case, "case_id": "J1", "resolved_on": "2019-03-01", "certified": "是",
+             "certified_on": "2019-03-05"},
+            {**case, "case_id": "J2", "resolved_on": "2019-03-01", "certified": "是",
+             "certified_on": "2019-04-05"},
+            {**case, "case_id": "J3", "resolved_on": "2019-04-02", "certified": "否"},
+        ]
+    )  # fmt: skip
+    b = views.unit_cases(led, score(led, R, as_of="2019-03-15"), "农水站")["backlog"]
+    b = b.set_index("case_id")
+    assert b.at["J1", "points"] == 200 and b.at["J2", "points"] == 0
+    assert pd.isna(b.at["J2", "certified_on"]) and b.at["J2", "status"] == "已化解"
+    assert b.at["J3", "status"] == "未化解" and pd.isna(b.at["J3", "resolved_on"])

@@ -408,12 +408,14 @@ class Briefing:
             "persons": "人次",
             "case_id": "案件编号",
         }
+        b = b.assign(points=b["points"].map(lambda x: f"{x:+d}" if x else ""))
         cols_b = {
             "case_id": "案件编号",
             "first_petition_on": "初次信访",
-            "status": "状态",
+            "status": "截至统计日状态",
             "resolved_on": "化解日期",
             "certified_on": "认定日期",
+            "points": "加分",
         }
         parts = [f"<h2>本单位走访、事件与积案</h2><h3>走访({len(v)} 起)</h3>"]
         parts.append(table(v, cols_v) if len(v) else "<p>无。</p>")
@@ -526,8 +528,9 @@ class Briefing:
                 week = week[week["unit"] == self.unit]
             missing = week[week["status"] != views.ON_TIME]
             when = f"截至 {md(last_due['end'])} 的一周"
+            who = self.unit or "各单位均"
             if missing.empty:
-                text = f"<p>{when},各单位均已按时报送排查登记表。</p>"
+                text = f"<p>{when},{html.escape(who)}已按时报送排查登记表。</p>"
             else:
                 items = "".join(
                     f"<li>{html.escape(r.unit)}:{r.status}</li>" for r in missing.itertuples()

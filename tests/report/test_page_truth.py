@@ -246,3 +246,15 @@ def test_the_final_assessment_shows_the_final_scores_and_stars(pages):
     totals = p.groupby(p["unit"].astype(str))["points"].sum()
     for unit in ranking.index:
         assert int(ranking.at[unit, "行动得分"]) == 1000 + int(totals.get(unit, 0))
+
+
+@pytest.mark.parametrize("name", ["friday", "wednesday", "unit"])
+def test_no_table_shows_a_day_after_as_of(pages, name):
+    # a briefing as of a day shows the ledgers as they stood then (deadlines aside, which
+    # are written 2019年5月20日)
+    as_of = _day(PAGES[name]["as_of"])
+    for t in pages[name]["tables"]:
+        for row in t["rows"]:
+            for cell in row:
+                for found in re.findall(r"\b20\d\d-\d\d-\d\d\b", cell):
+                    assert _day(found) <= as_of, (t["head"], row)
