@@ -77,19 +77,20 @@ def test_a_workbook_claiming_the_whole_grid_is_refused_before_reading(name):
     assert "工作表「走访登记」" in proc.stdout
 
 
-def _bomb(path: Path, size: int, lie: bool = False) -> None:
-    """A workbook whose sheet inflates to ``size`` bytes of padding; with ``lie`` the zip
-    directory claims the sheet is 1 KB."""
+def _bomb(path: Path, size: int, lie: bool = False, part: str = "xl/worksheets/sheet1.xml") -> None:
+    """A workbook whose part inflates to ``size`` bytes of padding; with ``lie`` the zip
+    directory claims the part is 1 KB."""
     good = FORMATS / "走访登记.xlsx"
     with zipfile.ZipFile(good) as src, zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as out:
         for info in src.infolist():
             data = src.read(info.filename)
-            if info.filename == "xl/worksheets/sheet1.xml":
-                data = data.replace(b"<sheetData>", b"<sheetData>" + b" " * size)
+            if info.filename == part:
+                end = data.rfind(b"</")
+                data = data[:end] + b" " * size + data[end:]
             out.writestr(info.filename, data)
     if lie:
         raw = bytearray(path.read_bytes())
-        name = b"xl/worksheets/sheet1.xml"
+        name = part.encode()
         central = raw.rfind(b"PK\x01\x02", 0, raw.rfind(name))
         raw[central + 24 : central + 28] = (1024).to_bytes(4, "little")  # uncompressed size
         path.write_bytes(bytes(raw))
@@ -102,8 +103,9 @@ def test_a_zip_bomb_is_refused_from_its_directory(tmp_path):
         load_ledgers(tmp_path / "bomb_走访.xlsx")
 
 
-def test_a_zip_bomb_with_a_lying_directory_is_refused_as_damaged(tmp_path):
-    _bomb(tmp_path / "liar_走访.xlsx", 50_000_000, lie=True)
+@pytest.mark.parametrize("part", ["xl/worksheets/sheet1.xml", "xl/styles.xml"])
+def test_a_zip_bomb_with_a_lying_directory_is_refused_as_damaged(tmp_path, part):
+    _bomb(tmp_path / "liar_走访.xlsx", 50_000_000, lie=True, part=part)
     with pytest.raises(LedgerError, match="损坏"):
         load_ledgers(tmp_path / "liar_走访.xlsx")
 
