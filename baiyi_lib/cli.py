@@ -345,6 +345,8 @@ def cmd_ingest(args: argparse.Namespace) -> int:
             print(f"跳过 {r.file}:{r.message}")
         elif r.status == "unread":
             print(f"未读取 {r.file}:{r.message}")
+        elif r.status == "personal":
+            print(f"警告:{r.message}", file=sys.stderr)
         else:
             parts = [
                 f"{KIND_LABELS[c.kind]} 新增 {c.new}、变更 {c.changed}、未变 {c.unchanged}"
@@ -352,7 +354,7 @@ def cmd_ingest(args: argparse.Namespace) -> int:
             ]
             print(f"载入 {r.file}(第 {r.submission_id} 次报送):" + (";".join(parts) or "无数据行"))
     unread = sum(r.status == "unread" for r in reports)
-    done = len(reports) - refused - unread
+    done = sum(r.status in ("stored", "unchanged") for r in reports)
     print(
         f"台账库:{args.store};{done} 个文件已处理,{refused} 个拒收"
         + (f",{unread} 个不是台账文件未读取。" if unread else "。")

@@ -84,6 +84,7 @@ def _schema_sql() -> list[str]:
         "kinds VARCHAR, rows_read BIGINT)",
         "CREATE TABLE IF NOT EXISTS submission_counts (submission_id BIGINT, kind VARCHAR, "
         "rows BIGINT, new BIGINT, changed BIGINT, unchanged BIGINT)",
+        "CREATE TABLE IF NOT EXISTS store_meta (key VARCHAR PRIMARY KEY, value VARCHAR)",
     ]
     for kind in KINDS:
         cols = ", ".join(f"{c.name} {_SQL_TYPES.get(c.type, 'VARCHAR')}" for c in SCHEMAS[kind])
@@ -198,7 +199,7 @@ class IngestReport:
     """What one file did to the store."""
 
     file: str
-    status: str  # stored, unchanged, refused, unread (not a ledger file)
+    status: str  # stored, unchanged, refused, unread (not a ledger file), personal (store)
     submission_id: int | None
     counts: pd.DataFrame  # kind, rows, new, changed, unchanged
     problems: pd.DataFrame | None = None
@@ -322,7 +323,22 @@ def ingest(
     Path(store).parent.mkdir(parents=True, exist_ok=True)
     con = connect(store, wait=wait)
     try:
-        return unread + [_ingest_file(con, f, rules, received, progress) for f in files]
+        reports = [_ingest_file(con, f, rules, received, progress) for f in files]
+        # personal data let in by an older version: offer the purge (once clean, the loader
+        # keeps it so, and the scan is not repeated)
+        stored = [] if _scanned_clean(con) else find_personal_data(con)
+        if not stored:
+            _mark_clean(con)
+        else:
+            n = sum(f.versions for f in stored)
+            reports.append(
+                IngestReport(
+                    "(台账库)", "personal", None, pd.DataFrame(), None,
+                    f"台账库中有 {len(stored)} 个值、{n} 处含个人信息(旧版本载入),"
+                    "请运行 baiyi purge 查看,baiyi purge --yes 从所有版本中清除",
+                )
+            )  # fmt: skip
+        return unread + reports
     except ENVIRONMENT as exc:
         raise store_error(exc, Path(store), "写入") from None
     finally:
@@ -441,13 +457,30 @@ class Finding:
     value: str = field(repr=False, default="")
 
 
+# Bump when the privacy check finds more than before: stores scanned clean under an older
+# version are scanned again on the next ingest.
+PRIVACY_SCAN = "2"
+_NOT_LEDGER_TEXT = {"sha256"}  # our own hex digests, not text from a ledger
+
+
 def _text_columns(con: duckdb.DuckDBPyConnection, table: str) -> list[str]:
     rows = con.execute(
         "SELECT column_name FROM information_schema.columns "
         "WHERE table_name = ? AND data_type = 'VARCHAR'",
         [table],
     ).fetchall()
-    return [r[0] for r in rows]
+    return [r[0] for r in rows if r[0] not in _NOT_LEDGER_TEXT]
+
+
+def _scanned_clean(con: duckdb.DuckDBPyConnection) -> bool:
+    """Whether the store was found free of personal data by this version's check (rows
+    stored since then passed the loader, which refuses personal data)."""
+    row = con.execute("SELECT value FROM store_meta WHERE key = 'privacy_scan'").fetchall()
+    return bool(row) and row[0][0] == PRIVACY_SCAN
+
+
+def _mark_clean(con: duckdb.DuckDBPyConnection) -> None:
+    con.execute("INSERT OR REPLACE INTO store_meta VALUES ('privacy_scan', ?)", [PRIVACY_SCAN])
 
 
 def find_personal_data(con: duckdb.DuckDBPyConnection) -> list[Finding]:
@@ -498,6 +531,7 @@ def purge(
             with contextlib.suppress(duckdb.Error):
                 con.execute("ROLLBACK")
             raise
+        _mark_clean(con)
         fresh = path.with_name(f".{path.name}.purged")
         fresh.unlink(missing_ok=True)
         name = con.execute("SELECT current_database()").fetchone()[0]

@@ -187,6 +187,7 @@ def test_personal_data_stored_before_is_purged_from_every_version(good_store, tm
     )
     con.execute("UPDATE rows_visits SET case_id = '138 0013 8000' WHERE visit_id = 'ZF2019030033'")
     con.execute("UPDATE submissions SET file = '11010519491231002X.xlsx' WHERE id = 2")
+    con.execute("DELETE FROM store_meta")  # an older version kept no record of a clean scan
     con.execute("CHECKPOINT")
     con.close()
     raw = store.read_bytes()
@@ -196,6 +197,10 @@ def test_personal_data_stored_before_is_purged_from_every_version(good_store, tm
     assert main(["validate", str(store)]) == 1  # the loader refuses what is stored
     out = capsys.readouterr().out
     assert "手机号码" in out and "138 0013 8000" not in out
+    assert main(["ingest", str(VISITS), "--store", str(store)]) == 0  # ingest offers the purge
+    err = capsys.readouterr().err
+    assert "baiyi purge" in err and "2 个值" in err
+    raw = store.read_bytes()
 
     assert main(["purge", "--store", str(store)]) == 1  # a dry run lists, masked
     out = capsys.readouterr().out
@@ -221,3 +226,6 @@ def test_personal_data_stored_before_is_purged_from_every_version(good_store, tm
     assert len(keys) == 2 and keys[0][0] == "ZF2019030033"
     assert main(["validate", str(store)]) == 0
     assert main(["purge", "--store", str(store)]) == 0  # nothing left
+    capsys.readouterr()
+    assert main(["ingest", str(VISITS), "--store", str(store)]) == 0
+    assert "baiyi purge" not in capsys.readouterr().err  # clean, and remembered as such
