@@ -228,7 +228,7 @@ def _report_settings(args: argparse.Namespace) -> dict:
             raise BaiyiError(f"无法读取参数文件 {args.file}:{exc}") from exc
         allowed = {
             *("as_of", "known_at", "unit", "units", "all_units"),
-            *("data", "out", "notebook", "rules", "title"),
+            *("data", "out", "notebook", "rules", "title", "pdf"),
         }
         unknown = sorted(set(settings) - allowed)
         if unknown:
@@ -249,6 +249,7 @@ def _report_settings(args: argparse.Namespace) -> dict:
         "known_at": args.known_at
         or (str(settings["known_at"]) if settings.get("known_at") else None),
         "out": args.out or settings.get("out") or "reports",
+        "pdf": bool(settings.get("pdf")),
     }
 
 
@@ -270,17 +271,23 @@ def cmd_report(args: argparse.Namespace) -> int:
         title=s["title"],
         known_at=s["known_at"],
         out=out,
+        pdf=args.pdf or bool(s.get("pdf")),
     )
     entries = run_jobs(jobs, out, workers=args.jobs)
     failed = [e for e in entries if e["status"] != "ok"]
     for e in entries:
         if e["status"] == "ok":
             print(f"已生成:{out / e['html']}")
+            if e.get("pdf"):
+                print(f"已生成:{out / e['pdf']}")
     print(f"目录:{out / 'index.html'}")
     for e in failed:
         who = e["unit"] or "全系统"
         print(f"失败:{e['notebook']}({who}):{e['error']}", file=sys.stderr)
-    return 1 if failed else 0
+    no_pdf = [e for e in entries if e.get("pdf_error")]
+    for e in no_pdf:
+        print(f"未生成 PDF:{e['html']}:{e['pdf_error']}", file=sys.stderr)
+    return 1 if failed or no_pdf else 0
 
 
 def cmd_template(args: argparse.Namespace) -> int:
@@ -445,6 +452,9 @@ def build_parser() -> argparse.ArgumentParser:
     rp.add_argument("--out", default=None, help="报告输出目录(默认 reports)")
     rp.add_argument("--notebook", default=None, help="笔记本名称(默认 weekly_briefing)")
     rp.add_argument("--jobs", type=int, default=None, help="并行数(默认 CPU 核数)")
+    rp.add_argument(
+        "--pdf", action="store_true", help="同时用 Chromium 打印 A4 PDF(放在 HTML 旁边)"
+    )
     rp.set_defaults(func=cmd_report)
 
     i = sub.add_parser("ingest", help="检查并载入台账文件到台账库(DuckDB)")

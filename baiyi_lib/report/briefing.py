@@ -62,8 +62,14 @@ def _cell(value: Any) -> str:
     return html.escape(str(value))
 
 
-def table(df: pd.DataFrame, columns: dict[str, str], highlight: pd.Series | None = None) -> str:
-    """A DataFrame as an HTML table with Chinese headers; highlighted rows get class "hl"."""
+def table(
+    df: pd.DataFrame,
+    columns: dict[str, str],
+    highlight: pd.Series | None = None,
+    css: str = "",
+) -> str:
+    """A DataFrame as an HTML table with Chinese headers; highlighted rows get class "hl";
+    ``css`` adds a class (``grid``: compact, no wrapping, for unit × week grids)."""
     head = "".join(f"<th>{html.escape(h)}</th>" for h in columns.values())
     marks = [False] * len(df) if highlight is None else list(highlight.to_numpy(dtype=bool))
     body = "".join(
@@ -72,7 +78,8 @@ def table(df: pd.DataFrame, columns: dict[str, str], highlight: pd.Series | None
         + "</tr>"
         for rec, mark in zip(df[list(columns)].itertuples(index=False), marks, strict=True)
     )
-    return f'<table class="baiyi"><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>'
+    classes = f"baiyi {css}".strip()
+    return f'<table class="{classes}"><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>'
 
 
 def fig_num(name: str, value: Any) -> str:
@@ -498,14 +505,13 @@ class Briefing:
         cols = {
             "date": "日期",
             "unit": "单位",
-            "source": "来源",
             "source_id": "编号",
-            "rule_id": "规则",
+            "label": "规则",
             "clause": "条款",
             "points": "分值",
             "quote": "原文",
         }
-        return Fragment(table(d, cols))
+        return Fragment(table(d, cols, css="detail"))
 
     def returns(self) -> Fragment:
         """报送情况与时间节点."""
@@ -548,7 +554,9 @@ class Briefing:
                 {views.ON_TIME: "✓", views.LATE: "迟", views.MISSING: "✗", views.NOT_DUE: "…"}
             ).reset_index()
             text += "<h3>各周报送情况(✓ 按时,迟 迟报,✗ 未报,… 未到期)</h3>" + table(
-                marks, {"unit": "单位", **{c: c for c in marks.columns if c != "unit"}}
+                marks,
+                {"unit": "单位", **{c: c for c in marks.columns if c != "unit"}},
+                css="grid",
             )
         dl = views.deadlines(self.rules, self.as_of)
         dl = dl.assign(date=dl["date"].map(lambda d: f"{d.year}年{md(d)}"))
@@ -603,22 +611,22 @@ class Briefing:
         return Fragment("".join(parts))
 
     def provenance(self) -> Fragment:
+        """数据来源: one short line under the briefing; the files and their SHA-256 in an
+        appendix (on its own page when printed)."""
         files = self.ledgers.files
         rows = "".join(
-            f"<li>{html.escape(r.file)} SHA-256 <code>{r.sha256}</code></li>"
+            f"<li>{html.escape(str(r.file))} <code>{html.escape(str(r.sha256))}</code></li>"
             for r in files.itertuples()
         )
-        params = {
-            "known_at": self.known_at,
-            "as_of": self.as_of.isoformat(),
-            "unit": self.unit,
-            "data": self.data,
-            **self.overrides,
-        }
+        changed = [f"{k}={v}" for k, v in self.overrides.items()]
+        settings = ";".join(changed) if changed else "全部默认"
+        known = f";已知时间 {self.known_at[:16]}" if self.known_at else ""
         return Fragment(
-            '<div class="provenance"><p>数据来源与可追溯信息</p>'
+            '<div class="provenance"><p>数据来源:'
+            f"{html.escape(self.data)}({len(files)} 个文件){known};口径 {html.escape(settings)};"
+            f"规则文件 SHA-256 {self.rules.sha256[:12]}…;baiyi {__version__};"
+            f"生成于 {dt.datetime.now():%Y-%m-%d %H:%M}。各文件的 SHA-256 见附录。</p></div>"
+            '<div class="appendix"><h3>附录:数据文件及其 SHA-256(用于核对报送文件未被改动)</h3>'
             f"<ul>{rows}</ul>"
-            f"<p>规则文件 params/rules.yaml SHA-256 <code>{self.rules.sha256}</code>;"
-            f"baiyi {__version__};参数 {html.escape(repr(params))};"
-            f"生成于 {dt.datetime.now():%Y-%m-%d %H:%M}。</p></div>"
+            f"<p>规则文件 params/rules.yaml SHA-256 <code>{self.rules.sha256}</code></p></div>"
         )

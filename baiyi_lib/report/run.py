@@ -17,6 +17,8 @@ import fcntl
 import json
 import os
 import re
+import shutil
+import subprocess
 import tempfile
 import traceback
 from collections.abc import Iterator
@@ -55,6 +57,7 @@ class Job:
     rules: dict[str, Any] = field(default_factory=dict)
     title: str | None = None
     known_at: str | None = None
+    pdf: bool = False
 
     @property
     def stem(self) -> str:
@@ -82,6 +85,7 @@ def plan(
     title: str | None = None,
     known_at: str | None = None,
     out: str | os.PathLike | None = None,
+    pdf: bool = False,
 ) -> list[Job]:
     """Check every parameter and return the jobs; raise ParamsError before any kernel runs.
 
@@ -115,6 +119,11 @@ def plan(
         names = [None]
     if out is not None:
         writable_folder(Path(out))
+    if pdf and find_chromium() is None:
+        raise ParamsError(
+            "未找到 Chromium,无法生成 PDF。请安装 chromium(Debian/统信/麒麟:apt-get install "
+            "chromium)后重试;或去掉 --pdf,用浏览器打开 HTML 后打印(已按 A4 排版)。"
+        )
     ids = {u.name: u.id for u in rules.units.units}
     return [
         Job(
@@ -126,6 +135,7 @@ def plan(
             overrides,
             title,
             None if moment is None else moment.isoformat(sep=" "),
+            pdf,
         )
         for n in names
     ]
@@ -224,6 +234,12 @@ def execute(job: Job, out_root: Path) -> dict[str, Any]:
         os.chmod(tmp_nb, 0o666 & ~_UMASK)
         os.replace(tmp_nb, out_dir / f"{job.stem}.ipynb")
         entry.update(status="ok", bytes=len(page), figures=figures_on_page(executed))
+        if job.pdf:
+            try:
+                print_pdf(out_dir / f"{job.stem}.html", out_dir / f"{job.stem}.pdf")
+                entry["pdf"] = f"{job.as_of}/{job.stem}.pdf"
+            except ReportError as exc:
+                entry["pdf_error"] = str(exc)
     except Exception as exc:  # recorded, shown in the index, reported by the CLI
         entry.update(status="failed", error=_error_text(exc))
         failed = out_dir / f"{job.stem}.failed.ipynb"
@@ -264,6 +280,49 @@ def kernel_manager_class() -> Iterator[type]:
                 super().__init__(**kwargs)
 
         yield IpcKernelManager
+
+
+CHROMIUM_NAMES = ("chromium", "chromium-browser", "google-chrome", "google-chrome-stable")
+PRINT_WIDTH_PX = 700  # A4 less 12 mm margins each side (186 mm) at 96 px per inch
+
+
+def find_chromium() -> str | None:
+    """The Chromium (or Chrome) on this machine, if any: the printer of the A4 handout."""
+    found = (shutil.which(name) for name in CHROMIUM_NAMES)
+    return next((f for f in found if f), None)
+
+
+def print_pdf(page: Path, target: Path, timeout: float = 120) -> Path:
+    """Print one report page to an A4 PDF beside it, in headless Chromium, offline.
+
+    The window is as wide as A4's printable width, so every chart is laid out to fit; the
+    page's own print stylesheet does the rest (page numbers, headings kept with their
+    content). Written to a temporary file and moved into place.
+    """
+    exe = find_chromium()
+    if exe is None:
+        raise ReportError("未找到 Chromium,未生成 PDF")
+    tmp = target.with_name(f".{target.name}.tmp")
+    with tempfile.TemporaryDirectory(prefix="baiyi-chromium-") as profile:
+        cmd = [
+            exe, "--headless", "--no-sandbox", "--disable-gpu", "--no-first-run",
+            "--disable-background-networking", "--disable-component-update", "--disable-sync",
+            f"--user-data-dir={profile}", f"--window-size={PRINT_WIDTH_PX},1000",
+            "--virtual-time-budget=15000", "--no-pdf-header-footer",
+            f"--print-to-pdf={tmp}", page.resolve().as_uri(),
+        ]  # fmt: skip
+        try:
+            proc = subprocess.run(cmd, capture_output=True, timeout=timeout, check=False)
+        except subprocess.TimeoutExpired:
+            tmp.unlink(missing_ok=True)
+            raise ReportError(f"打印 PDF 超时({timeout:.0f} 秒)") from None
+    if proc.returncode or not tmp.exists() or tmp.stat().st_size == 0:
+        tmp.unlink(missing_ok=True)
+        tail = proc.stderr.decode(errors="replace").strip().splitlines()[-1:] or [""]
+        raise ReportError(f"Chromium 打印 PDF 失败(退出码 {proc.returncode}):{tail[0][:200]}")
+    os.chmod(tmp, 0o666 & ~_UMASK)
+    os.replace(tmp, target)
+    return target
 
 
 def _error_text(exc: Exception) -> str:
@@ -342,6 +401,8 @@ def write_index(out_root: Path) -> Path:
         ok = e["status"] == "ok"
         name = html.escape(REPORT_NAMES.get(e["notebook"], e["notebook"]))
         link = f'<a href="{html.escape(e["html"])}">{name}</a>' if ok else name
+        if ok and e.get("pdf"):
+            link += f' · <a href="{html.escape(e["pdf"])}">PDF</a>'
         status = (
             "成功"
             if ok

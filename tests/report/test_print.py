@@ -1,0 +1,121 @@
+"""The briefing as a printed handout: `baiyi report --pdf` prints A4 in Chromium.
+
+Checked on the PDF itself (page size, what the first page says) and on the page as
+Chromium lays it out for print (no chart wider than the printable width). The expected
+figures come from the raw register (tests/truth.py) and the points table.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import shutil
+from pathlib import Path
+
+import pdfplumber
+import pytest
+from truth import SAMPLE, counted, day
+
+from baiyi_lib import ParamsError, load_ledgers, score
+from baiyi_lib.cli import main
+from baiyi_lib.report import run as report_run
+
+CHROMIUM = shutil.which("chromium")
+AS_OF = "2019-04-26"
+A4 = (595.3, 841.9)  # points (Chromium writes 594.96 × 841.92)
+PRINTABLE_PX = 186 / 25.4 * 96  # A4 less 12 mm margins, in CSS pixels
+
+pytestmark = pytest.mark.skipif(
+    CHROMIUM is None and not os.environ.get("CI"), reason="chromium not installed"
+)
+
+
+@pytest.fixture(scope="module")
+def printed(tmp_path_factory) -> tuple[Path, Path, list[str]]:
+    out = tmp_path_factory.mktemp("handout")
+    code = main(["report", "--data", str(SAMPLE), "--as-of", AS_OF, "--out", str(out), "--pdf"])
+    assert code == 0
+    html = out / AS_OF / "weekly_briefing.html"
+    pdf = out / AS_OF / "weekly_briefing.pdf"
+    with pdfplumber.open(pdf) as doc:
+        texts = ["".join((p.extract_text() or "").split()) for p in doc.pages]
+    return html, pdf, texts
+
+
+def test_the_pdf_lies_beside_the_html_and_is_linked_from_the_index(printed):
+    html, pdf, _ = printed
+    assert pdf.exists() and pdf.stat().st_size > 10_000
+    assert pdf.stat().st_mode & 0o777 == html.stat().st_mode & 0o777
+    index = (html.parent.parent / "index.html").read_text(encoding="utf-8")
+    assert f'href="{AS_OF}/weekly_briefing.pdf">PDF</a>' in index
+
+
+def test_every_page_is_a4_and_numbered(printed):
+    _, pdf, texts = printed
+    with pdfplumber.open(pdf) as doc:
+        sizes = [(float(p.width), float(p.height)) for p in doc.pages]
+    assert all(abs(w - A4[0]) < 1 and abs(h - A4[1]) < 1 for w, h in sizes), sizes
+    assert all(f"第{i}页/共{len(texts)}页" in t for i, t in enumerate(texts, 1))
+    assert len(texts) <= 10  # a handout, not the 14 pages it was
+
+
+def test_the_first_page_holds_the_headline_and_the_whole_ranking(printed):
+    _, _, texts = printed
+    first = texts[0]
+    v = counted(day(AS_OF))
+    assert "本周要点" in first and f"累计{v['persons'].sum()}人次" in first
+    assert "单位得分排名" in first
+    scores = score(load_ledgers(SAMPLE), as_of=AS_OF).scores
+    for unit, points in zip(scores["unit"], scores["score"], strict=True):
+        assert unit in first, unit
+        assert str(points) in first
+
+
+def test_the_detail_shows_rules_in_words_and_the_hashes_sit_in_an_appendix(printed):
+    html, _, texts = printed
+    page = html.read_text(encoding="utf-8")
+    detail = page.split("本周扣分/加分明细")[1].split("报送情况与时间节点")[0]
+    assert "county.individual" not in detail and "来县个体走访" in detail
+    body = "".join(texts[:-1])
+    assert not re.search(r"[0-9a-f]{64}", body)  # no SHA-256 before the appendix
+    assert "附录" in texts[-1] and re.search(r"[0-9a-f]{64}", texts[-1])
+
+
+def test_no_chart_is_wider_than_the_printable_width(printed):
+    from playwright.sync_api import sync_playwright
+
+    html, _, texts = printed
+    with sync_playwright() as p:
+        browser = p.chromium.launch(
+            executable_path=CHROMIUM,
+            args=["--no-sandbox", "--disable-gpu", "--disable-background-networking",
+                  "--disable-component-update", "--disable-sync", "--no-first-run"],
+        )  # fmt: skip
+        # a leader prints from an ordinary screen-wide window
+        page = browser.new_page(viewport={"width": 1280, "height": 900})
+        page.goto(html.as_uri())
+        page.wait_for_function("document.querySelectorAll('.js-plotly-plot .main-svg').length")
+        page.emulate_media(media="print")
+        page.evaluate("window.dispatchEvent(new Event('beforeprint'))")
+        widths = page.evaluate(
+            "[...document.querySelectorAll('.js-plotly-plot')].map(gd => "
+            "gd.querySelector('.main-svg').getBoundingClientRect().width)"
+        )
+        ticks = page.evaluate(
+            "[...document.querySelectorAll('.js-plotly-plot .cbaxis text, "
+            ".js-plotly-plot .xtick text')].map(e => e.textContent)"
+        )
+        browser.close()
+    assert len(widths) == 4 and max(widths) <= PRINTABLE_PX, widths
+    printed_text = "".join(texts)
+    assert all("".join(t.split()) in printed_text for t in ticks)  # colour bar: 600, not 6
+
+
+def test_without_chromium_pdf_is_refused_before_any_kernel(monkeypatch, tmp_path, capsys):
+    monkeypatch.setattr(report_run, "find_chromium", lambda: None)
+    with pytest.raises(ParamsError, match="未找到 Chromium"):
+        report_run.plan(data=str(SAMPLE), as_of=AS_OF, pdf=True)
+    args = ["report", "--data", str(SAMPLE), "--as-of", AS_OF, "--out", str(tmp_path), "--pdf"]
+    assert main(args) == 2
+    assert "未找到 Chromium" in capsys.readouterr().err
+    assert list(tmp_path.iterdir()) == []
