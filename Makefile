@@ -3,8 +3,15 @@ PYTHON ?= python3
 VENV   := .venv
 PY     := $(VENV)/bin/python
 STAMP  := $(VENV)/.installed
+# JupyterLab for analysts, in its own environment: installing jupyterlab beside the report
+# stack makes every `import nbformat` (papermill, nbconvert, the kernel) ~2 s slower.
+LAB       := .venv-lab
+LAB_STAMP := $(LAB)/.installed
+# The intranet is offline: no news, no update checks.
+LAB_FLAGS := --ServerApp.root_dir=$(CURDIR) --LabApp.news_url=None \
+  --LabApp.check_for_updates_class=jupyterlab.NeverCheckForUpdate
 
-.PHONY: test lint bench report lab sample clean-venv
+.PHONY: test test-lab lint bench report lab sample clean-venv
 
 # Build the environment on first use (and again when pyproject.toml changes).
 $(STAMP): pyproject.toml
@@ -13,8 +20,25 @@ $(STAMP): pyproject.toml
 	$(PY) -m pip install -q -e '.[dev]'
 	touch $(STAMP)
 
-test: $(STAMP)
-	$(PY) -m pytest
+# The Lab environment: plotly at the kernel's pin (its Lab extension draws the charts),
+# the "baiyi" kernel that the notebooks ask for (it runs .venv's Python), no news prompt.
+$(LAB_STAMP): $(STAMP)
+	$(PYTHON) -m venv $(LAB)
+	$(LAB)/bin/pip install -q --upgrade pip
+	$(LAB)/bin/pip install -q jupyterlab==4.6.6 plotly==7.1.0
+	$(PY) -m ipykernel install --prefix $(LAB) --name baiyi --display-name "baiyi (.venv)"
+	mkdir -p $(LAB)/etc/jupyter/labconfig
+	echo '{"disabledExtensions": {"@jupyterlab/apputils-extension:announcements": true}}' \
+	  > $(LAB)/etc/jupyter/labconfig/page_config.json
+	touch $(LAB_STAMP)
+
+# Everything, the JupyterLab tests included (they use .venv-lab, built on first use).
+test: $(STAMP) $(LAB_STAMP)
+	BAIYI_LAB=$(CURDIR)/$(LAB) $(PY) -m pytest
+
+# Only the JupyterLab tests: Run All on every notebook in a real Lab, through Chromium.
+test-lab: $(LAB_STAMP)
+	BAIYI_LAB=$(CURDIR)/$(LAB) $(PY) -m pytest tests/lab
 
 lint: $(STAMP)
 	$(PY) -m ruff check baiyi_lib tests bench
@@ -27,17 +51,12 @@ bench: $(STAMP)
 report: $(STAMP)
 	$(VENV)/bin/baiyi report --data data/sample
 
-# JupyterLab for analysts, in its own environment: installing jupyterlab beside the report
-# stack makes every `import nbformat` (papermill, nbconvert, the kernel) ~2 s slower.
-LAB := .venv-lab
-lab: $(STAMP)
-	test -x $(LAB)/bin/jupyter-lab || ( $(PYTHON) -m venv $(LAB) && $(LAB)/bin/pip install -q jupyterlab==4.6.6 )
-	$(PY) -m ipykernel install --prefix $(LAB) --name baiyi --display-name "baiyi (.venv)"
-	$(LAB)/bin/jupyter-lab notebooks/
+lab: $(LAB_STAMP)
+	$(LAB)/bin/jupyter-lab $(LAB_FLAGS) notebooks/
 
 # Regenerate the synthetic sample ledgers (byte-identical for the same seed).
 sample: $(STAMP)
 	$(VENV)/bin/baiyi sample data/sample
 
 clean-venv:
-	rm -rf $(VENV)
+	rm -rf $(VENV) $(LAB)

@@ -25,12 +25,18 @@ FLAG_CONDITIONS = ("irregular_or_collective",)
 UNIT_KINDS = ("局直单位", "机关科室")
 
 
+# The project's folder (params/, data/, notebooks/, reports/): paths that users leave out
+# are taken from here, whatever the working directory (JupyterLab starts kernels in
+# notebooks/, cron in /).
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+
+
 def default_params_dir() -> Path:
     """The params/ folder: $BAIYI_PARAMS if set, else the one at the project root."""
     env = os.environ.get("BAIYI_PARAMS")
     if env:
         return Path(env)
-    return Path(__file__).resolve().parent.parent / "params"
+    return PROJECT_ROOT / "params"
 
 
 # --------------------------------------------------------------------------- YAML

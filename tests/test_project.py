@@ -53,3 +53,12 @@ def test_engine_code_holds_no_point_value():
         code = re.sub(r'"[^"\n]*"|\'[^\'\n]*\'', "", code)  # strings (messages) aside
         found = set(re.findall(r"(?<![\w.])(\d+)(?![\w.])", code)) & values
         assert not found, f"{path.name}: {found}"
+
+
+def test_the_lab_environment_pins_the_kernels_plotly():
+    """JupyterLab draws the charts with the plotly extension of its own environment: it
+    must be the version the kernel writes figures for."""
+    makefile = (ROOT / "Makefile").read_text(encoding="utf-8")
+    lab_pins = dict(re.findall(r"\b([a-z][\w-]*)==([\d.]+)", makefile))
+    assert lab_pins["plotly"] == _pins_from_pyproject()["plotly"]
+    assert "jupyterlab" in lab_pins

@@ -15,7 +15,7 @@ import pandas as pd
 
 from ..dates import parse_moment
 from ..errors import LedgerError, ParamsError
-from ..params import Rules, load_rules
+from ..params import PROJECT_ROOT, Rules, load_rules
 from .read import ReadResult, folder_files, is_ledger_file, read_frames, read_paths
 from .schema import KINDS
 from .validate import ERROR, Checked, check
@@ -102,8 +102,8 @@ def _common_root(paths: list[Path]) -> Path | None:
         return None
 
 
-DEFAULT_STORE = "data/baiyi.duckdb"
-SAMPLE = "data/sample"
+DEFAULT_STORE = str(PROJECT_ROOT / "data" / "baiyi.duckdb")
+SAMPLE = str(PROJECT_ROOT / "data" / "sample")
 STORE_SUFFIX = ".duckdb"
 
 
@@ -125,8 +125,21 @@ def known_moment(value: object, rules: Rules, what: str = "已知时间(known_at
 
 
 def default_source() -> str:
-    """Where the ledgers are by default: the store when it exists, else the shipped sample."""
+    """Where the ledgers are by default: the project's store when it exists, else the
+    shipped sample (absolute, whatever the working directory)."""
     return DEFAULT_STORE if os.path.exists(DEFAULT_STORE) else SAMPLE
+
+
+def resolve_source(source: str | os.PathLike | None) -> str:
+    """A data path as a user wrote it: as given if it exists from here, else from the
+    project's folder (a notebook in notebooks/ may say "data/sample"); None is the
+    default source."""
+    if source in (None, ""):
+        return default_source()
+    path = Path(source)
+    if not path.exists() and not path.is_absolute() and (PROJECT_ROOT / path).exists():
+        return str(PROJECT_ROOT / path)
+    return str(path)
 
 
 def check_ledgers(

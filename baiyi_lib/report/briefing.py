@@ -18,7 +18,7 @@ import plotly.graph_objects as go
 
 from .. import __version__, charts, views
 from ..dates import week_label
-from ..ledgers import Ledgers, default_source, is_store, known_moment, load_ledgers
+from ..ledgers import Ledgers, is_store, known_moment, load_ledgers, resolve_source
 from ..ledgers.schema import KIND_LABELS
 from ..params import Rules, load_rules
 from ..scoring import ScoreResult, as_of_day, score
@@ -142,7 +142,7 @@ class Briefing:
         """
         overrides = dict(rules or {})
         r = load_rules(**overrides)
-        data = data or default_source()
+        data = resolve_source(data)
         store = is_store(data)
         moment = known_moment(known_at, r) if known_at not in (None, "") else None
         led = load_ledgers(data, r, known_at=moment) if store else load_ledgers(data, r)

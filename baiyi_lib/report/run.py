@@ -28,12 +28,12 @@ from typing import Any
 
 from ..errors import BaiyiError, ParamsError
 from ..ledgers import is_store, known_moment, load_ledgers
-from ..params import load_rules
+from ..params import PROJECT_ROOT, load_rules
 from ..scoring import as_of_day
 from ..views import latest_return_day
 from .briefing import REPORT_MODE_ENV
 
-ROOT = Path(__file__).resolve().parents[2]
+ROOT = PROJECT_ROOT
 NOTEBOOKS = ROOT / "notebooks"
 TEMPLATES = Path(__file__).parent / "templates"
 DEFAULT_NOTEBOOK = "weekly_briefing"

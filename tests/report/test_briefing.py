@@ -232,4 +232,6 @@ def test_other_notebooks_execute_on_the_sample(tmp_path, notebook):
     if notebook == "final_assessment":
         assert "可授予平安稳定星" in page and "年度综合考核扣分" in page
     else:
-        assert page.count('class="plotly-graph-div"') == 2
+        assert (
+            page.count('class="plotly-graph-div"') == 3
+        )  # two views and one figure of the analyst's own
