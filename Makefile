@@ -11,7 +11,7 @@ LAB_STAMP := $(LAB)/.installed
 LAB_FLAGS := --ServerApp.root_dir=$(CURDIR) --LabApp.news_url=None \
   --LabApp.check_for_updates_class=jupyterlab.NeverCheckForUpdate
 
-.PHONY: test test-lab lint bench report lab sample clean-venv
+.PHONY: test test-lab test-office lint bench report lab sample clean-venv
 
 # Build the environment on first use (and again when pyproject.toml changes).
 $(STAMP): pyproject.toml
@@ -39,6 +39,11 @@ test: $(STAMP) $(LAB_STAMP)
 # Only the JupyterLab tests: Run All on every notebook in a real Lab, through Chromium.
 test-lab: $(LAB_STAMP)
 	BAIYI_LAB=$(CURDIR)/$(LAB) $(PY) -m pytest tests/lab
+
+# The export and the templates through LibreOffice (apt-get install libreoffice-calc-nogui):
+# printed to PDF, and a filled template re-saved as .xlsx, .xls and .ods. .ci/run runs it.
+test-office: $(STAMP)
+	$(PY) -m pytest tests/office
 
 lint: $(STAMP)
 	$(PY) -m ruff check baiyi_lib tests bench

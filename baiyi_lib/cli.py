@@ -32,43 +32,10 @@ from .ledgers import (
 )
 from .ledgers.schema import KIND_LABELS
 from .params import Rules, load_rules
-from .present import spreadsheet_safe
+from .present import ACCOUNTING_HEADERS, PROBLEM_HEADERS, SCORE_HEADERS, spreadsheet_safe
 from .scoring import score
 
 DEFAULT_DATA = default_source()
-
-SCORE_HEADERS = {
-    "rank": "排名",
-    "unit": "单位",
-    "unit_id": "代码",
-    "kind": "类别",
-    "base": "基础分",
-    "deductions": "扣分",
-    "bonuses": "加分",
-    "score": "得分",
-    "veto": "一票否决",
-    "awards_cancelled": "取消年度奖励",
-    "annual_deduction": "年度折算扣分",
-}
-PROBLEM_HEADERS = {
-    "kind": "台账",
-    "file": "文件",
-    "sheet": "工作表",
-    "row": "行",
-    "column": "列",
-    "value": "值",
-    "problem": "问题",
-    "expected": "应为",
-    "severity": "级别",
-}
-ACCOUNTING_HEADERS = {
-    "file": "文件",
-    "sheet": "工作表",
-    "kind": "台账",
-    "rows_read": "读入行数",
-    "rows_used": "采用行数",
-    "rows_refused": "拒收行数",
-}
 
 
 class _Parser(argparse.ArgumentParser):
@@ -170,6 +137,7 @@ def cmd_explain(args: argparse.Namespace) -> int:
 def cmd_validate(args: argparse.Namespace) -> int:
     rules = _rules(args)
     checked = check_ledgers(args.data, rules)
+    gaps = _gaps_against_store(checked, args)
     print(f"台账检查:{args.data}")
     print(_table(checked.accounting, ACCOUNTING_HEADERS))
     total = checked.accounting[["rows_read", "rows_used", "rows_refused"]].sum()
@@ -191,7 +159,32 @@ def cmd_validate(args: argparse.Namespace) -> int:
         else:
             for p in checked.problems.itertuples(index=False):
                 print(f"  [{p.severity}] " + describe(p))
+    for note in gaps:
+        print(f"提示:{note}")
     return 1 if n_err else 0
+
+
+def _gaps_against_store(checked, args: argparse.Namespace) -> list[str]:
+    """Weekly kinds a unit's files lack although its earlier returns in the store had
+    them (a CSV saved from Excel keeps only the first sheet)."""
+    import os
+
+    from .ledgers import is_store
+
+    store = args.store or (DEFAULT_STORE if os.path.exists(DEFAULT_STORE) else None)
+    if store is None or checked.ledgers is None or is_store(args.data):
+        return []
+    from .store import WEEKLY_KINDS, kinds_sent_before, missing_kind_note, missing_kinds, reading
+
+    led = checked.ledgers
+    present: dict[str, set[str]] = {}
+    for kind in WEEKLY_KINDS:
+        frame = led.screening_rows if kind == "screening" else led[kind]
+        for unit in frame["unit"].dropna().astype(str).unique():
+            present.setdefault(unit, set()).add(kind)
+    with reading(store) as con:
+        before = kinds_sent_before(con)
+    return [missing_kind_note(u, k) for u, k in missing_kinds(present, before)]
 
 
 def cmd_rules(args: argparse.Namespace) -> int:
@@ -318,10 +311,11 @@ def cmd_export(args: argparse.Namespace) -> int:
 
         nothing = {k: pd.DataFrame(columns=[c.name for c in cols]) for k, cols in SCHEMAS.items()}
         empty = score(load_ledgers(nothing, rules), rules, as_of=args.as_of)
-        export(Path(args.out), empty.scores.iloc[0:0], empty.points, checked.problems)
+        empty.scores = empty.scores.iloc[0:0]
+        export(Path(args.out), empty, checked.problems)
         return 1
     result = score(checked.ledgers, rules, as_of=args.as_of)
-    path = export(Path(args.out), result.scores, result.points, checked.problems)
+    path = export(Path(args.out), result, checked.problems)
     print(f"已导出:{path}")
     return 0
 
@@ -354,6 +348,8 @@ def cmd_ingest(args: argparse.Namespace) -> int:
             print(f"未读取 {r.file}:{r.message}")
         elif r.status == "personal":
             print(f"警告:{r.message}", file=sys.stderr)
+        elif r.status == "missing":
+            print(f"提示:{r.message}")
         else:
             parts = [
                 f"{KIND_LABELS[c.kind]} 新增 {c.new}、变更 {c.changed}、未变 {c.unchanged}"
@@ -431,6 +427,11 @@ def build_parser() -> argparse.ArgumentParser:
     v = sub.add_parser("validate", help="检查台账,列出全部问题")
     v.add_argument("data", help="台账文件夹或文件")
     v.add_argument("--format", choices=["table", "csv"], default="table")
+    v.add_argument(
+        "--store",
+        default=None,
+        help="与台账库中以前的报送比较(默认 data/baiyi.duckdb,如存在),提示缺少的台账",
+    )
     common(v, data=False)
     v.set_defaults(func=cmd_validate)
 

@@ -5,26 +5,38 @@ yes/no, status and unit, date-formatted date cells, a frozen header, and a sheet
 instructions in Chinese. A template filled in as a person would loads without error.
 
 Export (`baiyi export`): the score table, the points table with clauses, and the problem
-table, formatted to print. Text that begins with =, +, - or @ is stored as text with a
-leading apostrophe, so that no formula runs when the file is opened.
+table, formatted to print on A4 landscape at a readable size. Text that begins with =, +,
+- or @ is stored as text with a leading apostrophe, so that no formula runs when the file
+is opened.
 """
 
 from __future__ import annotations
 
-import datetime as dt
+import math
+from dataclasses import dataclass
 from pathlib import Path
 
 import pandas as pd
 from openpyxl import Workbook
-from openpyxl.styles import Alignment, Font, PatternFill
+from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.datavalidation import DataValidation
+from openpyxl.worksheet.worksheet import Worksheet
 
 from .ledgers.schema import FORM_ALIASES, KIND_LABELS, LEVEL_ALIASES, SCHEMAS, STATUS_ALIASES
 from .params import Rules
 from .present import spreadsheet_safe
+from .scoring import ScoreResult
 
 TEMPLATE_ROWS = 500  # rows prepared with dropdowns and date formats
+FORM_ROWS = 20  # rows ruled as a form on paper
+# What the template says in a cell's prompt: exactly what its validation admits (the
+# loader itself is more lenient, e.g. "3人" or "2019.3.5" in a CSV).
+TEMPLATE_PROMPTS = {
+    "persons": "整数人次,只填数字,如 3",
+    "date": "日期,如 2019-3-5(填入后显示为 2019-03-05)",
+    "opt_date": "日期,如 2019-3-5;没有则留空",
+}
 HEADER_FILL = PatternFill("solid", fgColor="DDEBF7")
 INSTRUCTIONS = [
     "填表说明",
@@ -80,8 +92,8 @@ def write_template(path: Path, kinds: list[str], rules: Rules, unit: str | None 
                 dv = DataValidation(
                     type="date", operator="greaterThan", formula1="1", allow_blank=True
                 )
-                for row in range(3, TEMPLATE_ROWS + 3):
-                    ws.cell(row=row, column=col).number_format = "yyyy-mm-dd"
+                # the format belongs to the column: empty cells stay empty (and unprinted)
+                ws.column_dimensions[letter].number_format = "yyyy-mm-dd"
             elif spec.type == "persons":
                 dv = DataValidation(
                     type="whole", operator="greaterThanOrEqual", formula1="1", allow_blank=True
@@ -89,14 +101,16 @@ def write_template(path: Path, kinds: list[str], rules: Rules, unit: str | None 
             else:
                 dv = None
             if dv is not None:
-                dv.error = f"应为:{spec.expected}"
+                said = TEMPLATE_PROMPTS.get(spec.type, spec.expected)
+                dv.error = f"应为:{said}"
                 dv.errorTitle = spec.header
-                dv.prompt = spec.expected
+                dv.prompt = said
                 dv.showErrorMessage = True
                 dv.showInputMessage = True
                 ws.add_data_validation(dv)
                 dv.add(cells)
         ws.freeze_panes = "A3"
+        _print_as_form(ws, len(SCHEMAS[kind]), title)
     notes = wb.create_sheet("填表说明")
     for i, line in enumerate(INSTRUCTIONS, start=1):
         notes.cell(row=i, column=1, value=line).font = Font(bold=(i == 1))
@@ -104,6 +118,26 @@ def write_template(path: Path, kinds: list[str], rules: Rules, unit: str | None 
     path.parent.mkdir(parents=True, exist_ok=True)
     wb.save(path)
     return path
+
+
+def _print_as_form(ws: Worksheet, n_columns: int, title: str) -> None:
+    """On paper the template is a form: landscape, every column on one page width, the
+    header and some empty rows ruled, the title and headers repeated, page x of y."""
+    thin = Side(style="thin", color="666666")
+    border = Border(left=thin, right=thin, top=thin, bottom=thin)
+    for row in range(2, FORM_ROWS + 3):
+        for col in range(1, n_columns + 1):
+            ws.cell(row=row, column=col).border = border
+        ws.row_dimensions[row].height = 20
+    ws.print_title_rows = "1:2"
+    ws.page_setup.orientation = "landscape"
+    ws.page_setup.paperSize = ws.PAPERSIZE_A4
+    ws.page_setup.fitToWidth = 1
+    ws.page_setup.fitToHeight = 0
+    ws.sheet_properties.pageSetUpPr.fitToPage = True
+    ws.print_options.horizontalCentered = True
+    ws.oddFooter.center.text = "第 &P 页 / 共 &N 页"
+    ws.oddFooter.right.text = title
 
 
 def write_templates(out_dir: Path, rules: Rules, unit: str | None = None) -> list[Path]:
@@ -126,89 +160,183 @@ def write_templates(out_dir: Path, rules: Rules, unit: str | None = None) -> lis
 # --------------------------------------------------------------------------- export
 
 
-def _sheet(wb: Workbook, title: str, df: pd.DataFrame, headers: dict[str, str]) -> None:
-    ws = wb.create_sheet(title)
-    cols = [c for c in headers if c in df.columns]
-    for j, c in enumerate(cols, start=1):
-        cell = ws.cell(row=1, column=j, value=headers[c])
-        cell.font = Font(bold=True)
+@dataclass(frozen=True)
+class Col:
+    """One printed column: the field, its header, the widest it may get (in character
+    widths of the 10 pt font; longer text wraps), and how its values are written."""
+
+    field: str
+    header: str
+    max_width: float = 12
+    kind: str = "text"  # text, date, int
+
+
+# Landscape A4 with 1 cm side margins holds about 110 character widths at 100 % (measured
+# through LibreOffice): each sheet stays within ~135, so that "fit to one page wide"
+# never shrinks the 10 pt font below 8 pt (a test prints every sheet and checks).
+PAGE_WIDTH = 135
+FONT_SIZE = 10
+LINE_HEIGHT = 13.5  # points, for the 10 pt font
+
+SCORE_COLUMNS = [
+    Col("rank", "排名", 5, "int"),
+    Col("unit", "单位", 26),
+    Col("kind", "类别", 9),
+    Col("base", "基础分", 7, "int"),
+    Col("deductions", "扣分", 7, "int"),
+    Col("bonuses", "加分", 7, "int"),
+    Col("score", "得分", 7, "int"),
+    Col("veto", "一票否决", 9),
+    Col("awards_cancelled", "取消年度奖励", 13),
+    Col("annual_deduction", "年度折算扣分", 13),
+]
+POINT_COLUMNS = [
+    Col("date", "日期", 10, "date"),
+    Col("unit", "单位", 12),
+    Col("source_id", "编号", 12),
+    Col("level", "层级", 4),
+    Col("label", "规则", 14),
+    Col("clause", "条款", 10),
+    Col("calc", "计算", 12),
+    Col("points", "分值", 5, "int"),
+    Col("where", "台账位置", 16),
+    Col("note", "说明", 22),
+]
+PROBLEM_COLUMNS = [
+    Col("severity", "级别", 4),
+    Col("kind", "台账", 8),
+    Col("file", "文件", 16),
+    Col("where", "位置", 10),
+    Col("column", "列", 8),
+    Col("value", "值", 12),
+    Col("problem", "问题", 34),
+    Col("expected", "应为", 28),
+]
+
+
+def display_width(value: object) -> float:
+    """How wide a value prints, in character widths (a Chinese character counts two)."""
+    text = str(value)
+    return sum(2 if ord(ch) > 0x2E7F else 1 for ch in text)
+
+
+def _cell_value(value: object, kind: str) -> object:
+    if value is None or (not isinstance(value, str) and pd.isna(value)):
+        return None
+    if kind == "date":
+        return pd.Timestamp(value).date()
+    if kind == "int":
+        return int(value)
+    if hasattr(value, "item") and not isinstance(value, str):
+        value = value.item()  # numpy scalar
+    return spreadsheet_safe(str(value)) if isinstance(value, str) else value
+
+
+def _sheet(
+    wb: Workbook, name: str, title: str, df: pd.DataFrame, columns: list[Col], empty: str
+) -> None:
+    """One printable sheet: the title and the column headers on every page, page x of y,
+    real dates, widths from the content (wrapping the long ones), A4 landscape."""
+    ws = wb.create_sheet(name)
+    columns = [c for c in columns if c.field in df.columns]
+    thin = Side(style="thin", color="999999")
+    border = Border(left=thin, right=thin, top=thin, bottom=thin)
+    ws.cell(row=1, column=1, value=title).font = Font(bold=True, size=13)
+    ws.merge_cells(start_row=1, start_column=1, end_row=1, end_column=len(columns))
+    for j, col in enumerate(columns, start=1):
+        cell = ws.cell(row=2, column=j, value=col.header)
+        cell.font = Font(bold=True, size=FONT_SIZE)
         cell.fill = HEADER_FILL
+        cell.border = border
         cell.alignment = Alignment(wrap_text=True, vertical="top")
-    for i, rec in enumerate(df[cols].itertuples(index=False), start=2):
-        for j, value in enumerate(rec, start=1):
-            if value is None or (not isinstance(value, str) and pd.isna(value)):
-                continue
-            if isinstance(value, pd.Timestamp):
-                value = value.to_pydatetime().date()
-            elif hasattr(value, "item") and not isinstance(value, str):
-                value = value.item()  # numpy scalar
-            cell = ws.cell(
-                row=i, column=j, value=spreadsheet_safe(value) if isinstance(value, str) else value
-            )
-            if isinstance(value, str):
-                cell.data_type = "s"  # never a formula
-            if isinstance(value, dt.date):
+    rows = list(df[[c.field for c in columns]].itertuples(index=False))
+    for i, rec in enumerate(rows, start=3):
+        for j, (col, value) in enumerate(zip(columns, rec, strict=True), start=1):
+            cell = ws.cell(row=i, column=j, value=_cell_value(value, col.kind))
+            cell.font = Font(size=FONT_SIZE)
+            cell.border = border
+            cell.alignment = Alignment(wrap_text=True, vertical="top")
+            if col.kind == "date":
                 cell.number_format = "yyyy-mm-dd"
-    for j, c in enumerate(cols, start=1):
-        width = max([len(str(headers[c]))] + [len(str(v)) for v in df[c].head(200).tolist()])
-        ws.column_dimensions[get_column_letter(j)].width = min(max(8, width * 1.6), 60)
-    ws.freeze_panes = "A2"
-    ws.print_title_rows = "1:1"
+            elif col.kind == "text" and cell.value is not None:
+                cell.data_type = "s"  # never a formula
+    if not rows:
+        ws.cell(row=3, column=1, value=empty).font = Font(size=FONT_SIZE)
+        ws.merge_cells(start_row=3, start_column=1, end_row=3, end_column=len(columns))
+    widths = []
+    for j, col in enumerate(columns, start=1):
+        widest = max([display_width(col.header)] + [display_width(r[j - 1]) for r in rows[:500]])
+        widths.append(min(widest, col.max_width) + 1)
+        ws.column_dimensions[get_column_letter(j)].width = widths[-1]
+    # office suites keep the default height for wrapped text: give each row its lines
+    for i, rec in enumerate([tuple(c.header for c in columns), *rows], start=2):
+        lines = max(
+            math.ceil(display_width(v) / max(w - 1, 1)) if v is not None and str(v) else 1
+            for v, w in zip(rec, widths, strict=True)
+        )
+        ws.row_dimensions[i].height = LINE_HEIGHT * max(lines, 1) + 2
+    ws.freeze_panes = "A3"
+    ws.print_title_rows = "1:2"
+    if rows:
+        ws.auto_filter.ref = f"A2:{get_column_letter(len(columns))}{len(rows) + 2}"
+    ws.page_margins.left = ws.page_margins.right = 0.4  # inches: 1 cm
+    ws.page_margins.top = ws.page_margins.bottom = 0.6
     ws.page_setup.orientation = "landscape"
     ws.page_setup.paperSize = ws.PAPERSIZE_A4
     ws.page_setup.fitToWidth = 1
     ws.page_setup.fitToHeight = 0
     ws.sheet_properties.pageSetUpPr.fitToPage = True
-    ws.auto_filter.ref = ws.dimensions
+    ws.print_options.horizontalCentered = True
+    ws.oddFooter.center.text = "第 &P 页 / 共 &N 页"
+    ws.oddFooter.center.size = FONT_SIZE
+    ws.oddHeader.right.text = title.split("·")[-1].strip()
+    ws.oddHeader.right.size = FONT_SIZE
 
 
-def export(path: Path, scores: pd.DataFrame, points: pd.DataFrame, problems: pd.DataFrame) -> Path:
-    """One workbook: 得分, 计分明细 (with clauses), 台账问题; every sheet prints on A4."""
-    from .cli import PROBLEM_HEADERS, SCORE_HEADERS
+def _calculation(persons: object, rate: object, multiplier: object) -> str:
+    """A points row's arithmetic as the explain text writes it: 3 人次 × -10, × 再加 1 倍."""
+    if pd.isna(rate):
+        return "标记,不计分"
+    if pd.isna(persons):
+        return f"每起 {int(rate):+d}"
+    extra = "" if pd.isna(multiplier) or int(multiplier) == 1 else f" × 再加 {int(multiplier)} 倍"
+    if not extra and not pd.isna(multiplier) and int(multiplier) == 1:
+        return f"{int(persons)} 人次 × {int(rate):+d}"
+    return f"{int(persons)} 人次 × {int(rate):+d}{extra}"
 
+
+def export(path: Path, result: ScoreResult, problems: pd.DataFrame) -> Path:
+    """One workbook to print: 得分, 计分明细 (with the rule in words and its clause, and
+    where in the ledgers each point comes from), 台账问题. Every page of every sheet
+    carries the title and as-of, the column headers and its page number."""
+    camp = result.rules.campaign
+    day = f"统计截至 {result.as_of.year}年{result.as_of.month}月{result.as_of.day}日"
+    head = "信访维稳百日攻坚行动"
     wb = Workbook()
     wb.remove(wb.active)
-    s = scores.copy()
+    s = result.scores.copy()
     for flag in ("veto", "awards_cancelled"):
         s[flag] = s[flag].map({True: "是", False: ""})
-    _sheet(wb, "得分", s, SCORE_HEADERS)
-    point_headers = {
-        "date": "日期",
-        "unit": "单位",
-        "source": "来源",
-        "source_id": "编号",
-        "level": "层级",
-        "rule_id": "规则",
-        "clause": "条款",
-        "label": "规则名称",
-        "persons": "人次",
-        "rate": "标准",
-        "multiplier": "倍数",
-        "points": "分值",
-        "note": "说明",
-        "src_file": "台账文件",
-        "src_sheet": "工作表",
-        "src_row": "行号",
-    }
-    p = points.sort_values(["date", "unit", "source", "source_id"], kind="stable")
-    p = p.astype(
-        {
-            c: object
-            for c in (
-                "unit",
-                "source",
-                "level",
-                "rule_id",
-                "clause",
-                "label",
-                "note",
-                "src_file",
-                "src_sheet",
-            )
-        }
+    _sheet(wb, "得分", f"{head} · 各单位得分 · {day}", s, SCORE_COLUMNS, "没有单位")
+    p = result.points.sort_values(["date", "unit", "source", "source_id"], kind="stable")
+    p = p.assign(
+        calc=[_calculation(*r) for r in zip(p["persons"], p["rate"], p["multiplier"], strict=True)],
+        where=p["src_file"].astype(str)
+        + p["src_sheet"].astype(str).map(lambda x: f"「{x}」" if x else "")
+        + " 第 " + p["src_row"].astype(str) + " 行",
+    )  # fmt: skip
+    _sheet(
+        wb, "计分明细", f"{head} · 计分明细(每条扣分、加分及其条款)· {day}", p,
+        POINT_COLUMNS, "统计期内没有扣分、加分或标记",
+    )  # fmt: skip
+    q = problems.assign(
+        where=[
+            (f"「{sh}」" if sh else "") + (f"第 {int(r)} 行" if not pd.isna(r) else "")
+            for sh, r in zip(problems["sheet"], problems["row"], strict=True)
+        ]
     )
-    _sheet(wb, "计分明细", p, point_headers)
-    _sheet(wb, "台账问题", problems, PROBLEM_HEADERS)
+    _sheet(wb, "台账问题", f"{head} · 台账问题 · {day}", q, PROBLEM_COLUMNS, "没有发现问题")
+    wb.properties.title = f"{camp.name} 得分({day})"
     path.parent.mkdir(parents=True, exist_ok=True)
     wb.save(path)
     return path

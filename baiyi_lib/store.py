@@ -199,11 +199,54 @@ class IngestReport:
     """What one file did to the store."""
 
     file: str
-    status: str  # stored, unchanged, refused, unread (not a ledger file), personal (store)
+    # stored, unchanged, refused, unread (not a ledger file), personal (in the store),
+    # missing (a unit's return lacks a weekly kind it sent before)
+    status: str
     submission_id: int | None
     counts: pd.DataFrame  # kind, rows, new, changed, unchanged
     problems: pd.DataFrame | None = None
     message: str = ""
+    kinds_by_unit: dict[str, set[str]] = field(default_factory=dict)  # weekly kinds sent
+
+
+# The weekly return (实施方案 五、四): 矛盾纠纷排查化解登记表 and 信访积案, from every unit.
+WEEKLY_KINDS = ("screening", "backlog")
+CSV_HINT = "若是从 Excel 另存为 CSV,只会保存第一个工作表,请改为报送 .xlsx 工作簿"
+
+
+def kinds_sent_before(
+    con: duckdb.DuckDBPyConnection, before: dt.datetime | None = None
+) -> dict[str, set[str]]:
+    """For each unit, the ledger kinds its earlier returns carried (with rows)."""
+    sql = (
+        "SELECT s.units, c.kind FROM submissions s JOIN submission_counts c "
+        "ON c.submission_id = s.id WHERE c.rows > 0"
+    )
+    rows = con.execute(
+        sql + (" AND s.received < ?" if before else ""), [before] if before else []
+    ).fetchall()
+    out: dict[str, set[str]] = {}
+    for units, kind in rows:
+        for unit in (units or "").split(","):
+            if unit:
+                out.setdefault(unit, set()).add(kind)
+    return out
+
+
+def missing_kinds(
+    present: dict[str, set[str]], before: dict[str, set[str]]
+) -> list[tuple[str, str]]:
+    """(unit, kind) where a unit's return lacks a weekly kind its earlier returns had."""
+    return [
+        (unit, kind)
+        for unit, kinds in sorted(present.items())
+        for kind in WEEKLY_KINDS
+        if kind in before.get(unit, set()) and kind not in kinds
+    ]
+
+
+def missing_kind_note(unit: str, kind: str) -> str:
+    return f"{unit} 本次报送没有{KIND_LABELS[kind]},以前的报送中有;{CSV_HINT}"
 
 
 def _ingest_file(
@@ -214,9 +257,21 @@ def _ingest_file(
     rows = con.execute("SELECT id, received FROM submissions WHERE sha256 = ?", [sha]).fetchall()
     seen = rows[0] if rows else None
     if seen:
+        # the same file again: it still carries what it carried the first time
+        sent = con.execute(
+            "SELECT s.units, c.kind FROM submissions s JOIN submission_counts c "
+            "ON c.submission_id = s.id WHERE s.id = ? AND c.rows > 0",
+            [seen[0]],
+        ).fetchall()
+        carried: dict[str, set[str]] = {}
+        for units, kind in sent:
+            for unit in (units or "").split(","):
+                if unit and kind in WEEKLY_KINDS:
+                    carried.setdefault(unit, set()).add(kind)
         return IngestReport(
             name, "unchanged", seen[0], pd.DataFrame(),
             message=f"与第 {seen[0]} 次报送({seen[1]:%Y-%m-%d %H:%M})完全相同,未作改动",
+            kinds_by_unit=carried,
         )  # fmt: skip
     checked = check_ledgers(path, rules)
     if checked.ledgers is None:
@@ -226,6 +281,11 @@ def _ingest_file(
             message=f"有 {n} 处错误,整个文件未载入",
         )  # fmt: skip
     led = checked.ledgers
+    present: dict[str, set[str]] = {}
+    for kind in WEEKLY_KINDS:
+        frame = led.screening_rows if kind == "screening" else led[kind]
+        for unit in frame["unit"].dropna().astype(str).unique():
+            present.setdefault(unit, set()).add(kind)
     tables = {
         "visits": led.visits,
         "incidents": led.incidents,
@@ -290,7 +350,7 @@ def _ingest_file(
         with contextlib.suppress(duckdb.Error):
             con.execute("ROLLBACK")
         raise
-    return IngestReport(name, "stored", sid, pd.DataFrame(counts))
+    return IngestReport(name, "stored", sid, pd.DataFrame(counts), kinds_by_unit=present)
 
 
 def ingest(
@@ -323,7 +383,19 @@ def ingest(
     Path(store).parent.mkdir(parents=True, exist_ok=True)
     con = connect(store, wait=wait)
     try:
+        before = kinds_sent_before(con, received)
         reports = [_ingest_file(con, f, rules, received, progress) for f in files]
+        # the batch's returns, unit by unit, against what the units sent before
+        present: dict[str, set[str]] = {}
+        for r in reports:
+            for unit, kinds in r.kinds_by_unit.items():
+                present.setdefault(unit, set()).update(kinds)
+        for unit, kind in missing_kinds(present, before):
+            reports.append(
+                IngestReport(
+                    unit, "missing", None, pd.DataFrame(), None, missing_kind_note(unit, kind)
+                )
+            )
         # personal data let in by an older version: offer the purge (once clean, the loader
         # keeps it so, and the scan is not repeated)
         stored = [] if _scanned_clean(con) else find_personal_data(con)
@@ -606,3 +678,23 @@ def _erase(con: duckdb.DuckDBPyConnection, found: list[Finding]) -> None:
         "INSERT INTO submissions VALUES (?, ?, NULL, ?, ?, '', 'purge', 0)",
         [sid, note, now, now],
     )
+
+
+def return_gaps(store: str | Path, known_at: dt.datetime | None = None) -> pd.DataFrame:
+    """Units whose latest weekly return (as known at ``known_at``) lacks a weekly kind that
+    an earlier return of theirs carried: unit, kind, file, received."""
+    subs = submissions(store)
+    subs = subs[subs["kind"].isin(WEEKLY_KINDS) & (subs["rows"] > 0)]
+    if known_at is not None:
+        subs = subs[subs["received"] <= pd.Timestamp(known_at)]
+    per_unit = subs.assign(unit=subs["units"].str.split(",")).explode("unit")
+    rows = []
+    for unit, g in per_unit.groupby("unit"):
+        last = g["received"].max()
+        now, before = g[g["received"] == last], g[g["received"] < last]
+        for kind in WEEKLY_KINDS:
+            if kind in set(before["kind"]) and kind not in set(now["kind"]):
+                rows.append(
+                    {"unit": unit, "kind": kind, "file": now["file"].iloc[0], "received": last}
+                )
+    return pd.DataFrame(rows, columns=["unit", "kind", "file", "received"])

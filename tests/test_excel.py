@@ -4,17 +4,20 @@ from __future__ import annotations
 
 import datetime as dt
 import zipfile
+from pathlib import Path
 
 import openpyxl
+import pandas as pd
 import pytest
 from support import ledgers
 
-from baiyi_lib import load_ledgers, load_rules, score
+from baiyi_lib import LedgerError, load_ledgers, load_rules, score
 from baiyi_lib.cli import main
 from baiyi_lib.excel import write_templates
 from baiyi_lib.present import spreadsheet_safe
 
 R = load_rules()
+SAMPLE = Path(__file__).resolve().parent.parent / "data" / "sample"
 
 
 def _validations(ws) -> dict[str, str]:
@@ -42,7 +45,7 @@ def test_templates_have_headers_dropdowns_dates_frozen_header_and_instructions(t
     dv = _validations(ws)
     assert dv["D"] == '"进京,去省,到市,来县"' and dv["E"] == '"个体,集体"' and dv["G"] == '"是,否"'
     assert dv["C"].startswith("'选项'!")  # units from the hidden list sheet
-    assert ws["B3"].number_format == "yyyy-mm-dd"
+    assert ws.column_dimensions["B"].number_format == "yyyy-mm-dd"  # the whole column
     assert ws.freeze_panes == "A3"
     assert "填表说明" in wb.sheetnames and wb["选项"].sheet_state == "hidden"
 
@@ -107,7 +110,7 @@ def test_export_never_writes_a_formula(tmp_path):
     from baiyi_lib.excel import export
 
     result = score(led)
-    path = export(tmp_path / "x.xlsx", result.scores, result.points, led.problems)
+    path = export(tmp_path / "x.xlsx", result, led.problems)
     wb = openpyxl.load_workbook(path)
     values = [
         c.value for row in wb["计分明细"].iter_rows() for c in row if isinstance(c.value, str)
@@ -121,7 +124,7 @@ def test_export_never_writes_a_formula(tmp_path):
             if n.startswith("xl/worksheets/")
         )
     ws = wb["得分"]
-    assert ws.page_setup.orientation == "landscape" and ws.print_title_rows == "$1:$1"
+    assert ws.page_setup.orientation == "landscape" and ws.print_title_rows == "$1:$2"
 
 
 def test_export_command(tmp_path, capsys):
@@ -129,7 +132,83 @@ def test_export_command(tmp_path, capsys):
     assert main(["export", str(out), "--as-of", "2019-04-26"]) == 0
     wb = openpyxl.load_workbook(out)
     assert wb.sheetnames == ["得分", "计分明细", "台账问题"]
-    assert wb["得分"].max_row == 26
+    assert wb["得分"].max_row == 27  # title, headers, 25 units
     broken = str(__import__("pathlib").Path(__file__).parent / "ledgers" / "fixtures" / "broken")
     assert main(["export", str(tmp_path / "b.xlsx"), "--data", broken]) == 1
     assert openpyxl.load_workbook(tmp_path / "b.xlsx")["台账问题"].max_row > 20
+
+
+def test_the_export_prints_as_people_read_it(tmp_path):
+    from baiyi_lib.excel import PAGE_WIDTH, export
+
+    led = load_ledgers(SAMPLE)
+    result = score(led, R, as_of="2019-04-26")
+    wb = openpyxl.load_workbook(export(tmp_path / "x.xlsx", result, led.problems.iloc[0:0]))
+    for ws in wb.worksheets:
+        assert "统计截至 2019年4月26日" in ws["A1"].value  # the title on every page:
+        assert ws.print_title_rows == "$1:$2"  # rows 1-2 repeat
+        assert "&P" in ws.oddFooter.center.text and "&N" in ws.oddFooter.center.text
+        assert ws.page_setup.orientation == "landscape" and ws.page_setup.fitToWidth == 1
+        widths = sum(d.width for d in ws.column_dimensions.values())
+        assert widths <= PAGE_WIDTH, (ws.title, widths)  # 10 pt stays >= 8 pt (tests/office)
+    detail = wb["计分明细"]
+    header = [c.value for c in detail[2]]
+    first = dict(zip(header, [c.value for c in detail[3]], strict=True))
+    assert isinstance(first["日期"], dt.datetime) and detail["A3"].number_format == "yyyy-mm-dd"
+    assert first["规则"] == "来县个体走访" and first["条款"] == "附件2 一(四)8"
+    assert first["计算"] == "1 人次 × -10" and "第" in first["台账位置"]
+    assert not any("county." in str(c.value) for row in detail.iter_rows() for c in row)
+    assert wb["台账问题"]["A3"].value == "没有发现问题"  # not a blank printed page
+
+
+def test_template_prompts_say_what_their_validation_admits(tmp_path):
+    wb = openpyxl.load_workbook(write_templates(tmp_path, R)[0])
+    prompts = {str(dv.sqref)[:1]: dv for dv in wb["走访登记"].data_validations.dataValidation}
+    persons, date = prompts["F"], prompts["B"]
+    assert persons.type == "whole" and "3人" not in persons.prompt and "只填数字" in persons.prompt
+    assert date.type == "date" and "2019.3.5" not in date.prompt
+    ws = wb["走访登记"]
+    assert ws.page_setup.orientation == "landscape" and ws.page_setup.fitToWidth == 1
+    assert ws["A3"].border.left.style == "thin"  # a ruled form on paper
+
+
+def test_an_instructions_sheet_saved_as_csv_is_skipped_like_the_sheet(tmp_path):
+    import shutil
+
+    shutil.copytree(SAMPLE, tmp_path / "s")
+    (tmp_path / "s" / "农水站_填表说明.csv").write_text(
+        "填表说明\n1. 每周五报送\n", encoding="utf-8"
+    )
+    led = load_ledgers(tmp_path / "s")
+    acc = led.accounting.set_index("file")
+    assert acc.at["农水站_填表说明.csv", "note"] == "填表说明"
+    (tmp_path / "s" / "农水站_填表说明.csv").write_text("问题请打 13800138000\n", encoding="utf-8")
+    with pytest.raises(LedgerError, match="手机号码"):
+        load_ledgers(tmp_path / "s")  # still scanned for personal data
+
+
+def test_a_return_missing_a_sheet_it_used_to_carry_is_pointed_out(tmp_path, capsys):
+    from baiyi_lib.store import ingest, return_gaps
+
+    unit_book = SAMPLE / "units" / "nsz_农水站.xlsx"
+    store = tmp_path / "s.duckdb"
+    ingest([unit_book], store, received=dt.datetime(2019, 3, 29, 17))
+    # Excel's "save as CSV" keeps the first sheet only: the screening ledger, no backlog
+    sheets = pd.read_excel(unit_book, sheet_name=None, header=None, dtype=object, engine="calamine")
+    week = tmp_path / "第6周"
+    week.mkdir()
+    sheets["矛盾纠纷排查化解登记表"].to_csv(week / "nsz_农水站.csv", index=False, header=False)
+    args = ["ingest", str(week), "--store", str(store), "--received", "2019-04-05 17:00"]
+    assert main(["validate", str(week), "--store", str(store)]) == 0
+    assert "农水站 本次报送没有信访积案" in capsys.readouterr().out
+    assert main(args) == 0
+    out = capsys.readouterr().out
+    assert "提示:农水站 本次报送没有信访积案" in out and "另存为 CSV" in out
+    gaps = return_gaps(store)
+    assert gaps[["unit", "kind"]].values.tolist() == [["农水站", "backlog"]]
+    # two CSVs in one batch, or the same workbook again: nothing to point out
+    sheets["信访积案"].to_csv(week / "nsz_农水站_积案.csv", index=False, header=False)
+    assert main([*args[:-1], "2019-04-12 17:00"]) == 0
+    assert "本次报送没有" not in capsys.readouterr().out
+    assert main(["ingest", str(unit_book), "--store", str(store)]) == 0
+    assert "本次报送没有" not in capsys.readouterr().out

@@ -58,9 +58,9 @@ def test_validate_and_export_read_the_store(good_store, tmp_path, capsys):
     target = tmp_path / "得分.xlsx"
     assert main(["export", str(target), "--data", str(good_store), "--as-of", "2019-04-26"]) == 0
     ws = openpyxl.load_workbook(target)["得分"]
-    header = [c.value for c in ws[1]]
+    header = [c.value for c in ws[2]]  # row 1 is the title
     exported = {
-        r[header.index("单位")]: r[header.index("得分")] for r in ws.iter_rows(2, values_only=True)
+        r[header.index("单位")]: r[header.index("得分")] for r in ws.iter_rows(3, values_only=True)
     }
     files = score(load_ledgers(SAMPLE), as_of="2019-04-26").scores
     assert exported == dict(zip(files["unit"], files["score"], strict=True))

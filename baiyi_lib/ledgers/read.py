@@ -231,7 +231,13 @@ def _read_csv(path: Path, display: str, limits: Limits, result: ReadResult) -> N
         )  # fmt: skip
         return
     grid = pd.DataFrame([r + [""] * (width - len(r)) for r in cells], dtype=object)
-    found = _add_table(grid, display, "", kind_from_name(path.stem), result)
+    kind = kind_from_name(path.stem)
+    if kind is None and any(w in path.stem.lower() for w in INSTRUCTION_SHEET_WORDS):
+        # a workbook's 填表说明 sheet saved as its own CSV: skipped as the sheet is
+        result.skipped.append({"file": display, "sheet": "", "reason": "填表说明"})
+        _scan_grid(grid, range(len(grid)), display, "", "填表说明", result)
+        return
+    found = _add_table(grid, display, "", kind, result)
     if not found:
         result.notes.append(FileNote(display, "", None, "", "", *_EMPTY))
 

@@ -558,6 +558,23 @@ class Briefing:
                 {"unit": "单位", **{c: c for c in marks.columns if c != "unit"}},
                 css="grid",
             )
+        if self.from_store:
+            from ..store import return_gaps
+
+            gaps = return_gaps(self.data, self.known)
+            if self.unit:
+                gaps = gaps[gaps["unit"] == self.unit]
+            if len(gaps):
+                items = "".join(
+                    f"<li>{html.escape(r.unit)}:缺{KIND_LABELS[r.kind]}(最近一次报送 "
+                    f"{html.escape(str(r.file))})</li>"
+                    for r in gaps.itertuples()
+                )
+                text += (
+                    "<p>以下单位最近一次报送缺少以前报送过的台账,缺少的部分按最近一次有数据的报送"
+                    "计分;若是从 Excel 另存为 CSV,只会保存第一个工作表:</p>"
+                    f"<ul>{items}</ul>"
+                )
         dl = views.deadlines(self.rules, self.as_of)
         dl = dl.assign(date=dl["date"].map(lambda d: f"{d.year}年{md(d)}"))
         return Fragment(

@@ -1,0 +1,114 @@
+"""The export and the templates as their users meet them: through an office suite.
+
+LibreOffice prints the export and the templates to PDF (read back with pdfplumber), and
+re-saves a template filled in as a person would as .xlsx, .xls and .ods; each must load
+and score exactly as the original.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+import subprocess
+from pathlib import Path
+
+import openpyxl
+import pdfplumber
+import pytest
+
+from baiyi_lib import load_ledgers, load_rules, score
+from baiyi_lib.cli import main
+from baiyi_lib.excel import write_templates
+
+ROOT = Path(__file__).resolve().parents[2]
+SAMPLE = ROOT / "data" / "sample"
+R = load_rules()
+
+
+def soffice(src: Path, fmt: str, out: Path) -> Path:
+    """Convert with LibreOffice headless, in a profile of its own."""
+    out.mkdir(parents=True, exist_ok=True)
+    profile = out / ".lo-profile"
+    proc = subprocess.run(
+        ["soffice", f"-env:UserInstallation=file://{profile}", "--headless",
+         "--convert-to", fmt, "--outdir", str(out), str(src)],
+        capture_output=True, text=True, timeout=180, check=False,
+    )  # fmt: skip
+    produced = out / f"{src.stem}.{fmt.split(':')[0]}"
+    assert proc.returncode == 0 and produced.exists(), proc.stderr
+    return produced
+
+
+def pages(pdf: Path) -> list[dict]:
+    with pdfplumber.open(pdf) as doc:
+        return [
+            {
+                "landscape": float(p.width) > float(p.height),
+                "smallest": min((c["size"] for c in p.chars), default=0),
+                "text": "".join((p.extract_text() or "").split()),
+            }
+            for p in doc.pages
+        ]
+
+
+def test_the_export_prints_landscape_readable_titled_and_numbered(tmp_path):
+    xlsx = tmp_path / "得分.xlsx"
+    assert main(["export", str(xlsx), "--data", str(SAMPLE), "--as-of", "2019-04-26"]) == 0
+    printed = pages(soffice(xlsx, "pdf", tmp_path / "pdf"))
+    assert len(printed) >= 3
+    for i, page in enumerate(printed, 1):
+        assert page["landscape"]
+        assert page["smallest"] >= 8, (i, page["smallest"])  # was 3.5 pt
+        assert "统计截至2019年4月26日" in page["text"]
+        assert f"第{i}页/共{len(printed)}页" in page["text"]
+        assert "00:00:00" not in page["text"] and "county.individual" not in page["text"]
+    detail = "".join(p["text"] for p in printed)
+    assert "来县个体走访" in detail and "附件2一(四)8" in detail
+
+
+def test_each_template_prints_as_a_one_page_form(tmp_path):
+    for path in write_templates(tmp_path / "t", R, unit="农水站"):
+        printed = pages(soffice(path, "pdf", tmp_path / "pdf"))
+        # one page for each ledger sheet, one for the instructions
+        assert len(printed) == 3, path.name
+        assert printed[0]["landscape"] and printed[1]["landscape"]
+        assert all(p["smallest"] >= 8 for p in printed)
+        assert "案件编号" in printed[0]["text"] and "初次信访日期" in printed[1]["text"]
+
+
+@pytest.fixture(scope="module")
+def filled(tmp_path_factory) -> Path:
+    """农水站's weekly template, filled in as a person would (dates as dates, counts as
+    numbers, values from the dropdowns)."""
+    path = write_templates(tmp_path_factory.mktemp("filled"), R, unit="农水站")[0]
+    wb = openpyxl.load_workbook(path)
+    s = wb["矛盾纠纷排查化解登记表"]
+    rows = [
+        ("NSZ-001", "农水站", dt.date(2019, 3, 1), "工程款", "未化解", None),
+        ("NSZ-002", "农水站", dt.date(2019, 3, 8), "水事纠纷", "已化解", dt.date(2019, 3, 7)),
+    ]
+    for i, row in enumerate(rows, start=3):
+        for j, value in enumerate(row, start=1):
+            s.cell(row=i, column=j, value=value)
+    b = wb["信访积案"]
+    for j, value in enumerate(
+        ("JA-1", "农水站", dt.date(2008, 4, 1), "已化解", dt.date(2019, 4, 1), "是",
+         dt.date(2019, 4, 5)), start=1,
+    ):  # fmt: skip
+        b.cell(row=3, column=j, value=value)
+    wb.save(path)
+    return path
+
+
+@pytest.mark.parametrize("fmt", ["xlsx:Calc MS Excel 2007 XML", "xls:MS Excel 97", "ods"])
+def test_a_filled_template_resaved_by_libreoffice_scores_the_same(filled, fmt, tmp_path):
+    original = score(load_ledgers(filled), R, as_of="2019-05-31")
+    resaved = soffice(filled, fmt, tmp_path / re.sub(r"\W", "_", fmt))
+    again = score(load_ledgers(resaved), R, as_of="2019-05-31")
+    assert again.points.drop(columns=["src_file"]).equals(
+        original.points.drop(columns=["src_file"])
+    )
+    assert again.scores.equals(original.scores)
+    assert original.scores.set_index("unit").at["农水站", "bonuses"] == 200
+    store = tmp_path / "s.duckdb"
+    assert main(["ingest", str(resaved), "--store", str(store)]) == 0
