@@ -206,6 +206,10 @@ def test_a_return_missing_a_sheet_it_used_to_carry_is_pointed_out(tmp_path, caps
     assert "提示:农水站 本次报送没有信访积案" in out and "另存为 CSV" in out
     gaps = return_gaps(store)
     assert gaps[["unit", "kind"]].values.tolist() == [["农水站", "backlog"]]
+    from baiyi_lib.report.briefing import Briefing
+
+    returns = Briefing.prepare(str(store), "2019-04-05", unit="农水站").returns().markup
+    assert "农水站:缺信访积案" in returns and "另存为 CSV" in returns
     # two CSVs in one batch, or the same workbook again: nothing to point out
     sheets["信访积案"].to_csv(week / "nsz_农水站_积案.csv", index=False, header=False)
     assert main([*args[:-1], "2019-04-12 17:00"]) == 0
