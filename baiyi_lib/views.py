@@ -429,18 +429,29 @@ def final_assessment(ledgers: Ledgers, result: ScoreResult) -> pd.DataFrame:
     (一票否决), and a unit that does not reach the campaign's targets cannot receive
     平安稳定星. The targets measurable per unit are used: every backlog case resolved and
     certified (二、2) and every counted visit's case screened beforehand (二、1). The
-    leading group decides; this table is the evidence.
+    leading group decides; ``missed`` says, per unit, which of these it misses and by how
+    much, so that it decides on facts.
     """
     table = result.scores.copy()
-    backlog_done, screened_all = [], []
-    for unit in table["unit"]:
+    backlog_done, screened_all, missed = [], [], []
+    for unit, vetoed in zip(table["unit"], table["veto"], strict=True):
         _, bl = backlog_burndown(ledgers, result, unit)
         _, sc = screening_check(ledgers, result, unit)
         backlog_done.append(bl["open"] == 0)
         screened_all.append(sc["screened"] == sc["visits"])
+        reasons = ["一票否决(实施方案 五、三)"] if vetoed else []
+        if bl["open"]:
+            reasons.append(f"积案未全部化解:{bl['open']} / {bl['total']} 件未认定(二、2)")
+        if sc["unscreened"]:
+            reasons.append(f"走访前未排查出:{sc['unscreened']} 起(二、1)")
+        unchecked = sc["visits"] - sc["screened"] - sc["unscreened"]
+        if unchecked:
+            reasons.append(f"走访未填案件编号、无法倒查:{unchecked} 起(二、1)")
+        missed.append(";".join(reasons))
     table["backlog_cleared"] = backlog_done
     table["screening_complete"] = screened_all
     table["star_eligible"] = ~table["veto"] & table["backlog_cleared"] & table["screening_complete"]
+    table["missed"] = missed
     return table
 
 

@@ -199,6 +199,10 @@ def test_final_assessment_star_eligibility():
     assert t.at["农水站", "star_eligible"]
     assert not t.at["河道管理办公室", "star_eligible"]  # an open backlog case
     assert t.at["办公室", "star_eligible"]
+    # which target each unit misses, and by how much: the leading group decides on facts
+    assert t.at["工管站", "missed"] == "一票否决(实施方案 五、三)"
+    assert t.at["河道管理办公室", "missed"] == "积案未全部化解:1 / 1 件未认定(二、2)"
+    assert t.at["农水站", "missed"] == ""
 
 
 def test_a_units_backlog_is_shown_as_it_stood_at_as_of():

@@ -461,6 +461,7 @@ class Briefing:
             "backlog_cleared": "积案全部化解",
             "screening_complete": "排查全覆盖",
             "star_eligible": "可授予平安稳定星",
+            "missed": "未达到的目标(供领导小组决定)",
         }
         if "annual_deduction" in t:
             cols["annual_deduction"] = "年度综合考核扣分"
