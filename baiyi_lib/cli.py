@@ -333,6 +333,7 @@ def cmd_ingest(args: argparse.Namespace) -> int:
         received=received or dt.datetime.now(),
         rules=rules,
         wait=args.wait,
+        partial=args.partial,
         progress=lambda msg: print(msg, flush=True),
     )
     refused = 0
@@ -353,6 +354,8 @@ def cmd_ingest(args: argparse.Namespace) -> int:
         else:
             parts = [
                 f"{KIND_LABELS[c.kind]} 新增 {c.new}、变更 {c.changed}、未变 {c.unchanged}"
+                + (f"、删除 {c.deleted}" if c.deleted else "")
+                + ("(零报告)" if c.rows == 0 else "")
                 for c in r.counts.itertuples(index=False)
             ]
             print(f"载入 {r.file}(第 {r.submission_id} 次报送):" + (";".join(parts) or "无数据行"))
@@ -463,6 +466,11 @@ def build_parser() -> argparse.ArgumentParser:
     i.add_argument("--store", default=str(DEFAULT_STORE), help=f"台账库(默认 {DEFAULT_STORE})")
     i.add_argument("--received", default=None, help="接收时间(默认现在),如 2019-03-08 17:30")
     i.add_argument("--wait", type=float, default=60.0, help="台账库被占用时最多等待的秒数")
+    i.add_argument(
+        "--partial",
+        action="store_true",
+        help="只增补、不替换:文件只含部分行(文件名含“补报”或“增补”时同样处理)",
+    )
     common(i, data=False)
     i.set_defaults(func=cmd_ingest)
 

@@ -29,6 +29,7 @@ from .present import spreadsheet_safe
 from .scoring import ScoreResult
 
 TEMPLATE_ROWS = 500  # rows prepared with dropdowns and date formats
+HEADER_ROW = 3  # row 1 the title, row 2 填报单位 and 零报告, then the headers
 FORM_ROWS = 20  # rows ruled as a form on paper
 # What the template says in a cell's prompt: exactly what its validation admits (the
 # loader itself is more lenient, e.g. "3人" or "2019.3.5" in a CSV).
@@ -43,7 +44,8 @@ INSTRUCTIONS = [
     "1. 每周五下午报送矛盾纠纷排查化解登记表和信访积案化解情况(实施方案 五、四)。",
     "2. 只填写案件编号和人次。不得填写信访人的姓名、身份证号码、电话、住址等个人信息,"
     "否则整表被拒收。",
-    "3. 不要修改第2行的表头;标题行可以改写。日期填在日期格中(如 2019-03-05)。",
+    "3. 不要修改第3行的表头;第2行选填报单位。日期填在日期格中(如 2019-03-05)。",
+    "   本单位没有某类案件时,在该表第2行的“零报告”后选“是”,不填数据行,照常报送(零报告)。",
     "4. 走访层级、走访形式、是/否、化解状态、责任单位请从下拉列表中选择。",
     "5. 排查登记表是滚动台账:已报送的案件每周继续填报,更新化解状态;已化解的要填化解日期。",
     "6. 信访积案经行动办公室认定后,填写“办公室认定=是”和认定日期。",
@@ -72,15 +74,16 @@ def write_template(path: Path, kinds: list[str], rules: Rules, unit: str | None 
     lists.sheet_state = "hidden"
     for kind in kinds:
         ws = wb.create_sheet(KIND_LABELS[kind], index=len(wb.sheetnames) - 1)
-        title = f"莒南县水利系统{KIND_LABELS[kind]}" + (f"(填报单位:{unit})" if unit else "")
+        title = f"莒南县水利系统{KIND_LABELS[kind]}"
         ws.cell(row=1, column=1, value=title).font = Font(bold=True, size=13)
+        _return_row(ws, unit, unit_range)
         for col, spec in enumerate(SCHEMAS[kind], start=1):
-            cell = ws.cell(row=2, column=col, value=spec.header)
+            cell = ws.cell(row=HEADER_ROW, column=col, value=spec.header)
             cell.font = Font(bold=True)
             cell.fill = HEADER_FILL
             letter = get_column_letter(col)
             ws.column_dimensions[letter].width = max(12, 2.2 * len(spec.header) + 2)
-            cells = f"{letter}3:{letter}{TEMPLATE_ROWS + 2}"
+            cells = f"{letter}{HEADER_ROW + 1}:{letter}{TEMPLATE_ROWS + HEADER_ROW}"
             choices = _choices(spec.type, rules)
             if spec.type == "unit":
                 dv = DataValidation(type="list", formula1=unit_range, allow_blank=True)
@@ -109,7 +112,7 @@ def write_template(path: Path, kinds: list[str], rules: Rules, unit: str | None 
                 dv.showInputMessage = True
                 ws.add_data_validation(dv)
                 dv.add(cells)
-        ws.freeze_panes = "A3"
+        ws.freeze_panes = f"A{HEADER_ROW + 1}"
         _print_as_form(ws, len(SCHEMAS[kind]), title)
     notes = wb.create_sheet("填表说明")
     for i, line in enumerate(INSTRUCTIONS, start=1):
@@ -120,16 +123,35 @@ def write_template(path: Path, kinds: list[str], rules: Rules, unit: str | None 
     return path
 
 
+def _return_row(ws: Worksheet, unit: str | None, unit_range: str) -> None:
+    """Row 2 of a template: whose return this is, and the zero-return mark (零报告: 是 when
+    the unit has no case of this kind; the sheet is then sent without rows)."""
+    bold = Font(bold=True)
+    ws.cell(row=2, column=1, value="填报单位").font = bold
+    ws.cell(row=2, column=2, value=unit)
+    ws.cell(row=2, column=3, value="零报告").font = bold
+    ws.cell(row=2, column=4, value="否")
+    ws.cell(row=2, column=5, value="本单位没有此类案件时,零报告选“是”,表中不填数据行")
+    for ref, formula, prompt in (
+        ("B2", unit_range, "报送单位"),
+        ("D2", '"是,否"', "本单位没有此类案件时选“是”"),
+    ):
+        dv = DataValidation(type="list", formula1=formula, allow_blank=True)
+        dv.prompt, dv.showInputMessage = prompt, True
+        ws.add_data_validation(dv)
+        dv.add(ref)
+
+
 def _print_as_form(ws: Worksheet, n_columns: int, title: str) -> None:
     """On paper the template is a form: landscape, every column on one page width, the
     header and some empty rows ruled, the title and headers repeated, page x of y."""
     thin = Side(style="thin", color="666666")
     border = Border(left=thin, right=thin, top=thin, bottom=thin)
-    for row in range(2, FORM_ROWS + 3):
+    for row in range(HEADER_ROW, FORM_ROWS + HEADER_ROW + 1):
         for col in range(1, n_columns + 1):
             ws.cell(row=row, column=col).border = border
         ws.row_dimensions[row].height = 20
-    ws.print_title_rows = "1:2"
+    ws.print_title_rows = f"1:{HEADER_ROW}"
     ws.page_setup.orientation = "landscape"
     ws.page_setup.paperSize = ws.PAPERSIZE_A4
     ws.page_setup.fitToWidth = 1

@@ -316,6 +316,8 @@ def _sheet(
     wb: openpyxl.Workbook, title: str, banner: list[str], headers: list[str], rows: list[list]
 ) -> None:
     ws = wb.create_sheet(title)
+    if not rows:  # a unit with no case of this kind sends the sheet as a zero return
+        banner = [*banner, "零报告:是"]
     for line in banner:
         ws.append([line])
     ws.append(headers)

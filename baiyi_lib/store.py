@@ -83,7 +83,9 @@ def _schema_sql() -> list[str]:
         "sha256 VARCHAR, received TIMESTAMP, ingested TIMESTAMP, units VARCHAR, "
         "kinds VARCHAR, rows_read BIGINT)",
         "CREATE TABLE IF NOT EXISTS submission_counts (submission_id BIGINT, kind VARCHAR, "
-        "rows BIGINT, new BIGINT, changed BIGINT, unchanged BIGINT)",
+        "rows BIGINT, new BIGINT, changed BIGINT, unchanged BIGINT, deleted BIGINT DEFAULT 0)",
+        # stores made before deletions were recorded
+        "ALTER TABLE submission_counts ADD COLUMN IF NOT EXISTS deleted BIGINT DEFAULT 0",
         "CREATE TABLE IF NOT EXISTS store_meta (key VARCHAR PRIMARY KEY, value VARCHAR)",
     ]
     for kind in KINDS:
@@ -91,9 +93,28 @@ def _schema_sql() -> list[str]:
         sql.append(
             f"CREATE TABLE IF NOT EXISTS rows_{kind} (row_key VARCHAR, content BIGINT, "
             f"submission_id BIGINT, received TIMESTAMP, {cols}, "
-            "src_file VARCHAR, src_sheet VARCHAR, src_row BIGINT)"
+            "src_file VARCHAR, src_sheet VARCHAR, src_row BIGINT, deleted BOOLEAN DEFAULT false)"
+        )
+        sql.append(
+            f"ALTER TABLE rows_{kind} ADD COLUMN IF NOT EXISTS deleted BOOLEAN DEFAULT false"
         )
     return sql
+
+
+def _deleted_expr(con: duckdb.DuckDBPyConnection, kind: str) -> str:
+    """Whether a version ``r`` is a deletion, in SQL."""
+    return "r.deleted" if _live(con, kind) != "true" else "false"
+
+
+def _live(con: duckdb.DuckDBPyConnection, kind: str) -> str:
+    """The condition for row versions that are not deletions (stores made before deletions
+    were recorded have none)."""
+    has = con.execute(
+        "SELECT count(*) FROM information_schema.columns "
+        "WHERE table_name = ? AND column_name = 'deleted'",
+        [f"rows_{kind}"],
+    ).fetchone()[0]
+    return "NOT deleted" if has else "true"
 
 
 def connect(
@@ -178,6 +199,8 @@ def _stored_frame(kind: str, frame: pd.DataFrame) -> pd.DataFrame:
 
 def _row_key(kind: str, rows: pd.DataFrame) -> np.ndarray:
     """Each row's key: its id, or unit + case + screening date for the rolling ledger."""
+    if rows.empty:
+        return np.array([], dtype=object)
     parts = [
         rows[k].astype(str) if k != "screened_on" else rows[k].dt.strftime("%Y-%m-%d")
         for k in ROW_KEYS[kind]
@@ -190,6 +213,8 @@ def _row_key(kind: str, rows: pd.DataFrame) -> np.ndarray:
 
 def _content(kind: str, rows: pd.DataFrame) -> np.ndarray:
     """A hash of each row's content, to tell a changed row from an unchanged one."""
+    if rows.empty:
+        return np.array([], dtype=np.int64)
     text = rows[_columns(kind)].astype(str)
     return pd.util.hash_pandas_object(text, index=False).to_numpy().view(np.int64)
 
@@ -249,8 +274,77 @@ def missing_kind_note(unit: str, kind: str) -> str:
     return f"{unit} 本次报送没有{KIND_LABELS[kind]},以前的报送中有;{CSV_HINT}"
 
 
+def _write_versions(
+    con: duckdb.DuckDBPyConnection,
+    kind: str,
+    stored: pd.DataFrame,
+    sid: int,
+    received: dt.datetime,
+) -> tuple[int, int, int]:
+    """Store each row as a new version where it is new (or was deleted) or changed; return
+    (new, changed, unchanged)."""
+    if stored.empty:
+        return 0, 0, 0
+    con.register("incoming", stored[["row_key", "content"]])
+    current = con.execute(
+        f"SELECT i.row_key, l.content FROM incoming i LEFT JOIN ("
+        f"  SELECT row_key, CASE WHEN {_live(con, kind)} THEN content END AS content"
+        f"  FROM rows_{kind} {LATEST}"
+        f") l USING (row_key)"
+    ).df()
+    con.unregister("incoming")
+    latest = dict(zip(current["row_key"], current["content"], strict=True))
+    prev = stored["row_key"].map(latest)
+    is_new = prev.isna().to_numpy()
+    changed = ~is_new & (prev.fillna(0).astype(np.int64).to_numpy() != stored["content"].to_numpy())
+    write = stored.loc[is_new | changed].copy()
+    write.insert(2, "submission_id", sid)
+    write.insert(3, "received", pd.Timestamp(received))
+    write["deleted"] = False
+    if len(write):
+        con.register("new_rows", write)
+        con.execute(f"INSERT INTO rows_{kind} SELECT * FROM new_rows")
+        con.unregister("new_rows")
+    n_new, n_changed = int(is_new.sum()), int(changed.sum())
+    return n_new, n_changed, len(stored) - n_new - n_changed
+
+
+def _delete_missing(
+    con: duckdb.DuckDBPyConnection,
+    kind: str,
+    stored: pd.DataFrame,
+    scope: set[str],
+    sid: int,
+    received: dt.datetime,
+) -> int:
+    """A return is the unit's whole ledger as it stands (滚动台账): the unit's rows of this
+    ledger that it no longer carries get a deletion version. Earlier versions are kept, so
+    the ledgers as known at an earlier moment are unchanged. Returns how many."""
+    if not scope:
+        return 0
+    cols = ", ".join([*_columns(kind), *PROVENANCE])
+    con.register("kept", pd.DataFrame({"row_key": stored["row_key"].astype(object)}))
+    con.register("scope", pd.DataFrame({"unit": sorted(scope)}))
+    gone = con.execute(
+        f"INSERT INTO rows_{kind} (row_key, content, submission_id, received, {cols}, deleted) "
+        f"SELECT row_key, content, ?, ?, {cols}, true FROM ("
+        f"  SELECT * FROM rows_{kind} {LATEST}"
+        f") l WHERE {_live(con, kind)} AND unit IN (SELECT unit FROM scope) "
+        f"AND row_key NOT IN (SELECT row_key FROM kept)",
+        [sid, received],
+    ).fetchall()
+    con.unregister("kept")
+    con.unregister("scope")
+    return int(gone[0][0]) if gone else 0
+
+
 def _ingest_file(
-    con: duckdb.DuckDBPyConnection, path: Path, rules: Rules, received: dt.datetime, progress: Any
+    con: duckdb.DuckDBPyConnection,
+    path: Path,
+    rules: Rules,
+    received: dt.datetime,
+    progress: Any,
+    partial: bool = False,
 ) -> IngestReport:
     name = display_name(path, path.parent)  # personal numbers in a file name never stored
     sha = sha256_file(path)
@@ -281,11 +375,20 @@ def _ingest_file(
             message=f"有 {n} 处错误,整个文件未载入",
         )  # fmt: skip
     led = checked.ledgers
+    acc = checked.accounting
+    kind_of = {label: kind for kind, label in KIND_LABELS.items()}
+    read = acc[acc["kind"].isin(list(kind_of))].assign(kind=lambda d: d["kind"].map(kind_of))
+    carried = set(read["kind"])  # the ledgers this file carries (an empty sheet included)
+    file_units = {u for u in read["unit"].dropna()}
+    file_unit = next(iter(file_units)) if len(file_units) == 1 else None
+    zero = {k for k in read.loc[read["zero"], "kind"]}
     present: dict[str, set[str]] = {}
     for kind in WEEKLY_KINDS:
         frame = led.screening_rows if kind == "screening" else led[kind]
         for unit in frame["unit"].dropna().astype(str).unique():
             present.setdefault(unit, set()).add(kind)
+        if kind in zero and file_unit:
+            present.setdefault(file_unit, set()).add(kind)
     tables = {
         "visits": led.visits,
         "incidents": led.incidents,
@@ -298,40 +401,25 @@ def _ingest_file(
         sid = con.execute("SELECT coalesce(max(id), 0) + 1 FROM submissions").fetchall()[0][0]
         units: set[str] = set()
         for kind, frame in tables.items():
-            if frame.empty:
-                continue
+            if kind not in carried:
+                continue  # not in this file: nothing of it is replaced
             stored = _stored_frame(kind, frame)
-            units.update(stored["unit"].dropna().astype(str))
-            con.register("incoming", stored[["row_key", "content"]])
-            current = con.execute(
-                f"SELECT i.row_key, l.content FROM incoming i LEFT JOIN ("
-                f"  SELECT row_key, content FROM rows_{kind} {LATEST}"
-                f") l USING (row_key)"
-            ).df()
-            con.unregister("incoming")
-            latest = dict(zip(current["row_key"], current["content"], strict=True))
-            prev = stored["row_key"].map(latest)
-            is_new = prev.isna().to_numpy()
-            changed = ~is_new & (
-                prev.fillna(0).astype(np.int64).to_numpy() != stored["content"].to_numpy()
-            )
-            write = stored.loc[is_new | changed].copy()
-            write.insert(2, "submission_id", sid)
-            write.insert(3, "received", pd.Timestamp(received))
-            if len(write):
-                progress(f"正在写入 {name}:{KIND_LABELS[kind]} {len(write)} 行")
-                con.register("new_rows", write)
-                con.execute(f"INSERT INTO rows_{kind} SELECT * FROM new_rows")
-                con.unregister("new_rows")
+            here = set(stored["unit"].dropna().astype(str))
+            units.update(here)
+            if kind in zero and file_unit:
+                units.add(file_unit)
+            # whose earlier rows of this ledger the return replaces: the unit whose return
+            # it is, else (the office's registers) each unit present in the file
+            scope = set() if partial else ({file_unit} if file_unit else here)
+            new, changed, unchanged = _write_versions(con, kind, stored, sid, received)
+            deleted = _delete_missing(con, kind, stored, scope, sid, received)
+            if new or changed or deleted:
+                what = f"新增 {new}、变更 {changed}、删除 {deleted}"
+                progress(f"正在写入 {name}:{KIND_LABELS[kind]} {what}")
             counts.append(
-                {
-                    "kind": kind,
-                    "rows": len(stored),
-                    "new": int(is_new.sum()),
-                    "changed": int(changed.sum()),
-                    "unchanged": int(len(stored) - is_new.sum() - changed.sum()),
-                }
-            )
+                {"kind": kind, "rows": len(stored), "new": new, "changed": changed,
+                 "unchanged": unchanged, "deleted": deleted}
+            )  # fmt: skip
         rows_read = int(checked.accounting["rows_read"].sum())
         con.execute(
             "INSERT INTO submissions VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
@@ -340,8 +428,10 @@ def _ingest_file(
         )  # fmt: skip
         for c in counts:
             con.execute(
-                "INSERT INTO submission_counts VALUES (?, ?, ?, ?, ?, ?)",
-                [sid, c["kind"], c["rows"], c["new"], c["changed"], c["unchanged"]],
+                "INSERT INTO submission_counts "
+                "(submission_id, kind, rows, new, changed, unchanged, deleted) "
+                "VALUES (?, ?, ?, ?, ?, ?, ?)",
+                [sid, c["kind"], c["rows"], c["new"], c["changed"], c["unchanged"], c["deleted"]],
             )
         con.execute("COMMIT")
     except BaseException:
@@ -353,6 +443,9 @@ def _ingest_file(
     return IngestReport(name, "stored", sid, pd.DataFrame(counts), kinds_by_unit=present)
 
 
+PARTIAL_WORDS = ("补报", "增补")
+
+
 def ingest(
     paths: Iterable[str | Path],
     store: str | Path = DEFAULT_STORE,
@@ -360,8 +453,14 @@ def ingest(
     rules: Rules | None = None,
     wait: float = 60.0,
     progress: Any = lambda msg: None,
+    partial: bool = False,
 ) -> list[IngestReport]:
-    """Validate and store each file (a folder means its ledger files), one transaction each."""
+    """Validate and store each file (a folder means its ledger files), one transaction each.
+
+    Each file is a return: for each ledger it carries, it replaces the earlier rows of the
+    unit whose return it is (or, for the office's registers, of each unit in it). With
+    ``partial``, or for a file whose name says 补报 or 增补, rows are only added or changed.
+    """
     rules = rules or load_rules()
     files: list[Path] = []
     unread: list[IngestReport] = []
@@ -384,7 +483,13 @@ def ingest(
     con = connect(store, wait=wait)
     try:
         before = kinds_sent_before(con, received)
-        reports = [_ingest_file(con, f, rules, received, progress) for f in files]
+        reports = [
+            _ingest_file(
+                con, f, rules, received, progress,
+                partial=partial or any(w in f.stem for w in PARTIAL_WORDS),
+            )
+            for f in files
+        ]  # fmt: skip
         # the batch's returns, unit by unit, against what the units sent before
         present: dict[str, set[str]] = {}
         for r in reports:
@@ -429,7 +534,9 @@ def stored_frames(
         for kind in KINDS:
             cols = ", ".join([*_columns(kind), *PROVENANCE])
             frames[kind] = con.execute(
-                f"SELECT {cols} FROM rows_{kind} WHERE received <= ? {LATEST}", [cut]
+                f"SELECT {cols} FROM (SELECT * FROM rows_{kind} WHERE received <= ? {LATEST}) "
+                f"WHERE {_live(con, kind)}",
+                [cut],
             ).df()
         files = con.execute(
             "SELECT file, sha256, received FROM submissions WHERE received <= ? ORDER BY id",
@@ -472,7 +579,7 @@ def row_changes(
                 con.execute(
                     f"""
                     SELECT '{kind}' AS kind, r.row_key, r.unit, s.file, s.id AS submission_id,
-                           r.received, r.src_row,
+                           r.received, r.src_row, {_deleted_expr(con, kind)} AS deleted,
                            EXISTS (SELECT 1 FROM rows_{kind} o WHERE o.row_key = r.row_key
                                    AND (o.received < r.received OR (o.received = r.received
                                         AND o.submission_id < r.submission_id))) AS corrected
@@ -483,9 +590,11 @@ def row_changes(
                 ).df()
             )
     out = pd.concat(parts, ignore_index=True)
-    out["change"] = out["corrected"].map({True: "更正", False: "新增"})
+    out["change"] = (
+        out["corrected"].map({True: "更正", False: "新增"}).where(~out["deleted"], "删除")
+    )
     out["key"] = out["row_key"].str.replace("\x1f", " / ")
-    return out.drop(columns=["row_key", "corrected"]).sort_values(
+    return out.drop(columns=["row_key", "corrected", "deleted"]).sort_values(
         ["received", "kind", "key"], ignore_index=True
     )
 

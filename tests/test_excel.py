@@ -30,7 +30,8 @@ def test_templates_have_headers_dropdowns_dates_frozen_header_and_instructions(t
     paths = write_templates(tmp_path, R)
     wb = openpyxl.load_workbook(paths[0])
     ws = wb["走访登记"]
-    assert [c.value for c in ws[2]] == [
+    assert [c.value for c in ws[2]][:4] == ["填报单位", None, "零报告", "否"]
+    assert [c.value for c in ws[3]] == [
         "编号",
         "日期",
         "责任单位",
@@ -46,7 +47,7 @@ def test_templates_have_headers_dropdowns_dates_frozen_header_and_instructions(t
     assert dv["D"] == '"进京,去省,到市,来县"' and dv["E"] == '"个体,集体"' and dv["G"] == '"是,否"'
     assert dv["C"].startswith("'选项'!")  # units from the hidden list sheet
     assert ws.column_dimensions["B"].number_format == "yyyy-mm-dd"  # the whole column
-    assert ws.freeze_panes == "A3"
+    assert ws.freeze_panes == "A4"
     assert "填表说明" in wb.sheetnames and wb["选项"].sheet_state == "hidden"
 
 
@@ -57,7 +58,7 @@ def test_a_template_filled_in_as_a_person_would_loads_without_error(tmp_path):
     s.append(
         ["NSZ-001", "农水站", dt.date(2019, 3, 1), "工程款", "未化解", None]
     )  # below the prepared rows
-    s["A3"], s["B3"], s["C3"], s["D3"], s["E3"], s["F3"] = (
+    s["A4"], s["B4"], s["C4"], s["D4"], s["E4"], s["F4"] = (
         "NSZ-002",
         "农水站",
         dt.date(2019, 3, 8),
@@ -66,7 +67,7 @@ def test_a_template_filled_in_as_a_person_would_loads_without_error(tmp_path):
         dt.date(2019, 3, 7),
     )
     b = wb["信访积案"]
-    b["A3"], b["B3"], b["C3"], b["D3"], b["E3"], b["F3"], b["G3"] = (
+    b["A4"], b["B4"], b["C4"], b["D4"], b["E4"], b["F4"], b["G4"] = (
         "JA-1",
         "农水站",
         dt.date(2008, 4, 1),
@@ -163,13 +164,17 @@ def test_the_export_prints_as_people_read_it(tmp_path):
 
 def test_template_prompts_say_what_their_validation_admits(tmp_path):
     wb = openpyxl.load_workbook(write_templates(tmp_path, R)[0])
-    prompts = {str(dv.sqref)[:1]: dv for dv in wb["走访登记"].data_validations.dataValidation}
+    prompts = {
+        str(dv.sqref)[:1]: dv
+        for dv in wb["走访登记"].data_validations.dataValidation
+        if not str(dv.sqref).endswith("2")  # row 2: 填报单位 and 零报告
+    }
     persons, date = prompts["F"], prompts["B"]
     assert persons.type == "whole" and "3人" not in persons.prompt and "只填数字" in persons.prompt
     assert date.type == "date" and "2019.3.5" not in date.prompt
     ws = wb["走访登记"]
     assert ws.page_setup.orientation == "landscape" and ws.page_setup.fitToWidth == 1
-    assert ws["A3"].border.left.style == "thin"  # a ruled form on paper
+    assert ws["A4"].border.left.style == "thin"  # a ruled form on paper
 
 
 def test_an_instructions_sheet_saved_as_csv_is_skipped_like_the_sheet(tmp_path):
@@ -216,3 +221,17 @@ def test_a_return_missing_a_sheet_it_used_to_carry_is_pointed_out(tmp_path, caps
     assert "本次报送没有" not in capsys.readouterr().out
     assert main(["ingest", str(unit_book), "--store", str(store)]) == 0
     assert "本次报送没有" not in capsys.readouterr().out
+
+
+def test_a_template_sent_as_a_zero_return_is_read_as_one(tmp_path):
+    from baiyi_lib.ledgers import check_ledgers
+
+    path = write_templates(tmp_path, R, unit="农水站")[0]
+    wb = openpyxl.load_workbook(path)
+    for ws in (wb["矛盾纠纷排查化解登记表"], wb["信访积案"]):
+        ws["D2"] = "是"  # 零报告, as a person picks it from the dropdown
+    wb.save(path)
+    checked = check_ledgers(path)
+    assert checked.ok, checked.problems.to_string()
+    tables = checked.accounting[checked.accounting["kind"] != ""]
+    assert tables["zero"].all() and set(tables["unit"]) == {"农水站"}

@@ -16,7 +16,8 @@ import pytest
 
 from baiyi_lib import load_ledgers, score
 from baiyi_lib.cli import main
-from baiyi_lib.store import StoreBusy, connect, ingest, load, submissions
+from baiyi_lib.ledgers.schema import headers
+from baiyi_lib.store import StoreBusy, connect, ingest, load, row_changes, submissions
 
 ROOT = Path(__file__).resolve().parents[1]
 SAMPLE = ROOT / "data" / "sample"
@@ -67,7 +68,7 @@ def test_a_corrected_row_is_a_new_version_and_any_moment_is_reproducible(tmp_pat
     corrected = tmp_path / "走访登记_更正.csv"
     first[header.index("人次")] = "9"
     corrected.write_text("\n".join([text[0], text[1], ",".join(first)]) + "\n", encoding="utf-8")
-    rep = ingest([corrected], store, received=T2)[0]
+    rep = ingest([corrected], store, received=T2, partial=True)[0]  # one row: a partial file
     assert rep.counts.set_index("kind").loc["visits", ["new", "changed", "unchanged"]].tolist() == [
         0,
         1,
@@ -213,12 +214,14 @@ def test_briefing_from_the_store_explains_changes_and_returns(tmp_path):
     text = VISITS.read_bytes().decode("gb18030").splitlines()
     header, first = text[1].split(","), text[2].split(",")
     first[header.index("人次")] = "9"
-    fix = tmp_path / "走访登记_更正.csv"
+    fix = tmp_path / "走访登记_补报.csv"  # one corrected row: a partial file, by its name
     fix.write_text("\n".join([text[0], text[1], ",".join(first)]) + "\n", encoding="utf-8")
     ingest([fix], store, received=dt.datetime(2019, 4, 26, 16))
     b = Briefing.prepare(str(store), "2019-04-26")
     changes = str(b.changes())
-    assert "其中:补报或更正以前各周" in changes and "更正的行" in changes and fix.name in changes
+    assert "其中:补报或更正以前各周" in changes and "更正和删除的行" in changes
+    listed = changes.split("更正和删除的行")[1]
+    assert fix.name in listed and "<td>更正</td>" in listed and "<td>删除</td>" not in listed
     t = b.ranking()  # still renders from the store
     assert "排名" in str(t)
     returns = str(b.returns())
@@ -226,3 +229,121 @@ def test_briefing_from_the_store_explains_changes_and_returns(tmp_path):
     # what was known at last week's meeting: the correction and the late return not yet
     then = Briefing.prepare(str(store), "2019-04-19", known_at="2019-04-19")
     assert len(then.ledgers.backlog) == 0
+
+
+# --------------------------------------------------------------------------- rolling returns
+
+
+C1_ON = {  # one screening row of case C1, screened on the day given
+    d: [("C1", "农水站", dt.date(2019, 3, d), "工程款", "未化解", None)] for d in (1, 8)
+}
+
+
+def _unit_return(path: Path, unit: str, screening: list[tuple], backlog: list[tuple] | None):
+    """A unit's weekly workbook as the template has it; an empty list is a zero return."""
+    import openpyxl
+
+    wb = openpyxl.Workbook()
+    wb.remove(wb.active)
+    for title, kind, rows in (
+        ("矛盾纠纷排查化解登记表", "screening", screening),
+        ("信访积案", "backlog", backlog),
+    ):
+        if rows is None:
+            continue
+        ws = wb.create_sheet(title)
+        ws.append([f"莒南县水利系统{title}"])
+        ws.append(["填报单位", unit, "零报告", "否" if rows else "是"])
+        ws.append(headers(kind))
+        for r in rows:
+            ws.append(list(r))
+    wb.save(path)
+    return path
+
+
+def test_a_corrected_screening_date_replaces_the_old_row_and_the_visit_is_doubled(tmp_path):
+    store = tmp_path / "s.duckdb"
+    visit = tmp_path / "走访登记.csv"
+    visit.write_text(
+        "编号,日期,责任单位,走访层级,走访形式,人次,非访,案件编号,不满初次办理,内部人员\n"
+        "V1,2019-03-05,农水站,来县,个体,1,否,C1,否,否\n",
+        encoding="utf-8",
+    )
+    ingest([visit], store, received=T1)
+    week1 = _unit_return(tmp_path / "nsz_农水站.xlsx", "农水站", C1_ON[1], [])
+    ingest([week1], store, received=T1)
+
+    def doubled(known_at):
+        p = score(load(store, known_at=known_at), as_of="2019-03-29").points
+        return set(p.loc[p["rule_id"] == "double.unscreened", "source_id"])
+
+    assert doubled(T1) == set()  # screened on 03-01, before the visit
+    # the unit corrects the screening date: its return now says 03-08
+    (tmp_path / "第2周").mkdir()
+    week2 = _unit_return(tmp_path / "第2周" / "nsz_农水站.xlsx", "农水站", C1_ON[8], [])
+    rep = ingest([week2], store, received=T2)[0]
+    counts = rep.counts.set_index("kind")
+    assert (counts.at["screening", "new"], counts.at["screening", "deleted"]) == (1, 1)
+    assert doubled(T2) == {"V1"}  # not screened before the visit any more
+    assert doubled(T1) == set()  # the past as it was known is unchanged
+    changes = row_changes(store, T1, None)
+    assert set(changes["change"]) == {"新增", "删除"}
+
+
+def test_a_visit_removed_from_the_register_is_no_longer_scored(tmp_path):
+    store = tmp_path / "s.duckdb"
+    header = "编号,日期,责任单位,走访层级,走访形式,人次,非访,案件编号,不满初次办理,内部人员\n"
+    rows = [
+        "V1,2019-03-05,农水站,来县,个体,1,否,C1,否,否",
+        "V2,2019-03-06,农水站,来县,个体,1,否,C2,否,否",
+        "V3,2019-03-06,工管站,来县,个体,1,否,C3,否,否",
+    ]
+    (tmp_path / "a").mkdir()
+    (tmp_path / "a" / "走访登记.csv").write_text(header + "\n".join(rows) + "\n", encoding="utf-8")
+    ingest([tmp_path / "a"], store, received=T1)
+    (tmp_path / "b").mkdir()  # V1 removed, the register sent again
+    (tmp_path / "b" / "走访登记.csv").write_text(
+        header + "\n".join(rows[1:]) + "\n", encoding="utf-8"
+    )
+    rep = ingest([tmp_path / "b"], store, received=T2)[0]
+    assert rep.counts.set_index("kind").at["visits", "deleted"] == 1
+    assert sorted(load(store).visits["visit_id"]) == ["V2", "V3"]
+    assert sorted(load(store, known_at=T1).visits["visit_id"]) == ["V1", "V2", "V3"]
+    # a partial file (补报) only adds: nothing is deleted
+    (tmp_path / "c").mkdir()
+    (tmp_path / "c" / "走访登记_补报.csv").write_text(header + rows[2] + "\n", encoding="utf-8")
+    ingest([tmp_path / "c"], store, received=T2 + dt.timedelta(hours=1))
+    assert sorted(load(store).visits["visit_id"]) == ["V2", "V3"]
+
+
+def test_a_zero_return_is_on_time_and_empties_the_units_rows(tmp_path, capsys):
+    from baiyi_lib import load_rules
+    from baiyi_lib.store import returns_from_submissions
+
+    store = tmp_path / "s.duckdb"
+    friday = dt.datetime(2019, 3, 8, 16)
+    first = _unit_return(tmp_path / "nsz_农水站.xlsx", "农水站", C1_ON[1], [])
+    ingest([first], store, received=friday - dt.timedelta(days=7))
+    (tmp_path / "w2").mkdir()
+    zero = _unit_return(tmp_path / "w2" / "农水站第2周.xlsx", "农水站", [], [])
+    assert main(["ingest", str(zero), "--store", str(store), "--received", "2019-03-08 16:00"]) == 0
+    out = capsys.readouterr().out
+    assert "零报告" in out and "删除 1" in out
+    assert load(store).screening.empty  # the unit's ledger as it stands: empty
+    grid = returns_from_submissions(store, load_rules(), dt.date(2019, 3, 8))
+    mine = grid[grid["unit"] == "农水站"].set_index("week_end")["status"]
+    assert mine[pd.Timestamp("2019-03-08")] == "按时"
+
+
+def test_an_empty_sheet_without_a_zero_mark_is_an_error_naming_what_is_missing(tmp_path):
+    import openpyxl
+
+    path = _unit_return(tmp_path / "nsz_农水站.xlsx", "农水站", [], [])
+    wb = openpyxl.load_workbook(path)
+    wb["信访积案"]["D2"] = "否"  # the mark taken away, no rows
+    wb.save(path)
+    rep = ingest([path], tmp_path / "s.duckdb", received=T1)[0]
+    assert rep.status == "refused"
+    problem = rep.problems.iloc[0]
+    assert problem["sheet"] == "信访积案" and "也没有注明零报告" in problem["problem"]
+    assert "零报告" in problem["expected"]

@@ -17,6 +17,8 @@ from __future__ import annotations
 import csv
 import hashlib
 import io
+import re
+import unicodedata
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -54,6 +56,9 @@ class RawTable:
     rows: np.ndarray  # Excel row number of each frame row
     header_row: int  # Excel row number of the header row
     duplicates: dict[str, list[str]] = field(default_factory=dict)  # name → headers as written
+    zero: bool = False  # the title rows declare a zero return (零报告: 是)
+    unit_hint: str | None = None  # 填报单位 as written in the title rows, or in the file name
+    from_file: bool = True  # a file a person filled (not a DataFrame): empty needs 零报告
 
 
 @dataclass
@@ -344,6 +349,12 @@ def _add_table(
         _scan_grid(grid, range(min(HEADER_SCAN_ROWS, len(grid))), display, sheet, "表格", result)
         return True
     _scan_grid(grid, range(header_idx), display, sheet, "标题行", result)
+    title_cells = [
+        str(v).strip()
+        for v in grid.iloc[:header_idx].to_numpy().ravel().tolist()
+        if v is not None and not (isinstance(v, float) and np.isnan(v)) and str(v).strip()
+    ]
+    zero, unit_hint = zero_mark(title_cells), unit_written(title_cells) or unit_in_name(display)
     headers_row = grid.iloc[header_idx].tolist()
     headers = {name: str(headers_row[pos]).strip() for pos, name in mapping.items()}
     body = grid.iloc[header_idx + 1 :]
@@ -370,9 +381,51 @@ def _add_table(
         for name, positions in dups.items()
     }
     result.tables.append(
-        RawTable(display, sheet, found, frame, headers, rows, header_idx + 1, written)
+        RawTable(
+            display, sheet, found, frame, headers, rows, header_idx + 1, written, zero, unit_hint
+        )
     )
     return True
+
+
+# A zero return (零报告): the unit has no case of this kind. Written in the title rows,
+# as the template has it ("零报告" and 是 in the next cell) or in one cell ("零报告:是").
+ZERO_WORDS = ("零报告", "本表无案件", "无案件")
+_YES_WORDS = ("是", "Y", "YES", "1", "√", "✓", "✔")
+_UNIT_WRITTEN = re.compile(r"填报单位\s*[::]\s*([^\s()()]+)")
+
+
+def zero_mark(cells: list[str]) -> bool:
+    """Whether the title rows declare a zero return: a zero word followed by 是 (in the same
+    cell after a colon, or in the next cell)."""
+    for i, cell in enumerate(cells):
+        text = unicodedata.normalize("NFKC", cell).replace(" ", "")
+        if not any(w in text for w in ZERO_WORDS):
+            continue
+        after = re.split(r"[::]", text, maxsplit=1)[1:] or cells[i + 1 : i + 2]
+        if after and unicodedata.normalize("NFKC", after[0]).strip().upper() in _YES_WORDS:
+            return True
+    return False
+
+
+def unit_written(cells: list[str]) -> str | None:
+    """The unit named in the title rows, as written: 填报单位:农水站 in one cell, or 填报单位
+    in one cell and the unit in the next (as the template has it)."""
+    for i, cell in enumerate(cells):
+        text = unicodedata.normalize("NFKC", cell)
+        m = _UNIT_WRITTEN.search(text)
+        if m:
+            return m.group(1)
+        if text.replace(" ", "").rstrip(":") == "填报单位" and i + 1 < len(cells):
+            return cells[i + 1]
+    return None
+
+
+def unit_in_name(display: str) -> str | None:
+    """The unit a file name begins with (nsz_农水站.xlsx: its id), as written."""
+    stem = Path(display).stem
+    m = re.match(r"^([A-Za-z]+)[_\-]", stem)
+    return m.group(1) if m else None
 
 
 def _report_missing_header(
@@ -472,7 +525,9 @@ def read_frames(frames: dict[str, pd.DataFrame]) -> ReadResult:
                 part = frame.loc[idx].reset_index(drop=True)
                 rows = prov.loc[idx, "extra:src_row"].to_numpy(dtype=np.int64)
                 result.tables.append(
-                    RawTable(str(file), str(sheet or ""), kind, part, headers, rows, header_row=1)
+                    RawTable(
+                        str(file), str(sheet or ""), kind, part, headers, rows, 1, from_file=False
+                    )
                 )
             continue
         for key in ("src_file", "src_sheet", "src_row"):  # an empty table from the store
@@ -480,5 +535,7 @@ def read_frames(frames: dict[str, pd.DataFrame]) -> ReadResult:
                 frame = frame.drop(columns=f"extra:{key}")
                 headers.pop(f"extra:{key}", None)
         rows = np.arange(2, len(frame) + 2, dtype=np.int64)
-        result.tables.append(RawTable(f"<{kind}>", "", kind, frame, headers, rows, 1, dups))
+        result.tables.append(
+            RawTable(f"<{kind}>", "", kind, frame, headers, rows, 1, dups, from_file=False)
+        )
     return result

@@ -10,6 +10,7 @@ from __future__ import annotations
 import difflib
 from collections.abc import Callable
 from dataclasses import dataclass
+from pathlib import Path
 
 import numpy as np
 import pandas as pd
@@ -34,7 +35,9 @@ PROBLEM_COLUMNS = [
     "expected",
     "severity",
 ]
-ACCOUNTING_COLUMNS = ["file", "sheet", "kind", "rows_read", "rows_used", "rows_refused", "note"]
+ACCOUNTING_COLUMNS = [
+    "file", "sheet", "kind", "rows_read", "rows_used", "rows_refused", "note", "unit", "zero",
+]  # fmt: skip
 PROVENANCE = ["src_file", "src_sheet", "src_row"]
 # The collapsed screening ledger: one row per (unit, case).
 SCREENING_COLUMNS = [
@@ -595,7 +598,10 @@ def check(read: ReadResult, rules: Rules) -> Checked:
             screening_rows = clean
             clean = _collapse_screening(clean)
         frames[kind] = clean
-        accounting.extend(_account(t, frame, refused, kind) for t in tables)
+        for t in tables:
+            unit = _table_unit(t, rules)
+            _check_empty(t, kind, unit, problems)
+            accounting.append(_account(t, frame, refused, kind, unit))
     _share_case_ids(frames, screening_rows)
     _check_links(frames, problems)
     accounting.append(_account_other(read))
@@ -639,7 +645,64 @@ def _refused_rows(
     return refused
 
 
-def _account(t: RawTable, frame: pd.DataFrame, refused: np.ndarray, kind: str) -> pd.DataFrame:
+def _table_unit(t: RawTable, rules: Rules) -> str | None:
+    """The unit a table's file says it comes from: 填报单位 in its title rows, else the unit
+    its file name begins with (its id) or names. None for the office's registers."""
+    lookup = rules.units.lookup()
+    if t.unit_hint:
+        found = lookup.get("".join(t.unit_hint.split()))
+        if found:
+            return found
+    stem = Path(t.file).stem
+    for spelling in sorted(lookup, key=len, reverse=True):
+        if len(spelling) > 1 and not spelling.isascii() and spelling in stem:
+            return lookup[spelling]
+    return None
+
+
+def _check_empty(t: RawTable, kind: str, unit: str | None, problems: _Problems) -> None:
+    """A sheet without rows is a zero return (零报告) only if it says so, and a zero return
+    must say whose it is; a sheet that says so and has rows is read as the rows say."""
+    if not t.from_file:
+        return
+    where = dict(kind=kind)
+    if len(t.frame) == 0 and not t.zero:
+        problems.add_notes(
+            [
+                FileNote(
+                    t.file, t.sheet, t.header_row, "零报告", "",
+                    f"{KIND_LABELS[kind]}没有数据行,也没有注明零报告",
+                    "填写数据行;本单位没有此类案件时,在标题行的「零报告」后填「是」",
+                )
+            ],
+            **where,
+        )  # fmt: skip
+    elif len(t.frame) == 0 and unit is None:
+        problems.add_notes(
+            [
+                FileNote(
+                    t.file, t.sheet, t.header_row, "填报单位", "",
+                    "注明了零报告,但看不出是哪个单位报送的",
+                    "标题行写「填报单位:单位名称」,或文件名以单位代码开头(如 nsz_农水站.xlsx)",
+                )
+            ],
+            **where,
+        )  # fmt: skip
+    elif len(t.frame) and t.zero:
+        problems.add_notes(
+            [
+                FileNote(
+                    t.file, t.sheet, t.header_row, "零报告", "是",
+                    f"注明了零报告,却有 {len(t.frame)} 行数据;以数据为准", "", REMARK,
+                )
+            ],
+            **where,
+        )  # fmt: skip
+
+
+def _account(
+    t: RawTable, frame: pd.DataFrame, refused: np.ndarray, kind: str, unit: str | None
+) -> pd.DataFrame:
     mine = (frame["_table"] == id(t)).to_numpy()
     n_ref = int((refused & mine).sum())
     return pd.DataFrame(
@@ -652,6 +715,8 @@ def _account(t: RawTable, frame: pd.DataFrame, refused: np.ndarray, kind: str) -
                 "rows_used": int(mine.sum()) - n_ref,
                 "rows_refused": n_ref,
                 "note": "整张表拒收" if n_ref and n_ref == int(mine.sum()) else "",
+                "unit": unit,
+                "zero": bool(t.zero and not mine.any()),
             }
         ]
     )
@@ -676,6 +741,8 @@ def _account_other(read: ReadResult) -> pd.DataFrame:
     df = pd.DataFrame(rows, columns=["file", "sheet", "kind", "note"])
     for col in ("rows_read", "rows_used", "rows_refused"):
         df[col] = 0
+    df["unit"] = None
+    df["zero"] = False
     return df[ACCOUNTING_COLUMNS]
 
 

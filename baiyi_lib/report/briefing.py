@@ -331,7 +331,7 @@ class Briefing:
         out = "<h3>上次例会以来台账的变化</h3>" + table(
             summary, {"file": "报送文件", "kind": "台账", "change": "变化", "rows": "行数"}
         )
-        fixed = rows[rows["change"] == "更正"]
+        fixed = rows[rows["change"].isin(["更正", "删除"])]
         if len(fixed):
             cols = {
                 "file": "报送文件",
@@ -340,7 +340,10 @@ class Briefing:
                 "unit": "单位",
                 "src_row": "行号",
             }
-            out += "<p>更正的行:</p>" + table(fixed, cols)
+            cols["change"] = "变化"
+            out += "<p>更正和删除的行(删除:单位这次报送的台账里已没有这一行):</p>" + table(
+                fixed, cols
+            )
         return out
 
     def score_chart(self) -> Any:

@@ -87,7 +87,7 @@ def filled(tmp_path_factory) -> Path:
         ("NSZ-001", "农水站", dt.date(2019, 3, 1), "工程款", "未化解", None),
         ("NSZ-002", "农水站", dt.date(2019, 3, 8), "水事纠纷", "已化解", dt.date(2019, 3, 7)),
     ]
-    for i, row in enumerate(rows, start=3):
+    for i, row in enumerate(rows, start=4):  # row 3 holds the headers
         for j, value in enumerate(row, start=1):
             s.cell(row=i, column=j, value=value)
     b = wb["信访积案"]
@@ -95,7 +95,7 @@ def filled(tmp_path_factory) -> Path:
         ("JA-1", "农水站", dt.date(2008, 4, 1), "已化解", dt.date(2019, 4, 1), "是",
          dt.date(2019, 4, 5)), start=1,
     ):  # fmt: skip
-        b.cell(row=3, column=j, value=value)
+        b.cell(row=4, column=j, value=value)
     wb.save(path)
     return path
 

@@ -198,7 +198,8 @@ def test_score_result_is_the_same_from_files_and_from_frames(tmp_path):
         "screening": [{"case_id": "C1", "unit": "农水站", "screened_on": "2019-03-08"}],
     }
     for kind, df in frames(**data).items():
-        df.to_csv(tmp_path / f"{kind}.csv", index=False)
+        if len(df):  # a header-only file would need its 零报告 mark
+            df.to_csv(tmp_path / f"{kind}.csv", index=False)
     a = _scores(score(load_ledgers(tmp_path)))
     b = _scores(score(ledgers(**data)))
     assert a.equals(b) and a["农水站"] == 960
