@@ -327,10 +327,11 @@ def cmd_ingest(args: argparse.Namespace) -> int:
 
     rules = _rules(args)
     received = known_moment(args.received, rules, "接收时间") if args.received else None
+    reports_time = dt.datetime.now()
     reports = ingest(
         args.files,
         args.store,
-        received=received or dt.datetime.now(),
+        received=received or reports_time,
         rules=rules,
         wait=args.wait,
         partial=args.partial,
@@ -359,6 +360,13 @@ def cmd_ingest(args: argparse.Namespace) -> int:
                 for c in r.counts.itertuples(index=False)
             ]
             print(f"载入 {r.file}(第 {r.submission_id} 次报送):" + (";".join(parts) or "无数据行"))
+    if args.receipts:
+        from .receipts import write_receipts
+
+        for path in write_receipts(
+            args.store, reports, received or reports_time, args.receipts, rules
+        ):
+            print(f"回执:{path}")
     unread = sum(r.status == "unread" for r in reports)
     done = sum(r.status in ("stored", "unchanged") for r in reports)
     print(
@@ -466,6 +474,9 @@ def build_parser() -> argparse.ArgumentParser:
     i.add_argument("--store", default=str(DEFAULT_STORE), help=f"台账库(默认 {DEFAULT_STORE})")
     i.add_argument("--received", default=None, help="接收时间(默认现在),如 2019-03-08 17:30")
     i.add_argument("--wait", type=float, default=60.0, help="台账库被占用时最多等待的秒数")
+    i.add_argument(
+        "--receipts", metavar="文件夹", default=None, help="为每个报送单位写一页回执(HTML,可打印)"
+    )
     i.add_argument(
         "--partial",
         action="store_true",

@@ -232,6 +232,7 @@ class IngestReport:
     problems: pd.DataFrame | None = None
     message: str = ""
     kinds_by_unit: dict[str, set[str]] = field(default_factory=dict)  # weekly kinds sent
+    unit: str | None = None  # the unit whose return the file is (填报单位 or file name)
 
 
 # The weekly return (实施方案 五、四): 矛盾纠纷排查化解登记表 and 信访积案, from every unit.
@@ -272,6 +273,12 @@ def missing_kinds(
 
 def missing_kind_note(unit: str, kind: str) -> str:
     return f"{unit} 本次报送没有{KIND_LABELS[kind]},以前的报送中有;{CSV_HINT}"
+
+
+def _file_unit(accounting: pd.DataFrame) -> str | None:
+    """The unit whose return a file is, when its tables name exactly one."""
+    units = set(accounting["unit"].dropna()) if "unit" in accounting else set()
+    return next(iter(units)) if len(units) == 1 else None
 
 
 def _write_versions(
@@ -365,22 +372,21 @@ def _ingest_file(
         return IngestReport(
             name, "unchanged", seen[0], pd.DataFrame(),
             message=f"与第 {seen[0]} 次报送({seen[1]:%Y-%m-%d %H:%M})完全相同,未作改动",
-            kinds_by_unit=carried,
+            kinds_by_unit=carried, unit=next(iter(carried)) if len(carried) == 1 else None,
         )  # fmt: skip
     checked = check_ledgers(path, rules)
     if checked.ledgers is None:
         n = int((checked.problems["severity"] == "错误").sum())
         return IngestReport(
             name, "refused", None, pd.DataFrame(), checked.problems,
-            message=f"有 {n} 处错误,整个文件未载入",
+            message=f"有 {n} 处错误,整个文件未载入", unit=_file_unit(checked.accounting),
         )  # fmt: skip
     led = checked.ledgers
     acc = checked.accounting
     kind_of = {label: kind for kind, label in KIND_LABELS.items()}
     read = acc[acc["kind"].isin(list(kind_of))].assign(kind=lambda d: d["kind"].map(kind_of))
     carried = set(read["kind"])  # the ledgers this file carries (an empty sheet included)
-    file_units = {u for u in read["unit"].dropna()}
-    file_unit = next(iter(file_units)) if len(file_units) == 1 else None
+    file_unit = _file_unit(acc)
     zero = {k for k in read.loc[read["zero"], "kind"]}
     present: dict[str, set[str]] = {}
     for kind in WEEKLY_KINDS:
@@ -440,7 +446,9 @@ def _ingest_file(
         with contextlib.suppress(duckdb.Error):
             con.execute("ROLLBACK")
         raise
-    return IngestReport(name, "stored", sid, pd.DataFrame(counts), kinds_by_unit=present)
+    return IngestReport(
+        name, "stored", sid, pd.DataFrame(counts), kinds_by_unit=present, unit=file_unit
+    )
 
 
 PARTIAL_WORDS = ("补报", "增补")

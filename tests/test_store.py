@@ -347,3 +347,33 @@ def test_an_empty_sheet_without_a_zero_mark_is_an_error_naming_what_is_missing(t
     problem = rep.problems.iloc[0]
     assert problem["sheet"] == "信访积案" and "也没有注明零报告" in problem["problem"]
     assert "零报告" in problem["expected"]
+
+
+def test_each_unit_gets_a_receipt_and_a_refused_file_one_that_explains_it(tmp_path, capsys):
+    store, week = tmp_path / "s.duckdb", tmp_path / "第6周"
+    week.mkdir()
+    shutil.copy(UNIT, week)  # 移民扶持办公室's weekly workbook, as sent
+    bad = week / "nsz_农水站.csv"  # 农水站's screening ledger with an impossible date
+    bad.write_text(
+        "填报单位:农水站\n案件编号,责任单位,排查日期,纠纷类别,化解状态,化解日期\n"
+        "NSZ-1,农水站,2019-02-30,工程款,未化解,\n",
+        encoding="utf-8",
+    )
+    args = ["ingest", str(week), "--store", str(store), "--received", "2019-04-05 16:00"]
+    assert main([*args, "--receipts", str(tmp_path / "回执")]) == 1  # one file refused
+    out = capsys.readouterr().out
+    pages = {p.name: p.read_text(encoding="utf-8") for p in (tmp_path / "回执").iterdir()}
+    assert set(pages) == {
+        "ymb_移民扶持办公室_回执_第7周_4月5日.html",
+        "nsz_农水站_回执_第7周_4月5日.html",
+    }
+    assert all(f"回执:{tmp_path / '回执' / n}" in out for n in pages)
+    ymb = pages["ymb_移民扶持办公室_回执_第7周_4月5日.html"]
+    assert "已载入" in ymb and "新增" in ymb and "得分" in ymb and "信访积案" in ymb
+    assert "00:00:00" not in ymb and "JA-YMB-" in ymb  # its backlog cases, by case id
+    expected = score(load(store), as_of="2019-04-05").scores.set_index("unit")
+    assert f"{expected.at['移民扶持办公室', 'score']} 分" in ymb
+    nsz = pages["nsz_农水站_回执_第7周_4月5日.html"]
+    assert "拒收" in nsz and "第 3 行" not in nsz  # a table, not a sentence:
+    assert "<td>3</td>" in nsz and "排查日期" in nsz and "2019-02-30" in nsz
+    assert "日期不存在" in nsz and "按未报送计" in nsz

@@ -1,0 +1,222 @@
+"""Receipts (回执): after a Friday's ingest, one printable page back to each unit.
+
+What its files did (each row new, changed or deleted, and how many unchanged), what was
+refused and what to write instead, its score to date with this week's points and their
+clauses, and its open backlog cases against the 5月20日 target. Cases and counts only: a
+receipt names case ids, never a person. A refused file gets a receipt too, with every
+problem; the unit is taken from the file (填报单位, or its name).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import html
+from pathlib import Path
+
+import pandas as pd
+
+from . import views
+from .dates import return_day_on_or_after, week_label
+from .ledgers import Ledgers
+from .ledgers.schema import KIND_LABELS
+from .params import Rules
+from .present import PROBLEM_HEADERS
+from .report.run import TEMPLATES, _atomic_write
+from .scoring import ScoreResult, score
+from .store import IngestReport, load, row_changes
+
+STATUS = {"stored": "已载入", "unchanged": "与以前的报送完全相同,未作改动", "refused": "拒收"}
+
+
+def _text(value: object) -> str:
+    if value is None or (not isinstance(value, str) and pd.isna(value)):
+        return ""
+    if isinstance(value, pd.Timestamp | dt.datetime):
+        return f"{value:%Y-%m-%d}"
+    return html.escape(str(value))
+
+
+def _table(df: pd.DataFrame, columns: dict[str, str]) -> str:
+    head = "".join(f"<th>{html.escape(h)}</th>" for h in columns.values())
+    rows = "".join(
+        "<tr>" + "".join(f"<td>{_text(v)}</td>" for v in rec) + "</tr>"
+        for rec in df[list(columns)].itertuples(index=False)
+    )
+    return f'<table class="baiyi"><thead><tr>{head}</tr></thead><tbody>{rows}</tbody></table>'
+
+
+def receipt_week(received: dt.datetime, rules: Rules) -> dt.date:
+    """The return day a batch received at this moment belongs to (the Friday on or after),
+    within the campaign."""
+    camp = rules.campaign
+    day = return_day_on_or_after(
+        pd.Series([pd.Timestamp(received.date())]), camp.weekly_return_weekday
+    )
+    return min(max(day.iloc[0].date(), camp.start), camp.end)
+
+
+def write_receipts(
+    store: str | Path,
+    reports: list[IngestReport],
+    received: dt.datetime,
+    out_dir: str | Path,
+    rules: Rules,
+) -> list[Path]:
+    """One receipt per unit that sent a file in this batch; returns the pages written.
+
+    Files that name no unit (the office's own registers) get no receipt."""
+    by_unit: dict[str, list[IngestReport]] = {}
+    for r in reports:
+        if r.unit and r.status in STATUS:
+            by_unit.setdefault(r.unit, []).append(r)
+    if not by_unit:
+        return []
+    as_of = receipt_week(received, rules)
+    ledgers = load(store, rules=rules)
+    result = score(ledgers, rules, as_of=as_of)
+    changes = row_changes(store, received - dt.timedelta(microseconds=1), received)
+    out = Path(out_dir)
+    written = []
+    for unit, mine in sorted(by_unit.items()):
+        page = _receipt(unit, mine, ledgers, result, changes, received)
+        u = rules.units.by_name(unit)
+        week = views.weeks(rules, as_of).iloc[-1]["week"]
+        path = out / f"{u.id}_{unit}_回执_第{week}周_{week_label(as_of)}.html"
+        _atomic_write(path, page.encode("utf-8"))
+        written.append(path)
+    return written
+
+
+def _receipt(
+    unit: str,
+    reports: list[IngestReport],
+    ledgers: Ledgers,
+    result: ScoreResult,
+    changes: pd.DataFrame,
+    received: dt.datetime,
+) -> str:
+    """One unit's receipt page (Chinese, one self-contained HTML file, prints on A4)."""
+    as_of = result.as_of
+    parts = [
+        f"<h1>{html.escape(unit)} · 报送回执</h1>",
+        f'<p class="meta">收到时间 {received:%Y-%m-%d %H:%M};计入截至 {week_label(as_of)}'
+        f"(周五)的一周;得分统计截至 {as_of:%Y-%m-%d}。</p>",
+        "<h2>本次报送</h2>",
+    ]
+    for r in reports:
+        parts.append(f"<h3>{html.escape(r.file)}:{STATUS[r.status]}</h3>")
+        if r.status == "stored" and len(r.counts):
+            c = r.counts.assign(
+                kind=r.counts["kind"].map(KIND_LABELS),
+                note=r.counts["rows"].map(lambda n: "零报告" if n == 0 else ""),
+            )
+            parts.append(
+                _table(
+                    c,
+                    {
+                        "kind": "台账",
+                        "rows": "行数",
+                        "new": "新增",
+                        "changed": "变更",
+                        "unchanged": "未变",
+                        "deleted": "删除",
+                        "note": "说明",
+                    },
+                )
+            )
+            rows = changes[(changes["submission_id"] == r.submission_id)]
+            rows = rows[(rows["unit"] == unit) | rows["unit"].isna()]
+            if len(rows):
+                rows = rows.assign(kind=rows["kind"].map(KIND_LABELS))
+                parts.append("<p>逐行变化(删除:这次报送的台账里已没有这一行):</p>")
+                parts.append(
+                    _table(
+                        rows, {"kind": "台账", "key": "编号", "src_row": "行号", "change": "变化"}
+                    )
+                )
+        elif r.status == "refused" and r.problems is not None:
+            errors = r.problems[r.problems["severity"] == "错误"]
+            parts.append(
+                f'<p class="alert">整个文件未载入:{len(errors)} 处错误。请按下表改正后重新报送;'
+                "改正前,本单位本周按未报送计。</p>"
+            )
+            shown = errors.assign(row=errors["row"].astype("Int64").astype(object))
+            parts.append(
+                _table(
+                    shown,
+                    {
+                        k: PROBLEM_HEADERS[k]
+                        for k in ("sheet", "row", "column", "value", "problem", "expected")
+                    },
+                )
+            )
+        else:
+            parts.append(f"<p>{html.escape(r.message)}</p>")
+    s = result.scores.set_index("unit").loc[unit]
+    parts.append("<h2>得分</h2>")
+    parts.append(
+        f"<p>截至 {as_of:%Y-%m-%d}:{int(s['score'])} 分(基础分 {int(s['base'])},扣 "
+        f"{int(s['deductions'])},加 {int(s['bonuses'])}),在 {len(result.scores)} 个单位中排第 "
+        f"{int(s['rank'])} 名" + (";一票否决" if s["veto"] else "") + "。</p>"
+    )
+    week = views.this_week(result)
+    detail = views.points_detail(result, week["start"].date(), unit)
+    detail = detail[detail["points"] != 0]
+    if len(detail):
+        detail = detail.assign(
+            date=detail["date"].map(week_label), points=detail["points"].map(lambda x: f"{x:+d}")
+        )
+        parts.append("<p>本周的扣分和加分:</p>")
+        parts.append(
+            _table(
+                detail,
+                {
+                    "date": "日期",
+                    "source_id": "编号",
+                    "label": "规则",
+                    "clause": "条款",
+                    "points": "分值",
+                },
+            )
+        )
+    else:
+        parts.append("<p>本周没有扣分或加分。</p>")
+    backlog = views.backlog_as_of(ledgers, result, unit)
+    before = (backlog["resolved_on"] < pd.Timestamp(result.rules.campaign.start)).fillna(False)
+    open_cases = backlog[(backlog["points"] == 0) & ~before]  # not yet certified in the campaign
+    _, p = views.backlog_burndown(ledgers, result, unit)
+    parts.append("<h2>信访积案</h2>")
+    if len(open_cases):
+        when = (
+            f"距 {week_label(p['target_date'])} 还有 {p['days_left']} 天"
+            if p["days_left"] >= 0
+            else f"{week_label(p['target_date'])} 已过"
+        )
+        parts.append(
+            f"<p>尚有 {len(open_cases)} 件未化解或未经认定,{when}"
+            "(实施方案 二、2:现有信访积案全部化解):</p>"
+        )
+        parts.append(
+            _table(
+                open_cases,
+                {
+                    "case_id": "案件编号",
+                    "first_petition_on": "初次信访日期",
+                    "status": "状态",
+                    "resolved_on": "化解日期",
+                },
+            )
+        )
+    else:
+        parts.append("<p>没有未化解、未认定的积案。</p>")
+    parts.append(
+        '<p class="provenance">本回执只列案件编号和人次,不含任何个人信息。'
+        "对计分有疑问,可请行动办公室用 baiyi explain 单位名称 逐条核对。</p>"
+    )
+    css = (TEMPLATES / "baiyi" / "briefing.css").read_text(encoding="utf-8")
+    return (
+        '<!DOCTYPE html><html lang="zh-CN"><head><meta charset="utf-8">'
+        f"<title>{html.escape(unit)} 报送回执</title><style>{css}"
+        ".alert{color:#8e0c0c;font-weight:bold}</style></head>"
+        f'<body class="jp-Notebook"><main>{"".join(parts)}</main></body></html>'
+    )
