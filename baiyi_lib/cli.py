@@ -4,6 +4,7 @@
     baiyi explain UNIT --data DIR [--as-of DATE] [--set name=value ...]
     baiyi validate DIR
     baiyi rules [--set name=value ...]
+    baiyi compare --set name=value [--set ...] --data DIR [--as-of DATE]
     baiyi sample OUT_DIR [--seed N]
     baiyi purge [--store S] [--yes]
 
@@ -187,6 +188,47 @@ def _gaps_against_store(checked, args: argparse.Namespace) -> list[str]:
     return [missing_kind_note(u, k) for u, k in missing_kinds(present, before)]
 
 
+def cmd_compare(args: argparse.Namespace) -> int:
+    """The default reading against another: per unit score and rank under each, and the
+    points rows that differ, with their clauses."""
+    from .whatif import compare
+
+    changed = _overrides(args.set or [])
+    if not changed:
+        raise BaiyiError("请用 --set 指定要比较的口径,如 --set doubling=stack(口径见 baiyi rules)")
+    rules = load_rules(args.rules)
+    cmp = compare(load_ledgers(args.data, rules), rules, args.as_of, **changed)
+    t = cmp.table.assign(
+        diff=cmp.table["diff"].map(lambda x: f"{x:+d}" if x else "0"),
+        rank_change=cmp.table["rank_change"].map(lambda x: f"{x:+d}" if x else ""),
+    )
+    other = ",".join(f"{k}={v}" for k, v in changed.items())
+    headers = {
+        "unit": "单位",
+        "score": "默认口径得分",
+        "rank": "默认名次",
+        "score_other": f"{other} 得分",
+        "rank_other": "名次",
+        "diff": "差",
+        "rank_change": "名次升降",
+    }
+    t = t[list(headers)]
+    if args.format == "csv":
+        sys.stdout.write(_table(t, headers, "csv"))
+        return 0
+    print(f"口径比较:默认口径 与 {other}(统计截至 {cmp.default.as_of:%Y-%m-%d})")
+    print(_table(t, headers))
+    rows = cmp.rows
+    moved = int((cmp.table["diff"] != 0).sum())
+    print(f"\n得分不同的单位 {moved} 个;两种口径下不同的计分行 {len(rows)} 行:")
+    for r in rows.itertuples(index=False):
+        print(
+            f"  [{r.side}] {r.unit} {pd.Timestamp(r.date):%Y-%m-%d} {r.source_id} "
+            f"{r.label}({r.clause}):{r.points:+d} 分"
+        )
+    return 0
+
+
 def cmd_rules(args: argparse.Namespace) -> int:
     rules = _rules(args)
     print(f"{rules.document}")
@@ -221,7 +263,7 @@ def _report_settings(args: argparse.Namespace) -> dict:
             raise BaiyiError(f"无法读取参数文件 {args.file}:{exc}") from exc
         allowed = {
             *("as_of", "known_at", "unit", "units", "all_units"),
-            *("data", "out", "notebook", "rules", "title", "pdf"),
+            *("data", "out", "notebook", "rules", "title", "pdf", "sensitivity"),
         }
         unknown = sorted(set(settings) - allowed)
         if unknown:
@@ -243,6 +285,7 @@ def _report_settings(args: argparse.Namespace) -> dict:
         or (str(settings["known_at"]) if settings.get("known_at") else None),
         "out": args.out or settings.get("out") or "reports",
         "pdf": bool(settings.get("pdf")),
+        "sensitivity": settings.get("sensitivity"),
     }
 
 
@@ -265,6 +308,7 @@ def cmd_report(args: argparse.Namespace) -> int:
         known_at=s["known_at"],
         out=out,
         pdf=args.pdf or bool(s.get("pdf")),
+        sensitivity=True if args.sensitivity else s.get("sensitivity"),
     )
     entries = run_jobs(jobs, out, workers=args.jobs)
     failed = [e for e in entries if e["status"] != "ok"]
@@ -446,6 +490,12 @@ def build_parser() -> argparse.ArgumentParser:
     common(v, data=False)
     v.set_defaults(func=cmd_validate)
 
+    cp = sub.add_parser("compare", help="比较默认口径与另一种口径下各单位的得分和名次")
+    cp.add_argument("--data", default=DEFAULT_DATA, help=f"台账(默认 {DEFAULT_DATA})")
+    cp.add_argument("--format", choices=["table", "csv"], default="table")
+    common(cp)
+    cp.set_defaults(func=cmd_compare)
+
     r = sub.add_parser("rules", help="列出考核规则和口径")
     common(r, data=False)
     r.set_defaults(func=cmd_rules)
@@ -466,6 +516,11 @@ def build_parser() -> argparse.ArgumentParser:
     rp.add_argument("--jobs", type=int, default=None, help="并行数(默认 CPU 核数)")
     rp.add_argument(
         "--pdf", action="store_true", help="同时用 Chromium 打印 A4 PDF(放在 HTML 旁边)"
+    )
+    rp.add_argument(
+        "--sensitivity",
+        action="store_true",
+        help="附录:各口径下各单位的得分和名次(总结考核总是列出)",
     )
     rp.set_defaults(func=cmd_report)
 

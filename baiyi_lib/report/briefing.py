@@ -111,6 +111,7 @@ class Briefing:
     overrides: dict[str, Any]
     restated: ScoreResult | None = None  # last week's as-of on today's data (store only)
     known_at: str | None = None
+    default: ScoreResult | None = None  # the default readings, when others are chosen
 
     @property
     def from_store(self) -> bool:
@@ -158,12 +159,14 @@ class Briefing:
             if store:
                 then = load_ledgers(data, r, known_at=known_moment(prev_day, r))
                 previous = score(then, r, as_of=prev_day)
+        chosen = {k: v for k, v in overrides.items() if not r.interpretations[k].is_default}
+        default = score(led, load_rules(), as_of=day) if chosen else None
         default_title = f"信访维稳百日攻坚行动周报({day.year}年{day.month}月{day.day}日)"
         if name:
             default_title = f"{name} · {default_title}"
         return cls(
             r, led, result, previous, day, name, title or default_title, str(data), overrides,
-            restated, None if moment is None else moment.isoformat(sep=" "),
+            restated, None if moment is None else moment.isoformat(sep=" "), default,
         )  # fmt: skip
 
     # ------------------------------------------------------------------ figures
@@ -195,12 +198,23 @@ class Briefing:
         week = self.week
         scope = f"单位:{self.unit}" if self.unit else "范围:全系统"
         partial = "" if week["complete"] else ",本周尚未结束"
+        note = ""
+        if self.default is not None:
+            chosen = ";".join(
+                f"{it.label} {it.name}={it.value}(默认 {it.default})"
+                for it in self.rules.interpretations.values()
+                if not it.is_default
+            )
+            note = (
+                f'<p class="alert">本报告按非默认口径计算:{html.escape(chosen)}。'
+                "默认口径下的得分和名次列在排名表中,以便对照。</p>"
+            )
         return Fragment(
             f"<h1>{html.escape(self.title)}</h1>"
             f'<p class="meta">统计截至 {fig_num("as_of", self.as_of.isoformat())}'
             f"(第 {week['week']} 周:{md(week['start'])}—{md(self.as_of)}{partial});"
             f"{html.escape(scope)};"
-            f"行动期 {camp.start.year}年{md(camp.start)}—{md(camp.end)}。</p>"
+            f"行动期 {camp.start.year}年{md(camp.start)}—{md(camp.end)}。</p>" + note
         )
 
     def headline(self) -> Fragment:
@@ -282,7 +296,32 @@ class Briefing:
             "veto": "一票否决",
             "awards_cancelled": "取消年度奖励",
         }
+        if self.default is not None:  # the chosen readings beside the default ones
+            d = self.default.scores.set_index("unit")
+            t["default_score"] = t["unit"].map(d["score"])
+            t["default_rank"] = t["unit"].map(d["rank"])
+            cols |= {"default_score": "默认口径得分", "default_rank": "默认口径名次"}
         return Fragment(table(t, cols, highlight=hl))
+
+    def sensitivity(self, show: bool = True) -> Fragment:
+        """口径敏感性: each unit's score and rank under every reading of the ambiguous text,
+        one reading changed at a time, and whether its rank or 平安稳定星 depends on it."""
+        if not show:
+            return Fragment("")
+        from ..whatif import sensitivity, sensitivity_table
+
+        t = sensitivity_table(sensitivity(self.ledgers, self.rules, self.as_of), self.rules)
+        if self.unit:
+            t = t[t["unit"] == self.unit]
+        cols = {"unit": "单位", **{c: c for c in t.columns if c not in ("unit", "depends")}}
+        cols["depends"] = "随口径变化的"
+        n = int((t["depends"] != "").sum())
+        return Fragment(
+            "<h2>口径敏感性</h2><p>原文有歧义之处由领导小组决定。下表每一列只改变一个口径(其余按现行口径),"
+            f"列出各单位的得分和名次;名次或可否授予平安稳定星随口径变化的单位 {n} 个,以红底标出。"
+            "比较两种口径的逐条差别可用 <code>baiyi compare --set 口径=取值</code>。</p>"
+            + table(t, cols, highlight=t["depends"] != "")
+        )
 
     def changes(self) -> Fragment:
         """变化说明: why scores moved since the last briefing, and what the returns changed."""

@@ -58,13 +58,14 @@ class Job:
     title: str | None = None
     known_at: str | None = None
     pdf: bool = False
+    sensitivity: bool | None = None  # None: the notebook's own default
 
     @property
     def stem(self) -> str:
         return self.notebook + (f"__{self.unit_id}" if self.unit_id else "")
 
     def parameters(self) -> dict[str, Any]:
-        return {
+        params = {
             "as_of": self.as_of,
             "unit": self.unit,
             "data": self.data,
@@ -72,6 +73,9 @@ class Job:
             "title": self.title,
             "known_at": self.known_at,
         }
+        if self.sensitivity is not None:
+            params["sensitivity"] = self.sensitivity
+        return params
 
 
 def plan(
@@ -86,6 +90,7 @@ def plan(
     known_at: str | None = None,
     out: str | os.PathLike | None = None,
     pdf: bool = False,
+    sensitivity: bool | None = None,
 ) -> list[Job]:
     """Check every parameter and return the jobs; raise ParamsError before any kernel runs.
 
@@ -136,6 +141,7 @@ def plan(
             title,
             None if moment is None else moment.isoformat(sep=" "),
             pdf,
+            sensitivity,
         )
         for n in names
     ]
