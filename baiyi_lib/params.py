@@ -146,6 +146,15 @@ class Deadline:
 
 
 @dataclass(frozen=True)
+class Attention:
+    """When the briefing's 需要关注 lists a case or a unit (campaign.yaml, attention)."""
+
+    unresolved_weeks: int
+    backlog_weeks_left: int
+    missed_returns: int
+
+
+@dataclass(frozen=True)
 class Campaign:
     """The campaign frame: period, phases, weekly returns, deadlines, base score."""
 
@@ -159,6 +168,7 @@ class Campaign:
     base_score: int
     base_clause: str
     sha256: str
+    attention: Attention = Attention(4, 6, 2)
 
 
 def load_campaign(path: Path) -> Campaign:
@@ -177,6 +187,7 @@ def load_campaign(path: Path) -> Campaign:
             "weekly_return": dict,
             "deadlines": list,
             "base_score": dict,
+            "attention": dict,
         },
         {},
     )
@@ -214,6 +225,15 @@ def load_campaign(path: Path) -> Campaign:
         if {"id", "name", "date", "clause"} <= d.keys():
             deadlines.append(Deadline(d["id"], d["name"], d["date"], d["clause"]))
     base = c.mapping(top.get("base_score", {}), "base_score", {"value": int, **sourced}, {})
+    watch = c.mapping(
+        top.get("attention", {}),
+        "attention",
+        {"unresolved_weeks": int, "backlog_weeks_left": int, "missed_returns": int},
+        {},
+    )
+    for key, value in watch.items():
+        if isinstance(value, int) and value < 1:
+            c.error(f"attention.{key}", "应为正整数")
     if "start" in period and "end" in period and period["start"] > period["end"]:
         c.error("period", "开始日期晚于结束日期")
     c.raise_if_any()
@@ -228,6 +248,7 @@ def load_campaign(path: Path) -> Campaign:
         base_score=base["value"],
         base_clause=base["clause"],
         sha256=digest,
+        attention=Attention(**watch),
     )
 
 

@@ -45,6 +45,7 @@ def register() -> pd.DataFrame:
             "day": raw["日期"].map(day),
             "unit": raw["责任单位"].map(lambda u: RULES.units.resolve(u)),
             "level": raw["走访层级"].str.strip(),
+            "case": raw["案件编号"].str.strip(),
             "persons": raw["人次"].map(lambda p: int(re.findall(r"\d+", p)[0])),
             "internal": raw["内部人员"].map(lambda v: flags.get(str(v).strip(), False)),
             "dissatisfied": raw["不满初次办理"].map(lambda v: flags.get(str(v).strip(), False)),

@@ -96,6 +96,58 @@ def md(day: dt.date | pd.Timestamp) -> str:
     return week_label(day)
 
 
+ATTENTION_SHOWN = 15  # rows of each 需要关注 list on the page (the view has them all)
+# 需要关注: each list's clause and columns
+ATTENTION_COLUMNS = {
+    "repeats": (
+        "实施方案 二、3",
+        {
+            "case_id": "案件编号",
+            "unit": "单位",
+            "visits": "走访次数",
+            "persons": "人次",
+            "levels": "层级(按时间)",
+            "first": "首次",
+            "last": "最近",
+        },
+    ),
+    "escalations": (
+        "考核办法 一;实施方案 四(二)",
+        {
+            "case_id": "案件编号",
+            "unit": "单位",
+            "date": "日期",
+            "visit_id": "走访编号",
+            "from": "此前最高",
+            "to": "本次",
+        },
+    ),
+    "unresolved": (
+        "实施方案 二、1;三、2",
+        {
+            "case_id": "案件编号",
+            "unit": "单位",
+            "first": "首次排查",
+            "weeks": "已过周数",
+            "category": "纠纷类别",
+        },
+    ),
+    "backlog": (
+        "实施方案 二、2",
+        {
+            "unit": "单位",
+            "open": "未化解认定",
+            "days_left": "剩余天数",
+            "pace": "每周认定",
+            "needed": "每周需认定",
+            "on_track": "按进度能否完成",
+            "cases": "案件编号",
+        },
+    ),
+    "returns": ("实施方案 五、四", {"unit": "单位", "missed": "连续未报周数", "since": "自"}),
+}
+
+
 @dataclass
 class Briefing:
     """Everything one briefing needs, computed once."""
@@ -556,18 +608,53 @@ class Briefing:
         }
         return Fragment(table(d, cols, css="detail"))
 
-    def returns(self) -> Fragment:
-        """报送情况与时间节点."""
+    def returns_status(self) -> tuple[pd.DataFrame, str]:
+        """Unit × week returns and what they are judged from (submission records in the
+        store, else the screening dates)."""
         if self.from_store:
             from ..store import returns_from_submissions
 
             status = returns_from_submissions(
                 self.data, self.rules, self.as_of, known_at=self.known
             )
-            basis = "依据台账库中的报送记录"
-        else:
-            status = views.returns_status(self.ledgers, self.result)
-            basis = "依据排查台账日期"
+            return status, "依据台账库中的报送记录"
+        return views.returns_status(self.ledgers, self.result), "依据排查台账日期"
+
+    def attention(self) -> Fragment:
+        """需要关注: cases and units to act on before the next visit happens."""
+        status, basis = self.returns_status()
+        a = views.attention(self.ledgers, self.result, status, self.unit)
+        watch = self.rules.campaign.attention
+        a["backlog"] = a["backlog"].assign(
+            on_track=a["backlog"]["on_track"].map({True: "能", False: "不能"})
+        )
+        a["returns"] = a["returns"].assign(since=a["returns"]["since"].map(md))
+        titles = {
+            "repeats": "同一案件多次走访(群众只访一次未做到)",
+            "escalations": "走访层级上升(越级)",
+            "unresolved": f"排查出 {watch.unresolved_weeks} 周以上仍未化解的案件",
+            "backlog": f"距 5月20日 不足 {watch.backlog_weeks_left} 周仍有积案未化解认定的单位",
+            "returns": f"连续 {watch.missed_returns} 周以上未报送的单位({basis})",
+        }
+        parts = []
+        for key, (clause, cols) in ATTENTION_COLUMNS.items():
+            df = a[key]
+            head = f"<h3>{titles[key]}({len(df)})<small> {clause}</small></h3>"
+            body = table(df.head(ATTENTION_SHOWN), cols) if len(df) else "<p>无。</p>"
+            if len(df) > ATTENTION_SHOWN:
+                body += (
+                    f"<p>另有 {len(df) - ATTENTION_SHOWN} 项未列出;完整清单见 notebooks/explore"
+                    "(views.attention)或单位周报。</p>"
+                )
+            parts.append(head + body)
+        return Fragment(
+            "<p>以下只列案件编号、单位和人次,用于在下一次走访之前做工作;各项的界限见 "
+            "params/campaign.yaml 的 attention。</p>" + "".join(parts)
+        )
+
+    def returns(self) -> Fragment:
+        """报送情况与时间节点."""
+        status, basis = self.returns_status()
         cal = views.weeks(self.rules, self.as_of)
         due = cal[cal["end"] <= pd.Timestamp(self.as_of)]
         if len(due):

@@ -258,3 +258,10 @@ def test_no_table_shows_a_day_after_as_of(pages, name):
             for cell in row:
                 for found in re.findall(r"\b20\d\d-\d\d-\d\d\b", cell):
                     assert _day(found) <= as_of, (t["head"], row)
+
+
+def test_the_attention_section_counts_the_registers_repeated_cases(pages):
+    # 需要关注: cases with two or more counted visits, worked out from the register
+    v = counted(_day(PAGES["friday"]["as_of"])).dropna(subset=["case"])
+    repeated = int((v.groupby("case").size() > 1).sum())
+    assert f"同一案件多次走访(群众只访一次未做到)({repeated})" in pages["friday"]["text"]
