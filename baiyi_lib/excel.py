@@ -151,7 +151,13 @@ def _print_as_form(ws: Worksheet, n_columns: int, title: str) -> None:
         for col in range(1, n_columns + 1):
             ws.cell(row=row, column=col).border = border
         ws.row_dimensions[row].height = 20
-    ws.print_title_rows = f"1:{HEADER_ROW}"
+    _landscape_a4(ws, f"1:{HEADER_ROW}")
+    ws.oddFooter.right.text = title
+
+
+def _landscape_a4(ws: Worksheet, title_rows: str) -> None:
+    """Print on A4 landscape, one page wide, the title rows on every page, page x of y."""
+    ws.print_title_rows = title_rows
     ws.page_setup.orientation = "landscape"
     ws.page_setup.paperSize = ws.PAPERSIZE_A4
     ws.page_setup.fitToWidth = 1
@@ -159,7 +165,6 @@ def _print_as_form(ws: Worksheet, n_columns: int, title: str) -> None:
     ws.sheet_properties.pageSetUpPr.fitToPage = True
     ws.print_options.horizontalCentered = True
     ws.oddFooter.center.text = "第 &P 页 / 共 &N 页"
-    ws.oddFooter.right.text = title
 
 
 def write_templates(out_dir: Path, rules: Rules, unit: str | None = None) -> list[Path]:
@@ -298,18 +303,11 @@ def _sheet(
         )
         ws.row_dimensions[i].height = LINE_HEIGHT * max(lines, 1) + 2
     ws.freeze_panes = "A3"
-    ws.print_title_rows = "1:2"
     if rows:
         ws.auto_filter.ref = f"A2:{get_column_letter(len(columns))}{len(rows) + 2}"
     ws.page_margins.left = ws.page_margins.right = 0.4  # inches: 1 cm
     ws.page_margins.top = ws.page_margins.bottom = 0.6
-    ws.page_setup.orientation = "landscape"
-    ws.page_setup.paperSize = ws.PAPERSIZE_A4
-    ws.page_setup.fitToWidth = 1
-    ws.page_setup.fitToHeight = 0
-    ws.sheet_properties.pageSetUpPr.fitToPage = True
-    ws.print_options.horizontalCentered = True
-    ws.oddFooter.center.text = "第 &P 页 / 共 &N 页"
+    _landscape_a4(ws, "1:2")
     ws.oddFooter.center.size = FONT_SIZE
     ws.oddHeader.right.text = title.split("·")[-1].strip()
     ws.oddHeader.right.size = FONT_SIZE

@@ -3,6 +3,11 @@ export and the pages) and text that is safe in a spreadsheet, whatever a ledger 
 
 from __future__ import annotations
 
+import datetime as dt
+import html
+
+import pandas as pd
+
 SCORE_HEADERS = {
     "rank": "排名",
     "unit": "单位",
@@ -46,3 +51,34 @@ def spreadsheet_safe(value: object) -> object:
     if isinstance(value, str) and value.startswith(FORMULA_STARTS):
         return "'" + value
     return value
+
+
+# --------------------------------------------------------------------------- pages
+
+
+def _cell(value: object) -> str:
+    if value is None or (not isinstance(value, str) and pd.isna(value)):
+        return ""
+    if isinstance(value, pd.Timestamp | dt.datetime):
+        return f"{value:%Y-%m-%d}"
+    return html.escape(str(value))
+
+
+def html_table(
+    df: pd.DataFrame,
+    columns: dict[str, str],
+    highlight: pd.Series | None = None,
+    css: str = "",
+) -> str:
+    """A DataFrame as an HTML table with Chinese headers; highlighted rows get class "hl";
+    ``css`` adds a class (``grid``: compact, no wrapping, for unit × week grids)."""
+    head = "".join(f"<th>{html.escape(h)}</th>" for h in columns.values())
+    marks = [False] * len(df) if highlight is None else list(highlight.to_numpy(dtype=bool))
+    body = "".join(
+        ('<tr class="hl">' if mark else "<tr>")
+        + "".join(f"<td>{_cell(v)}</td>" for v in rec)
+        + "</tr>"
+        for rec, mark in zip(df[list(columns)].itertuples(index=False), marks, strict=True)
+    )
+    classes = f"baiyi {css}".strip()
+    return f'<table class="{classes}"><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>'

@@ -20,29 +20,12 @@ from .dates import return_day_on_or_after, week_label
 from .ledgers import Ledgers
 from .ledgers.schema import KIND_LABELS
 from .params import Rules
-from .present import PROBLEM_HEADERS
+from .present import PROBLEM_HEADERS, html_table
 from .report.run import TEMPLATES, _atomic_write
 from .scoring import ScoreResult, score
 from .store import IngestReport, load, row_changes
 
 STATUS = {"stored": "已载入", "unchanged": "与以前的报送完全相同,未作改动", "refused": "拒收"}
-
-
-def _text(value: object) -> str:
-    if value is None or (not isinstance(value, str) and pd.isna(value)):
-        return ""
-    if isinstance(value, pd.Timestamp | dt.datetime):
-        return f"{value:%Y-%m-%d}"
-    return html.escape(str(value))
-
-
-def _table(df: pd.DataFrame, columns: dict[str, str]) -> str:
-    head = "".join(f"<th>{html.escape(h)}</th>" for h in columns.values())
-    rows = "".join(
-        "<tr>" + "".join(f"<td>{_text(v)}</td>" for v in rec) + "</tr>"
-        for rec in df[list(columns)].itertuples(index=False)
-    )
-    return f'<table class="baiyi"><thead><tr>{head}</tr></thead><tbody>{rows}</tbody></table>'
 
 
 def receipt_week(received: dt.datetime, rules: Rules) -> dt.date:
@@ -111,7 +94,7 @@ def _receipt(
                 note=r.counts["rows"].map(lambda n: "零报告" if n == 0 else ""),
             )
             parts.append(
-                _table(
+                html_table(
                     c,
                     {
                         "kind": "台账",
@@ -130,7 +113,7 @@ def _receipt(
                 rows = rows.assign(kind=rows["kind"].map(KIND_LABELS))
                 parts.append("<p>逐行变化(删除:这次报送的台账里已没有这一行):</p>")
                 parts.append(
-                    _table(
+                    html_table(
                         rows, {"kind": "台账", "key": "编号", "src_row": "行号", "change": "变化"}
                     )
                 )
@@ -142,7 +125,7 @@ def _receipt(
             )
             shown = errors.assign(row=errors["row"].astype("Int64").astype(object))
             parts.append(
-                _table(
+                html_table(
                     shown,
                     {
                         k: PROBLEM_HEADERS[k]
@@ -168,7 +151,7 @@ def _receipt(
         )
         parts.append("<p>本周的扣分和加分:</p>")
         parts.append(
-            _table(
+            html_table(
                 detail,
                 {
                     "date": "日期",
@@ -197,7 +180,7 @@ def _receipt(
             "(实施方案 二、2:现有信访积案全部化解):</p>"
         )
         parts.append(
-            _table(
+            html_table(
                 open_cases,
                 {
                     "case_id": "案件编号",

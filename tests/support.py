@@ -53,3 +53,20 @@ def visit(
         "persons": persons,
         **kw,
     }
+
+
+# Debian's Chromium as the tests drive it: offline, no sandbox (root), a fresh profile
+# (playwright gives each launch its own).
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+]
+
+
+def launch_chromium(playwright, executable: str):
+    """A headless Chromium from Debian's package (no browser download), for page tests."""
+    return playwright.chromium.launch(executable_path=executable, args=CHROMIUM_ARGS)

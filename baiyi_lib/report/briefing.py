@@ -21,6 +21,7 @@ from ..dates import week_label
 from ..ledgers import Ledgers, is_store, known_moment, load_ledgers, resolve_source
 from ..ledgers.schema import KIND_LABELS
 from ..params import Rules, load_rules
+from ..present import html_table as table
 from ..scoring import ScoreResult, as_of_day, score
 
 REPORT_MODE_ENV = "BAIYI_REPORT"  # set by `baiyi report`: charts become inline HTML
@@ -52,34 +53,6 @@ def show(fig: go.Figure) -> Any:
             )
         )
     return fig
-
-
-def _cell(value: Any) -> str:
-    if value is None or (not isinstance(value, str) and pd.isna(value)):
-        return ""
-    if isinstance(value, pd.Timestamp | dt.datetime):
-        return f"{value:%Y-%m-%d}"
-    return html.escape(str(value))
-
-
-def table(
-    df: pd.DataFrame,
-    columns: dict[str, str],
-    highlight: pd.Series | None = None,
-    css: str = "",
-) -> str:
-    """A DataFrame as an HTML table with Chinese headers; highlighted rows get class "hl";
-    ``css`` adds a class (``grid``: compact, no wrapping, for unit × week grids)."""
-    head = "".join(f"<th>{html.escape(h)}</th>" for h in columns.values())
-    marks = [False] * len(df) if highlight is None else list(highlight.to_numpy(dtype=bool))
-    body = "".join(
-        ('<tr class="hl">' if mark else "<tr>")
-        + "".join(f"<td>{_cell(v)}</td>" for v in rec)
-        + "</tr>"
-        for rec, mark in zip(df[list(columns)].itertuples(index=False), marks, strict=True)
-    )
-    classes = f"baiyi {css}".strip()
-    return f'<table class="{classes}"><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>'
 
 
 def fig_num(name: str, value: Any) -> str:

@@ -17,6 +17,7 @@ import urllib.request
 from pathlib import Path
 
 import pytest
+from support import launch_chromium
 
 ROOT = Path(__file__).resolve().parents[2]
 CHROMIUM = shutil.which("chromium")
@@ -78,11 +79,7 @@ def browser():
 
     assert CHROMIUM, "CI installs Debian's chromium in .ci/run"
     with sync_playwright() as p:
-        b = p.chromium.launch(
-            executable_path=CHROMIUM,
-            args=["--no-sandbox", "--disable-gpu", "--disable-background-networking",
-                  "--disable-component-update", "--disable-sync", "--no-first-run"],
-        )  # fmt: skip
+        b = launch_chromium(p, CHROMIUM)
         yield b
         b.close()
 

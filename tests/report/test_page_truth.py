@@ -18,6 +18,7 @@ import shutil
 
 import pandas as pd
 import pytest
+from support import launch_chromium
 from truth import END, LEVELS, RULES, SAMPLE, START, counted, expected_labels, per_week
 from truth import day as _day
 from truth import friday as _friday
@@ -76,11 +77,7 @@ def pages(tmp_path_factory) -> dict[str, dict]:
     out = tmp_path_factory.mktemp("reports")
     seen = {}
     with sync_playwright() as p:
-        browser = p.chromium.launch(
-            executable_path=CHROMIUM,
-            args=["--no-sandbox", "--disable-gpu", "--disable-background-networking",
-                  "--disable-component-update", "--disable-sync", "--no-first-run"],
-        )  # fmt: skip
+        browser = launch_chromium(p, CHROMIUM)
         for name, params in PAGES.items():
             entry = execute(plan(data=str(SAMPLE), **params)[0], out)
             assert entry["status"] == "ok", entry.get("error")

@@ -14,6 +14,7 @@ from pathlib import Path
 
 import pdfplumber
 import pytest
+from support import launch_chromium
 from truth import SAMPLE, counted, day
 
 from baiyi_lib import ParamsError, load_ledgers, score
@@ -86,11 +87,7 @@ def test_no_chart_is_wider_than_the_printable_width(printed):
 
     html, _, texts = printed
     with sync_playwright() as p:
-        browser = p.chromium.launch(
-            executable_path=CHROMIUM,
-            args=["--no-sandbox", "--disable-gpu", "--disable-background-networking",
-                  "--disable-component-update", "--disable-sync", "--no-first-run"],
-        )  # fmt: skip
+        browser = launch_chromium(p, CHROMIUM)
         # a leader prints from an ordinary screen-wide window
         page = browser.new_page(viewport={"width": 1280, "height": 900})
         page.goto(html.as_uri())
