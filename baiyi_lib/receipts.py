@@ -25,6 +25,7 @@ from .report.run import TEMPLATES, _atomic_write
 from .scoring import ScoreResult, score
 from .store import IngestReport, load, row_changes
 
+NEW_ROWS_LISTED = 12  # more new rows than this in one ledger are folded into one line
 STATUS = {"stored": "已载入", "unchanged": "与以前的报送完全相同,未作改动", "refused": "拒收"}
 
 
@@ -70,6 +71,49 @@ def write_receipts(
     return written
 
 
+def _row_ranges(rows: list[int]) -> str:
+    """Sheet row numbers as short ranges: [4, 5, 6, 9] -> "4–6、9"."""
+    rows = sorted(set(rows))
+    spans: list[str] = []
+    start = prev = rows[0]
+    for r in [*rows[1:], None]:
+        if r is not None and r == prev + 1:
+            prev = r
+            continue
+        spans.append(str(start) if start == prev else f"{start}–{prev}")
+        if r is not None:
+            start = prev = r
+    return "、".join(spans)
+
+
+def _fold_new_rows(rows: pd.DataFrame) -> pd.DataFrame:
+    """The row-by-row changes as the receipt lists them.
+
+    Corrections and deletions are always listed one by one: they are what the unit must
+    check. New rows are too, unless a ledger brings more than ``NEW_ROWS_LISTED`` of them
+    (a unit's first return, or a catch-up); then they fold into one line with their count
+    and sheet rows, so that the receipt stays one printed page."""
+    rows = rows.assign(  # sheet row as shown: a deleted row has none in this return
+        src_row=rows["src_row"].map(lambda r: "" if pd.isna(r) else str(int(r)))
+    )
+    out = []
+    for kind, group in rows.groupby("kind", sort=False):
+        new = group[group["change"] == "新增"]
+        if len(new) > NEW_ROWS_LISTED:
+            src = [int(r) for r in new["src_row"] if r]
+            folded = {
+                "kind": kind,
+                "key": f"{len(new)} 行(逐行未列出)",
+                "src_row": _row_ranges(src) if src else "",
+                "change": "新增",
+            }
+            group = pd.concat(
+                [pd.DataFrame([folded]), group[group["change"] != "新增"]], ignore_index=True
+            )
+        out.append(group)
+    return pd.concat(out, ignore_index=True)
+
+
 def _receipt(
     unit: str,
     reports: list[IngestReport],
@@ -110,7 +154,7 @@ def _receipt(
             rows = changes[(changes["submission_id"] == r.submission_id)]
             rows = rows[(rows["unit"] == unit) | rows["unit"].isna()]
             if len(rows):
-                rows = rows.assign(kind=rows["kind"].map(KIND_LABELS))
+                rows = _fold_new_rows(rows.assign(kind=rows["kind"].map(KIND_LABELS)))
                 parts.append("<p>逐行变化(删除:这次报送的台账里已没有这一行):</p>")
                 parts.append(
                     html_table(

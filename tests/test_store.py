@@ -377,3 +377,29 @@ def test_each_unit_gets_a_receipt_and_a_refused_file_one_that_explains_it(tmp_pa
     assert "拒收" in nsz and "第 3 行" not in nsz  # a table, not a sentence:
     assert "<td>3</td>" in nsz and "排查日期" in nsz and "2019-02-30" in nsz
     assert "日期不存在" in nsz and "按未报送计" in nsz
+
+
+def test_a_receipt_folds_many_new_rows_but_lists_every_correction_and_deletion():
+    from baiyi_lib.receipts import NEW_ROWS_LISTED, _fold_new_rows
+
+    n = NEW_ROWS_LISTED + 1
+    rows = pd.DataFrame(
+        {
+            "kind": ["排查"] * (n + 2) + ["积案"],
+            "key": [f"A / C-{i}" for i in range(n)] + ["A / C-x", "A / C-y", "A / J-1"],
+            "src_row": [*range(4, 4 + n - 2), 20, 21, 30, None, 5],
+            "change": ["新增"] * n + ["更正", "删除", "新增"],
+        }
+    )
+    shown = _fold_new_rows(rows)
+    assert shown.to_dict("records") == [
+        {
+            "kind": "排查",
+            "key": f"{n} 行(逐行未列出)",
+            "src_row": f"4–{n + 1}、20–21",
+            "change": "新增",
+        },
+        {"kind": "排查", "key": "A / C-x", "src_row": "30", "change": "更正"},
+        {"kind": "排查", "key": "A / C-y", "src_row": "", "change": "删除"},
+        {"kind": "积案", "key": "A / J-1", "src_row": "5", "change": "新增"},
+    ]

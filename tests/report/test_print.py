@@ -12,6 +12,7 @@ import re
 import shutil
 from pathlib import Path
 
+import openpyxl
 import pdfplumber
 import pytest
 from support import launch_chromium
@@ -116,3 +117,24 @@ def test_without_chromium_pdf_is_refused_before_any_kernel(monkeypatch, tmp_path
     assert main(args) == 2
     assert "未找到 Chromium" in capsys.readouterr().err
     assert list(tmp_path.iterdir()) == []
+
+
+def test_every_receipt_of_a_whole_campaign_first_return_prints_on_one_page(tmp_path):
+    """A unit's first return brings every row at once (51 for 浔源供水服务中心 on the
+    sample); its receipt folds the new rows into a count and sheet rows, and stays one A4
+    page for every unit."""
+    store, out = tmp_path / "s.duckdb", tmp_path / "回执"
+    args = ["ingest", str(SAMPLE), "--store", str(store), "--received", "2019-05-31 17:00"]
+    assert main([*args, "--receipts", str(out)]) == 0
+    pages = sorted(out.glob("*.html"))
+    assert len(pages) == 25
+    for page in pages:
+        pdf = report_run.print_pdf(page, tmp_path / f"{page.stem}.pdf")
+        with pdfplumber.open(pdf) as doc:
+            assert len(doc.pages) == 1, page.name
+    xgs = next(p for p in pages if p.name.startswith("xgs_")).read_text(encoding="utf-8")
+    # the count and the rows, from the workbook as sent
+    ws = openpyxl.load_workbook(SAMPLE / "units" / "xgs_浔源供水服务中心.xlsx").worksheets[0]
+    filled = [c.row for c in ws["A"] if c.value and c.row > 3]
+    assert f"{len(filled)} 行(逐行未列出)" in xgs
+    assert f"<td>{min(filled)}–{max(filled)}</td>" in xgs
