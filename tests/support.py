@@ -5,6 +5,8 @@ from __future__ import annotations
 import datetime as dt
 
 import pandas as pd
+import pytest
+import yaml
 
 from baiyi_lib import load_ledgers, load_rules
 from baiyi_lib.ledgers import Ledgers
@@ -70,3 +72,41 @@ CHROMIUM_ARGS = [
 def launch_chromium(playwright, executable: str):
     """A headless Chromium from Debian's package (no browser download), for page tests."""
     return playwright.chromium.launch(executable_path=executable, args=CHROMIUM_ARGS)
+
+
+class YamlCase(pytest.Item):
+    """One plain-language case from a tests/*/cases/*.yaml file (openfisca's YAML tests).
+
+    Every case names its clause or target and says in words what it checks; a failure
+    prints both before the assertion. Subclasses define ``runtest``."""
+
+    def __init__(self, *, case, **kwargs):
+        super().__init__(**kwargs)
+        self.case = case
+        assert case.get("clause"), f"case {case['name']} cites no clause"
+        assert case.get("description"), f"case {case['name']} has no plain-language description"
+
+    def repr_failure(self, excinfo):
+        c = self.case
+        return f"{c['name']} ({c['clause']})\n  {c['description']}\n  {excinfo.value}"
+
+    def reportinfo(self):
+        return self.path, 0, f"case: {self.name}"
+
+
+def collect_yaml_cases(parent, file_path, item: type[YamlCase]):
+    """The ``pytest_collect_file`` hook of a cases folder: each YAML list entry under
+    ``cases/`` becomes one ``item``."""
+    if file_path.suffix == ".yaml" and file_path.parent.name == "cases":
+        return _CaseFile.from_parent(parent, path=file_path, item=item)
+    return None
+
+
+class _CaseFile(pytest.File):
+    def __init__(self, *, item: type[YamlCase], **kwargs):
+        super().__init__(**kwargs)
+        self.item = item
+
+    def collect(self):
+        for case in yaml.safe_load(self.path.read_text(encoding="utf-8")):
+            yield self.item.from_parent(self, name=case["name"], case=case)

@@ -6,31 +6,16 @@ and which cases or units the briefing must list; the lists are matched exactly.
 
 from __future__ import annotations
 
-import pytest
-import yaml
-from support import ledgers
+from support import YamlCase, collect_yaml_cases, ledgers
 
 from baiyi_lib import load_rules, score, views
 
 
 def pytest_collect_file(parent, file_path):
-    if file_path.suffix == ".yaml" and file_path.parent.name == "cases":
-        return CaseFile.from_parent(parent, path=file_path)
-    return None
+    return collect_yaml_cases(parent, file_path, CaseItem)
 
 
-class CaseFile(pytest.File):
-    def collect(self):
-        for case in yaml.safe_load(self.path.read_text(encoding="utf-8")):
-            yield CaseItem.from_parent(self, name=case["name"], case=case)
-
-
-class CaseItem(pytest.Item):
-    def __init__(self, *, case, **kwargs):
-        super().__init__(**kwargs)
-        self.case = case
-        assert case.get("clause") and case.get("description"), case["name"]
-
+class CaseItem(YamlCase):
     def runtest(self):
         c = self.case
         rules = load_rules()
@@ -54,10 +39,3 @@ class CaseItem(pytest.Item):
         if "returns" in exp:
             got = dict(zip(a["returns"]["unit"], a["returns"]["missed"], strict=True))
             assert got == exp["returns"]
-
-    def repr_failure(self, excinfo):
-        c = self.case
-        return f"{c['name']} ({c['clause']})\n  {c['description']}\n  {excinfo.value}"
-
-    def reportinfo(self):
-        return self.path, 0, f"case: {self.name}"

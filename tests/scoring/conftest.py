@@ -10,32 +10,16 @@ from __future__ import annotations
 from collections import Counter
 
 import pytest
-import yaml
-from support import ledgers
+from support import YamlCase, collect_yaml_cases, ledgers
 
 from baiyi_lib import load_rules, score
 
 
 def pytest_collect_file(parent, file_path):
-    if file_path.suffix == ".yaml" and file_path.parent.name == "cases":
-        return CaseFile.from_parent(parent, path=file_path)
-    return None
+    return collect_yaml_cases(parent, file_path, CaseItem)
 
 
-class CaseFile(pytest.File):
-    def collect(self):
-        cases = yaml.safe_load(self.path.read_text(encoding="utf-8"))
-        for case in cases:
-            yield CaseItem.from_parent(self, name=case["name"], case=case)
-
-
-class CaseItem(pytest.Item):
-    def __init__(self, *, case, **kwargs):
-        super().__init__(**kwargs)
-        self.case = case
-        assert case.get("clause"), f"case {case['name']} cites no clause"
-        assert case.get("description"), f"case {case['name']} has no plain-language description"
-
+class CaseItem(YamlCase):
     def runtest(self):
         c = self.case
         rules = load_rules(**c.get("interpretations", {}))
@@ -71,10 +55,3 @@ class CaseItem(pytest.Item):
         if "annual_deduction" in exp:
             for unit, value in exp["annual_deduction"].items():
                 assert scores.at[unit, "annual_deduction"] == pytest.approx(value)
-
-    def repr_failure(self, excinfo):
-        c = self.case
-        return f"{c['name']} ({c['clause']})\n  {c['description']}\n  {excinfo.value}"
-
-    def reportinfo(self):
-        return self.path, 0, f"case: {self.name}"
