@@ -8,11 +8,14 @@ projects to 5月20日) use a date axis formatted the same way.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 import pandas as pd
 import plotly.graph_objects as go
 
-# One colour per level, the same in every chart (dark for the most serious).
-LEVEL_COLORS = {"进京": "#8e0c0c", "去省": "#d95f02", "到市": "#2b7bba", "来县": "#8c959d"}
+# One colour per level, by rank from the highest (rules.yaml's order), the same in every
+# chart: dark for the most serious.
+LEVEL_PALETTE = ("#8e0c0c", "#d95f02", "#2b7bba", "#8c959d", "#6a3d9a", "#b15928")
 FONT = "Microsoft YaHei, PingFang SC, Noto Sans CJK SC, SimHei, sans-serif"
 HEIGHT = 360
 DAY_FORMAT = "%-m月%-d日"  # d3 time format: 3月1日
@@ -42,11 +45,17 @@ def _week_axis(fig: go.Figure, labels: list[str]) -> None:
     )
 
 
+def level_colors(levels: Sequence[str]) -> dict[str, str]:
+    """The colour of each level (rules.levels, highest first)."""
+    return {lv: LEVEL_PALETTE[i % len(LEVEL_PALETTE)] for i, lv in enumerate(levels)}
+
+
 def visits_trend(by_week: pd.DataFrame) -> go.Figure:
-    """Stacked weekly person-visits by level (views.visits_by_week)."""
+    """Stacked weekly person-visits by level (views.visits_by_week; its level column is
+    categorical in the rules' order)."""
     fig = go.Figure()
     labels = list(dict.fromkeys(by_week["label"]))
-    for level, color in LEVEL_COLORS.items():
+    for level, color in level_colors(list(by_week["level"].cat.categories)).items():
         d = by_week[by_week["level"] == level]
         fig.add_bar(
             x=d["label"],

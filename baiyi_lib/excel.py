@@ -23,7 +23,8 @@ from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.datavalidation import DataValidation
 from openpyxl.worksheet.worksheet import Worksheet
 
-from .ledgers.schema import FORM_ALIASES, KIND_LABELS, LEVEL_ALIASES, SCHEMAS, STATUS_ALIASES
+from .ledgers.schema import KIND_LABELS, SCHEMAS, STATUS_ALIASES
+from .ledgers.validate import expected_text
 from .params import Rules
 from .present import spreadsheet_safe
 from .scoring import ScoreResult
@@ -55,8 +56,8 @@ INSTRUCTIONS = [
 
 def _choices(kind_type: str, rules: Rules) -> list[str] | None:
     return {
-        "level": list(LEVEL_ALIASES),
-        "form": list(FORM_ALIASES),
+        "level": list(rules.levels),
+        "form": list(rules.forms),
         "bool": ["是", "否"],
         "status": list(STATUS_ALIASES),
         "category": list(rules.categories),
@@ -104,7 +105,7 @@ def write_template(path: Path, kinds: list[str], rules: Rules, unit: str | None 
             else:
                 dv = None
             if dv is not None:
-                said = TEMPLATE_PROMPTS.get(spec.type, spec.expected)
+                said = TEMPLATE_PROMPTS.get(spec.type) or expected_text(spec, rules)
                 dv.error = f"应为:{said}"
                 dv.errorTitle = spec.header
                 dv.prompt = said

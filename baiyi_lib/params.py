@@ -11,6 +11,7 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import os
+from collections.abc import Iterable
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
@@ -493,6 +494,10 @@ class Rules:
     document: str
     sha256: str
     source: Path = field(compare=False)
+    # Other spellings of each level and form (rules.yaml), and the form that is 集体访.
+    level_spellings: dict[str, tuple[str, ...]] = field(default_factory=dict)
+    form_spellings: dict[str, tuple[str, ...]] = field(default_factory=dict)
+    collective_form: str | None = None
 
     def __getitem__(self, rule_id: str) -> Rule:
         return self.rules[rule_id]
@@ -503,6 +508,11 @@ class Rules:
 
     def by_mechanism(self, mechanism: str) -> list[Rule]:
         return [r for r in self.rules.values() if r.mechanism == mechanism]
+
+    def visit_rate(self, level: str, form: str, irregular: bool) -> Rule:
+        """The one per-person-visit rule of a level, form and irregularity."""
+        (rule,) = visit_rate_rules(self.rules.values(), level, form, irregular)
+        return rule
 
     def rule_points(self, rule: Rule) -> int:
         """A rule's points per unit of count, from the rule or from its interpretation."""
@@ -651,6 +661,19 @@ def _load_rule(c: _Checker, rule_id: str, spec: Any) -> Rule | None:
     )
 
 
+def visit_rate_rules(rules: Iterable[Rule], level: str, form: str, irregular: bool) -> list[Rule]:
+    """The per-person-visit rules (一(一)2 … 一(四)8) that match a visit's level, form and
+    irregularity; a valid rule set has exactly one for every combination."""
+    return [
+        r
+        for r in rules
+        if r.mechanism == "visit_rate"
+        and r.level == level
+        and r.form in (form, "any")
+        and r.irregular in (irregular, None)
+    ]
+
+
 def _check_rule_set(
     c: _Checker,
     rules: dict[str, Rule],
@@ -684,14 +707,7 @@ def _check_rule_set(
     for lvl in levels:
         for form in forms:
             for irregular in (False, True):
-                hits = [
-                    r.id
-                    for r in rules.values()
-                    if r.mechanism == "visit_rate"
-                    and r.level == lvl
-                    and r.form in (form, "any")
-                    and r.irregular in (irregular, None)
-                ]
+                hits = [r.id for r in visit_rate_rules(rules.values(), lvl, form, irregular)]
                 if len(hits) != 1:
                     what = f"{lvl}/{form}/{'非访' if irregular else '非非访'}"
                     found = "、".join(hits) or "没有"
@@ -732,12 +748,12 @@ def load_rules(path: str | os.PathLike | None = None, **overrides: Any) -> Rules
         "rules.yaml",
         {
             "document": str,
-            "levels": list,
-            "forms": list,
+            "levels": (list, dict),
+            "forms": (list, dict),
             "interpretations": dict,
             "rules": dict,
         },
-        {"category_aliases": dict},
+        {"category_aliases": dict, "collective_form": str},
     )
     interps = _load_interpretations(c, top.get("interpretations", {}))
     rules: dict[str, Rule] = {}
@@ -745,8 +761,12 @@ def load_rules(path: str | os.PathLike | None = None, **overrides: Any) -> Rules
         rule = _load_rule(c, str(rule_id), spec)
         if rule is not None:
             rules[rule.id] = rule
-    levels = tuple(top.get("levels") or ())
-    forms = tuple(top.get("forms") or ())
+    level_spellings = _vocabulary(c, "levels", top.get("levels"))
+    form_spellings = _vocabulary(c, "forms", top.get("forms"))
+    levels, forms = tuple(level_spellings), tuple(form_spellings)
+    collective = top.get("collective_form")
+    if collective is not None and collective not in forms:
+        c.error("collective_form", f"「{collective}」不在 forms 中")
     _check_rule_set(c, rules, interps, levels, forms)
     aliases = {_squash(k): v for k, v in (top.get("category_aliases") or {}).items()}
     c.raise_if_any()
@@ -759,6 +779,9 @@ def load_rules(path: str | os.PathLike | None = None, **overrides: Any) -> Rules
         interpretations=interps,
         levels=levels,
         forms=forms,
+        level_spellings=level_spellings,
+        form_spellings=form_spellings,
+        collective_form=collective,
         category_aliases=aliases,
         campaign=load_campaign(folder / "campaign.yaml"),
         units=load_units(folder / "units.yaml"),
@@ -768,6 +791,35 @@ def load_rules(path: str | os.PathLike | None = None, **overrides: Any) -> Rules
         source=rules_path,
     )
     return result.with_overrides(**overrides) if overrides else result
+
+
+def _vocabulary(c: _Checker, key: str, value: Any) -> dict[str, tuple[str, ...]]:
+    """A vocabulary of rules.yaml (levels, forms): a list of names, or a mapping from each
+    name to its other spellings in the ledgers. Names and spellings must not collide: one
+    spelling means one code, and a spelling nobody declared is an error when loading."""
+    if isinstance(value, list):
+        value = dict.fromkeys(value)
+    if not isinstance(value, dict):
+        return {}
+    out: dict[str, tuple[str, ...]] = {}
+    owner: dict[str, str] = {}
+    for name, spellings in value.items():
+        spellings = spellings or []
+        if not isinstance(name, str) or not name.strip():
+            c.error(key, f"名称应为非空文字,实为 {name!r}")
+            continue
+        if not isinstance(spellings, list) or not all(isinstance(x, str) for x in spellings):
+            c.error(f"{key}.{name}", "其他写法应为文字列表")
+            continue
+        for spelling in (name, *spellings):
+            folded = "".join(spelling.split()).upper()
+            if owner.get(folded, name) != name:
+                c.error(f"{key}.{name}", f"写法「{spelling}」已属于「{owner[folded]}」")
+            owner[folded] = name
+        out[name] = (name, *(x for x in spellings if x != name))
+    if not out:
+        c.error(key, "不能为空")
+    return out
 
 
 def _squash(text: str) -> str:

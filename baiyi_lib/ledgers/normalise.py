@@ -16,7 +16,7 @@ import pandas as pd
 from pandas.api import types as ptypes
 
 from ..dates import read_dates
-from .schema import FORM_ALIASES, LEVEL_ALIASES, NO, STATUS_ALIASES, YES
+from .schema import NO, STATUS_ALIASES, YES
 
 EXCEL_EPOCH = dt.date(1899, 12, 30)
 
@@ -122,9 +122,11 @@ def free_text(values: pd.Series) -> tuple[pd.Series, np.ndarray]:
     return text(values), np.zeros(len(values), dtype=bool)
 
 
-def _vocabulary(
+def vocabulary(
     values: pd.Series, aliases: dict[str, tuple[str, ...]]
 ) -> tuple[pd.Series, np.ndarray]:
+    """A code from a closed vocabulary (name → its spellings, compared without spaces and
+    case); blank or any other spelling is bad."""
     table = {
         spelling.upper(): canon for canon, spellings in aliases.items() for spelling in spellings
     }
@@ -133,19 +135,9 @@ def _vocabulary(
     return out, (s.notna() & out.isna()).to_numpy() | s.isna().to_numpy()
 
 
-def levels(values: pd.Series) -> tuple[pd.Series, np.ndarray]:
-    """进京 / 去省 / 到市 / 来县 (and the usual spellings)."""
-    return _vocabulary(values, LEVEL_ALIASES)
-
-
-def forms(values: pd.Series) -> tuple[pd.Series, np.ndarray]:
-    """个体 / 集体."""
-    return _vocabulary(values, FORM_ALIASES)
-
-
 def statuses(values: pd.Series) -> tuple[pd.Series, np.ndarray]:
     """未化解 / 已化解."""
-    return _vocabulary(values, STATUS_ALIASES)
+    return vocabulary(values, STATUS_ALIASES)
 
 
 def booleans(values: pd.Series) -> tuple[pd.Series, np.ndarray]:

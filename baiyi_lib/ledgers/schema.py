@@ -57,8 +57,8 @@ EXPECTED = {
     "date": "日期,如 2019-03-05、2019/3/5、2019.3.5、2019年3月5日",
     "opt_date": "日期(如 2019-03-05),或留空",
     "unit": "单位名称或简称(见 params/units.yaml)",
-    "level": "进京、去省、到市、来县之一",
-    "form": "个体 或 集体",
+    "level": "走访层级之一(见 params/rules.yaml 的 levels)",
+    "form": "走访形式之一(见 params/rules.yaml 的 forms)",
     "persons": "不小于 1 的整数人次,如 3 或 3人",
     "bool": "是 或 否(也可写 Y/N、1/0;空白为否)",
     "text": "文字",
@@ -126,16 +126,7 @@ KEYS = {
     "backlog": ("case_id",),
 }
 
-LEVEL_ALIASES = {
-    "进京": ("进京", "进京访", "赴京", "到京", "北京"),
-    "去省": ("去省", "去省访", "到省", "赴省", "省"),
-    "到市": ("到市", "到市访", "去市", "赴市", "市"),
-    "来县": ("来县", "来县访", "到县", "赴县", "县"),
-}
-FORM_ALIASES = {
-    "个体": ("个体", "个体访", "个人", "个访"),
-    "集体": ("集体", "集体访", "集访"),
-}
+# Levels and forms, with their spellings, are the rules' vocabulary (params/rules.yaml).
 STATUS_ALIASES = {
     "未化解": ("未化解", "化解中", "正在化解", "未结"),
     "已化解": ("已化解", "已结", "已结案", "已办结"),

@@ -61,9 +61,11 @@ CANONICAL_ORDER = {
 }
 
 
-def _parser(col: Column, limits: Limits) -> Callable[[pd.Series], tuple]:
+def _parser(col: Column, rules: Rules) -> Callable[[pd.Series], tuple]:
     """The parser of one column type; columns with few distinct values are parsed once per
-    distinct value (nz.per_value). Dates and head counts are bounded by limits.yaml."""
+    distinct value (nz.per_value). Dates and head counts are bounded by limits.yaml; levels
+    and forms are the rules' vocabulary (rules.yaml)."""
+    limits = rules.limits
     if col.type in ("date", "opt_date"):
         earliest, latest = (
             (limits.first_petition_earliest, limits.first_petition_latest)
@@ -78,8 +80,8 @@ def _parser(col: Column, limits: Limits) -> Callable[[pd.Series], tuple]:
         "id": nz.ids,
         "opt_id": nz.optional_ids,
         "text": nz.per_value(nz.free_text),
-        "level": nz.per_value(nz.levels),
-        "form": nz.per_value(nz.forms),
+        "level": nz.per_value(lambda v: nz.vocabulary(v, rules.level_spellings)),
+        "form": nz.per_value(lambda v: nz.vocabulary(v, rules.form_spellings)),
         "status": nz.per_value(nz.statuses),
         "bool": nz.per_value(nz.booleans),
     }[col.type]
@@ -245,19 +247,29 @@ def _parse_columns(
         elif col.type == "category":
             values, bad, why = _categories(raw, rules)
         else:
-            values, bad, *given = _parser(col, rules.limits)(raw)
+            values, bad, *given = _parser(col, rules)(raw)
             why = given[0] if given else None
         out[col.name] = values
         if bad.any():
             if why is None:
                 why = _why(col, raw)
-            expected = col.expected
+            expected = expected_text(col, rules)
             if col.type == "persons":
                 expected += (
                     f"(不超过 {rules.limits.max_persons_per_visit};{rules.limits.persons_reason})"
                 )
             problems.add(frame, bad, kind, headers[col.name], raw, why, expected)
     return out
+
+
+def expected_text(col: Column, rules: Rules) -> str:
+    """What a valid value of a column looks like, in Chinese; levels and forms are named
+    from the rules' vocabulary."""
+    if col.type == "level":
+        return "、".join(rules.levels) + "之一"
+    if col.type == "form":
+        return " 或 ".join(rules.forms)
+    return col.expected
 
 
 def _why(col: Column, raw: pd.Series) -> pd.Series:

@@ -1,39 +1,94 @@
 """附件2 一 (四级访) and 二 (矛盾纠纷排查): person-visit deductions, first cases, doubling.
 
-- Each person-visit that reaches the county, city, province or Beijing costs the responsible
-  unit the rate of its level and form (一(一)2, 一(二)4, 一(三)6, 一(四)8).
-- The first visit of a level in the whole water system (earliest date, then smallest visit
-  id) is charged at the first-case rate (一、首段), instead of or on top of the standard rate
-  (interpretation ``first_case``).
-- A visit whose case was not in the unit's screening ledger on or before the visit date
-  (二、第2句), or that followed dissatisfaction with the first handling (二、第3句), is doubled
-  (interpretation ``doubling``: once or stack); a visit with no case id counts as unscreened
-  unless ``missing_case_id`` is ``ignore``. Doubling applies to each rate row of the visit.
-- Flags: a Beijing visit that is irregular or collective cancels annual awards (一(一)1); a
-  province or Beijing one triggers the veto (实施方案 五、三).
+One function per clause, each returning points rows (column dicts, see ``points.rows``):
+
+- ``standard_rate``: each person-visit that reaches the county, city, province or Beijing
+  costs the responsible unit the rate of its level and form (一(一)2, 一(二)4, 一(三)6,
+  一(四)8).
+- ``first_case``: the first visit of a level in the whole water system (earliest date, then
+  smallest visit id) is charged at the first-case rate (一、首段), instead of or on top of
+  the standard rate (interpretation ``first_case``).
+- ``unscreened`` / ``dissatisfied``: a visit whose case was not in the unit's screening
+  ledger on or before the visit date (二、第2句), or that followed dissatisfaction with the
+  first handling (二、第3句), is doubled (interpretation ``doubling``: once or stack); a
+  visit with no case id counts as unscreened unless ``missing_case_id`` is ``ignore``.
+  Doubling applies to each rate row of the visit.
+- ``veto_flags``: a Beijing visit that is irregular or collective cancels annual awards
+  (一(一)1); a province or Beijing one triggers the veto (实施方案 五、三).
 """
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 import numpy as np
 import pandas as pd
 
+from ..errors import LedgerError
 from ..params import Rules
 from . import points as pt
 
 SOURCE = "走访"
+_COMMON = {"source": SOURCE, "id_column": "visit_id", "date_column": "date"}
 
-BASE_NOTES = [
-    "",
-    "系统第1起该层级走访,按首起标准代替一般标准(口径 first_case=replaces)",
-]
-ADDED_FIRST_NOTE = "系统第1起该层级走访,在一般标准之外另按首起标准扣分(口径 first_case=adds)"
-DOUBLING_NOTES = [
-    "走访前该单位排查台账中没有此案件,加倍",
-    "走访未填案件编号,按口径 missing_case_id=unscreened 视为未排查,加倍",
-    "信访人不满初次办理结果导致走访,按人次加倍",
-    "同时符合其他加倍条件,按口径 doubling=once 只加倍一次",
-]
+# Note texts of the rate rows; a rate taken from an interpretation adds its own.
+NOTE_NONE = ""
+NOTE_FIRST_REPLACES = "系统第1起该层级走访,按首起标准代替一般标准(口径 first_case=replaces)"
+NOTE_FIRST_ADDS = "系统第1起该层级走访,在一般标准之外另按首起标准扣分(口径 first_case=adds)"
+# Note texts of the doubling rows.
+NOTE_NOT_SCREENED = "走访前该单位排查台账中没有此案件,加倍"
+NOTE_NO_CASE_ID = "走访未填案件编号,按口径 missing_case_id=unscreened 视为未排查,加倍"
+NOTE_DISSATISFIED = "信访人不满初次办理结果导致走访,按人次加倍"
+NOTE_ALREADY_DOUBLED = "同时符合其他加倍条件,按口径 doubling=once 只加倍一次"
+DOUBLING_NOTES = [NOTE_NOT_SCREENED, NOTE_NO_CASE_ID, NOTE_DISSATISFIED, NOTE_ALREADY_DOUBLED]
+
+
+@dataclass
+class RateRows:
+    """Rate rows to be written for the visits in ``mask``: rule code, rate, note per visit
+    (full length), with the note texts the codes index."""
+
+    mask: np.ndarray
+    rule: np.ndarray
+    rate: np.ndarray
+    note: np.ndarray
+    texts: list[str]
+
+
+def level_codes(visits: pd.DataFrame, rules: Rules) -> np.ndarray:
+    """Each visit's level as its position in rules.levels. A level the rules do not name is
+    an error, never a silent -1 (which would index the rate table from its end)."""
+    level = visits["level"]
+    if not (
+        isinstance(level.dtype, pd.CategoricalDtype)
+        and list(level.cat.categories) == list(rules.levels)
+    ):
+        values = level.astype(object)
+        unknown = ~values.isin(rules.levels).to_numpy() & values.notna().to_numpy()
+        if unknown.any():
+            bad = "、".join(sorted({str(x) for x in values[unknown]}))
+            raise LedgerError(f"走访层级「{bad}」不在 params/rules.yaml 的 levels 中")
+        level = pd.Series(pd.Categorical(values, categories=list(rules.levels)))
+    codes = level.cat.codes.to_numpy().astype(np.int64)
+    if (codes < 0).any():
+        raise LedgerError("走访层级为空,无法计分")
+    return codes
+
+
+def form_codes(visits: pd.DataFrame, rules: Rules) -> np.ndarray:
+    """Each visit's form as its position in rules.forms; an unknown form is an error."""
+    form = visits["form"]
+    if not (
+        isinstance(form.dtype, pd.CategoricalDtype)
+        and list(form.cat.categories) == list(rules.forms)
+    ):
+        values = form.astype(object)
+        unknown = ~values.isin(rules.forms).to_numpy()
+        if unknown.any():
+            bad = "、".join(sorted({str(x) for x in values[unknown]}))
+            raise LedgerError(f"走访形式「{bad}」不在 params/rules.yaml 的 forms 中")
+        form = pd.Series(pd.Categorical(values, categories=list(rules.forms)))
+    return form.cat.codes.to_numpy().astype(np.int64)
 
 
 def rate_table(rules: Rules) -> tuple[np.ndarray, np.ndarray]:
@@ -48,20 +103,33 @@ def rate_table(rules: Rules) -> tuple[np.ndarray, np.ndarray]:
     for li, level in enumerate(rules.levels):
         for fi, form in enumerate(rules.forms):
             for irr in (0, 1):
-                rule = next(
-                    r
-                    for r in rules.by_mechanism("visit_rate")
-                    if r.level == level
-                    and r.form in (form, "any")
-                    and r.irregular in (bool(irr), None)
-                )
+                rule = rules.visit_rate(level, form, bool(irr))
                 k = (li * len(rules.forms) + fi) * 2 + irr
                 rates[k] = rules.rule_points(rule)
                 codes[k] = rule_ids.index(rule.id)
     return rates, codes
 
 
-def first_cases(
+def standard_rate(visits: pd.DataFrame, rules: Rules, keep: np.ndarray) -> RateRows:
+    """一(一)2, 一(二)4, 一(三)6, 一(四)8: every person-visit costs the rate of its level,
+    form and irregularity. A rate the text does not give (进京非访) comes from its
+    interpretation, and its note says so."""
+    rates, codes = rate_table(rules)
+    irregular = visits["irregular"].to_numpy(dtype=bool)
+    combo = (level_codes(visits, rules) * len(rules.forms) + form_codes(visits, rules)) * 2
+    combo += irregular
+    rule, rate = codes[combo], rates[combo]
+    texts = [NOTE_NONE, NOTE_FIRST_REPLACES]
+    note = np.zeros(len(visits), dtype=np.int64)
+    rule_ids = list(rules.rules)
+    for r in rules.by_mechanism("visit_rate"):
+        if r.points_from is not None:
+            texts.append(f"{r.label}:原文无每人次扣分,按口径 {r.points_from}")
+            note[rule == rule_ids.index(r.id)] = len(texts) - 1
+    return RateRows(keep, rule, rate, note, texts)
+
+
+def first_visits(
     visits: pd.DataFrame, rules: Rules, keep: np.ndarray | None = None
 ) -> dict[str, int]:
     """For each level with a first-case rule, the row position of its first visit.
@@ -71,11 +139,10 @@ def first_cases(
     marks the visits that count (inside the window); the others are never first cases.
     """
     out: dict[str, int] = {}
-    level = visits["level"].cat.codes.to_numpy()
-    levels = list(visits["level"].cat.categories)
+    level = level_codes(visits, rules)
     dates = visits["date"].to_numpy(dtype="datetime64[ns]")
     for rule in rules.by_mechanism("first_case"):
-        at_level = level == levels.index(rule.level)
+        at_level = level == rules.levels.index(rule.level)
         pos = np.flatnonzero(at_level if keep is None else at_level & keep)
         if not len(pos):
             continue
@@ -84,6 +151,38 @@ def first_cases(
         ids = visits["visit_id"].iloc[tied].to_numpy(dtype=object)
         out[rule.level] = int(tied[np.argmin(ids)]) if len(tied) > 1 else int(tied[0])
     return out
+
+
+def first_case(
+    visits: pd.DataFrame, rules: Rules, keep: np.ndarray, standard: RateRows
+) -> list[RateRows]:
+    """附件2 一、首段: the system's first visit of a level costs the first-case rate per
+    person-visit. Under first_case=replaces it takes the place of the standard rate (the
+    standard rows are changed in place); under first_case=adds it is a further row."""
+    by_level = {r.level: r for r in rules.by_mechanism("first_case")}
+    firsts = first_visits(visits, rules, keep)
+    rule_ids = list(rules.rules)
+    if rules.value("first_case") == "replaces":
+        for level, pos in firsts.items():
+            standard.rate[pos] = rules.rule_points(by_level[level])
+            standard.rule[pos] = rule_ids.index(by_level[level].id)
+            standard.note[pos] = standard.texts.index(NOTE_FIRST_REPLACES)
+        return [standard]
+    if not firsts:
+        return [standard]
+    n = len(visits)
+    added = RateRows(
+        np.zeros(n, dtype=bool),
+        np.zeros(n, dtype=np.int16),
+        np.zeros(n, dtype=np.int64),
+        np.zeros(n, dtype=np.int64),
+        [NOTE_FIRST_ADDS],
+    )
+    for level, pos in firsts.items():
+        added.mask[pos] = True
+        added.rate[pos] = rules.rule_points(by_level[level])
+        added.rule[pos] = rule_ids.index(by_level[level].id)
+    return [standard, added]
 
 
 def screened_before(visits: pd.DataFrame, screening: pd.DataFrame) -> np.ndarray:
@@ -120,122 +219,81 @@ def _case_codes(a: pd.Series, b: pd.Series) -> tuple[np.ndarray, np.ndarray]:
     return codes[: len(a)].astype(np.int64), codes[len(a) :].astype(np.int64)
 
 
-def visit_points(
-    visits: pd.DataFrame, screening: pd.DataFrame, rules: Rules, keep: np.ndarray | None = None
-) -> list[dict[str, object]]:
-    """Points rows (as column dicts) for the visits marked ``keep`` (those that count):
-    rates, first cases, doubling, flags."""
-    n = len(visits)
-    keep = np.ones(n, dtype=bool) if keep is None else keep
-    if not keep.any():
-        return []
-    level_code = visits["level"].cat.codes.to_numpy().astype(np.int64)
-    form_code = visits["form"].cat.codes.to_numpy().astype(np.int64)
-    irregular = visits["irregular"].to_numpy(dtype=bool)
-    persons = visits["persons"].to_numpy(dtype=np.int64)
-    rates, codes = rate_table(rules)
-    combo = (level_code * len(rules.forms) + form_code) * 2 + irregular
-    rate = rates[combo]
-    rule = codes[combo]
-    rule_ids = list(rules.rules)
-    # Rates taken from an interpretation (the text gives none) say so in their note.
-    base_notes = list(BASE_NOTES)
-    note = np.zeros(n, dtype=np.int64)
-    for r in rules.by_mechanism("visit_rate"):
-        if r.points_from is not None:
-            base_notes.append(f"{r.label}:原文无每人次扣分,按口径 {r.points_from}")
-            note[rule == rule_ids.index(r.id)] = len(base_notes) - 1
-
-    # 一、首段: the first case of each level among the visits that count.
-    first_rules = {r.level: r for r in rules.by_mechanism("first_case")}
-    firsts = first_cases(visits, rules, keep)
-    replaces = rules.value("first_case") == "replaces"
-    rate_rows = []  # (mask, rule codes, rates, note codes, note texts)
-    if replaces:
-        for level, pos in firsts.items():
-            rate[pos] = rules.rule_points(first_rules[level])
-            rule[pos] = rule_ids.index(first_rules[level].id)
-            note[pos] = 1
-    rate_rows.append((keep, rule, rate, note, base_notes))
-    if not replaces and firsts:
-        is_first = np.zeros(n, dtype=bool)
-        f_rate = np.zeros(n, dtype=np.int64)
-        f_rule = np.zeros(n, dtype=np.int16)
-        for level, p in firsts.items():
-            is_first[p] = True
-            f_rate[p] = rules.rule_points(first_rules[level])
-            f_rule[p] = rule_ids.index(first_rules[level].id)
-        rate_rows.append(
-            (is_first, f_rule, f_rate, np.zeros(n, dtype=np.int64), [ADDED_FIRST_NOTE])
-        )
-
-    # 二: the doubling conditions, applied in the order of the rules file.
+def unscreened(
+    visits: pd.DataFrame, screening: pd.DataFrame, rules: Rules
+) -> tuple[np.ndarray, np.ndarray]:
+    """附件2 二、第2句: a new visit to the county or above whose case the unit's weekly
+    screening had not found (not in its ledger on or before the visit date) is doubled. A
+    visit with no case id cannot be checked: under missing_case_id=unscreened it counts as
+    not found, under ignore it does not. Returns (applies, note code per visit)."""
     no_case = visits["case_id"].isna().to_numpy()
-    unscreened = ~screened_before(visits, screening)
+    applies = ~screened_before(visits, screening)
     if rules.value("missing_case_id") == "ignore":
-        unscreened &= ~no_case
-    conditions = {
-        "unscreened": unscreened,
-        "dissatisfied": visits["dissatisfied"].to_numpy(dtype=bool),
-    }
-    why = {"unscreened": np.where(no_case, 1, 0), "dissatisfied": np.full(n, 2)}
-    stack = rules.value("doubling") == "stack"
-    common = {"source": SOURCE, "id_column": "visit_id", "date_column": "date"}
+        applies &= ~no_case
+    why = np.where(
+        no_case, DOUBLING_NOTES.index(NOTE_NO_CASE_ID), DOUBLING_NOTES.index(NOTE_NOT_SCREENED)
+    )
+    return applies, why
 
+
+def dissatisfied(visits: pd.DataFrame) -> tuple[np.ndarray, np.ndarray]:
+    """附件2 二、第3句: a visit caused by dissatisfaction with the first handling is doubled
+    per person-visit. Returns (applies, note code per visit)."""
+    applies = visits["dissatisfied"].to_numpy(dtype=bool)
+    return applies, np.full(len(visits), DOUBLING_NOTES.index(NOTE_DISSATISFIED))
+
+
+def doubling(
+    visits: pd.DataFrame,
+    rules: Rules,
+    rate_rows: RateRows,
+    conditions: dict[str, tuple[np.ndarray, np.ndarray]],
+) -> list[dict[str, object]]:
+    """附件2 二: each doubling rule that applies to a visit adds a row on each of its rate
+    rows, in the order of the rules file. Under doubling=once a visit is doubled once
+    whatever the number of conditions (the later rows carry 0 extra and say why); under
+    stack the factors multiply."""
+    mask, persons = rate_rows.mask, visits["persons"].to_numpy(dtype=np.int64)
+    r, p = rate_rows.rate[mask], persons[mask]
+    stack = rules.value("doubling") == "stack"
+    total = np.ones(len(r), dtype=np.int64)
     parts = []
-    for mask, r_rule, r_rate, r_note, texts in rate_rows:
-        r, p = r_rate[mask], persons[mask]
+    for dbl in rules.by_mechanism("doubling"):
+        applies_all, why = conditions[dbl.condition]
+        applies = applies_all[mask]
+        if not applies.any():
+            continue
+        factor = int(dbl.factor or 1)
+        raised = total * factor if stack else np.maximum(total, factor)
+        new_total = np.where(applies, raised, total)
+        extra = (new_total - total)[applies]
+        total = new_total
+        where = mask.copy()
+        where[mask] = applies
+        code = np.where(extra == 0, DOUBLING_NOTES.index(NOTE_ALREADY_DOUBLED), why[where])
         parts.append(
             pt.rows(
                 visits,
                 rules,
-                mask,
-                rule=r_rule[mask],
-                rate=r,
-                multiplier=1,
-                points=p * r,
-                note=pt.notes(r_note[mask], texts),
-                persons=p,
-                level=visits["level"].array[mask],
-                **common,
+                where,
+                rule=dbl.id,
+                rate=r[applies],
+                multiplier=extra,
+                points=p[applies] * r[applies] * extra,
+                note=pt.notes(code, DOUBLING_NOTES),
+                persons=p[applies],
+                level=visits["level"].array[where],
+                **_COMMON,
             )
         )
-        total = np.ones(len(r), dtype=np.int64)
-        for dbl in rules.by_mechanism("doubling"):
-            applies = conditions[dbl.condition][mask]
-            if not applies.any():
-                continue
-            factor = int(dbl.factor or 1)
-            raised = total * factor if stack else np.maximum(total, factor)
-            new_total = np.where(applies, raised, total)
-            extra = (new_total - total)[applies]
-            total = new_total
-            where = mask.copy()
-            where[mask] = applies
-            code = np.where(extra == 0, 3, why[dbl.condition][where])
-            parts.append(
-                pt.rows(
-                    visits,
-                    rules,
-                    where,
-                    rule=dbl.id,
-                    rate=r[applies],
-                    multiplier=extra,
-                    points=p[applies] * r[applies] * extra,
-                    note=pt.notes(code, DOUBLING_NOTES),
-                    persons=p[applies],
-                    level=visits["level"].array[where],
-                    **common,
-                )
-            )
-    parts.extend(_flag_rows(visits, keep, rules))
     return parts
 
 
-def _flag_rows(visits: pd.DataFrame, keep: np.ndarray, rules: Rules) -> list[dict[str, object]]:
-    """Flags (no points): irregular or collective visits at the flag's levels."""
+def veto_flags(visits: pd.DataFrame, keep: np.ndarray, rules: Rules) -> list[dict[str, object]]:
+    """附件2 一(一)1 and 实施方案 五、三: an irregular or collective visit at a flag's levels
+    (进京; 进京 or 去省) raises the flag (awards cancelled; veto). Flags carry no points."""
     out = []
-    collective = (visits["form"] == "集体").to_numpy()
+    collective = (visits["form"] == rules.collective_form).to_numpy(dtype=bool)
     irregular = visits["irregular"].to_numpy(dtype=bool)
     for rule in rules.by_mechanism("flag"):
         hit = keep & visits["level"].isin(rule.levels).to_numpy() & (collective | irregular)
@@ -248,13 +306,51 @@ def _flag_rows(visits: pd.DataFrame, keep: np.ndarray, rules: Rules) -> list[dic
                 rules,
                 hit,
                 rule=rule.id,
-                source=SOURCE,
-                id_column="visit_id",
-                date_column="date",
                 points=0,
                 note=pt.notes(irregular[hit].astype(np.int8), texts),
                 persons=visits["persons"].to_numpy()[hit],
                 level=visits["level"].array[hit],
+                **_COMMON,
             )
         )
     return out
+
+
+def _rate_points(visits: pd.DataFrame, rules: Rules, rows: RateRows) -> dict[str, object]:
+    """The points rows of one set of rate rows: persons × rate, multiplier 1."""
+    mask = rows.mask
+    r, p = rows.rate[mask], visits["persons"].to_numpy(dtype=np.int64)[mask]
+    return pt.rows(
+        visits,
+        rules,
+        mask,
+        rule=rows.rule[mask],
+        rate=r,
+        multiplier=1,
+        points=p * r,
+        note=pt.notes(rows.note[mask], rows.texts),
+        persons=p,
+        level=visits["level"].array[mask],
+        **_COMMON,
+    )
+
+
+def visit_points(
+    visits: pd.DataFrame, screening: pd.DataFrame, rules: Rules, keep: np.ndarray | None = None
+) -> list[dict[str, object]]:
+    """Points rows (as column dicts) for the visits marked ``keep`` (those that count):
+    standard rates and first cases (一), doubling (二), flags (一(一)1, 实施方案 五、三)."""
+    keep = np.ones(len(visits), dtype=bool) if keep is None else keep
+    if not keep.any():
+        return []
+    rate_rows = first_case(visits, rules, keep, standard_rate(visits, rules, keep))
+    conditions = {
+        "unscreened": unscreened(visits, screening, rules),
+        "dissatisfied": dissatisfied(visits),
+    }
+    parts = []
+    for rows in rate_rows:
+        parts.append(_rate_points(visits, rules, rows))
+        parts.extend(doubling(visits, rules, rows, conditions))
+    parts.extend(veto_flags(visits, keep, rules))
+    return parts

@@ -7,9 +7,9 @@ from pathlib import Path
 
 import pytest
 import yaml
-from support import ledgers
+from support import frames, ledgers, visit
 
-from baiyi_lib import ParamsError, load_rules, score
+from baiyi_lib import LedgerError, ParamsError, load_ledgers, load_rules, score
 from baiyi_lib.params import default_params_dir
 
 READING_RULE_IDS = {
@@ -188,3 +188,60 @@ def test_every_rule_and_interpretation_value_has_a_plain_language_case():
 
 def test_annual_ratio_unset_shows_the_campaign_score_only():
     assert "annual_deduction" not in score(ledgers()).scores.columns
+
+
+# --------------------------------------------------------------------------- one vocabulary
+
+
+def _rename_level(params: Path, old: str, new: str) -> None:
+    """Rename a level in rules.yaml alone: the levels list and every rule that names it."""
+    path = params / "rules.yaml"
+    text = path.read_text(encoding="utf-8")
+    text = text.replace(f"  {old}: [", f"  {new}: [").replace(f"level: {old}\n", f"level: {new}\n")
+    text = text.replace(f"levels: [{old}", f"levels: [{new}")
+    path.write_text(text, encoding="utf-8")
+
+
+def test_a_level_renamed_in_rules_yaml_alone_is_the_only_name_the_loader_knows(params_copy):
+    """Before, the loader had its own list of levels: renaming 进京 in rules.yaml loaded a
+    Beijing visit with an empty level and charged it as a county visit."""
+    _rename_level(params_copy, "进京", "赴京访")
+    renamed = load_rules(params_copy)
+    assert renamed.levels[0] == "赴京访"
+    with pytest.raises(LedgerError) as info:
+        load_ledgers(frames(visits=[visit("V1", "2019-03-05", "农水站", "进京")]), renamed)
+    assert "走访层级" in str(info.value) and "进京" in str(info.value)
+    # the new name loads, at the rate of its rule
+    ok = load_ledgers(frames(visits=[visit("V1", "2019-03-05", "农水站", "赴京访")]), renamed)
+    assert ok.visits["level"].tolist() == ["赴京访"]
+    first = renamed.rules["first.beijing"]
+    assert first.level == "赴京访"
+    assert score(ok, renamed).points["points"].iloc[0] == first.points
+
+
+def test_scoring_ledgers_against_rules_that_lack_their_level_is_an_error(params_copy):
+    """Ledgers loaded under one vocabulary, scored under another: an error, never the
+    last entry of the rate table."""
+    loaded = ledgers(visits=[visit("V1", "2019-03-05", "农水站", "进京")])
+    _rename_level(params_copy, "进京", "赴京访")
+    with pytest.raises(LedgerError, match="进京"):
+        score(loaded, load_rules(params_copy))
+
+
+def test_a_spelling_claimed_by_two_levels_is_refused(params_copy):
+    _edit(params_copy / "rules.yaml", "  去省: [去省访,", "  去省: [到京, 去省访,")
+    with pytest.raises(ParamsError, match="到京"):
+        load_rules(params_copy)
+
+
+def test_templates_offer_the_rules_levels_and_forms(params_copy, tmp_path):
+    from openpyxl import load_workbook
+
+    from baiyi_lib.excel import write_template
+
+    _rename_level(params_copy, "进京", "赴京访")
+    path = write_template(tmp_path / "t.xlsx", ["visits"], load_rules(params_copy))
+    ws = load_workbook(path)["走访登记"]
+    lists = [dv.formula1 for dv in ws.data_validations.dataValidation]
+    assert '"赴京访,去省,到市,来县"' in lists
+    assert '"个体,集体"' in lists
