@@ -9,6 +9,7 @@ Public API::
     result.scores; result.points; print(result.explain("安监办"))
 """
 
+from ._version import __version__
 from .errors import (
     BaiyiError,
     LedgerError,
@@ -19,11 +20,10 @@ from .errors import (
     StoreNotWritable,
     UnknownUnitError,
 )
-from .ledgers import Ledgers, check_ledgers, load_ledgers
+from .ledgers import Ledgers
 from .params import Rules, load_rules
 from .scoring import ScoreResult, score
-
-__version__ = "0.1.0"
+from .sources import check_ledgers, load_ledgers
 
 __all__ = [
     "BaiyiError",

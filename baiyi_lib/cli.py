@@ -21,20 +21,21 @@ from collections.abc import Sequence
 
 import pandas as pd
 
-from . import __version__
+from ._version import __version__
 from .errors import BaiyiError, LedgerError
-from .ledgers import (
-    DEFAULT_STORE,
-    check_ledgers,
-    default_source,
-    describe,
-    known_moment,
-    load_ledgers,
-)
+from .ledgers import describe
 from .ledgers.schema import KIND_LABELS
 from .params import Rules, load_rules
 from .present import ACCOUNTING_HEADERS, PROBLEM_HEADERS, SCORE_HEADERS, spreadsheet_safe
 from .scoring import score
+from .sources import (
+    DEFAULT_STORE,
+    check_ledgers,
+    default_source,
+    is_store,
+    known_moment,
+    load_ledgers,
+)
 
 DEFAULT_DATA = default_source()
 
@@ -168,10 +169,6 @@ def cmd_validate(args: argparse.Namespace) -> int:
 def _gaps_against_store(checked, args: argparse.Namespace) -> list[str]:
     """Weekly kinds a unit's files lack although its earlier returns in the store had
     them (a CSV saved from Excel keeps only the first sheet)."""
-    import os
-
-    from .ledgers import is_store
-
     store = args.store or (DEFAULT_STORE if os.path.exists(DEFAULT_STORE) else None)
     if store is None or checked.ledgers is None or is_store(args.data):
         return []

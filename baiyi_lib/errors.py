@@ -53,6 +53,10 @@ class UnknownUnitError(BaiyiError, KeyError):
         return str(self.args[0]) if self.args else ""
 
 
+class ReportError(BaiyiError):
+    """A briefing or its PDF could not be produced (the cause is in the message)."""
+
+
 class StoreError(BaiyiError):
     """The ledger store can't be used; nothing in it was changed."""
 

@@ -30,6 +30,9 @@ UNIT_KINDS = ("局直单位", "机关科室")
 # are taken from here, whatever the working directory (JupyterLab starts kernels in
 # notebooks/, cron in /).
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
+# The project's ledger store and the shipped sample ledgers.
+DEFAULT_STORE = PROJECT_ROOT / "data" / "baiyi.duckdb"
+SAMPLE = PROJECT_ROOT / "data" / "sample"
 
 
 def default_params_dir() -> Path:

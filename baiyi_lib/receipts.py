@@ -21,9 +21,10 @@ from .ledgers import Ledgers
 from .ledgers.schema import KIND_LABELS
 from .params import Rules
 from .present import PROBLEM_HEADERS, html_table
-from .report.run import TEMPLATES, _atomic_write
+from .report.run import TEMPLATES, atomic_write
 from .scoring import ScoreResult, score
-from .store import IngestReport, load, row_changes
+from .sources import load_ledgers
+from .store import IngestReport, row_changes
 
 NEW_ROWS_LISTED = 12  # more new rows than this in one ledger are folded into one line
 STATUS = {"stored": "已载入", "unchanged": "与以前的报送完全相同,未作改动", "refused": "拒收"}
@@ -56,7 +57,7 @@ def write_receipts(
     if not by_unit:
         return []
     as_of = receipt_week(received, rules)
-    ledgers = load(store, rules=rules)
+    ledgers = load_ledgers(store, rules)
     result = score(ledgers, rules, as_of=as_of)
     changes = row_changes(store, received - dt.timedelta(microseconds=1), received)
     out = Path(out_dir)
@@ -66,7 +67,7 @@ def write_receipts(
         u = rules.units.by_name(unit)
         week = views.weeks(rules, as_of).iloc[-1]["week"]
         path = out / f"{u.id}_{unit}_回执_第{week}周_{week_label(as_of)}.html"
-        _atomic_write(path, page.encode("utf-8"))
+        atomic_write(path, page.encode("utf-8"))
         written.append(path)
     return written
 

@@ -28,14 +28,12 @@ import numpy as np
 import pandas as pd
 
 from .errors import BaiyiError, StoreBusy, StoreDamaged, StoreError, StoreNotWritable
-from .ledgers import DEFAULT_STORE as _DEFAULT_STORE
-from .ledgers import Ledgers, check_ledgers, load_ledgers
+from .ledgers import check_tables
 from .ledgers.privacy import detect, mask_text
 from .ledgers.read import display_name, folder_files, is_ledger_file, sha256_file, unread_reason
 from .ledgers.schema import KIND_LABELS, KINDS, SCHEMAS
-from .params import Rules, load_rules
+from .params import DEFAULT_STORE, Rules, load_rules
 
-DEFAULT_STORE = Path(_DEFAULT_STORE)
 PROVENANCE = ["src_file", "src_sheet", "src_row"]
 # the row key of each ledger in the store (screening is rolling: one row per return)
 ROW_KEYS = {
@@ -374,7 +372,7 @@ def _ingest_file(
             message=f"与第 {seen[0]} 次报送({seen[1]:%Y-%m-%d %H:%M})完全相同,未作改动",
             kinds_by_unit=carried, unit=next(iter(carried)) if len(carried) == 1 else None,
         )  # fmt: skip
-    checked = check_ledgers(path, rules)
+    checked = check_tables(path, rules)
     if checked.ledgers is None:
         n = int((checked.problems["severity"] == "错误").sum())
         return IngestReport(
@@ -553,13 +551,6 @@ def stored_frames(
     return frames, files
 
 
-def load(
-    store: str | Path, known_at: Any = None, rules: Rules | None = None, wait: float = 60.0
-) -> Ledgers:
-    """The ledgers as they stood at ``known_at`` (default: everything received)."""
-    return load_ledgers(store, rules or load_rules(), known_at=known_at)
-
-
 def submissions(store: str | Path, wait: float = 60.0) -> pd.DataFrame:
     """Every submission with its per-kind counts (for the returns and change sections)."""
     with reading(store, wait) as con:
@@ -605,27 +596,6 @@ def row_changes(
     return out.drop(columns=["row_key", "corrected", "deleted"]).sort_values(
         ["received", "kind", "key"], ignore_index=True
     )
-
-
-def returns_from_submissions(
-    store: str | Path,
-    rules: Rules,
-    as_of: dt.date,
-    known_at: dt.datetime | None = None,
-    wait: float = 60.0,
-) -> pd.DataFrame:
-    """Unit × week: whether the Friday return (screening or backlog) arrived in its week
-    (按时), during the next week (迟报), or not at all (未报), from the submission records
-    received by ``known_at``."""
-    from .views import returns_grid
-
-    subs = submissions(store, wait=wait)
-    subs = subs[subs["kind"].isin(["screening", "backlog"])].dropna(subset=["units"])
-    if known_at is not None:
-        subs = subs[subs["received"] <= pd.Timestamp(known_at)]
-    # one submission may cover several units
-    per_unit = subs.assign(unit=subs["units"].str.split(",")).explode("unit")
-    return returns_grid(per_unit["unit"], per_unit["received"], rules, as_of)
 
 
 # --------------------------------------------------------------------------- purge

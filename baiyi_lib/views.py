@@ -14,6 +14,7 @@ one holding as-of; when as-of is not a Friday that week is shown as far as as-of
 from __future__ import annotations
 
 import datetime as dt
+from pathlib import Path
 
 import numpy as np
 import pandas as pd
@@ -22,6 +23,7 @@ from .dates import campaign_weeks, return_day_on_or_after, return_day_on_or_befo
 from .ledgers import Ledgers
 from .params import Rules
 from .scoring import ScoreResult
+from .store import submissions as store_submissions
 
 # --------------------------------------------------------------------------- calendar
 
@@ -504,6 +506,25 @@ def returns_grid(units: pd.Series, days: pd.Series, rules: Rules, as_of: dt.date
                 status, pending = MISSING, end
             rows.append({"unit": unit, "week_end": end, "status": status})
     return pd.DataFrame(rows, columns=["unit", "week_end", "status"])
+
+
+def returns_from_submissions(
+    store: str | Path,
+    rules: Rules,
+    as_of: dt.date,
+    known_at: dt.datetime | None = None,
+    wait: float = 60.0,
+) -> pd.DataFrame:
+    """Unit × week: whether the Friday return (screening or backlog) arrived in its week
+    (按时), during the next week (迟报), or not at all (未报), from the submission records
+    of the store received by ``known_at``."""
+    subs = store_submissions(store, wait=wait)
+    subs = subs[subs["kind"].isin(["screening", "backlog"])].dropna(subset=["units"])
+    if known_at is not None:
+        subs = subs[subs["received"] <= pd.Timestamp(known_at)]
+    # one submission may cover several units
+    per_unit = subs.assign(unit=subs["units"].str.split(",")).explode("unit")
+    return returns_grid(per_unit["unit"], per_unit["received"], rules, as_of)
 
 
 def returns_status(ledgers: Ledgers, result: ScoreResult) -> pd.DataFrame:

@@ -20,7 +20,7 @@ import pandas as pd
 
 from baiyi_lib import load_ledgers, load_rules
 from baiyi_lib.ledgers.schema import headers
-from baiyi_lib.store import connect, ingest, load
+from baiyi_lib.store import connect, ingest
 
 OUT = Path(__file__).parent / "out" / "store"
 START = dt.datetime(2019, 2, 22, 17)
@@ -88,10 +88,10 @@ def main() -> int:
 
     # as known at the 5th big week: the 100 small files and the first 5 big ones
     known_at = START + dt.timedelta(days=35)
-    t_store = min(_timed(lambda: load(store, known_at=known_at, rules=rules)) for _ in range(3))
+    t_store = min(_timed(lambda: load_ledgers(store, rules, known_at=known_at)) for _ in range(3))
     fresh = weekly + history[:5]
     t_fresh = min(_timed(lambda: _fresh(fresh, rules)) for _ in range(2))
-    n = len(load(store, known_at=known_at, rules=rules).visits)
+    n = len(load_ledgers(store, rules, known_at=known_at).visits)
     print(
         f"as known at week 5: {n:,} visits; reconstruct {t_store:.2f} s vs fresh read of "
         f"the {len(fresh)} files {t_fresh:.2f} s; ratio {t_store / t_fresh:.2f} (target < 2)"

@@ -77,3 +77,21 @@ def test_installed_entry_point_runs():
     exe = Path(sys.executable).parent / "baiyi"
     proc = subprocess.run([str(exe), "--version"], capture_output=True, text=True, check=False)
     assert proc.returncode == 0 and "baiyi" in proc.stdout
+
+
+def test_a_data_path_that_does_not_exist_exits_2_in_every_command(capsys, tmp_path):
+    """Before, `score --data /nope` exited 1 (ledger errors) while `report --data /nope`
+    exited 2: a path that is not there is a parameter mistake in every command."""
+    nope = str(tmp_path / "nope")
+    for argv in (
+        ["score", "--data", nope],
+        ["explain", "农水站", "--data", nope],
+        ["compare", "--data", nope, "--set", "doubling=stack"],
+        ["validate", nope],
+        ["export", str(tmp_path / "x.xlsx"), "--data", nope],
+        ["report", "--data", nope, "--out", str(tmp_path / "r")],
+        ["score", "--data", str(tmp_path / "nope.duckdb")],
+    ):
+        assert main(argv) == 2, argv
+        assert "找不到台账" in capsys.readouterr().err, argv
+    assert not (tmp_path / "x.xlsx").exists()

@@ -9,8 +9,8 @@ import pytest
 
 from baiyi_lib import ParamsError, load_rules, score
 from baiyi_lib.dates import parse_moment, read_date, read_dates
-from baiyi_lib.ledgers import known_moment
 from baiyi_lib.scoring import as_of_day
+from baiyi_lib.sources import known_moment
 
 R = load_rules()
 LO, HI = dt.date(2000, 1, 1), dt.date(2030, 12, 31)

@@ -224,7 +224,7 @@ def test_a_return_missing_a_sheet_it_used_to_carry_is_pointed_out(tmp_path, caps
 
 
 def test_a_template_sent_as_a_zero_return_is_read_as_one(tmp_path):
-    from baiyi_lib.ledgers import check_ledgers
+    from baiyi_lib import check_ledgers
 
     path = write_templates(tmp_path, R, unit="农水站")[0]
     wb = openpyxl.load_workbook(path)

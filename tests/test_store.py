@@ -17,7 +17,7 @@ import pytest
 from baiyi_lib import load_ledgers, score
 from baiyi_lib.cli import main
 from baiyi_lib.ledgers.schema import headers
-from baiyi_lib.store import StoreBusy, connect, ingest, load, row_changes, submissions
+from baiyi_lib.store import StoreBusy, connect, ingest, row_changes, submissions
 
 ROOT = Path(__file__).resolve().parents[1]
 SAMPLE = ROOT / "data" / "sample"
@@ -44,7 +44,7 @@ def test_the_store_gives_the_same_scores_and_provenance_as_the_files(tmp_path):
     reports = ingest([SAMPLE], store, received=T1)
     assert {r.status for r in reports} == {"stored", "unread"}
     assert [r.file for r in reports if r.status == "unread"] == ["README.md"]  # listed, not read
-    from_store, from_files = load(store), load_ledgers(SAMPLE)
+    from_store, from_files = load_ledgers(store), load_ledgers(SAMPLE)
     assert _scores(from_store).equals(_scores(from_files))
     v = from_store.visits.set_index("visit_id")
     assert v["src_file"].astype(str).iloc[0] == "走访登记.csv" and v["src_row"].min() == 3
@@ -75,13 +75,13 @@ def test_a_corrected_row_is_a_new_version_and_any_moment_is_reproducible(tmp_pat
         0,
     ]
     vid = first[0]
-    before = load(store, known_at=T1).visits.set_index("visit_id")
-    after = load(store, known_at=T2).visits.set_index("visit_id")
+    before = load_ledgers(store, known_at=T1).visits.set_index("visit_id")
+    after = load_ledgers(store, known_at=T2).visits.set_index("visit_id")
     assert before.at[vid, "persons"] != 9 and after.at[vid, "persons"] == 9
     assert str(after.at[vid, "src_file"]) == corrected.name  # the submission that changed it
     assert len(before) == len(after)  # other rows as they were
-    assert len(load(store, known_at="2019-03-07").visits) == 0  # nothing received yet
-    assert len(load(store, known_at="2019-03-08").visits) == len(
+    assert len(load_ledgers(store, known_at="2019-03-07").visits) == 0  # nothing received yet
+    assert len(load_ledgers(store, known_at="2019-03-08").visits) == len(
         before
     )  # a date means its whole day
 
@@ -274,7 +274,7 @@ def test_a_corrected_screening_date_replaces_the_old_row_and_the_visit_is_double
     ingest([week1], store, received=T1)
 
     def doubled(known_at):
-        p = score(load(store, known_at=known_at), as_of="2019-03-29").points
+        p = score(load_ledgers(store, known_at=known_at), as_of="2019-03-29").points
         return set(p.loc[p["rule_id"] == "double.unscreened", "source_id"])
 
     assert doubled(T1) == set()  # screened on 03-01, before the visit
@@ -307,18 +307,18 @@ def test_a_visit_removed_from_the_register_is_no_longer_scored(tmp_path):
     )
     rep = ingest([tmp_path / "b"], store, received=T2)[0]
     assert rep.counts.set_index("kind").at["visits", "deleted"] == 1
-    assert sorted(load(store).visits["visit_id"]) == ["V2", "V3"]
-    assert sorted(load(store, known_at=T1).visits["visit_id"]) == ["V1", "V2", "V3"]
+    assert sorted(load_ledgers(store).visits["visit_id"]) == ["V2", "V3"]
+    assert sorted(load_ledgers(store, known_at=T1).visits["visit_id"]) == ["V1", "V2", "V3"]
     # a partial file (补报) only adds: nothing is deleted
     (tmp_path / "c").mkdir()
     (tmp_path / "c" / "走访登记_补报.csv").write_text(header + rows[2] + "\n", encoding="utf-8")
     ingest([tmp_path / "c"], store, received=T2 + dt.timedelta(hours=1))
-    assert sorted(load(store).visits["visit_id"]) == ["V2", "V3"]
+    assert sorted(load_ledgers(store).visits["visit_id"]) == ["V2", "V3"]
 
 
 def test_a_zero_return_is_on_time_and_empties_the_units_rows(tmp_path, capsys):
     from baiyi_lib import load_rules
-    from baiyi_lib.store import returns_from_submissions
+    from baiyi_lib.views import returns_from_submissions
 
     store = tmp_path / "s.duckdb"
     friday = dt.datetime(2019, 3, 8, 16)
@@ -329,7 +329,7 @@ def test_a_zero_return_is_on_time_and_empties_the_units_rows(tmp_path, capsys):
     assert main(["ingest", str(zero), "--store", str(store), "--received", "2019-03-08 16:00"]) == 0
     out = capsys.readouterr().out
     assert "零报告" in out and "删除 1" in out
-    assert load(store).screening.empty  # the unit's ledger as it stands: empty
+    assert load_ledgers(store).screening.empty  # the unit's ledger as it stands: empty
     grid = returns_from_submissions(store, load_rules(), dt.date(2019, 3, 8))
     mine = grid[grid["unit"] == "农水站"].set_index("week_end")["status"]
     assert mine[pd.Timestamp("2019-03-08")] == "按时"
@@ -371,7 +371,7 @@ def test_each_unit_gets_a_receipt_and_a_refused_file_one_that_explains_it(tmp_pa
     ymb = pages["ymb_移民扶持办公室_回执_第7周_4月5日.html"]
     assert "已载入" in ymb and "新增" in ymb and "得分" in ymb and "信访积案" in ymb
     assert "00:00:00" not in ymb and "JA-YMB-" in ymb  # its backlog cases, by case id
-    expected = score(load(store), as_of="2019-04-05").scores.set_index("unit")
+    expected = score(load_ledgers(store), as_of="2019-04-05").scores.set_index("unit")
     assert f"{expected.at['移民扶持办公室', 'score']} 分" in ymb
     nsz = pages["nsz_农水站_回执_第7周_4月5日.html"]
     assert "拒收" in nsz and "第 3 行" not in nsz  # a table, not a sentence:

@@ -1,35 +1,25 @@
-"""Ledgers in: any source becomes the same four tidy, validated DataFrames.
+"""Ledgers in: files or frames become the same four tidy, validated DataFrames.
 
-Sources: a folder of CSV/XLSX files, one file (a workbook or a CSV), a list of files, or a
-dict of DataFrames keyed visits/incidents/screening/backlog with the English column names.
+Input: a folder of ledger files, one file (a workbook or a CSV), a list of files, or a dict
+of DataFrames keyed visits/incidents/screening/backlog with the English column names.
+Choosing among those and the store (.duckdb) is ``baiyi_lib.sources``'s job.
 """
 
 from __future__ import annotations
 
-import datetime as dt
 import os
 from dataclasses import dataclass
 from pathlib import Path
 
 import pandas as pd
 
-from ..dates import parse_moment
 from ..errors import LedgerError, ParamsError
-from ..params import PROJECT_ROOT, Rules, load_rules
+from ..params import Rules
 from .read import ReadResult, folder_files, is_ledger_file, read_frames, read_paths
 from .schema import KINDS
 from .validate import ERROR, Checked, check
 
-__all__ = [
-    "KINDS",
-    "LedgerCheck",
-    "LedgerError",
-    "Ledgers",
-    "check_ledgers",
-    "is_store",
-    "known_moment",
-    "load_ledgers",
-]
+__all__ = ["KINDS", "LedgerCheck", "LedgerError", "Ledgers", "check_tables", "format_problems"]
 
 Source = str | os.PathLike | dict | list
 
@@ -90,7 +80,7 @@ def _read(source: Source, rules: Rules) -> ReadResult:
         return read_paths(ledgers, limits, root=path, unread=others)
     if path.is_file():
         return read_paths([path], limits, root=path.parent)
-    raise LedgerError(f"找不到台账:{path}(应为文件夹、Excel 或 CSV 文件)")
+    raise ParamsError(f"找不到台账:{path}(应为文件夹、Excel 或 CSV 文件)")
 
 
 def _common_root(paths: list[Path]) -> Path | None:
@@ -102,69 +92,14 @@ def _common_root(paths: list[Path]) -> Path | None:
         return None
 
 
-DEFAULT_STORE = str(PROJECT_ROOT / "data" / "baiyi.duckdb")
-SAMPLE = str(PROJECT_ROOT / "data" / "sample")
-STORE_SUFFIX = ".duckdb"
-
-
-def is_store(source: object) -> bool:
-    """Whether a source is the ledger store (a .duckdb file) rather than files."""
-    return isinstance(source, str | os.PathLike) and str(source).lower().endswith(STORE_SUFFIX)
-
-
-def known_moment(value: object, rules: Rules, what: str = "已知时间(known_at)") -> dt.datetime:
-    """A moment (``known_at``, a receipt time) in the one date grammar: a bare date is the
-    end of that day, the campaign's year may be left out; else ParamsError in Chinese."""
-    if isinstance(value, dt.datetime):
-        return value
-    if isinstance(value, dt.date):
-        return dt.datetime.combine(value, dt.time.max)
-    camp, lim = rules.campaign, rules.limits
-    year = camp.start.year if camp.start.year == camp.end.year else None
-    return parse_moment(value, what, lim.event_earliest, lim.event_latest, default_year=year)
-
-
-def default_source() -> str:
-    """Where the ledgers are by default: the project's store when it exists, else the
-    shipped sample (absolute, whatever the working directory)."""
-    return DEFAULT_STORE if os.path.exists(DEFAULT_STORE) else SAMPLE
-
-
-def resolve_source(source: str | os.PathLike | None) -> str:
-    """A data path as a user wrote it: as given if it exists from here, else from the
-    project's folder (a notebook in notebooks/ may say "data/sample"); None is the
-    default source."""
-    if source in (None, ""):
-        return default_source()
-    path = Path(source)
-    if not path.exists() and not path.is_absolute() and (PROJECT_ROOT / path).exists():
-        return str(PROJECT_ROOT / path)
-    return str(path)
-
-
-def check_ledgers(
-    source: Source, rules: Rules | None = None, known_at: object = None
-) -> LedgerCheck:
-    """Read and validate without raising: every problem, the accounting, and the ledgers.
-
-    The store is checked like files: its rows as known at ``known_at`` (default: all).
-    """
-    rules = rules or load_rules()
-    if is_store(source):
-        from ..store import stored_frames  # the store is built on this module
-
-        moment = None if known_at is None else known_moment(known_at, rules)
-        frames, files = stored_frames(source, moment)
-        result = check_ledgers(frames, rules)
-        result.files = files
-        if result.ledgers is not None:
-            result.ledgers.files = files
-        return result
-    if known_at is not None:
-        raise ParamsError("known_at 只适用于台账库(.duckdb)")
+def check_tables(source: Source, rules: Rules, files: pd.DataFrame | None = None) -> LedgerCheck:
+    """Read and validate files or frames without raising: every problem, the accounting,
+    and the ledgers if no row is refused. ``files`` replaces the list of files read (the
+    store passes its submissions)."""
     read = _read(source, rules)
     checked: Checked = check(read, rules)
-    files = pd.DataFrame(read.files, columns=["file", "sha256", "bytes"])
+    if files is None:
+        files = pd.DataFrame(read.files, columns=["file", "sha256", "bytes"])
     remarks = checked.problems[checked.problems["severity"] != ERROR].reset_index(drop=True)
     ledgers = Ledgers(
         **checked.frames,
@@ -177,22 +112,6 @@ def check_ledgers(
     if not result.ok:
         result.ledgers = None
     return result
-
-
-def load_ledgers(source: Source, rules: Rules | None = None, known_at: object = None) -> Ledgers:
-    """Load and validate ledgers; raise LedgerError listing every problem if any row is bad.
-
-    A path ending in .duckdb is the ledger store: the ledgers as they stood at ``known_at``
-    (default: everything received).
-    """
-    result = check_ledgers(source, rules, known_at)
-    if result.ledgers is None:
-        raise LedgerError(format_problems(result.problems), result.problems, result.accounting)
-    if not read_anything(result):
-        raise LedgerError(
-            f"没有找到任何台账数据:{source if not isinstance(source, dict) else '(DataFrame)'}"
-        )
-    return result.ledgers
 
 
 def read_anything(result: LedgerCheck) -> bool:

@@ -16,15 +16,18 @@ from typing import Any
 import pandas as pd
 import plotly.graph_objects as go
 
-from .. import __version__, charts, views
+from .. import charts, views
+from .._version import __version__
 from ..dates import week_label
-from ..ledgers import Ledgers, is_store, known_moment, load_ledgers, resolve_source
+from ..ledgers import Ledgers
 from ..ledgers.schema import KIND_LABELS
 from ..params import Rules, load_rules
 from ..present import html_table as table
 from ..scoring import ScoreResult, as_of_day, score
-
-REPORT_MODE_ENV = "BAIYI_REPORT"  # set by `baiyi report`: charts become inline HTML
+from ..sources import is_store, known_moment, load_ledgers, resolve_source
+from ..store import return_gaps, row_changes
+from ..whatif import sensitivity, sensitivity_table
+from . import REPORT_MODE_ENV
 
 
 class Fragment:
@@ -333,8 +336,6 @@ class Briefing:
         one reading changed at a time, and whether its rank or 平安稳定星 depends on it."""
         if not show:
             return Fragment("")
-        from ..whatif import sensitivity, sensitivity_table
-
         t = sensitivity_table(sensitivity(self.ledgers, self.rules, self.as_of), self.rules)
         if self.unit:
             t = t[t["unit"] == self.unit]
@@ -381,8 +382,6 @@ class Briefing:
 
     def _row_changes(self) -> str:
         """The rows the submissions since last week's return day added or corrected."""
-        from ..store import row_changes
-
         prev = views.previous_day(self.rules, self.as_of) or self.rules.campaign.start
         since = known_moment(prev, self.rules)
         rows = row_changes(self.data, since, self.known)
@@ -585,9 +584,7 @@ class Briefing:
         """Unit × week returns and what they are judged from (submission records in the
         store, else the screening dates)."""
         if self.from_store:
-            from ..store import returns_from_submissions
-
-            status = returns_from_submissions(
+            status = views.returns_from_submissions(
                 self.data, self.rules, self.as_of, known_at=self.known
             )
             return status, "依据台账库中的报送记录"
@@ -662,8 +659,6 @@ class Briefing:
                 css="grid",
             )
         if self.from_store:
-            from ..store import return_gaps
-
             gaps = return_gaps(self.data, self.known)
             if self.unit:
                 gaps = gaps[gaps["unit"] == self.unit]

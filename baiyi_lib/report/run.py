@@ -26,12 +26,12 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
 
-from ..errors import BaiyiError, ParamsError
-from ..ledgers import is_store, known_moment, load_ledgers
+from ..errors import ParamsError, ReportError
 from ..params import PROJECT_ROOT, load_rules
 from ..scoring import as_of_day
+from ..sources import is_store, known_moment, load_ledgers
 from ..views import latest_return_day
-from .briefing import REPORT_MODE_ENV
+from . import REPORT_MODE_ENV
 
 ROOT = PROJECT_ROOT
 NOTEBOOKS = ROOT / "notebooks"
@@ -39,10 +39,6 @@ TEMPLATES = Path(__file__).parent / "templates"
 DEFAULT_NOTEBOOK = "weekly_briefing"
 _UMASK = os.umask(0)
 os.umask(_UMASK)
-
-
-class ReportError(BaiyiError):
-    """A briefing could not be produced (the failing cell's error is in the message)."""
 
 
 @dataclass
@@ -164,7 +160,7 @@ def writable_folder(out: Path) -> Path:
     return out
 
 
-def _atomic_write(target: Path, data: bytes) -> None:
+def atomic_write(target: Path, data: bytes) -> None:
     """Write to a temporary file beside the target, then rename over it."""
     target.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent)
@@ -236,7 +232,7 @@ def execute(job: Job, out_root: Path) -> dict[str, Any]:
             )
         executed = nbformat.read(tmp_nb, as_version=4)
         page = export_html(executed).encode("utf-8")
-        _atomic_write(out_dir / f"{job.stem}.html", page)
+        atomic_write(out_dir / f"{job.stem}.html", page)
         os.chmod(tmp_nb, 0o666 & ~_UMASK)
         os.replace(tmp_nb, out_dir / f"{job.stem}.ipynb")
         entry.update(status="ok", bytes=len(page), figures=figures_on_page(executed))
@@ -369,7 +365,7 @@ def record(out_root: Path, entry: dict[str, Any]) -> None:
         entries = [e for e in entries if (e["notebook"], e["unit"]) != same]
         entries.append(entry)
         entries.sort(key=lambda e: (e["notebook"], e["unit"] or ""))
-        _atomic_write(path, json.dumps(entries, ensure_ascii=False, indent=1).encode("utf-8"))
+        atomic_write(path, json.dumps(entries, ensure_ascii=False, indent=1).encode("utf-8"))
         write_index(out_root)
 
 
@@ -441,5 +437,5 @@ def write_index(out_root: Path) -> Path:
         + "</tbody></table></main></body></html>"
     )
     index = out_root / "index.html"
-    _atomic_write(index, page.encode("utf-8"))
+    atomic_write(index, page.encode("utf-8"))
     return index

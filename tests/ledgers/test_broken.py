@@ -10,8 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from baiyi_lib import LedgerError, load_ledgers
-from baiyi_lib.ledgers import check_ledgers
+from baiyi_lib import LedgerError, check_ledgers, load_ledgers
 
 BROKEN = Path(__file__).parent / "fixtures" / "broken"
 

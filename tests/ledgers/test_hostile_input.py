@@ -14,9 +14,8 @@ from pathlib import Path
 import duckdb
 import pytest
 
-from baiyi_lib import LedgerError, load_ledgers
+from baiyi_lib import LedgerError, check_ledgers, load_ledgers
 from baiyi_lib.cli import main
-from baiyi_lib.ledgers import check_ledgers
 
 FIXTURES = Path(__file__).parent / "fixtures"
 FORMATS = FIXTURES / "formats"
@@ -65,7 +64,7 @@ def test_validate_and_ingest_say_what_was_not_read(tmp_path, capsys):
 def test_a_workbook_claiming_the_whole_grid_is_refused_before_reading(name):
     # A1 and XFD1048576 filled: the reader would allocate 17 billion cells and abort (134)
     code = (
-        "from baiyi_lib.ledgers import check_ledgers;"
+        "from baiyi_lib import check_ledgers;"
         f"r = check_ledgers({str(BROKEN / name)!r});"
         "print(r.problems['problem'].iloc[0])"
     )

@@ -11,8 +11,7 @@ import pandas as pd
 import pytest
 from support import frames
 
-from baiyi_lib import LedgerError, load_ledgers
-from baiyi_lib.ledgers import check_ledgers
+from baiyi_lib import LedgerError, ParamsError, check_ledgers, load_ledgers
 from baiyi_lib.ledgers.schema import headers
 
 VISIT_HEADER = headers("visits")
@@ -234,8 +233,10 @@ def test_an_empty_folder_is_an_error(tmp_path):
         load_ledgers(tmp_path)
 
 
-def test_a_missing_path_is_an_error(tmp_path):
-    with pytest.raises(LedgerError, match="找不到台账"):
+def test_a_missing_path_is_a_parameter_mistake_not_a_ledger_error(tmp_path):
+    """A path that does not exist is a mistake in the command (exit 2), like every other
+    parameter; LedgerError (exit 1) means the ledgers themselves have errors."""
+    with pytest.raises(ParamsError, match="找不到台账"):
         load_ledgers(tmp_path / "nope")
 
 

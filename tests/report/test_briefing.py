@@ -216,7 +216,7 @@ def test_an_interrupted_write_leaves_the_old_file(tmp_path, monkeypatch):
 
     monkeypatch.setattr(report_run.os, "replace", boom)
     with pytest.raises(KeyboardInterrupt):
-        report_run._atomic_write(target, b"new" * 1000)
+        report_run.atomic_write(target, b"new" * 1000)
     assert target.read_bytes() == b"old"
     assert [p.name for p in tmp_path.iterdir()] == ["r.html"]
 

@@ -1,0 +1,105 @@
+"""Where the ledgers come from: the only module that knows folder, file, list, dict of
+frames and the ledger store (.duckdb), and what ``known_at`` means.
+
+Everything that loads ledgers (the CLI, the notebooks, the reports, the receipts) comes
+through ``check_ledgers`` / ``load_ledgers`` here; files are read and validated by
+``baiyi_lib.ledgers``, stored rows are fetched by ``baiyi_lib.store``.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+from pathlib import Path
+
+from . import params
+from .dates import parse_moment
+from .errors import LedgerError, ParamsError
+from .ledgers import LedgerCheck, Ledgers, Source, check_tables, format_problems, read_anything
+from .params import PROJECT_ROOT, Rules, load_rules
+
+__all__ = [
+    "DEFAULT_STORE",
+    "SAMPLE",
+    "check_ledgers",
+    "default_source",
+    "is_store",
+    "known_moment",
+    "load_ledgers",
+    "resolve_source",
+]
+
+DEFAULT_STORE = str(params.DEFAULT_STORE)
+SAMPLE = str(params.SAMPLE)
+STORE_SUFFIX = ".duckdb"
+
+
+def is_store(source: object) -> bool:
+    """Whether a source is the ledger store (a .duckdb file) rather than files."""
+    return isinstance(source, str | os.PathLike) and str(source).lower().endswith(STORE_SUFFIX)
+
+
+def known_moment(value: object, rules: Rules, what: str = "已知时间(known_at)") -> dt.datetime:
+    """A moment (``known_at``, a receipt time) in the one date grammar: a bare date is the
+    end of that day, the campaign's year may be left out; else ParamsError in Chinese."""
+    if isinstance(value, dt.datetime):
+        return value
+    if isinstance(value, dt.date):
+        return dt.datetime.combine(value, dt.time.max)
+    camp, lim = rules.campaign, rules.limits
+    year = camp.start.year if camp.start.year == camp.end.year else None
+    return parse_moment(value, what, lim.event_earliest, lim.event_latest, default_year=year)
+
+
+def default_source() -> str:
+    """Where the ledgers are by default: the project's store when it exists, else the
+    shipped sample (absolute, whatever the working directory)."""
+    return DEFAULT_STORE if os.path.exists(DEFAULT_STORE) else SAMPLE
+
+
+def resolve_source(source: str | os.PathLike | None) -> str:
+    """A data path as a user wrote it: as given if it exists from here, else from the
+    project's folder (a notebook in notebooks/ may say "data/sample"); None is the
+    default source."""
+    if source in (None, ""):
+        return default_source()
+    path = Path(source)
+    if not path.exists() and not path.is_absolute() and (PROJECT_ROOT / path).exists():
+        return str(PROJECT_ROOT / path)
+    return str(path)
+
+
+def check_ledgers(
+    source: Source, rules: Rules | None = None, known_at: object = None
+) -> LedgerCheck:
+    """Read and validate without raising: every problem, the accounting, and the ledgers.
+
+    The store is checked like files: its rows as known at ``known_at`` (default: all).
+    ``known_at`` with files is a ParamsError (files have no history).
+    """
+    rules = rules or load_rules()
+    if is_store(source):
+        from .store import stored_frames  # duckdb is imported only when a store is read
+
+        moment = None if known_at is None else known_moment(known_at, rules)
+        frames, files = stored_frames(source, moment)
+        return check_tables(frames, rules, files=files)
+    if known_at is not None:
+        raise ParamsError("known_at 只适用于台账库(.duckdb)")
+    return check_tables(source, rules)
+
+
+def load_ledgers(source: Source, rules: Rules | None = None, known_at: object = None) -> Ledgers:
+    """Load and validate ledgers; raise LedgerError listing every problem if any row is bad.
+
+    A path ending in .duckdb is the ledger store: the ledgers as they stood at ``known_at``
+    (default: everything received).
+    """
+    result = check_ledgers(source, rules, known_at)
+    if result.ledgers is None:
+        raise LedgerError(format_problems(result.problems), result.problems, result.accounting)
+    if not read_anything(result):
+        raise LedgerError(
+            f"没有找到任何台账数据:{source if not isinstance(source, dict) else '(DataFrame)'}"
+        )
+    return result.ledgers
