@@ -11,6 +11,7 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import os
+import sys
 from collections.abc import Iterable
 from dataclasses import dataclass, field, replace
 from pathlib import Path
@@ -26,12 +27,23 @@ FLAG_CONDITIONS = ("irregular_or_collective",)
 UNIT_KINDS = ("局直单位", "机关科室")
 
 
-# The project's folder (params/, data/, notebooks/, reports/): paths that users leave out
-# are taken from here, whatever the working directory (JupyterLab starts kernels in
-# notebooks/, cron in /).
-PROJECT_ROOT = Path(__file__).resolve().parent.parent
-# The project's ledger store and the shipped sample ledgers.
-DEFAULT_STORE = PROJECT_ROOT / "data" / "baiyi.duckdb"
+def _project_root() -> Path:
+    """The project's folder (params/, data/, notebooks/): paths that users leave out are
+    taken from here, whatever the working directory (JupyterLab starts kernels in
+    notebooks/, cron in /). In a checkout (or an editable install) it is the checkout; a
+    wheel installs the same folders under <prefix>/share/baiyi (pyproject's data-files)."""
+    checkout = Path(__file__).resolve().parent.parent
+    if (checkout / "params" / "rules.yaml").exists():
+        return checkout
+    return Path(sys.prefix) / "share" / "baiyi"
+
+
+PROJECT_ROOT = _project_root()
+INSTALLED = not (Path(__file__).resolve().parent.parent / "params").exists()
+# The ledger store: the project's data/ in a checkout; beside the user (./data) when
+# installed from a wheel, whose share/ folder is not the user's to write.
+DEFAULT_STORE = (Path.cwd() if INSTALLED else PROJECT_ROOT) / "data" / "baiyi.duckdb"
+# The shipped sample ledgers.
 SAMPLE = PROJECT_ROOT / "data" / "sample"
 
 
