@@ -1,5 +1,7 @@
 """Invariants of scoring, checked on generated ledgers (hypothesis).
 
+- every unit's visit deductions equal those of a second, naive reading of the clauses,
+  visit by visit (tests/scoring/oracle.py), under every combination of interpretations;
 - every unit's score = base + the sum of its points rows (= base − deductions + bonuses);
 - the order of ledger rows changes nothing;
 - adding a visit never raises any unit's score, provided it does not become the new first
@@ -15,6 +17,7 @@ import numpy as np
 import pandas as pd
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
+from oracle import visit_totals
 from support import frames, ledgers
 
 from baiyi_lib import load_ledgers, load_rules, score
@@ -102,6 +105,21 @@ def campaign(draw):
 
 def _scores(result) -> pd.Series:
     return result.scores.set_index("unit")["score"].sort_index()
+
+
+@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(campaign(), interpretations, st.sampled_from([None, "2019-03-29", "2019-05-01"]))
+def test_visit_deductions_equal_a_naive_reading_of_the_clauses(data, interp, as_of):
+    """Not the engine's formula: an independent visit-by-visit reading of 一 and 二."""
+    result = score(
+        ledgers(visits=data["visits"], screening=data["screening"]),
+        load_rules(**interp),
+        as_of=as_of,
+    )
+    want = visit_totals(data["visits"], data["screening"], interp, as_of)
+    got = result.scores.set_index("unit")["score"] - 1000
+    for unit in RULES.units.names:
+        assert got[unit] == want.get(unit, 0), unit
 
 
 @SETTINGS
