@@ -11,7 +11,7 @@ LAB_STAMP := $(LAB)/.installed
 LAB_FLAGS := --ServerApp.root_dir=$(CURDIR) --LabApp.news_url=None \
   --LabApp.check_for_updates_class=jupyterlab.NeverCheckForUpdate
 
-.PHONY: test test-lab test-office lint bench report lab sample clean-venv
+.PHONY: test test-lab test-office lint bench mutate report lab sample clean-venv
 
 # Build the environment on first use (and again when pyproject.toml changes).
 $(STAMP): pyproject.toml
@@ -65,3 +65,11 @@ sample: $(STAMP)
 
 clean-venv:
 	rm -rf $(VENV) $(LAB)
+
+# Mutation testing of the scoring engine (mutmut, configured in pyproject.toml): every
+# mutant should make a rule case, a property or a parameter test fail. Takes a while;
+# the property tests run with fewer examples per mutant. Survivors: `mutmut results`.
+mutate: $(STAMP)
+	rm -rf mutants
+	BAIYI_EXAMPLES=8 $(VENV)/bin/mutmut run; $(VENV)/bin/mutmut results > mutants/survivors.txt; \
+	  echo "surviving mutants: $$(grep -c ': survived' mutants/survivors.txt) (list: mutants/survivors.txt)"

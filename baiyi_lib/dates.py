@@ -190,6 +190,17 @@ def return_day_on_or_before(day: dt.date, weekday: int) -> dt.date:
     return day - dt.timedelta(days=(day.isoweekday() - weekday) % 7)
 
 
+def next_return_day(day: dt.date, weekday: int) -> dt.date:
+    """The first return day strictly after ``day`` (a Friday's next return is a week on)."""
+    return return_day_on_or_before(day, weekday) + dt.timedelta(days=7)
+
+
+def return_days(start: dt.date, end: dt.date, weekday: int) -> list[dt.date]:
+    """Every return day from ``start`` to ``end``, both included."""
+    first = start + dt.timedelta(days=(weekday - start.isoweekday()) % 7)
+    return [first + dt.timedelta(days=7 * i) for i in range(max(0, (end - first).days // 7 + 1))]
+
+
 def week_label(day: dt.date | pd.Timestamp) -> str:
     """A week's label as people write it: 3月1日 (no leading zeros, no year)."""
     return f"{day.month}月{day.day}日"

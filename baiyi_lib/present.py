@@ -8,39 +8,133 @@ import html
 
 import pandas as pd
 
-SCORE_HEADERS = {
-    "rank": "排名",
+# Every column label people read, once: the terminal, the export, the pages and the
+# receipts take their headers from here (``labels``); a table that means something else
+# by a column says so with an override.
+LABELS: dict[str, str] = {
+    "case_id": "案件编号",
     "unit": "单位",
-    "unit_id": "代码",
-    "kind": "类别",
-    "base": "基础分",
+    "visits": "走访次数",
+    "persons": "人次",
+    "levels": "层级(按时间)",
+    "first": "首次",
+    "last": "最近",
+    "date": "日期",
+    "visit_id": "走访编号",
+    "from": "此前最高",
+    "to": "本次",
+    "weeks": "已过周数",
+    "category": "纠纷类别",
+    "open": "未化解认定",
+    "days_left": "剩余天数",
+    "pace": "每周认定",
+    "needed": "每周需认定",
+    "on_track": "按进度能否完成",
+    "cases": "案件编号",
+    "missed": "连续未报周数",
+    "since": "自",
+    "rank": "排名",
+    "score": "得分",
+    "change": "较上周",
     "deductions": "扣分",
     "bonuses": "加分",
-    "score": "得分",
     "veto": "一票否决",
     "awards_cancelled": "取消年度奖励",
-    "annual_deduction": "年度折算扣分",
-}
-PROBLEM_HEADERS = {
+    "level": "层级",
+    "form": "形式",
+    "first_petition_on": "初次信访",
+    "status": "状态",
+    "resolved_on": "化解日期",
+    "certified_on": "认定日期",
+    "points": "分值",
+    "incident_id": "编号",
+    "note": "说明",
+    "backlog_cleared": "积案全部化解",
+    "screening_complete": "排查全覆盖",
+    "star_eligible": "可授予平安稳定星",
+    "source_id": "编号",
+    "label": "规则",
+    "clause": "条款",
+    "quote": "原文",
+    "this_week": "本周人次",
+    "last_week": "上周人次",
+    "to_date": "累计人次",
+    "target": "任务目标",
+    "measure": "衡量",
+    "value": "现状",
+    "detail": "说明",
+    "default_score": "默认口径得分",
+    "default_rank": "默认口径名次",
+    "corrections": "其中:补报或更正以前各周",
+    "file": "报送文件",
     "kind": "台账",
-    "file": "文件",
+    "key": "编号",
+    "src_row": "行号",
+    "rows": "行数",
+    "name": "口径",
+    "default": "默认值",
+    "new": "新增",
+    "changed": "变更",
+    "unchanged": "未变",
+    "deleted": "删除",
+    "unit_id": "代码",
+    "base": "基础分",
+    "annual_deduction": "年度折算扣分",
     "sheet": "工作表",
     "row": "行",
     "column": "列",
-    "value": "值",
     "problem": "问题",
     "expected": "应为",
     "severity": "级别",
-}
-ACCOUNTING_HEADERS = {
-    "file": "文件",
-    "sheet": "工作表",
-    "kind": "台账",
     "rows_read": "读入行数",
     "rows_used": "采用行数",
     "rows_refused": "拒收行数",
-    "note": "说明",
 }
+
+
+def labels(*names: str, overrides: dict[str, str] | None = None) -> dict[str, str]:
+    """Column → Chinese header for a table's columns, in order; ``overrides`` for the few
+    tables where a column reads differently (责任单位, 本周得分…)."""
+    overrides = overrides or {}
+    return {n: overrides.get(n, LABELS[n]) for n in names}
+
+
+SCORE_HEADERS = labels(
+    "rank",
+    "unit",
+    "unit_id",
+    "kind",
+    "base",
+    "deductions",
+    "bonuses",
+    "score",
+    "veto",
+    "awards_cancelled",
+    "annual_deduction",
+    overrides={"kind": "类别"},
+)
+PROBLEM_HEADERS = labels(
+    "kind",
+    "file",
+    "sheet",
+    "row",
+    "column",
+    "value",
+    "problem",
+    "expected",
+    "severity",
+    overrides={"file": "文件", "value": "值"},
+)
+ACCOUNTING_HEADERS = labels(
+    "file",
+    "sheet",
+    "kind",
+    "rows_read",
+    "rows_used",
+    "rows_refused",
+    "note",
+    overrides={"file": "文件"},
+)
 
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 

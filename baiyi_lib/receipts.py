@@ -20,7 +20,7 @@ from .dates import return_day_on_or_after, week_label
 from .ledgers import Ledgers
 from .ledgers.schema import KIND_LABELS
 from .params import Rules
-from .present import PROBLEM_HEADERS, html_table
+from .present import PROBLEM_HEADERS, html_table, labels
 from .report.run import TEMPLATES, atomic_write
 from .scoring import ScoreResult, score
 from .sources import load_ledgers
@@ -141,15 +141,7 @@ def _receipt(
             parts.append(
                 html_table(
                     c,
-                    {
-                        "kind": "台账",
-                        "rows": "行数",
-                        "new": "新增",
-                        "changed": "变更",
-                        "unchanged": "未变",
-                        "deleted": "删除",
-                        "note": "说明",
-                    },
+                    labels("kind", "rows", "new", "changed", "unchanged", "deleted", "note"),
                 )
             )
             rows = changes[(changes["submission_id"] == r.submission_id)]
@@ -159,7 +151,8 @@ def _receipt(
                 parts.append("<p>逐行变化(删除:这次报送的台账里已没有这一行):</p>")
                 parts.append(
                     html_table(
-                        rows, {"kind": "台账", "key": "编号", "src_row": "行号", "change": "变化"}
+                        rows,
+                        labels("kind", "key", "src_row", "change", overrides={"change": "变化"}),
                     )
                 )
         elif r.status == "refused" and r.problems is not None:
@@ -198,13 +191,7 @@ def _receipt(
         parts.append(
             html_table(
                 detail,
-                {
-                    "date": "日期",
-                    "source_id": "编号",
-                    "label": "规则",
-                    "clause": "条款",
-                    "points": "分值",
-                },
+                labels("date", "source_id", "label", "clause", "points"),
             )
         )
     else:
@@ -227,12 +214,13 @@ def _receipt(
         parts.append(
             html_table(
                 open_cases,
-                {
-                    "case_id": "案件编号",
-                    "first_petition_on": "初次信访日期",
-                    "status": "状态",
-                    "resolved_on": "化解日期",
-                },
+                labels(
+                    "case_id",
+                    "first_petition_on",
+                    "status",
+                    "resolved_on",
+                    overrides={"first_petition_on": "初次信访日期"},
+                ),
             )
         )
     else:

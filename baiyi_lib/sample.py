@@ -24,6 +24,7 @@ from pathlib import Path
 import numpy as np
 import openpyxl
 
+from .dates import return_days
 from .ledgers.schema import headers
 from .params import Rules, load_rules
 
@@ -71,15 +72,6 @@ class SampleData:
     backlog: dict[str, list[dict]] = field(default_factory=dict)  # unit id → rows
 
 
-def _fridays(start: dt.date, end: dt.date, weekday: int) -> list[dt.date]:
-    d = start + dt.timedelta(days=(weekday - start.isoweekday()) % 7)
-    out = []
-    while d <= end:
-        out.append(d)
-        d += dt.timedelta(days=7)
-    return out
-
-
 def generate(rules: Rules | None = None, seed: int = DEFAULT_SEED) -> SampleData:
     """Simulate the whole campaign; deterministic for a seed."""
     rules = rules or load_rules()
@@ -89,7 +81,7 @@ def generate(rules: Rules | None = None, seed: int = DEFAULT_SEED) -> SampleData
     weights = np.array([BUSY_UNITS.get(u.id, 1.0 if u.kind == "局直单位" else 0.3) for u in units])
     weights = weights / weights.sum()
     data = SampleData()
-    fridays = _fridays(camp.start, camp.end, camp.weekly_return_weekday)
+    fridays = return_days(camp.start, camp.end, camp.weekly_return_weekday)
 
     # Dispute cases per unit: some known before the campaign, more found (or missed) later.
     cases: dict[str, list[dict]] = {u.id: [] for u in units}

@@ -19,7 +19,12 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from .dates import campaign_weeks, return_day_on_or_after, return_day_on_or_before
+from .dates import (
+    campaign_weeks,
+    next_return_day,
+    return_day_on_or_after,
+    return_day_on_or_before,
+)
 from .ledgers import Ledgers
 from .params import Rules
 from .scoring import ScoreResult
@@ -540,8 +545,7 @@ def returns_status(ledgers: Ledgers, result: ScoreResult) -> pd.DataFrame:
 def deadlines(rules: Rules, as_of: dt.date) -> pd.DataFrame:
     """The next weekly return and the campaign's fixed deadlines, with days left."""
     camp = rules.campaign
-    ahead = (camp.weekly_return_weekday - as_of.isoweekday()) % 7
-    next_return = as_of + dt.timedelta(days=ahead or 7)
+    next_return = next_return_day(as_of, camp.weekly_return_weekday)
     rows = []
     if next_return <= camp.end:
         rows.append(

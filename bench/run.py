@@ -26,6 +26,7 @@ from pathlib import Path
 
 import numpy as np
 import pandas as pd
+from floor_sql import points_sql
 
 from baiyi_lib import load_ledgers, load_rules, score
 
@@ -107,6 +108,9 @@ def peak_rss_mb() -> float:
 
 
 def bench_score(n: int) -> None:
+    """score() against two floors on the same ledgers: the fair one (DuckDB SQL, one row
+    per rule application, materialised; its totals must equal score()'s) and the bare
+    merge + groupby (no points table at all, for scale)."""
     rules = load_rules()
     t = time.perf_counter()
     frames = synthetic_frames(n)
@@ -116,13 +120,23 @@ def bench_score(n: int) -> None:
     t_load = time.perf_counter() - t
     del frames
     repeats = REPEATS if n <= 2_000_000 else 1
+    result = score(ledgers, rules)
+    sql = points_sql(ledgers.visits, ledgers.screening, rules)
+    ours = result.points.groupby("unit", observed=True)["points"].sum().astype(int)
+    theirs = sql.groupby("unit")["points"].sum().astype(int).reindex(ours.index, fill_value=0)
+    assert ours.equals(theirs), "the SQL floor and score() disagree"
+    n_rows, n_sql = len(result.points), len(sql)
+    del result, sql
+    gc.collect()
+    t_sql = best_of(lambda: points_sql(ledgers.visits, ledgers.screening, rules), repeats)
     t_floor = best_of(lambda: floor(ledgers.visits, rules), repeats)
     t_score = best_of(lambda: score(ledgers, rules), repeats)
-    result = score(ledgers, rules)
     print(
-        f"score {n:>11,} visits: {t_score:7.2f} s   floor {t_floor:6.2f} s   "
-        f"ratio {t_score / t_floor:5.2f}   (load {t_load:.1f} s, generate {t_gen:.1f} s, "
-        f"{len(result.points):,} points rows, peak RSS {peak_rss_mb():,.0f} MB)",
+        f"score {n:>11,} visits: {t_score:7.2f} s   SQL floor {t_sql:6.2f} s   "
+        f"ratio {t_score / t_sql:5.2f} (target ≤ 1.5)   merge+groupby {t_floor:6.2f} s "
+        f"(ratio {t_score / t_floor:5.2f})   totals equal; {n_rows:,} points rows "
+        f"(SQL {n_sql:,}); load {t_load:.1f} s, generate {t_gen:.1f} s; "
+        f"peak RSS {peak_rss_mb():,.0f} MB",
         flush=True,
     )
 

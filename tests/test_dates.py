@@ -87,3 +87,19 @@ def test_known_at_is_a_moment_a_bare_date_the_end_of_that_day():
     assert known_moment("2019年4月26日18时30分", R) == dt.datetime(2019, 4, 26, 18, 30)
     with pytest.raises(ParamsError, match="known_at"):
         known_moment("明天", R)
+
+
+def test_return_day_arithmetic_agrees_with_walking_the_calendar():
+    """One home for the Friday arithmetic (dates.py), checked day by day against a walk."""
+    from baiyi_lib.dates import next_return_day, return_days
+
+    for offset in range(9):
+        start = dt.date(2019, 2, 20) + dt.timedelta(days=offset)
+        end = start + dt.timedelta(days=40)
+        walk = [start + dt.timedelta(days=k) for k in range(41)]
+        for weekday in range(1, 8):
+            assert return_days(start, end, weekday) == [
+                d for d in walk if d.isoweekday() == weekday
+            ]
+            after = next(d for d in walk[1:] if d.isoweekday() == weekday)
+            assert next_return_day(start, weekday) == after

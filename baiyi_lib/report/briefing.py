@@ -23,6 +23,7 @@ from ..ledgers import Ledgers
 from ..ledgers.schema import KIND_LABELS
 from ..params import Rules, load_rules
 from ..present import html_table as table
+from ..present import labels
 from ..scoring import ScoreResult, as_of_day, score
 from ..sources import is_store, known_moment, load_ledgers, resolve_source
 from ..store import return_gaps, row_changes
@@ -77,50 +78,21 @@ ATTENTION_SHOWN = 15  # rows of each 需要关注 list on the page (the view has
 ATTENTION_COLUMNS = {
     "repeats": (
         "实施方案 二、3",
-        {
-            "case_id": "案件编号",
-            "unit": "单位",
-            "visits": "走访次数",
-            "persons": "人次",
-            "levels": "层级(按时间)",
-            "first": "首次",
-            "last": "最近",
-        },
+        labels("case_id", "unit", "visits", "persons", "levels", "first", "last"),
     ),
     "escalations": (
         "考核办法 一;实施方案 四(二)",
-        {
-            "case_id": "案件编号",
-            "unit": "单位",
-            "date": "日期",
-            "visit_id": "走访编号",
-            "from": "此前最高",
-            "to": "本次",
-        },
+        labels("case_id", "unit", "date", "visit_id", "from", "to"),
     ),
     "unresolved": (
         "实施方案 二、1;三、2",
-        {
-            "case_id": "案件编号",
-            "unit": "单位",
-            "first": "首次排查",
-            "weeks": "已过周数",
-            "category": "纠纷类别",
-        },
+        labels("case_id", "unit", "first", "weeks", "category", overrides={"first": "首次排查"}),
     ),
     "backlog": (
         "实施方案 二、2",
-        {
-            "unit": "单位",
-            "open": "未化解认定",
-            "days_left": "剩余天数",
-            "pace": "每周认定",
-            "needed": "每周需认定",
-            "on_track": "按进度能否完成",
-            "cases": "案件编号",
-        },
+        labels("unit", "open", "days_left", "pace", "needed", "on_track", "cases"),
     ),
-    "returns": ("实施方案 五、四", {"unit": "单位", "missed": "连续未报周数", "since": "自"}),
+    "returns": ("实施方案 五、四", labels("unit", "missed", "since")),
 }
 
 
@@ -285,25 +257,15 @@ class Briefing:
             )
         levels = table(
             summary,
-            {
-                "level": "层级",
-                "this_week": "本周人次",
-                "last_week": "上周人次",
-                "change": "增减",
-                "to_date": "累计人次",
-            },
+            labels(
+                "level", "this_week", "last_week", "change", "to_date", overrides={"change": "增减"}
+            ),
         )
         tg = views.targets(self.ledgers, self.result, self.unit)
         tg["value"] = [f"{v:.0f} 人次" if i == 3 else pct(v) for i, v in enumerate(tg["value"])]
         targets = table(
             tg,
-            {
-                "target": "任务目标",
-                "clause": "依据",
-                "measure": "衡量",
-                "value": "现状",
-                "detail": "说明",
-            },
+            labels("target", "clause", "measure", "value", "detail", overrides={"clause": "依据"}),
         )
         return Fragment(f"<ul>{''.join(parts)}</ul>{levels}<h3>任务目标完成情况</h3>{targets}")
 
@@ -314,21 +276,14 @@ class Briefing:
         t["awards_cancelled"] = t["awards_cancelled"].map({True: "是", False: ""})
         t["change"] = t["change"].map(lambda x: f"{x:+d}" if x else "0")
         hl = t["unit"] == self.unit if self.unit else t["veto"] == "是"
-        cols = {
-            "rank": "排名",
-            "unit": "单位",
-            "score": "得分",
-            "change": "较上周",
-            "deductions": "扣分",
-            "bonuses": "加分",
-            "veto": "一票否决",
-            "awards_cancelled": "取消年度奖励",
-        }
+        cols = labels(
+            "rank", "unit", "score", "change", "deductions", "bonuses", "veto", "awards_cancelled"
+        )
         if self.default is not None:  # the chosen readings beside the default ones
             d = self.default.scores.set_index("unit")
             t["default_score"] = t["unit"].map(d["score"])
             t["default_rank"] = t["unit"].map(d["rank"])
-            cols |= {"default_score": "默认口径得分", "default_rank": "默认口径名次"}
+            cols |= labels("default_score", "default_rank")
         return Fragment(table(t, cols, highlight=hl))
 
     def sensitivity(self, show: bool = True) -> Fragment:
@@ -364,13 +319,14 @@ class Briefing:
             signed = {
                 c: moved[c].map(lambda x: f"{x:+d}") for c in ("change", "this_week", "corrections")
             }
-            cols = {
-                "unit": "单位",
-                "score": "本周得分",
-                "change": "较上周",
-                "this_week": "其中:本周新发生",
-                "corrections": "其中:补报或更正以前各周",
-            }
+            cols = labels(
+                "unit",
+                "score",
+                "change",
+                "this_week",
+                "corrections",
+                overrides={"score": "本周得分", "this_week": "其中:本周新发生"},
+            )
             parts.append(table(moved.assign(**signed), cols))
         if self.from_store:
             parts.append(self._row_changes())
@@ -392,17 +348,11 @@ class Briefing:
         rows = rows.assign(kind=rows["kind"].map(KIND_LABELS))
         summary = rows.groupby(["file", "kind", "change"]).size().rename("rows").reset_index()
         out = "<h3>上次例会以来台账的变化</h3>" + table(
-            summary, {"file": "报送文件", "kind": "台账", "change": "变化", "rows": "行数"}
+            summary, labels("file", "kind", "change", "rows", overrides={"change": "变化"})
         )
         fixed = rows[rows["change"].isin(["更正", "删除"])]
         if len(fixed):
-            cols = {
-                "file": "报送文件",
-                "kind": "台账",
-                "key": "编号",
-                "unit": "单位",
-                "src_row": "行号",
-            }
+            cols = labels("file", "kind", "key", "unit", "src_row")
             cols["change"] = "变化"
             out += "<p>更正和删除的行(删除:单位这次报送的台账里已没有这一行):</p>" + table(
                 fixed, cols
@@ -455,14 +405,15 @@ class Briefing:
             listing = listing.assign(case_id=listing["case_id"].astype(object).fillna("(未填)"))
             text += table(
                 listing,
-                {
-                    "date": "日期",
-                    "unit": "责任单位",
-                    "visit_id": "走访编号",
-                    "case_id": "案件编号",
-                    "level": "层级",
-                    "persons": "人次",
-                },
+                labels(
+                    "date",
+                    "unit",
+                    "visit_id",
+                    "case_id",
+                    "level",
+                    "persons",
+                    overrides={"unit": "责任单位"},
+                ),
             )
         return Fragment(text)
 
@@ -473,34 +424,37 @@ class Briefing:
         rec = views.unit_cases(self.ledgers, self.result, self.unit)
         v = rec["visits"].assign(case_id=rec["visits"]["case_id"].astype(object).fillna("(未填)"))
         b = rec["backlog"]
-        cols_v = {
-            "date": "日期",
-            "visit_id": "编号",
-            "level": "层级",
-            "form": "形式",
-            "persons": "人次",
-            "case_id": "案件编号",
-        }
+        cols_v = labels(
+            "date",
+            "visit_id",
+            "level",
+            "form",
+            "persons",
+            "case_id",
+            overrides={"visit_id": "编号"},
+        )
         b = b.assign(points=b["points"].map(lambda x: f"{x:+d}" if x else ""))
-        cols_b = {
-            "case_id": "案件编号",
-            "first_petition_on": "初次信访",
-            "status": "截至统计日状态",
-            "resolved_on": "化解日期",
-            "certified_on": "认定日期",
-            "points": "加分",
-        }
+        cols_b = labels(
+            "case_id",
+            "first_petition_on",
+            "status",
+            "resolved_on",
+            "certified_on",
+            "points",
+            overrides={"status": "截至统计日状态", "points": "加分"},
+        )
         parts = [f"<h2>本单位走访、事件与积案</h2><h3>走访({len(v)} 起)</h3>"]
         parts.append(table(v, cols_v) if len(v) else "<p>无。</p>")
         inc = rec["incidents"]
         parts.append(f"<h3>敏感事件({len(inc)} 起)</h3>")
-        cols_i = {
-            "date": "日期",
-            "incident_id": "编号",
-            "level": "层级",
-            "category": "类别",
-            "note": "计分",
-        }
+        cols_i = labels(
+            "date",
+            "incident_id",
+            "level",
+            "category",
+            "note",
+            overrides={"category": "类别", "note": "计分"},
+        )
         parts.append(table(inc, cols_i) if len(inc) else "<p>无。</p>")
         parts.append(f"<h3>信访积案({len(b)} 件)</h3>")
         parts.append(table(b, cols_b) if len(b) else "<p>无。</p>")
@@ -518,17 +472,18 @@ class Briefing:
             "star_eligible",
         ):
             t[col] = t[col].map(yes)
-        cols = {
-            "rank": "排名",
-            "unit": "单位",
-            "score": "行动得分",
-            "veto": "一票否决",
-            "awards_cancelled": "取消年度奖励",
-            "backlog_cleared": "积案全部化解",
-            "screening_complete": "排查全覆盖",
-            "star_eligible": "可授予平安稳定星",
-            "missed": "未达到的目标(供领导小组决定)",
-        }
+        cols = labels(
+            "rank",
+            "unit",
+            "score",
+            "veto",
+            "awards_cancelled",
+            "backlog_cleared",
+            "screening_complete",
+            "star_eligible",
+            "missed",
+            overrides={"score": "行动得分", "missed": "未达到的目标(供领导小组决定)"},
+        )
         if "annual_deduction" in t:
             cols["annual_deduction"] = "年度综合考核扣分"
             ratio = self.rules.value("annual_ratio")
@@ -569,15 +524,7 @@ class Briefing:
         if d.empty:
             return Fragment("<p>本周没有扣分或加分。</p>")
         d = d.assign(date=d["date"].map(md), points=d["points"].map(lambda x: f"{x:+d}"))
-        cols = {
-            "date": "日期",
-            "unit": "单位",
-            "source_id": "编号",
-            "label": "规则",
-            "clause": "条款",
-            "points": "分值",
-            "quote": "原文",
-        }
+        cols = labels("date", "unit", "source_id", "label", "clause", "points", "quote")
         return Fragment(table(d, cols, css="detail"))
 
     def returns_status(self) -> tuple[pd.DataFrame, str]:
@@ -645,8 +592,8 @@ class Briefing:
         else:
             text = "<p>第一次周五报送尚未到期。</p>"
         if len(status) and not self.unit:
-            labels = dict(zip(cal["end"], cal["label"], strict=True))
-            grid = status.assign(week=status["week_end"].map(labels))
+            week_names = dict(zip(cal["end"], cal["label"], strict=True))
+            grid = status.assign(week=status["week_end"].map(week_names))
             grid = grid.pivot(index="unit", columns="week", values="status").reindex(
                 index=self.rules.units.names, columns=cal["label"].to_list()
             )
@@ -679,13 +626,14 @@ class Briefing:
             text
             + table(
                 dl,
-                {
-                    "name": "事项",
-                    "date": "日期",
-                    "days_left": "剩余天数",
-                    "status": "状态",
-                    "clause": "依据",
-                },
+                labels(
+                    "name",
+                    "date",
+                    "days_left",
+                    "status",
+                    "clause",
+                    overrides={"name": "事项", "clause": "依据"},
+                ),
             )
         )
 
@@ -697,13 +645,14 @@ class Briefing:
         parts = [
             table(
                 it,
-                {
-                    "name": "口径",
-                    "label": "说明",
-                    "value": "本次取值",
-                    "default": "默认值",
-                    "clause": "条款",
-                },
+                labels(
+                    "name",
+                    "label",
+                    "value",
+                    "default",
+                    "clause",
+                    overrides={"label": "说明", "value": "本次取值"},
+                ),
                 highlight=~it["is_default"],
             )
         ]

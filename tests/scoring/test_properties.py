@@ -12,6 +12,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import os
 
 import numpy as np
 import pandas as pd
@@ -27,7 +28,11 @@ UNITS = ["农水站", "工管站", "办公室", "移民扶持办公室"]
 LEVELS = ["进京", "去省", "到市", "来县"]
 CASES = ["C1", "C2", "C3", None]
 START = dt.date(2019, 2, 15)
-SETTINGS = settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+# `make mutate` runs these once per mutant: fewer examples there (BAIYI_EXAMPLES).
+EXAMPLES = int(os.environ.get("BAIYI_EXAMPLES", "40"))
+SETTINGS = settings(
+    max_examples=EXAMPLES, deadline=None, suppress_health_check=[HealthCheck.too_slow]
+)
 
 dates = st.integers(0, 110).map(lambda d: (START + dt.timedelta(days=d)).isoformat())
 interpretations = st.fixed_dictionaries(
@@ -107,7 +112,7 @@ def _scores(result) -> pd.Series:
     return result.scores.set_index("unit")["score"].sort_index()
 
 
-@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@settings(max_examples=EXAMPLES * 4, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(campaign(), interpretations, st.sampled_from([None, "2019-03-29", "2019-05-01"]))
 def test_visit_deductions_equal_a_naive_reading_of_the_clauses(data, interp, as_of):
     """Not the engine's formula: an independent visit-by-visit reading of 一 and 二."""
