@@ -110,19 +110,10 @@ def cmd_score(args: argparse.Namespace) -> int:
     print(_table(result.scores, SCORE_HEADERS))
     print("\n口径:")
     print("\n".join(_interpretation_lines(rules)))
-    ambiguous = result.ambiguous_rules_applied()
-    if len(ambiguous):
-        print("\n本次适用了原文有歧义的规则:")
-        for r in ambiguous.itertuples(index=False):
-            print(f"  {r.rule_id}({r.clause}){r.label}:按 {r.points:+d} 分。{r.note}")
-    if len(result.quality):
-        print(
-            f"\n数据质量:{len(result.quality)} 条走访未填案件编号"
-            f"(按口径 missing_case_id={rules.value('missing_case_id')} 处理)。"
-        )
-    if len(result.excluded):
-        counts = result.excluded["reason"].value_counts()
-        print("\n未计分的台账行:" + ";".join(f"{reason} {n} 行" for reason, n in counts.items()))
+    for heading, items in result.disclosures():
+        print(f"\n{heading}:")
+        for item in items:
+            print(f"  {item}")
     if args.explain:
         print()
         print(result.explain(args.explain))
@@ -339,25 +330,13 @@ def cmd_template(args: argparse.Namespace) -> int:
 def cmd_export(args: argparse.Namespace) -> int:
     from pathlib import Path
 
-    from .excel import export
+    from .excel import export_source
 
-    rules = _rules(args)
-    checked = check_ledgers(args.data, rules)
-    if checked.ledgers is None:
-        print(
-            f"台账有错误,只导出问题表({int((checked.problems['severity'] == '错误').sum())} 处)。",
-            file=sys.stderr,
-        )
-        from .ledgers.schema import SCHEMAS
-
-        nothing = {k: pd.DataFrame(columns=[c.name for c in cols]) for k, cols in SCHEMAS.items()}
-        empty = score(load_ledgers(nothing, rules), rules, as_of=args.as_of)
-        empty.scores = empty.scores.iloc[0:0]
-        export(Path(args.out), empty, checked.problems)
+    done = export_source(Path(args.out), args.data, _rules(args), args.as_of)
+    if done.errors:
+        print(f"台账有错误,只导出问题表({done.errors} 处)。", file=sys.stderr)
         return 1
-    result = score(checked.ledgers, rules, as_of=args.as_of)
-    path = export(Path(args.out), result, checked.problems)
-    print(f"已导出:{path}")
+    print(f"已导出:{done.path}")
     return 0
 
 

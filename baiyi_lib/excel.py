@@ -12,6 +12,7 @@ is opened.
 
 from __future__ import annotations
 
+import datetime as dt
 import math
 from dataclasses import dataclass
 from pathlib import Path
@@ -23,11 +24,14 @@ from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.datavalidation import DataValidation
 from openpyxl.worksheet.worksheet import Worksheet
 
+from .dates import week_label
 from .ledgers.schema import KIND_LABELS, SCHEMAS, STATUS_ALIASES
 from .ledgers.validate import expected_text
 from .params import Rules
-from .present import spreadsheet_safe
-from .scoring import ScoreResult
+from .present import attention_lists, attention_shown, spreadsheet_safe
+from .scoring import ScoreResult, score
+from .sources import check_ledgers, known_moment, load_ledgers
+from .views import attention, returns_evidence
 
 TEMPLATE_ROWS = 500  # rows prepared with dropdowns and date formats
 HEADER_ROW = 3  # row 1 the title, row 2 填报单位 and 零报告, then the headers
@@ -326,9 +330,86 @@ def _calculation(persons: object, rate: object, multiplier: object) -> str:
     return f"{int(persons)} 人次 × {int(rate):+d}{extra}"
 
 
-def export(path: Path, result: ScoreResult, problems: pd.DataFrame) -> Path:
+NOTE_COLUMNS = [
+    Col("topic", "事项", 16),
+    Col("name", "口径", 18),
+    Col("text", "内容", 58),
+    Col("value", "本次取值", 12),
+    Col("default", "默认值", 10),
+    Col("clause", "条款", 14),
+]
+ATTENTION_SHEET_COLUMNS = [
+    Col("list", "清单", 26),
+    Col("clause", "依据", 14),
+    Col("unit", "单位", 16),
+    Col("case_id", "案件编号", 12),
+    Col("detail", "详情", 60),
+]
+
+
+def _notes_frame(result: ScoreResult) -> pd.DataFrame:
+    """口径与说明: every interpretation in force (non-default ones marked) and what the
+    scores must be read with (ScoreResult.disclosures), one row each."""
+    rows = []
+    for it in result.interpretations().itertuples(index=False):
+        shown = "未设定" if it.value is None else str(it.value)
+        rows.append(
+            {
+                "topic": "口径" if it.is_default else "口径(非默认)",
+                "name": it.name,
+                "text": f"{it.label}。{it.note}",
+                "value": shown,
+                "default": "未设定" if it.default is None else str(it.default),
+                "clause": it.clause,
+            }
+        )
+    for heading, items in result.disclosures():
+        rows += [{"topic": heading, "text": item} for item in items]
+    return pd.DataFrame(rows, columns=[c.field for c in NOTE_COLUMNS])
+
+
+def _attention_frame(rules: Rules, lists: dict[str, pd.DataFrame], basis: str) -> pd.DataFrame:
+    """需要关注 as one tidy table: which list, its clause, unit, case id, and the list's
+    other columns written out as 「label value」."""
+    shown = attention_shown(lists)
+    rows = []
+    for key, (title, clause, cols) in attention_lists(rules, basis).items():
+        other = {c: h for c, h in cols.items() if c not in ("unit", "case_id")}
+        for rec in shown[key].to_dict("records"):
+            detail = ";".join(
+                f"{h} {_text(rec.get(c))}" for c, h in other.items() if _text(rec.get(c))
+            )
+            rows.append(
+                {
+                    "list": title,
+                    "clause": clause,
+                    "unit": rec.get("unit"),
+                    "case_id": rec.get("case_id"),
+                    "detail": detail,
+                }
+            )
+    return pd.DataFrame(rows, columns=[c.field for c in ATTENTION_SHEET_COLUMNS])
+
+
+def _text(value: object) -> str:
+    if value is None or (not isinstance(value, str | list | tuple) and pd.isna(value)):
+        return ""
+    if isinstance(value, pd.Timestamp | dt.date):
+        return week_label(value)
+    if isinstance(value, list | tuple):
+        return "→".join(map(str, value))
+    return str(value)
+
+
+def export(
+    path: Path,
+    result: ScoreResult,
+    problems: pd.DataFrame,
+    attention: tuple[dict[str, pd.DataFrame], str] | None = None,
+) -> Path:
     """One workbook to print: 得分, 计分明细 (with the rule in words and its clause, and
-    where in the ledgers each point comes from), 台账问题. Every page of every sheet
+    where in the ledgers each point comes from), 需要关注 (views.attention with what the
+    returns are judged from, when given), 口径与说明, 台账问题. Every page of every sheet
     carries the title and as-of, the column headers and its page number."""
     camp = result.rules.campaign
     day = f"统计截至 {result.as_of.year}年{result.as_of.month}月{result.as_of.day}日"
@@ -356,8 +437,42 @@ def export(path: Path, result: ScoreResult, problems: pd.DataFrame) -> Path:
             for sh, r in zip(problems["sheet"], problems["row"], strict=True)
         ]
     )
+    if attention is not None:
+        a = _attention_frame(result.rules, *attention)
+        _sheet(wb, "需要关注", f"{head} · 需要关注 · {day}", a, ATTENTION_SHEET_COLUMNS, "无")
+    notes = _notes_frame(result)
+    _sheet(wb, "口径与说明", f"{head} · 口径与说明 · {day}", notes, NOTE_COLUMNS, "无")
     _sheet(wb, "台账问题", f"{head} · 台账问题 · {day}", q, PROBLEM_COLUMNS, "没有发现问题")
     wb.properties.title = f"{camp.name} 得分({day})"
     path.parent.mkdir(parents=True, exist_ok=True)
     wb.save(path)
     return path
+
+
+@dataclass
+class Exported:
+    """What `baiyi export` wrote: the workbook, and how many ledger errors kept the scores
+    out of it (0: everything exported)."""
+
+    path: Path
+    errors: int
+
+
+def export_source(
+    path: Path, data: object, rules: Rules, as_of: object = None, known_at: object = None
+) -> Exported:
+    """Check the ledgers of a source and export them. With ledger errors, only the
+    problem table is filled (the score sheets say there is nothing): the office gets the
+    list of what to fix in the same printable form."""
+    checked = check_ledgers(data, rules, known_at)  # type: ignore[arg-type]
+    if checked.ledgers is None:
+        nothing = {k: pd.DataFrame(columns=[c.name for c in cols]) for k, cols in SCHEMAS.items()}
+        empty = score(load_ledgers(nothing, rules), rules, as_of=as_of)
+        empty.scores = empty.scores.iloc[0:0]
+        export(path, empty, checked.problems)
+        return Exported(path, int((checked.problems["severity"] == "错误").sum()))
+    result = score(checked.ledgers, rules, as_of=as_of)
+    moment = None if known_at is None else known_moment(known_at, rules)
+    status, basis = returns_evidence(data, checked.ledgers, result, moment)
+    lists = attention(checked.ledgers, result, status)
+    return Exported(export(path, result, checked.problems, (lists, basis)), 0)

@@ -8,6 +8,9 @@ import html
 
 import pandas as pd
 
+from .dates import week_label
+from .params import Rules
+
 # Every column label people read, once: the terminal, the export, the pages and the
 # receipts take their headers from here (``labels``); a table that means something else
 # by a column says so with an override.
@@ -135,6 +138,53 @@ ACCOUNTING_HEADERS = labels(
     "note",
     overrides={"file": "文件"},
 )
+
+
+def attention_lists(rules: Rules, basis: str) -> dict[str, tuple[str, str, dict[str, str]]]:
+    """The 需要关注 lists (views.attention) as people read them: title, clause, columns;
+    the thresholds in the titles come from campaign.yaml's attention. ``basis`` says what
+    the returns are judged from."""
+    watch = rules.campaign.attention
+    return {
+        "repeats": (
+            "同一案件多次走访(群众只访一次未做到)",
+            "实施方案 二、3",
+            labels("case_id", "unit", "visits", "persons", "levels", "first", "last"),
+        ),
+        "escalations": (
+            "走访层级上升(越级)",
+            "考核办法 一;实施方案 四(二)",
+            labels("case_id", "unit", "date", "visit_id", "from", "to"),
+        ),
+        "unresolved": (
+            f"排查出 {watch.unresolved_weeks} 周以上仍未化解的案件",
+            "实施方案 二、1;三、2",
+            labels(
+                "case_id", "unit", "first", "weeks", "category", overrides={"first": "首次排查"}
+            ),
+        ),
+        "backlog": (
+            f"距 5月20日 不足 {watch.backlog_weeks_left} 周仍有积案未化解认定的单位",
+            "实施方案 二、2",
+            labels("unit", "open", "days_left", "pace", "needed", "on_track", "cases"),
+        ),
+        "returns": (
+            f"连续 {watch.missed_returns} 周以上未报送的单位({basis})",
+            "实施方案 五、四",
+            labels("unit", "missed", "since"),
+        ),
+    }
+
+
+def attention_shown(lists: dict[str, pd.DataFrame]) -> dict[str, pd.DataFrame]:
+    """The 需要关注 lists with their values written as people read them (能/不能, 3月1日)."""
+    out = dict(lists)
+    out["backlog"] = out["backlog"].assign(
+        on_track=out["backlog"]["on_track"].map({True: "能", False: "不能"})
+    )
+    out["returns"] = out["returns"].assign(since=out["returns"]["since"].map(week_label))
+    return out
+
 
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 

@@ -28,6 +28,7 @@ from .dates import (
 from .ledgers import Ledgers
 from .params import Rules
 from .scoring import ScoreResult
+from .sources import is_store
 from .store import submissions as store_submissions
 
 # --------------------------------------------------------------------------- calendar
@@ -540,6 +541,17 @@ def returns_status(ledgers: Ledgers, result: ScoreResult) -> pd.DataFrame:
     """
     rows = ledgers.screening_rows
     return returns_grid(rows["unit"], rows["screened_on"], result.rules, result.as_of)
+
+
+def returns_evidence(
+    data: object, ledgers: Ledgers, result: ScoreResult, known_at: dt.datetime | None = None
+) -> tuple[pd.DataFrame, str]:
+    """Unit × week returns and what they are judged from, in Chinese: the submission
+    records when the ledgers come from the store, else the screening dates."""
+    if is_store(data):
+        status = returns_from_submissions(data, result.rules, result.as_of, known_at=known_at)  # type: ignore[arg-type]
+        return status, "依据台账库中的报送记录"
+    return returns_status(ledgers, result), "依据排查台账日期"
 
 
 def deadlines(rules: Rules, as_of: dt.date) -> pd.DataFrame:

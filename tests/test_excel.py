@@ -132,7 +132,7 @@ def test_export_command(tmp_path, capsys):
     out = tmp_path / "导出.xlsx"
     assert main(["export", str(out), "--as-of", "2019-04-26"]) == 0
     wb = openpyxl.load_workbook(out)
-    assert wb.sheetnames == ["得分", "计分明细", "台账问题"]
+    assert wb.sheetnames == ["得分", "计分明细", "需要关注", "口径与说明", "台账问题"]
     assert wb["得分"].max_row == 27  # title, headers, 25 units
     broken = str(__import__("pathlib").Path(__file__).parent / "ledgers" / "fixtures" / "broken")
     assert main(["export", str(tmp_path / "b.xlsx"), "--data", broken]) == 1
@@ -235,3 +235,27 @@ def test_a_template_sent_as_a_zero_return_is_read_as_one(tmp_path):
     assert checked.ok, checked.problems.to_string()
     tables = checked.accounting[checked.accounting["kind"] != ""]
     assert tables["zero"].all() and set(tables["unit"]) == {"农水站"}
+
+
+def test_the_export_carries_the_attention_lists_and_the_readings(tmp_path):
+    """The workbook the office prints has what the briefing has beside the scores: the
+    需要关注 lists (here the repeated cases, recounted from the register) and every
+    interpretation in force with the disclosures."""
+    from truth import counted
+
+    out = tmp_path / "x.xlsx"
+    assert main(["export", str(out), "--data", str(SAMPLE), "--as-of", "2019-04-26"]) == 0
+    wb = openpyxl.load_workbook(out)
+    assert wb.sheetnames == ["得分", "计分明细", "需要关注", "口径与说明", "台账问题"]
+    rows = list(wb["需要关注"].iter_rows(min_row=3, values_only=True))
+    repeats = {(r[2], r[3]) for r in rows if r[0].startswith("同一案件多次走访")}
+    v = counted(dt.date(2019, 4, 26)).dropna(subset=["case"])
+    per_case = v.groupby(["unit", "case"]).size()
+    assert repeats == set(per_case[per_case > 1].index)
+    notes = list(wb["口径与说明"].iter_rows(min_row=3, values_only=True))
+    names = {r[1] for r in notes if r[0].startswith("口径")}
+    assert names == set(load_rules().interpretations)
+    assert any(r[0] == "数据质量" for r in notes)
+    assert main(["export", str(out), "--data", str(SAMPLE), "--set", "doubling=stack"]) == 0
+    notes = list(openpyxl.load_workbook(out)["口径与说明"].iter_rows(min_row=3, values_only=True))
+    assert [r[1] for r in notes if r[0] == "口径(非默认)"] == ["doubling"]

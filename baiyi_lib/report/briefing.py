@@ -8,6 +8,7 @@ that a test can check the page against the library.
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import html
 import os
 from dataclasses import dataclass
@@ -22,8 +23,8 @@ from ..dates import week_label
 from ..ledgers import Ledgers
 from ..ledgers.schema import KIND_LABELS
 from ..params import Rules, load_rules
+from ..present import attention_lists, attention_shown, labels
 from ..present import html_table as table
-from ..present import labels
 from ..scoring import ScoreResult, as_of_day, score
 from ..sources import is_store, known_moment, load_ledgers, resolve_source
 from ..store import return_gaps, row_changes
@@ -74,26 +75,6 @@ def md(day: dt.date | pd.Timestamp) -> str:
 
 
 ATTENTION_SHOWN = 15  # rows of each 需要关注 list on the page (the view has them all)
-# 需要关注: each list's clause and columns
-ATTENTION_COLUMNS = {
-    "repeats": (
-        "实施方案 二、3",
-        labels("case_id", "unit", "visits", "persons", "levels", "first", "last"),
-    ),
-    "escalations": (
-        "考核办法 一;实施方案 四(二)",
-        labels("case_id", "unit", "date", "visit_id", "from", "to"),
-    ),
-    "unresolved": (
-        "实施方案 二、1;三、2",
-        labels("case_id", "unit", "first", "weeks", "category", overrides={"first": "首次排查"}),
-    ),
-    "backlog": (
-        "实施方案 二、2",
-        labels("unit", "open", "days_left", "pace", "needed", "on_track", "cases"),
-    ),
-    "returns": ("实施方案 五、四", labels("unit", "missed", "since")),
-}
 
 
 @dataclass
@@ -112,6 +93,12 @@ class Briefing:
     restated: ScoreResult | None = None  # last week's as-of on today's data (store only)
     known_at: str | None = None
     default: ScoreResult | None = None  # the default readings, when others are chosen
+
+    @functools.cached_property
+    def burndown(self) -> tuple[pd.DataFrame, dict[str, Any]]:
+        """The backlog burn-down (views.backlog_burndown), computed once per briefing: the
+        headline, the figures, the table and the chart all read it."""
+        return views.backlog_burndown(self.ledgers, self.result, self.unit)
 
     @property
     def from_store(self) -> bool:
@@ -179,7 +166,7 @@ class Briefing:
     def figures(self) -> dict[str, Any]:
         """The headline figures (also shown in the report index and checked by tests)."""
         summary = views.visits_summary(self.ledgers, self.result, self.unit)
-        _, bl = views.backlog_burndown(self.ledgers, self.result, self.unit)
+        _, bl = self.burndown
         flags = views.flags_raised(self.result, self.unit)
         return {
             "as_of": self.as_of.isoformat(),
@@ -226,7 +213,7 @@ class Briefing:
             "行动以来累计 "
             f"{fig_num('person_visits_to_date', f['person_visits_to_date'])} 人次。</li>"
         ]
-        _, bl = views.backlog_burndown(self.ledgers, self.result, self.unit)
+        _, bl = self.burndown
         target = md(bl["target_date"])
         if bl["days_left"] > 0:
             when = f"距 {target}(积案全部化解)还有 {bl['days_left']} 天"
@@ -370,7 +357,7 @@ class Briefing:
 
     def backlog(self) -> Fragment:
         """积案化解进度: the sentence under the burn-down chart."""
-        _, p = views.backlog_burndown(self.ledgers, self.result, self.unit)
+        _, p = self.burndown
         if p["total"] == 0:
             text = "没有登记的信访积案。"
         elif p["open"] == 0:
@@ -387,7 +374,7 @@ class Briefing:
         return Fragment(f"<p>{text}</p>")
 
     def backlog_chart(self) -> Any:
-        t, p = views.backlog_burndown(self.ledgers, self.result, self.unit)
+        t, p = self.burndown
         return show(charts.backlog_burndown(t, p))
 
     def screening(self) -> Fragment:
@@ -530,33 +517,16 @@ class Briefing:
     def returns_status(self) -> tuple[pd.DataFrame, str]:
         """Unit × week returns and what they are judged from (submission records in the
         store, else the screening dates)."""
-        if self.from_store:
-            status = views.returns_from_submissions(
-                self.data, self.rules, self.as_of, known_at=self.known
-            )
-            return status, "依据台账库中的报送记录"
-        return views.returns_status(self.ledgers, self.result), "依据排查台账日期"
+        return views.returns_evidence(self.data, self.ledgers, self.result, self.known)
 
     def attention(self) -> Fragment:
         """需要关注: cases and units to act on before the next visit happens."""
         status, basis = self.returns_status()
-        a = views.attention(self.ledgers, self.result, status, self.unit)
-        watch = self.rules.campaign.attention
-        a["backlog"] = a["backlog"].assign(
-            on_track=a["backlog"]["on_track"].map({True: "能", False: "不能"})
-        )
-        a["returns"] = a["returns"].assign(since=a["returns"]["since"].map(md))
-        titles = {
-            "repeats": "同一案件多次走访(群众只访一次未做到)",
-            "escalations": "走访层级上升(越级)",
-            "unresolved": f"排查出 {watch.unresolved_weeks} 周以上仍未化解的案件",
-            "backlog": f"距 5月20日 不足 {watch.backlog_weeks_left} 周仍有积案未化解认定的单位",
-            "returns": f"连续 {watch.missed_returns} 周以上未报送的单位({basis})",
-        }
+        a = attention_shown(views.attention(self.ledgers, self.result, status, self.unit))
         parts = []
-        for key, (clause, cols) in ATTENTION_COLUMNS.items():
+        for key, (title, clause, cols) in attention_lists(self.rules, basis).items():
             df = a[key]
-            head = f"<h3>{titles[key]}({len(df)})<small> {clause}</small></h3>"
+            head = f"<h3>{title}({len(df)})<small> {clause}</small></h3>"
             body = table(df.head(ATTENTION_SHOWN), cols) if len(df) else "<p>无。</p>"
             if len(df) > ATTENTION_SHOWN:
                 body += (
@@ -616,8 +586,9 @@ class Briefing:
                     for r in gaps.itertuples()
                 )
                 text += (
-                    "<p>以下单位最近一次报送缺少以前报送过的台账,缺少的部分按最近一次有数据的报送"
-                    "计分;若是从 Excel 另存为 CSV,只会保存第一个工作表:</p>"
+                    "<p>以下单位最近一次报送缺少以前报送过的台账。报送只替换它所带的台账,"
+                    "缺少的台账仍按该单位以前报送的行计分,请核实是否漏报;"
+                    "若是从 Excel 另存为 CSV,只会保存第一个工作表:</p>"
                     f"<ul>{items}</ul>"
                 )
         dl = views.deadlines(self.rules, self.as_of)
@@ -656,22 +627,9 @@ class Briefing:
                 highlight=~it["is_default"],
             )
         ]
-        amb = self.result.ambiguous_rules_applied()
-        if len(amb):
-            items = "".join(
-                f"<li>{html.escape(r.rule_id)}({html.escape(r.clause)}):"
-                f"按 {r.points:+d} 分。{html.escape(r.note)}</li>"
-                for r in amb.itertuples(index=False)
-            )
-            parts.append(f"<p>本期适用了原文有歧义的规则:</p><ul>{items}</ul>")
-        if len(self.result.quality):
-            parts.append(
-                f"<p>数据质量:{len(self.result.quality)} 起走访未填案件编号,无法倒查排查台账。</p>"
-            )
-        if len(self.result.excluded):
-            counts = self.result.excluded["reason"].value_counts()
-            items = "".join(f"<li>{html.escape(k)}:{v} 行</li>" for k, v in counts.items())
-            parts.append(f"<p>读入但未计分的台账行:</p><ul>{items}</ul>")
+        for heading, lines in self.result.disclosures():
+            items = "".join(f"<li>{html.escape(line)}</li>" for line in lines)
+            parts.append(f"<p>{html.escape(heading)}:</p><ul>{items}</ul>")
         return Fragment("".join(parts))
 
     def provenance(self) -> Fragment:

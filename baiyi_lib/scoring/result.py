@@ -119,6 +119,39 @@ class ScoreResult:
             columns=["rule_id", "label", "clause", "points", "note"],
         )
 
+    def disclosures(self) -> list[tuple[str, list[str]]]:
+        """What every output showing these scores discloses beside them, in Chinese, as
+        (heading, items): the ambiguous rules that gave a row, the counted visits that
+        could not be checked against screening, and the rows read but not scored (by
+        reason). The terminal, the briefing and the export all print this one list."""
+        out: list[tuple[str, list[str]]] = []
+        amb = self.ambiguous_rules_applied()
+        if len(amb):
+            out.append(
+                (
+                    "本次适用了原文有歧义的规则",
+                    [
+                        f"{r.rule_id}({r.clause}){r.label}:按 {r.points:+d} 分。{r.note}"
+                        for r in amb.itertuples(index=False)
+                    ],
+                )
+            )
+        if len(self.quality):
+            how = self.rules.value("missing_case_id")
+            out.append(
+                (
+                    "数据质量",
+                    [
+                        f"{len(self.quality)} 条走访未填案件编号,无法倒查排查台账"
+                        f"(按口径 missing_case_id={how} 处理)"
+                    ],
+                )
+            )
+        if len(self.excluded):
+            counts = self.excluded["reason"].value_counts()
+            out.append(("读入但未计分的台账行", [f"{k}:{n} 行" for k, n in counts.items()]))
+        return out
+
     def unit_points(self, unit: str) -> pd.DataFrame:
         """The points rows of one unit (name, alias or id)."""
         name = self._unit_name(unit)
