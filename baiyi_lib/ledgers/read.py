@@ -73,6 +73,7 @@ class FileNote:
     problem: str
     expected: str
     severity: str = "错误"
+    check: str = ""  # the id of the declared check (checks.CHECKS)
 
 
 @dataclass
@@ -140,12 +141,22 @@ def read_paths(
         look = inspect_file(path, limits)
         if look.refusal is not None:
             problem, expected = look.refusal
-            result.notes.append(FileNote(display, "", None, "", "", problem, expected))
+            result.notes.append(
+                FileNote(display, "", None, "", "", problem, expected, check="file.refused")
+            )
             continue
         if look.kind == "unknown":
             damaged = path.suffix.lower() in WORKBOOK_SUFFIXES
             result.notes.append(
-                FileNote(display, "", None, "", "", *(_DAMAGED if damaged else _UNKNOWN_FORMAT))
+                FileNote(
+                    display,
+                    "",
+                    None,
+                    "",
+                    "",
+                    *(_DAMAGED if damaged else _UNKNOWN_FORMAT),
+                    check="file.damaged" if damaged else "file.format",
+                )
             )
             continue
         for c in look.comments:
@@ -182,6 +193,7 @@ def _scan_text(text: str, file: str, sheet: str, ref: str, where: str, result: R
                 text,
                 f"{where}中含{what},台账不得记录个人信息",
                 "删除个人信息后重新报送",
+                check="text.personal",
             )
         )
 
@@ -197,7 +209,16 @@ def _read_csv(path: Path, display: str, limits: Limits, result: ReadResult) -> N
             continue
     if text is None:
         result.notes.append(
-            FileNote(display, "", None, "", "", "无法识别文件编码", "UTF-8 或 GB18030 编码的 CSV")
+            FileNote(
+                display,
+                "",
+                None,
+                "",
+                "",
+                "无法识别文件编码",
+                "UTF-8 或 GB18030 编码的 CSV",
+                check="file.encoding",
+            )
         )
         return
     # long fields are read whole and refused by the cell check, with their row
@@ -210,30 +231,45 @@ def _read_csv(path: Path, display: str, limits: Limits, result: ReadResult) -> N
             if len(cells) > limits.max_rows:
                 result.notes.append(
                     FileNote(
-                        display, "", None, "", "",
+                        display,
+                        "",
+                        None,
+                        "",
+                        "",
                         f"CSV 超过 {limits.max_rows} 行,未读取",
                         "不超过该行数的台账(见 params/limits.yaml)",
+                        check="file.too_many_rows",
                     )
-                )  # fmt: skip
+                )
                 return
     except csv.Error as exc:
         result.notes.append(
             FileNote(
-                display, "", reader.line_num, "", "",
+                display,
+                "",
+                reader.line_num,
+                "",
+                "",
                 f"CSV 格式错误:第 {reader.line_num} 行无法解析({exc})",
                 "用 Excel 或 WPS 另存为 CSV(UTF-8)的文件",
+                check="file.csv_syntax",
             )
-        )  # fmt: skip
+        )
         return
     width = max((len(r) for r in cells), default=0)
     if width > limits.max_columns:
         result.notes.append(
             FileNote(
-                display, "", None, "", "",
+                display,
+                "",
+                None,
+                "",
+                "",
                 f"CSV 有 {width} 列,超过读取限度 {limits.max_columns} 列,未读取",
                 "台账只需十列左右",
+                check="file.too_many_columns",
             )
-        )  # fmt: skip
+        )
         return
     grid = pd.DataFrame([r + [""] * (width - len(r)) for r in cells], dtype=object)
     kind = kind_from_name(path.stem)
@@ -244,7 +280,7 @@ def _read_csv(path: Path, display: str, limits: Limits, result: ReadResult) -> N
         return
     found = _add_table(grid, display, "", kind, result)
     if not found:
-        result.notes.append(FileNote(display, "", None, "", "", *_EMPTY))
+        result.notes.append(FileNote(display, "", None, "", "", *_EMPTY, check="file.empty"))
 
 
 _EMPTY = ("文件中没有任何台账数据(空文件或只有空表)", "有表头和数据行的台账")
@@ -259,7 +295,18 @@ def _read_workbook(path: Path, display: str, result: ReadResult) -> None:
         else:
             problem = f"文件已损坏或不是有效的 Excel 文件({type(exc).__name__})"
             expected = "可用 Excel 或 WPS 打开并另存为 .xlsx 的文件"
-        result.notes.append(FileNote(display, "", None, "", "", problem, expected))
+        result.notes.append(
+            FileNote(
+                display,
+                "",
+                None,
+                "",
+                "",
+                problem,
+                expected,
+                check="file.refused" if (problem, expected) == _ENCRYPTED else "file.damaged",
+            )
+        )
         return
     file_kind = kind_from_name(path.stem)
     found = False
@@ -272,7 +319,7 @@ def _read_workbook(path: Path, display: str, result: ReadResult) -> None:
             continue
         found |= _add_table(grid, display, sheet, sheet_kind or file_kind, result)
     if not found and not any(n.file == display for n in result.notes):
-        result.notes.append(FileNote(display, "", None, "", "", *_EMPTY))
+        result.notes.append(FileNote(display, "", None, "", "", *_EMPTY, check="file.empty"))
 
 
 def _scan_grid(
@@ -447,6 +494,7 @@ def _report_missing_header(
                 "",
                 "无法识别台账类型:文件名或工作表名中没有台账名称,前几行也没有找到完整的表头",
                 "文件名含 走访/事件/排查/积案,或表头为 docs/使用说明.md 所列的中文表头",
+                check="table.kind",
             )
         )
         return
@@ -461,6 +509,7 @@ def _report_missing_header(
             "",
             f"{KIND_LABELS[kind]}缺少必填列:{'、'.join(missing)}",
             "表头应含:" + "、".join(c.header for c in SCHEMAS[kind] if c.required),
+            check="table.required_columns",
         )
     )
 
@@ -474,7 +523,16 @@ def read_frames(frames: dict[str, pd.DataFrame]) -> ReadResult:
     for kind, df in frames.items():
         if kind not in KINDS:
             result.notes.append(
-                FileNote(f"<{kind}>", "", None, "", str(kind), "未知的台账类型", "、".join(KINDS))
+                FileNote(
+                    f"<{kind}>",
+                    "",
+                    None,
+                    "",
+                    str(kind),
+                    "未知的台账类型",
+                    "、".join(KINDS),
+                    check="table.kind",
+                )
             )
             continue
         lookup = header_lookup(kind)
@@ -507,6 +565,7 @@ def read_frames(frames: dict[str, pd.DataFrame]) -> ReadResult:
                     "",
                     f"{KIND_LABELS[kind]}缺少必填列:{'、'.join(missing)}",
                     "列名为 docs/使用说明.md 所列的英文名或中文表头",
+                    check="table.required_columns",
                 )
             )
             continue

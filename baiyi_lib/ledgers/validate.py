@@ -18,6 +18,7 @@ from pandas.api import types as ptypes
 
 from ..params import Limits, Rules, canonical_category
 from . import normalise as nz
+from .checks import CHECKS
 from .privacy import check_cells, is_pii_header, mask_column
 from .read import FileNote, RawTable, ReadResult
 from .schema import KEYS, KIND_LABELS, KINDS, SCHEMAS, Column
@@ -34,6 +35,7 @@ PROBLEM_COLUMNS = [
     "problem",
     "expected",
     "severity",
+    "check",
 ]
 ACCOUNTING_COLUMNS = [
     "file", "sheet", "kind", "rows_read", "rows_used", "rows_refused", "note", "unit", "zero",
@@ -108,6 +110,8 @@ class _Problems:
         self.parts: list[pd.DataFrame] = []
 
     def add_notes(self, notes: list[FileNote], kind: str = "") -> None:
+        """File-level problems and remarks, each with its declared check."""
+        assert all(n.check in CHECKS for n in notes), [n.check for n in notes]
         if notes:
             df = pd.DataFrame([n.__dict__ for n in notes])
             df["kind"] = kind
@@ -123,7 +127,12 @@ class _Problems:
         problem: pd.Series | str,
         expected: str,
         severity: str = ERROR,
+        *,
+        check: str,
     ) -> None:
+        """Problems at the rows of ``table`` in ``mask``, found by the declared check
+        ``check`` (checks.CHECKS)."""
+        assert check in CHECKS, check
         if not mask.any():
             return
         sel = table.loc[mask]
@@ -138,6 +147,7 @@ class _Problems:
                 "problem": problem[mask].to_numpy() if isinstance(problem, pd.Series) else problem,
                 "expected": expected,
                 "severity": severity,
+                "check": check,
             }
         )
         self.parts.append(df)
@@ -210,6 +220,7 @@ def _check_headers(tables: list[RawTable], kind: str, problems: _Problems) -> se
                             header,
                             "该列记录个人信息,台账只记案件编号和人次,不得记录信访人信息;整张表未载入",
                             "删除该列后重新报送",
+                            check="table.personal_header",
                         )
                     ],
                     kind,
@@ -228,6 +239,7 @@ def _check_headers(tables: list[RawTable], kind: str, problems: _Problems) -> se
                         f"表头「{label}」出现 {len(written)} 次({'、'.join(written)}),"
                         "无法确定以哪一列为准;整张表未载入",
                         f"只保留一列「{label}」",
+                        check="table.duplicate_header",
                     )
                 ],
                 kind,
@@ -258,7 +270,9 @@ def _parse_columns(
                 expected += (
                     f"(不超过 {rules.limits.max_persons_per_visit};{rules.limits.persons_reason})"
                 )
-            problems.add(frame, bad, kind, headers[col.name], raw, why, expected)
+            problems.add(
+                frame, bad, kind, headers[col.name], raw, why, expected, check=f"cell.{col.type}"
+            )
     return out
 
 
@@ -337,6 +351,7 @@ def _check_cells(
                 raw,
                 "单元格含" + flags.personal + ",台账不得记录个人信息",
                 "删除个人信息,只填案件编号和人次",
+                check="text.personal",
             )
         problems.add(
             frame,
@@ -346,6 +361,7 @@ def _check_cells(
             raw,
             "单元格含控制字符(如 NUL 或终端转义符),多为从其他系统复制时带入",
             "只含文字、数字和标点的内容;可在 Excel 中用 CLEAN() 清除后重新报送",
+            check="cell.control",
         )
         too_long = flags.length > limits.max_cell_chars
         if too_long.any():
@@ -357,6 +373,7 @@ def _check_cells(
                 raw,
                 pd.Series(flags.length, index=raw.index).map(lambda n: f"单元格文字过长({n} 字)"),
                 f"不超过 {limits.max_cell_chars} 字(见 params/limits.yaml)",
+                check="cell.too_long",
             )
 
 
@@ -384,6 +401,7 @@ def _check_campaign_dates(
         f"日期不在行动期内({camp.start:%Y-%m-%d} 至 {camp.end:%Y-%m-%d}),该行不计分",
         "行动期内的日期;如年份写错请改正",
         severity=REMARK,
+        check="row.outside_campaign",
     )
 
 
@@ -408,6 +426,7 @@ def _check_rows(
             "",
             "已化解的案件须填写化解日期",
             "化解日期",
+            check="row.resolved_without_date",
         )
         problems.add(
             frame,
@@ -417,6 +436,7 @@ def _check_rows(
             frame["resolved_on"],
             "化解状态为未化解,却填写了化解日期",
             "未化解的案件化解日期留空",
+            check="row.open_with_date",
         )
     if kind == "backlog":
         cert = typed["certified"].to_numpy(bool)
@@ -429,6 +449,7 @@ def _check_rows(
             "",
             "办公室已认定,须填写认定日期",
             "认定日期",
+            check="row.certified_without_date",
         )
         problems.add(
             frame,
@@ -438,6 +459,7 @@ def _check_rows(
             frame["certified"],
             "填写了认定日期,但办公室认定不是“是”",
             "认定的案件填“是”",
+            check="row.date_without_certified",
         )
         problems.add(
             frame,
@@ -447,6 +469,7 @@ def _check_rows(
             "是",
             "未化解的案件不能认定为已化解",
             "先化解、后认定",
+            check="row.certified_open",
         )
         early = (typed["resolved_on"] < typed["first_petition_on"]).fillna(False).to_numpy()
         problems.add(
@@ -457,6 +480,7 @@ def _check_rows(
             frame["resolved_on"],
             "化解日期早于初次信访日期",
             "不早于初次信访日期的日期",
+            check="row.resolved_before_first",
         )
         early_cert = (typed["certified_on"] < typed["resolved_on"]).fillna(False).to_numpy()
         problems.add(
@@ -467,6 +491,7 @@ def _check_rows(
             frame["certified_on"],
             "认定日期早于化解日期",
             "不早于化解日期的日期",
+            check="row.certified_before_resolved",
         )
 
 
@@ -521,7 +546,16 @@ def _check_unique(
         + ("但内容不同" if kind == "backlog" else "")
         for f in firsts
     ]
-    problems.add(frame, mask, kind, headers[key], frame[key], where, "每个编号只出现一次")
+    problems.add(
+        frame,
+        mask,
+        kind,
+        headers[key],
+        frame[key],
+        where,
+        "每个编号只出现一次",
+        check="rows.unique",
+    )
     return merged
 
 
@@ -579,7 +613,17 @@ def check(read: ReadResult, rules: Rules) -> Checked:
     problems.add_notes(read.notes)
     problems.add_notes(
         [
-            FileNote(u["file"], "", None, "", "", f"未读取:{u['reason']}", "", REMARK)
+            FileNote(
+                u["file"],
+                "",
+                None,
+                "",
+                "",
+                f"未读取:{u['reason']}",
+                "",
+                REMARK,
+                check="file.unread",
+            )
             for u in read.unread
         ]
     )
@@ -682,34 +726,51 @@ def _check_empty(t: RawTable, kind: str, unit: str | None, problems: _Problems) 
         problems.add_notes(
             [
                 FileNote(
-                    t.file, t.sheet, t.header_row, "零报告", "",
+                    t.file,
+                    t.sheet,
+                    t.header_row,
+                    "零报告",
+                    "",
                     f"{KIND_LABELS[kind]}没有数据行,也没有注明零报告",
                     "填写数据行;本单位没有此类案件时,在标题行的「零报告」后填「是」",
+                    check="table.zero_return",
                 )
             ],
             **where,
-        )  # fmt: skip
+        )
     elif len(t.frame) == 0 and unit is None:
         problems.add_notes(
             [
                 FileNote(
-                    t.file, t.sheet, t.header_row, "填报单位", "",
+                    t.file,
+                    t.sheet,
+                    t.header_row,
+                    "填报单位",
+                    "",
                     "注明了零报告,但看不出是哪个单位报送的",
                     "标题行写「填报单位:单位名称」,或文件名以单位代码开头(如 nsz_农水站.xlsx)",
+                    check="table.zero_return",
                 )
             ],
             **where,
-        )  # fmt: skip
+        )
     elif len(t.frame) and t.zero:
         problems.add_notes(
             [
                 FileNote(
-                    t.file, t.sheet, t.header_row, "零报告", "是",
-                    f"注明了零报告,却有 {len(t.frame)} 行数据;以数据为准", "", REMARK,
+                    t.file,
+                    t.sheet,
+                    t.header_row,
+                    "零报告",
+                    "是",
+                    f"注明了零报告,却有 {len(t.frame)} 行数据;以数据为准",
+                    "",
+                    REMARK,
+                    check="table.zero_return",
                 )
             ],
             **where,
-        )  # fmt: skip
+        )
 
 
 def _account(
@@ -774,4 +835,5 @@ def _check_links(frames: dict[str, pd.DataFrame], problems: _Problems) -> None:
         "关联的走访编号在走访登记中找不到",
         "走访登记中已有的编号",
         severity=REMARK,
+        check="rows.link",
     )

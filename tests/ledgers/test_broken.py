@@ -14,44 +14,59 @@ from baiyi_lib import LedgerError, check_ledgers, load_ledgers
 
 BROKEN = Path(__file__).parent / "fixtures" / "broken"
 
-# file, row, column header, value shown, words of the problem
+# file, row, column header, value shown, the declared check (checks.CHECKS) that refuses it,
+# and words the message must hold where the wording is the point (the suggested unit)
 CASES = [
-    ("bad_date_走访.csv", 4, "日期", "2019-02-30", "日期"),
-    ("unreadable_date_走访.csv", 4, "日期", "下周三", "日期"),
-    ("bad_level_走访.csv", 4, "走访层级", "到乡", "走访层级"),
-    ("bad_form_走访.csv", 4, "走访形式", "团体", "走访形式"),
-    ("bad_persons_走访.csv", 4, "人次", "2.5", "人次"),
-    ("zero_persons_走访.csv", 4, "人次", "0人", "人次"),
-    ("bad_yes_no_走访.csv", 4, "非访", "可能", "非访"),
-    ("unknown_unit_走访.csv", 4, "责任单位", "石泉湖水库管理处", "石泉湖水库管理所"),
-    ("blank_id_走访.csv", 4, "编号", "", "必填项为空"),
-    ("duplicate_id_走访.csv", 4, "编号", "V1", "第 3 行"),
-    ("resident_id_走访.csv", 4, "案件编号", "110*************2X", "身份证号码"),
-    ("mobile_走访.csv", 4, "案件编号", "联系139******78", "手机号码"),
-    ("pii_header_走访.csv", 2, "信访人姓名", "信访人姓名", "个人信息"),
-    ("missing_column_走访.csv", 2, "走访层级", "", "缺少必填列"),
-    ("resolved_without_date_积案.csv", 3, "化解日期", "", "须填写化解日期"),
-    ("certified_without_date_积案.csv", 3, "认定日期", "", "须填写认定日期"),
-    ("certified_before_resolved_积案.csv", 3, "认定日期", "2019-03-01", "早于化解日期"),
-    ("certified_unresolved_积案.csv", 3, "办公室认定", "是", "未化解"),
-    ("conflicting_duplicate_积案.csv", 4, "案件编号", "J1", "内容不同"),
-    ("open_with_date_排查.csv", 3, "化解日期", "2019-03-02", "未化解"),
-    ("unknown_category_事件.csv", 3, "事件类别", "打架斗殴", "类别"),
+    ("bad_date_走访.csv", 4, "日期", "2019-02-30", "cell.date", ""),
+    ("unreadable_date_走访.csv", 4, "日期", "下周三", "cell.date", ""),
+    ("bad_level_走访.csv", 4, "走访层级", "到乡", "cell.level", ""),
+    ("bad_form_走访.csv", 4, "走访形式", "团体", "cell.form", ""),
+    ("bad_persons_走访.csv", 4, "人次", "2.5", "cell.persons", ""),
+    ("zero_persons_走访.csv", 4, "人次", "0人", "cell.persons", ""),
+    ("bad_yes_no_走访.csv", 4, "非访", "可能", "cell.bool", ""),
+    ("unknown_unit_走访.csv", 4, "责任单位", "石泉湖水库管理处", "cell.unit", "石泉湖水库管理所"),
+    ("blank_id_走访.csv", 4, "编号", "", "cell.id", ""),
+    ("duplicate_id_走访.csv", 4, "编号", "V1", "rows.unique", ""),
+    ("resident_id_走访.csv", 4, "案件编号", "110*************2X", "text.personal", ""),
+    ("mobile_走访.csv", 4, "案件编号", "联系139******78", "text.personal", ""),
+    ("pii_header_走访.csv", 2, "信访人姓名", "信访人姓名", "table.personal_header", ""),
+    ("missing_column_走访.csv", 2, "走访层级", "", "table.required_columns", ""),
+    ("resolved_without_date_积案.csv", 3, "化解日期", "", "row.resolved_without_date", ""),
+    ("certified_without_date_积案.csv", 3, "认定日期", "", "row.certified_without_date", ""),
+    (
+        "certified_before_resolved_积案.csv",
+        3,
+        "认定日期",
+        "2019-03-01",
+        "row.certified_before_resolved",
+        "",
+    ),
+    ("certified_unresolved_积案.csv", 3, "办公室认定", "是", "row.certified_open", ""),
+    ("conflicting_duplicate_积案.csv", 4, "案件编号", "J1", "rows.unique", ""),
+    ("open_with_date_排查.csv", 3, "化解日期", "2019-03-02", "row.open_with_date", ""),
+    ("unknown_category_事件.csv", 3, "事件类别", "打架斗殴", "cell.category", ""),
     # hostile or absurd input: refused with the row, never a traceback or a wrong score
-    ("duplicate_header_走访.csv", 2, "F 列「人次」、K 列「人次」", "人次", "出现 2 次"),
-    ("huge_persons_走访.csv", 4, "人次", "1000000000", "超过上限 500"),
-    ("overflow_persons_走访.csv", 4, "人次", "99999999999999999999", "超过上限 500"),
-    ("year_0019_走访.csv", 4, "日期", "0019-03-05", "超出允许范围"),
-    ("year_9019_走访.csv", 4, "日期", "9019-03-05", "超出允许范围"),
-    ("year_9999_走访.xlsx", 4, "日期", "9999-12-31", "超出允许范围"),
-    ("control_chars_走访.csv", 4, "案件编号", "C\\x1b[31m9\\x00", "控制字符"),
+    (
+        "duplicate_header_走访.csv",
+        2,
+        "F 列「人次」、K 列「人次」",
+        "人次",
+        "table.duplicate_header",
+        "",
+    ),
+    ("huge_persons_走访.csv", 4, "人次", "1000000000", "cell.persons", ""),
+    ("overflow_persons_走访.csv", 4, "人次", "99999999999999999999", "cell.persons", ""),
+    ("year_0019_走访.csv", 4, "日期", "0019-03-05", "cell.date", ""),
+    ("year_9019_走访.csv", 4, "日期", "9019-03-05", "cell.date", ""),
+    ("year_9999_走访.xlsx", 4, "日期", "9999-12-31", "cell.date", ""),
+    ("control_chars_走访.csv", 4, "案件编号", "C\\x1b[31m9\\x00", "cell.control", ""),
 ]
 
 
 @pytest.mark.parametrize(
-    ("name", "row", "column", "value", "words"), CASES, ids=[c[0] for c in CASES]
+    ("name", "row", "column", "value", "check", "words"), CASES, ids=[c[0] for c in CASES]
 )
-def test_broken_fixture_is_refused_with_a_precise_message(name, row, column, value, words):
+def test_broken_fixture_is_refused_with_a_precise_message(name, row, column, value, check, words):
     with pytest.raises(LedgerError) as info:
         load_ledgers(BROKEN / name)
     err = info.value
@@ -62,6 +77,7 @@ def test_broken_fixture_is_refused_with_a_precise_message(name, row, column, val
     p = hit.iloc[0]
     assert p["file"] == name
     assert p["value"] == value
+    assert p["check"] == check
     assert words in p["problem"] + p["expected"]
     assert p["expected"]
     message = str(err)

@@ -1,0 +1,72 @@
+"""The declared checks: every problem names its check, and every check can fire.
+
+tests/ledgers/test_broken.py matches each broken fixture on its check id; here each
+declared check is made to fire at least once, from the fixtures or from a few rows made
+for it, so that a check nobody can trigger (or a problem nobody declared) fails.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from pathlib import Path
+
+from support import RULES, frames
+
+from baiyi_lib import check_ledgers
+from baiyi_lib.ledgers.checks import CHECKS
+from baiyi_lib.ledgers.schema import headers
+
+FIXTURES = Path(__file__).parent / "fixtures"
+SAMPLE = Path(__file__).resolve().parents[2] / "data" / "sample"
+# Python's csv reader accepts nearly any text; its rare errors keep their check.
+UNREACHABLE = {"file.csv_syntax"}
+
+
+def _checks(source, rules=RULES) -> set[str]:
+    found = check_ledgers(source, rules).problems["check"]
+    assert found.isin(list(CHECKS)).all(), set(found) - set(CHECKS)
+    return set(found)
+
+
+def _backlog(**row) -> dict:
+    base = {"case_id": "J1", "unit": "农水站", "first_petition_on": "2010-01-01"}
+    return {**base, **row}
+
+
+def test_every_declared_check_fires_somewhere(tmp_path):
+    seen: set[str] = set()
+    for folder in ("broken", "personal", "formats"):
+        for path in sorted((FIXTURES / folder).iterdir()):
+            seen |= _checks(path)
+    seen |= _checks(SAMPLE)
+    seen |= _checks(
+        frames(
+            screening=[
+                {"case_id": "C1", "unit": "农水站", "screened_on": "2019-03-01",
+                 "status": "办结中", "resolved_on": "三月"},
+            ],
+            backlog=[
+                _backlog(status="已化解", resolved_on="2009-01-01", certified="是",
+                         certified_on="2019-03-08"),
+                _backlog(case_id="J2", status="已化解", resolved_on="2019-03-01",
+                         certified="否", certified_on="2019-03-08"),
+            ],
+            incidents=[{"incident_id": "E1", "date": "2019-03-05", "unit": "农水站",
+                         "level": "来县", "category": "大规模聚集上访", "visit_id": "V9"}],
+            visits=[{"visit_id": "V1", "date": "2019-03-05", "unit": "农水站", "level": "来县",
+                     "case_id": "C" * 3000}],
+        )
+    )  # fmt: skip
+    rows = tmp_path / "rows_走访.csv"
+    rows.write_text(",".join(headers("visits")) + "\n" + "a\n" * 5, encoding="utf-8")
+    for limit in ({"max_rows": 2}, {"max_columns": 5}):
+        small = dataclasses.replace(RULES, limits=dataclasses.replace(RULES.limits, **limit))
+        seen |= _checks(rows, small)
+    other = tmp_path / "走访登记.txt"
+    other.write_text("这不是台账", encoding="utf-8")
+    seen |= _checks(other)
+    (tmp_path / "zero").mkdir()
+    zero = tmp_path / "zero" / "nsz_走访登记.csv"
+    zero.write_text(",".join(headers("visits")) + "\n", encoding="utf-8")
+    seen |= _checks(zero)
+    assert set(CHECKS) - UNREACHABLE - seen == set()
