@@ -204,7 +204,7 @@ def main(argv: list[str]) -> int:
     for args in (["score", "1000000"], ["score", "10000000"], ["xlsx"]):
         proc = subprocess.run([sys.executable, __file__, *args], check=False)
         failed |= proc.returncode != 0
-    for script in ("store.py", "report.py"):
+    for script in ("validate_peers.py", "startup.py", "store.py", "report.py"):
         path = Path(__file__).with_name(script)
         failed |= subprocess.run([sys.executable, str(path)], check=False).returncode != 0
     return int(failed)

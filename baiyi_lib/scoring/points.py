@@ -150,6 +150,12 @@ def finish(parts: list[dict[str, object]], rules: Rules) -> pd.DataFrame:
     df["rule_id"] = df["rule_id"].cat.set_categories(list(rules.rules))
     df["level"] = df["level"].cat.set_categories(list(rules.levels), ordered=True)
     df["source"] = df["source"].cat.set_categories(list(SOURCE_LABELS))
+    return _with_rule_text(df, rules)
+
+
+def _with_rule_text(df: pd.DataFrame, rules: Rules) -> pd.DataFrame:
+    """Each row's clause and label, from its rule (the same way for a full or an empty
+    table, so both have the same column types)."""
     df["clause"] = df["rule_id"].map({r.id: r.clause for r in rules.rules.values()})
     df["label"] = df["rule_id"].map({r.id: r.label for r in rules.rules.values()})
     return df[POINT_COLUMNS]
@@ -161,8 +167,6 @@ def _empty(rules: Rules) -> pd.DataFrame:
             "unit": pd.Categorical([], categories=rules.units.names),
             "date": np.array([], dtype="datetime64[ns]"),
             "rule_id": pd.Categorical([], categories=list(rules.rules)),
-            "clause": pd.Categorical([]),
-            "label": pd.Categorical([]),
             "source": pd.Categorical([], categories=list(SOURCE_LABELS)),
             "source_id": np.array([], dtype=object),
             "level": pd.Categorical([], categories=list(rules.levels), ordered=True),
@@ -176,7 +180,7 @@ def _empty(rules: Rules) -> pd.DataFrame:
             "src_row": np.array([], dtype=np.int64),
         }
     )
-    return df[POINT_COLUMNS]
+    return _with_rule_text(df, rules)
 
 
 def excluded(
