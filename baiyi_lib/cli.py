@@ -239,42 +239,21 @@ def cmd_rules(args: argparse.Namespace) -> int:
 
 
 def _report_settings(args: argparse.Namespace) -> dict:
-    """Settings from -f FILE.yaml, then the command line on top of them."""
-    import yaml
+    """The report's settings: -f FILE.yaml, with the command line on top."""
+    from .report.run import report_settings
 
-    settings: dict = {}
-    if args.file:
-        try:
-            with open(args.file, encoding="utf-8") as fh:
-                settings = yaml.safe_load(fh) or {}
-        except (OSError, yaml.YAMLError) as exc:
-            raise BaiyiError(f"无法读取参数文件 {args.file}:{exc}") from exc
-        allowed = {
-            *("as_of", "known_at", "unit", "units", "all_units"),
-            *("data", "out", "notebook", "rules", "title", "pdf", "sensitivity"),
-        }
-        unknown = sorted(set(settings) - allowed)
-        if unknown:
-            raise BaiyiError(f"参数文件 {args.file} 中有未知的键:{'、'.join(unknown)}")
-    rules = dict(settings.get("rules") or {})
-    rules.update(_overrides(args.set or []))
-    units = list(args.unit or []) or list(
-        settings.get("units") or ([settings["unit"]] if settings.get("unit") else [])
+    return report_settings(
+        args.file,
+        data=args.data,
+        as_of=args.as_of,
+        units=list(args.unit or []),
+        all_units=args.all_units,
+        overrides=_overrides(args.set or []),
+        notebook=args.notebook,
+        known_at=args.known_at,
+        out=args.out,
+        default_data=DEFAULT_DATA,
     )
-    return {
-        "data": args.data or settings.get("data") or DEFAULT_DATA,
-        "as_of": args.as_of or (str(settings["as_of"]) if settings.get("as_of") else None),
-        "units": units,
-        "all_units": args.all_units or bool(settings.get("all_units")),
-        "overrides": rules,
-        "notebook": args.notebook or settings.get("notebook") or "weekly_briefing",
-        "title": settings.get("title"),
-        "known_at": args.known_at
-        or (str(settings["known_at"]) if settings.get("known_at") else None),
-        "out": args.out or settings.get("out") or "reports",
-        "pdf": bool(settings.get("pdf")),
-        "sensitivity": settings.get("sensitivity"),
-    }
 
 
 def cmd_report(args: argparse.Namespace) -> int:

@@ -150,6 +150,9 @@ def test_parameters_file(tmp_path, capsys):
     f.write_text("as_of: 2019-04-26\ncolour: red\n", encoding="utf-8")
     assert main(["report", "-f", str(f), "--out", str(tmp_path / "r")]) == 2
     assert "colour" in capsys.readouterr().err
+    f.write_text("- 2019-04-26\n", encoding="utf-8")  # a list, not a mapping: no traceback
+    assert main(["report", "-f", str(f), "--out", str(tmp_path / "r")]) == 2
+    assert "映射" in capsys.readouterr().err
 
 
 # ------------------------------------------------------------------ failures, atomic writes
