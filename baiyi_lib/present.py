@@ -9,7 +9,9 @@ import html
 import pandas as pd
 
 from .dates import week_label
+from .ledgers.validate import PROBLEM_COLUMNS
 from .params import Rules
+from .scoring.result import SCORE_COLUMNS
 
 # Every column label people read, once: the terminal, the export, the pages and the
 # receipts take their headers from here (``labels``); a table that means something else
@@ -102,31 +104,9 @@ def labels(*names: str, overrides: dict[str, str] | None = None) -> dict[str, st
     return {n: overrides.get(n, LABELS[n]) for n in names}
 
 
-SCORE_HEADERS = labels(
-    "rank",
-    "unit",
-    "unit_id",
-    "kind",
-    "base",
-    "deductions",
-    "bonuses",
-    "score",
-    "veto",
-    "awards_cancelled",
-    "annual_deduction",
-    overrides={"kind": "类别"},
-)
+SCORE_HEADERS = labels(*SCORE_COLUMNS, "annual_deduction", overrides={"kind": "类别"})
 PROBLEM_HEADERS = labels(
-    "kind",
-    "file",
-    "sheet",
-    "row",
-    "column",
-    "value",
-    "problem",
-    "expected",
-    "severity",
-    overrides={"file": "文件", "value": "值"},
+    *(c for c in PROBLEM_COLUMNS if c != "check"), overrides={"file": "文件", "value": "值"}
 )
 ACCOUNTING_HEADERS = labels(
     "file",

@@ -107,6 +107,35 @@ def peak_rss_mb() -> float:
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 
 
+def rss_mb() -> float:
+    """The process's resident memory now (Linux /proc)."""
+    with open("/proc/self/statm") as fh:
+        return int(fh.read().split()[1]) * resource.getpagesize() / 2**20
+
+
+def peak_while(fn) -> float:
+    """The highest resident memory while ``fn`` runs (sampled every 2 ms), in MB: the
+    ledgers already in memory plus what scoring adds."""
+    import threading
+
+    peak = [rss_mb()]
+    stop = threading.Event()
+
+    def watch() -> None:
+        while not stop.is_set():
+            peak[0] = max(peak[0], rss_mb())
+            time.sleep(0.002)
+
+    thread = threading.Thread(target=watch, daemon=True)
+    thread.start()
+    try:
+        fn()
+    finally:
+        stop.set()
+        thread.join()
+    return max(peak[0], rss_mb())
+
+
 def bench_score(n: int) -> None:
     """score() against two floors on the same ledgers: the fair one (DuckDB SQL, one row
     per rule application, materialised; its totals must equal score()'s) and the bare
@@ -131,12 +160,16 @@ def bench_score(n: int) -> None:
     t_sql = best_of(lambda: points_sql(ledgers.visits, ledgers.screening, rules), repeats)
     t_floor = best_of(lambda: floor(ledgers.visits, rules), repeats)
     t_score = best_of(lambda: score(ledgers, rules), repeats)
+    gc.collect()
+    held = rss_mb()
+    scoring_peak = peak_while(lambda: score(ledgers, rules))
     print(
         f"score {n:>11,} visits: {t_score:7.2f} s   SQL floor {t_sql:6.2f} s   "
         f"ratio {t_score / t_sql:5.2f} (target ≤ 1.5)   merge+groupby {t_floor:6.2f} s "
         f"(ratio {t_score / t_floor:5.2f})   totals equal; {n_rows:,} points rows "
         f"(SQL {n_sql:,}); load {t_load:.1f} s, generate {t_gen:.1f} s; "
-        f"peak RSS {peak_rss_mb():,.0f} MB",
+        f"memory while scoring {scoring_peak:,.0f} MB (ledgers held {held:,.0f} MB; target "
+        f"< 4,096 MB at 10M), process peak incl. loading {peak_rss_mb():,.0f} MB",
         flush=True,
     )
 

@@ -13,13 +13,12 @@ All three must find the same bad rows per check before any is timed (counts comp
 
 from __future__ import annotations
 
-import gc
 import sys
-import time
 
 import duckdb
 import numpy as np
 import pandas as pd
+from run import best_of
 
 from baiyi_lib import check_ledgers, load_rules
 
@@ -149,16 +148,6 @@ def by_pandera(df: pd.DataFrame, schema) -> pd.DataFrame:
 
 def by_baiyi(df: pd.DataFrame, rules) -> pd.DataFrame:
     return check_ledgers({"visits": df}, rules).problems
-
-
-def best_of(fn, repeats: int = 2) -> float:
-    times = []
-    for _ in range(repeats):
-        gc.collect()
-        t = time.perf_counter()
-        fn()
-        times.append(time.perf_counter() - t)
-    return min(times)
 
 
 def main(n: int = N) -> int:

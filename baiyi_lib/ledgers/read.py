@@ -76,6 +76,11 @@ class FileNote:
     check: str = ""  # the id of the declared check (checks.CHECKS)
 
 
+def whole_file(file: str, problem: str, expected: str, check: str) -> FileNote:
+    """A problem with a file as a whole (no sheet, row or column)."""
+    return FileNote(file, "", None, "", "", problem, expected, check=check)
+
+
 @dataclass
 class ReadResult:
     tables: list[RawTable] = field(default_factory=list)
@@ -209,16 +214,7 @@ def _read_csv(path: Path, display: str, limits: Limits, result: ReadResult) -> N
             continue
     if text is None:
         result.notes.append(
-            FileNote(
-                display,
-                "",
-                None,
-                "",
-                "",
-                "无法识别文件编码",
-                "UTF-8 或 GB18030 编码的 CSV",
-                check="file.encoding",
-            )
+            whole_file(display, "无法识别文件编码", "UTF-8 或 GB18030 编码的 CSV", "file.encoding")
         )
         return
     # long fields are read whole and refused by the cell check, with their row
@@ -230,15 +226,11 @@ def _read_csv(path: Path, display: str, limits: Limits, result: ReadResult) -> N
             cells.append(row)
             if len(cells) > limits.max_rows:
                 result.notes.append(
-                    FileNote(
+                    whole_file(
                         display,
-                        "",
-                        None,
-                        "",
-                        "",
                         f"CSV 超过 {limits.max_rows} 行,未读取",
                         "不超过该行数的台账(见 params/limits.yaml)",
-                        check="file.too_many_rows",
+                        "file.too_many_rows",
                     )
                 )
                 return
@@ -259,15 +251,11 @@ def _read_csv(path: Path, display: str, limits: Limits, result: ReadResult) -> N
     width = max((len(r) for r in cells), default=0)
     if width > limits.max_columns:
         result.notes.append(
-            FileNote(
+            whole_file(
                 display,
-                "",
-                None,
-                "",
-                "",
                 f"CSV 有 {width} 列,超过读取限度 {limits.max_columns} 列,未读取",
                 "台账只需十列左右",
-                check="file.too_many_columns",
+                "file.too_many_columns",
             )
         )
         return
@@ -296,15 +284,11 @@ def _read_workbook(path: Path, display: str, result: ReadResult) -> None:
             problem = f"文件已损坏或不是有效的 Excel 文件({type(exc).__name__})"
             expected = "可用 Excel 或 WPS 打开并另存为 .xlsx 的文件"
         result.notes.append(
-            FileNote(
+            whole_file(
                 display,
-                "",
-                None,
-                "",
-                "",
                 problem,
                 expected,
-                check="file.refused" if (problem, expected) == _ENCRYPTED else "file.damaged",
+                "file.refused" if (problem, expected) == _ENCRYPTED else "file.damaged",
             )
         )
         return
