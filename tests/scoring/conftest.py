@@ -131,9 +131,7 @@ class CaseItem(YamlCase):
             for flag in ("veto", "awards_cancelled"):
                 assert bool(scores.at[unit, flag]) == (flag in flags), f"{unit}: flag {flag}"
         if "excluded" in exp:
-            assert sorted(result.excluded["source_id"].astype(str)) == sorted(
-                map(str, exp["excluded"])
-            )
+            self._excluded(result.excluded, c, exp["excluded"])
         for unit, rank in (exp.get("ranks") or {}).items():
             assert scores.at[unit, "rank"] == rank
         if "annual_deduction" in exp:
@@ -169,3 +167,43 @@ class CaseItem(YamlCase):
         no_case = {str(v["visit_id"]) for v in case.get("visits", []) if not v.get("case_id")}
         want = sorted(exp.get("quality", counted & no_case))
         assert sorted(result.quality["source_id"].astype(str)) == want, "data-quality list"
+        how = case.get("interpretations", {}).get("missing_case_id", "unscreened")
+        treat = "视为未排查" if how == "unscreened" else "不因此加倍"
+        for q in result.quality.to_dict("records"):
+            where = _where(case, "visits", q["source_id"])
+            assert (q["source"], q["unit"], pd.Timestamp(q["date"])) == (
+                "走访",
+                where["unit"],
+                where["date"],
+            ), q
+            assert (q["src_file"], int(q["src_row"])) == (where["file"], where["row"]), q
+            assert f"missing_case_id={how}" in q["issue"] and treat in q["issue"], q["issue"]
+
+    @staticmethod
+    def _excluded(excluded: pd.DataFrame, case: dict, want: list | dict) -> None:
+        """Every row read and not scored is listed, where it is, and why (a stated reason
+        must appear in the row's reason)."""
+        assert sorted(excluded["source_id"].astype(str)) == sorted(map(str, want))
+        for e in excluded.to_dict("records"):
+            kind = {"走访": "visits", "事件": "incidents", "积案": "backlog"}[e["source"]]
+            where = _where(case, kind, e["source_id"])
+            got = (e["unit"], pd.Timestamp(e["date"]), e["src_file"], int(e["src_row"]))
+            assert got == (where["unit"], where["date"], where["file"], where["row"]), e
+            if isinstance(want, dict):
+                assert str(want[e["source_id"]]) in e["reason"], e["reason"]
+
+
+def _where(case: dict, kind: str, source_id: str) -> dict:
+    """Unit, date, file and row of a case's input row, as the loader must report them (the
+    backlog's date of a row not scored is its resolution date)."""
+    id_col = {"visits": "visit_id", "incidents": "incident_id", "backlog": "case_id"}[kind]
+    rows = case.get(kind, [])
+    (pos,) = [i for i, r in enumerate(rows) if str(r[id_col]) == str(source_id)]
+    row = rows[pos]
+    day = row.get("resolved_on") if kind == "backlog" else row["date"]
+    return {
+        "unit": UNIT_NAME[row["unit"]],
+        "date": pd.Timestamp(str(day)) if day else pd.NaT,
+        "file": f"<{kind}>",
+        "row": pos + 2,
+    }
