@@ -18,6 +18,7 @@ Each size runs in its own process so that its peak memory is its own.
 from __future__ import annotations
 
 import gc
+import pickle
 import resource
 import subprocess
 import sys
@@ -113,29 +114,6 @@ def rss_mb() -> float:
         return int(fh.read().split()[1]) * resource.getpagesize() / 2**20
 
 
-def peak_while(fn) -> float:
-    """The highest resident memory while ``fn`` runs (sampled every 2 ms), in MB: the
-    ledgers already in memory plus what scoring adds."""
-    import threading
-
-    peak = [rss_mb()]
-    stop = threading.Event()
-
-    def watch() -> None:
-        while not stop.is_set():
-            peak[0] = max(peak[0], rss_mb())
-            time.sleep(0.002)
-
-    thread = threading.Thread(target=watch, daemon=True)
-    thread.start()
-    try:
-        fn()
-    finally:
-        stop.set()
-        thread.join()
-    return max(peak[0], rss_mb())
-
-
 def bench_score(n: int) -> None:
     """score() against two floors on the same ledgers: the fair one (DuckDB SQL, one row
     per rule application, materialised; its totals must equal score()'s) and the bare
@@ -160,16 +138,26 @@ def bench_score(n: int) -> None:
     t_sql = best_of(lambda: points_sql(ledgers.visits, ledgers.screening, rules), repeats)
     t_floor = best_of(lambda: floor(ledgers.visits, rules), repeats)
     t_score = best_of(lambda: score(ledgers, rules), repeats)
-    gc.collect()
-    held = rss_mb()
-    scoring_peak = peak_while(lambda: score(ledgers, rules))
+    # memory of scoring alone: a fresh process that holds only the ledgers (unpickled,
+    # without the loader's freed-but-resident pages) and scores them once
+    OUT.mkdir(exist_ok=True)
+    stash = OUT / f"ledgers_{n}.pkl"
+    with open(stash, "wb") as fh:
+        pickle.dump(ledgers, fh, protocol=pickle.HIGHEST_PROTOCOL)
+    child = subprocess.run(
+        [sys.executable, __file__, "score-memory", str(stash)],
+        capture_output=True, text=True, check=True,
+    )  # fmt: skip
+    stash.unlink()
+    held, scoring_peak = (float(x) for x in child.stdout.split())
     print(
         f"score {n:>11,} visits: {t_score:7.2f} s   SQL floor {t_sql:6.2f} s   "
         f"ratio {t_score / t_sql:5.2f} (target ≤ 1.5)   merge+groupby {t_floor:6.2f} s "
         f"(ratio {t_score / t_floor:5.2f})   totals equal; {n_rows:,} points rows "
         f"(SQL {n_sql:,}); load {t_load:.1f} s, generate {t_gen:.1f} s; "
-        f"memory while scoring {scoring_peak:,.0f} MB (ledgers held {held:,.0f} MB; target "
-        f"< 4,096 MB at 10M), process peak incl. loading {peak_rss_mb():,.0f} MB",
+        f"scoring in a process holding the ledgers: peak {scoring_peak:,.0f} MB (the ledgers "
+        f"alone {held:,.0f} MB; target < 4,096 MB at 10M); loading's own peak "
+        f"{peak_rss_mb():,.0f} MB",
         flush=True,
     )
 
@@ -226,7 +214,28 @@ def bench_xlsx(n: int = 100_000) -> None:
     )
 
 
+def score_memory(stash: str) -> None:
+    """In a fresh process: unpickle the ledgers, score once, print MB held and MB peak."""
+    with open(stash, "rb") as fh:
+        ledgers = pickle.load(fh)
+    gc.collect()
+    held = rss_mb()
+    score(ledgers, load_rules())
+    print(f"{held} {hwm_mb()}")
+
+
+def hwm_mb() -> float:
+    """This process's peak resident memory since exec (VmHWM; ru_maxrss would carry the
+    forking parent's peak across exec)."""
+    with open("/proc/self/status") as fh:
+        line = next(x for x in fh if x.startswith("VmHWM:"))
+    return int(line.split()[1]) / 1024
+
+
 def main(argv: list[str]) -> int:
+    if argv and argv[0] == "score-memory":
+        score_memory(argv[1])
+        return 0
     if argv and argv[0] == "score":
         bench_score(int(argv[1]))
         return 0

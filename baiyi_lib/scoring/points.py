@@ -137,12 +137,15 @@ def finish(parts: list[dict[str, object]], rules: Rules) -> pd.DataFrame:
 
     Rows come in the order produced: visit rates, doubling, flags, incidents, backlog, each
     in the ledgers' canonical order (date, then id), so the table does not depend on the
-    order of the ledger rows. Sort by date for a timeline; ``explain`` does.
+    order of the ledger rows. Sort by date for a timeline; ``explain`` does. The parts
+    are consumed (emptied) as they are joined.
     """
     parts = [p for p in parts if len(p["source_id"])]  # type: ignore[arg-type]
     if not parts:
         return _empty(rules)
-    cols = {name: _concat([p[name] for p in parts], name) for name in parts[0]}
+    # column by column, each part's column released once joined: the peak is one table
+    # plus one column, not two tables (10M visits give 15M rows)
+    cols = {name: _concat([p.pop(name) for p in parts], name) for name in list(parts[0])}
     # source_id stays a plain object column: no per-row string inference
     cols["source_id"] = pd.Series(cols["source_id"], dtype=object, copy=False)
     df = pd.DataFrame(cols, copy=False)
@@ -156,8 +159,13 @@ def finish(parts: list[dict[str, object]], rules: Rules) -> pd.DataFrame:
 def _with_rule_text(df: pd.DataFrame, rules: Rules) -> pd.DataFrame:
     """Each row's clause and label, from its rule (the same way for a full or an empty
     table, so both have the same column types)."""
-    df["clause"] = df["rule_id"].map({r.id: r.clause for r in rules.rules.values()})
-    df["label"] = df["rule_id"].map({r.id: r.label for r in rules.rules.values()})
+    codes = df["rule_id"].cat.codes.to_numpy()
+    for col in ("clause", "label"):
+        texts = [getattr(r, col) for r in rules.rules.values()]
+        shared = list(dict.fromkeys(texts))  # several rules share a clause
+        of_rule = np.array([shared.index(t) for t in texts], dtype=np.int16)
+        # categorical: two bytes a row, not a string pointer (15M rows at 10M visits)
+        df[col] = pd.Categorical.from_codes(of_rule[codes], categories=shared)
     return df[POINT_COLUMNS]
 
 

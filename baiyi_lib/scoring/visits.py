@@ -69,7 +69,7 @@ def level_codes(visits: pd.DataFrame, rules: Rules) -> np.ndarray:
             bad = "、".join(sorted({str(x) for x in values[unknown]}))
             raise LedgerError(f"走访层级「{bad}」不在 params/rules.yaml 的 levels 中")
         level = pd.Series(pd.Categorical(values, categories=list(rules.levels)))
-    codes = level.cat.codes.to_numpy().astype(np.int64)
+    codes = level.cat.codes.to_numpy().astype(np.int16)
     if (codes < 0).any():
         raise LedgerError("走访层级为空,无法计分")
     return codes
@@ -88,7 +88,7 @@ def form_codes(visits: pd.DataFrame, rules: Rules) -> np.ndarray:
             bad = "、".join(sorted({str(x) for x in values[unknown]}))
             raise LedgerError(f"走访形式「{bad}」不在 params/rules.yaml 的 forms 中")
         form = pd.Series(pd.Categorical(values, categories=list(rules.forms)))
-    return form.cat.codes.to_numpy().astype(np.int64)
+    return form.cat.codes.to_numpy().astype(np.int16)
 
 
 def rate_table(rules: Rules) -> tuple[np.ndarray, np.ndarray]:
@@ -120,7 +120,7 @@ def standard_rate(visits: pd.DataFrame, rules: Rules, keep: np.ndarray) -> RateR
     combo += irregular
     rule, rate = codes[combo], rates[combo]
     texts = [NOTE_NONE, NOTE_FIRST_REPLACES]
-    note = np.zeros(len(visits), dtype=np.int64)
+    note = np.zeros(len(visits), dtype=np.int8)
     rule_ids = list(rules.rules)
     for r in rules.by_mechanism("visit_rate"):
         if r.points_from is not None:
@@ -175,7 +175,7 @@ def first_case(
         np.zeros(n, dtype=bool),
         np.zeros(n, dtype=np.int16),
         np.zeros(n, dtype=np.int64),
-        np.zeros(n, dtype=np.int64),
+        np.zeros(n, dtype=np.int8),
         [NOTE_FIRST_ADDS],
     )
     for level, pos in firsts.items():
