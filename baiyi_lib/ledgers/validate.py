@@ -264,7 +264,7 @@ def _parse_columns(
         out[col.name] = values
         if bad.any():
             if why is None:
-                why = _why(col, raw)
+                why = _why(col, raw, bad)
             expected = expected_text(col, rules)
             if col.type == "persons":
                 expected += (
@@ -286,9 +286,12 @@ def expected_text(col: Column, rules: Rules) -> str:
     return col.expected
 
 
-def _why(col: Column, raw: pd.Series) -> pd.Series:
-    blank = nz.text(raw).isna()
-    return pd.Series(np.where(blank, "必填项为空", f"无法识别的{col.header}"), index=raw.index)
+def _why(col: Column, raw: pd.Series, bad: np.ndarray) -> pd.Series:
+    """Why each bad cell is bad: blank, or not a value of its type (only the bad cells are
+    looked at; the others get no reason)."""
+    blank = nz.text(raw[bad]).isna().to_numpy()
+    why = np.where(blank, "必填项为空", f"无法识别的{col.header}")
+    return pd.Series(why, index=raw.index[bad]).reindex(raw.index)
 
 
 def _units(raw: pd.Series, rules: Rules) -> tuple[pd.Series, np.ndarray, pd.Series]:
