@@ -103,3 +103,11 @@ def test_return_day_arithmetic_agrees_with_walking_the_calendar():
             ]
             after = next(d for d in walk[1:] if d.isoweekday() == weekday)
             assert next_return_day(start, weekday) == after
+
+
+def test_a_missing_as_of_is_the_campaigns_last_day_in_every_spelling():
+    """None and NaT (a blank cell when as-of comes from a table) both mean the last day;
+    before, NaT leaked a pandas TypeError."""
+    import pandas as pd
+
+    assert as_of_day(None, R) == as_of_day(pd.NaT, R) == R.campaign.end

@@ -14,9 +14,10 @@ from ..params import Campaign, Rules
 def as_of_day(value: object, rules: Rules, what: str = "截止日期") -> dt.date:
     """The as-of of a score or a briefing: a date in the one date grammar (the campaign's
     year may be left out: 4-26 is 2019-04-26), inside the campaign period. None is the
-    campaign's last day. Anything else is a ParamsError naming what is wrong."""
+    campaign's last day, as is NaT (a blank cell of a parameters table). Anything else is a
+    ParamsError naming what is wrong."""
     camp = rules.campaign
-    if value is None:
+    if value is None or value is pd.NaT:
         return camp.end
     if isinstance(value, dt.datetime | pd.Timestamp):
         day = value.date()
