@@ -67,7 +67,7 @@ def rows(
     id_column: str,
     date_column: str,
     points: np.ndarray | int,
-    note: pd.Categorical | str,
+    note: pd.Categorical,
     rate: np.ndarray | int | None = None,
     multiplier: np.ndarray | int | None = None,
     persons: np.ndarray | None = None,
@@ -87,8 +87,6 @@ def rows(
     n = len(frame) if mask is None else int(np.count_nonzero(mask))
     rule_ids = list(rules.rules)
     codes = _const(rule_ids.index(rule), n) if isinstance(rule, str) else np.asarray(rule)
-    if isinstance(note, str):
-        note = pd.Categorical.from_codes(np.zeros(n, dtype=np.int8), categories=[note])
     if level is None:
         level = pd.Categorical.from_codes(
             np.full(n, -1, dtype=np.int8), categories=list(rules.levels)

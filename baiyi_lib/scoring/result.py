@@ -212,7 +212,9 @@ class ScoreResult:
             + (
                 "全部为默认值"
                 if not changed
-                else ";".join(f"{it.name}={it.value}(默认 {it.default})" for it in changed)
+                else ";".join(
+                    f"{it.name}={_shown(it.value)}(默认 {_shown(it.default)})" for it in changed
+                )
             )
         )
         if "annual_deduction" in row:
@@ -221,6 +223,11 @@ class ScoreResult:
                 f"× {self.rules.value('annual_ratio')} = {row['annual_deduction']:g}"
             )
         return "\n".join(lines)
+
+
+def _shown(value: object) -> str:
+    """An interpretation's value as people read it (None is 未设定)."""
+    return "未设定" if value is None else str(value)
 
 
 def _explain_row(p, is_doubling: bool = False, per: str = "") -> str:

@@ -10,6 +10,7 @@ import pytest
 from support import ledgers, visit
 
 from baiyi_lib import LedgerError, score
+from baiyi_lib.scoring.points import EXCLUDED_COLUMNS
 from baiyi_lib.scoring.visits import screened_before
 
 
@@ -22,6 +23,21 @@ def test_an_empty_points_table_has_the_columns_and_types_of_a_full_one():
         assert type(a) is type(b), col
         if isinstance(b, pd.CategoricalDtype) and col in ("unit", "rule_id", "level", "source"):
             assert list(a.categories) == list(b.categories), col
+            assert a.ordered == b.ordered, col
+    assert full["level"].dtype.ordered  # 进京 above 去省 above 到市 above 来县
+
+
+def test_an_empty_result_still_has_the_columns_of_its_lists():
+    """Nothing excluded and no quality remark: the tables are empty, not shapeless (the
+    disclosures and the export read their columns)."""
+    result = score(ledgers(visits=[visit("V1", "2019-03-05", "农水站", "来县", case_id="C1")]))
+    assert result.excluded.empty and result.quality.empty
+    assert list(result.excluded.columns) == EXCLUDED_COLUMNS
+    assert list(result.quality.columns) == [
+        "source", "source_id", "unit", "date", "issue", "src_file", "src_row",
+    ]  # fmt: skip
+    assert result.disclosures() == []
+    assert list(score(ledgers()).excluded.columns) == EXCLUDED_COLUMNS
 
 
 def test_a_form_the_rules_do_not_name_is_an_error_when_scoring():
