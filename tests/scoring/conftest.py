@@ -158,7 +158,12 @@ class CaseItem(YamlCase):
         row (and no other), and the counted visits without a case id (data quality)."""
         used = {r["rule_id"] for r in exp["rows"]}
         ambiguous = sorted(i for i in used if RAW_RULES[i].get("ambiguous"))
-        assert sorted(result.ambiguous_rules_applied()["rule_id"]) == ambiguous
+        table = result.ambiguous_rules_applied()
+        assert sorted(table["rule_id"]) == ambiguous
+        for r in table.to_dict("records"):  # every column as rules.yaml says it
+            raw = RAW_RULES[r["rule_id"]]
+            want = (raw["label"], raw["clause"], raw["points"], raw.get("note", ""))
+            assert (r["label"], r["clause"], r["points"], r["note"]) == want, r
         counted = {
             str(r["source_id"])
             for r in exp["rows"]
