@@ -727,56 +727,24 @@ def _check_empty(t: RawTable, kind: str, unit: str | None, problems: _Problems) 
     must say whose it is; a sheet that says so and has rows is read as the rows say."""
     if not t.from_file:
         return
-    where = dict(kind=kind)
+
+    def note(column: str, value: str, problem: str, expected: str, severity: str = ERROR):
+        found = FileNote(t.file, t.sheet, t.header_row, column, value, problem, expected,
+                         severity, check="table.zero_return")  # fmt: skip
+        problems.add_notes([found], kind=kind)
+
     if len(t.frame) == 0 and not t.zero:
-        problems.add_notes(
-            [
-                FileNote(
-                    t.file,
-                    t.sheet,
-                    t.header_row,
-                    "零报告",
-                    "",
-                    f"{KIND_LABELS[kind]}没有数据行,也没有注明零报告",
-                    "填写数据行;本单位没有此类案件时,在标题行的「零报告」后填「是」",
-                    check="table.zero_return",
-                )
-            ],
-            **where,
-        )
+        note(
+            "零报告", "", f"{KIND_LABELS[kind]}没有数据行,也没有注明零报告",
+            "填写数据行;本单位没有此类案件时,在标题行的「零报告」后填「是」",
+        )  # fmt: skip
     elif len(t.frame) == 0 and unit is None:
-        problems.add_notes(
-            [
-                FileNote(
-                    t.file,
-                    t.sheet,
-                    t.header_row,
-                    "填报单位",
-                    "",
-                    "注明了零报告,但看不出是哪个单位报送的",
-                    "标题行写「填报单位:单位名称」,或文件名以单位代码开头(如 nsz_农水站.xlsx)",
-                    check="table.zero_return",
-                )
-            ],
-            **where,
-        )
+        note(
+            "填报单位", "", "注明了零报告,但看不出是哪个单位报送的",
+            "标题行写「填报单位:单位名称」,或文件名以单位代码开头(如 nsz_农水站.xlsx)",
+        )  # fmt: skip
     elif len(t.frame) and t.zero:
-        problems.add_notes(
-            [
-                FileNote(
-                    t.file,
-                    t.sheet,
-                    t.header_row,
-                    "零报告",
-                    "是",
-                    f"注明了零报告,却有 {len(t.frame)} 行数据;以数据为准",
-                    "",
-                    REMARK,
-                    check="table.zero_return",
-                )
-            ],
-            **where,
-        )
+        note("零报告", "是", f"注明了零报告,却有 {len(t.frame)} 行数据;以数据为准", "", REMARK)
 
 
 def _account(
