@@ -3,8 +3,8 @@
 Messages are Chinese (they are read by the campaign office); the classes are English.
 Exit codes of the ``baiyi`` command: 0 success; 1 the ledgers have errors (LedgerError);
 2 bad parameters (ParamsError and any other BaiyiError); 3 the store is damaged; 4 the
-store is busy (another process holds it); 5 the store can't be written (read-only, no
-room on the disk).
+store is busy (another process holds it); 5 the store or an output file can't be written
+(read-only, no room on the disk); 6 the store was written by a newer version of baiyi.
 """
 
 from __future__ import annotations
@@ -75,5 +75,19 @@ class StoreBusy(StoreError):
 
 class StoreNotWritable(StoreError):
     """The store or its folder can't be written (read-only, no room for the log)."""
+
+    exit_code = 5
+
+
+class StoreTooNew(StoreError):
+    """The store's schema is newer than this version of baiyi knows (or was altered by
+    hand): it is left as it is, never read half-understood."""
+
+    exit_code = 6
+
+
+class OutputNotWritable(BaiyiError):
+    """An output file (an export, a receipt, a report) can't be written: read-only, no
+    room on the disk. The previous file of that name, if any, is left as it was."""
 
     exit_code = 5
