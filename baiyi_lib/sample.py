@@ -224,6 +224,29 @@ def generate(rules: Rules | None = None, seed: int = DEFAULT_SEED) -> SampleData
     return data
 
 
+def as_sent_on(data: SampleData, day: dt.date) -> SampleData:
+    """The ledgers as they would have been sent on ``day``: registers and rolling screening
+    rows up to that day; backlog cases as they then stood (a resolution or certification
+    still to come is not yet written). For replaying the campaign week by week."""
+    return SampleData(
+        visits=[v for v in data.visits if v["date"] <= day],
+        incidents=[i for i in data.incidents if i["date"] <= day],
+        screening={
+            u: [s for s in rows if s["screened_on"] <= day] for u, rows in data.screening.items()
+        },
+        backlog={u: [_backlog_on(b, day) for b in rows] for u, rows in data.backlog.items()},
+    )
+
+
+def _backlog_on(case: dict, day: dt.date) -> dict:
+    if case["resolved_on"] is not None and case["resolved_on"] > day:
+        return {**case, "status": "未化解", "resolved_on": None, "certified": False,
+                "certified_on": None}  # fmt: skip
+    if case["certified_on"] is not None and case["certified_on"] > day:
+        return {**case, "certified": False, "certified_on": None}
+    return case
+
+
 # --------------------------------------------------------------------------- writing
 
 VISIT_HEADERS = headers("visits")
@@ -407,8 +430,15 @@ def _write_unit(data: SampleData, u, path: Path) -> Path:
 
 
 def write_sample(
-    out: str | Path, seed: int = DEFAULT_SEED, rules: Rules | None = None
+    out: str | Path,
+    seed: int = DEFAULT_SEED,
+    rules: Rules | None = None,
+    as_sent: dt.date | None = None,
 ) -> list[Path]:
-    """Generate and write the sample ledgers (the `baiyi sample` command)."""
+    """Generate and write the sample ledgers (the `baiyi sample` command); with
+    ``as_sent``, as they would have been sent on that day (``as_sent_on``)."""
     rules = rules or load_rules()
-    return write(generate(rules, seed), Path(out), rules)
+    data = generate(rules, seed)
+    if as_sent is not None:
+        data = as_sent_on(data, as_sent)
+    return write(data, Path(out), rules)

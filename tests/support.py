@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from pathlib import Path
 
 import pandas as pd
 import pytest
@@ -110,3 +111,19 @@ class _CaseFile(pytest.File):
     def collect(self):
         for case in yaml.safe_load(self.path.read_text(encoding="utf-8")):
             yield self.item.from_parent(self, name=case["name"], case=case)
+
+
+_SENT: dict = {}
+
+
+def sample_as_sent(day: dt.date, tmp_path_factory) -> Path:
+    """The sample ledgers as they would have been sent on ``day`` (written once per day
+    and test session): for ingesting a store at a realistic moment."""
+    from baiyi_lib.sample import write_sample
+
+    if day not in _SENT:
+        out = tmp_path_factory.mktemp(f"sample_{day:%m%d}")
+        write_sample(out, as_sent=day)
+        (out / "README.md").unlink()
+        _SENT[day] = out
+    return _SENT[day]
