@@ -7,6 +7,7 @@ Choosing among those and the store (.duckdb) is ``baiyi_lib.sources``'s job.
 
 from __future__ import annotations
 
+import datetime as dt
 import os
 from dataclasses import dataclass
 from pathlib import Path
@@ -19,7 +20,15 @@ from .read import ReadResult, folder_files, is_ledger_file, read_frames, read_pa
 from .schema import KINDS
 from .validate import ERROR, Checked, check
 
-__all__ = ["KINDS", "LedgerCheck", "LedgerError", "Ledgers", "check_tables", "format_problems"]
+__all__ = [
+    "KINDS",
+    "LedgerCheck",
+    "LedgerError",
+    "Ledgers",
+    "check_files",
+    "check_tables",
+    "format_problems",
+]
 
 Source = str | os.PathLike | dict | list
 
@@ -92,12 +101,33 @@ def _common_root(paths: list[Path]) -> Path | None:
         return None
 
 
-def check_tables(source: Source, rules: Rules, files: pd.DataFrame | None = None) -> LedgerCheck:
+def check_tables(
+    source: Source,
+    rules: Rules,
+    files: pd.DataFrame | None = None,
+    received: dt.datetime | None = None,
+) -> LedgerCheck:
     """Read and validate files or frames without raising: every problem, the accounting,
     and the ledgers if no row is refused. ``files`` replaces the list of files read (the
-    store passes its submissions)."""
-    read = _read(source, rules)
-    checked: Checked = check(read, rules)
+    store passes its submissions); with ``received`` (the moment the files were
+    received), a date after it is an error in its row."""
+    return _checked(_read(source, rules), rules, files, received)
+
+
+def check_files(
+    named: list[tuple[Path, str]], rules: Rules, received: dt.datetime | None = None
+) -> LedgerCheck:
+    """Read and validate a batch of files together, each under the name given (as
+    ``read.list_inputs`` names them): a file's problems carry its name."""
+    paths = [p for p, _ in named]
+    read = read_paths(paths, rules.limits, names=dict(named))
+    return _checked(read, rules, None, received)
+
+
+def _checked(
+    read: ReadResult, rules: Rules, files: pd.DataFrame | None, received: dt.datetime | None
+) -> LedgerCheck:
+    checked: Checked = check(read, rules, received)
     if files is None:
         files = pd.DataFrame(read.files, columns=["file", "sha256", "bytes"])
     remarks = checked.problems[checked.problems["severity"] != ERROR].reset_index(drop=True)

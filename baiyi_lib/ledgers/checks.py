@@ -26,6 +26,7 @@ CHECKS: dict[str, str] = {
     "table.duplicate_header": "同一列只出现一次",
     "table.personal_header": "没有记录个人信息的列(姓名、电话、身份证号等)",
     "table.zero_return": "零报告行与数据行不矛盾",
+    "table.declared_unit": "标题行的填报单位、文件名与数据行的责任单位是同一个单位",
     "text.personal": "单元格、批注和标题中没有个人信息(手机号、身份证号等)",
     "cell.control": "单元格不含控制字符",
     "cell.too_long": "单元格文字不超过限度",
@@ -49,6 +50,9 @@ CHECKS: dict[str, str] = {
     "row.certified_open": "未化解的积案不能认定",
     "row.resolved_before_first": "化解日期不早于初次信访日期",
     "row.certified_before_resolved": "认定日期不早于化解日期",
+    "row.after_receipt": "日期不晚于收到台账的时间",
     "rows.unique": "编号(或排查台账的单位+案件+日期)不重复",
     "rows.link": "台账之间的引用一致",
+    # against the store, when a batch is ingested
+    "rows.other_unit": "一个单位的报送不改动台账库中其他单位的案件",
 }

@@ -17,6 +17,7 @@ from __future__ import annotations
 import csv
 import hashlib
 import io
+import os
 import re
 import unicodedata
 from collections.abc import Iterable
@@ -26,6 +27,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from ..errors import ParamsError
 from ..params import Limits
 from .guard import CSV_SUFFIXES, WORKBOOK_SUFFIXES, column_letter, inspect_file
 from .guard import ENCRYPTED as _ENCRYPTED
@@ -57,7 +59,7 @@ class RawTable:
     header_row: int  # Excel row number of the header row
     duplicates: dict[str, list[str]] = field(default_factory=dict)  # name → headers as written
     zero: bool = False  # the title rows declare a zero return (零报告: 是)
-    unit_hint: str | None = None  # 填报单位 as written in the title rows, or in the file name
+    unit_hint: str | None = None  # 填报单位 as written in the title rows
     from_file: bool = True  # a file a person filled (not a DataFrame): empty needs 零报告
 
 
@@ -123,6 +125,32 @@ def unread_reason(path: Path) -> str:
     return f"不是台账文件格式({suffix});台账应为 .xlsx、.xls、.et、.ods 或 .csv"
 
 
+def list_inputs(paths: list[Path]) -> tuple[list[tuple[Path, str]], list[dict]]:
+    """The files of a batch (each folder given expanded to the files below it) with the
+    name each is shown and stored under (relative to the folder given, or the file's own
+    name; made unique within the batch), and the entries not read, each with its reason.
+
+    A path that does not exist is a ParamsError."""
+    named: list[tuple[Path, str]] = []
+    unread: list[dict] = []
+    for p in paths:
+        if p.is_dir():
+            for f in folder_files(p):
+                if is_ledger_file(f):
+                    named.append((f, display_name(f, p)))
+                else:
+                    unread.append({"file": display_name(f, p), "reason": unread_reason(f)})
+        elif p.exists():
+            named.append((p, display_name(p, p.parent)))
+        else:
+            raise ParamsError(f"找不到台账:{p}(应为文件夹、Excel 或 CSV 文件)")
+    names = [n for _, n in named]
+    if len(set(names)) < len(names):  # the same name in two folders: tell them apart
+        root = Path(os.path.commonpath([str(f.resolve().parent) for f, _ in named]))
+        named = [(f, display_name(f.resolve(), root)) for f, _ in named]
+    return named, unread
+
+
 def display_name(path: Path, root: Path | None) -> str:
     """A file's name as messages show it: relative to the folder read, personal numbers
     masked (a file may be named after a person's phone number)."""
@@ -131,15 +159,20 @@ def display_name(path: Path, root: Path | None) -> str:
 
 
 def read_paths(
-    paths: Iterable[Path], limits: Limits, root: Path | None = None, unread: Iterable[Path] = ()
+    paths: Iterable[Path],
+    limits: Limits,
+    root: Path | None = None,
+    unread: Iterable[Path] = (),
+    names: dict[Path, str] | None = None,
 ) -> ReadResult:
     """Read every file; problems that stop a file are collected, not raised. ``unread`` are
-    the other files of the folder, listed with the reason they are not read."""
+    the other files of the folder, listed with the reason they are not read. ``names``
+    gives the name a file is shown under (default: relative to ``root``)."""
     result = ReadResult()
     for path in unread:
         result.unread.append({"file": display_name(path, root), "reason": unread_reason(path)})
     for path in paths:
-        display = display_name(path, root)
+        display = names[path] if names else display_name(path, root)
         result.files.append(
             {"file": display, "sha256": sha256_file(path), "bytes": path.stat().st_size}
         )
@@ -385,7 +418,7 @@ def _add_table(
         for v in grid.iloc[:header_idx].to_numpy().ravel().tolist()
         if v is not None and not (isinstance(v, float) and np.isnan(v)) and str(v).strip()
     ]
-    zero, unit_hint = zero_mark(title_cells), unit_written(title_cells) or unit_in_name(display)
+    zero, unit_hint = zero_mark(title_cells), unit_written(title_cells)
     headers_row = grid.iloc[header_idx].tolist()
     headers = {name: str(headers_row[pos]).strip() for pos, name in mapping.items()}
     body = grid.iloc[header_idx + 1 :]
@@ -450,13 +483,6 @@ def unit_written(cells: list[str]) -> str | None:
         if text.replace(" ", "").rstrip(":") == "填报单位" and i + 1 < len(cells):
             return cells[i + 1]
     return None
-
-
-def unit_in_name(display: str) -> str | None:
-    """The unit a file name begins with (nsz_农水站.xlsx: its id), as written."""
-    stem = Path(display).stem
-    m = re.match(r"^([A-Za-z]+)[_\-]", stem)
-    return m.group(1) if m else None
 
 
 def _report_missing_header(

@@ -7,7 +7,9 @@ a remark (提示) does not refuse it. Accounting per file: rows read = used + re
 
 from __future__ import annotations
 
+import datetime as dt
 import difflib
+import re
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
@@ -610,8 +612,9 @@ def _typed_frame(kind: str, typed: pd.DataFrame, frame: pd.DataFrame, rules: Rul
     return out.reset_index(drop=True)
 
 
-def check(read: ReadResult, rules: Rules) -> Checked:
-    """Validate everything that was read; return clean frames, problems and accounting."""
+def check(read: ReadResult, rules: Rules, received: dt.datetime | None = None) -> Checked:
+    """Validate everything that was read; return clean frames, problems and accounting.
+    With ``received`` (when the files were received), a date after it is an error."""
     problems = _Problems()
     problems.add_notes(read.notes)
     problems.add_notes(
@@ -643,6 +646,8 @@ def check(read: ReadResult, rules: Rules) -> Checked:
             typed = _parse_columns(frame, headers, kind, rules, problems)
             _check_rows(kind, typed, frame, headers, problems)
             _check_campaign_dates(kind, typed, frame, headers, rules, problems)
+            _check_after_receipt(kind, typed, frame, headers, received, problems)
+            bad_tables |= _check_declared_units(tables, kind, typed, frame, rules, problems)
         else:
             typed = pd.DataFrame({c.name: pd.Series(dtype=object) for c in SCHEMAS[kind]})
         refused = _refused_rows(frame, problems, n_before, bad_tables)
@@ -658,8 +663,9 @@ def check(read: ReadResult, rules: Rules) -> Checked:
             clean = _collapse_screening(clean)
         frames[kind] = clean
         for t in tables:
-            unit = _table_unit(t, rules)
-            _check_empty(t, kind, unit, problems)
+            declared = _table_unit(t, rules)
+            _check_empty(t, kind, declared, problems)
+            unit = declared or _rows_unit(t, frame, typed)
             accounting.append(_account(t, frame, refused, kind, unit))
     _share_case_ids(frames, screening_rows)
     _check_links(frames, problems)
@@ -707,19 +713,126 @@ def _refused_rows(
     return refused
 
 
-def _table_unit(t: RawTable, rules: Rules) -> str | None:
-    """The unit a table's file says it comes from: 填报单位 in its title rows, else the unit
-    its file name begins with (its id) or names. None for the office's registers."""
+_BRACKETED = re.compile(r"[((\[【〔][^))\]】〕]*[))\]】〕]")
+_LEADING_CODE = re.compile(r"^([A-Za-z]+)[_\-]")
+
+
+def declared_units(t: RawTable, rules: Rules) -> dict[str, str]:
+    """Where a table says whose return it is, each resolved to a unit of units.yaml:
+    {"标题行": unit} for 填报单位 in its title rows, {"文件名": unit} for its file name.
+
+    A file name declares a unit only by its leading code (``nsz_…``) or when, brackets and
+    code aside, it is the unit's whole name or alias (``农水站.xlsx``): a unit named inside
+    brackets or in the middle of a name (``…(抄送财务科)``) declares nothing. A title that is
+    not a unit's spelling declares the one unit spelled inside it, if exactly one is."""
     lookup = rules.units.lookup()
+    out: dict[str, str] = {}
     if t.unit_hint:
-        found = lookup.get("".join(t.unit_hint.split()))
+        written = "".join(_BRACKETED.sub("", t.unit_hint).split())
+        found = lookup.get(written) or _one_spelled_in(written, lookup)
         if found:
-            return found
+            out["标题行"] = found
     stem = Path(t.file).stem
-    for spelling in sorted(lookup, key=len, reverse=True):
-        if len(spelling) > 1 and not spelling.isascii() and spelling in stem:
-            return lookup[spelling]
-    return None
+    code = _LEADING_CODE.match(stem)
+    rest = "".join(_BRACKETED.sub("", stem[code.end() if code else 0 :]).split())
+    named = (lookup.get(code.group(1)) if code else None) or lookup.get(rest)
+    if named:
+        out["文件名"] = named
+    return out
+
+
+def _one_spelled_in(text: str, lookup: dict[str, str]) -> str | None:
+    units = {u for spelling, u in lookup.items()
+             if len(spelling) > 1 and not spelling.isascii() and spelling in text}  # fmt: skip
+    return next(iter(units)) if len(units) == 1 else None
+
+
+def _table_unit(t: RawTable, rules: Rules) -> str | None:
+    """The unit a table declares itself from (title row first, then file name); None for
+    the office's registers, which declare none."""
+    declared = declared_units(t, rules)
+    return declared.get("标题行") or declared.get("文件名")
+
+
+def _rows_unit(t: RawTable, frame: pd.DataFrame, typed: pd.DataFrame) -> str | None:
+    """The one unit a table's rows name, if they name exactly one."""
+    if "unit" not in typed or not len(frame):
+        return None
+    units = typed.loc[(frame["_table"] == id(t)).to_numpy(), "unit"].dropna().unique()
+    return str(units[0]) if len(units) == 1 else None
+
+
+def _check_declared_units(
+    tables: list[RawTable],
+    kind: str,
+    typed: pd.DataFrame,
+    frame: pd.DataFrame,
+    rules: Rules,
+    problems: _Problems,
+) -> set[int]:
+    """A return belongs to the unit its rows name. A title row or file name that declares
+    another unit (a template copied from another unit, a file misnamed) is an error that
+    names both and refuses the whole table, never a reason to replace that unit's rows.
+    Returns the ids of the tables refused."""
+    refused: set[int] = set()
+    for t in tables:
+        declared = declared_units(t, rules)
+        mine = (frame["_table"] == id(t)).to_numpy()
+        rows = typed.loc[mine, "unit"].dropna().astype(str)
+        claims = set(declared.values())
+        if len(claims) > 1:
+            said = "、".join(f"{where}写的是「{u}」" for where, u in declared.items())
+            problem = f"看不出是哪个单位的报送:{said}"
+        else:
+            others = sorted(set(rows) - claims) if claims else []
+            if not others:
+                continue
+            where, unit = next(iter(declared.items()))
+            at = frame.loc[mine & typed["unit"].astype(object).isin(others).to_numpy(), "src_row"]
+            problem = (
+                f"{where}表明是「{unit}」的报送,数据行的责任单位却是「{'、'.join(others)}」"
+                f"(第 {_row_list(at)} 行);整张表未载入,以免替换「{unit}」的台账"
+            )
+        refused.add(id(t))
+        note = FileNote(
+            t.file, t.sheet, t.header_row - 1 if declared.get("标题行") else None,
+            "填报单位", "、".join(f"{w}:{u}" for w, u in declared.items()), problem,
+            "标题行的填报单位、文件名和每行的责任单位是同一个单位;"
+            "用别的单位的模板填写时,请改正标题行的填报单位或文件名",
+            check="table.declared_unit",
+        )  # fmt: skip
+        problems.add_notes([note], kind)
+    return refused
+
+
+def _row_list(rows: pd.Series, shown: int = 5) -> str:
+    values = [str(int(r)) for r in rows.head(shown)]
+    return "、".join(values) + ("……" if len(rows) > shown else "")
+
+
+def _check_after_receipt(
+    kind: str,
+    typed: pd.DataFrame,
+    frame: pd.DataFrame,
+    headers: dict[str, pd.Series],
+    received: dt.datetime | None,
+    problems: _Problems,
+) -> None:
+    """No date of a return lies after the moment it was received: such a date is a slip
+    (2019-05-03 typed for 2019-03-05), an error in its row."""
+    if received is None:
+        return
+    last = pd.Timestamp(received.date())
+    for col in SCHEMAS[kind]:
+        if col.type not in ("date", "opt_date"):
+            continue
+        late = (pd.to_datetime(typed[col.name]) > last).fillna(False).to_numpy()
+        problems.add(
+            frame, late, kind, headers[col.name], frame[col.name],
+            f"日期晚于收到这份台账的时间({received:%Y-%m-%d %H:%M}),多为日期写错",
+            f"不晚于 {received:%Y-%m-%d} 的日期;如月、日颠倒请改正",
+            check="row.after_receipt",
+        )  # fmt: skip
 
 
 def _check_empty(t: RawTable, kind: str, unit: str | None, problems: _Problems) -> None:

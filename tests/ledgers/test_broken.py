@@ -44,6 +44,15 @@ CASES = [
     ("certified_unresolved_积案.csv", 3, "办公室认定", "是", "row.certified_open", ""),
     ("conflicting_duplicate_积案.csv", 4, "案件编号", "J1", "rows.unique", ""),
     ("open_with_date_排查.csv", 3, "化解日期", "2019-03-02", "row.open_with_date", ""),
+    # a template copied from another unit: its title names one unit, its rows another
+    (
+        "declared_unit_排查.csv",
+        1,
+        "填报单位",
+        "标题行:河道管理办公室",
+        "table.declared_unit",
+        "农水站",
+    ),
     ("unknown_category_事件.csv", 3, "事件类别", "打架斗殴", "cell.category", ""),
     # hostile or absurd input: refused with the row, never a traceback or a wrong score
     (

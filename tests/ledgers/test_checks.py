@@ -8,6 +8,7 @@ for it, so that a check nobody can trigger (or a problem nobody declared) fails.
 from __future__ import annotations
 
 import dataclasses
+import datetime as dt
 from pathlib import Path
 
 from support import RULES, frames
@@ -69,4 +70,24 @@ def test_every_declared_check_fires_somewhere(tmp_path):
     zero = tmp_path / "zero" / "nsz_走访登记.csv"
     zero.write_text(",".join(headers("visits")) + "\n", encoding="utf-8")
     seen |= _checks(zero)
+    # a date after the moment the file was received
+    late = check_ledgers(SAMPLE, RULES, received=dt.datetime(2019, 4, 26, 17, 30))
+    seen |= set(late.problems["check"])
+    # a unit's return that takes over another unit's case (checked against the store)
+    seen |= _store_checks(tmp_path)
     assert set(CHECKS) - UNREACHABLE - seen == set()
+
+
+def _store_checks(tmp_path: Path) -> set[str]:
+    from baiyi_lib.store import ingest
+
+    header = ",".join(headers("backlog"))
+    found: set[str] = set()
+    for unit in ("农水站", "工管站"):
+        f = tmp_path / unit / f"{unit}积案.csv"
+        f.parent.mkdir()
+        f.write_text(f"{header}\nJ1,{unit},2010-01-01,未化解,,否,\n", encoding="utf-8")
+        for r in ingest([f], tmp_path / "s.duckdb", received=dt.datetime(2019, 3, 8, 17)):
+            if r.problems is not None:
+                found |= set(r.problems["check"])
+    return found
