@@ -6,10 +6,17 @@
     baiyi rules [--set name=value ...]
     baiyi compare --set name=value [--set ...] --data DIR [--as-of DATE]
     baiyi sample OUT_DIR [--seed N]
+    baiyi ingest FILES... [--received TIME] [--receipts DIR] [--partial]
+    baiyi history [--unit UNIT]
+    baiyi withdraw SUBMISSION [--at TIME] [--receipts DIR]
     baiyi purge [--store S] [--yes]
+    baiyi report [--as-of DATE] [--unit UNIT | --all-units] [--pdf] [-f SETTINGS.yaml]
+    baiyi template OUT_DIR [--unit UNIT]
+    baiyi export OUT.xlsx --data DIR [--as-of DATE]
 
 Exit codes (errors.py): 0 success; 1 the ledgers have errors; 2 bad parameters; 3 the
-store is damaged; 4 the store is busy; 5 the store can't be written.
+store is damaged; 4 the store is busy; 5 the store or an output can't be written; 6 the
+store is from a newer version.
 """
 
 from __future__ import annotations
@@ -128,8 +135,14 @@ def cmd_explain(args: argparse.Namespace) -> int:
 
 
 def cmd_validate(args: argparse.Namespace) -> int:
+    import datetime as dt
+
     rules = _rules(args)
-    checked = check_ledgers(args.data, rules)
+    received = known_moment(args.received, rules, "接收时间") if args.received else None
+    if is_store(args.data):
+        checked = check_ledgers(args.data, rules)
+    else:
+        checked = check_ledgers(args.data, rules, received=received or dt.datetime.now())
     gaps = _gaps_against_store(checked, args)
     print(f"台账检查:{args.data}")
     print(_table(checked.accounting, ACCOUNTING_HEADERS))
@@ -326,64 +339,140 @@ def cmd_ingest(args: argparse.Namespace) -> int:
 
     rules = _rules(args)
     received = known_moment(args.received, rules, "接收时间") if args.received else None
-    reports_time = dt.datetime.now()
+    received = received or dt.datetime.now().replace(microsecond=0)
     reports = ingest(
         args.files,
         args.store,
-        received=received or reports_time,
+        received=received,
         rules=rules,
         wait=args.wait,
         partial=args.partial,
         progress=lambda msg: print(msg, flush=True),
     )
-    refused = 0
     for r in reports:
+        print(_ingest_line(r), file=sys.stderr if r.status == "personal" else sys.stdout)
         if r.status == "refused":
-            refused += 1
-            print(f"拒收 {r.file}:{r.message}")
             for p in r.problems[r.problems["severity"] == "错误"].head(20).itertuples(index=False):
                 print("    " + describe(p))
-        elif r.status == "unchanged":
-            print(f"跳过 {r.file}:{r.message}")
-        elif r.status == "unread":
-            print(f"未读取 {r.file}:{r.message}")
-        elif r.status == "personal":
-            print(f"警告:{r.message}", file=sys.stderr)
-        elif r.status == "missing":
-            print(f"提示:{r.message}")
-        else:
-            parts = [
-                f"{KIND_LABELS[c.kind]} 新增 {c.new}、变更 {c.changed}、未变 {c.unchanged}"
-                + (f"、删除 {c.deleted}" if c.deleted else "")
-                + ("(零报告)" if c.rows == 0 else "")
-                for c in r.counts.itertuples(index=False)
-            ]
-            print(f"载入 {r.file}(第 {r.submission_id} 次报送):" + (";".join(parts) or "无数据行"))
+    refused = [r for r in reports if r.status == "refused"]
+    held = [r for r in reports if r.status == "held"]
     if args.receipts:
         from .receipts import write_receipts
 
-        for path in write_receipts(
-            args.store, reports, received or reports_time, args.receipts, rules
-        ):
+        for path in write_receipts(args.store, reports, received, args.receipts, rules):
             print(f"回执:{path}")
+        if held:
+            print(f"其余 {len(held)} 个文件检查无误,但本批未载入,没有写回执;改正后重新载入时再写。")
     unread = sum(r.status == "unread" for r in reports)
+    if refused:
+        print(
+            f"台账库:{args.store};本批 {len(refused) + len(held)} 个文件都未载入({len(refused)} 个"
+            "拒收):一批要么全部载入,要么都不载入。请改正拒收的文件后重新载入这一批;"
+            "或先把拒收的文件移出,载入其余的。"
+        )
+        return 1
     done = sum(r.status in ("stored", "unchanged") for r in reports)
     print(
-        f"台账库:{args.store};{done} 个文件已处理,{refused} 个拒收"
+        f"台账库:{args.store};{done} 个文件已处理"
         + (f",{unread} 个不是台账文件未读取。" if unread else "。")
     )
-    return 1 if refused else 0
+    return 0
+
+
+def _ingest_line(r) -> str:
+    """One line per file of a batch, as the clerk reads it."""
+    if r.status == "refused":
+        who = "" if r.unit else "(看不出是哪个单位的报送)"
+        return f"拒收 {r.file}{who}:{r.message}"
+    if r.status == "held":
+        return f"未载入 {r.file}:{r.message}"
+    if r.status == "unchanged":
+        return f"跳过 {r.file}:{r.message}"
+    if r.status == "unread":
+        return f"未读取 {r.file}:{r.message}"
+    if r.status == "personal":
+        return f"警告:{r.message}"
+    if r.status == "missing":
+        return f"提示:{r.message}"
+    parts = [
+        f"{KIND_LABELS[c.kind]} 新增 {c.new}、变更 {c.changed}、未变 {c.unchanged}"
+        + (f"、删除 {c.deleted}" if c.deleted else "")
+        + ("(零报告)" if c.rows == 0 else "")
+        for c in r.counts.itertuples(index=False)
+    ]
+    return f"载入 {r.file}(第 {r.submission_id} 次报送):" + (";".join(parts) or "无数据行")
+
+
+ACTIONS = {"ingest": "载入", "withdraw": "撤回", "purge": "清除个人信息"}
+
+
+def cmd_history(args: argparse.Namespace) -> int:
+    """The submissions log: what came when, from whom, what it changed, what was withdrawn."""
+    from .store import history
+
+    rules = _rules(args)
+    log = history(args.store, wait=args.wait)
+    if args.unit:
+        unit = rules.units.resolve(args.unit)
+        log = log[log["units"].fillna("").str.split(",").map(lambda us: unit in us)]
+    if log.empty:
+        print(f"台账库 {args.store} 中没有报送记录。")
+        return 0
+    shown = log.assign(
+        received=log["received"].dt.strftime("%Y-%m-%d %H:%M"),
+        action=log["action"].map(ACTIONS).fillna(log["action"]),
+        units=log["units"].fillna("").str.replace(",", "、"),
+        withdrawn_by=log["withdrawn_by"].map(
+            lambda w: "" if pd.isna(w) else f"已撤回(第 {int(w)} 条)"
+        ),
+        **{c: log[c].fillna(0).astype(int) for c in ("new", "changed", "deleted")},
+    )
+    headers = {
+        "id": "编号", "received": "收到时间", "action": "事项", "units": "单位", "file": "文件",
+        "new": "新增", "changed": "变更", "deleted": "删除", "withdrawn_by": "状态",
+    }  # fmt: skip
+    print(_table(shown[list(headers)], headers, args.format))
+    if args.format != "csv":
+        print("撤回一次报送:baiyi withdraw 编号")
+    return 0
+
+
+def cmd_withdraw(args: argparse.Namespace) -> int:
+    """Withdraw (撤回) one submission: its rows back to their versions before it."""
+    import datetime as dt
+
+    from .store import describe_withdrawal, withdraw
+
+    rules = _rules(args)
+    at = known_moment(args.at, rules, "撤回时间") if args.at else dt.datetime.now()
+    w = withdraw(args.store, args.submission, at=at, wait=args.wait)
+    print(
+        f"已撤回第 {w.submission_id} 次报送({w.file};单位:{'、'.join(w.units) or '无'}):"
+        f"{describe_withdrawal(w)}。记为第 {w.withdrawal_id} 条报送记录;"
+        f"{at:%Y-%m-%d %H:%M} 以前的台账仍可按当时已知的数据重现。"
+    )
+    if args.receipts:
+        from .receipts import write_withdrawal_receipts
+
+        for path in write_withdrawal_receipts(args.store, w, args.receipts, rules):
+            print(f"回执:{path}")
+    return 0
 
 
 def cmd_purge(args: argparse.Namespace) -> int:
     """Find personal data already in the store; with --yes, erase it from every version."""
     from .store import purge
 
-    found, counts = purge(args.store, apply=args.yes, wait=args.wait)
+    steps = {"copy": "已清除并记录;正在重写台账库文件,使旧数据块不再保留原值……"}
+    found, counts = purge(
+        args.store, apply=args.yes, wait=args.wait,
+        step=lambda s: print(steps[s], flush=True) if s in steps else None,
+    )  # fmt: skip
     if not found:
         print(f"台账库 {args.store} 中没有发现个人信息(共 {sum(counts.values())} 行)。")
         return 0
-    labels = {f"rows_{k}": v for k, v in KIND_LABELS.items()} | {"submissions": "报送记录"}
+    labels = {f"rows_{k}": v for k, v in KIND_LABELS.items()} | {
+        "submissions": "报送记录", "submission_units": "报送记录"}  # fmt: skip
     print(f"台账库 {args.store} 中发现 {len(found)} 个含个人信息的值:")
     for f in found:
         where = labels.get(f.table, f.table)
@@ -437,6 +526,11 @@ def build_parser() -> argparse.ArgumentParser:
     v = sub.add_parser("validate", help="检查台账,列出全部问题")
     v.add_argument("data", help="台账文件夹或文件")
     v.add_argument("--format", choices=["table", "csv"], default="table")
+    v.add_argument(
+        "--received",
+        default=None,
+        help="收到台账的时间(默认现在):晚于它的日期是错误,如 2019-03-08 17:30",
+    )
     v.add_argument(
         "--store",
         default=None,
@@ -494,6 +588,25 @@ def build_parser() -> argparse.ArgumentParser:
     )
     common(i, data=False)
     i.set_defaults(func=cmd_ingest)
+
+    h = sub.add_parser(
+        "history", help="报送记录:每次载入、撤回、清除的编号、时间、单位、文件和行数"
+    )
+    h.add_argument("--store", default=str(DEFAULT_STORE), help=f"台账库(默认 {DEFAULT_STORE})")
+    h.add_argument("--unit", default=None, help="只列出该单位的报送")
+    h.add_argument("--format", choices=["table", "csv"], default="table")
+    h.add_argument("--wait", type=float, default=60.0, help="台账库被占用时最多等待的秒数")
+    common(h, data=False)
+    h.set_defaults(func=cmd_history)
+
+    w = sub.add_parser("withdraw", help="撤回一次报送(错载的文件):它改动的行恢复原样")
+    w.add_argument("submission", type=int, help="报送编号(见 baiyi history)")
+    w.add_argument("--store", default=str(DEFAULT_STORE), help=f"台账库(默认 {DEFAULT_STORE})")
+    w.add_argument("--at", default=None, help="撤回时间(默认现在),如 2019-03-08 18:00")
+    w.add_argument("--wait", type=float, default=60.0, help="台账库被占用时最多等待的秒数")
+    w.add_argument("--receipts", metavar="文件夹", default=None, help="为该单位写一页撤回回执")
+    common(w, data=False)
+    w.set_defaults(func=cmd_withdraw)
 
     pg = sub.add_parser("purge", help="查找并清除台账库中已有的个人信息(所有版本)")
     pg.add_argument("--store", default=str(DEFAULT_STORE), help=f"台账库(默认 {DEFAULT_STORE})")

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import datetime as dt
 import html
+from dataclasses import dataclass
 from pathlib import Path
 
 import pandas as pd
@@ -24,10 +25,15 @@ from .present import PROBLEM_HEADERS, html_table, labels
 from .report.run import TEMPLATES, atomic_write
 from .scoring import ScoreResult, score
 from .sources import load_ledgers
-from .store import IngestReport, row_changes
+from .store import IngestReport, Withdrawal, describe_withdrawal, row_changes
 
 NEW_ROWS_LISTED = 12  # more new rows than this in one ledger are folded into one line
-STATUS = {"stored": "已载入", "unchanged": "与以前的报送完全相同,未作改动", "refused": "拒收"}
+STATUS = {
+    "stored": "已载入",
+    "unchanged": "与以前的报送完全相同,未作改动",
+    "refused": "拒收",
+    "withdrawn": "已撤回",
+}
 
 
 def receipt_week(received: dt.datetime, rules: Rules) -> dt.date:
@@ -49,24 +55,83 @@ def write_receipts(
 ) -> list[Path]:
     """One receipt per unit that sent a file in this batch; returns the pages written.
 
-    Files that name no unit (the office's own registers) get no receipt."""
+    Files that name no unit (the office's own registers) get no receipt; a refused file
+    whose unit can't be told goes to one receipt for the campaign office (行动办公室), so
+    that nothing refused goes unanswered. Files held back with a refused batch get none
+    (the batch is to be sent again)."""
     by_unit: dict[str, list[IngestReport]] = {}
+    office: list[IngestReport] = []
     for r in reports:
-        if r.unit and r.status in STATUS:
+        if r.status not in STATUS:
+            continue
+        if r.unit:
             by_unit.setdefault(r.unit, []).append(r)
-    if not by_unit:
+        elif r.status == "refused":
+            office.append(r)
+    if not by_unit and not office:
         return []
     as_of = receipt_week(received, rules)
-    ledgers = load_ledgers(store, rules)
-    result = score(ledgers, rules, as_of=as_of)
-    changes = row_changes(store, received - dt.timedelta(microseconds=1), received)
+    week = views.weeks(rules, as_of).iloc[-1]["week"]
+    standing = _standing(store, rules, as_of, received)
     out = Path(out_dir)
     written = []
     for unit, mine in sorted(by_unit.items()):
-        page = _receipt(unit, mine, ledgers, result, changes, received)
+        page = _receipt(unit, mine, standing, received, as_of)
         u = rules.units.by_name(unit)
-        week = views.weeks(rules, as_of).iloc[-1]["week"]
         path = out / f"{u.id}_{unit}_回执_第{week}周_{week_label(as_of)}.html"
+        atomic_write(path, page.encode("utf-8"))
+        written.append(path)
+    if office:
+        page = _receipt(OFFICE, office, None, received, as_of)
+        path = out / f"{OFFICE}_回执_第{week}周_{week_label(as_of)}.html"
+        atomic_write(path, page.encode("utf-8"))
+        written.append(path)
+    return written
+
+
+OFFICE = "行动办公室"
+
+
+@dataclass
+class _Standing:
+    """The store after the batch: ledgers, scores at the receipt's week, the row changes."""
+
+    ledgers: Ledgers
+    result: ScoreResult
+    changes: pd.DataFrame
+
+
+def _standing(
+    store: str | Path, rules: Rules, as_of: dt.date, received: dt.datetime
+) -> _Standing | None:
+    """The store's ledgers and scores, or None when there is no store yet (a first batch
+    refused whole)."""
+    if not Path(store).exists():
+        return None
+    ledgers = load_ledgers(store, rules)
+    result = score(ledgers, rules, as_of=as_of)
+    changes = row_changes(store, received - dt.timedelta(microseconds=1), received)
+    return _Standing(ledgers, result, changes)
+
+
+def write_withdrawal_receipts(
+    store: str | Path, w: Withdrawal, out_dir: str | Path, rules: Rules
+) -> list[Path]:
+    """A receipt for each unit of a withdrawn submission: what was withdrawn, which rows
+    went back to their earlier version, and the unit's standing after it."""
+    as_of = receipt_week(w.at, rules)
+    week = views.weeks(rules, as_of).iloc[-1]["week"]
+    standing = _standing(store, rules, as_of, w.at)
+    written = []
+    for unit in w.units:
+        report = IngestReport(
+            w.file, "withdrawn", w.withdrawal_id, pd.DataFrame(),
+            message=f"第 {w.submission_id} 次报送已撤回:{describe_withdrawal(w)}。"
+            "撤回前的台账仍可按当时已知的数据重现。", unit=unit,
+        )  # fmt: skip
+        page = _receipt(unit, [report], standing, w.at, as_of)
+        u = rules.units.by_name(unit)
+        path = Path(out_dir) / f"{u.id}_{unit}_撤回回执_第{week}周_{week_label(as_of)}.html"
         atomic_write(path, page.encode("utf-8"))
         written.append(path)
     return written
@@ -118,22 +183,38 @@ def _fold_new_rows(rows: pd.DataFrame) -> pd.DataFrame:
 def _receipt(
     unit: str,
     reports: list[IngestReport],
-    ledgers: Ledgers,
-    result: ScoreResult,
-    changes: pd.DataFrame,
+    standing: _Standing | None,
     received: dt.datetime,
+    as_of: dt.date,
 ) -> str:
-    """One unit's receipt page (Chinese, one self-contained HTML file, prints on A4)."""
-    as_of = result.as_of
+    """One unit's receipt page (Chinese, one self-contained HTML file, prints on A4); the
+    campaign office's (``OFFICE``) lists refused files whose unit can't be told."""
+    office = unit == OFFICE
     parts = [
         f"<h1>{html.escape(unit)} · 报送回执</h1>",
         f'<p class="meta">收到时间 {received:%Y-%m-%d %H:%M};计入截至 {week_label(as_of)}'
-        f"(周五)的一周;得分统计截至 {as_of:%Y-%m-%d}。</p>",
-        "<h2>本次报送</h2>",
+        f"(周五)的一周" + ("" if office else f";得分统计截至 {as_of:%Y-%m-%d}") + "。</p>",
     ]
+    if office:
+        parts.append(
+            "<p>下列文件被拒收,且从文件名、标题行和数据行都看不出是哪个单位报送的。"
+            "请按文件找到报送单位,告知它改正后重新报送。</p>"
+        )
+    parts.append("<h2>本次报送</h2>")
+    changes = standing.changes if standing is not None else pd.DataFrame()
     for r in reports:
         parts.append(f"<h3>{html.escape(r.file)}:{STATUS[r.status]}</h3>")
-        if r.status == "stored" and len(r.counts):
+        if r.status == "withdrawn":
+            parts.append(f"<p>{html.escape(r.message)}</p>")
+            rows = changes[changes["submission_id"] == r.submission_id] if len(changes) else changes
+            rows = rows[rows["unit"] == unit] if len(rows) else rows
+            if len(rows):
+                parts.append("<p>恢复原样的行:</p>")
+                parts.append(html_table(
+                    rows.assign(kind=rows["kind"].map(KIND_LABELS)),
+                    labels("kind", "key", "change", overrides={"change": "变化"}),
+                ))  # fmt: skip
+        elif r.status == "stored" and len(r.counts):
             c = r.counts.assign(
                 kind=r.counts["kind"].map(KIND_LABELS),
                 note=r.counts["rows"].map(lambda n: "零报告" if n == 0 else ""),
@@ -173,6 +254,26 @@ def _receipt(
             )
         else:
             parts.append(f"<p>{html.escape(r.message)}</p>")
+    if standing is not None and not office:
+        parts += _standing_sections(unit, standing)
+    parts.append(
+        '<p class="provenance">本回执只列案件编号和人次,不含任何个人信息。'
+        "对计分有疑问,可请行动办公室逐条核对。</p>"
+    )
+    css = (TEMPLATES / "baiyi" / "briefing.css").read_text(encoding="utf-8")
+    return (
+        '<!DOCTYPE html><html lang="zh-CN"><head><meta charset="utf-8">'
+        f"<title>{html.escape(unit)} 报送回执</title><style>{css}"
+        ".alert{color:#8e0c0c;font-weight:bold}</style></head>"
+        f'<body class="jp-Notebook"><main>{"".join(parts)}</main></body></html>'
+    )
+
+
+def _standing_sections(unit: str, standing: _Standing) -> list[str]:
+    """The unit's score to date, this week's points with their clauses, its open backlog."""
+    ledgers, result = standing.ledgers, standing.result
+    as_of = result.as_of
+    parts: list[str] = []
     s = result.scores.set_index("unit").loc[unit]
     parts.append("<h2>得分</h2>")
     parts.append(
@@ -225,14 +326,4 @@ def _receipt(
         )
     else:
         parts.append("<p>没有未化解、未认定的积案。</p>")
-    parts.append(
-        '<p class="provenance">本回执只列案件编号和人次,不含任何个人信息。'
-        "对计分有疑问,可请行动办公室用 baiyi explain 单位名称 逐条核对。</p>"
-    )
-    css = (TEMPLATES / "baiyi" / "briefing.css").read_text(encoding="utf-8")
-    return (
-        '<!DOCTYPE html><html lang="zh-CN"><head><meta charset="utf-8">'
-        f"<title>{html.escape(unit)} 报送回执</title><style>{css}"
-        ".alert{color:#8e0c0c;font-weight:bold}</style></head>"
-        f'<body class="jp-Notebook"><main>{"".join(parts)}</main></body></html>'
-    )
+    return parts

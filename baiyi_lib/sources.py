@@ -70,12 +70,16 @@ def resolve_source(source: str | os.PathLike | None) -> str:
 
 
 def check_ledgers(
-    source: Source, rules: Rules | None = None, known_at: object = None
+    source: Source,
+    rules: Rules | None = None,
+    known_at: object = None,
+    received: dt.datetime | None = None,
 ) -> LedgerCheck:
     """Read and validate without raising: every problem, the accounting, and the ledgers.
 
     The store is checked like files: its rows as known at ``known_at`` (default: all).
-    ``known_at`` with files is a ParamsError (files have no history).
+    ``known_at`` with files is a ParamsError (files have no history). ``received`` (files
+    only): when they were received; a date after it is an error in its row.
     """
     rules = rules or load_rules()
     if is_store(source):
@@ -86,7 +90,7 @@ def check_ledgers(
         return check_tables(frames, rules, files=files)
     if known_at is not None:
         raise ParamsError("known_at 只适用于台账库(.duckdb)")
-    return check_tables(source, rules)
+    return check_tables(source, rules, received=received)
 
 
 def load_ledgers(source: Source, rules: Rules | None = None, known_at: object = None) -> Ledgers:

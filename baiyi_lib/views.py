@@ -29,7 +29,7 @@ from .ledgers import Ledgers
 from .params import Rules
 from .scoring import ScoreResult
 from .sources import is_store
-from .store import submissions as store_submissions
+from .store import submission_units
 
 # --------------------------------------------------------------------------- calendar
 
@@ -523,14 +523,12 @@ def returns_from_submissions(
 ) -> pd.DataFrame:
     """Unit × week: whether the Friday return (screening or backlog) arrived in its week
     (按时), during the next week (迟报), or not at all (未报), from the submission records
-    of the store received by ``known_at``."""
-    subs = store_submissions(store, wait=wait)
-    subs = subs[subs["kind"].isin(["screening", "backlog"])].dropna(subset=["units"])
-    if known_at is not None:
-        subs = subs[subs["received"] <= pd.Timestamp(known_at)]
-    # one submission may cover several units
-    per_unit = subs.assign(unit=subs["units"].str.split(",")).explode("unit")
-    return returns_grid(per_unit["unit"], per_unit["received"], rules, as_of)
+    of the store received by ``known_at`` (a submission withdrawn by then is no return)."""
+    subs = submission_units(store, wait=wait)
+    subs = subs[subs["kind"].isin(["screening", "backlog"])]
+    cut = pd.Timestamp(known_at) if known_at is not None else pd.Timestamp.max
+    subs = subs[(subs["received"] <= cut) & ~(subs["withdrawn"] <= cut)]
+    return returns_grid(subs["unit"], subs["received"], rules, as_of)
 
 
 def returns_status(ledgers: Ledgers, result: ScoreResult) -> pd.DataFrame:

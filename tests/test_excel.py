@@ -9,7 +9,7 @@ from pathlib import Path
 import openpyxl
 import pandas as pd
 import pytest
-from support import ledgers
+from support import ledgers, sample_as_sent
 
 from baiyi_lib import LedgerError, load_ledgers, load_rules, score
 from baiyi_lib.cli import main
@@ -192,10 +192,13 @@ def test_an_instructions_sheet_saved_as_csv_is_skipped_like_the_sheet(tmp_path):
         load_ledgers(tmp_path / "s")  # still scanned for personal data
 
 
-def test_a_return_missing_a_sheet_it_used_to_carry_is_pointed_out(tmp_path, capsys):
+def test_a_return_missing_a_sheet_it_used_to_carry_is_pointed_out(
+    tmp_path, tmp_path_factory, capsys
+):
     from baiyi_lib.store import ingest, return_gaps
 
-    unit_book = SAMPLE / "units" / "nsz_农水站.xlsx"
+    sent = sample_as_sent(dt.date(2019, 3, 29), tmp_path_factory)  # as it was on 03-29
+    unit_book = sent / "units" / "nsz_农水站.xlsx"
     store = tmp_path / "s.duckdb"
     ingest([unit_book], store, received=dt.datetime(2019, 3, 29, 17))
     # Excel's "save as CSV" keeps the first sheet only: the screening ledger, no backlog
@@ -219,7 +222,8 @@ def test_a_return_missing_a_sheet_it_used_to_carry_is_pointed_out(tmp_path, caps
     sheets["信访积案"].to_csv(week / "nsz_农水站_积案.csv", index=False, header=False)
     assert main([*args[:-1], "2019-04-12 17:00"]) == 0
     assert "本次报送没有" not in capsys.readouterr().out
-    assert main(["ingest", str(unit_book), "--store", str(store)]) == 0
+    args = ["ingest", str(unit_book), "--store", str(store), "--received", "2019-04-19 17:00"]
+    assert main(args) == 0
     assert "本次报送没有" not in capsys.readouterr().out
 
 

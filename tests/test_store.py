@@ -21,10 +21,25 @@ from baiyi_lib.store import StoreBusy, connect, ingest, row_changes, submissions
 
 ROOT = Path(__file__).resolve().parents[1]
 SAMPLE = ROOT / "data" / "sample"
-VISITS = SAMPLE / "走访登记.csv"
-UNIT = SAMPLE / "units" / "ymb_移民扶持办公室.xlsx"
 T1 = dt.datetime(2019, 3, 8, 17, 0)
 T2 = dt.datetime(2019, 3, 15, 17, 0)
+END = dt.datetime(2019, 6, 3, 18, 0)  # after the sample's last row
+
+
+@pytest.fixture
+def week1(sent) -> Path:
+    """The ledgers as sent on the first Friday of March (T1)."""
+    return sent(T1.date())
+
+
+@pytest.fixture
+def VISITS(week1) -> Path:  # noqa: N802 (the register, as the tests call it)
+    return week1 / "走访登记.csv"
+
+
+@pytest.fixture
+def UNIT(week1) -> Path:  # noqa: N802
+    return week1 / "units" / "ymb_移民扶持办公室.xlsx"
 
 
 def _count(store: Path, table: str) -> int:
@@ -41,7 +56,7 @@ def _scores(led) -> pd.Series:
 
 def test_the_store_gives_the_same_scores_and_provenance_as_the_files(tmp_path):
     store = tmp_path / "s.duckdb"
-    reports = ingest([SAMPLE], store, received=T1)
+    reports = ingest([SAMPLE], store, received=END)
     assert {r.status for r in reports} == {"stored", "unread"}
     assert [r.file for r in reports if r.status == "unread"] == ["README.md"]  # listed, not read
     from_store, from_files = load_ledgers(store), load_ledgers(SAMPLE)
@@ -51,7 +66,7 @@ def test_the_store_gives_the_same_scores_and_provenance_as_the_files(tmp_path):
     assert load_ledgers(str(store)).visits.shape == from_store.visits.shape
 
 
-def test_the_same_file_twice_changes_nothing(tmp_path):
+def test_the_same_file_twice_changes_nothing(tmp_path, VISITS, UNIT):
     store = tmp_path / "s.duckdb"
     ingest([VISITS], store, received=T1)
     rows = _count(store, "rows_visits")
@@ -60,7 +75,7 @@ def test_the_same_file_twice_changes_nothing(tmp_path):
     assert _count(store, "rows_visits") == rows and _count(store, "submissions") == 1
 
 
-def test_a_corrected_row_is_a_new_version_and_any_moment_is_reproducible(tmp_path):
+def test_a_corrected_row_is_a_new_version_and_any_moment_is_reproducible(tmp_path, VISITS, UNIT):
     store = tmp_path / "s.duckdb"
     ingest([VISITS], store, received=T1)
     text = VISITS.read_bytes().decode("gb18030").splitlines()
@@ -92,10 +107,10 @@ def test_a_file_with_errors_is_refused_whole(tmp_path):
     rep = ingest([bad], store, received=T1)[0]
     assert rep.status == "refused" and "整个文件未载入" in rep.message
     assert (rep.problems["row"] == 4).any()
-    assert _count(store, "rows_visits") == 0 and _count(store, "submissions") == 0
+    assert not store.exists()  # a refused batch does not open (or make) the store
 
 
-def test_a_truncated_workbook_gets_a_clear_error(tmp_path):
+def test_a_truncated_workbook_gets_a_clear_error(tmp_path, UNIT):
     cut = tmp_path / "ymb_截断.xlsx"
     cut.write_bytes(UNIT.read_bytes()[:3000])
     rep = ingest([cut], tmp_path / "s.duckdb", received=T1)[0]
@@ -118,7 +133,7 @@ KILL_SCRIPT = textwrap.dedent(
 )
 
 
-def test_sigkill_in_the_middle_of_an_ingest_leaves_the_store_intact(tmp_path):
+def test_sigkill_in_the_middle_of_an_ingest_leaves_the_store_intact(tmp_path, VISITS, UNIT):
     store = tmp_path / "s.duckdb"
     ingest([VISITS], store, received=T1)
     proc = subprocess.run(
@@ -129,7 +144,8 @@ def test_sigkill_in_the_middle_of_an_ingest_leaves_the_store_intact(tmp_path):
     )
     assert proc.returncode == -signal.SIGKILL and "正在写入" in proc.stdout
     assert _count(store, "submissions") == 1  # the killed file left nothing
-    assert _count(store, "rows_screening") == 0 and _count(store, "rows_visits") == 179
+    visits = _count(store, "rows_visits")
+    assert _count(store, "rows_screening") == 0 and visits == len(load_ledgers(VISITS).visits)
     rep = ingest([UNIT], store, received=T2)[0]  # and it can be ingested again
     assert rep.status == "stored" and _count(store, "submissions") == 2
 
@@ -156,7 +172,7 @@ def _hold(store: Path, seconds: float) -> subprocess.Popen:
     return proc
 
 
-def test_a_second_writer_gets_a_clear_message_instead_of_a_crash(tmp_path, capsys):
+def test_a_second_writer_gets_a_clear_message_instead_of_a_crash(tmp_path, VISITS, UNIT, capsys):
     store = tmp_path / "s.duckdb"
     holder = _hold(store, 5)
     try:
@@ -169,7 +185,7 @@ def test_a_second_writer_gets_a_clear_message_instead_of_a_crash(tmp_path, capsy
         holder.wait()
 
 
-def test_two_ingests_at_once_are_serialised(tmp_path):
+def test_two_ingests_at_once_are_serialised(tmp_path, VISITS, UNIT):
     store = tmp_path / "s.duckdb"
     holder = _hold(store, 1.5)  # the first writer holds the store for a moment
     started = time.monotonic()
@@ -178,7 +194,7 @@ def test_two_ingests_at_once_are_serialised(tmp_path):
     assert rep.status == "stored" and time.monotonic() - started > 0.5
 
 
-def test_ingest_command(tmp_path, capsys):
+def test_ingest_command(tmp_path, VISITS, UNIT, capsys):
     store = tmp_path / "s.duckdb"
     assert (
         main(
@@ -195,7 +211,7 @@ def test_ingest_command(tmp_path, capsys):
         == 0
     )
     out = capsys.readouterr().out
-    assert "新增 179" in out and "第 2 次报送" in out
+    assert f"新增 {len(load_ledgers(VISITS).visits)}" in out and "第 2 次报送" in out
     subs = submissions(store)
     assert subs["received"].iloc[0] == pd.Timestamp("2019-03-08 17:30")
     assert main(["ingest", str(VISITS), "--store", str(store), "--received", "昨天"]) == 2
@@ -205,13 +221,15 @@ def test_ingest_command(tmp_path, capsys):
     assert "拒收" in capsys.readouterr().out
 
 
-def test_briefing_from_the_store_explains_changes_and_returns(tmp_path):
+def test_briefing_from_the_store_explains_changes_and_returns(tmp_path, sent):
     from baiyi_lib.report.briefing import Briefing
 
     store = tmp_path / "s.duckdb"
-    ingest([VISITS], store, received=dt.datetime(2019, 4, 19, 17))
-    ingest([UNIT], store, received=dt.datetime(2019, 4, 27, 10))  # a day late
-    text = VISITS.read_bytes().decode("gb18030").splitlines()
+    visits = sent(dt.date(2019, 4, 19)) / "走访登记.csv"
+    unit = sent(dt.date(2019, 4, 26)) / "units" / "ymb_移民扶持办公室.xlsx"
+    ingest([visits], store, received=dt.datetime(2019, 4, 19, 17))
+    ingest([unit], store, received=dt.datetime(2019, 4, 27, 10))  # a day late
+    text = visits.read_bytes().decode("gb18030").splitlines()
     header, first = text[1].split(","), text[2].split(",")
     first[header.index("人次")] = "9"
     fix = tmp_path / "走访登记_补报.csv"  # one corrected row: a partial file, by its name
@@ -349,34 +367,39 @@ def test_an_empty_sheet_without_a_zero_mark_is_an_error_naming_what_is_missing(t
     assert "零报告" in problem["expected"]
 
 
-def test_each_unit_gets_a_receipt_and_a_refused_file_one_that_explains_it(tmp_path, capsys):
+def test_each_unit_gets_a_receipt_and_a_refused_file_one_that_explains_it(tmp_path, sent, capsys):
     store, week = tmp_path / "s.duckdb", tmp_path / "第6周"
     week.mkdir()
-    shutil.copy(UNIT, week)  # 移民扶持办公室's weekly workbook, as sent
+    unit = sent(dt.date(2019, 4, 5)) / "units" / "ymb_移民扶持办公室.xlsx"
+    shutil.copy(unit, week)  # 移民扶持办公室's weekly workbook, as sent
     bad = week / "nsz_农水站.csv"  # 农水站's screening ledger with an impossible date
     bad.write_text(
         "填报单位:农水站\n案件编号,责任单位,排查日期,纠纷类别,化解状态,化解日期\n"
         "NSZ-1,农水站,2019-02-30,工程款,未化解,\n",
         encoding="utf-8",
     )
+    receipts = tmp_path / "回执"
     args = ["ingest", str(week), "--store", str(store), "--received", "2019-04-05 16:00"]
-    assert main([*args, "--receipts", str(tmp_path / "回执")]) == 1  # one file refused
+    # the batch is refused whole: the refused file gets its receipt, the held one none yet
+    assert main([*args, "--receipts", str(receipts)]) == 1
     out = capsys.readouterr().out
-    pages = {p.name: p.read_text(encoding="utf-8") for p in (tmp_path / "回执").iterdir()}
-    assert set(pages) == {
-        "ymb_移民扶持办公室_回执_第7周_4月5日.html",
-        "nsz_农水站_回执_第7周_4月5日.html",
-    }
-    assert all(f"回执:{tmp_path / '回执' / n}" in out for n in pages)
-    ymb = pages["ymb_移民扶持办公室_回执_第7周_4月5日.html"]
-    assert "已载入" in ymb and "新增" in ymb and "得分" in ymb and "信访积案" in ymb
-    assert "00:00:00" not in ymb and "JA-YMB-" in ymb  # its backlog cases, by case id
-    expected = score(load_ledgers(store), as_of="2019-04-05").scores.set_index("unit")
-    assert f"{expected.at['移民扶持办公室', 'score']} 分" in ymb
+    assert "其余 1 个文件检查无误,但本批未载入" in out
+    pages = {p.name: p.read_text(encoding="utf-8") for p in receipts.iterdir()}
+    assert set(pages) == {"nsz_农水站_回执_第7周_4月5日.html"}
     nsz = pages["nsz_农水站_回执_第7周_4月5日.html"]
     assert "拒收" in nsz and "第 3 行" not in nsz  # a table, not a sentence:
     assert "<td>3</td>" in nsz and "排查日期" in nsz and "2019-02-30" in nsz
     assert "日期不存在" in nsz and "按未报送计" in nsz
+    # the clerk sets the refused file aside and loads the rest
+    bad.rename(tmp_path / bad.name)
+    assert main([*args, "--receipts", str(receipts)]) == 0
+    out = capsys.readouterr().out
+    ymb = (receipts / "ymb_移民扶持办公室_回执_第7周_4月5日.html").read_text(encoding="utf-8")
+    assert f"回执:{receipts / 'ymb_移民扶持办公室_回执_第7周_4月5日.html'}" in out
+    assert "已载入" in ymb and "新增" in ymb and "得分" in ymb and "信访积案" in ymb
+    assert "00:00:00" not in ymb and "JA-YMB-" in ymb  # its backlog cases, by case id
+    expected = score(load_ledgers(store), as_of="2019-04-05").scores.set_index("unit")
+    assert f"{expected.at['移民扶持办公室', 'score']} 分" in ymb
 
 
 def test_a_receipt_folds_many_new_rows_but_lists_every_correction_and_deletion():

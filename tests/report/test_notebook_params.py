@@ -15,7 +15,7 @@ from baiyi_lib.store import ingest
 
 ROOT = Path(__file__).resolve().parents[2]
 SAMPLE = ROOT / "data" / "sample"
-RECEIVED = dt.datetime(2019, 5, 31, 17, 0)
+RECEIVED = dt.datetime(2019, 6, 3, 17, 0)  # after the sample's last row
 
 
 @pytest.fixture(scope="module")
@@ -43,7 +43,7 @@ def _run(tmp_path, **params):
 def test_explore_uses_unit_title_and_known_at(store, tmp_path):
     _, nb = _run(
         tmp_path / "a", notebook="explore", data=str(store), as_of="2019-04-26",
-        units=["移民办"], title="移民办的台账", known_at="2019-05-31 18:00",
+        units=["移民办"], title="移民办的台账", known_at="2019-06-03 18:00",
     )  # fmt: skip
     assert "移民办的台账" in _output(nb, "from baiyi_lib import")
     assert _output(nb, "print(result.explain").startswith("移民扶持办公室(ymb")
@@ -51,7 +51,7 @@ def test_explore_uses_unit_title_and_known_at(store, tmp_path):
     assert "county.individual" in counts
     _, before = _run(
         tmp_path / "b", notebook="explore", data=str(store), as_of="2019-04-26",
-        known_at="2019-05-31 16:00",  # an hour before the returns arrived
+        known_at="2019-06-03 16:00",  # an hour before the returns arrived
     )  # fmt: skip
     assert "Empty DataFrame" in _output(before, "L.visits.head()")
     assert "Empty DataFrame" not in _output(nb, "L.visits.head()")
@@ -60,11 +60,11 @@ def test_explore_uses_unit_title_and_known_at(store, tmp_path):
 def test_final_assessment_uses_known_at(store, tmp_path):
     early, _ = _run(
         tmp_path / "a", notebook="final_assessment", data=str(store), as_of="2019-05-31",
-        known_at="2019-05-31 16:00",
+        known_at="2019-06-03 16:00",
     )  # fmt: skip
     late, _ = _run(
         tmp_path / "b", notebook="final_assessment", data=str(store), as_of="2019-05-31",
-        known_at="2019-05-31 18:00",
+        known_at="2019-06-03 18:00",
     )  # fmt: skip
     assert early["figures"]["bottom_score"] == "1000"  # nothing was known yet
     assert int(late["figures"]["bottom_score"]) < 1000

@@ -18,11 +18,12 @@ SAMPLE = ROOT / "data" / "sample"
 
 
 @pytest.fixture(scope="module")
-def store(tmp_path_factory) -> Path:
-    path = tmp_path_factory.mktemp("store") / "s.duckdb"
+def store(tmp_path_factory, sent) -> Path:
+    """The returns as sent by 04-26, received that afternoon."""
     import datetime as dt
 
-    ingest([SAMPLE], path, received=dt.datetime(2019, 4, 26, 17, 0))
+    path = tmp_path_factory.mktemp("store") / "s.duckdb"
+    ingest([sent(dt.date(2019, 4, 26))], path, received=dt.datetime(2019, 4, 26, 17, 0))
     return path
 
 

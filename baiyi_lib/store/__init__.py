@@ -1,0 +1,66 @@
+"""The ledger store: every submission and every version of every row, in DuckDB.
+
+- ``connection``: opening (one writer at a time), the schema version and its migrations,
+  failures as Chinese errors with exit codes, and a purge's pending rewrite.
+- ``rows``: how a row is keyed, hashed and versioned; which version is live.
+- ``ingest``: a batch of returns, checked together and stored whole or not at all; each
+  return replaces only the rows of the units its rows name.
+- ``history``: the ledgers as known at any moment, the submissions log, the row changes,
+  and withdrawals (撤回).
+- ``purge``: personal data let in by an older version, erased from every version, the file
+  rewritten.
+"""
+
+from ..errors import StoreBusy, StoreDamaged, StoreError, StoreNotWritable, StoreTooNew
+from .connection import ENVIRONMENT, SCHEMA_VERSION, connect, reading, store_error
+from .history import (
+    Withdrawal,
+    describe_withdrawal,
+    history,
+    return_gaps,
+    row_changes,
+    stored_frames,
+    submission_units,
+    submissions,
+    withdraw,
+)
+from .ingest import (
+    WEEKLY_KINDS,
+    IngestReport,
+    ingest,
+    kinds_sent_before,
+    missing_kind_note,
+    missing_kinds,
+)
+from .purge import Finding, find_personal_data, purge
+
+__all__ = [
+    "ENVIRONMENT",
+    "SCHEMA_VERSION",
+    "WEEKLY_KINDS",
+    "Finding",
+    "IngestReport",
+    "StoreBusy",
+    "StoreDamaged",
+    "StoreError",
+    "StoreNotWritable",
+    "StoreTooNew",
+    "Withdrawal",
+    "connect",
+    "describe_withdrawal",
+    "find_personal_data",
+    "history",
+    "ingest",
+    "kinds_sent_before",
+    "missing_kind_note",
+    "missing_kinds",
+    "purge",
+    "reading",
+    "return_gaps",
+    "row_changes",
+    "store_error",
+    "stored_frames",
+    "submission_units",
+    "submissions",
+    "withdraw",
+]

@@ -1,0 +1,205 @@
+"""A return changes only the rows of the unit its rows name (issue: nothing lost, §1).
+
+The unit a return replaces is the unit its rows name. A title row or a file name that
+names another unit is an error naming both (exit 1, nothing stored); a unit named inside
+brackets in a file name is never the return's unit; the files of one kind in one batch
+are one return (their union replaces); a batch is stored whole or not at all.
+"""
+
+from __future__ import annotations
+
+import shutil
+
+import pandas as pd
+import pytest
+from conftest import (
+    END,
+    SAMPLE,
+    UNITS,
+    VISITS,
+    live_by_unit,
+    screening_rows_of,
+    table_counts,
+    unit_book,
+)
+
+from baiyi_lib import load_ledgers, score
+from baiyi_lib.cli import main
+
+LATER = END.replace(hour=20)
+
+
+def _scores(source, as_of="2019-05-31") -> pd.Series:
+    return score(load_ledgers(source), as_of=as_of).scores.set_index("unit")["score"].sort_index()
+
+
+def test_a_title_row_naming_another_unit_is_refused_naming_both(sample_store, tmp_path, capsys):
+    # 农水站's screening sheet on a template copied from 河道管理办公室: row 2 still says so
+    week = tmp_path / "第15周"
+    week.mkdir()
+    rows = screening_rows_of(UNITS / "nsz_农水站.xlsx")
+    book = unit_book(week / "农水站排查台账.xlsx", "河道管理办公室", rows)
+    before = table_counts(sample_store)
+    hdb = live_by_unit(sample_store, "screening")["河道管理办公室"]
+
+    assert main(["validate", str(book)]) == 1
+    out = capsys.readouterr().out
+    assert "河道管理办公室" in out and "农水站" in out and "填报单位" in out
+    assert main(["ingest", str(week), "--store", str(sample_store), "--received", str(LATER)]) == 1
+    out = capsys.readouterr().out
+    assert "河道管理办公室" in out and "农水站" in out
+    assert table_counts(sample_store) == before  # nothing stored
+    assert live_by_unit(sample_store, "screening")["河道管理办公室"] == hdb
+    assert _scores(sample_store)["河道管理办公室"] == _scores(SAMPLE)["河道管理办公室"]
+
+
+@pytest.mark.parametrize(
+    "name",
+    [
+        "hdb_排查台账.xlsx",  # the leading code of another unit
+        "河道管理办公室.xlsx",  # the whole name of another unit
+        "hdb_河道管理办公室.xlsx",  # both, as the template names it
+    ],
+)
+def test_a_file_name_naming_another_unit_is_refused(sample_store, tmp_path, capsys, name):
+    week = tmp_path / "w"
+    week.mkdir()
+    unit_book(week / name, None, screening_rows_of(UNITS / "nsz_农水站.xlsx"))
+    before = table_counts(sample_store)
+    assert main(["ingest", str(week), "--store", str(sample_store), "--received", str(LATER)]) == 1
+    out = capsys.readouterr().out
+    assert "河道管理办公室" in out and "农水站" in out
+    assert table_counts(sample_store) == before
+
+
+@pytest.mark.parametrize(
+    "name",
+    [
+        "农水站排查台账(抄送财务科).csv",
+        "农水站排查台账(抄送财务科).csv",
+        "农水站排查台账【财务科】.csv",
+        "农水站排查台账[财务科].csv",
+        "排查台账_抄送财务科.csv",  # a unit inside the name, not leading, not the whole name
+    ],
+)
+def test_a_unit_named_inside_a_file_name_is_never_the_returns_unit(sample_store, tmp_path, name):
+    from baiyi_lib.store import ingest
+
+    rows = screening_rows_of(UNITS / "nsz_农水站.xlsx")[:-1]  # the unit dropped one row
+    week = tmp_path / "w"
+    week.mkdir()
+    lines = ["案件编号,责任单位,排查日期,纠纷类别,化解状态,化解日期"]
+    lines += [",".join(_cell(v) for v in r) for r in rows]
+    (week / name).write_text("\n".join(lines) + "\n", encoding="utf-8")
+    cwk = live_by_unit(sample_store, "screening")["财务科"]
+    reports = ingest([week], sample_store, received=LATER)
+    stored = [r for r in reports if r.status == "stored"]
+    assert len(stored) == 1 and stored[0].unit == "农水站"
+    assert live_by_unit(sample_store, "screening")["财务科"] == cwk  # untouched
+    deleted = stored[0].counts.set_index("kind").at["screening", "deleted"]
+    assert deleted == 1  # 农水站's own dropped row only
+
+
+def _cell(v) -> str:
+    """A cell as a CSV writes it: dates as days."""
+    if v is None:
+        return ""
+    return f"{v:%Y-%m-%d}" if hasattr(v, "year") else str(v)
+
+
+def _split_register(folder, cut="2019-04-01"):
+    """The office's visits register split in two files by date, as offices do."""
+    text = VISITS.read_bytes().decode("gb18030").splitlines()
+    title, header, rows = text[0], text[1], text[2:]
+    dates = pd.Series([r.split(",")[1] for r in rows])
+    early = pd.to_datetime(dates, format="mixed", errors="coerce") < pd.Timestamp(cut)
+    # dates written as 2019年2月15日 are read by baiyi, not pandas: keep them in part one
+    early |= dates.str.contains("年").to_numpy()
+    first = [r for r, e in zip(rows, early, strict=True) if e]
+    second = [r for r, e in zip(rows, early, strict=True) if not e]
+    folder.mkdir()
+    for name, part in (("走访登记_2-3月.csv", first), ("走访登记_4-5月.csv", second)):
+        (folder / name).write_text("\n".join([title, header, *part]) + "\n", encoding="gb18030")
+    return len(first), len(second)
+
+
+def test_a_register_split_in_two_files_is_one_return(sample_store, tmp_path, capsys):
+    n1, n2 = _split_register(tmp_path / "split")
+    assert n1 and n2
+    before = live_by_unit(sample_store, "visits")
+    args = [
+        "ingest",
+        str(tmp_path / "split"),
+        "--store",
+        str(sample_store),
+        "--received",
+        str(LATER),
+    ]
+    assert main(args) == 0
+    out = capsys.readouterr().out
+    assert "删除" not in out.replace("删除 0", "")  # neither half replaces the other
+    assert live_by_unit(sample_store, "visits") == before
+    # and a fresh store scores as the folder does
+    fresh = tmp_path / "fresh.duckdb"
+    shutil.copytree(SAMPLE / "units", tmp_path / "split" / "units")
+    shutil.copy(SAMPLE / "敏感事件.xlsx", tmp_path / "split")
+    assert (
+        main(["ingest", str(tmp_path / "split"), "--store", str(fresh), "--received", str(END)])
+        == 0
+    )
+    assert _scores(fresh).equals(_scores(tmp_path / "split"))
+    assert _scores(fresh).equals(_scores(SAMPLE))
+
+
+def test_a_batch_with_one_refused_file_stores_nothing(sample_store, tmp_path, capsys):
+    week = tmp_path / "第15周"
+    week.mkdir()
+    good = screening_rows_of(UNITS / "ggz_工管站.xlsx")[:-2]  # would delete two rows
+    unit_book(week / "ggz_工管站.xlsx", "工管站", good)
+    bad = [list(r) for r in screening_rows_of(UNITS / "nsz_农水站.xlsx")]
+    bad[0][2] = "2019-02-30"
+    unit_book(week / "nsz_农水站.xlsx", "农水站", [tuple(r) for r in bad])
+    before = table_counts(sample_store)
+    args = ["ingest", str(week), "--store", str(sample_store), "--received", str(LATER)]
+    assert main(args) == 1
+    out = capsys.readouterr().out
+    assert "拒收 nsz_农水站.xlsx" in out and "ggz_工管站.xlsx" in out and "未载入" in out
+    assert table_counts(sample_store) == before
+
+
+def test_a_zero_return_needs_its_unit_and_empties_only_that_unit(sample_store, tmp_path):
+    from baiyi_lib.store import ingest
+
+    week = tmp_path / "w"
+    week.mkdir()
+    others = {u: k for u, k in live_by_unit(sample_store, "screening").items() if u != "农水站"}
+    unit_book(week / "农水站第15周.xlsx", "农水站", [])
+    reports = ingest([week], sample_store, received=LATER)
+    [rep] = [r for r in reports if r.file == "农水站第15周.xlsx"]
+    assert rep.status == "stored" and rep.unit == "农水站"
+    # the return lacks the backlog sheet the unit sent before: said, not guessed
+    assert [r.status for r in reports if r is not rep] == ["missing"]
+    after = live_by_unit(sample_store, "screening")
+    assert "农水站" not in after and after == others
+
+
+def test_a_units_return_may_not_take_over_another_units_case(sample_store, tmp_path, capsys):
+    """A backlog case id that is live under another unit: the return is refused whole
+    (the office's visits register, by contrast, may move a visit to its right unit)."""
+    import openpyxl
+
+    theirs = openpyxl.load_workbook(UNITS / "ymb_移民扶持办公室.xlsx")["信访积案"]
+    case = [r for r in theirs.iter_rows(values_only=True) if r[0] and r[1]][-1]
+    week = tmp_path / "w"
+    week.mkdir()
+    mine = [("JA-NSZ-09", "农水站", "2012-02-03", "未化解", None, "否", None),
+            (case[0], "农水站", *case[2:])]  # fmt: skip
+    unit_book(
+        week / "nsz_农水站.xlsx", "农水站", screening_rows_of(UNITS / "nsz_农水站.xlsx"), mine
+    )
+    before = table_counts(sample_store)
+    args = ["ingest", str(week), "--store", str(sample_store), "--received", str(LATER)]
+    assert main(args) == 1
+    out = capsys.readouterr().out
+    assert case[0] in out and "移民扶持办公室" in out and "其他单位" in out
+    assert table_counts(sample_store) == before

@@ -1,0 +1,152 @@
+"""A wrong submission can be withdrawn (撤回) (issue: nothing lost, §2).
+
+Withdrawing restores every row the submission added, changed or deleted to its version
+before, records the withdrawal in the log, and leaves the past reproducible: known_at
+before the withdrawal still gives the withdrawn state.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import duckdb
+import pandas as pd
+from conftest import END, UNITS, live, screening_rows_of, table_counts, unit_book
+
+from baiyi_lib import load_ledgers, score
+from baiyi_lib.cli import main
+
+WRONG_AT = END + dt.timedelta(hours=1)
+UNDO_AT = END + dt.timedelta(hours=2)
+
+
+def _wrong_return(folder):
+    """农水站's return with one row dropped, one changed and one added: a wrong file."""
+    rows = [list(r) for r in screening_rows_of(UNITS / "nsz_农水站.xlsx")]
+    rows.pop()  # dropped
+    rows[0][4], rows[0][5] = "已化解", dt.date(2019, 5, 30)  # changed
+    rows.append(["NSZ-2019-099", "农水站", dt.date(2019, 5, 31), "工程款", "未化解", None])
+    folder.mkdir(exist_ok=True)
+    return unit_book(folder / "nsz_农水站.xlsx", "农水站", [tuple(r) for r in rows])
+
+
+def _frame(store, known_at=None):
+    cols = ["row_key", "content", "unit"]
+    return {k: live(store, k, known_at)[cols].reset_index(drop=True) for k in
+            ("visits", "incidents", "screening", "backlog")}  # fmt: skip
+
+
+def _same(a, b):
+    return all(a[k].equals(b[k]) for k in a)
+
+
+def test_withdrawing_a_wrong_file_restores_every_row_it_touched(sample_store, tmp_path, capsys):
+    before = _frame(sample_store)
+    _wrong_return(tmp_path / "w")
+    assert main(["ingest", str(tmp_path / "w"), "--store", str(sample_store),
+                 "--received", f"{WRONG_AT:%Y-%m-%d %H:%M}"]) == 0  # fmt: skip
+    # the rows it did not touch are unchanged (a hash compared as a float once said 14)
+    assert "新增 1、变更 1、未变 13、删除 1" in capsys.readouterr().out
+    wrong = _frame(sample_store)
+    assert not _same(wrong, before)
+    con = duckdb.connect(str(sample_store), read_only=True)
+    sid = con.execute("SELECT max(id) FROM submissions").fetchone()[0]
+    con.close()
+
+    assert main(["history", "--store", str(sample_store)]) == 0
+    out = capsys.readouterr().out
+    line = next(ln for ln in out.splitlines() if "nsz_农水站.xlsx" in ln and str(sid) in ln)
+    assert "农水站" in line and f"{WRONG_AT:%Y-%m-%d %H:%M}" in line
+
+    assert main(["withdraw", str(sid), "--store", str(sample_store),
+                 "--at", f"{UNDO_AT:%Y-%m-%d %H:%M}"]) == 0  # fmt: skip
+    out = capsys.readouterr().out
+    assert "撤回" in out and "恢复 2 行" in out and "删除 1 行" in out
+    assert _same(_frame(sample_store), before)  # as if it had not come
+    assert _same(_frame(sample_store, WRONG_AT), wrong)  # the past as it was known
+    assert _same(_frame(sample_store, END), before)
+    scores = score(load_ledgers(sample_store), as_of="2019-05-31").scores
+    first = score(load_ledgers(sample_store, known_at=END), as_of="2019-05-31").scores
+    assert scores.equals(first)
+    # the log keeps both lines, and says which withdrew which
+    assert main(["history", "--store", str(sample_store)]) == 0
+    out = capsys.readouterr().out
+    assert f"撤回第 {sid} 次报送" in out and "已撤回" in out
+    # withdrawn twice: refused, nothing changed
+    counts = table_counts(sample_store)
+    assert main(["withdraw", str(sid), "--store", str(sample_store)]) == 2
+    assert "已于" in capsys.readouterr().err and table_counts(sample_store) == counts
+
+
+def test_a_file_sent_again_after_its_withdrawal_is_stored_again(sample_store, tmp_path, capsys):
+    from baiyi_lib.store import ingest, withdraw
+
+    _wrong_return(tmp_path / "w")
+    [rep] = [r for r in ingest([tmp_path / "w"], sample_store, received=WRONG_AT)
+             if r.status == "stored"]  # fmt: skip
+    after_wrong = _frame(sample_store)
+    withdraw(sample_store, rep.submission_id, at=UNDO_AT)
+    again = [r for r in ingest([tmp_path / "w"], sample_store, received=UNDO_AT
+                               + dt.timedelta(hours=1)) if r.file == "nsz_农水站.xlsx"]  # fmt: skip
+    assert again[0].status == "stored"  # not "the same as submission N": that one is withdrawn
+    assert _same(_frame(sample_store), after_wrong)
+
+
+def test_a_submission_changed_again_later_is_withdrawn_only_after_the_later_one(
+    sample_store, tmp_path, capsys
+):
+    from baiyi_lib.store import ingest
+
+    _wrong_return(tmp_path / "a")
+    rows = [list(r) for r in screening_rows_of(UNITS / "nsz_农水站.xlsx")]
+    (tmp_path / "b").mkdir()
+    unit_book(tmp_path / "b" / "nsz_农水站.xlsx", "农水站", [tuple(r) for r in rows])
+    a = [
+        r for r in ingest([tmp_path / "a"], sample_store, received=WRONG_AT) if r.status == "stored"
+    ]
+    b = [
+        r for r in ingest([tmp_path / "b"], sample_store, received=UNDO_AT) if r.status == "stored"
+    ]
+    counts = table_counts(sample_store)
+    assert main(["withdraw", str(a[0].submission_id), "--store", str(sample_store)]) == 2
+    err = capsys.readouterr().err
+    assert f"第 {b[0].submission_id} 次" in err and "先撤回" in err
+    assert table_counts(sample_store) == counts
+    assert main(["withdraw", str(b[0].submission_id), "--store", str(sample_store)]) == 0
+    assert main(["withdraw", str(a[0].submission_id), "--store", str(sample_store)]) == 0
+
+
+def test_the_returns_grid_and_a_receipt_follow_a_withdrawal(sample_store, tmp_path, capsys):
+    from baiyi_lib import load_rules
+    from baiyi_lib.views import returns_from_submissions
+
+    rules = load_rules()
+    friday = dt.datetime(2019, 5, 31, 16)
+    store = tmp_path / "s.duckdb"
+    (tmp_path / "w").mkdir()
+    unit_book(
+        tmp_path / "w" / "nsz_农水站.xlsx",
+        "农水站",
+        screening_rows_of(UNITS / "nsz_农水站.xlsx")[:3],
+    )
+    assert main(["ingest", str(tmp_path / "w"), "--store", str(store), "--received",
+                 f"{friday:%Y-%m-%d %H:%M}"]) == 0  # fmt: skip
+    grid = returns_from_submissions(store, rules, dt.date(2019, 5, 31))
+    mine = grid[grid["unit"] == "农水站"].set_index("week_end")["status"]
+    assert mine[pd.Timestamp("2019-05-31")] == "按时"
+    capsys.readouterr()
+    assert main(["withdraw", "1", "--store", str(store), "--at", "2019-05-31 17:00",
+                 "--receipts", str(tmp_path / "回执")]) == 0  # fmt: skip
+    grid = returns_from_submissions(store, rules, dt.date(2019, 5, 31))
+    mine = grid[grid["unit"] == "农水站"].set_index("week_end")["status"]
+    assert mine[pd.Timestamp("2019-05-31")] == "未报"
+    then = returns_from_submissions(store, rules, dt.date(2019, 5, 31), known_at=friday)
+    assert (
+        then[then["unit"] == "农水站"].set_index("week_end")["status"][pd.Timestamp("2019-05-31")]
+        == "按时"
+    )
+    [page] = list((tmp_path / "回执").iterdir())
+    text = page.read_text(encoding="utf-8")
+    assert (
+        page.name.startswith("nsz_农水站_撤回回执") and "撤回" in text and "nsz_农水站.xlsx" in text
+    )
