@@ -9,7 +9,7 @@
     baiyi purge [--store S] [--yes]
 
 Exit codes (errors.py): 0 success; 1 the ledgers have errors; 2 bad parameters; 3 the
-store is damaged; 4 the store is busy; 5 the store can't be written.
+store is damaged; 4 the store is busy; 5 the store or an output can't be written.
 """
 
 from __future__ import annotations

@@ -2,9 +2,10 @@
 
 - Parameters are checked before any kernel starts (unknown unit, bad date, unknown or
   invalid interpretation, missing data), with a Chinese message.
-- Writes are atomic: the executed notebook and the HTML are written to temporary files in
-  the target folder and moved into place only when both are complete, so a failed or
-  interrupted run never leaves half a report and never replaces a good one.
+- Writes are atomic: the notebook runs in a private folder; the executed notebook and the
+  HTML are written to temporary files in the target folder and moved into place only when
+  both are complete, so a failed or interrupted run never leaves half a report and never
+  replaces a good one. A disk that is full or read-only is OutputNotWritable (exit 5).
 - Each run is recorded in ``reports/<as_of>/manifest.json``; ``reports/index.html`` lists
   every briefing, failed runs included.
 """
@@ -26,19 +27,18 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
 
-from ..errors import ParamsError, ReportError
+from ..errors import OutputNotWritable, ParamsError, ReportError
 from ..params import PROJECT_ROOT, load_rules
 from ..scoring import as_of_day
 from ..sources import is_store, known_moment, load_ledgers
 from ..views import latest_return_day
 from . import REPORT_MODE_ENV
+from .files import atomic_write, atomic_write_all, shared_mode
 
 ROOT = PROJECT_ROOT
 NOTEBOOKS = ROOT / "notebooks"
 TEMPLATES = Path(__file__).parent / "templates"
 DEFAULT_NOTEBOOK = "weekly_briefing"
-_UMASK = os.umask(0)
-os.umask(_UMASK)
 
 
 @dataclass
@@ -215,22 +215,6 @@ def writable_folder(out: Path) -> Path:
     return out
 
 
-def atomic_write(target: Path, data: bytes) -> None:
-    """Write to a temporary file beside the target, then rename over it."""
-    target.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent)
-    try:
-        with os.fdopen(fd, "wb") as fh:
-            fh.write(data)
-            fh.flush()
-            os.fsync(fh.fileno())
-        os.chmod(tmp, 0o666 & ~_UMASK)  # mkstemp makes 0600; a shared report must be readable
-        os.replace(tmp, target)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
-
-
 def export_html(executed: Any) -> str:
     """The executed notebook as one offline HTML page (no inputs, one plotly.js)."""
     from nbconvert import HTMLExporter
@@ -258,62 +242,82 @@ def export_html(executed: Any) -> str:
 
 
 def execute(job: Job, out_root: Path) -> dict[str, Any]:
-    """Run one job; return its manifest entry (status ok or failed, never raises)."""
-    import nbformat
-    import papermill as pm
-    from jupyter_client.kernelspec import NATIVE_KERNEL_NAME
+    """Run one job; return its manifest entry (status ok or failed).
 
-    out_dir = out_root / job.as_of
+    The notebook runs in a private folder (its kernel's sockets, the notebook as papermill
+    writes it cell by cell); the report folder receives only complete files: the page and
+    the executed notebook together, or the failed notebook. A failing notebook is an
+    entry, not an exception; an output the disk refuses is OutputNotWritable (exit 5),
+    with the previous report left as it was.
+    """
     entry: dict[str, Any] = {
         **asdict(job),
         "html": f"{job.as_of}/{job.stem}.html",
         "ipynb": f"{job.as_of}/{job.stem}.ipynb",
         "generated": dt.datetime.now().isoformat(timespec="seconds"),
     }
-    out_dir.mkdir(parents=True, exist_ok=True)
-    fd, tmp_nb = tempfile.mkstemp(prefix=f".{job.stem}.", suffix=".ipynb", dir=out_dir)
-    os.close(fd)
-    os.environ[REPORT_MODE_ENV] = "1"
-    try:
-        with kernel_manager_class() as manager:
-            pm.execute_notebook(
-                str(NOTEBOOKS / f"{job.notebook}.ipynb"),
-                tmp_nb,
-                parameters=job.parameters(),
-                cwd=str(ROOT),
-                progress_bar=False,
-                kernel_name=NATIVE_KERNEL_NAME,
-                kernel_manager_class=manager,
-            )
-        executed = nbformat.read(tmp_nb, as_version=4)
-        page = export_html(executed).encode("utf-8")
-        atomic_write(out_dir / f"{job.stem}.html", page)
-        os.chmod(tmp_nb, 0o666 & ~_UMASK)
-        os.replace(tmp_nb, out_dir / f"{job.stem}.ipynb")
-        entry.update(status="ok", bytes=len(page), figures=figures_on_page(executed))
-        if job.pdf:
-            try:
-                print_pdf(out_dir / f"{job.stem}.html", out_dir / f"{job.stem}.pdf")
-                entry["pdf"] = f"{job.as_of}/{job.stem}.pdf"
-            except ReportError as exc:
-                entry["pdf_error"] = str(exc)
-    except Exception as exc:  # recorded, shown in the index, reported by the CLI
-        entry.update(status="failed", error=_error_text(exc))
-        failed = out_dir / f"{job.stem}.failed.ipynb"
-        if Path(tmp_nb).exists() and Path(tmp_nb).stat().st_size:
-            os.chmod(tmp_nb, 0o666 & ~_UMASK)  # readable like the reports beside it
-            os.replace(tmp_nb, failed)
-            entry["ipynb"] = f"{job.as_of}/{failed.name}"
-    finally:
-        Path(tmp_nb).unlink(missing_ok=True)
+    with run_folder() as work:
+        notebook = work / f"{job.stem}.ipynb"
+        try:
+            entry.update(_render(job, notebook, work, out_root))
+        except OutputNotWritable:
+            raise
+        except Exception as exc:  # recorded, shown in the index, reported by the CLI
+            entry.update(status="failed", error=_error_text(exc))
+            if notebook.exists() and notebook.stat().st_size:
+                failed = f"{job.as_of}/{job.stem}.failed.ipynb"
+                atomic_write(out_root / failed, notebook.read_bytes())
+                entry["ipynb"] = failed
     record(out_root, entry)
     return entry
 
 
+def _render(job: Job, notebook: Path, work: Path, out_root: Path) -> dict[str, Any]:
+    """Execute the job's notebook into ``notebook`` (in the private folder ``work``), then
+    write its page and executed notebook into the report folder together (and the PDF
+    when asked); returns what the entry gains. Raises whatever the run raised."""
+    import nbformat
+    import papermill as pm
+    from jupyter_client.kernelspec import NATIVE_KERNEL_NAME
+
+    os.environ[REPORT_MODE_ENV] = "1"
+    pm.execute_notebook(
+        str(NOTEBOOKS / f"{job.notebook}.ipynb"),
+        str(notebook),
+        parameters=job.parameters(),
+        cwd=str(ROOT),
+        progress_bar=False,
+        kernel_name=NATIVE_KERNEL_NAME,
+        kernel_manager_class=ipc_kernel_manager(work),
+    )
+    executed = nbformat.read(notebook, as_version=4)
+    page = export_html(executed).encode("utf-8")
+    html = out_root / job.as_of / f"{job.stem}.html"
+    atomic_write_all({html: page, html.with_suffix(".ipynb"): notebook.read_bytes()})
+    gained: dict[str, Any] = {
+        "status": "ok",
+        "bytes": len(page),
+        "figures": figures_on_page(executed),
+    }
+    if job.pdf:
+        try:
+            print_pdf(html, html.with_suffix(".pdf"))
+            gained["pdf"] = f"{job.as_of}/{job.stem}.pdf"
+        except ReportError as exc:
+            gained["pdf_error"] = str(exc)
+    return gained
+
+
 @contextlib.contextmanager
-def kernel_manager_class() -> Iterator[type]:
+def run_folder() -> Iterator[Path]:
+    """A fresh private folder for one run, in the temp dir, removed afterwards."""
+    with tempfile.TemporaryDirectory(prefix="baiyi-kernel-") as folder:
+        yield Path(folder)
+
+
+def ipc_kernel_manager(sockets: Path) -> type:
     """The kernel manager for one run: the interpreter running baiyi (not whatever a
-    user's "python3" kernelspec points at), talking over IPC sockets in a fresh private
+    user's "python3" kernelspec points at), talking over IPC sockets in the run's private
     folder.
 
     IPC keeps the kernel's traffic off the network, so ipykernel has no reason to warn
@@ -324,19 +328,17 @@ def kernel_manager_class() -> Iterator[type]:
     from jupyter_client import AsyncKernelManager
     from jupyter_client.kernelspec import KernelSpecManager
 
-    with tempfile.TemporaryDirectory(prefix="baiyi-kernel-") as sockets:
+    class IpcKernelManager(AsyncKernelManager):
+        def __init__(self, **kwargs: Any) -> None:
+            kwargs.setdefault("transport", "ipc")
+            kwargs.setdefault("ip", os.path.join(sockets, "kernel"))
+            kwargs.setdefault(
+                "kernel_spec_manager",
+                KernelSpecManager(kernel_dirs=[], ensure_native_kernel=True),
+            )
+            super().__init__(**kwargs)
 
-        class IpcKernelManager(AsyncKernelManager):
-            def __init__(self, **kwargs: Any) -> None:
-                kwargs.setdefault("transport", "ipc")
-                kwargs.setdefault("ip", os.path.join(sockets, "kernel"))
-                kwargs.setdefault(
-                    "kernel_spec_manager",
-                    KernelSpecManager(kernel_dirs=[], ensure_native_kernel=True),
-                )
-                super().__init__(**kwargs)
-
-        yield IpcKernelManager
+    return IpcKernelManager
 
 
 CHROMIUM_NAMES = ("chromium", "chromium-browser", "google-chrome", "google-chrome-stable")
@@ -377,7 +379,7 @@ def print_pdf(page: Path, target: Path, timeout: float = 120) -> Path:
         tmp.unlink(missing_ok=True)
         tail = proc.stderr.decode(errors="replace").strip().splitlines()[-1:] or [""]
         raise ReportError(f"Chromium 打印 PDF 失败(退出码 {proc.returncode}):{tail[0][:200]}")
-    os.chmod(tmp, 0o666 & ~_UMASK)
+    shared_mode(tmp)
     os.replace(tmp, target)
     return target
 
