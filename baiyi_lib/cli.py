@@ -240,7 +240,7 @@ def cmd_rules(args: argparse.Namespace) -> int:
 
 def _report_settings(args: argparse.Namespace) -> dict:
     """The report's settings: -f FILE.yaml, with the command line on top."""
-    from .report.run import report_settings
+    from .report.settings import report_settings
 
     return report_settings(
         args.file,

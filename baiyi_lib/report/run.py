@@ -34,11 +34,11 @@ from ..sources import is_store, known_moment, load_ledgers
 from ..views import latest_return_day
 from . import REPORT_MODE_ENV
 from .files import atomic_write, atomic_write_all, shared_mode
+from .settings import DEFAULT_NOTEBOOK
 
 ROOT = PROJECT_ROOT
 NOTEBOOKS = ROOT / "notebooks"
 TEMPLATES = Path(__file__).parent / "templates"
-DEFAULT_NOTEBOOK = "weekly_briefing"
 
 
 @dataclass
@@ -72,61 +72,6 @@ class Job:
         if self.sensitivity is not None:
             params["sensitivity"] = self.sensitivity
         return params
-
-
-SETTINGS_KEYS = (
-    "as_of", "known_at", "unit", "units", "all_units",
-    "data", "out", "notebook", "rules", "title", "pdf", "sensitivity",
-)  # fmt: skip
-
-
-def report_settings(
-    file: str | os.PathLike | None,
-    *,
-    data: str | None = None,
-    as_of: str | None = None,
-    units: list[str] | None = None,
-    all_units: bool = False,
-    overrides: dict[str, Any] | None = None,
-    notebook: str | None = None,
-    known_at: str | None = None,
-    out: str | None = None,
-    default_data: str,
-) -> dict[str, Any]:
-    """A report's settings: those of a YAML file (``-f``), with the ones given on the
-    command line on top. An unreadable file or an unknown key is a ParamsError."""
-    import yaml
-
-    settings: dict[str, Any] = {}
-    if file:
-        try:
-            with open(file, encoding="utf-8") as fh:
-                settings = yaml.safe_load(fh) or {}
-        except (OSError, yaml.YAMLError) as exc:
-            raise ParamsError(f"无法读取参数文件 {file}:{exc}") from exc
-        if not isinstance(settings, dict):
-            raise ParamsError(f"参数文件 {file} 应为“键: 值”的映射")
-        unknown = sorted(set(settings) - set(SETTINGS_KEYS))
-        if unknown:
-            raise ParamsError(f"参数文件 {file} 中有未知的键:{'、'.join(unknown)}")
-    rules = dict(settings.get("rules") or {})
-    rules.update(overrides or {})
-    given = units or list(
-        settings.get("units") or ([settings["unit"]] if settings.get("unit") else [])
-    )
-    return {
-        "data": data or settings.get("data") or default_data,
-        "as_of": as_of or (str(settings["as_of"]) if settings.get("as_of") else None),
-        "units": given,
-        "all_units": all_units or bool(settings.get("all_units")),
-        "overrides": rules,
-        "notebook": notebook or settings.get("notebook") or DEFAULT_NOTEBOOK,
-        "title": settings.get("title"),
-        "known_at": known_at or (str(settings["known_at"]) if settings.get("known_at") else None),
-        "out": out or settings.get("out") or "reports",
-        "pdf": bool(settings.get("pdf")),
-        "sensitivity": settings.get("sensitivity"),
-    }
 
 
 def plan(
