@@ -7,17 +7,14 @@
   both are complete, so a failed or interrupted run never leaves half a report and never
   replaces a good one. A disk that is full or read-only is OutputNotWritable (exit 5).
 - Each run is recorded in ``reports/<as_of>/manifest.json``; ``reports/index.html`` lists
-  every briefing, failed runs included.
+  every briefing, failed runs included (report.index).
 """
 
 from __future__ import annotations
 
 import contextlib
 import datetime as dt
-import fcntl
-import json
 import os
-import re
 import shutil
 import subprocess
 import tempfile
@@ -34,11 +31,11 @@ from ..sources import is_store, known_moment, load_ledgers
 from ..views import latest_return_day
 from . import REPORT_MODE_ENV
 from .files import atomic_write, atomic_write_all, shared_mode
+from .index import TEMPLATES, page_figures, record
 from .settings import DEFAULT_NOTEBOOK
 
 ROOT = PROJECT_ROOT
 NOTEBOOKS = ROOT / "notebooks"
-TEMPLATES = Path(__file__).parent / "templates"
 
 
 @dataclass
@@ -339,9 +336,6 @@ def _error_text(exc: Exception) -> str:
     return text[:2000]
 
 
-_FIGURE = re.compile(r'data-figure="([a-z_]+)">([^<]*)<')
-
-
 def figures_on_page(executed: Any) -> dict[str, str]:
     """The headline figures as the page shows them (its data-figure spans): the index
     repeats what the leaders read, without computing anything again."""
@@ -349,95 +343,5 @@ def figures_on_page(executed: Any) -> dict[str, str]:
     for cell in executed.cells:
         for out in cell.get("outputs", []):
             markup = out.get("data", {}).get("text/html", "")
-            found.update(_FIGURE.findall("".join(markup) if isinstance(markup, list) else markup))
+            found.update(page_figures("".join(markup) if isinstance(markup, list) else markup))
     return found
-
-
-# --------------------------------------------------------------------------- manifest and index
-
-
-def record(out_root: Path, entry: dict[str, Any]) -> None:
-    """Add or replace this briefing's entry in its folder's manifest (atomically)."""
-    path = out_root / entry["as_of"] / "manifest.json"
-    # parallel runs update the same manifest: one at a time
-    with open(out_root / ".lock", "a") as lock:
-        fcntl.flock(lock, fcntl.LOCK_EX)
-        entries = json.loads(path.read_text(encoding="utf-8")) if path.exists() else []
-        same = (entry["notebook"], entry["unit"])
-        entries = [e for e in entries if (e["notebook"], e["unit"]) != same]
-        entries.append(entry)
-        entries.sort(key=lambda e: (e["notebook"], e["unit"] or ""))
-        atomic_write(path, json.dumps(entries, ensure_ascii=False, indent=1).encode("utf-8"))
-        write_index(out_root)
-
-
-REPORT_NAMES = {"weekly_briefing": "周报", "final_assessment": "总结考核", "explore": "台账探索"}
-
-
-def _index_figures(notebook: str, f: dict[str, str]) -> str:
-    """The headline figures an index row repeats, as fits the kind of report."""
-    if notebook == "weekly_briefing" and f:
-        return (
-            f"本周 {f.get('person_visits_week', '?')} 人次;"
-            f"累计 {f.get('person_visits_to_date', '?')} 人次;"
-            f"积案认定 {f.get('backlog_certified', '?')}/{f.get('backlog_total', '?')} 件;"
-            f"一票否决 {f.get('vetoed_units', '?')} 个单位"
-        )
-    if notebook == "final_assessment" and f:
-        return (
-            f"最高 {f.get('top_score', '?')} 分、最低 {f.get('bottom_score', '?')} 分;"
-            f"一票否决 {f.get('vetoed_units', '?')} 个单位;"
-            f"可授予平安稳定星 {f.get('star_units', '?')} 个单位"
-        )
-    return ""
-
-
-def write_index(out_root: Path) -> Path:
-    """reports/index.html: every report with date, scope, kind, status and the headline
-    figures its page shows, in the reports' own stylesheet; failed runs with their error."""
-    import html
-
-    entries = []
-    for manifest in sorted(out_root.glob("*/manifest.json"), reverse=True):
-        entries += json.loads(manifest.read_text(encoding="utf-8"))
-    rows = []
-    for e in entries:
-        ok = e["status"] == "ok"
-        name = html.escape(REPORT_NAMES.get(e["notebook"], e["notebook"]))
-        link = f'<a href="{html.escape(e["html"])}">{name}</a>' if ok else name
-        if ok and e.get("pdf"):
-            link += f' · <a href="{html.escape(e["pdf"])}">PDF</a>'
-        status = (
-            "成功"
-            if ok
-            else f'<span class="failed">失败</span><pre>{html.escape(e.get("error", ""))}</pre>'
-        )
-        settings = [f"{k}={v}" for k, v in (e.get("rules") or {}).items()]
-        if e.get("known_at"):
-            settings.append(f"已知时间 {e['known_at'][:16]}")
-        highlight = ' class="hl"' if not ok else ""
-        rows.append(
-            f"<tr{highlight}><td>{html.escape(e['as_of'])}</td>"
-            f"<td>{html.escape(e['unit'] or '全系统')}</td><td>{link}</td><td>{status}</td>"
-            f"<td>{html.escape(_index_figures(e['notebook'], e.get('figures') or {}))}</td>"
-            f"<td>{html.escape(';'.join(settings) or '默认')}</td>"
-            f"<td>{html.escape(e['generated'].replace('T', ' '))}</td></tr>"
-        )
-    css = (TEMPLATES / "baiyi" / "briefing.css").read_text(encoding="utf-8")
-    head = "".join(
-        f"<th>{h}</th>" for h in ("截至日期", "范围", "报告", "状态", "要点", "口径", "生成时间")
-    )
-    page = (
-        '<!DOCTYPE html><html lang="zh-CN"><head><meta charset="utf-8">'
-        "<title>信访维稳百日攻坚行动 · 报告目录</title>"
-        f"<style>{css}\n.failed{{color:#8e0c0c;font-weight:bold}}"
-        "pre{white-space:pre-wrap;max-width:480px;margin:0;font-size:12px}</style></head>"
-        '<body class="jp-Notebook"><main><h1>信访维稳百日攻坚行动 · 报告目录</h1>'
-        f'<p class="meta">共 {len(entries)} 份报告;失败的运行也列出,并附错误。</p>'
-        f'<table class="baiyi"><thead><tr>{head}</tr></thead><tbody>'
-        + "".join(rows)
-        + "</tbody></table></main></body></html>"
-    )
-    index = out_root / "index.html"
-    atomic_write(index, page.encode("utf-8"))
-    return index
