@@ -1,7 +1,9 @@
 """The record of report runs: one ``manifest.json`` per report folder
 (``reports/<as_of>/``), and ``reports/index.html`` listing every report.
 
-- A manifest keeps, per report (notebook and unit), its last run.
+- A manifest keeps, per report (notebook and unit), the last good run and, when a later
+  run of it failed, that failed run beside it: a failure never hides the good page it
+  did not replace.
 - A damaged manifest (cut off, not JSON, not a list of entries) is set aside once, renamed
   ``manifest.json.damaged-<time>`` and said on stderr; the index is then built from the
   other manifests and from the report pages it can still see in the folders.
@@ -53,10 +55,18 @@ def record(out_root: Path, entry: dict[str, Any]) -> None:
 
 
 def merged(entries: list[dict[str, Any]], entry: dict[str, Any], out_root: Path) -> list[dict]:
-    """A manifest's entries with a new run's entry, which replaces the earlier entry of its
-    report (same notebook and unit)."""
-    same = (entry["notebook"], entry["unit"])
-    out = [e for e in entries if (e["notebook"], e["unit"]) != same] + [entry]
+    """A manifest's entries with a new run's entry.
+
+    A good run replaces every earlier entry of its report (same notebook and unit). A
+    failed run replaces an earlier failed one and is kept beside the last good one, as
+    long as that one's page is still there (a failed run never replaces a good page)."""
+
+    def kept(e: dict[str, Any]) -> bool:
+        if (e["notebook"], e["unit"]) != (entry["notebook"], entry["unit"]):
+            return True
+        return entry["status"] != "ok" and e["status"] == "ok" and (out_root / e["html"]).exists()
+
+    out = [e for e in entries if kept(e)] + [entry]
     return sorted(out, key=lambda e: (e["notebook"], e["unit"] or "", e["generated"]))
 
 
@@ -214,7 +224,8 @@ def _row(e: dict[str, Any]) -> str:
 
 def write_index(out_root: Path) -> Path:
     """reports/index.html: every report with date, scope, kind, status and the headline
-    figures its page shows, in the reports' own stylesheet; failed runs with their error."""
+    figures its page shows, in the reports' own stylesheet; failed runs with their error,
+    beside the good report of the same kind they did not replace."""
     entries = listed(out_root)
     good = sum(e["status"] == "ok" for e in entries)
     failed = len(entries) - good

@@ -4,6 +4,7 @@ report, and what a killed run leaves behind is cleaned by the next one."""
 
 from __future__ import annotations
 
+import json
 import shutil
 from pathlib import Path
 
@@ -106,3 +107,23 @@ def test_a_damaged_manifest_is_set_aside_and_the_index_rebuilt(good_reports, tmp
     assert main([*argv, "--out", str(out)]) == 0
     assert "已损坏" not in capsys.readouterr().err
     assert len(_rows(out)) == len(damaged) + 1
+
+
+# --------------------------------------------------------------------------- a failed re-run
+
+
+def test_a_failed_rerun_is_listed_beside_the_good_report_it_kept(good_reports, tmp_path, capsys):
+    out = _copy(good_reports, tmp_path)
+    argv = ["report", "--as-of", AS_OF, "--out", str(out)]
+    assert main([*argv, "--data", str(BROKEN)]) == 1
+    assert "LedgerError" in capsys.readouterr().err
+    manifest = json.loads((out / AS_OF / "manifest.json").read_text(encoding="utf-8"))
+    assert [e["status"] for e in manifest] == ["ok", "failed"]
+    rows = _rows(out)
+    assert len(rows) == 2
+    assert 'href="2019-04-26/weekly_briefing.html"' in rows[0] and "成功" in rows[0]
+    assert "失败" in rows[1] and "LedgerError" in rows[1] and "href" not in rows[1]
+    # a good run again: the failure is behind it
+    assert main([*argv, "--data", str(SAMPLE)]) == 0
+    rows = _rows(out)
+    assert len(rows) == 1 and "成功" in rows[0] and "失败" not in rows[0]
