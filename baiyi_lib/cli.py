@@ -260,6 +260,7 @@ def cmd_report(args: argparse.Namespace) -> int:
     from pathlib import Path
 
     from .report.batch import run_jobs
+    from .report.files import clean_stale
     from .report.run import plan
 
     s = _report_settings(args)
@@ -277,6 +278,8 @@ def cmd_report(args: argparse.Namespace) -> int:
         pdf=args.pdf or bool(s.get("pdf")),
         sensitivity=True if args.sensitivity else s.get("sensitivity"),
     )
+    for note in clean_stale(out):  # what killed runs left; said only if it stays
+        print(note, file=sys.stderr)
     entries = run_jobs(jobs, out, workers=args.jobs)
     failed = [e for e in entries if e["status"] != "ok"]
     for e in entries:

@@ -44,10 +44,10 @@ RULES = load_rules()
 
 
 @contextlib.contextmanager
-def tmpfs(size: str):
-    """A small file system of its own (root only): read-only or full on demand; skipped
-    with the reason where it can't be mounted."""
-    mount = Path("/tmp") / f"baiyi-fs-{uuid.uuid4().hex[:8]}"
+def tmpfs(size: str, at: Path | None = None):
+    """A small file system of its own (root only), at a new folder ``at`` or in /tmp:
+    read-only or full on demand; skipped with the reason where it can't be mounted."""
+    mount = at or Path("/tmp") / f"baiyi-fs-{uuid.uuid4().hex[:8]}"
     mount.mkdir()
     try:
         proc = subprocess.run(

@@ -23,12 +23,11 @@ from typing import Any
 
 from ..errors import UnknownUnitError
 from ..params import load_rules
-from .files import atomic_write
+from .files import REPORT_FOLDER, atomic_write
 
 TEMPLATES = Path(__file__).parent / "templates"
 MANIFEST = "manifest.json"
 REPORT_NAMES = {"weekly_briefing": "周报", "final_assessment": "总结考核", "explore": "台账探索"}
-REPORT_FOLDER = re.compile(r"\d{4}-\d{2}-\d{2}")  # reports/<as_of>/
 FIGURE = re.compile(r'data-figure="([a-z_]+)">([^<]*)<')
 
 # The fields an entry must have to be listed, and the types of those it may have.

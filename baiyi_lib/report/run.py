@@ -12,14 +12,12 @@
 
 from __future__ import annotations
 
-import contextlib
 import datetime as dt
 import os
 import shutil
 import subprocess
 import tempfile
 import traceback
-from collections.abc import Iterator
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
@@ -30,7 +28,7 @@ from ..scoring import as_of_day
 from ..sources import is_store, known_moment, load_ledgers
 from ..views import latest_return_day
 from . import REPORT_MODE_ENV
-from .files import atomic_write, atomic_write_all, shared_mode
+from .files import atomic_write, atomic_write_all, run_folder, shared_mode
 from .index import TEMPLATES, page_figures, record
 from .settings import DEFAULT_NOTEBOOK
 
@@ -250,17 +248,10 @@ def _render(job: Job, notebook: Path, work: Path, out_root: Path) -> dict[str, A
     return gained
 
 
-@contextlib.contextmanager
-def run_folder() -> Iterator[Path]:
-    """A fresh private folder for one run, in the temp dir, removed afterwards."""
-    with tempfile.TemporaryDirectory(prefix="baiyi-kernel-") as folder:
-        yield Path(folder)
-
-
 def ipc_kernel_manager(sockets: Path) -> type:
     """The kernel manager for one run: the interpreter running baiyi (not whatever a
     user's "python3" kernelspec points at), talking over IPC sockets in the run's private
-    folder.
+    folder (files.run_folder), where its connection file is written too.
 
     IPC keeps the kernel's traffic off the network, so ipykernel has no reason to warn
     about unencrypted TCP; a folder per kernel keeps parallel runs (--all-units) from
@@ -274,6 +265,8 @@ def ipc_kernel_manager(sockets: Path) -> type:
         def __init__(self, **kwargs: Any) -> None:
             kwargs.setdefault("transport", "ipc")
             kwargs.setdefault("ip", os.path.join(sockets, "kernel"))
+            # its key too: in the private folder, removed with it, not left in the temp dir
+            kwargs.setdefault("connection_file", os.path.join(sockets, "kernel.json"))
             kwargs.setdefault(
                 "kernel_spec_manager",
                 KernelSpecManager(kernel_dirs=[], ensure_native_kernel=True),

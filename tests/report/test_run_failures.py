@@ -4,12 +4,18 @@ report, and what a killed run leaves behind is cleaned by the next one."""
 
 from __future__ import annotations
 
+import contextlib
 import json
+import os
 import shutil
+import signal
+import subprocess
+import sys
+import time
 from pathlib import Path
 
 import pytest
-from support import fill, tmpfs
+from support import fill, remount_read_only, tmpfs
 
 from baiyi_lib.cli import main
 from baiyi_lib.errors import OutputNotWritable
@@ -127,3 +133,98 @@ def test_a_failed_rerun_is_listed_beside_the_good_report_it_kept(good_reports, t
     assert main([*argv, "--data", str(SAMPLE)]) == 0
     rows = _rows(out)
     assert len(rows) == 1 and "成功" in rows[0] and "失败" not in rows[0]
+
+
+# --------------------------------------------------------------------------- a killed run
+
+
+def _report(out: Path, temp: Path, **popen) -> subprocess.Popen:
+    """`baiyi report` of the sample in a process of its own, with its own temp dir."""
+    env = {**os.environ, "PYTHONPATH": str(ROOT), "TMPDIR": str(temp)}
+    argv = [sys.executable, "-m", "baiyi_lib.cli", "report", "--data", str(SAMPLE)]
+    argv += ["--as-of", AS_OF, "--out", str(out)]
+    return subprocess.Popen(argv, env=env, cwd=ROOT, text=True, **popen)
+
+
+def _children(pid: int) -> list[int]:
+    """The processes whose parent is ``pid`` (its kernel)."""
+    found = []
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        with contextlib.suppress(OSError):
+            if int(stat.read_text().rsplit(")", 1)[1].split()[1]) == pid:
+                found.append(int(stat.parent.name))
+    return found
+
+
+def _kill_mid_run(out: Path, temp: Path) -> Path:
+    """Start a report and SIGKILL it once its kernel runs the notebook; returns the run's
+    private folder it leaves behind."""
+    proc = _report(out, temp, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    kernels: list[int] = []
+    try:
+        deadline = time.monotonic() + 120
+        while not list(temp.glob("baiyi-kernel-*/*.ipynb")) or not _children(proc.pid):
+            assert proc.poll() is None and time.monotonic() < deadline, "the run ended first"
+            time.sleep(0.05)
+        time.sleep(1)  # a few cells in
+        kernels = _children(proc.pid)
+        proc.send_signal(signal.SIGKILL)
+        proc.wait()
+    finally:
+        proc.kill()
+        for pid in kernels:  # the orphaned kernel would exit by itself, a little later
+            with contextlib.suppress(OSError):
+                os.kill(pid, signal.SIGKILL)
+    assert proc.returncode == -signal.SIGKILL
+    (left,) = temp.glob("baiyi-kernel-*")
+    return left
+
+
+def test_what_a_killed_run_leaves_is_cleaned_by_the_next_one_silently(tmp_path):
+    out, temp = tmp_path / "reports", tmp_path / "temp"
+    temp.mkdir()
+    left = _kill_mid_run(out, temp)
+    assert list(left.glob("*.ipynb"))  # the partial notebook, with the kernel's sockets
+    hidden = [p for p in out.rglob(".*") if p.name != ".lock"]
+    assert hidden == []  # the report folder only ever receives whole files
+    proc = _report(out, temp, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    stdout, stderr = proc.communicate(timeout=300)
+    assert proc.returncode == 0 and stderr == "", stderr  # nothing said about the cleaning
+    assert [ln.split(":")[0] for ln in stdout.splitlines()] == ["已生成", "目录"]
+    assert not left.exists() and list(temp.iterdir()) == []
+
+
+def test_only_leftovers_no_one_uses_are_removed_and_a_stuck_one_is_named(tmp_path):
+    out, temp = tmp_path / "reports", tmp_path / "temp"
+    temp.mkdir()
+    # a run folder still held by a running report, and one on a disk that says no
+    live = temp / "baiyi-kernel-live"
+    hold = (
+        f"import fcntl, os, sys, time; os.mkdir({str(live)!r}); "
+        f"fd = os.open({str(live)!r}, os.O_RDONLY); fcntl.flock(fd, fcntl.LOCK_EX); "
+        "print('ok', flush=True); time.sleep(120)"
+    )
+    holder = subprocess.Popen([sys.executable, "-c", hold], stdout=subprocess.PIPE, text=True)
+    # what an older baiyi left in the report folder: a partial notebook of a run killed
+    # two hours ago, and one being written now by a run still going
+    folder = out / AS_OF
+    folder.mkdir(parents=True)
+    old, fresh = folder / ".weekly_briefing.k3j4h5ab.ipynb", folder / ".weekly_briefing.q1w2.ipynb"
+    for partial in (old, fresh):
+        partial.write_text("{}", encoding="utf-8")
+    two_hours_ago = time.time() - 7200
+    os.utime(old, (two_hours_ago, two_hours_ago))
+    try:
+        assert holder.stdout.readline().strip() == "ok"
+        with tmpfs("1m", at=temp / "baiyi-kernel-stuck") as stuck:
+            (stuck / "kernel-1").write_text("", encoding="utf-8")
+            remount_read_only(stuck)
+            proc = _report(out, temp, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+            _, stderr = proc.communicate(timeout=300)
+            assert proc.returncode == 0, stderr
+            assert stderr.count("\n") == 1 and str(stuck) in stderr and "只读" in stderr, stderr
+            assert "Traceback" not in stderr and "临时文件夹" in stderr
+    finally:
+        holder.kill()
+        holder.wait()
+    assert live.exists() and fresh.exists() and not old.exists()
