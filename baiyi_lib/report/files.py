@@ -20,8 +20,9 @@ import tempfile
 import time
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
-from ..errors import OutputNotWritable, ReportError
+from ..errors import OutputNotWritable
 
 _UMASK = os.umask(0)
 os.umask(_UMASK)
@@ -65,6 +66,8 @@ def atomic_write_all(files: dict[Path, bytes]) -> None:
     is full or read-only, or a folder without write permission, raises OutputNotWritable
     (exit 5) naming the file that could not be written; other errors propagate unchanged.
     """
+    if not files:
+        return
     temps: dict[Path, str] = {}
     current = next(iter(files))
     try:
@@ -101,7 +104,8 @@ def _write_temporary(target: Path, data: bytes) -> str:
 # --------------------------------------------------------------------------- what killed runs leave
 
 RUN_PREFIX = "baiyi-kernel-"  # a run's private folder in the temp dir
-STALE_AGE = 3600  # seconds: no hidden file baiyi writes in a report folder lives this long
+RUN_LOCK = "run.lock"  # in it: held (flock) by the run while it lasts
+STALE_AGE = 3600  # seconds: nothing baiyi leaves unlocked lives this long while in use
 REPORT_FOLDER = re.compile(r"\d{4}-\d{2}-\d{2}")  # reports/<as_of>/
 
 
@@ -110,10 +114,19 @@ def run_folder() -> Iterator[Path]:
     """A fresh private folder in the temp dir for one run (its kernel's sockets and
     connection file, the notebook as papermill writes it), removed after the run.
 
-    The run holds an exclusive flock on the folder while it lasts; the lock goes with the
-    process, so the folder of a killed run is one nobody holds, and clean_stale removes it.
+    The run holds an exclusive flock on the folder's RUN_LOCK while it lasts; the lock
+    goes with the process, so a killed run's folder is one whose lock nobody holds, and
+    clean_stale removes it. A temp dir that takes no folder is OutputNotWritable.
     """
-    folder, fd = _held_folder()
+    try:
+        folder = Path(tempfile.mkdtemp(prefix=RUN_PREFIX))
+    except OSError as exc:
+        raise _no_run_folder(exc) from None
+    try:
+        fd = _hold(folder)
+    except OSError as exc:
+        shutil.rmtree(folder, ignore_errors=True)
+        raise _no_run_folder(exc) from None
     try:
         yield folder
     finally:
@@ -121,60 +134,80 @@ def run_folder() -> Iterator[Path]:
         os.close(fd)
 
 
-def _held_folder() -> tuple[Path, int]:
-    """A new run folder and the descriptor that holds its lock. A cleaner may take a
-    folder between its making and its locking: then the folder is gone, and another is
-    made."""
-    for _ in range(10):
-        folder = Path(tempfile.mkdtemp(prefix=RUN_PREFIX))
-        fd = os.open(folder, os.O_RDONLY | os.O_DIRECTORY)
-        with contextlib.suppress(OSError):
-            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
-            if os.path.samestat(os.fstat(fd), os.stat(folder)):
-                return folder, fd
-        os.close(fd)
-    raise ReportError(f"无法在临时文件夹 {tempfile.gettempdir()} 中建立运行用的文件夹")
+def _no_run_folder(exc: OSError) -> OutputNotWritable:
+    """The error for a temp dir where a run can't make its folder."""
+    why = NOT_WRITABLE.get(exc.errno or 0, exc.strerror or "原因不明")
+    return OutputNotWritable(
+        f"无法在临时文件夹 {tempfile.gettempdir()} 中建立运行用的文件夹({why}),报告未生成。"
+    )
+
+
+def _hold(folder: Path) -> int:
+    """Lock a new run folder: the lock file is made and locked under a passing name and
+    only then renamed RUN_LOCK, so no cleaner ever finds it unlocked."""
+    fd, name = tempfile.mkstemp(prefix=".lock-", dir=folder)
+    fcntl.flock(fd, fcntl.LOCK_EX)
+    os.rename(name, folder / RUN_LOCK)
+    return fd
 
 
 def clean_stale(out_root: Path) -> list[str]:
-    """Remove what killed runs left behind, and say nothing about it: run folders in the
-    temp dir that no living run holds, and hidden partial files (``.*.ipynb`` of older
+    """Remove what killed runs left behind, and say nothing about it: our run folders in
+    the temp dir that no living run holds, and hidden partial files (``.*.ipynb`` of older
     versions, ``.*.tmp``) in the report folders untouched for STALE_AGE.
 
     Returns one Chinese note for each that could not be removed (the only thing the user
     hears of this)."""
     notes = []
     for folder in Path(tempfile.gettempdir()).glob(RUN_PREFIX + "*"):
-        notes += _remove_unheld(folder)
+        if _stale_folder(folder):
+            notes += _remove(folder)
     for path in _stale_partials(out_root):
-        try:
-            path.unlink(missing_ok=True)
-        except OSError as exc:
-            notes.append(_cannot_remove(path, exc))
+        notes += _remove(path)
     return notes
 
 
-def _remove_unheld(folder: Path) -> list[str]:
-    """Remove one run folder of ours if no run holds it; [] or a note if it stays."""
+def _stale_folder(folder: Path) -> bool:
+    """Whether a run folder is ours and no run uses it: its lock is free, or (a folder of
+    an older baiyi, or one still being made) it has no lock and is untouched for
+    STALE_AGE. Another user's folder, or a link, is never ours."""
     try:
         st = os.lstat(folder)
-        if not stat.S_ISDIR(st.st_mode) or st.st_uid != os.getuid():
-            return []  # not a folder baiyi made, or another user's: not ours to remove
-        fd = os.open(folder, os.O_RDONLY | os.O_DIRECTORY | os.O_NOFOLLOW)
     except OSError:
-        return []  # gone meanwhile (its run ended)
+        return False  # gone meanwhile: its run ended
+    if not stat.S_ISDIR(st.st_mode) or st.st_uid != os.getuid():
+        return False
+    try:
+        fd = os.open(folder / RUN_LOCK, os.O_RDONLY | os.O_NOFOLLOW)
+    except FileNotFoundError:
+        return st.st_mtime < time.time() - STALE_AGE
+    except OSError:
+        return False
     try:
         fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
     except BlockingIOError:
-        os.close(fd)
-        return []  # a run is using it
-    try:
-        shutil.rmtree(folder)
-    except OSError as exc:
-        return [_cannot_remove(folder, exc)]
+        return False  # a run is using it
     finally:
         os.close(fd)
-    return []
+    return True
+
+
+def _remove(path: Path) -> list[str]:
+    """Remove a leftover file or folder; [] when done (or gone meanwhile), else a note."""
+    failed: list[OSError] = []
+
+    def keep(_func: Any, _path: str, exc_info: Any) -> None:
+        if not isinstance(exc_info[1], FileNotFoundError):
+            failed.append(exc_info[1])
+
+    if path.is_dir() and not path.is_symlink():
+        shutil.rmtree(path, onerror=keep)
+    else:
+        try:
+            path.unlink(missing_ok=True)
+        except OSError as exc:
+            failed.append(exc)
+    return [_cannot_remove(path, failed[0])] if failed else []
 
 
 def _stale_partials(out_root: Path) -> list[Path]:
@@ -183,14 +216,22 @@ def _stale_partials(out_root: Path) -> list[Path]:
     if not out_root.is_dir():
         return []
     folders = [out_root, *(p for p in out_root.iterdir() if REPORT_FOLDER.fullmatch(p.name))]
-    before = time.time() - STALE_AGE
     return [
         p
         for folder in folders
         if folder.is_dir()
         for p in folder.glob(".*")
-        if p.suffix in (".ipynb", ".tmp") and p.is_file() and p.stat().st_mtime < before
+        if p.suffix in (".ipynb", ".tmp") and _untouched(p)
     ]
+
+
+def _untouched(path: Path) -> bool:
+    """A file not modified for STALE_AGE (False if it is gone or not a file)."""
+    try:
+        st = os.lstat(path)
+    except OSError:
+        return False
+    return stat.S_ISREG(st.st_mode) and st.st_mtime < time.time() - STALE_AGE
 
 
 def _cannot_remove(path: Path, exc: OSError) -> str:

@@ -45,6 +45,7 @@ def record(out_root: Path, entry: dict[str, Any]) -> None:
     """Add this run's entry to its folder's manifest (atomically, one process at a time)
     and write the index again."""
     path = out_root / entry["as_of"] / MANIFEST
+    out_root.mkdir(parents=True, exist_ok=True)
     # parallel runs update the same manifest: one at a time
     with open(out_root / ".lock", "a") as lock:
         fcntl.flock(lock, fcntl.LOCK_EX)

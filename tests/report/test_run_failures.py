@@ -185,6 +185,7 @@ def test_what_a_killed_run_leaves_is_cleaned_by_the_next_one_silently(tmp_path):
     temp.mkdir()
     left = _kill_mid_run(out, temp)
     assert list(left.glob("*.ipynb"))  # the partial notebook, with the kernel's sockets
+    assert (left / "run.lock").exists()  # its lock went with the process
     hidden = [p for p in out.rglob(".*") if p.name != ".lock"]
     assert hidden == []  # the report folder only ever receives whole files
     proc = _report(out, temp, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
@@ -197,14 +198,23 @@ def test_what_a_killed_run_leaves_is_cleaned_by_the_next_one_silently(tmp_path):
 def test_only_leftovers_no_one_uses_are_removed_and_a_stuck_one_is_named(tmp_path):
     out, temp = tmp_path / "reports", tmp_path / "temp"
     temp.mkdir()
-    # a run folder still held by a running report, and one on a disk that says no
-    live = temp / "baiyi-kernel-live"
+    # a run folder held by a running report (and one on a disk that says no, below)
     hold = (
-        f"import fcntl, os, sys, time; os.mkdir({str(live)!r}); "
-        f"fd = os.open({str(live)!r}, os.O_RDONLY); fcntl.flock(fd, fcntl.LOCK_EX); "
-        "print('ok', flush=True); time.sleep(120)"
+        "import sys, time; from baiyi_lib.report.files import run_folder\n"
+        "with run_folder() as f: print(f, flush=True); time.sleep(120)"
     )
-    holder = subprocess.Popen([sys.executable, "-c", hold], stdout=subprocess.PIPE, text=True)
+    env = {**os.environ, "PYTHONPATH": str(ROOT), "TMPDIR": str(temp)}
+    holder = subprocess.Popen(
+        [sys.executable, "-c", hold], stdout=subprocess.PIPE, text=True, env=env
+    )
+    # the folders of an older baiyi (no lock): one of a run killed two hours ago, one of
+    # a run that may still be going
+    two_hours_ago = time.time() - 7200
+    legacy_old, legacy_fresh = temp / "baiyi-kernel-old", temp / "baiyi-kernel-fresh"
+    for legacy in (legacy_old, legacy_fresh):
+        legacy.mkdir()
+        (legacy / "kernel-1").write_text("", encoding="utf-8")
+    os.utime(legacy_old, (two_hours_ago, two_hours_ago))
     # what an older baiyi left in the report folder: a partial notebook of a run killed
     # two hours ago, and one being written now by a run still going
     folder = out / AS_OF
@@ -212,12 +222,13 @@ def test_only_leftovers_no_one_uses_are_removed_and_a_stuck_one_is_named(tmp_pat
     old, fresh = folder / ".weekly_briefing.k3j4h5ab.ipynb", folder / ".weekly_briefing.q1w2.ipynb"
     for partial in (old, fresh):
         partial.write_text("{}", encoding="utf-8")
-    two_hours_ago = time.time() - 7200
     os.utime(old, (two_hours_ago, two_hours_ago))
     try:
-        assert holder.stdout.readline().strip() == "ok"
+        live = Path(holder.stdout.readline().strip())
+        assert live.parent == temp and (live / "run.lock").exists()
         with tmpfs("1m", at=temp / "baiyi-kernel-stuck") as stuck:
             (stuck / "kernel-1").write_text("", encoding="utf-8")
+            (stuck / "run.lock").write_text("", encoding="utf-8")  # its run was killed
             remount_read_only(stuck)
             proc = _report(out, temp, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
             _, stderr = proc.communicate(timeout=300)
@@ -227,4 +238,5 @@ def test_only_leftovers_no_one_uses_are_removed_and_a_stuck_one_is_named(tmp_pat
     finally:
         holder.kill()
         holder.wait()
-    assert live.exists() and fresh.exists() and not old.exists()
+    assert live.exists() and legacy_fresh.exists() and not legacy_old.exists()
+    assert fresh.exists() and not old.exists()
