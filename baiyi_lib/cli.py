@@ -253,7 +253,7 @@ def cmd_rules(args: argparse.Namespace) -> int:
 
 def _report_settings(args: argparse.Namespace) -> dict:
     """The report's settings: -f FILE.yaml, with the command line on top."""
-    from .report.run import report_settings
+    from .report.settings import report_settings
 
     return report_settings(
         args.file,
@@ -273,6 +273,7 @@ def cmd_report(args: argparse.Namespace) -> int:
     from pathlib import Path
 
     from .report.batch import run_jobs
+    from .report.files import clean_stale
     from .report.run import plan
 
     s = _report_settings(args)
@@ -290,6 +291,8 @@ def cmd_report(args: argparse.Namespace) -> int:
         pdf=args.pdf or bool(s.get("pdf")),
         sensitivity=True if args.sensitivity else s.get("sensitivity"),
     )
+    for note in clean_stale(out):  # what killed runs left; said only if it stays
+        print(note, file=sys.stderr)
     entries = run_jobs(jobs, out, workers=args.jobs)
     failed = [e for e in entries if e["status"] != "ok"]
     for e in entries:

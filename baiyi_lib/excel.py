@@ -13,6 +13,7 @@ is opened.
 from __future__ import annotations
 
 import datetime as dt
+import io
 import math
 from dataclasses import dataclass
 from pathlib import Path
@@ -29,6 +30,7 @@ from .ledgers.schema import KIND_LABELS, SCHEMAS, STATUS_ALIASES
 from .ledgers.validate import expected_text
 from .params import Rules
 from .present import attention_lists, attention_shown, spreadsheet_safe
+from .report.files import atomic_write
 from .scoring import ScoreResult, score
 from .sources import check_ledgers, known_moment, load_ledgers
 from .views import attention, returns_evidence
@@ -123,8 +125,7 @@ def write_template(path: Path, kinds: list[str], rules: Rules, unit: str | None 
     for i, line in enumerate(INSTRUCTIONS, start=1):
         notes.cell(row=i, column=1, value=line).font = Font(bold=(i == 1))
     notes.column_dimensions["A"].width = 110
-    path.parent.mkdir(parents=True, exist_ok=True)
-    wb.save(path)
+    save_whole(wb, path)
     return path
 
 
@@ -444,9 +445,16 @@ def export(
     _sheet(wb, "口径与说明", f"{head} · 口径与说明 · {day}", notes, NOTE_COLUMNS, "无")
     _sheet(wb, "台账问题", f"{head} · 台账问题 · {day}", q, PROBLEM_COLUMNS, "没有发现问题")
     wb.properties.title = f"{camp.name} 得分({day})"
-    path.parent.mkdir(parents=True, exist_ok=True)
-    wb.save(path)
+    save_whole(wb, path)
     return path
+
+
+def save_whole(wb: Workbook, path: Path) -> None:
+    """Save a workbook whole or not at all (report.files.atomic_write): the previous file
+    of that name stays as it was if the disk is full or read-only (OutputNotWritable)."""
+    buffer = io.BytesIO()
+    wb.save(buffer)
+    atomic_write(path, buffer.getvalue())
 
 
 @dataclass

@@ -22,7 +22,8 @@ from .ledgers import Ledgers
 from .ledgers.schema import KIND_LABELS
 from .params import Rules
 from .present import PROBLEM_HEADERS, html_table, labels
-from .report.run import TEMPLATES, atomic_write
+from .report.files import atomic_write
+from .report.run import TEMPLATES
 from .scoring import ScoreResult, score
 from .sources import load_ledgers
 from .store import IngestReport, Withdrawal, describe_withdrawal, row_changes

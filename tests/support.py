@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
+import os
+import subprocess
+import uuid
 from pathlib import Path
 
 import pandas as pd
@@ -37,6 +41,42 @@ def frames(**tables: list[dict]) -> dict[str, pd.DataFrame]:
 
 
 RULES = load_rules()
+
+
+@contextlib.contextmanager
+def tmpfs(size: str, at: Path | None = None):
+    """A small file system of its own (root only), at a new folder ``at`` or in /tmp:
+    read-only or full on demand; skipped with the reason where it can't be mounted."""
+    mount = at or Path("/tmp") / f"baiyi-fs-{uuid.uuid4().hex[:8]}"
+    mount.mkdir()
+    try:
+        proc = subprocess.run(
+            ["mount", "-t", "tmpfs", "-o", f"size={size}", "tmpfs", str(mount)],
+            capture_output=True,
+            check=False,
+        )
+        if proc.returncode:
+            pytest.skip(f"cannot mount a tmpfs here: {proc.stderr.decode().strip()}")
+        yield mount
+    finally:
+        subprocess.run(["umount", str(mount)], capture_output=True, check=False)
+        mount.rmdir()
+
+
+def fill(folder: Path) -> Path:
+    """Fill the file system of ``folder`` to the last block; returns the filler file."""
+    filler = folder / "filler"
+    with contextlib.suppress(OSError), filler.open("wb") as fh:
+        while True:
+            fh.write(b"\0" * 4096)
+            fh.flush()
+            os.fsync(fh.fileno())
+    return filler
+
+
+def remount_read_only(mount: Path) -> None:
+    """Make a tmpfs of ``tmpfs()`` read-only."""
+    subprocess.run(["mount", "-o", "remount,ro", str(mount)], check=True)
 
 
 def ledgers(**tables: list[dict]) -> Ledgers:

@@ -9,7 +9,7 @@ from pathlib import Path
 import openpyxl
 import pandas as pd
 import pytest
-from support import ledgers, sample_as_sent
+from support import fill, ledgers, remount_read_only, sample_as_sent, tmpfs
 
 from baiyi_lib import LedgerError, load_ledgers, load_rules, score
 from baiyi_lib.cli import main
@@ -263,3 +263,31 @@ def test_the_export_carries_the_attention_lists_and_the_readings(tmp_path):
     assert main(["export", str(out), "--data", str(SAMPLE), "--set", "doubling=stack"]) == 0
     notes = list(openpyxl.load_workbook(out)["口径与说明"].iter_rows(min_row=3, values_only=True))
     assert [r[1] for r in notes if r[0] == "口径(非默认)"] == ["doubling"]
+
+
+# --------------------------------------------------------------------------- a disk that says no
+
+
+def _export(target: Path, as_of: str = "2019-04-26") -> int:
+    return main(["export", str(target), "--data", str(SAMPLE), "--as-of", as_of])
+
+
+@pytest.mark.parametrize("trouble", ["full", "read-only"])
+def test_an_export_that_cant_be_written_keeps_the_previous_workbook(capsys, trouble):
+    with tmpfs("4m") as fs:
+        target = fs / "得分.xlsx"
+        assert _export(target, "2019-03-15") == 0  # an earlier week: a smaller workbook
+        capsys.readouterr()
+        before = target.read_bytes()
+        if trouble == "full":
+            fill(fs)
+        else:
+            remount_read_only(fs)
+        assert _export(target) == 5
+        err = capsys.readouterr().err
+        assert "Traceback" not in err and str(target) in err and "未改动" in err, err
+        assert ("磁盘空间已满" if trouble == "full" else "只读") in err, err
+        assert target.read_bytes() == before
+        assert sorted(p.name for p in fs.iterdir()) == sorted(
+            ["得分.xlsx", *(["filler"] if trouble == "full" else [])]
+        )  # no temporary file left behind

@@ -2,43 +2,38 @@
 
 - Parameters are checked before any kernel starts (unknown unit, bad date, unknown or
   invalid interpretation, missing data), with a Chinese message.
-- Writes are atomic: the executed notebook and the HTML are written to temporary files in
-  the target folder and moved into place only when both are complete, so a failed or
-  interrupted run never leaves half a report and never replaces a good one.
+- Writes are atomic: the notebook runs in a private folder; the executed notebook and the
+  HTML are written to temporary files in the target folder and moved into place only when
+  both are complete, so a failed or interrupted run never leaves half a report and never
+  replaces a good one. A disk that is full or read-only is OutputNotWritable (exit 5).
 - Each run is recorded in ``reports/<as_of>/manifest.json``; ``reports/index.html`` lists
-  every briefing, failed runs included.
+  every briefing, failed runs included (report.index).
 """
 
 from __future__ import annotations
 
-import contextlib
 import datetime as dt
-import fcntl
-import json
 import os
-import re
 import shutil
 import subprocess
 import tempfile
 import traceback
-from collections.abc import Iterator
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
 
-from ..errors import ParamsError, ReportError
+from ..errors import OutputNotWritable, ParamsError, ReportError
 from ..params import PROJECT_ROOT, load_rules
 from ..scoring import as_of_day
 from ..sources import is_store, known_moment, load_ledgers
 from ..views import latest_return_day
 from . import REPORT_MODE_ENV
+from .files import atomic_write, atomic_write_all, run_folder, shared_mode
+from .index import TEMPLATES, page_figures, record
+from .settings import DEFAULT_NOTEBOOK
 
 ROOT = PROJECT_ROOT
 NOTEBOOKS = ROOT / "notebooks"
-TEMPLATES = Path(__file__).parent / "templates"
-DEFAULT_NOTEBOOK = "weekly_briefing"
-_UMASK = os.umask(0)
-os.umask(_UMASK)
 
 
 @dataclass
@@ -72,61 +67,6 @@ class Job:
         if self.sensitivity is not None:
             params["sensitivity"] = self.sensitivity
         return params
-
-
-SETTINGS_KEYS = (
-    "as_of", "known_at", "unit", "units", "all_units",
-    "data", "out", "notebook", "rules", "title", "pdf", "sensitivity",
-)  # fmt: skip
-
-
-def report_settings(
-    file: str | os.PathLike | None,
-    *,
-    data: str | None = None,
-    as_of: str | None = None,
-    units: list[str] | None = None,
-    all_units: bool = False,
-    overrides: dict[str, Any] | None = None,
-    notebook: str | None = None,
-    known_at: str | None = None,
-    out: str | None = None,
-    default_data: str,
-) -> dict[str, Any]:
-    """A report's settings: those of a YAML file (``-f``), with the ones given on the
-    command line on top. An unreadable file or an unknown key is a ParamsError."""
-    import yaml
-
-    settings: dict[str, Any] = {}
-    if file:
-        try:
-            with open(file, encoding="utf-8") as fh:
-                settings = yaml.safe_load(fh) or {}
-        except (OSError, yaml.YAMLError) as exc:
-            raise ParamsError(f"无法读取参数文件 {file}:{exc}") from exc
-        if not isinstance(settings, dict):
-            raise ParamsError(f"参数文件 {file} 应为“键: 值”的映射")
-        unknown = sorted(set(settings) - set(SETTINGS_KEYS))
-        if unknown:
-            raise ParamsError(f"参数文件 {file} 中有未知的键:{'、'.join(unknown)}")
-    rules = dict(settings.get("rules") or {})
-    rules.update(overrides or {})
-    given = units or list(
-        settings.get("units") or ([settings["unit"]] if settings.get("unit") else [])
-    )
-    return {
-        "data": data or settings.get("data") or default_data,
-        "as_of": as_of or (str(settings["as_of"]) if settings.get("as_of") else None),
-        "units": given,
-        "all_units": all_units or bool(settings.get("all_units")),
-        "overrides": rules,
-        "notebook": notebook or settings.get("notebook") or DEFAULT_NOTEBOOK,
-        "title": settings.get("title"),
-        "known_at": known_at or (str(settings["known_at"]) if settings.get("known_at") else None),
-        "out": out or settings.get("out") or "reports",
-        "pdf": bool(settings.get("pdf")),
-        "sensitivity": settings.get("sensitivity"),
-    }
 
 
 def plan(
@@ -215,22 +155,6 @@ def writable_folder(out: Path) -> Path:
     return out
 
 
-def atomic_write(target: Path, data: bytes) -> None:
-    """Write to a temporary file beside the target, then rename over it."""
-    target.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent)
-    try:
-        with os.fdopen(fd, "wb") as fh:
-            fh.write(data)
-            fh.flush()
-            os.fsync(fh.fileno())
-        os.chmod(tmp, 0o666 & ~_UMASK)  # mkstemp makes 0600; a shared report must be readable
-        os.replace(tmp, target)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
-
-
 def export_html(executed: Any) -> str:
     """The executed notebook as one offline HTML page (no inputs, one plotly.js)."""
     from nbconvert import HTMLExporter
@@ -258,63 +182,76 @@ def export_html(executed: Any) -> str:
 
 
 def execute(job: Job, out_root: Path) -> dict[str, Any]:
-    """Run one job; return its manifest entry (status ok or failed, never raises)."""
-    import nbformat
-    import papermill as pm
-    from jupyter_client.kernelspec import NATIVE_KERNEL_NAME
+    """Run one job; return its manifest entry (status ok or failed).
 
-    out_dir = out_root / job.as_of
+    The notebook runs in a private folder (its kernel's sockets, the notebook as papermill
+    writes it cell by cell); the report folder receives only complete files: the page and
+    the executed notebook together, or the failed notebook. A failing notebook is an
+    entry, not an exception; an output the disk refuses is OutputNotWritable (exit 5),
+    with the previous report left as it was.
+    """
     entry: dict[str, Any] = {
         **asdict(job),
         "html": f"{job.as_of}/{job.stem}.html",
         "ipynb": f"{job.as_of}/{job.stem}.ipynb",
         "generated": dt.datetime.now().isoformat(timespec="seconds"),
     }
-    out_dir.mkdir(parents=True, exist_ok=True)
-    fd, tmp_nb = tempfile.mkstemp(prefix=f".{job.stem}.", suffix=".ipynb", dir=out_dir)
-    os.close(fd)
-    os.environ[REPORT_MODE_ENV] = "1"
-    try:
-        with kernel_manager_class() as manager:
-            pm.execute_notebook(
-                str(NOTEBOOKS / f"{job.notebook}.ipynb"),
-                tmp_nb,
-                parameters=job.parameters(),
-                cwd=str(ROOT),
-                progress_bar=False,
-                kernel_name=NATIVE_KERNEL_NAME,
-                kernel_manager_class=manager,
-            )
-        executed = nbformat.read(tmp_nb, as_version=4)
-        page = export_html(executed).encode("utf-8")
-        atomic_write(out_dir / f"{job.stem}.html", page)
-        os.chmod(tmp_nb, 0o666 & ~_UMASK)
-        os.replace(tmp_nb, out_dir / f"{job.stem}.ipynb")
-        entry.update(status="ok", bytes=len(page), figures=figures_on_page(executed))
-        if job.pdf:
-            try:
-                print_pdf(out_dir / f"{job.stem}.html", out_dir / f"{job.stem}.pdf")
-                entry["pdf"] = f"{job.as_of}/{job.stem}.pdf"
-            except ReportError as exc:
-                entry["pdf_error"] = str(exc)
-    except Exception as exc:  # recorded, shown in the index, reported by the CLI
-        entry.update(status="failed", error=_error_text(exc))
-        failed = out_dir / f"{job.stem}.failed.ipynb"
-        if Path(tmp_nb).exists() and Path(tmp_nb).stat().st_size:
-            os.chmod(tmp_nb, 0o666 & ~_UMASK)  # readable like the reports beside it
-            os.replace(tmp_nb, failed)
-            entry["ipynb"] = f"{job.as_of}/{failed.name}"
-    finally:
-        Path(tmp_nb).unlink(missing_ok=True)
+    with run_folder() as work:
+        notebook = work / f"{job.stem}.ipynb"
+        try:
+            entry.update(_render(job, notebook, work, out_root))
+        except OutputNotWritable:
+            raise
+        except Exception as exc:  # recorded, shown in the index, reported by the CLI
+            entry.update(status="failed", error=_error_text(exc))
+            if notebook.exists() and notebook.stat().st_size:
+                failed = f"{job.as_of}/{job.stem}.failed.ipynb"
+                atomic_write(out_root / failed, notebook.read_bytes())
+                entry["ipynb"] = failed
     record(out_root, entry)
     return entry
 
 
-@contextlib.contextmanager
-def kernel_manager_class() -> Iterator[type]:
+def _render(job: Job, notebook: Path, work: Path, out_root: Path) -> dict[str, Any]:
+    """Execute the job's notebook into ``notebook`` (in the private folder ``work``), then
+    write its page and executed notebook into the report folder together (and the PDF
+    when asked); returns what the entry gains. Raises whatever the run raised."""
+    import nbformat
+    import papermill as pm
+    from jupyter_client.kernelspec import NATIVE_KERNEL_NAME
+
+    os.environ[REPORT_MODE_ENV] = "1"
+    pm.execute_notebook(
+        str(NOTEBOOKS / f"{job.notebook}.ipynb"),
+        str(notebook),
+        parameters=job.parameters(),
+        cwd=str(ROOT),
+        progress_bar=False,
+        kernel_name=NATIVE_KERNEL_NAME,
+        kernel_manager_class=ipc_kernel_manager(work),
+    )
+    executed = nbformat.read(notebook, as_version=4)
+    page = export_html(executed).encode("utf-8")
+    html = out_root / job.as_of / f"{job.stem}.html"
+    atomic_write_all({html: page, html.with_suffix(".ipynb"): notebook.read_bytes()})
+    gained: dict[str, Any] = {
+        "status": "ok",
+        "bytes": len(page),
+        "figures": figures_on_page(executed),
+    }
+    if job.pdf:
+        try:
+            print_pdf(html, html.with_suffix(".pdf"))
+            gained["pdf"] = f"{job.as_of}/{job.stem}.pdf"
+        except ReportError as exc:
+            gained["pdf_error"] = str(exc)
+    return gained
+
+
+def ipc_kernel_manager(sockets: Path) -> type:
     """The kernel manager for one run: the interpreter running baiyi (not whatever a
-    user's "python3" kernelspec points at), talking over IPC sockets in a fresh private
-    folder.
+    user's "python3" kernelspec points at), talking over IPC sockets in the run's private
+    folder (files.run_folder), where its connection file is written too.
 
     IPC keeps the kernel's traffic off the network, so ipykernel has no reason to warn
     about unencrypted TCP; a folder per kernel keeps parallel runs (--all-units) from
@@ -324,19 +261,19 @@ def kernel_manager_class() -> Iterator[type]:
     from jupyter_client import AsyncKernelManager
     from jupyter_client.kernelspec import KernelSpecManager
 
-    with tempfile.TemporaryDirectory(prefix="baiyi-kernel-") as sockets:
+    class IpcKernelManager(AsyncKernelManager):
+        def __init__(self, **kwargs: Any) -> None:
+            kwargs.setdefault("transport", "ipc")
+            kwargs.setdefault("ip", os.path.join(sockets, "kernel"))
+            # its key too: in the private folder, removed with it, not left in the temp dir
+            kwargs.setdefault("connection_file", os.path.join(sockets, "kernel.json"))
+            kwargs.setdefault(
+                "kernel_spec_manager",
+                KernelSpecManager(kernel_dirs=[], ensure_native_kernel=True),
+            )
+            super().__init__(**kwargs)
 
-        class IpcKernelManager(AsyncKernelManager):
-            def __init__(self, **kwargs: Any) -> None:
-                kwargs.setdefault("transport", "ipc")
-                kwargs.setdefault("ip", os.path.join(sockets, "kernel"))
-                kwargs.setdefault(
-                    "kernel_spec_manager",
-                    KernelSpecManager(kernel_dirs=[], ensure_native_kernel=True),
-                )
-                super().__init__(**kwargs)
-
-        yield IpcKernelManager
+    return IpcKernelManager
 
 
 CHROMIUM_NAMES = ("chromium", "chromium-browser", "google-chrome", "google-chrome-stable")
@@ -377,7 +314,7 @@ def print_pdf(page: Path, target: Path, timeout: float = 120) -> Path:
         tmp.unlink(missing_ok=True)
         tail = proc.stderr.decode(errors="replace").strip().splitlines()[-1:] or [""]
         raise ReportError(f"Chromium 打印 PDF 失败(退出码 {proc.returncode}):{tail[0][:200]}")
-    os.chmod(tmp, 0o666 & ~_UMASK)
+    shared_mode(tmp)
     os.replace(tmp, target)
     return target
 
@@ -392,9 +329,6 @@ def _error_text(exc: Exception) -> str:
     return text[:2000]
 
 
-_FIGURE = re.compile(r'data-figure="([a-z_]+)">([^<]*)<')
-
-
 def figures_on_page(executed: Any) -> dict[str, str]:
     """The headline figures as the page shows them (its data-figure spans): the index
     repeats what the leaders read, without computing anything again."""
@@ -402,95 +336,5 @@ def figures_on_page(executed: Any) -> dict[str, str]:
     for cell in executed.cells:
         for out in cell.get("outputs", []):
             markup = out.get("data", {}).get("text/html", "")
-            found.update(_FIGURE.findall("".join(markup) if isinstance(markup, list) else markup))
+            found.update(page_figures("".join(markup) if isinstance(markup, list) else markup))
     return found
-
-
-# --------------------------------------------------------------------------- manifest and index
-
-
-def record(out_root: Path, entry: dict[str, Any]) -> None:
-    """Add or replace this briefing's entry in its folder's manifest (atomically)."""
-    path = out_root / entry["as_of"] / "manifest.json"
-    # parallel runs update the same manifest: one at a time
-    with open(out_root / ".lock", "a") as lock:
-        fcntl.flock(lock, fcntl.LOCK_EX)
-        entries = json.loads(path.read_text(encoding="utf-8")) if path.exists() else []
-        same = (entry["notebook"], entry["unit"])
-        entries = [e for e in entries if (e["notebook"], e["unit"]) != same]
-        entries.append(entry)
-        entries.sort(key=lambda e: (e["notebook"], e["unit"] or ""))
-        atomic_write(path, json.dumps(entries, ensure_ascii=False, indent=1).encode("utf-8"))
-        write_index(out_root)
-
-
-REPORT_NAMES = {"weekly_briefing": "周报", "final_assessment": "总结考核", "explore": "台账探索"}
-
-
-def _index_figures(notebook: str, f: dict[str, str]) -> str:
-    """The headline figures an index row repeats, as fits the kind of report."""
-    if notebook == "weekly_briefing" and f:
-        return (
-            f"本周 {f.get('person_visits_week', '?')} 人次;"
-            f"累计 {f.get('person_visits_to_date', '?')} 人次;"
-            f"积案认定 {f.get('backlog_certified', '?')}/{f.get('backlog_total', '?')} 件;"
-            f"一票否决 {f.get('vetoed_units', '?')} 个单位"
-        )
-    if notebook == "final_assessment" and f:
-        return (
-            f"最高 {f.get('top_score', '?')} 分、最低 {f.get('bottom_score', '?')} 分;"
-            f"一票否决 {f.get('vetoed_units', '?')} 个单位;"
-            f"可授予平安稳定星 {f.get('star_units', '?')} 个单位"
-        )
-    return ""
-
-
-def write_index(out_root: Path) -> Path:
-    """reports/index.html: every report with date, scope, kind, status and the headline
-    figures its page shows, in the reports' own stylesheet; failed runs with their error."""
-    import html
-
-    entries = []
-    for manifest in sorted(out_root.glob("*/manifest.json"), reverse=True):
-        entries += json.loads(manifest.read_text(encoding="utf-8"))
-    rows = []
-    for e in entries:
-        ok = e["status"] == "ok"
-        name = html.escape(REPORT_NAMES.get(e["notebook"], e["notebook"]))
-        link = f'<a href="{html.escape(e["html"])}">{name}</a>' if ok else name
-        if ok and e.get("pdf"):
-            link += f' · <a href="{html.escape(e["pdf"])}">PDF</a>'
-        status = (
-            "成功"
-            if ok
-            else f'<span class="failed">失败</span><pre>{html.escape(e.get("error", ""))}</pre>'
-        )
-        settings = [f"{k}={v}" for k, v in (e.get("rules") or {}).items()]
-        if e.get("known_at"):
-            settings.append(f"已知时间 {e['known_at'][:16]}")
-        highlight = ' class="hl"' if not ok else ""
-        rows.append(
-            f"<tr{highlight}><td>{html.escape(e['as_of'])}</td>"
-            f"<td>{html.escape(e['unit'] or '全系统')}</td><td>{link}</td><td>{status}</td>"
-            f"<td>{html.escape(_index_figures(e['notebook'], e.get('figures') or {}))}</td>"
-            f"<td>{html.escape(';'.join(settings) or '默认')}</td>"
-            f"<td>{html.escape(e['generated'].replace('T', ' '))}</td></tr>"
-        )
-    css = (TEMPLATES / "baiyi" / "briefing.css").read_text(encoding="utf-8")
-    head = "".join(
-        f"<th>{h}</th>" for h in ("截至日期", "范围", "报告", "状态", "要点", "口径", "生成时间")
-    )
-    page = (
-        '<!DOCTYPE html><html lang="zh-CN"><head><meta charset="utf-8">'
-        "<title>信访维稳百日攻坚行动 · 报告目录</title>"
-        f"<style>{css}\n.failed{{color:#8e0c0c;font-weight:bold}}"
-        "pre{white-space:pre-wrap;max-width:480px;margin:0;font-size:12px}</style></head>"
-        '<body class="jp-Notebook"><main><h1>信访维稳百日攻坚行动 · 报告目录</h1>'
-        f'<p class="meta">共 {len(entries)} 份报告;失败的运行也列出,并附错误。</p>'
-        f'<table class="baiyi"><thead><tr>{head}</tr></thead><tbody>'
-        + "".join(rows)
-        + "</tbody></table></main></body></html>"
-    )
-    index = out_root / "index.html"
-    atomic_write(index, page.encode("utf-8"))
-    return index

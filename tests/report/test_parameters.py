@@ -99,3 +99,123 @@ def test_a_report_run_prints_only_baiyis_own_lines(tmp_path):
     assert proc.stderr == ""  # no [IPKernelApp] WARNING about TCP, no traceback
     assert [ln.split(":")[0] for ln in proc.stdout.splitlines()] == ["已生成", "目录"]
     assert (tmp_path / "2019-04-26" / "weekly_briefing.html").exists()
+
+
+# --------------------------------------------------------------------------- the settings file
+
+
+def _settings(tmp_path: Path, text: str | bytes) -> Path:
+    f = tmp_path / "参数.yaml"
+    if isinstance(text, str):
+        f.write_text(text, encoding="utf-8")
+    else:
+        f.write_bytes(text)
+    return f
+
+
+@pytest.mark.parametrize(
+    ("text", "words"),
+    [
+        pytest.param("as_of: 2019-04-26\nrules: [1, 2]\n", ["rules", "映射"], id="rules-a-list"),
+        pytest.param(
+            "as_of: 2019-04-26\nrules:\n  doubling: [once]\n",
+            ["rules", "doubling"],
+            id="rules-value-a-list",
+        ),
+        pytest.param(
+            "as_of: 2019-04-26\ntitle: 123\n", ["title", "文字", "123"], id="title-a-number"
+        ),
+        pytest.param("as_of: 2019-04-26\nunits: 农水站\n", ["units", "列表"], id="units-a-string"),
+        pytest.param(
+            "as_of: 2019-04-26\nunits: [农水站, [安监办]]\n", ["units", "列表"], id="units-nested"
+        ),
+        pytest.param("as_of: 2019-04-26\nunit: [农水站]\n", ["unit", "文字"], id="unit-a-list"),
+        pytest.param("as_of: 2019-04-26\npdf: 是\n", ["pdf", "“true”或“false”"], id="pdf-a-word"),
+        pytest.param(
+            "as_of: 2019-04-26\nall_units: 1\n",
+            ["all_units", "“true”或“false”"],
+            id="all_units-a-number",
+        ),
+        pytest.param(
+            "as_of: 2019-04-26\nsensitivity: [true]\n",
+            ["sensitivity", "“true”或“false”"],
+            id="sensitivity-a-list",
+        ),
+        pytest.param("as_of: [2019-04-26]\n", ["as_of", "日期"], id="as_of-a-list"),
+        pytest.param(
+            "as_of: 2019-04-26\nknown_at: {day: 1}\n", ["known_at", "日期"], id="known_at-a-mapping"
+        ),
+        pytest.param("as_of: 2019-04-26\ndata: 5\n", ["data", "文字"], id="data-a-number"),
+        pytest.param(
+            "as_of: 2019-04-26\nnotebook: true\n", ["notebook", "文字"], id="notebook-a-flag"
+        ),
+        pytest.param("as_of: 2019-04-26\ntitle: &t 周报\nnotebook: *t\n", ["别名"], id="an-alias"),
+        pytest.param("as_of: 2019-04-26\n<<: {title: 周报}\n", ["<<"], id="a-merge-key"),
+        pytest.param("title: " + "[" * 5000 + "]" * 5000 + "\n", ["嵌套"], id="nested-too-deep"),
+        pytest.param(
+            "title: !!python/object/apply:os.system [ls]\n", ["无法读取"], id="a-python-tag"
+        ),
+        pytest.param("a: 1\n---\nb: 2\n", ["无法读取"], id="two-documents"),
+        pytest.param("title: 周报\n".encode("utf-16"), ["编码"], id="utf-16"),
+    ],
+)
+def test_a_settings_file_of_the_wrong_shape_is_refused_before_any_kernel(
+    tmp_path, capsys, text, words
+):
+    f = _settings(tmp_path, text)
+    assert main(["report", "-f", str(f), "--data", str(SAMPLE), "--out", str(tmp_path / "r")]) == 2
+    err = capsys.readouterr().err
+    assert "Traceback" not in err and str(f) in err, err
+    assert all(w in err for w in words), err
+    assert not (tmp_path / "r").exists() or list((tmp_path / "r").iterdir()) == []
+
+
+def test_a_settings_file_in_the_offices_encoding_is_read(tmp_path):
+    from baiyi_lib.report.settings import report_settings
+
+    f = _settings(tmp_path, "title: 农水站周报\nunits: [农水站]\n".encode("gb18030"))
+    s = report_settings(f, default_data=str(SAMPLE))
+    assert s["title"] == "农水站周报" and s["units"] == ["农水站"]
+
+
+def test_a_settings_file_too_large_to_be_settings_is_refused(tmp_path, capsys):
+    f = _settings(tmp_path, "# " + "注" * 40_000 + "\ntitle: 周报\n")
+    assert main(["report", "-f", str(f), "--out", str(tmp_path / "r")]) == 2
+    err = capsys.readouterr().err
+    assert str(f) in err and "KB" in err and "Traceback" not in err, err
+
+
+# Every key is a known one (an unknown key was already refused, after the file was read):
+# the title holds the anchors, as_of expands to 3 × 9**8 strings when anything reads it.
+BILLION_LAUGHS = "\n".join(
+    [
+        "title:",
+        '  - &a ["lol", "lol", "lol"]',
+        *(
+            f"  - &{k} [{', '.join(['*' + p] * 9)}]"
+            for p, k in zip("abcdefgh", "bcdefghi", strict=True)
+        ),
+        "as_of: *i",
+    ]
+)
+
+
+def test_a_yaml_alias_bomb_is_refused_at_once_and_starts_no_kernel(tmp_path):
+    f = _settings(tmp_path, BILLION_LAUGHS)
+    temp = tmp_path / "temp"
+    temp.mkdir()
+    env = {**os.environ, "PYTHONPATH": str(ROOT), "TMPDIR": str(temp)}
+    argv = [sys.executable, "-m", "baiyi_lib.cli", "report", "-f", str(f)]
+    argv += ["--data", str(SAMPLE), "--as-of", "2019-04-26", "--out", str(tmp_path / "r")]
+    import time
+
+    started = time.monotonic()
+    try:
+        proc = subprocess.run(argv, capture_output=True, text=True, env=env, timeout=20)
+    except subprocess.TimeoutExpired:
+        pytest.fail("the alias bomb was not refused within 20 s")
+    took = time.monotonic() - started
+    assert proc.returncode == 2, proc.stderr
+    assert "别名" in proc.stderr and str(f) in proc.stderr and "Traceback" not in proc.stderr
+    assert took < 10, took  # a guard, not a benchmark: the interpreter's start is most of it
+    assert not list(temp.glob("baiyi-kernel-*")) and not (tmp_path / "r").exists()

@@ -1,0 +1,250 @@
+"""The record of report runs: one ``manifest.json`` per report folder
+(``reports/<as_of>/``), and ``reports/index.html`` listing every report.
+
+- A manifest keeps, per report (notebook and unit), the last good run and, when a later
+  run of it failed, that failed run beside it: a failure never hides the good page it
+  did not replace.
+- A damaged manifest (cut off, not JSON, not a list of entries) is set aside once, renamed
+  ``manifest.json.damaged-<time>`` and said on stderr; the index is then built from the
+  other manifests and from the report pages it can still see in the folders.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import fcntl
+import functools
+import html
+import json
+import re
+import sys
+from pathlib import Path
+from typing import Any
+
+from ..errors import UnknownUnitError
+from ..params import load_rules
+from .files import REPORT_FOLDER, atomic_write
+
+TEMPLATES = Path(__file__).parent / "templates"
+MANIFEST = "manifest.json"
+REPORT_NAMES = {"weekly_briefing": "周报", "final_assessment": "总结考核", "explore": "台账探索"}
+FIGURE = re.compile(r'data-figure="([a-z_]+)">([^<]*)<')
+
+# The fields an entry must have to be listed, and the types of those it may have.
+NULL = type(None)
+REQUIRED = {"notebook": str, "as_of": str, "unit": (str, NULL), "status": str, "html": str,
+            "generated": str}  # fmt: skip
+OPTIONAL = {"pdf": (str, bool), "error": str, "known_at": (str, NULL), "rules": (dict, NULL),
+            "figures": (dict, NULL)}  # fmt: skip
+
+
+# --------------------------------------------------------------------------- manifests
+
+
+def record(out_root: Path, entry: dict[str, Any]) -> None:
+    """Add this run's entry to its folder's manifest (atomically, one process at a time)
+    and write the index again."""
+    path = out_root / entry["as_of"] / MANIFEST
+    out_root.mkdir(parents=True, exist_ok=True)
+    # parallel runs update the same manifest: one at a time
+    with open(out_root / ".lock", "a") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        entries = merged(read_manifest(path), entry, out_root)
+        atomic_write(path, json.dumps(entries, ensure_ascii=False, indent=1).encode("utf-8"))
+        write_index(out_root)
+
+
+def merged(entries: list[dict[str, Any]], entry: dict[str, Any], out_root: Path) -> list[dict]:
+    """A manifest's entries with a new run's entry.
+
+    A good run replaces every earlier entry of its report (same notebook and unit). A
+    failed run replaces an earlier failed one and is kept beside the last good one, as
+    long as that one's page is still there (a failed run never replaces a good page)."""
+
+    def kept(e: dict[str, Any]) -> bool:
+        if (e["notebook"], e["unit"]) != (entry["notebook"], entry["unit"]):
+            return True
+        return entry["status"] != "ok" and e["status"] == "ok" and (out_root / e["html"]).exists()
+
+    out = [e for e in entries if kept(e)] + [entry]
+    return sorted(out, key=lambda e: (e["notebook"], e["unit"] or "", e["generated"]))
+
+
+def read_manifest(path: Path) -> list[dict[str, Any]]:
+    """The entries of one manifest ([] if there is none). A damaged one is set aside
+    (set_aside) and read as [], so that no later run stumbles on it again."""
+    try:
+        entries = json.loads(path.read_bytes().decode("utf-8"))
+    except FileNotFoundError:
+        return []
+    except (ValueError, IsADirectoryError):  # not UTF-8 or not JSON: cut off, overwritten
+        entries = None
+    if well_formed(entries):
+        return entries
+    set_aside(path)
+    return []
+
+
+def well_formed(entries: Any) -> bool:
+    """A manifest's content as record() writes it: a list of entries, each with the
+    fields the index reads, of their types."""
+    return isinstance(entries, list) and all(
+        isinstance(e, dict)
+        and all(k in e and isinstance(e[k], t) for k, t in REQUIRED.items())
+        and all(isinstance(e[k], t) for k, t in OPTIONAL.items() if k in e)
+        for e in entries
+    )
+
+
+def set_aside(path: Path) -> Path | None:
+    """Rename a damaged manifest to ``manifest.json.damaged-<time>`` beside it and say so
+    on stderr; returns the new name (None, said too, if it could not be renamed)."""
+    stamp = dt.datetime.now().strftime("%Y%m%dT%H%M%S")
+    aside = path.with_name(f"{path.name}.damaged-{stamp}")
+    n = 1
+    while aside.exists():
+        n += 1
+        aside = path.with_name(f"{path.name}.damaged-{stamp}-{n}")
+    try:
+        path.rename(aside)
+    except OSError as exc:
+        print(
+            f"提示:{path} 已损坏,且无法改名留存({exc.strerror});本次目录不列出其中的记录。",
+            file=sys.stderr,
+        )
+        return None
+    print(
+        f"提示:{path} 已损坏,已改名为 {aside.name} 留存;"
+        "报告目录按其余记录和文件夹中现有的报告页重新列出。",
+        file=sys.stderr,
+    )
+    return aside
+
+
+# --------------------------------------------------------------------------- what is listed
+
+
+def listed(out_root: Path) -> list[dict[str, Any]]:
+    """Every entry the index lists, newest report folder first."""
+    folders = (p for p in out_root.iterdir() if p.is_dir() and REPORT_FOLDER.fullmatch(p.name))
+    return [e for folder in sorted(folders, reverse=True) for e in folder_entries(folder)]
+
+
+def folder_entries(folder: Path) -> list[dict[str, Any]]:
+    """One report folder's entries: its manifest's, and the pages no good entry names
+    (their record was lost), as read off the page itself."""
+    known = read_manifest(folder / MANIFEST)
+    named = {e["html"] for e in known if e["status"] == "ok"}
+    pages = sorted(p for p in folder.glob("*.html") if not p.name.startswith("."))
+    found = [found_page(p, folder.name) for p in pages if f"{folder.name}/{p.name}" not in named]
+    return sorted(known + found, key=lambda e: (e["notebook"], e["unit"] or "", e["generated"]))
+
+
+def found_page(page: Path, as_of: str) -> dict[str, Any]:
+    """The entry of a report page whose record was lost: what its name and its content
+    say (notebook, unit, headline figures), its PDF if one is beside it, generated when
+    the file was written."""
+    notebook, _, unit_id = page.stem.partition("__")
+    written = dt.datetime.fromtimestamp(page.stat().st_mtime)
+    pdf = page.with_suffix(".pdf")
+    return {
+        "notebook": notebook,
+        "as_of": as_of,
+        "unit": _unit_name(unit_id) if unit_id else None,
+        "status": "ok",
+        "found": True,
+        "html": f"{as_of}/{page.name}",
+        "pdf": f"{as_of}/{pdf.name}" if pdf.exists() else False,
+        "figures": page_figures(page.read_text(encoding="utf-8", errors="replace")),
+        "generated": written.isoformat(timespec="seconds"),
+    }
+
+
+@functools.cache
+def _unit_name(unit_id: str) -> str:
+    """The unit's name for the id in a page's file name (the id itself if unknown)."""
+    try:
+        return load_rules().units.resolve(unit_id)
+    except UnknownUnitError:
+        return unit_id
+
+
+def page_figures(text: str) -> dict[str, str]:
+    """The headline figures a page shows (its data-figure spans)."""
+    return dict(FIGURE.findall(text))
+
+
+# --------------------------------------------------------------------------- the index page
+
+
+def _index_figures(notebook: str, f: dict[str, str]) -> str:
+    """The headline figures an index row repeats, as fits the kind of report."""
+    if notebook == "weekly_briefing" and f:
+        return (
+            f"本周 {f.get('person_visits_week', '?')} 人次;"
+            f"累计 {f.get('person_visits_to_date', '?')} 人次;"
+            f"积案认定 {f.get('backlog_certified', '?')}/{f.get('backlog_total', '?')} 件;"
+            f"一票否决 {f.get('vetoed_units', '?')} 个单位"
+        )
+    if notebook == "final_assessment" and f:
+        return (
+            f"最高 {f.get('top_score', '?')} 分、最低 {f.get('bottom_score', '?')} 分;"
+            f"一票否决 {f.get('vetoed_units', '?')} 个单位;"
+            f"可授予平安稳定星 {f.get('star_units', '?')} 个单位"
+        )
+    return ""
+
+
+def _row(e: dict[str, Any]) -> str:
+    """One index row: date, scope, the linked report, status, figures, settings, time."""
+    ok = e["status"] == "ok"
+    name = html.escape(REPORT_NAMES.get(e["notebook"], e["notebook"]))
+    link = f'<a href="{html.escape(e["html"])}">{name}</a>' if ok else name
+    if ok and e.get("pdf"):
+        link += f' · <a href="{html.escape(e["pdf"])}">PDF</a>'
+    if not ok:
+        status = f'<span class="failed">失败</span><pre>{html.escape(e.get("error", ""))}</pre>'
+    elif e.get("found"):
+        status = "成功(运行记录已丢失,据报告页列出)"
+    else:
+        status = "成功"
+    settings = [f"{k}={v}" for k, v in (e.get("rules") or {}).items()]
+    if e.get("known_at"):
+        settings.append(f"已知时间 {e['known_at'][:16]}")
+    shown = "不详" if e.get("found") else ";".join(settings) or "默认"
+    highlight = ' class="hl"' if not ok else ""
+    return (
+        f"<tr{highlight}><td>{html.escape(e['as_of'])}</td>"
+        f"<td>{html.escape(e['unit'] or '全系统')}</td><td>{link}</td><td>{status}</td>"
+        f"<td>{html.escape(_index_figures(e['notebook'], e.get('figures') or {}))}</td>"
+        f"<td>{html.escape(shown)}</td>"
+        f"<td>{html.escape(e['generated'].replace('T', ' '))}</td></tr>"
+    )
+
+
+def write_index(out_root: Path) -> Path:
+    """reports/index.html: every report with date, scope, kind, status and the headline
+    figures its page shows, in the reports' own stylesheet; failed runs with their error,
+    beside the good report of the same kind they did not replace."""
+    entries = listed(out_root)
+    good = sum(e["status"] == "ok" for e in entries)
+    failed = len(entries) - good
+    css = (TEMPLATES / "baiyi" / "briefing.css").read_text(encoding="utf-8")
+    head = "".join(
+        f"<th>{h}</th>" for h in ("截至日期", "范围", "报告", "状态", "要点", "口径", "生成时间")
+    )
+    page = (
+        '<!DOCTYPE html><html lang="zh-CN"><head><meta charset="utf-8">'
+        "<title>信访维稳百日攻坚行动 · 报告目录</title>"
+        f"<style>{css}\n.failed{{color:#8e0c0c;font-weight:bold}}"
+        "pre{white-space:pre-wrap;max-width:480px;margin:0;font-size:12px}</style></head>"
+        '<body class="jp-Notebook"><main><h1>信访维稳百日攻坚行动 · 报告目录</h1>'
+        f'<p class="meta">共 {good} 份报告' + (f",{failed} 次运行失败" if failed else "")
+        + ";失败的运行也列出,并附错误。</p>"
+        f'<table class="baiyi"><thead><tr>{head}</tr></thead><tbody>'
+        + "".join(_row(e) for e in entries)
+        + "</tbody></table></main></body></html>"
+    )  # fmt: skip
+    index = out_root / "index.html"
+    atomic_write(index, page.encode("utf-8"))
+    return index
