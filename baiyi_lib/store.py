@@ -30,7 +30,7 @@ import pandas as pd
 from .errors import BaiyiError, StoreBusy, StoreDamaged, StoreError, StoreNotWritable
 from .ledgers import check_tables
 from .ledgers.privacy import detect, mask_text
-from .ledgers.read import display_name, folder_files, is_ledger_file, sha256_file, unread_reason
+from .ledgers.read import display_name, named_file, sha256_file, walk_folder
 from .ledgers.schema import KIND_LABELS, KINDS, SCHEMAS
 from .params import DEFAULT_STORE, Rules, load_rules
 
@@ -472,16 +472,14 @@ def ingest(
     unread: list[IngestReport] = []
     for p in map(Path, paths):
         if not p.is_dir():
-            files.append(p)
+            files.append(named_file(p))
             continue
-        for f in folder_files(p):
-            if is_ledger_file(f):
-                files.append(f)
-            else:
-                name = display_name(f, p)
-                unread.append(
-                    IngestReport(name, "unread", None, pd.DataFrame(), None, unread_reason(f))
-                )
+        found = walk_folder(p)
+        files += found.files
+        unread += [
+            IngestReport(display_name(f, p), "unread", None, pd.DataFrame(), None, why)
+            for f, why in found.unread
+        ]
     if not files:
         raise BaiyiError("没有找到要载入的台账文件")
     received = received or dt.datetime.now()
