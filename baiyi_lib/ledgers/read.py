@@ -31,7 +31,13 @@ import pandas as pd
 
 from ..errors import ParamsError
 from ..params import Limits
-from .guard import CSV_SUFFIXES, WORKBOOK_SUFFIXES, column_letter, inspect_file
+from .guard import (
+    CSV_SUFFIXES,
+    WORKBOOK_SUFFIXES,
+    column_letter,
+    inspect_file,
+    is_own_export,
+)
 from .guard import ENCRYPTED as _ENCRYPTED
 from .privacy import detect, mask_text
 from .schema import (
@@ -119,6 +125,7 @@ def unread_reason(path: Path) -> str:
 
 NOT_REGULAR = "不是普通文件(管道、设备或套接字),未打开"
 BROKEN_LINK = "链接已失效(指向的文件不存在,或链接循环)"
+OWN_EXPORT = "本工具导出的得分表,不是台账"
 
 
 @dataclass
@@ -144,6 +151,10 @@ def walk_folder(folder: Path) -> Listing:
       below the folder, so it is read (or listed) under its own name; reading the link as
       well would count each of its rows twice (duplicate ids, double points), and the one
       name the accounting shows for the rows is the file that holds them.
+
+    The tool's own export (``baiyi export`` saved into the folder: ``guard.is_own_export``)
+    is listed, not read; the templates (``baiyi template``) are what units fill, so they are
+    read like any ledger.
 
     A folder that can't be opened is a ParamsError (the folder named) or listed (below).
     """
@@ -176,6 +187,8 @@ def _walk(entries: list[os.DirEntry], root: Path, out: Listing) -> None:
             out.unread.append((path, NOT_REGULAR))
         elif not is_ledger_file(path):
             out.unread.append((path, unread_reason(path)))
+        elif is_own_export(path):
+            out.unread.append((path, OWN_EXPORT))
         else:
             out.files.append(path)
 

@@ -1,6 +1,7 @@
 """What the clerk sees is what is read: every entry below a ledger folder is read once or
 listed as 未读取 with its reason. Links that lead out of the folder are never followed, a
-pipe or a device is never opened, and a linked folder is never entered (it could loop).
+pipe or a device is never opened, a linked folder is never entered (it could loop), and the
+tool's own export saved beside the ledgers is recognised and listed, not read.
 
 Anything that could hang (a pipe, /dev/zero) runs in a subprocess with a timeout, so a
 regression fails the test instead of stalling the suite.
@@ -10,16 +11,20 @@ from __future__ import annotations
 
 import json
 import os
+import shutil
 import subprocess
 import sys
 from pathlib import Path
 
+import openpyxl
 import pytest
 
+from baiyi_lib import check_ledgers
 from baiyi_lib.cli import main
 from baiyi_lib.ledgers.schema import headers
 
 ROOT = Path(__file__).resolve().parents[2]
+SAMPLE = ROOT / "data" / "sample"
 TIMEOUT = 60
 VISIT_HEADER = ",".join(headers("visits"))
 
@@ -144,3 +149,56 @@ def test_a_missing_file_named_for_ingest_is_a_parameter_mistake(tmp_path, capsys
     """As for validate: a path that does not exist is exit 2, not a traceback."""
     assert main(["ingest", str(tmp_path / "没有.csv"), "--store", str(tmp_path / "s.db")]) == 2
     assert "找不到台账" in capsys.readouterr().err
+
+
+# --------------------------------------------------------------- the tool's own outputs
+
+
+@pytest.fixture
+def ledgers(tmp_path: Path) -> Path:
+    folder = tmp_path / "台账"
+    shutil.copytree(SAMPLE, folder)
+    return folder
+
+
+def _unread(folder: Path) -> dict[str, str]:
+    acc = check_ledgers(folder).accounting
+    return dict(acc.loc[acc["kind"] == "未读取", ["file", "note"]].values.tolist())
+
+
+def test_an_export_saved_in_the_ledger_folder_is_listed_not_read(ledgers, tmp_path, capsys):
+    assert main(["export", str(ledgers / "得分.xlsx"), "--data", str(ledgers)]) == 0
+    capsys.readouterr()
+    assert main(["validate", str(ledgers)]) == 0
+    out = capsys.readouterr().out
+    assert "文件 得分.xlsx,值为空:未读取:本工具导出的得分表,不是台账" in out
+    assert main(["score", "--data", str(ledgers)]) == 0
+    assert main(["ingest", str(ledgers), "--store", str(tmp_path / "s.duckdb")]) == 0
+    assert "未读取 得分.xlsx:本工具导出的得分表,不是台账" in capsys.readouterr().out
+
+
+def test_an_export_that_lost_its_mark_is_known_by_its_sheets(ledgers, tmp_path, capsys):
+    """Saved again by a program that drops the document properties, or the problem-only
+    export of ledgers with errors (no 需要关注 sheet): the sheet names still tell."""
+    assert main(["export", str(ledgers / "得分.xlsx"), "--data", str(ledgers)]) == 0
+    wb = openpyxl.load_workbook(ledgers / "得分.xlsx")
+    wb.properties.keywords = wb.properties.subject = None
+    wb.save(ledgers / "得分.xlsx")
+    broken = ROOT / "tests" / "ledgers" / "fixtures" / "broken"
+    assert main(["export", str(ledgers / "问题.xlsx"), "--data", str(broken)]) == 1
+    wb = openpyxl.load_workbook(ledgers / "问题.xlsx")
+    assert "需要关注" not in wb.sheetnames
+    wb.properties.keywords = wb.properties.subject = None
+    wb.save(ledgers / "问题.xlsx")
+    capsys.readouterr()
+    unread = _unread(ledgers)
+    assert unread["得分.xlsx"] == unread["问题.xlsx"] == "本工具导出的得分表,不是台账"
+
+
+def test_templates_in_the_ledger_folder_are_still_read(ledgers, capsys):
+    """A template is what the units fill: it is read (and its empty sheets reported)."""
+    assert main(["template", str(ledgers / "模板")]) == 0
+    checked = check_ledgers(ledgers)
+    written = sorted(p.name for p in (ledgers / "模板").iterdir())
+    assert written and not any(f.startswith("模板") for f in _unread(ledgers))
+    assert {f"模板/{n}" for n in written} <= set(checked.files["file"])
