@@ -126,6 +126,7 @@ def unread_reason(path: Path) -> str:
 NOT_REGULAR = "不是普通文件(管道、设备或套接字),未打开"
 BROKEN_LINK = "链接已失效(指向的文件不存在,或链接循环)"
 OWN_EXPORT = "本工具导出的得分表,不是台账"
+CANT_OPEN = "无法打开(没有读取权限,或已被移走)"
 
 
 @dataclass
@@ -178,8 +179,8 @@ def _walk(entries: list[os.DirEntry], root: Path, out: Listing) -> None:
             if stat.S_ISDIR(mode):
                 _walk(list(os.scandir(path)), root, out)
                 continue
-        except OSError as exc:  # gone meanwhile, or a subfolder without permission
-            out.unread.append((path, f"无法打开({exc.strerror})"))
+        except OSError:  # a subfolder without permission, or gone meanwhile
+            out.unread.append((path, CANT_OPEN))
             continue
         if stat.S_ISLNK(mode):
             out.unread.append((path, link_reason(path, root)))

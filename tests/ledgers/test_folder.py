@@ -151,6 +151,23 @@ def test_a_missing_file_named_for_ingest_is_a_parameter_mistake(tmp_path, capsys
     assert "找不到台账" in capsys.readouterr().err
 
 
+def test_a_subfolder_that_cannot_be_opened_is_listed(tmp_path, monkeypatch):
+    """(Tests run as root, who may open anything: the refusal is simulated.)"""
+    _visit(tmp_path / "走访登记.csv", "V1")
+    (tmp_path / "锁住的").mkdir()
+    real = os.scandir
+
+    def scandir(path):
+        if Path(path).name == "锁住的":
+            raise PermissionError(13, "Permission denied")
+        return real(path)
+
+    monkeypatch.setattr(os, "scandir", scandir)
+    acc = check_ledgers(tmp_path).accounting.set_index("file")
+    assert acc.at["走访登记.csv", "rows_used"] == 1
+    assert acc.at["锁住的", "kind"] == "未读取" and "无法打开" in acc.at["锁住的", "note"]
+
+
 # --------------------------------------------------------------- the tool's own outputs
 
 
