@@ -204,12 +204,13 @@ def link_reason(link: Path, root: Path) -> str:
     target = Path(os.path.realpath(link))
     if not target.is_relative_to(root):
         return f"符号链接指向文件夹之外({mask_text(target)}),不读取文件夹以外的文件"
-    where = "本文件夹" if target == root else f"本文件夹中的 {mask_text(target.relative_to(root))}"
+    inside = mask_text(target.relative_to(root))
     if stat.S_ISDIR(mode):
+        where = "本文件夹" if target == root else f"本文件夹中的 {inside}"
         return f"链接到文件夹({where}),不进入链接的文件夹,以免重复或循环读取"
     if not stat.S_ISREG(mode):
         return NOT_REGULAR
-    return f"链接到{where.replace('中的 ', '中的文件 ')},该文件按原名读取,不重复读取"
+    return f"链接到本文件夹中的文件 {inside},该文件按原名读取,不重复读取"
 
 
 def named_file(path: Path) -> Path:
