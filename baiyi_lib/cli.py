@@ -377,7 +377,7 @@ def cmd_ingest(args: argparse.Namespace) -> int:
     done = sum(r.status in ("stored", "unchanged") for r in reports)
     print(
         f"台账库:{args.store};{done} 个文件已处理"
-        + (f",{unread} 个不是台账文件未读取。" if unread else "。")
+        + (f",{unread} 个未读取(原因见上)。" if unread else "。")
     )
     return 0
 

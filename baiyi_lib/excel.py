@@ -7,7 +7,8 @@ instructions in Chinese. A template filled in as a person would loads without er
 Export (`baiyi export`): the score table, the points table with clauses, and the problem
 table, formatted to print on A4 landscape at a readable size. Text that begins with =, +,
 - or @ is stored as text with a leading apostrophe, so that no formula runs when the file
-is opened.
+is opened. Its keywords carry ``guard.EXPORT_MARK``: saved into a ledger folder, it is
+listed as 未读取, not read as a ledger.
 """
 
 from __future__ import annotations
@@ -26,6 +27,7 @@ from openpyxl.worksheet.datavalidation import DataValidation
 from openpyxl.worksheet.worksheet import Worksheet
 
 from .dates import week_label
+from .ledgers.guard import EXPORT_MARK
 from .ledgers.schema import KIND_LABELS, SCHEMAS, STATUS_ALIASES
 from .ledgers.validate import expected_text
 from .params import Rules
@@ -445,6 +447,7 @@ def export(
     _sheet(wb, "口径与说明", f"{head} · 口径与说明 · {day}", notes, NOTE_COLUMNS, "无")
     _sheet(wb, "台账问题", f"{head} · 台账问题 · {day}", q, PROBLEM_COLUMNS, "没有发现问题")
     wb.properties.title = f"{camp.name} 得分({day})"
+    wb.properties.keywords = EXPORT_MARK  # a ledger folder lists this file, never reads it
     save_whole(wb, path)
     return path
 

@@ -33,12 +33,12 @@ def week1(sent) -> Path:
 
 
 @pytest.fixture
-def VISITS(week1) -> Path:  # noqa: N802 (the register, as the tests call it)
+def VISITS(week1) -> Path:
     return week1 / "走访登记.csv"
 
 
 @pytest.fixture
-def UNIT(week1) -> Path:  # noqa: N802
+def UNIT(week1) -> Path:
     return week1 / "units" / "ymb_移民扶持办公室.xlsx"
 
 

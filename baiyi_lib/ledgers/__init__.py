@@ -14,9 +14,9 @@ from pathlib import Path
 
 import pandas as pd
 
-from ..errors import LedgerError, ParamsError
+from ..errors import LedgerError
 from ..params import Rules
-from .read import ReadResult, folder_files, is_ledger_file, read_frames, read_paths
+from .read import ReadResult, named_file, read_frames, read_paths, walk_folder
 from .schema import KINDS
 from .validate import ERROR, Checked, check
 
@@ -73,23 +73,20 @@ class LedgerCheck:
 
 
 def _read(source: Source, rules: Rules) -> ReadResult:
-    """Read a folder, a file, a list of files or a dict of DataFrames. In a folder, files
-    that are not ledgers are listed as unread; a file named explicitly is always read."""
+    """Read a folder, a file, a list of files or a dict of DataFrames. In a folder, every
+    entry that is not read is listed with its reason (``walk_folder``); a file named
+    explicitly is read if it is a regular file, else ParamsError (``named_file``)."""
     limits = rules.limits
     if isinstance(source, dict):
         return read_frames(source)
     if isinstance(source, list | tuple):
-        paths = [Path(p) for p in source]
+        paths = [named_file(Path(p)) for p in source]
         return read_paths(paths, limits, root=_common_root(paths))
     path = Path(source)
     if path.is_dir():
-        every = folder_files(path)
-        ledgers = [p for p in every if is_ledger_file(p)]
-        others = [p for p in every if not is_ledger_file(p)]
-        return read_paths(ledgers, limits, root=path, unread=others)
-    if path.is_file():
-        return read_paths([path], limits, root=path.parent)
-    raise ParamsError(f"找不到台账:{path}(应为文件夹、Excel 或 CSV 文件)")
+        found = walk_folder(path)
+        return read_paths(found.files, limits, root=path, unread=found.unread)
+    return read_paths([named_file(path)], limits, root=path.parent)
 
 
 def _common_root(paths: list[Path]) -> Path | None:

@@ -10,6 +10,7 @@
   that hold a cell: two cells at A1 and XFD1048576 would make the reader allocate 17
   billion cells).
 - Cell comments (批注) are collected so that the privacy check can see them.
+- The tool's own export is known (``is_own_export``), so that a folder lists it unread.
 """
 
 from __future__ import annotations
@@ -259,6 +260,38 @@ def _xlsx_comments(zf: zipfile.ZipFile) -> list[Comment]:
                 text = "".join(el.itertext())
                 out.append(Comment(owner.get(part, "批注"), el.get("ref", ""), text))
     return out
+
+
+# The export `baiyi export` writes is marked in its document properties (keywords); a copy
+# that lost them (saved again by a program that drops them) still has these sheets.
+EXPORT_MARK = "baiyi-export"
+EXPORT_SHEETS = frozenset({"得分", "计分明细", "台账问题"})
+
+
+def is_own_export(path: Path) -> bool:
+    """Whether a workbook is the score export this tool writes, not a ledger: its keywords
+    carry ``EXPORT_MARK``, or its sheets include every one of ``EXPORT_SHEETS``.
+
+    Reads only the first bytes, docProps/core.xml and the sheet list (each at most a few
+    MB inflated); a file that is not a zip workbook, or can't be read, is not an export
+    (it is then read, and refused, as a ledger). Call it on regular files only."""
+    try:
+        with path.open("rb") as fh:
+            if fh.read(4) != ZIP_MAGIC:
+                return False
+        with zipfile.ZipFile(path) as zf:
+            return _marked(zf) or set(_xlsx_sheet_parts(zf).values()) >= EXPORT_SHEETS
+    except (zipfile.BadZipFile, zipfile.LargeZipFile, EOFError, ET.ParseError, OSError):
+        return False
+
+
+def _marked(zf: zipfile.ZipFile) -> bool:
+    """Whether the workbook's core properties list ``EXPORT_MARK`` among its keywords."""
+    try:
+        core = ET.fromstring(_read_small(zf, "docProps/core.xml") or b"<none/>")
+    except ET.ParseError:
+        return False
+    return any(EXPORT_MARK in (el.text or "") for el in core.iter() if el.tag.endswith("keywords"))
 
 
 def _join(folder: str, target: str) -> str:

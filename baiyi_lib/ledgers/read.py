@@ -6,8 +6,9 @@ several sheets. A title row or two above the header row is normal. Each table ke
 every data row, the row number a person sees in Excel (or the line number of the CSV), so
 every later message can point at it.
 
-Nothing is passed over in silence: a file in a ledger folder that is not a ledger is
-listed as 未读取, an empty sheet or an instruction sheet as such, and the parts of a
+Nothing is passed over in silence: every entry of a ledger folder that is not read (a file
+that is not a ledger, a symbolic link, a pipe or a device: ``walk_folder``) is listed as
+未读取 with its reason, an empty sheet or an instruction sheet as such, and the parts of a
 workbook that are not table rows (title rows, instruction sheets, cell comments) are
 still scanned for personal data. Each workbook is looked at (``guard``) before it is read.
 """
@@ -19,6 +20,7 @@ import hashlib
 import io
 import os
 import re
+import stat
 import unicodedata
 from collections.abc import Iterable
 from dataclasses import dataclass, field
@@ -29,7 +31,13 @@ import pandas as pd
 
 from ..errors import ParamsError
 from ..params import Limits
-from .guard import CSV_SUFFIXES, WORKBOOK_SUFFIXES, column_letter, inspect_file
+from .guard import (
+    CSV_SUFFIXES,
+    WORKBOOK_SUFFIXES,
+    column_letter,
+    inspect_file,
+    is_own_export,
+)
 from .guard import ENCRYPTED as _ENCRYPTED
 from .privacy import detect, mask_text
 from .schema import (
@@ -89,7 +97,7 @@ class ReadResult:
     notes: list[FileNote] = field(default_factory=list)
     files: list[dict] = field(default_factory=list)  # path, sha256, bytes
     skipped: list[dict] = field(default_factory=list)  # file, sheet, reason (read, no rows)
-    unread: list[dict] = field(default_factory=list)  # file, reason (not a ledger file)
+    unread: list[dict] = field(default_factory=list)  # file, reason (not a ledger: walk_folder)
 
 
 def sha256_file(path: Path) -> str:
@@ -100,23 +108,13 @@ def sha256_file(path: Path) -> str:
     return h.hexdigest()
 
 
-def folder_files(folder: Path) -> list[Path]:
-    """Every file below a folder, sorted by path."""
-    return sorted(p for p in folder.rglob("*") if p.is_file())
-
-
 def is_ledger_file(path: Path) -> bool:
     """A file to read as a ledger: a CSV or workbook suffix, not an Office lock file."""
     return path.suffix.lower() in LEDGER_SUFFIXES and not path.name.startswith(("~$", "."))
 
 
-def ledger_files(folder: Path) -> list[Path]:
-    """The ledger files below a folder, sorted by path."""
-    return [p for p in folder_files(folder) if is_ledger_file(p)]
-
-
 def unread_reason(path: Path) -> str:
-    """Why a file in a ledger folder is not read (it is listed, never passed over)."""
+    """Why a regular file in a ledger folder is not read (it is listed, never passed over)."""
     if path.name.startswith("~$"):
         return "Office 临时锁定文件(文件正被打开)"
     if path.name.startswith("."):
@@ -125,25 +123,127 @@ def unread_reason(path: Path) -> str:
     return f"不是台账文件格式({suffix});台账应为 .xlsx、.xls、.et、.ods 或 .csv"
 
 
-def list_inputs(paths: list[Path]) -> tuple[list[tuple[Path, str]], list[dict]]:
-    """The files of a batch (each folder given expanded to the files below it) with the
-    name each is shown and stored under (relative to the folder given, or the file's own
-    name; made unique within the batch), and the entries not read, each with its reason.
+NOT_REGULAR = "不是普通文件(管道、设备或套接字),未打开"
+BROKEN_LINK = "链接已失效(指向的文件不存在,或链接循环)"
+OWN_EXPORT = "本工具导出的得分表,不是台账"
+CANT_OPEN = "无法打开(没有读取权限,或已被移走)"
 
-    A path that does not exist is a ParamsError."""
+
+@dataclass
+class Listing:
+    """A folder's entries: the ledger files to read, and every other entry (file, link,
+    pipe, device) with the reason it is not read. Both sorted by path."""
+
+    files: list[Path] = field(default_factory=list)
+    unread: list[tuple[Path, str]] = field(default_factory=list)
+
+
+def walk_folder(folder: Path) -> Listing:
+    """Every entry below a ledger folder: read it, or list it with why it is not read.
+
+    Nothing is opened before ``lstat`` says it is a regular file: a pipe, a device or a
+    socket is listed (it would block or never end), never opened. Real subfolders are
+    walked; a symbolic link is never followed (``link_reason``):
+
+    - a link that leads outside the folder: listed (the user never put that file here);
+    - a broken or looping link: listed;
+    - a link to a folder: listed, not entered (it could loop back, or repeat files);
+    - a link to a regular file inside the folder: listed, not read. Its target is itself
+      below the folder, so it is read (or listed) under its own name; reading the link as
+      well would count each of its rows twice (duplicate ids, double points), and the one
+      name the accounting shows for the rows is the file that holds them.
+
+    The tool's own export (``baiyi export`` saved into the folder: ``guard.is_own_export``)
+    is listed, not read; the templates (``baiyi template``) are what units fill, so they are
+    read like any ledger.
+
+    A folder that can't be opened is a ParamsError (the folder named) or listed (below).
+    """
+    out = Listing()
+    try:
+        entries = list(os.scandir(folder))
+    except OSError as exc:
+        raise ParamsError(f"无法打开台账文件夹:{folder}({exc.strerror})") from None
+    _walk(entries, Path(os.path.realpath(folder)), out)
+    out.files.sort()
+    out.unread.sort(key=lambda e: e[0])
+    return out
+
+
+def _walk(entries: list[os.DirEntry], root: Path, out: Listing) -> None:
+    """Sort the entries of one real folder into ``out``, walking its real subfolders."""
+    for entry in entries:
+        path = Path(entry.path)
+        try:
+            mode = entry.stat(follow_symlinks=False).st_mode
+            if stat.S_ISDIR(mode):
+                _walk(list(os.scandir(path)), root, out)
+                continue
+        except OSError:  # a subfolder without permission, or gone meanwhile
+            out.unread.append((path, CANT_OPEN))
+            continue
+        if stat.S_ISLNK(mode):
+            out.unread.append((path, link_reason(path, root)))
+        elif not stat.S_ISREG(mode):
+            out.unread.append((path, NOT_REGULAR))
+        elif not is_ledger_file(path):
+            out.unread.append((path, unread_reason(path)))
+        elif is_own_export(path):
+            out.unread.append((path, OWN_EXPORT))
+        else:
+            out.files.append(path)
+
+
+def link_reason(link: Path, root: Path) -> str:
+    """Why a symbolic link in the folder ``root`` (resolved) is not read. Only ``stat`` is
+    used on the target (it never opens it)."""
+    try:
+        mode = os.stat(link).st_mode
+    except OSError:
+        return BROKEN_LINK
+    target = Path(os.path.realpath(link))
+    if not target.is_relative_to(root):
+        return f"符号链接指向文件夹之外({mask_text(target)}),不读取文件夹以外的文件"
+    inside = mask_text(target.relative_to(root))
+    if stat.S_ISDIR(mode):
+        where = "本文件夹" if target == root else f"本文件夹中的 {inside}"
+        return f"链接到文件夹({where}),不进入链接的文件夹,以免重复或循环读取"
+    if not stat.S_ISREG(mode):
+        return NOT_REGULAR
+    return f"链接到本文件夹中的文件 {inside},该文件按原名读取,不重复读取"
+
+
+def named_file(path: Path) -> Path:
+    """A file named explicitly (command line, list of files): returned if it is a regular
+    file, a link to one followed (the user chose it). Else ParamsError (exit 2), the file
+    never opened: missing, a folder, or a pipe, device or socket."""
+    try:
+        mode = os.stat(path).st_mode
+    except OSError:
+        raise ParamsError(f"找不到台账:{path}(应为文件夹、Excel 或 CSV 文件)") from None
+    if stat.S_ISREG(mode):
+        return path
+    if stat.S_ISDIR(mode):
+        raise ParamsError(f"{path} 是文件夹;此处应为 Excel 或 CSV 文件")
+    raise ParamsError(f"台账{NOT_REGULAR}:{path}(应为 Excel 或 CSV 文件)")
+
+
+def list_inputs(paths: list[Path]) -> tuple[list[tuple[Path, str]], list[dict]]:
+    """The files of a batch (each folder given walked by ``walk_folder``, each file named
+    checked by ``named_file``) with the name each is shown and stored under (relative to
+    the folder given, or the file's own name; made unique within the batch), and the
+    entries not read, each with its reason. A path that does not exist, or names a pipe
+    or device, is a ParamsError."""
     named: list[tuple[Path, str]] = []
     unread: list[dict] = []
     for p in paths:
         if p.is_dir():
-            for f in folder_files(p):
-                if is_ledger_file(f):
-                    named.append((f, display_name(f, p)))
-                else:
-                    unread.append({"file": display_name(f, p), "reason": unread_reason(f)})
-        elif p.exists():
-            named.append((p, display_name(p, p.parent)))
+            found = walk_folder(p)
+            named += [(f, display_name(f, p)) for f in found.files]
+            unread += [{"file": display_name(f, p), "reason": why} for f, why in found.unread]
         else:
-            raise ParamsError(f"找不到台账:{p}(应为文件夹、Excel 或 CSV 文件)")
+            f = named_file(p)
+            named.append((f, display_name(f, f.parent)))
     names = [n for _, n in named]
     if len(set(names)) < len(names):  # the same name in two folders: tell them apart
         root = Path(os.path.commonpath([str(f.resolve().parent) for f, _ in named]))
@@ -162,15 +262,15 @@ def read_paths(
     paths: Iterable[Path],
     limits: Limits,
     root: Path | None = None,
-    unread: Iterable[Path] = (),
+    unread: Iterable[tuple[Path, str]] = (),
     names: dict[Path, str] | None = None,
 ) -> ReadResult:
     """Read every file; problems that stop a file are collected, not raised. ``unread`` are
-    the other files of the folder, listed with the reason they are not read. ``names``
-    gives the name a file is shown under (default: relative to ``root``)."""
+    the other entries of the folder with the reason each is not read (``walk_folder``).
+    ``names`` gives the name a file is shown under (default: relative to ``root``)."""
     result = ReadResult()
-    for path in unread:
-        result.unread.append({"file": display_name(path, root), "reason": unread_reason(path)})
+    for path, reason in unread:
+        result.unread.append({"file": display_name(path, root), "reason": reason})
     for path in paths:
         display = names[path] if names else display_name(path, root)
         result.files.append(

@@ -440,7 +440,8 @@ def kinds_sent_before(
     submissions left out)."""
     sql = (
         "SELECT u.unit, c.kind FROM submissions s "
-        "JOIN submission_units u ON u.submission_id = s.id JOIN submission_counts c ON c.submission_id = s.id WHERE c.rows > 0 "
+        "JOIN submission_units u ON u.submission_id = s.id "
+        "JOIN submission_counts c ON c.submission_id = s.id WHERE c.rows > 0 "
         "AND s.action = 'ingest' AND NOT EXISTS (SELECT 1 FROM submissions w "
         "WHERE w.action = 'withdraw' AND w.withdraws = s.id)"
     )
