@@ -23,7 +23,8 @@ from baiyi_lib.ledgers.schema import headers
 from baiyi_lib.store import connect, ingest
 
 OUT = Path(__file__).parent / "out" / "store"
-START = dt.datetime(2019, 2, 22, 17)
+# after every row date (rows dated after their receipt are refused)
+START = dt.datetime(2019, 6, 1, 17)
 
 
 def visits_csv(path: Path, ids: np.ndarray, rng: np.random.Generator, units: list[str]) -> None:
@@ -59,7 +60,7 @@ def main() -> int:
 
     weekly = []
     for w in range(100):
-        p = files_dir / f"走访_{w:03d}.csv"
+        p = files_dir / f"走访_补报_{w:03d}.csv"  # each adds rows (补报), as the floor does
         visits_csv(p, np.arange(w * 1000, (w + 1) * 1000), rng, units)
         weekly.append(p)
     t = time.perf_counter()
@@ -73,7 +74,7 @@ def main() -> int:
     history = []
     t = time.perf_counter()
     for w in range(9):
-        p = files_dir / f"走访_大_{w}.csv"
+        p = files_dir / f"走访_补报_大_{w}.csv"
         # re-send 70k earlier rows (a third with a corrected head count) plus 30k new ones
         old = rng.choice(100_000 + w * 30_000, 70_000, replace=False)
         new = np.arange(100_000 + w * 30_000, 100_000 + (w + 1) * 30_000)
