@@ -31,6 +31,7 @@ import pandas as pd
 from ._version import __version__
 from .errors import BaiyiError, LedgerError
 from .ledgers import describe
+from .ledgers.archive import decoded_name
 from .ledgers.schema import KIND_LABELS
 from .params import Rules, load_rules
 from .present import ACCOUNTING_HEADERS, PROBLEM_HEADERS, SCORE_HEADERS, spreadsheet_safe
@@ -54,6 +55,11 @@ class _Parser(argparse.ArgumentParser):
         self.print_usage(sys.stderr)
         print(f"参数错误:{message}", file=sys.stderr)
         raise SystemExit(2)
+
+
+def shown_path(path: object) -> str:
+    """A path as typed by the user, printable whatever bytes its name kept (GBK)."""
+    return decoded_name(str(path))
 
 
 def _overrides(items: Sequence[str]) -> dict[str, str]:
@@ -106,14 +112,21 @@ def cmd_score(args: argparse.Namespace) -> int:
     rules = _rules(args)
     ledgers = load_ledgers(args.data, rules)
     result = score(ledgers, rules, as_of=args.as_of)
+    reading = ledgers.reading_lines()
     if args.format == "csv":
+        for line in reading:  # said, but not in the table a program reads
+            print(f"提示:{line}", file=sys.stderr)
         sys.stdout.write(_table(result.scores, SCORE_HEADERS, "csv"))
         return 0
     camp = rules.campaign
     print(f"{camp.name} 得分排名")
     print(
-        f"台账:{args.data};统计期 {camp.start:%Y-%m-%d} 至 {min(camp.end, result.as_of):%Y-%m-%d}"
+        f"台账:{shown_path(args.data)};"
+        f"统计期 {camp.start:%Y-%m-%d} 至 {min(camp.end, result.as_of):%Y-%m-%d}"
     )
+    if reading:
+        print("计分以前请注意:")
+        print("\n".join(f"  {line}" for line in reading))
     print(_table(result.scores, SCORE_HEADERS))
     print("\n口径:")
     print("\n".join(_interpretation_lines(rules)))
@@ -144,7 +157,7 @@ def cmd_validate(args: argparse.Namespace) -> int:
     else:
         checked = check_ledgers(args.data, rules, received=received or dt.datetime.now())
     gaps = _gaps_against_store(checked, args)
-    print(f"台账检查:{args.data}")
+    print(f"台账检查:{shown_path(args.data)}")
     print(_table(checked.accounting, ACCOUNTING_HEADERS))
     total = checked.accounting[["rows_read", "rows_used", "rows_refused"]].sum()
     print(
@@ -638,6 +651,9 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
+    for stream in (sys.stdout, sys.stderr):  # a name with undecodable bytes never crashes
+        if hasattr(stream, "reconfigure"):
+            stream.reconfigure(errors="replace")
     args = build_parser().parse_args(argv)
     if getattr(args, "seed", "absent") is None:
         from .sample import DEFAULT_SEED

@@ -409,16 +409,22 @@ def export(
     result: ScoreResult,
     problems: pd.DataFrame,
     attention: tuple[dict[str, pd.DataFrame], str] | None = None,
+    reading: list[str] | None = None,
 ) -> Path:
-    """One workbook to print: 得分, 计分明细 (with the rule in words and its clause, and
-    where in the ledgers each point comes from), 需要关注 (views.attention with what the
-    returns are judged from, when given), 口径与说明, 台账问题. Every page of every sheet
-    carries the title and as-of, the column headers and its page number."""
+    """One workbook to print: 台账读取 first when a ledger is missing or a file was not
+    read (``Ledgers.reading_lines``), then 得分, 计分明细 (with the rule in words and its
+    clause, and where in the ledgers each point comes from), 需要关注 (views.attention with
+    what the returns are judged from, when given), 口径与说明, 台账问题. Every page of every
+    sheet carries the title and as-of, the column headers and its page number."""
     camp = result.rules.campaign
     day = f"统计截至 {result.as_of.year}年{result.as_of.month}月{result.as_of.day}日"
     head = "信访维稳百日攻坚行动"
     wb = Workbook()
     wb.remove(wb.active)
+    if reading:
+        lines = pd.DataFrame({"topic": "台账读取", "name": "", "text": reading, "value": ""})
+        _sheet(wb, "台账读取", f"{head} · 计分以前:没有找到或未读取的台账 · {day}", lines,
+               NOTE_COLUMNS, "无")  # fmt: skip
     s = result.scores.copy()
     for flag in ("veto", "awards_cancelled"):
         s[flag] = s[flag].map({True: "是", False: ""})
@@ -486,4 +492,5 @@ def export_source(
     moment = None if known_at is None else known_moment(known_at, rules)
     status, basis = returns_evidence(data, checked.ledgers, result, moment)
     lists = attention(checked.ledgers, result, status)
-    return Exported(export(path, result, checked.problems, (lists, basis)), 0)
+    reading = checked.ledgers.reading_lines()
+    return Exported(export(path, result, checked.problems, (lists, basis), reading), 0)

@@ -1,4 +1,5 @@
-"""Strict loading of params/: rules.yaml, units.yaml, campaign.yaml, limits.yaml.
+"""Strict loading of params/: rules.yaml, units.yaml, campaign.yaml, limits.yaml,
+ledgers.yaml.
 
 The assessment method lives in these files, not in code. Loading is strict: an unknown or
 duplicate key, a rule without a clause, a value of the wrong type, or a set of visit rates
@@ -433,6 +434,77 @@ def load_limits(path: Path) -> Limits:
     )
 
 
+# --------------------------------------------------------------------------- reading
+
+
+@dataclass(frozen=True)
+class Reading:
+    """How ledgers are read as people write them (ledgers.yaml): "none" spellings, serial
+    and total markers, the dispute categories (纠纷类别) with their other spellings, and
+    the shape of an id."""
+
+    placeholders: frozenset[str]
+    serial_headers: frozenset[str]
+    total_words: tuple[str, ...]
+    dispute_categories: dict[str, tuple[str, ...]]
+    id_max_chars: int
+    id_max_han: int
+    id_need_digit: bool
+    sha256: str
+
+    def dispute_lookup(self) -> dict[str, str]:
+        """Every accepted spelling of a dispute category (squashed) → its category."""
+        return {_squash(s): name for name, spellings in self.dispute_categories.items()
+                for s in spellings}  # fmt: skip
+
+
+def fold(text: str) -> str:
+    """A cell's text as compared with a list of spellings: NFKC, no spaces, upper case."""
+    import unicodedata
+
+    return "".join(unicodedata.normalize("NFKC", str(text)).split()).upper()
+
+
+def load_reading(path: Path) -> Reading:
+    """Load ledgers.yaml: each list non-empty, the categories a vocabulary whose spellings
+    do not collide, the id limits positive."""
+    data, digest = read_yaml(path)
+    c = _Checker(path)
+    top = c.mapping(
+        data,
+        "ledgers",
+        {"placeholders": dict, "serial_headers": dict, "total_words": dict,
+         "dispute_categories": dict, "ids": dict},
+        {},
+    )  # fmt: skip
+    lists = {}
+    for key in ("placeholders", "serial_headers", "total_words"):
+        spec = c.mapping(top.get(key, {}), key, {"values": list, "reason": str}, {})
+        values = spec.get("values", [])
+        if not values or not all(isinstance(v, str) and v.strip() for v in values):
+            c.error(f"{key}.values", "应为非空的文字列表")
+        lists[key] = [v for v in values if isinstance(v, str)]
+    cats = c.mapping(top.get("dispute_categories", {}), "dispute_categories",
+                     {"values": dict, "reason": str}, {})  # fmt: skip
+    vocabulary = _vocabulary(c, "dispute_categories.values", cats.get("values"))
+    ids = c.mapping(top.get("ids", {}), "ids",
+                    {"max_chars": int, "max_han": int, "need_digit": bool, "reason": str}, {})  # fmt: skip
+    for key in ("max_chars", "max_han"):
+        if isinstance(ids.get(key), int) and ids[key] < 1:
+            c.error(f"ids.{key}", "应为正整数")
+    c.raise_if_any()
+    return Reading(
+        placeholders=frozenset(fold(v) for v in lists["placeholders"]),
+        serial_headers=frozenset(fold(v) for v in lists["serial_headers"]),
+        total_words=tuple(fold(v) for v in lists["total_words"]),
+        dispute_categories=vocabulary,
+        id_max_chars=ids["max_chars"],
+        id_max_han=ids["max_han"],
+        id_need_digit=ids["need_digit"],
+        sha256=digest,
+    )
+
+
 # --------------------------------------------------------------------------- rules
 
 
@@ -509,6 +581,7 @@ class Rules:
     document: str
     sha256: str
     source: Path = field(compare=False)
+    reading: Reading = field(default=None, compare=False)  # type: ignore[assignment]
     # Other spellings of each level and form (rules.yaml), and the form that is 集体访.
     level_spellings: dict[str, tuple[str, ...]] = field(default_factory=dict)
     form_spellings: dict[str, tuple[str, ...]] = field(default_factory=dict)
@@ -801,6 +874,7 @@ def load_rules(path: str | os.PathLike | None = None, **overrides: Any) -> Rules
         campaign=load_campaign(folder / "campaign.yaml"),
         units=load_units(folder / "units.yaml"),
         limits=load_limits(folder / "limits.yaml"),
+        reading=load_reading(folder / "ledgers.yaml"),
         document=top["document"],
         sha256=digest,
         source=rules_path,

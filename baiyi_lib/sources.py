@@ -15,7 +15,15 @@ from pathlib import Path
 from . import params
 from .dates import parse_moment
 from .errors import LedgerError, ParamsError
-from .ledgers import LedgerCheck, Ledgers, Source, check_tables, format_problems, read_anything
+from .ledgers import (
+    KINDS,
+    LedgerCheck,
+    Ledgers,
+    Source,
+    check_tables,
+    format_problems,
+    read_anything,
+)
 from .params import PROJECT_ROOT, Rules, load_rules
 
 __all__ = [
@@ -87,7 +95,11 @@ def check_ledgers(
 
         moment = None if known_at is None else known_moment(known_at, rules)
         frames, files = stored_frames(source, moment)
-        return check_tables(frames, rules, files=files)
+        checked = check_tables(frames, rules, files=files)
+        if checked.ledgers is not None:
+            sent = files.attrs.get("kinds", ())
+            checked.ledgers.missing = tuple(k for k in KINDS if k not in sent)
+        return checked
     if known_at is not None:
         raise ParamsError("known_at 只适用于台账库(.duckdb)")
     return check_tables(source, rules, received=received)

@@ -203,7 +203,7 @@ def bench_xlsx(n: int = 100_000) -> None:
     )
     limits = load_rules().limits
     t_load = best_of(lambda: load_ledgers(path), 1)
-    t_read = best_of(lambda: read_paths([path], limits), 1)
+    t_read = best_of(lambda: read_paths([path], load_rules()), 1)
     t_guard = best_of(lambda: inspect_file(path, limits))
     print(
         f"xlsx {n:,} rows: calamine {t_cal:.2f} s, openpyxl {t_opx:.2f} s "

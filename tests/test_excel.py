@@ -100,7 +100,7 @@ def test_export_never_writes_a_formula(tmp_path):
     led = ledgers(
         visits=[
             {
-                "visit_id": '=HYPERLINK("x")',
+                "visit_id": '=HYPERLINK("x1")',
                 "date": "2019-03-05",
                 "unit": "农水站",
                 "level": "来县",

@@ -16,8 +16,8 @@ import pandas as pd
 
 from ..errors import LedgerError
 from ..params import Rules
-from .read import ReadResult, named_file, read_frames, read_paths, walk_folder
-from .schema import KINDS
+from .read import NOT_A_LEDGER, Batch, ReadResult, batch_files, read_frames, read_paths
+from .schema import KIND_LABELS, KINDS
 from .validate import ERROR, Checked, check
 
 __all__ = [
@@ -51,11 +51,35 @@ class Ledgers:
     problems: pd.DataFrame
     accounting: pd.DataFrame
     files: pd.DataFrame
+    # ledgers of which no file (or submission) was found at all, by kind
+    missing: tuple[str, ...] = ()
 
     def __getitem__(self, kind: str) -> pd.DataFrame:
         if kind not in KINDS:
             raise KeyError(kind)
         return getattr(self, kind)
+
+    def not_read(self) -> pd.DataFrame:
+        """What was there but not read, as a person should hear it before any score:
+        file, sheet, reason (files that are not ledgers, hidden sheets, links…)."""
+        acc = self.accounting
+        unread = (acc["kind"] == "未读取") | acc["note"].astype(str).str.startswith("未读取")
+        out = acc.loc[unread, ["file", "sheet", "note"]].rename(columns={"note": "reason"})
+        out["reason"] = out["reason"].str.replace(r"^未读取[((]?|[))]$", "", regex=True)
+        return out.reset_index(drop=True)
+
+    def reading_lines(self) -> list[str]:
+        """One line per ledger missing altogether and per thing not read that could have
+        been a ledger (a hidden sheet, a link, a zip member…), in Chinese. Files that are
+        plainly not ledgers (a README) are in the accounting only."""
+        lines = [f"没有找到{KIND_LABELS[k]}:这种台账一个文件也没有,相关计分按没有记录计算"
+                 for k in self.missing]  # fmt: skip
+        shown = self.not_read()
+        shown = shown[~shown["reason"].str.startswith(NOT_A_LEDGER)]
+        for r in shown.itertuples(index=False):
+            where = f"{r.file}「{r.sheet}」" if r.sheet else r.file
+            lines.append(f"未读取 {where}:{r.reason}")
+        return lines
 
 
 @dataclass
@@ -73,29 +97,15 @@ class LedgerCheck:
 
 
 def _read(source: Source, rules: Rules) -> ReadResult:
-    """Read a folder, a file, a list of files or a dict of DataFrames. In a folder, every
-    entry that is not read is listed with its reason (``walk_folder``); a file named
+    """Read a folder, a file, a zip, a list of files or a dict of DataFrames. In a folder,
+    every entry that is not read is listed with its reason (``walk_folder``); a file named
     explicitly is read if it is a regular file, else ParamsError (``named_file``)."""
-    limits = rules.limits
     if isinstance(source, dict):
         return read_frames(source)
-    if isinstance(source, list | tuple):
-        paths = [named_file(Path(p)) for p in source]
-        return read_paths(paths, limits, root=_common_root(paths))
-    path = Path(source)
-    if path.is_dir():
-        found = walk_folder(path)
-        return read_paths(found.files, limits, root=path, unread=found.unread)
-    return read_paths([named_file(path)], limits, root=path.parent)
-
-
-def _common_root(paths: list[Path]) -> Path | None:
-    if not paths:
-        return None
-    try:
-        return Path(os.path.commonpath([p.resolve().parent for p in paths]))
-    except ValueError:
-        return None
+    paths = [Path(p) for p in source] if isinstance(source, list | tuple) else [Path(source)]
+    with batch_files(paths, rules.limits) as batch:
+        return read_paths([p for p, _ in batch.named], rules, names=dict(batch.named),
+                          batch=batch)  # fmt: skip
 
 
 def check_tables(
@@ -111,13 +121,10 @@ def check_tables(
     return _checked(_read(source, rules), rules, files, received)
 
 
-def check_files(
-    named: list[tuple[Path, str]], rules: Rules, received: dt.datetime | None = None
-) -> LedgerCheck:
+def check_files(batch: Batch, rules: Rules, received: dt.datetime | None = None) -> LedgerCheck:
     """Read and validate a batch of files together, each under the name given (as
-    ``read.list_inputs`` names them): a file's problems carry its name."""
-    paths = [p for p, _ in named]
-    read = read_paths(paths, rules.limits, names=dict(named))
+    ``read.batch_files`` names them): a file's problems carry its name."""
+    read = read_paths([p for p, _ in batch.named], rules, names=dict(batch.named), batch=batch)
     return _checked(read, rules, None, received)
 
 
@@ -128,12 +135,14 @@ def _checked(
     if files is None:
         files = pd.DataFrame(read.files, columns=["file", "sha256", "bytes"])
     remarks = checked.problems[checked.problems["severity"] != ERROR].reset_index(drop=True)
+    carried = {t.kind for t in read.tables}
     ledgers = Ledgers(
         **checked.frames,
         screening_rows=checked.screening_rows,
         problems=remarks,
         accounting=checked.accounting,
         files=files,
+        missing=tuple(k for k in KINDS if k not in carried),
     )
     result = LedgerCheck(checked.problems, checked.accounting, files, ledgers)
     if not result.ok:

@@ -30,6 +30,9 @@ CHECKS: dict[str, str] = {
     "text.personal": "单元格、批注和标题中没有个人信息(手机号、身份证号等)",
     "cell.control": "单元格不含控制字符",
     "cell.too_long": "单元格文字不超过限度",
+    "cell.formula": "公式单元格保存了计算结果(程序生成、从未计算的公式不当作空白)",
+    "cell.error_value": "单元格不是 Excel 错误值(#REF!、#N/A、#DIV/0! 等)",
+    "table.total_row": "合计、小计行不是数据(提示:不读取)",
     # one per declared column type (schema.Column.type)
     "cell.id": "编号非空",
     "cell.date": "日期可识别,且在限度内",
@@ -41,6 +44,8 @@ CHECKS: dict[str, str] = {
     "cell.bool": "是/否",
     "cell.status": "化解状态为 未化解 或 已化解",
     "cell.category": "事件类别为考核办法所列类别",
+    "cell.dispute": "纠纷类别为 params/ledgers.yaml 所列类别(或“其他”),不是一段话",
+    "cell.prose": "编号是代号(含数字,汉字和长度有限),不是一段话;原文不显示",
     # across the columns of a row, and across rows
     "row.outside_campaign": "走访、事件日期在行动期内(提示:期外的行不计分)",
     "row.resolved_without_date": "已化解的案件有化解日期",

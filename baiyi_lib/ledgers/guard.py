@@ -22,14 +22,17 @@ import zipfile
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
-from xml.etree import ElementTree as ET
+from xml.etree.ElementTree import ParseError
+
+from defusedxml import ElementTree as ET
+from defusedxml.common import DefusedXmlException
 
 from ..params import Limits
 
 OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
 ZIP_MAGIC = b"PK\x03\x04"
 WORKBOOK_SUFFIXES = (".xlsx", ".xlsm", ".xls", ".xlsb", ".ods", ".et", ".ett", ".xlt", ".xltx")
-CSV_SUFFIXES = (".csv",)
+TEXT_SUFFIXES = (".csv", ".txt", ".tsv")  # CSV and Excel's text exports
 _ENCRYPTED_NAMES = ("EncryptedPackage".encode("utf-16-le"), "EncryptionInfo".encode("utf-16-le"))
 _CHUNK = 1 << 20
 
@@ -64,7 +67,7 @@ def sniff(head: bytes, suffix: str) -> str:
         return "zip"
     if head.startswith(OLE_MAGIC):
         return "ole"
-    return "csv" if suffix in CSV_SUFFIXES else "unknown"
+    return "csv" if suffix in TEXT_SUFFIXES else "unknown"
 
 
 def inspect_file(path: Path, limits: Limits) -> Inspection:
@@ -93,7 +96,8 @@ def inspect_file(path: Path, limits: Limits) -> Inspection:
     try:
         with zipfile.ZipFile(path) as zf:
             return _inspect_zip(zf, limits)
-    except (zipfile.BadZipFile, zipfile.LargeZipFile, EOFError, ET.ParseError, OSError) as exc:
+    except (zipfile.BadZipFile, zipfile.LargeZipFile, EOFError, ParseError, OSError,
+            DefusedXmlException) as exc:  # fmt: skip
         return Inspection(
             "unknown",
             (
@@ -187,57 +191,94 @@ def _stream(zf: zipfile.ZipFile, name: str) -> Iterator[bytes]:
 _NS_REL = "{http://schemas.openxmlformats.org/officeDocument/2006/relationships}"
 
 
-def _xlsx_sheet_parts(zf: zipfile.ZipFile) -> dict[str, str]:
-    """Worksheet part path → sheet name, from workbook.xml and its relationships."""
+def xlsx_sheet_parts(zf: zipfile.ZipFile) -> dict[str, str]:
+    """Worksheet part path → sheet name, from workbook.xml and its relationships: the parts
+    a reader will read, wherever they sit in the package (a hostile file may put one
+    outside xl/worksheets/). Parsed with a hardened parser (no entities, no DTD)."""
     try:
         book = ET.fromstring(_read_small(zf, "xl/workbook.xml", 16 << 20))
         rels = ET.fromstring(_read_small(zf, "xl/_rels/workbook.xml.rels", 16 << 20))
-    except ET.ParseError:
+    except (ParseError, DefusedXmlException):
         return {}
     targets = {r.get("Id"): r.get("Target", "") for r in rels}
     out = {}
     for sheet in book.iter():
         if sheet.tag.endswith("}sheet"):
             target = targets.get(sheet.get(f"{_NS_REL}id"), "")
-            part = target.lstrip("/") if target.startswith("/") else "xl/" + target
+            part = target.lstrip("/") if target.startswith("/") else _join("xl", target)
             out[part] = sheet.get("name", "")
     return out
 
 
 _ROW_RE = re.compile(rb"<(?:\w+:)?row\b[^>]*?\sr=\"(\d+)\"")
 _CELL_RE = re.compile(rb"<(?:\w+:)?c\b[^>]*?\sr=\"([A-Z]+)(\d+)\"")
+_ANY_ROW = re.compile(rb"<(?:\w+:)?row\b")
+_ANY_CELL = re.compile(rb"<(?:\w+:)?c\b")
+# a row or cell start tag, for counting positions where references are left out
+_TAG = re.compile(rb"<(?:\w+:)?(row|c)\b([^>]*)>")
 
 
 def _xlsx_extents(zf: zipfile.ZipFile, limits: Limits) -> dict[str, tuple[int, int]]:
-    """Highest row and column holding a row or cell, per worksheet (streamed)."""
-    sheets = _xlsx_sheet_parts(zf)
-    parts = [n for n in zf.namelist() if n.startswith("xl/worksheets/") and n.endswith(".xml")]
-    out = {}
-    for part in parts:
-        max_row = max_col = 0
-        tail = b""
-        for chunk in _stream(zf, part):
-            buf = tail + chunk
-            cut = buf.rfind(b"<")
-            body, tail = (buf[:cut], buf[cut:]) if cut > 0 else (buf, b"")
-            rows = _ROW_RE.findall(body)
-            if rows:
-                max_row = max(max_row, max(map(int, rows)))
-            cells = _CELL_RE.findall(body)
-            if cells:
-                max_col = max(
-                    max_col, max(column_number(c.decode()) for c in {c for c, _ in cells})
-                )
-                max_row = max(max_row, max(int(r) for _, r in cells))
-            if max_row > limits.max_rows or max_col > limits.max_columns:
-                break  # already refused: no need to inflate the rest
-        out[sheets.get(part, part)] = (max_row, max_col)
-    return out
+    """Highest row and column holding a row or cell, per worksheet: every part the
+    relationships name as a sheet, and every part under xl/worksheets/. Cells are counted
+    by position, as a reader places them: a row or cell without its ``r`` reference takes
+    the next position (a few KB of such cells can claim a billion positions)."""
+    sheets = xlsx_sheet_parts(zf)
+    names = set(zf.namelist())
+    parts = {p for p in sheets if p in names}
+    parts |= {n for n in names if n.startswith("xl/worksheets/") and n.endswith(".xml")}
+    return {sheets.get(part, part): _part_extent(zf, part, limits) for part in sorted(parts)}
+
+
+def _part_extent(zf: zipfile.ZipFile, part: str, limits: Limits) -> tuple[int, int]:
+    """(rows, columns) of one sheet part: by references while every row and cell has
+    one (fast), else by counting positions (``_positional_extent``)."""
+    max_row = max_col = 0
+    tail = b""
+    for chunk in _stream(zf, part):
+        buf = tail + chunk
+        cut = buf.rfind(b"<")
+        body, tail = (buf[:cut], buf[cut:]) if cut > 0 else (buf, b"")
+        rows, cells = _ROW_RE.findall(body), _CELL_RE.findall(body)
+        if len(rows) != len(_ANY_ROW.findall(body)) or len(cells) != len(_ANY_CELL.findall(body)):
+            return _positional_extent(zf, part, limits)
+        if rows:
+            max_row = max(max_row, max(map(int, rows)))
+        if cells:
+            max_col = max(max_col, max(column_number(c.decode()) for c in {c for c, _ in cells}))
+            max_row = max(max_row, max(int(r) for _, r in cells))
+        if max_row > limits.max_rows or max_col > limits.max_columns:
+            break  # already refused: no need to inflate the rest
+    return max_row, max_col
+
+
+def _positional_extent(zf: zipfile.ZipFile, part: str, limits: Limits) -> tuple[int, int]:
+    """Rows and columns counted tag by tag: a row without ``r`` is the next row, a cell
+    without ``r`` the next column. Stops as soon as a limit is passed."""
+    row = col = max_row = max_col = 0
+    tail = b""
+    for chunk in _stream(zf, part):
+        buf = tail + chunk
+        cut = buf.rfind(b"<")
+        body, tail = (buf[:cut], buf[cut:]) if cut > 0 else (buf, b"")
+        for m in _TAG.finditer(body):
+            ref = re.search(rb"\sr=\"([A-Z]*)(\d+)\"", m.group(2))
+            if m.group(1) == b"row":
+                row = int(ref.group(2)) if ref else row + 1
+                col = 0
+            else:
+                col = column_number(ref.group(1).decode()) if ref and ref.group(1) else col + 1
+                if ref:
+                    row = max(row, int(ref.group(2)))
+                max_row, max_col = max(max_row, row), max(max_col, col)
+        if max_row > limits.max_rows or max_col > limits.max_columns:
+            break
+    return max_row, max_col
 
 
 def _xlsx_comments(zf: zipfile.ZipFile) -> list[Comment]:
     """Every cell comment (legacy and threaded) with its sheet and cell."""
-    sheets = _xlsx_sheet_parts(zf)
+    sheets = xlsx_sheet_parts(zf)
     owner: dict[str, str] = {}
     for part, name in sheets.items():
         folder, file = part.rsplit("/", 1)
@@ -253,7 +294,7 @@ def _xlsx_comments(zf: zipfile.ZipFile) -> list[Comment]:
             continue
         try:
             root = ET.fromstring(_read_small(zf, part, 64 << 20))
-        except ET.ParseError:
+        except (ParseError, DefusedXmlException):
             continue
         for el in root.iter():
             if el.tag.endswith("}comment") or el.tag.endswith("}threadedComment"):
@@ -280,8 +321,9 @@ def is_own_export(path: Path) -> bool:
             if fh.read(4) != ZIP_MAGIC:
                 return False
         with zipfile.ZipFile(path) as zf:
-            return _marked(zf) or set(_xlsx_sheet_parts(zf).values()) >= EXPORT_SHEETS
-    except (zipfile.BadZipFile, zipfile.LargeZipFile, EOFError, ET.ParseError, OSError):
+            return _marked(zf) or set(xlsx_sheet_parts(zf).values()) >= EXPORT_SHEETS
+    except (zipfile.BadZipFile, zipfile.LargeZipFile, EOFError, ParseError, OSError,
+            DefusedXmlException):  # fmt: skip
         return False
 
 
@@ -289,7 +331,7 @@ def _marked(zf: zipfile.ZipFile) -> bool:
     """Whether the workbook's core properties list ``EXPORT_MARK`` among its keywords."""
     try:
         core = ET.fromstring(_read_small(zf, "docProps/core.xml") or b"<none/>")
-    except ET.ParseError:
+    except (ParseError, DefusedXmlException):
         return False
     return any(EXPORT_MARK in (el.text or "") for el in core.iter() if el.tag.endswith("keywords"))
 
@@ -323,7 +365,7 @@ def _xlsb_sheet_parts(zf: zipfile.ZipFile) -> dict[str, str]:
     """Binary worksheet part → sheet name, from workbook.bin's BrtBundleSh records."""
     try:
         rels = ET.fromstring(_read_small(zf, "xl/_rels/workbook.bin.rels", 16 << 20))
-    except ET.ParseError:
+    except (ParseError, DefusedXmlException):
         return {}
     targets = {r.get("Id"): r.get("Target", "") for r in rels}
     out = {}
@@ -340,7 +382,7 @@ def _xlsb_sheet_parts(zf: zipfile.ZipFile) -> dict[str, str]:
         except (struct.error, UnicodeDecodeError):
             continue
         target = targets.get(rel, "")
-        out[target.lstrip("/") if target.startswith("/") else "xl/" + target] = name
+        out[target.lstrip("/") if target.startswith("/") else _join("xl", target)] = name
     return out
 
 
@@ -349,8 +391,10 @@ def _xlsb_extents(zf: zipfile.ZipFile, limits: Limits) -> dict[str, tuple[int, i
     the declared dimension (BrtWsDim), which the reader uses to size its cell buffer."""
     out = {}
     names = _xlsb_sheet_parts(zf)
-    parts = [n for n in zf.namelist() if n.startswith("xl/worksheets/") and n.endswith(".bin")]
-    for part in parts:
+    listed = set(zf.namelist())
+    parts = {p for p in names if p in listed}  # every part named as a sheet, wherever it is
+    parts |= {n for n in listed if n.startswith("xl/worksheets/") and n.endswith(".bin")}
+    for part in sorted(parts):
         max_row = max_col = 0
         with zf.open(part) as raw:
             buf = io.BufferedReader(raw, _CHUNK)

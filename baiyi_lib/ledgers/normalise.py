@@ -123,10 +123,6 @@ def optional_ids(values: pd.Series) -> tuple[pd.Series, np.ndarray]:
     return s, np.zeros(len(s), dtype=bool)
 
 
-def free_text(values: pd.Series) -> tuple[pd.Series, np.ndarray]:
-    return text(values), np.zeros(len(values), dtype=bool)
-
-
 def vocabulary(
     values: pd.Series, aliases: dict[str, tuple[str, ...]]
 ) -> tuple[pd.Series, np.ndarray]:

@@ -15,14 +15,11 @@ still scanned for personal data. Each workbook is looked at (``guard``) before i
 
 from __future__ import annotations
 
-import csv
+import contextlib
 import hashlib
-import io
 import os
-import re
 import stat
-import unicodedata
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -30,16 +27,13 @@ import numpy as np
 import pandas as pd
 
 from ..errors import ParamsError
-from ..params import Limits
-from .guard import (
-    CSV_SUFFIXES,
-    WORKBOOK_SUFFIXES,
-    column_letter,
-    inspect_file,
-    is_own_export,
-)
+from ..params import Limits, Rules
+from .archive import ArchiveRefused, decoded_name, is_zip, unpacked
+from .grids import TEXT_SUFFIXES, Unreadable, decode_text, separator, text_grid, workbook_grids
 from .guard import ENCRYPTED as _ENCRYPTED
-from .privacy import detect, mask_text
+from .guard import WORKBOOK_SUFFIXES, inspect_file, is_own_export
+from .privacy import mask_text
+from .raw import FileNote, RawTable, ReadResult, whole_file
 from .schema import (
     INSTRUCTION_SHEET_WORDS,
     KIND_LABELS,
@@ -49,55 +43,12 @@ from .schema import (
     kind_from_name,
     normalise_header,
 )
+from .tables import add_table, scan_grid, scan_text
 
-LEDGER_SUFFIXES = WORKBOOK_SUFFIXES + CSV_SUFFIXES
-HEADER_SCAN_ROWS = 10  # the header row is searched for among the first rows
+LEDGER_SUFFIXES = WORKBOOK_SUFFIXES + TEXT_SUFFIXES
+NOT_A_LEDGER = "不是台账文件格式"  # the reason of a file plainly not a ledger (README.md)
 
-
-@dataclass
-class RawTable:
-    """One sheet (or CSV) of one kind: raw cell values under English column names."""
-
-    file: str
-    sheet: str
-    kind: str
-    frame: pd.DataFrame  # English column names (known columns) + extra columns as written
-    headers: dict[str, str]  # English name → header as written in the file
-    rows: np.ndarray  # Excel row number of each frame row
-    header_row: int  # Excel row number of the header row
-    duplicates: dict[str, list[str]] = field(default_factory=dict)  # name → headers as written
-    zero: bool = False  # the title rows declare a zero return (零报告: 是)
-    unit_hint: str | None = None  # 填报单位 as written in the title rows
-    from_file: bool = True  # a file a person filled (not a DataFrame): empty needs 零报告
-
-
-@dataclass
-class FileNote:
-    """A file-level problem or remark found while reading (before any row is parsed)."""
-
-    file: str
-    sheet: str
-    row: int | None
-    column: str
-    value: str
-    problem: str
-    expected: str
-    severity: str = "错误"
-    check: str = ""  # the id of the declared check (checks.CHECKS)
-
-
-def whole_file(file: str, problem: str, expected: str, check: str) -> FileNote:
-    """A problem with a file as a whole (no sheet, row or column)."""
-    return FileNote(file, "", None, "", "", problem, expected, check=check)
-
-
-@dataclass
-class ReadResult:
-    tables: list[RawTable] = field(default_factory=list)
-    notes: list[FileNote] = field(default_factory=list)
-    files: list[dict] = field(default_factory=list)  # path, sha256, bytes
-    skipped: list[dict] = field(default_factory=list)  # file, sheet, reason (read, no rows)
-    unread: list[dict] = field(default_factory=list)  # file, reason (not a ledger: walk_folder)
+__all__ = ["FileNote", "RawTable", "ReadResult", "read_frames", "read_paths", "walk_folder"]
 
 
 def sha256_file(path: Path) -> str:
@@ -109,8 +60,39 @@ def sha256_file(path: Path) -> str:
 
 
 def is_ledger_file(path: Path) -> bool:
-    """A file to read as a ledger: a CSV or workbook suffix, not an Office lock file."""
-    return path.suffix.lower() in LEDGER_SUFFIXES and not path.name.startswith(("~$", "."))
+    """A file to read as a ledger: a workbook or text suffix, or a name that says it is a
+    ledger (走访登记.pdf is read, and refused loudly, not listed with a mere remark); never
+    an Office lock file or a hidden file, nor an instruction file (填表说明.docx)."""
+    if path.name.startswith(("~$", ".")):
+        return False
+    stem = path.stem.lower()
+    named = kind_from_name(stem) is not None and not any(w in stem for w in INSTRUCTION_SHEET_WORDS)
+    suffix = path.suffix.lower()
+    if suffix in (".txt", ".tsv"):  # a text export is a ledger by its name or its header
+        return named or _text_has_header(path)
+    return suffix in LEDGER_SUFFIXES or named
+
+
+def _text_has_header(path: Path) -> bool:
+    """Whether a text file's first lines carry a ledger's header (three known columns)."""
+    try:
+        with path.open("rb") as fh:
+            head = fh.read(65536)
+    except OSError:
+        return False
+    text = None
+    for cut in range(4):  # the last character may be cut in half
+        text, _ = decode_text(head[: len(head) - cut] if cut else head)
+        if text is not None:
+            break
+    if not text:
+        return False
+    sep = separator(text)
+    for line in text.splitlines()[:10]:
+        cells = {normalise_header(c) for c in line.split(sep)}
+        if any(len(cells & set(header_lookup(k))) >= 3 for k in KINDS):
+            return True
+    return False
 
 
 def unread_reason(path: Path) -> str:
@@ -120,7 +102,7 @@ def unread_reason(path: Path) -> str:
     if path.name.startswith("."):
         return "隐藏文件"
     suffix = path.suffix.lower() or "(无后缀)"
-    return f"不是台账文件格式({suffix});台账应为 .xlsx、.xls、.et、.ods 或 .csv"
+    return f"{NOT_A_LEDGER}({suffix});台账应为 .xlsx、.xls、.et、.ods、.csv 或 Excel 另存的文本文件"
 
 
 NOT_REGULAR = "不是普通文件(管道、设备或套接字),未打开"
@@ -136,6 +118,7 @@ class Listing:
 
     files: list[Path] = field(default_factory=list)
     unread: list[tuple[Path, str]] = field(default_factory=list)
+    archives: list[Path] = field(default_factory=list)  # zips: unpacked by ``batch_files``
 
 
 def walk_folder(folder: Path) -> Listing:
@@ -186,6 +169,8 @@ def _walk(entries: list[os.DirEntry], root: Path, out: Listing) -> None:
             out.unread.append((path, link_reason(path, root)))
         elif not stat.S_ISREG(mode):
             out.unread.append((path, NOT_REGULAR))
+        elif is_zip(path):
+            out.archives.append(path)
         elif not is_ledger_file(path):
             out.unread.append((path, unread_reason(path)))
         elif is_own_export(path):
@@ -228,55 +213,97 @@ def named_file(path: Path) -> Path:
     raise ParamsError(f"台账{NOT_REGULAR}:{path}(应为 Excel 或 CSV 文件)")
 
 
-def list_inputs(paths: list[Path]) -> tuple[list[tuple[Path, str]], list[dict]]:
-    """The files of a batch (each folder given walked by ``walk_folder``, each file named
-    checked by ``named_file``) with the name each is shown and stored under (relative to
-    the folder given, or the file's own name; made unique within the batch), and the
-    entries not read, each with its reason. A path that does not exist, or names a pipe
-    or device, is a ParamsError."""
-    named: list[tuple[Path, str]] = []
-    unread: list[dict] = []
-    for p in paths:
-        if p.is_dir():
-            found = walk_folder(p)
-            named += [(f, display_name(f, p)) for f in found.files]
-            unread += [{"file": display_name(f, p), "reason": why} for f, why in found.unread]
-        else:
-            f = named_file(p)
-            named.append((f, display_name(f, f.parent)))
-    names = [n for _, n in named]
-    if len(set(names)) < len(names):  # the same name in two folders: tell them apart
-        root = Path(os.path.commonpath([str(f.resolve().parent) for f, _ in named]))
-        named = [(f, display_name(f.resolve(), root)) for f, _ in named]
-    return named, unread
+@dataclass
+class Batch:
+    """The files of one read or ingest, each with the name it is shown and stored under,
+    the entries not read with their reason (remarks), and notes refusing what was named
+    as returns but can't be opened (a damaged or oversized zip)."""
+
+    named: list[tuple[Path, str]] = field(default_factory=list)
+    unread: list[dict] = field(default_factory=list)
+    notes: list[FileNote] = field(default_factory=list)
+
+
+@contextlib.contextmanager
+def batch_files(paths: list[Path], limits: Limits) -> Iterator[Batch]:
+    """The files of a batch: each folder walked (``walk_folder``), each file named checked
+    (``named_file``), each zip unpacked into a private folder for the time of the read
+    (``archive.unpacked``: its members are named ``周五报送.zip/成员``). Names are relative
+    to the folder given (or the file's own name), decoded as written (GBK bytes too), and
+    unique within the batch. A path that does not exist, or a pipe or device, is a
+    ParamsError."""
+    batch = Batch()
+    with contextlib.ExitStack() as stack:
+        for p in paths:
+            if p.is_dir():
+                _add_folder(batch, stack, p, p, "", limits)
+            else:
+                f = named_file(p)
+                if is_zip(f):
+                    _add_zip(batch, stack, f, display_name(f, f.parent), limits)
+                else:
+                    batch.named.append((f, display_name(f, f.parent)))
+        names = [n for _, n in batch.named]
+        if len(set(names)) < len(names):  # the same name in two folders: tell them apart
+            root = Path(os.path.commonpath([str(f.resolve().parent) for f, _ in batch.named]))
+            batch.named = [(f, display_name(f.resolve(), root)) for f, _ in batch.named]
+        yield batch
+
+
+def _add_folder(
+    batch: Batch, stack: contextlib.ExitStack, folder: Path, root: Path, prefix: str,
+    limits: Limits,
+) -> None:  # fmt: skip
+    found = walk_folder(folder)
+    batch.named += [(f, prefix + display_name(f, root)) for f in found.files]
+    batch.unread += [{"file": prefix + display_name(f, root), "reason": why}
+                     for f, why in found.unread]  # fmt: skip
+    for z in found.archives:
+        _add_zip(batch, stack, z, prefix + display_name(z, root), limits)
+
+
+def _add_zip(
+    batch: Batch, stack: contextlib.ExitStack, path: Path, shown: str, limits: Limits
+) -> None:
+    """A zip of returns: its members are read as a folder's files would be."""
+    try:
+        folder, skipped = stack.enter_context(unpacked(path, limits))
+    except ArchiveRefused as exc:
+        problem, expected = exc.args
+        batch.notes.append(whole_file(shown, problem, expected, "file.refused"))
+        return
+    batch.unread += [{"file": f"{shown}/{mask_text(n)}", "reason": why} for n, why in skipped]
+    _add_folder(batch, stack, folder, folder, f"{shown}/", limits)
 
 
 def display_name(path: Path, root: Path | None) -> str:
-    """A file's name as messages show it: relative to the folder read, personal numbers
+    """A file's name as messages show it: relative to the folder read, decoded as written
+    (a name that kept GBK bytes from a Windows zip is read as GB18030), personal numbers
     masked (a file may be named after a person's phone number)."""
     name = str(path.relative_to(root)) if root is not None else str(path)
-    return mask_text(name)
+    return mask_text(decoded_name(name))
 
 
 def read_paths(
     paths: Iterable[Path],
-    limits: Limits,
+    rules: Rules,
     root: Path | None = None,
-    unread: Iterable[tuple[Path, str]] = (),
     names: dict[Path, str] | None = None,
+    batch: Batch | None = None,
 ) -> ReadResult:
-    """Read every file; problems that stop a file are collected, not raised. ``unread`` are
-    the other entries of the folder with the reason each is not read (``walk_folder``).
-    ``names`` gives the name a file is shown under (default: relative to ``root``)."""
+    """Read every file; problems that stop a file are collected, not raised. ``names``
+    gives the name a file is shown under (default: relative to ``root``); ``batch``
+    brings the entries not read and the notes of what could not be opened."""
     result = ReadResult()
-    for path, reason in unread:
-        result.unread.append({"file": display_name(path, root), "reason": reason})
+    if batch is not None:
+        result.unread += batch.unread
+        result.notes += batch.notes
     for path in paths:
         display = names[path] if names else display_name(path, root)
         result.files.append(
             {"file": display, "sha256": sha256_file(path), "bytes": path.stat().st_size}
         )
-        look = inspect_file(path, limits)
+        look = inspect_file(path, rules.limits)
         if look.refusal is not None:
             problem, expected = look.refusal
             result.notes.append(
@@ -285,24 +312,18 @@ def read_paths(
             continue
         if look.kind == "unknown":
             damaged = path.suffix.lower() in WORKBOOK_SUFFIXES
-            result.notes.append(
-                FileNote(
-                    display,
-                    "",
-                    None,
-                    "",
-                    "",
-                    *(_DAMAGED if damaged else _UNKNOWN_FORMAT),
-                    check="file.damaged" if damaged else "file.format",
-                )
-            )
+            problem, expected = _DAMAGED if damaged else _UNKNOWN_FORMAT
+            if not damaged and kind_from_name(path.stem):
+                problem = f"文件名表明是台账,但{problem}({path.suffix.lower() or '无后缀'})"
+            result.notes.append(whole_file(display, problem, expected,
+                                           "file.damaged" if damaged else "file.format"))  # fmt: skip
             continue
         for c in look.comments:
-            _scan_text(c.text, display, c.sheet, c.ref, "批注", result)
+            scan_text(c.text, display, c.sheet, c.ref, "批注", result)
         if look.kind == "csv":
-            _read_csv(path, display, limits, result)
+            _read_text(path, display, rules, result)
         else:
-            _read_workbook(path, display, result)
+            _read_workbook(path, display, look.kind, rules, result)
     return result
 
 
@@ -312,316 +333,56 @@ _DAMAGED = (
 )
 _UNKNOWN_FORMAT = (
     "无法识别的文件格式",
-    "Excel(.xlsx/.xls)、WPS(.et)、LibreOffice(.ods)或 CSV 文件",
+    "Excel(.xlsx/.xls)、WPS(.et)、LibreOffice(.ods)、CSV 或 Excel 另存的文本文件(.txt)",
 )
+_EMPTY = ("文件中没有任何台账数据(空文件或只有空表)", "有表头和数据行的台账")
 
 
-def _scan_text(text: str, file: str, sheet: str, ref: str, where: str, result: ReadResult) -> None:
-    """A piece of a workbook that is not a table cell (a comment, a title): personal data
-    refuses the file like a cell would."""
-    what = detect(text)
-    if what:
-        row = int("".join(ch for ch in ref if ch.isdigit()) or 0) or None
-        result.notes.append(
-            FileNote(
-                file,
-                sheet,
-                row,
-                f"{where} {ref}".strip(),
-                text,
-                f"{where}中含{what},台账不得记录个人信息",
-                "删除个人信息后重新报送",
-                check="text.personal",
-            )
-        )
-
-
-def _read_csv(path: Path, display: str, limits: Limits, result: ReadResult) -> None:
-    raw = path.read_bytes()
-    text = None
-    for encoding in ("utf-8-sig", "gb18030"):
-        try:
-            text = raw.decode(encoding)
-            break
-        except UnicodeDecodeError:
-            continue
-    if text is None:
-        result.notes.append(
-            whole_file(display, "无法识别文件编码", "UTF-8 或 GB18030 编码的 CSV", "file.encoding")
-        )
+def _read_text(path: Path, display: str, rules: Rules, result: ReadResult) -> None:
+    """A CSV or text export: one table (or a 填表说明 saved as its own file)."""
+    grid = text_grid(path, display, rules.limits)
+    if isinstance(grid, FileNote):
+        result.notes.append(grid)
         return
-    # long fields are read whole and refused by the cell check, with their row
-    csv.field_size_limit(max(limits.max_uncompressed_bytes, 131072))
-    reader = csv.reader(io.StringIO(text, newline=""))
-    cells: list[list[str]] = []
-    try:
-        for row in reader:
-            cells.append(row)
-            if len(cells) > limits.max_rows:
-                result.notes.append(
-                    whole_file(
-                        display,
-                        f"CSV 超过 {limits.max_rows} 行,未读取",
-                        "不超过该行数的台账(见 params/limits.yaml)",
-                        "file.too_many_rows",
-                    )
-                )
-                return
-    except csv.Error as exc:
-        result.notes.append(
-            FileNote(
-                display,
-                "",
-                reader.line_num,
-                "",
-                "",
-                f"CSV 格式错误:第 {reader.line_num} 行无法解析({exc})",
-                "用 Excel 或 WPS 另存为 CSV(UTF-8)的文件",
-                check="file.csv_syntax",
-            )
-        )
-        return
-    width = max((len(r) for r in cells), default=0)
-    if width > limits.max_columns:
-        result.notes.append(
-            whole_file(
-                display,
-                f"CSV 有 {width} 列,超过读取限度 {limits.max_columns} 列,未读取",
-                "台账只需十列左右",
-                "file.too_many_columns",
-            )
-        )
-        return
-    grid = pd.DataFrame([r + [""] * (width - len(r)) for r in cells], dtype=object)
     kind = kind_from_name(path.stem)
     if kind is None and any(w in path.stem.lower() for w in INSTRUCTION_SHEET_WORDS):
         # a workbook's 填表说明 sheet saved as its own CSV: skipped as the sheet is
         result.skipped.append({"file": display, "sheet": "", "reason": "填表说明"})
-        _scan_grid(grid, range(len(grid)), display, "", "填表说明", result)
+        scan_grid(grid, range(len(grid)), display, "", "填表说明", result)
         return
-    found = _add_table(grid, display, "", kind, result)
-    if not found:
-        result.notes.append(FileNote(display, "", None, "", "", *_EMPTY, check="file.empty"))
+    if not add_table(grid, display, "", kind, result, rules.reading):
+        result.notes.append(whole_file(display, *_EMPTY, "file.empty"))
 
 
-_EMPTY = ("文件中没有任何台账数据(空文件或只有空表)", "有表头和数据行的台账")
-
-
-def _read_workbook(path: Path, display: str, result: ReadResult) -> None:
+def _read_workbook(path: Path, display: str, kind: str, rules: Rules, result: ReadResult) -> None:
+    """Every visible worksheet of a workbook, as seen; hidden ones listed, not read."""
     try:
-        sheets = pd.read_excel(path, sheet_name=None, header=None, dtype=object, engine="calamine")
-    except Exception as exc:  # calamine raises several types for broken files
-        if "password" in str(exc).lower() or "encrypt" in str(exc).lower():
-            problem, expected = _ENCRYPTED
+        grids = workbook_grids(path, kind)
+    except Unreadable as exc:
+        if exc.encrypted:
+            result.notes.append(whole_file(display, *_ENCRYPTED, "file.refused"))
         else:
-            problem = f"文件已损坏或不是有效的 Excel 文件({type(exc).__name__})"
-            expected = "可用 Excel 或 WPS 打开并另存为 .xlsx 的文件"
-        result.notes.append(
-            whole_file(
-                display,
-                problem,
-                expected,
-                "file.refused" if (problem, expected) == _ENCRYPTED else "file.damaged",
-            )
-        )
+            result.notes.append(whole_file(
+                display, f"文件已损坏或不是有效的 Excel 文件({exc.kind})",
+                "可用 Excel 或 WPS 打开并另存为 .xlsx 的文件", "file.damaged",
+            ))  # fmt: skip
         return
     file_kind = kind_from_name(path.stem)
     found = False
-    for sheet_name, grid in sheets.items():
-        sheet = str(sheet_name)
-        sheet_kind = kind_from_name(sheet)
-        if sheet_kind is None and any(w in sheet.lower() for w in INSTRUCTION_SHEET_WORDS):
-            result.skipped.append({"file": display, "sheet": sheet, "reason": "填表说明"})
-            _scan_grid(grid, range(len(grid)), display, sheet, "填表说明", result)
+    for g in grids:
+        if g.not_read:  # hidden: not a ledger, but never a place for personal data
+            result.skipped.append({"file": display, "sheet": g.sheet, "reason": g.not_read})
+            scan_grid(g.cells, range(len(g.cells)), display, g.sheet, "隐藏的工作表", result)
             continue
-        found |= _add_table(grid, display, sheet, sheet_kind or file_kind, result)
+        sheet_kind = kind_from_name(g.sheet)
+        if sheet_kind is None and any(w in g.sheet.lower() for w in INSTRUCTION_SHEET_WORDS):
+            result.skipped.append({"file": display, "sheet": g.sheet, "reason": "填表说明"})
+            scan_grid(g.cells, range(len(g.cells)), display, g.sheet, "填表说明", result)
+            continue
+        found |= add_table(g.cells, display, g.sheet, sheet_kind or file_kind, result,
+                           rules.reading, g.hidden_rows)  # fmt: skip
     if not found and not any(n.file == display for n in result.notes):
-        result.notes.append(FileNote(display, "", None, "", "", *_EMPTY, check="file.empty"))
-
-
-def _scan_grid(
-    grid: pd.DataFrame, rows: range, file: str, sheet: str, where: str, result: ReadResult
-) -> None:
-    """Personal data in rows that are not table rows (title rows, instruction sheets)."""
-    for i in rows:
-        for pos, value in enumerate(grid.iloc[i].tolist()):
-            if value is None or (isinstance(value, float) and np.isnan(value)):
-                continue
-            text = (
-                str(int(value)) if isinstance(value, float) and value.is_integer() else str(value)
-            )
-            _scan_text(text, file, sheet, f"{column_letter(pos + 1)}{i + 1}", where, result)
-
-
-def _blank(grid: pd.DataFrame) -> pd.DataFrame:
-    """Boolean frame: cell is empty (None, NaN, or only spaces)."""
-    as_text = grid.astype(str).apply(lambda c: c.str.strip())
-    return grid.isna() | as_text.isin(["", "nan", "None", "NaT"])
-
-
-def _find_header(
-    grid: pd.DataFrame, kind: str | None
-) -> tuple[str | None, int, dict[int, str], dict[str, list[int]]]:
-    """Among the first rows, the row that best matches a kind's headers.
-
-    Returns (kind, row index, {column position: English name}, {name: positions of every
-    column with that header, where there are two or more}); kind None if no row carries
-    every required header of any kind.
-    """
-    kinds = (kind,) if kind else KINDS
-    best: tuple[int, str | None, int, dict[int, str], dict[str, list[int]]] = (0, None, -1, {}, {})
-    for i in range(min(HEADER_SCAN_ROWS, len(grid))):
-        cells = [normalise_header(v) if pd.notna(v) else "" for v in grid.iloc[i].tolist()]
-        for k in kinds:
-            lookup = header_lookup(k)
-            mapping: dict[int, str] = {}
-            seen: dict[str, list[int]] = {}
-            for pos, cell in enumerate(cells):
-                name = lookup.get(cell)
-                if name:
-                    seen.setdefault(name, []).append(pos)
-                    if name not in mapping.values():
-                        mapping[pos] = name
-            required = {c.name for c in SCHEMAS[k] if c.required}
-            complete = required <= set(mapping.values())
-            score = len(mapping) + (100 if complete else 0)
-            if score > best[0]:
-                dups = {n: p for n, p in seen.items() if len(p) > 1}
-                best = (score, k, i, mapping, dups)
-    score, k, i, mapping, dups = best
-    return (k if score >= 100 else None), i, mapping, dups
-
-
-def _add_table(
-    grid: pd.DataFrame, display: str, sheet: str, kind: str | None, result: ReadResult
-) -> bool:
-    """Locate the header row of one grid, then keep its non-empty data rows.
-
-    Returns whether the grid held anything (a table, or a problem worth a message)."""
-    blank = _blank(grid) if not grid.empty else grid
-    if grid.empty or bool(blank.all().all()):
-        result.skipped.append({"file": display, "sheet": sheet, "reason": "空表"})
-        return False
-    found, header_idx, mapping, dups = _find_header(grid, kind)
-    if found is None and kind is not None:
-        # The name said one kind, but the header may say another: try every kind.
-        found2, idx2, map2, dups2 = _find_header(grid, None)
-        if found2 is not None:
-            found, header_idx, mapping, dups = found2, idx2, map2, dups2
-    if found is None:
-        _report_missing_header(grid, display, sheet, kind, header_idx, mapping, result)
-        _scan_grid(grid, range(min(HEADER_SCAN_ROWS, len(grid))), display, sheet, "表格", result)
-        return True
-    _scan_grid(grid, range(header_idx), display, sheet, "标题行", result)
-    title_cells = [
-        str(v).strip()
-        for v in grid.iloc[:header_idx].to_numpy().ravel().tolist()
-        if v is not None and not (isinstance(v, float) and np.isnan(v)) and str(v).strip()
-    ]
-    zero, unit_hint = zero_mark(title_cells), unit_written(title_cells)
-    headers_row = grid.iloc[header_idx].tolist()
-    headers = {name: str(headers_row[pos]).strip() for pos, name in mapping.items()}
-    body = grid.iloc[header_idx + 1 :]
-    keep = ~blank.iloc[header_idx + 1 :].all(axis=1)
-    body = body[keep.to_numpy()]
-    frame = pd.DataFrame(index=range(len(body)))
-    for pos, name in mapping.items():
-        frame[name] = body.iloc[:, pos].to_numpy()
-    # Extra columns are kept (as written) so that the privacy check can see them.
-    for pos in range(grid.shape[1]):
-        if pos in mapping:
-            continue
-        head = headers_row[pos]
-        col = body.iloc[:, pos]
-        if pd.isna(head) or not str(head).strip():
-            if col.isna().all() or bool(blank.iloc[header_idx + 1 :, pos][keep.to_numpy()].all()):
-                continue
-            head = f"第{column_letter(pos + 1)}列"
-        frame[f"extra:{str(head).strip()}"] = col.to_numpy()
-        headers[f"extra:{str(head).strip()}"] = str(head).strip()
-    rows = (body.index.to_numpy() + 1).astype(np.int64)  # grid index 0 is Excel row 1
-    written = {
-        name: [f"{column_letter(p + 1)} 列「{str(headers_row[p]).strip()}」" for p in positions]
-        for name, positions in dups.items()
-    }
-    result.tables.append(
-        RawTable(
-            display, sheet, found, frame, headers, rows, header_idx + 1, written, zero, unit_hint
-        )
-    )
-    return True
-
-
-# A zero return (零报告): the unit has no case of this kind. Written in the title rows,
-# as the template has it ("零报告" and 是 in the next cell) or in one cell ("零报告:是").
-ZERO_WORDS = ("零报告", "本表无案件", "无案件")
-_YES_WORDS = ("是", "Y", "YES", "1", "√", "✓", "✔")
-_UNIT_WRITTEN = re.compile(r"填报单位\s*[::]\s*([^\s()()]+)")
-
-
-def zero_mark(cells: list[str]) -> bool:
-    """Whether the title rows declare a zero return: a zero word followed by 是 (in the same
-    cell after a colon, or in the next cell)."""
-    for i, cell in enumerate(cells):
-        text = unicodedata.normalize("NFKC", cell).replace(" ", "")
-        if not any(w in text for w in ZERO_WORDS):
-            continue
-        after = re.split(r"[::]", text, maxsplit=1)[1:] or cells[i + 1 : i + 2]
-        if after and unicodedata.normalize("NFKC", after[0]).strip().upper() in _YES_WORDS:
-            return True
-    return False
-
-
-def unit_written(cells: list[str]) -> str | None:
-    """The unit named in the title rows, as written: 填报单位:农水站 in one cell, or 填报单位
-    in one cell and the unit in the next (as the template has it)."""
-    for i, cell in enumerate(cells):
-        text = unicodedata.normalize("NFKC", cell)
-        m = _UNIT_WRITTEN.search(text)
-        if m:
-            return m.group(1)
-        if text.replace(" ", "").rstrip(":") == "填报单位" and i + 1 < len(cells):
-            return cells[i + 1]
-    return None
-
-
-def _report_missing_header(
-    grid: pd.DataFrame,
-    display: str,
-    sheet: str,
-    kind: str | None,
-    idx: int,
-    mapping: dict[int, str],
-    result: ReadResult,
-) -> None:
-    if kind is None:
-        result.notes.append(
-            FileNote(
-                display,
-                sheet,
-                None,
-                "",
-                "",
-                "无法识别台账类型:文件名或工作表名中没有台账名称,前几行也没有找到完整的表头",
-                "文件名含 走访/事件/排查/积案,或表头为 docs/使用说明.md 所列的中文表头",
-                check="table.kind",
-            )
-        )
-        return
-    present = set(mapping.values())
-    missing = [c.header for c in SCHEMAS[kind] if c.required and c.name not in present]
-    result.notes.append(
-        FileNote(
-            display,
-            sheet,
-            idx + 1 if mapping else None,
-            "、".join(missing),
-            "",
-            f"{KIND_LABELS[kind]}缺少必填列:{'、'.join(missing)}",
-            "表头应含:" + "、".join(c.header for c in SCHEMAS[kind] if c.required),
-            check="table.required_columns",
-        )
-    )
+        result.notes.append(whole_file(display, *_EMPTY, "file.empty"))
 
 
 def read_frames(frames: dict[str, pd.DataFrame]) -> ReadResult:

@@ -38,9 +38,7 @@ class Column:
 
     name: str
     header: str
-    type: (
-        str  # id, opt_id, date, opt_date, unit, level, form, persons, bool, text, status, category
-    )
+    type: str  # id, opt_id, date, opt_date, unit, level, form, persons, bool, status, category, dispute
     required: bool = True
     aliases: tuple[str, ...] = ()
     dates: str = "event"  # which range of limits.yaml a date column obeys
@@ -61,9 +59,9 @@ EXPECTED = {
     "form": "走访形式之一(见 params/rules.yaml 的 forms)",
     "persons": "不小于 1 的整数人次,如 3 或 3人",
     "bool": "是 或 否(也可写 Y/N、1/0;空白为否)",
-    "text": "文字",
     "status": "未化解 或 已化解",
     "category": "考核办法列明的事件类别之一",
+    "dispute": "纠纷类别之一(见 params/ledgers.yaml;其他类别填“其他”),不写当事人和经过",
 }
 
 SCHEMAS: dict[str, tuple[Column, ...]] = {
@@ -97,7 +95,7 @@ SCHEMAS: dict[str, tuple[Column, ...]] = {
         Column("case_id", "案件编号", "id", aliases=("案件号", "编号")),
         Column("unit", "责任单位", "unit", aliases=("单位",)),
         Column("screened_on", "排查日期", "date"),
-        Column("category", "纠纷类别", "text", required=False, aliases=("类别",)),
+        Column("category", "纠纷类别", "dispute", required=False, aliases=("类别", "纠纷类型")),
         Column("status", "化解状态", "status", aliases=("状态",)),
         Column("resolved_on", "化解日期", "opt_date", required=False),
     ),

@@ -18,11 +18,11 @@ import numpy as np
 import pandas as pd
 from pandas.api import types as ptypes
 
-from ..params import Limits, Rules, canonical_category
+from ..params import Limits, Rules, canonical_category, fold
 from . import normalise as nz
 from .checks import CHECKS
 from .privacy import check_cells, is_pii_header, mask_column
-from .read import FileNote, RawTable, ReadResult
+from .raw import FileNote, RawTable, ReadResult
 from .schema import KEYS, KIND_LABELS, KINDS, SCHEMAS, Column
 
 ERROR = "错误"
@@ -83,7 +83,6 @@ def _parser(col: Column, rules: Rules) -> Callable[[pd.Series], tuple]:
     return {
         "id": nz.ids,
         "opt_id": nz.optional_ids,
-        "text": nz.per_value(nz.free_text),
         "level": nz.per_value(lambda v: nz.vocabulary(v, rules.level_spellings)),
         "form": nz.per_value(lambda v: nz.vocabulary(v, rules.form_spellings)),
         "status": nz.per_value(nz.statuses),
@@ -185,6 +184,11 @@ def _concat(tables: list[RawTable], kind: str) -> tuple[pd.DataFrame, dict[str, 
         df["src_sheet"] = t.sheet
         df["src_row"] = t.rows
         df["_table"] = id(t)
+        if t.quiet:
+            quiet: dict[int, set[str]] = {}
+            for row, name in t.quiet:
+                quiet.setdefault(row, set()).add(name)
+            df["_quiet"] = [frozenset(quiet.get(int(r), ())) for r in t.rows]
         parts.append(df)
     if parts:
         frame = pd.concat(parts, ignore_index=True)
@@ -252,30 +256,120 @@ def _check_headers(tables: list[RawTable], kind: str, problems: _Problems) -> se
 def _parse_columns(
     frame: pd.DataFrame, headers: dict[str, pd.Series], kind: str, rules: Rules, problems: _Problems
 ) -> pd.DataFrame:
-    """Typed columns for one kind; every unreadable cell becomes a problem."""
+    """Typed columns for one kind; every unreadable cell becomes a problem.
+
+    A "none" written as people write it (无, /, —, 暂无…: ledgers.yaml) is a blank cell in
+    every column: an optional one is empty, a required one is an empty required cell. An
+    id that reads as prose, or a dispute category outside the office's list, is refused and
+    never echoed: the message shows it masked (``prose_mask``)."""
     out = pd.DataFrame(index=frame.index)
     for col in SCHEMAS[kind]:
-        raw = frame[col.name]
+        written = frame[col.name]
+        placeholder = _placeholders(written, rules)
+        raw = written.mask(placeholder) if placeholder.any() else written
         if col.type == "unit":
             values, bad, why = _units(raw, rules)
         elif col.type == "category":
             values, bad, why = _categories(raw, rules)
+        elif col.type == "dispute":
+            values, bad, why = _disputes(raw, rules)
         else:
             values, bad, *given = _parser(col, rules)(raw)
             why = given[0] if given else None
+        prose = np.zeros(len(raw), dtype=bool)
+        if col.type in ("id", "opt_id"):
+            prose = _prose_ids(values, rules)
+            if prose.any():
+                values = values.mask(prose)
         out[col.name] = values
+        bad = (bad | prose) & ~_quiet(frame, col.name)
         if bad.any():
             if why is None:
                 why = _why(col, raw, bad)
+            why = pd.Series(why, index=raw.index).astype(object)
+            why[prose] = _ID_PROSE.format(**_id_rule(rules))
+            said = placeholder & bad
+            if said.any():
+                why[said] = written[said].map(lambda v: f"「{v}」表示没有,但此列必填")
+            # refused free text is never echoed: it may name a person
+            hidden = prose | (bad if col.type == "dispute" else False)
+            shown_as = written.where(~hidden, prose_mask(written))
             expected = expected_text(col, rules)
             if col.type == "persons":
                 expected += (
                     f"(不超过 {rules.limits.max_persons_per_visit};{rules.limits.persons_reason})"
                 )
-            problems.add(
-                frame, bad, kind, headers[col.name], raw, why, expected, check=f"cell.{col.type}"
-            )
+            checks = np.where(prose, "cell.prose", f"cell.{col.type}")
+            for name in dict.fromkeys(checks[bad]):
+                mask = bad & (checks == name)
+                problems.add(frame, mask, kind, headers[col.name], shown_as, why, expected,
+                             check=str(name))  # fmt: skip
     return out
+
+
+def _quiet(frame: pd.DataFrame, name: str) -> np.ndarray:
+    """Cells already reported while reading (a formula without a result): not judged
+    again (their row is refused by that report)."""
+    if "_quiet" not in frame:
+        return np.zeros(len(frame), dtype=bool)
+    return frame["_quiet"].map(lambda q: isinstance(q, frozenset) and name in q).to_numpy(bool)
+
+
+_ID_PROSE = (
+    "不像编号(编号含数字、汉字不超过 {max_han} 个、不超过 {max_chars} 字),像是一句话;原文未显示"
+)
+
+
+def _id_rule(rules: Rules) -> dict:
+    return {"max_han": rules.reading.id_max_han, "max_chars": rules.reading.id_max_chars}
+
+
+def _placeholders(raw: pd.Series, rules: Rules) -> np.ndarray:
+    """Cells that say "none" as people write it (ledgers.yaml placeholders)."""
+    marks = rules.reading.placeholders
+
+    def parse(v: pd.Series) -> tuple[pd.Series, np.ndarray]:
+        folded = nz.text(v).map(lambda t: fold(t) if isinstance(t, str) else t)
+        return v, folded.isin(marks).to_numpy(dtype=bool)
+
+    if not (ptypes.is_object_dtype(raw) or ptypes.is_string_dtype(raw)):
+        return np.zeros(len(raw), dtype=bool)
+    return nz.per_value(parse)(raw)[1]
+
+
+_HAN = re.compile(r"[\u3400-\u9fff\uf900-\ufaff]")
+
+
+def _prose_ids(values: pd.Series, rules: Rules) -> np.ndarray:
+    """Ids that read as a sentence (or a name) rather than a code (ledgers.yaml ids): too
+    long, too many Chinese characters, or Chinese characters without any digit (王小明)."""
+    r = rules.reading
+
+    def parse(v: pd.Series) -> tuple[pd.Series, np.ndarray]:
+        def prose(t: object) -> bool:
+            if not isinstance(t, str):
+                return False
+            han = len(_HAN.findall(t))
+            return (len(t) > r.id_max_chars or han > r.id_max_han
+                    or (r.id_need_digit and han > 0 and not any(ch.isdigit() for ch in t)))  # fmt: skip
+
+        return v, v.map(prose).to_numpy(dtype=bool)
+
+    return nz.per_value(parse)(values.astype(object))[1]
+
+
+def prose_mask(raw: pd.Series) -> pd.Series:
+    """A refused free-text value as a message may show it: its first character and its
+    length, never the text (it may name a person or an address)."""
+
+    def mask(v: object) -> object:
+        t = nz._cell_text(v)
+        if t is pd.NA:
+            return ""
+        t = str(t)
+        return t if len(t) <= 2 else f"{t[0]}…(共 {len(t)} 字,原文未显示)"
+
+    return raw.map(mask)
 
 
 def expected_text(col: Column, rules: Rules) -> str:
@@ -313,6 +407,25 @@ def _units(raw: pd.Series, rules: Rules) -> tuple[pd.Series, np.ndarray, pd.Seri
         why[s[bad] == spelling] = f"单位名称不在单位名单中{hint}"
     why = why.reindex(raw.index)
     return values, bad, why
+
+
+def _disputes(raw: pd.Series, rules: Rules) -> tuple[pd.Series, np.ndarray, pd.Series]:
+    """A dispute category (纠纷类别) from the office's list in ledgers.yaml, or blank."""
+    lookup = rules.reading.dispute_lookup()
+
+    def parse(v: pd.Series) -> tuple[pd.Series, np.ndarray]:
+        s = nz.text(v)
+        out = s.map(lambda t: lookup.get(_squash_text(t)) if isinstance(t, str) else None)
+        return out.astype(object), (s.notna() & out.isna()).to_numpy()
+
+    values, bad = nz.per_value(parse)(raw)
+    names = "、".join(rules.reading.dispute_categories)
+    why = pd.Series(np.where(bad, f"不是纠纷类别;台账只填类别({names})", ""), index=raw.index)
+    return values, bad, why
+
+
+def _squash_text(text: str) -> str:
+    return "".join(ch for ch in text if not ch.isspace() and ch not in "、,,;;。.")
 
 
 def _categories(raw: pd.Series, rules: Rules) -> tuple[pd.Series, np.ndarray, pd.Series]:
@@ -641,6 +754,8 @@ def check(read: ReadResult, rules: Rules, received: dt.datetime | None = None) -
         bad_tables = _check_headers(tables, kind, problems)
         frame, headers = _concat(tables, kind)
         n_before = len(problems.parts)
+        for t in tables:  # cells seen but not readable (formulas, errors): their rows
+            problems.add_notes(t.row_notes, kind)
         if len(frame):
             _check_cells(frame, headers, kind, rules.limits, problems)
             typed = _parse_columns(frame, headers, kind, rules, problems)
@@ -874,7 +989,9 @@ def _account(
                 "rows_read": int(mine.sum()),
                 "rows_used": int(mine.sum()) - n_ref,
                 "rows_refused": n_ref,
-                "note": "整张表拒收" if n_ref and n_ref == int(mine.sum()) else "",
+                "note": ";".join(
+                    (["整张表拒收"] if n_ref and n_ref == int(mine.sum()) else []) + t.remarks
+                ),
                 "unit": unit,
                 "zero": bool(t.zero and not mine.any()),
             }

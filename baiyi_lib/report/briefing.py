@@ -201,8 +201,18 @@ class Briefing:
             f'<p class="meta">统计截至 {fig_num("as_of", self.as_of.isoformat())}'
             f"(第 {week['week']} 周:{md(week['start'])}—{md(self.as_of)}{partial});"
             f"{html.escape(scope)};"
-            f"行动期 {camp.start.year}年{md(camp.start)}—{md(camp.end)}。</p>" + note
+            f"行动期 {camp.start.year}年{md(camp.start)}—{md(camp.end)}。</p>"
+            + note
+            + self._reading()
         )
+
+    def _reading(self) -> str:
+        """Before any score: ledgers missing altogether and what was not read."""
+        lines = self.ledgers.reading_lines()
+        if not lines:
+            return ""
+        items = "".join(f"<li>{html.escape(line)}</li>" for line in lines)
+        return f'<div class="alert"><p>计分以前请注意:</p><ul>{items}</ul></div>'
 
     def headline(self) -> Fragment:
         """本周要点."""

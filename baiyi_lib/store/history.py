@@ -32,7 +32,8 @@ def stored_frames(
     store: str | Path, known_at: dt.datetime | None = None, wait: float = 60.0
 ) -> tuple[dict[str, pd.DataFrame], pd.DataFrame]:
     """The stored rows as they stood at ``known_at`` (default: everything received), as
-    frames for the loader, and the files of the submissions live at that moment."""
+    frames for the loader, and the files of the submissions live at that moment (with
+    ``attrs["kinds"]``: the ledgers those submissions carried)."""
     cut = known_at if known_at is not None else _FOREVER
     with reading(store, wait) as con:
         frames = {}
@@ -43,11 +44,17 @@ def stored_frames(
                 "WHERE NOT deleted",
                 [cut],
             ).df()
-        files = con.execute(
-            f"SELECT file, sha256, received FROM submissions s WHERE action = 'ingest' "
-            f"AND received <= ? AND coalesce({_WITHDRAWN_BY} > ?, true) ORDER BY id",
+        live = (
+            f"FROM submissions s WHERE action = 'ingest' AND received <= ? "
+            f"AND coalesce({_WITHDRAWN_BY} > ?, true)"
+        )
+        files = con.execute(f"SELECT file, sha256, received {live} ORDER BY id", [cut, cut]).df()
+        kinds = con.execute(
+            f"SELECT DISTINCT c.kind FROM submission_counts c WHERE c.submission_id IN "
+            f"(SELECT id {live})",
             [cut, cut],
-        ).df()
+        ).fetchall()
+    files.attrs["kinds"] = tuple(k for (k,) in kinds)
     return frames, files
 
 

@@ -29,7 +29,7 @@ import pandas as pd
 
 from ..errors import BaiyiError
 from ..ledgers import LedgerCheck, check_files
-from ..ledgers.read import list_inputs
+from ..ledgers.read import batch_files
 from ..ledgers.schema import KIND_LABELS, KINDS
 from ..ledgers.validate import ERROR
 from ..params import DEFAULT_STORE, Rules, load_rules
@@ -104,14 +104,15 @@ def ingest(
     """
     rules = rules or load_rules()
     received = received or dt.datetime.now()
-    named, unread = list_inputs([Path(p) for p in paths])
-    reports = [IngestReport(u["file"], "unread", None, pd.DataFrame(), None, u["reason"])
-               for u in unread]  # fmt: skip
-    if not named:
-        raise BaiyiError("没有找到要载入的台账文件")
-    progress(f"正在检查 {len(named)} 个文件")
-    checked = check_files(named, rules, received=received)
-    batch = [_describe(path, name, checked, partial) for path, name in named]
+    with batch_files([Path(p) for p in paths], rules.limits) as files:
+        if not files.named and not files.notes:
+            raise BaiyiError("没有找到要载入的台账文件")
+        progress(f"正在检查 {len(files.named)} 个文件")
+        checked = check_files(files, rules, received=received)
+        named = files.named + [(Path(n.file), n.file) for n in files.notes]
+        reports = [IngestReport(u["file"], "unread", None, pd.DataFrame(), None, u["reason"])
+                   for u in files.unread]  # fmt: skip
+        batch = [_describe(path, name, checked, partial) for path, name in named]
     if not checked.ok:
         return reports + _held_back(batch, checked.problems)
     with writing(store, wait) as con:
@@ -160,8 +161,10 @@ def _describe(path: Path, name: str, checked: LedgerCheck, partial: bool) -> _Fi
 
 
 def _sha(checked: LedgerCheck, name: str) -> str:
+    """A file's SHA-256 as read ("" for a zip refused before it was unpacked)."""
     files = checked.files
-    return str(files.loc[files["file"] == name, "sha256"].iloc[0])
+    found = files.loc[files["file"] == name, "sha256"]
+    return str(found.iloc[0]) if len(found) else ""
 
 
 def _tables(checked: LedgerCheck) -> dict[str, pd.DataFrame]:
