@@ -70,9 +70,14 @@ def test_the_same_file_twice_changes_nothing(tmp_path, VISITS, UNIT):
     store = tmp_path / "s.duckdb"
     ingest([VISITS], store, received=T1)
     rows = _count(store, "rows_visits")
-    again = ingest([VISITS], store, received=T2)[0]
+    again = ingest([VISITS], store, received=T1 + dt.timedelta(hours=1))[0]  # the same week
     assert again.status == "unchanged" and "第 1 次报送" in again.message
     assert _count(store, "rows_visits") == rows and _count(store, "submissions") == 1
+    # sent again the next week, it is that week's return: recorded, the ledgers the same
+    before = load_ledgers(store).visits
+    nxt = ingest([VISITS], store, received=T2)[0]
+    assert nxt.status == "stored" and nxt.counts.at[0, "unchanged"] == len(before)
+    assert load_ledgers(store).visits.equals(before)
 
 
 def test_a_corrected_row_is_a_new_version_and_any_moment_is_reproducible(tmp_path, VISITS, UNIT):
@@ -228,13 +233,13 @@ def test_briefing_from_the_store_explains_changes_and_returns(tmp_path, sent):
     visits = sent(dt.date(2019, 4, 19)) / "走访登记.csv"
     unit = sent(dt.date(2019, 4, 26)) / "units" / "ymb_移民扶持办公室.xlsx"
     ingest([visits], store, received=dt.datetime(2019, 4, 19, 17))
-    ingest([unit], store, received=dt.datetime(2019, 4, 27, 10))  # a day late
     text = visits.read_bytes().decode("gb18030").splitlines()
     header, first = text[1].split(","), text[2].split(",")
     first[header.index("人次")] = "9"
     fix = tmp_path / "走访登记_补报.csv"  # one corrected row: a partial file, by its name
     fix.write_text("\n".join([text[0], text[1], ",".join(first)]) + "\n", encoding="utf-8")
     ingest([fix], store, received=dt.datetime(2019, 4, 26, 16))
+    ingest([unit], store, received=dt.datetime(2019, 4, 27, 10))  # a day late
     b = Briefing.prepare(str(store), "2019-04-26")
     changes = str(b.changes())
     assert "其中:补报或更正以前各周" in changes and "更正和删除的行" in changes

@@ -148,7 +148,7 @@ def test_no_room_for_the_log_stops_the_ingest_and_keeps_every_row(good_store, tm
         lines = VISITS.read_text(encoding="gb18030").splitlines()
         rows = [ln.replace("ZF2019", "ZG2019", 1) for ln in lines[2:]] * 1
         new.write_text("\n".join(lines[:2] + rows * 1), encoding="gb18030")
-        code = main(["ingest", str(new), "--store", str(store)])
+        code = main(["ingest", str(new), "--store", str(store), "--replace"])
         err = capsys.readouterr().err
         assert code == 5, err
         assert "磁盘空间已满" in err and "Traceback" not in err
@@ -198,7 +198,6 @@ def test_personal_data_stored_before_is_purged_from_every_version(
     con.close()
     raw = store.read_bytes()
     assert b"138 0013 8000" in raw and b"11010519491231002X" in raw
-    before = _counts(store)
 
     assert main(["validate", str(store)]) == 1  # the loader refuses what is stored
     out = capsys.readouterr().out
@@ -207,6 +206,7 @@ def test_personal_data_stored_before_is_purged_from_every_version(
     err = capsys.readouterr().err
     assert "baiyi purge" in err and "2 个值" in err
     raw = store.read_bytes()
+    before = _counts(store)
 
     assert main(["purge", "--store", str(store)]) == 1  # a dry run lists, masked
     out = capsys.readouterr().out

@@ -15,6 +15,8 @@ schema version with its numbered migrations, and a purge's rewrite left pending.
 from __future__ import annotations
 
 import contextlib
+import fcntl
+import hashlib
 import os
 import time
 from collections.abc import Callable, Iterator
@@ -25,19 +27,10 @@ import duckdb
 from ..errors import BaiyiError, StoreBusy, StoreDamaged, StoreError, StoreNotWritable, StoreTooNew
 from ..ledgers.schema import KINDS, SCHEMAS
 
-# DuckDB failures that come from the file or the disk, not from our SQL: each becomes a
-# StoreError with its own message; anything else is a bug and is raised as it is
-ENVIRONMENT = (
-    duckdb.IOException,
-    duckdb.SerializationException,
-    duckdb.FatalException,
-    duckdb.InternalException,
-    duckdb.CatalogException,
-    duckdb.InvalidInputException,
-    duckdb.PermissionException,
-    duckdb.TransactionException,
-    duckdb.OutOfMemoryException,
-)
+# Every DuckDB failure becomes a StoreError with its own message (busy, not writable,
+# damaged): the schema is checked when the store is opened, so a failure of our SQL on it
+# means the file is not what it should be
+ENVIRONMENT = (duckdb.Error,)
 
 SCHEMA_VERSION = 2
 PROVENANCE = ["src_file", "src_sheet", "src_row"]
@@ -52,7 +45,7 @@ def ledger_columns(kind: str) -> list[str]:
 def version_columns(kind: str) -> list[str]:
     """Every column of ``rows_<kind>``, in order: one row version each."""
     return ["row_key", "content", "submission_id", "received", *ledger_columns(kind),
-            *PROVENANCE, "deleted"]  # fmt: skip
+            *PROVENANCE, "deleted", "change"]  # fmt: skip
 
 
 def _rows_table_sql(kind: str) -> str:
@@ -112,6 +105,19 @@ def _v2(con: duckdb.DuckDBPyConnection) -> None:
     )
     con.execute("ALTER TABLE submissions DROP COLUMN units")
     con.execute("ALTER TABLE submissions DROP COLUMN kinds")
+    # what a return replaces: (kind, unit) of a unit's ledger, unit NULL for the whole
+    # ledger of that kind (the office's register); partial files (补报) have none
+    con.execute("CREATE TABLE submission_scope (submission_id BIGINT, kind VARCHAR, unit VARCHAR)")
+    # the rows a submission's scope took away (a record for 变化说明 and receipts)
+    con.execute(
+        "CREATE TABLE submission_deletions (submission_id BIGINT, kind VARCHAR, "
+        "row_key VARCHAR, unit VARCHAR, src_row BIGINT)"
+    )
+    for kind in KINDS:  # what each version did when it was written: new, changed, unchanged
+        con.execute(f"ALTER TABLE rows_{kind} ADD COLUMN IF NOT EXISTS change VARCHAR")
+        con.execute(
+            f"UPDATE rows_{kind} SET change = CASE WHEN deleted THEN 'deleted' ELSE 'changed' END"
+        )
 
 
 MIGRATIONS: dict[int, Callable[[duckdb.DuckDBPyConnection], None]] = {1: _v1, 2: _v2}
@@ -124,6 +130,8 @@ def expected_columns() -> dict[str, list[str]]:
         "submissions": ["id", "file", "sha256", "received", "ingested", "rows_read", "batch",
                         "action", "withdraws"],
         "submission_units": ["submission_id", "unit"],
+        "submission_scope": ["submission_id", "kind", "unit"],
+        "submission_deletions": ["submission_id", "kind", "row_key", "unit", "src_row"],
         "submission_counts": ["submission_id", "kind", "rows", "new", "changed", "unchanged",
                               "deleted"],
         "store_meta": ["key", "value"],
@@ -155,11 +163,9 @@ def schema_version(con: duckdb.DuckDBPyConnection) -> int:
         else []
     )
     if not row:  # no mark: a version-2 store that lost it, or one from before versions
-        return 2 if "submission_units" in tables else 0
-    try:
-        return int(row[0][0])
-    except ValueError:
-        return SCHEMA_VERSION + 1  # not a version this baiyi wrote
+        return 2 if "action" in tables.get("submissions", []) else 0
+    value = str(row[0][0])
+    return int(value) if value.isdigit() else -1  # -1: not a version any baiyi wrote
 
 
 def _too_new(path: Path, why: str) -> StoreTooNew:
@@ -173,8 +179,7 @@ def migrate(con: duckdb.DuckDBPyConnection, path: Path) -> int:
     """Bring the store to ``SCHEMA_VERSION`` in one transaction; return the version found.
     A newer store is refused (StoreTooNew) before anything is changed."""
     found = schema_version(con)
-    if found > SCHEMA_VERSION:
-        raise _too_new(path, f"的结构版本为 {found},本版本只认识到 {SCHEMA_VERSION}")
+    _check_version(con, path, found)
     if found == SCHEMA_VERSION:
         return found
     con.execute("BEGIN TRANSACTION")
@@ -190,6 +195,15 @@ def migrate(con: duckdb.DuckDBPyConnection, path: Path) -> int:
             con.execute("ROLLBACK")
         raise
     return found
+
+
+def _check_version(con: duckdb.DuckDBPyConnection, path: Path, found: int) -> None:
+    """A version this baiyi can read, or StoreTooNew naming the version as recorded."""
+    if 0 <= found <= SCHEMA_VERSION:
+        return
+    raw = con.execute("SELECT value FROM store_meta WHERE key = 'schema_version'").fetchall()
+    written = raw[0][0] if raw else "?"
+    raise _too_new(path, f"的结构版本记为「{written}」,本版本只认识 1 到 {SCHEMA_VERSION}")
 
 
 def check_shape(con: duckdb.DuckDBPyConnection, path: Path) -> None:
@@ -247,7 +261,7 @@ def connect(
         raise BaiyiError(f"找不到台账库:{path}")
     con = _open(path, wait, read_only)
     try:
-        if read_only and schema_version(con) < SCHEMA_VERSION:
+        if read_only and 0 <= schema_version(con) < SCHEMA_VERSION:
             con.close()
             _upgrade(path, wait)
             con = _open(path, wait, read_only)
@@ -258,9 +272,7 @@ def connect(
                 con = _open(path, wait, read_only)
             else:
                 _remove_copies(path)
-        too_new = schema_version(con)
-        if too_new > SCHEMA_VERSION:
-            raise _too_new(path, f"的结构版本为 {too_new},本版本只认识到 {SCHEMA_VERSION}")
+        _check_version(con, path, schema_version(con))
         check_shape(con, path)
     except ENVIRONMENT as exc:
         with contextlib.suppress(duckdb.Error):
@@ -296,7 +308,7 @@ def reading(store: str | Path, wait: float = 60.0) -> Iterator[duckdb.DuckDBPyCo
     con = connect(store, wait=wait, read_only=True)
     try:
         yield con
-    except ENVIRONMENT as exc:
+    except duckdb.Error as exc:
         raise store_error(exc, Path(store), "读取") from None
     finally:
         with contextlib.suppress(duckdb.Error):
@@ -304,18 +316,44 @@ def reading(store: str | Path, wait: float = 60.0) -> Iterator[duckdb.DuckDBPyCo
 
 
 @contextlib.contextmanager
-def writing(store: str | Path, wait: float = 60.0) -> Iterator[duckdb.DuckDBPyConnection]:
-    """A writable connection (the store made if new); a DuckDB failure while writing
-    becomes a StoreError."""
-    Path(store).parent.mkdir(parents=True, exist_ok=True)
-    con = connect(store, wait=wait)
+def writers_lock(store: str | Path, wait: float = 60.0) -> Iterator[Path]:
+    """One writer at a time, for the whole of its work (a purge holds it through the
+    rewrite, the swap and the check, when DuckDB's own lock is released): an exclusive
+    lock on the store's folder. Yields the store's real path (a symbolic link resolved,
+    so that a rewrite replaces the file, never the link). StoreBusy after ``wait``."""
+    path = Path(os.path.realpath(store))
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd = os.open(path.parent, os.O_RDONLY)
+    deadline = time.monotonic() + wait
     try:
-        yield con
-    except ENVIRONMENT as exc:
-        raise store_error(exc, Path(store), "写入") from None
+        while True:
+            try:
+                fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+                break
+            except BlockingIOError:
+                if time.monotonic() >= deadline:
+                    raise StoreBusy(
+                        f"台账库 {store} 正被另一个进程使用(例如另一次载入或清除),请稍后再试。"
+                    ) from None
+                time.sleep(0.2)
+        yield path
     finally:
-        with contextlib.suppress(duckdb.Error):
-            con.close()
+        os.close(fd)  # releases the lock
+
+
+@contextlib.contextmanager
+def writing(store: str | Path, wait: float = 60.0) -> Iterator[duckdb.DuckDBPyConnection]:
+    """A writable connection (the store made if new), under the writers' lock; a DuckDB
+    failure while writing becomes a StoreError."""
+    with writers_lock(store, wait) as path:
+        con = connect(path, wait=wait)
+        try:
+            yield con
+        except duckdb.Error as exc:
+            raise store_error(exc, Path(store), "写入") from None
+        finally:
+            with contextlib.suppress(duckdb.Error):
+                con.close()
 
 
 @contextlib.contextmanager
@@ -365,7 +403,9 @@ def rewrite_pending(con: duckdb.DuckDBPyConnection) -> bool:
 
 
 def _copy_path(path: Path) -> Path:
-    return path.with_name(f".{path.name}.rewrite")
+    """The rewrite's copy beside the store (a short name: the store's may be long)."""
+    tag = hashlib.sha1(path.name.encode("utf-8", "surrogateescape")).hexdigest()[:12]
+    return path.with_name(f".baiyi-rewrite-{tag}")
 
 
 def _remove_copies(path: Path) -> None:

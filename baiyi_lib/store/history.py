@@ -1,10 +1,11 @@
 """What the store remembers: the ledgers as known at any moment, the submissions log, the
 row-by-row changes, and withdrawals (撤回).
 
-A withdrawal never erases: it appends, for every row the withdrawn submission added,
-changed or deleted, the version that was live before it (or a deletion, for a row it
-added), and a line in the submissions log. So ``known_at`` before the withdrawal still
-gives the ledgers as they were, and after it as if the submission had not come.
+A withdrawal is a line of the log, nothing else: from its moment on, the withdrawn
+submission is no longer in force, so the live rows (``rows.live_sql``) are as if it had
+never come, while ``known_at`` before the withdrawal still gives the ledgers as they were.
+A row the withdrawn submission carried that a later return carried again stays as that
+return has it.
 """
 
 from __future__ import annotations
@@ -17,42 +18,42 @@ import pandas as pd
 
 from ..errors import BaiyiError
 from ..ledgers.schema import KIND_LABELS, KINDS
-from .connection import PROVENANCE, ledger_columns, reading, transaction, version_columns, writing
-from .ingest import WEEKLY_KINDS
-from .rows import LATEST, insert_versions
+from .connection import PROVENANCE, ledger_columns, reading, transaction, writing
+from .ingest import WEEKLY_KINDS, check_moment
+from .rows import EFFECTIVE, live_sql
 
-_FOREVER = pd.Timestamp.max.floor("s").to_pydatetime()
-# a submission withdrawn by a later line of the log (by the moment ``?``)
-_WITHDRAWN_BY = (
+_FOREVER = dt.datetime(9999, 12, 31)
+# when a later line of the log withdrew submission s
+_WITHDRAWN_AT = (
     "(SELECT min(w.received) FROM submissions w WHERE w.action = 'withdraw' AND w.withdraws = s.id)"
 )
+
+
+def _live(con, kind: str, cut: dt.datetime, columns: str = "l.*") -> pd.DataFrame:
+    return con.execute(live_sql(kind, columns), {"cut": cut}).df()
 
 
 def stored_frames(
     store: str | Path, known_at: dt.datetime | None = None, wait: float = 60.0
 ) -> tuple[dict[str, pd.DataFrame], pd.DataFrame]:
-    """The stored rows as they stood at ``known_at`` (default: everything received), as
-    frames for the loader, and the files of the submissions live at that moment (with
+    """The live rows as they stood at ``known_at`` (default: everything received), as
+    frames for the loader, and the files of the submissions in force at that moment (with
     ``attrs["kinds"]``: the ledgers those submissions carried)."""
     cut = known_at if known_at is not None else _FOREVER
     with reading(store, wait) as con:
         frames = {}
         for kind in KINDS:
-            cols = ", ".join([*ledger_columns(kind), *PROVENANCE])
-            frames[kind] = con.execute(
-                f"SELECT {cols} FROM (SELECT * FROM rows_{kind} WHERE received <= ? {LATEST}) "
-                "WHERE NOT deleted",
-                [cut],
-            ).df()
-        live = (
-            f"FROM submissions s WHERE action = 'ingest' AND received <= ? "
-            f"AND coalesce({_WITHDRAWN_BY} > ?, true)"
-        )
-        files = con.execute(f"SELECT file, sha256, received {live} ORDER BY id", [cut, cut]).df()
+            cols = ", ".join(f"l.{c}" for c in [*ledger_columns(kind), *PROVENANCE])
+            frames[kind] = _live(con, kind, cut, cols)
+        files = con.execute(
+            f"WITH eff AS ({EFFECTIVE}) SELECT s.file, s.sha256, s.received FROM submissions s "
+            "JOIN eff ON eff.id = s.id ORDER BY s.id",
+            {"cut": cut},
+        ).df()
         kinds = con.execute(
-            f"SELECT DISTINCT c.kind FROM submission_counts c WHERE c.submission_id IN "
-            f"(SELECT id {live})",
-            [cut, cut],
+            f"WITH eff AS ({EFFECTIVE}) SELECT DISTINCT c.kind FROM submission_counts c "
+            "JOIN eff ON eff.id = c.submission_id",
+            {"cut": cut},
         ).fetchall()
     files.attrs["kinds"] = tuple(k for (k,) in kinds)
     return frames, files
@@ -66,7 +67,7 @@ def submissions(store: str | Path, wait: float = 60.0) -> pd.DataFrame:
     with reading(store, wait) as con:
         return con.execute(
             f"SELECT s.id, s.file, s.sha256, s.received, s.ingested, s.batch, s.action, "
-            f"s.withdraws, {_WITHDRAWN_BY} AS withdrawn, "
+            f"s.withdraws, {_WITHDRAWN_AT} AS withdrawn, "
             "(SELECT string_agg(u.unit, ',' ORDER BY u.unit) FROM submission_units u "
             " WHERE u.submission_id = s.id) AS units, "
             "c.kind, c.rows, c.new, c.changed, c.unchanged, c.deleted FROM submissions s "
@@ -75,11 +76,11 @@ def submissions(store: str | Path, wait: float = 60.0) -> pd.DataFrame:
 
 
 def submission_units(store: str | Path, wait: float = 60.0) -> pd.DataFrame:
-    """One row per (submission, unit, weekly kind with its count): what each return was,
-    for the returns grid. Columns: id, unit, kind, rows, received, withdrawn."""
+    """One row per (submission, unit, ledger with its count): what each return was, for
+    the returns grid. Columns: id, unit, kind, rows, received, withdrawn."""
     with reading(store, wait) as con:
         return con.execute(
-            f"SELECT s.id, u.unit, c.kind, c.rows, s.received, {_WITHDRAWN_BY} AS withdrawn "
+            f"SELECT s.id, u.unit, c.kind, c.rows, s.received, {_WITHDRAWN_AT} AS withdrawn "
             "FROM submissions s JOIN submission_units u ON u.submission_id = s.id "
             "JOIN submission_counts c ON c.submission_id = s.id "
             "WHERE s.action = 'ingest' ORDER BY s.id"
@@ -88,16 +89,15 @@ def submission_units(store: str | Path, wait: float = 60.0) -> pd.DataFrame:
 
 def history(store: str | Path, wait: float = 60.0) -> pd.DataFrame:
     """The submissions log as the clerk reads it, one line per entry: id, received, batch,
-    action, file, units, and per entry the rows new / changed / deleted, and by which
-    later line it was withdrawn."""
+    action, file, units, rows new / changed / deleted, and which later line withdrew it."""
     subs = submissions(store, wait)
+    cols = ["id", "received", "batch", "action", "file", "units", "new", "changed", "deleted",
+            "withdrawn_by"]  # fmt: skip
     if subs.empty:
-        return pd.DataFrame(columns=["id", "received", "batch", "action", "file", "units",
-                                     "new", "changed", "deleted", "withdrawn_by"])  # fmt: skip
-    keys = ["id", "received", "batch", "action", "file", "units", "withdraws"]
+        return pd.DataFrame(columns=cols)
+    keys = ["received", "batch", "action", "file", "units", "withdraws"]
     per = subs.groupby("id", sort=True).agg(
-        {**{k: "first" for k in keys if k != "id"},
-         "new": "sum", "changed": "sum", "deleted": "sum"}
+        {**{k: "first" for k in keys}, "new": "sum", "changed": "sum", "deleted": "sum"}
     ).reset_index()  # fmt: skip
     by = subs.loc[subs["action"] == "withdraw", ["id", "withdraws"]].drop_duplicates()
     per["withdrawn_by"] = per["id"].map(dict(zip(by["withdraws"], by["id"], strict=True)))
@@ -110,34 +110,65 @@ def row_changes(
     until: dt.datetime | None = None,
     wait: float = 60.0,
 ) -> pd.DataFrame:
-    """Row versions received after ``since`` (and by ``until``): what each submission added,
-    corrected or deleted, and what each withdrawal restored, with its file."""
-    lo = pd.Timestamp(since)
-    hi = pd.Timestamp(until) if until is not None else pd.Timestamp(_FOREVER)
+    """What changed after ``since`` (and by ``until``), row by row, with the submission and
+    file that changed it: rows new (新增) or corrected (更正) by a submission in force at
+    ``until``, rows its scope took away (删除), and rows a withdrawal put back or took
+    away (撤回). Columns: kind, unit, file, submission_id, received, src_row, change, key."""
+    lo, hi = pd.Timestamp(since).to_pydatetime(), (until or _FOREVER)
+    parts = []
     with reading(store, wait) as con:
-        parts = []
         for kind in KINDS:
-            parts.append(
-                con.execute(
-                    f"""
-                    SELECT '{kind}' AS kind, r.row_key, r.unit, s.file, s.id AS submission_id,
-                           s.action, r.received, r.src_row, r.deleted,
-                           EXISTS (SELECT 1 FROM rows_{kind} o WHERE o.row_key = r.row_key
-                                   AND (o.received < r.received OR (o.received = r.received
-                                        AND o.submission_id < r.submission_id))) AS corrected
-                    FROM rows_{kind} r JOIN submissions s ON s.id = r.submission_id
-                    WHERE r.received > ? AND r.received <= ?
-                    """,
-                    [lo.to_pydatetime(), hi.to_pydatetime()],
-                ).df()
-            )
-    out = pd.concat(parts, ignore_index=True)
-    change = out["corrected"].map({True: "更正", False: "新增"}).where(~out["deleted"], "删除")
-    out["change"] = change.where(out["action"] != "withdraw", "撤回")
-    out["key"] = out["row_key"].str.replace("\x1f", " / ")
-    return out.drop(columns=["row_key", "corrected", "deleted", "action"]).sort_values(
-        ["received", "kind", "key"], ignore_index=True
-    )
+            parts.append(con.execute(
+                f"WITH eff AS ({EFFECTIVE}) "
+                f"SELECT '{kind}' AS kind, r.row_key, r.unit, s.file, s.id AS submission_id, "
+                "r.received, r.src_row, CASE r.change WHEN 'new' THEN '新增' ELSE '更正' END "
+                f"AS change FROM rows_{kind} r JOIN eff ON eff.id = r.submission_id "
+                "JOIN submissions s ON s.id = r.submission_id "
+                "WHERE r.received > $lo AND r.change IN ('new', 'changed')",
+                {"cut": hi, "lo": lo},
+            ).df())  # fmt: skip
+        parts.append(con.execute(
+            f"WITH eff AS ({EFFECTIVE}) "
+            "SELECT d.kind, d.row_key, d.unit, s.file, s.id AS submission_id, s.received, "
+            "NULL AS src_row, '删除' AS change FROM submission_deletions d "
+            "JOIN eff ON eff.id = d.submission_id JOIN submissions s ON s.id = d.submission_id "
+            "WHERE s.received > $lo",
+            {"cut": hi, "lo": lo},
+        ).df())  # fmt: skip
+        withdrawals = con.execute(
+            "SELECT id, file, received FROM submissions WHERE action = 'withdraw' "
+            "AND received > ? AND received <= ? ORDER BY id",
+            [lo, hi],
+        ).fetchall()
+        for wid, file, at in withdrawals:
+            diff = _state_diff(con, at)
+            parts.append(diff.assign(file=file, submission_id=wid, received=at, change="撤回"))
+    out = pd.concat([p for p in parts if len(p)] or [pd.DataFrame(columns=_CHANGE_COLUMNS)],
+                    ignore_index=True)  # fmt: skip
+    out["key"] = out["row_key"].astype(str).str.replace("\x1f", " / ")
+    return out.drop(columns=["row_key"]).sort_values(["received", "kind", "key"], ignore_index=True)
+
+
+_CHANGE_COLUMNS = ["kind", "row_key", "unit", "file", "submission_id", "received", "src_row",
+                   "change"]  # fmt: skip
+
+
+def _state_diff(con, at: dt.datetime) -> pd.DataFrame:
+    """Rows whose live state differs just before and at the moment ``at`` (a withdrawal):
+    kind, row_key, unit, src_row (of the state after, when there is one)."""
+    before = at - dt.timedelta(microseconds=1)
+    parts = []
+    for kind in KINDS:
+        cols = "l.row_key, l.content, l.unit, l.src_row"
+        a, b = _live(con, kind, before, cols), _live(con, kind, at, cols)
+        both = a.merge(b, on="row_key", how="outer", suffixes=("_a", "_b"), indicator=True)
+        changed = both[(both["_merge"] != "both") | (both["content_a"] != both["content_b"])]
+        parts.append(pd.DataFrame({
+            "kind": kind, "row_key": changed["row_key"],
+            "unit": changed["unit_b"].fillna(changed["unit_a"]),
+            "src_row": changed["src_row_b"], "gone": changed["_merge"] == "left_only",
+        }))  # fmt: skip
+    return pd.concat(parts, ignore_index=True)
 
 
 def return_gaps(store: str | Path, known_at: dt.datetime | None = None) -> pd.DataFrame:
@@ -145,11 +176,8 @@ def return_gaps(store: str | Path, known_at: dt.datetime | None = None) -> pd.Da
     an earlier return of theirs carried: unit, kind, file, received."""
     subs = submissions(store)
     subs = subs[(subs["action"] == "ingest") & subs["kind"].isin(WEEKLY_KINDS) & (subs["rows"] > 0)]
-    if known_at is not None:
-        cut = pd.Timestamp(known_at)
-        subs = subs[(subs["received"] <= cut) & ~(subs["withdrawn"] <= cut)]
-    else:
-        subs = subs[subs["withdrawn"].isna()]
+    cut = pd.Timestamp(known_at) if known_at is not None else pd.Timestamp(_FOREVER)
+    subs = subs[(subs["received"] <= cut) & ~(subs["withdrawn"] <= cut)]
     per_unit = subs.assign(unit=subs["units"].str.split(",")).explode("unit")
     rows = []
     for unit, g in per_unit.groupby("unit"):
@@ -168,36 +196,33 @@ def return_gaps(store: str | Path, known_at: dt.datetime | None = None) -> pd.Da
 
 @dataclass
 class Withdrawal:
-    """What a withdrawal did: the line it added to the log and, per ledger, the rows it
-    restored to their earlier version and the rows it deleted (the ones the withdrawn
-    submission had added)."""
+    """What a withdrawal did: the line it added to the log and, per ledger, the rows that
+    went back to their earlier version (restored) and the rows that went away (the ones
+    the withdrawn submission had brought)."""
 
     submission_id: int  # the withdrawn submission
     withdrawal_id: int  # the log line of the withdrawal
     file: str
     units: list[str]
     at: dt.datetime
+    received: dt.datetime  # when the withdrawn submission had been received
     counts: pd.DataFrame  # kind, restored, deleted
 
 
 def withdraw(
     store: str | Path, submission_id: int, at: dt.datetime | None = None, wait: float = 60.0
 ) -> Withdrawal:
-    """Withdraw (撤回) one submission: every row it added, changed or deleted goes back to
-    its version before it, in one transaction, recorded as a line of the log at ``at``
-    (default: now). Refused (BaiyiError, nothing changed) when the submission does not
-    exist, is not a file's submission, is already withdrawn, when ``at`` is before it was
-    received, or when a later submission changed one of its rows again (withdraw that one
-    first: the message names it)."""
+    """Withdraw (撤回) one submission: from ``at`` (default: now) on, it is no longer in
+    force, so every row it added, changed or took away is as it was before it (unless a
+    later return carried the row again: then as that return has it). One transaction,
+    one line of the log. Refused (BaiyiError, nothing changed) when the submission does
+    not exist, is not a file's submission, is already withdrawn, or when ``at`` is earlier
+    than the latest line of the log (time runs one way) or in the future."""
     at = at or dt.datetime.now()
     with writing(store, wait) as con, transaction(con):
-        sub = _withdrawable(con, submission_id, at)
+        sub = _withdrawable(con, submission_id)
+        check_moment(con, at, "撤回时间")
         wid = con.execute("SELECT coalesce(max(id), 0) + 1 FROM submissions").fetchall()[0][0]
-        counts = []
-        for kind in KINDS:
-            restored, deleted = _restore(con, kind, submission_id, wid, at)
-            if restored or deleted:
-                counts.append({"kind": kind, "restored": restored, "deleted": deleted})
         units = [r[0] for r in con.execute(
             "SELECT unit FROM submission_units WHERE submission_id = ? ORDER BY unit",
             [submission_id]).fetchall()]  # fmt: skip
@@ -209,14 +234,21 @@ def withdraw(
         )  # fmt: skip
         if units:
             con.executemany("INSERT INTO submission_units VALUES (?, ?)", [[wid, u] for u in units])
-    return Withdrawal(submission_id, wid, sub["file"], units, at,
-                      pd.DataFrame(counts, columns=["kind", "restored", "deleted"]))  # fmt: skip
+        diff = _state_diff(con, at)
+    counts = (
+        diff.groupby("kind")["gone"]
+        .agg(restored=lambda g: int((~g).sum()), deleted=lambda g: int(g.sum()))
+        .reset_index()
+        if len(diff)
+        else pd.DataFrame(columns=["kind", "restored", "deleted"])
+    )
+    return Withdrawal(submission_id, wid, sub["file"], units, at, sub["received"], counts)
 
 
-def _withdrawable(con, sid: int, at: dt.datetime) -> dict:
+def _withdrawable(con, sid: int) -> dict:
     """The submission to withdraw, or BaiyiError saying why it can't be."""
     row = con.execute(
-        f"SELECT id, file, received, action, {_WITHDRAWN_BY} FROM submissions s WHERE id = ?",
+        f"SELECT id, file, received, action, {_WITHDRAWN_AT} FROM submissions s WHERE id = ?",
         [sid],
     ).fetchall()
     if not row:
@@ -227,58 +259,11 @@ def _withdrawable(con, sid: int, at: dt.datetime) -> dict:
         raise BaiyiError(f"第 {sid} 条是{what},不是一次报送,不能撤回")
     if withdrawn is not None:
         raise BaiyiError(f"第 {sid} 次报送({file})已于 {withdrawn:%Y-%m-%d %H:%M} 撤回")
-    if at < received:
-        raise BaiyiError(
-            f"撤回时间 {at:%Y-%m-%d %H:%M} 早于第 {sid} 次报送的接收时间 {received:%Y-%m-%d %H:%M}"
-        )
-    later: set[int] = set()
-    for kind in KINDS:
-        # rows of the submission whose live version is no longer the one it wrote
-        later |= {r[0] for r in con.execute(
-            f"SELECT l.submission_id FROM rows_{kind} r JOIN (SELECT * FROM rows_{kind} "
-            f"{LATEST}) l ON l.row_key = r.row_key WHERE r.submission_id = ? AND "
-            "(l.content <> r.content OR l.deleted <> r.deleted)",
-            [sid]).fetchall()}  # fmt: skip
-    if later:
-        names = "、".join(f"第 {n} 次" for n in sorted(later))
-        raise BaiyiError(
-            f"第 {sid} 次报送({file})载入的行,后来又被{names}报送改动过;"
-            "撤回它会连带抹掉后来的改动。请先撤回后来的报送(从最近的一次起),再撤回这一次。"
-        )
     return {"file": file, "received": received}
-
-
-def _restore(con, kind: str, sid: int, wid: int, at: dt.datetime) -> tuple[int, int]:
-    """For each row version of submission ``sid`` in one ledger, append the version live
-    before it (or a deletion, where it added the row); returns (restored, deleted)."""
-    cols = version_columns(kind)
-    mine = con.execute(f"SELECT * FROM rows_{kind} WHERE submission_id = ?", [sid]).df()
-    if mine.empty:
-        return 0, 0
-    con.register("withdrawn_rows", mine[["row_key", "received"]])
-    try:
-        before = con.execute(
-            f"SELECT r.* FROM rows_{kind} r JOIN withdrawn_rows w ON r.row_key = w.row_key "
-            f"WHERE r.received < w.received OR (r.received = w.received AND r.submission_id < ?) "
-            "QUALIFY row_number() OVER (PARTITION BY r.row_key "
-            "ORDER BY r.received DESC, r.submission_id DESC) = 1",
-            [sid],
-        ).df()
-    finally:
-        con.unregister("withdrawn_rows")
-    had = before.set_index("row_key")
-    back = had.loc[had.index.isin(mine["row_key"])].reset_index()
-    added = mine[~mine["row_key"].isin(had.index)].assign(deleted=True)
-    # a row live before comes back; a row deleted before (or added now) is deleted again
-    versions = pd.concat([back, added], ignore_index=True)
-    versions = versions.assign(submission_id=wid, received=pd.Timestamp(at))
-    insert_versions(con, kind, versions[cols])
-    restored = int((~versions["deleted"].astype(bool)).sum())
-    return restored, len(versions) - restored
 
 
 def describe_withdrawal(w: Withdrawal) -> str:
     """One line for the terminal and the receipt."""
     parts = [f"{KIND_LABELS[c.kind]} 恢复 {c.restored} 行、删除 {c.deleted} 行"
              for c in w.counts.itertuples(index=False)]  # fmt: skip
-    return ";".join(parts) or "没有需要恢复的行"
+    return ";".join(parts) or "没有需要恢复的行(它的行已由后来的报送重新报送)"

@@ -10,9 +10,15 @@
   whose zero return (零报告) it is. A title row or file name that names another unit than
   the rows is refused by validation (``table.declared_unit``), never obeyed. Files named
   补报/增补 (or ``partial``) only add and correct rows.
-- Each file is one submission (file, SHA-256, units, received time, counts); each row a
-  new version only where it is new, changed or deleted. A file identical to one stored
-  before (and not withdrawn) that changes nothing is reported as such and not recorded.
+- Each file is one submission (file, SHA-256, units, received time, counts), each row it
+  carries a version (marked new, changed or unchanged), and what it replaces its scope
+  (``rows.live_sql``). A batch repeating files already stored for the same week changes
+  nothing and is not recorded again.
+- **Time runs one way.** A batch is received no earlier than anything already in the store
+  (a later receipt never hides behind an earlier one), and not in the future.
+- The office's registers (visits, incidents) are its whole ledger: a register that would
+  take away more rows than ``limits.yaml`` allows (a part sent as the whole) waits for
+  ``replace`` (``--replace``).
 """
 
 from __future__ import annotations
@@ -27,6 +33,7 @@ import duckdb
 import numpy as np
 import pandas as pd
 
+from ..dates import return_day_on_or_after
 from ..errors import BaiyiError
 from ..ledgers import LedgerCheck, check_files
 from ..ledgers.read import batch_files
@@ -35,7 +42,7 @@ from ..ledgers.validate import ERROR
 from ..params import DEFAULT_STORE, Rules, load_rules
 from .connection import transaction, writing
 from .purge import personal_data_note
-from .rows import LATEST, insert_versions, stored_frame
+from .rows import insert_versions, live_sql, stored_frame
 
 # The weekly return (实施方案 五、四): 矛盾纠纷排查化解登记表 and 信访积案, from every unit.
 WEEKLY_KINDS = ("screening", "backlog")
@@ -71,6 +78,7 @@ class _File:
     kinds: set[str] = field(default_factory=set)  # ledgers it carries (zero returns too)
     units: dict[str, set[str]] = field(default_factory=dict)  # kind → units it names
     rows_read: int = 0
+    declared: dict[str, str] = field(default_factory=dict)  # kind → unit its title/name gives
 
     @property
     def unit(self) -> str | None:
@@ -94,13 +102,16 @@ def ingest(
     wait: float = 60.0,
     progress: Any = lambda msg: None,
     partial: bool = False,
+    replace: bool = False,
 ) -> list[IngestReport]:
-    """Validate a batch of files (a folder means its ledger files) and store it whole, in
-    one transaction, or not at all. Returns one report per file, then the batch's notes
-    (units whose return lacks a kind they sent before; personal data in the store).
+    """Validate a batch of files (a folder means its ledger files, a zip its members) and
+    store it whole, in one transaction, or not at all. Returns one report per file, then
+    the batch's notes (units whose return lacks a kind they sent before; personal data in
+    the store). ``replace`` lets a register take away more rows than limits.yaml allows.
 
-    Raises BaiyiError when no ledger file is found, StoreError (exit 3–6) when the store
-    can't be used: then nothing of the batch was stored.
+    Raises BaiyiError when no ledger file is found or ``received`` is earlier than what the
+    store holds (or in the future), StoreError (exit 3–6) when the store can't be used:
+    then nothing of the batch was stored.
     """
     rules = rules or load_rules()
     received = received or dt.datetime.now()
@@ -118,7 +129,7 @@ def ingest(
     with writing(store, wait) as con:
         before = kinds_sent_before(con, received)
         try:
-            reports += _store_batch(con, batch, checked, received, progress)
+            reports += _store_batch(con, batch, checked, received, rules, progress, replace)
         except _Refused as refused:
             return reports + _held_back(batch, refused.problems)
         present: dict[str, set[str]] = {}
@@ -151,6 +162,8 @@ def _describe(path: Path, name: str, checked: LedgerCheck, partial: bool) -> _Fi
         units = f.units.setdefault(kind, set())
         if row.unit:
             units.add(str(row.unit))
+        if row.declared and row.unit:
+            f.declared[kind] = str(row.unit)
     if checked.ledgers is not None:
         for kind, table in _tables(checked).items():
             mine = table["src_file"].astype(str) == name
@@ -206,68 +219,91 @@ def _store_batch(
     batch: list[_File],
     checked: LedgerCheck,
     received: dt.datetime,
+    rules: Rules,
     progress: Any,
+    replace: bool,
 ) -> list[IngestReport]:
     """Write a validated batch in one transaction; one report per file."""
     tables = _tables(checked)
     with transaction(con):
-        seen = _seen(con, [f.sha256 for f in batch])
+        check_moment(con, received, "收到时间")
+        repeat = _repeat(con, batch, received, rules)
+        if repeat is not None:
+            return repeat
         plans = {
             kind: _plan(con, kind, tables[kind], batch)
             for kind in KINDS
             if any(kind in f.kinds for f in batch)
         }
-        taken = _taken_over(plans)
-        if len(taken):
-            raise _Refused(taken)
-        counts = {f.name: [] for f in batch}
-        for kind, plan in plans.items():
-            for f in batch:
-                if kind in f.kinds:
-                    counts[f.name].append(plan.counts(kind, f.name))
-        recorded = [
-            f for f in batch
-            if f.sha256 not in seen or any(c["new"] or c["changed"] or c["deleted"]
-                                           for c in counts[f.name])
-        ]  # fmt: skip
+        refused = _refusals(plans, rules, replace)
+        if len(refused):
+            raise _Refused(refused)
+        counts = {f.name: [p.counts(f.name) for p in plans.values() if p.kind in f.kinds]
+                  for f in batch}  # fmt: skip
         first = con.execute("SELECT coalesce(max(id), 0) + 1 FROM submissions").fetchall()[0][0]
-        sids = {f.name: first + i for i, f in enumerate(recorded)}
-        for kind, plan in plans.items():
-            written = plan.write(con, kind, sids, received)
-            for f_name, what in written.items():
-                progress(f"正在写入 {f_name}:{KIND_LABELS[kind]} {what}")
+        sids = {f.name: first + i for i, f in enumerate(batch)}
         now = dt.datetime.now()
-        for f in recorded:
+        for f in batch:
             units = set().union(
                 *f.units.values(), *(p.units_touched(f.name) for p in plans.values())
             )
             _record(con, sids[f.name], first, f, units, counts[f.name], received, now)
-    reports = []
-    for f in batch:
-        if f.name in sids:
-            reports.append(IngestReport(
-                f.name, "stored", sids[f.name], pd.DataFrame(counts[f.name]),
-                kinds_by_unit=f.weekly(), unit=f.unit,
-            ))  # fmt: skip
-        else:
-            sid, when = seen[f.sha256]
-            reports.append(IngestReport(
-                f.name, "unchanged", sid, pd.DataFrame(counts[f.name]),
-                message=f"与第 {sid} 次报送({when:%Y-%m-%d %H:%M})完全相同,未作改动",
-                kinds_by_unit=f.weekly(), unit=f.unit,
-            ))  # fmt: skip
-    return reports
+        for plan in plans.values():
+            for name, what in plan.write(con, sids, received).items():
+                progress(f"正在写入 {name}:{KIND_LABELS[plan.kind]} {what}")
+    return [
+        IngestReport(f.name, "stored", sids[f.name], pd.DataFrame(counts[f.name]),
+                     kinds_by_unit=f.weekly(), unit=f.unit)
+        for f in batch
+    ]  # fmt: skip
 
 
-def _seen(con: duckdb.DuckDBPyConnection, shas: list[str]) -> dict[str, tuple[int, dt.datetime]]:
-    """Files stored before (and not withdrawn): SHA-256 → (submission, received)."""
+def check_moment(con: duckdb.DuckDBPyConnection, moment: dt.datetime, what: str) -> None:
+    """Time runs one way in the store: a receipt or a withdrawal is not earlier than the
+    latest already recorded (else it would change what an earlier briefing was made from,
+    or hide behind an earlier receipt), nor in the future. BaiyiError (exit 2) otherwise."""
+    latest = con.execute(
+        "SELECT max(received) FROM submissions WHERE action IN ('ingest', 'withdraw')"
+    ).fetchall()[0][0]
+    if latest is not None and moment < latest:
+        raise BaiyiError(
+            f"{what} {moment:%Y-%m-%d %H:%M} 早于台账库中最近一次报送或撤回的时间 "
+            f"{latest:%Y-%m-%d %H:%M}。台账库按时间先后记录,不能把新的记录插到以前:"
+            "不写时间(按现在)即可;确是以前收到而漏载的文件,就按现在载入,它是一份迟到的报送。"
+        )
+    if moment > dt.datetime.now() + dt.timedelta(days=1):
+        raise BaiyiError(f"{what} {moment:%Y-%m-%d %H:%M} 在将来,多半是写错了月份或年份")
+
+
+def _repeat(
+    con: duckdb.DuckDBPyConnection, batch: list[_File], received: dt.datetime, rules: Rules
+) -> list[IngestReport] | None:
+    """A batch every file of which is already stored, in force, for the same return week
+    (the clerk ran the same folder twice): reported as such, nothing recorded. A file sent
+    again in a later week is that week's return and is stored."""
+    shas = [f.sha256 for f in batch]
     rows = con.execute(
-        "SELECT sha256, min(id), min(received) FROM submissions s WHERE action = 'ingest' "
-        "AND sha256 IN (SELECT unnest(?)) AND NOT EXISTS (SELECT 1 FROM submissions w "
+        "SELECT sha256, max(id), max(received) FROM submissions s WHERE action = 'ingest' "
+        "AND sha256 IN (SELECT unnest($shas)) AND NOT EXISTS (SELECT 1 FROM submissions w "
         "WHERE w.action = 'withdraw' AND w.withdraws = s.id) GROUP BY sha256",
-        [shas],
+        {"shas": shas},
     ).fetchall()
-    return {sha: (sid, when) for sha, sid, when in rows}
+    seen = {sha: (sid, when) for sha, sid, when in rows}
+    week = _return_week(received, rules)
+    if not shas or any(sha not in seen or _return_week(seen[sha][1], rules) != week
+                       for sha in shas):  # fmt: skip
+        return None
+    return [
+        IngestReport(f.name, "unchanged", seen[f.sha256][0], pd.DataFrame(),
+                     message=f"与第 {seen[f.sha256][0]} 次报送({seen[f.sha256][1]:%Y-%m-%d %H:%M})"
+                     "完全相同,未作改动", kinds_by_unit=f.weekly(), unit=f.unit)
+        for f in batch
+    ]  # fmt: skip
+
+
+def _return_week(moment: dt.datetime, rules: Rules) -> dt.date:
+    day = pd.Series([pd.Timestamp(moment.date())])
+    return return_day_on_or_after(day, rules.campaign.weekly_return_weekday).iloc[0].date()
 
 
 def _record(
@@ -300,11 +336,15 @@ def _record(
 
 @dataclass
 class _Plan:
-    """What a batch does to one ledger: each incoming row new, changed or unchanged, and
-    the live rows it deletes, each attributed to a file of the batch."""
+    """What a batch does to one ledger: each incoming row new, changed or unchanged (and
+    the unit it was live under), what each file replaces, and the live rows that this
+    takes away, each charged to the file whose scope covers it."""
 
+    kind: str
     incoming: pd.DataFrame  # stored_frame rows, with ``change`` and ``was`` (its live unit)
-    deleted: pd.DataFrame  # live versions to delete, with the ``file`` they are charged to
+    scopes: list[tuple[str, str | None]]  # (file, unit); unit None: the whole ledger
+    deleted: pd.DataFrame  # live rows taken away: row_key, unit, src_row, file
+    live: int  # live rows of this ledger before the batch
 
     def moved(self) -> pd.DataFrame:
         """Incoming rows whose key is live under another unit (a case reassigned)."""
@@ -313,15 +353,15 @@ class _Plan:
 
     def units_touched(self, name: str) -> set[str]:
         """The units whose rows one file changes: those it names, those whose rows it
-        takes over, those whose rows it deletes."""
+        takes over, those whose rows it takes away."""
         mine = self.incoming[self.incoming["src_file"] == name]
         units = set(mine["unit"].dropna()) | set(mine["was"].dropna())
         return {str(u) for u in units | set(self.deleted.loc[self.deleted["file"] == name, "unit"])}
 
-    def counts(self, kind: str, name: str) -> dict:
+    def counts(self, name: str) -> dict:
         mine = self.incoming[self.incoming["src_file"] == name]["change"]
         return {
-            "kind": kind,
+            "kind": self.kind,
             "rows": len(mine),
             "new": int((mine == "new").sum()),
             "changed": int((mine == "changed").sum()),
@@ -329,42 +369,64 @@ class _Plan:
             "deleted": int((self.deleted["file"] == name).sum()),
         }
 
-    def write(self, con, kind: str, sids: dict[str, int], received: dt.datetime) -> dict[str, str]:
-        """Append the new, changed and deleted versions; returns a line per file."""
-        new = self.incoming[self.incoming["change"] != "unchanged"]
-        new = new.assign(submission_id=new["src_file"].map(sids), received=pd.Timestamp(received),
-                         deleted=False)  # fmt: skip
-        gone = self.deleted.assign(submission_id=self.deleted["file"].map(sids),
-                                   received=pd.Timestamp(received), deleted=True)  # fmt: skip
-        insert_versions(con, kind, new)
-        insert_versions(con, kind, gone)
+    def write(self, con, sids: dict[str, int], received: dt.datetime) -> dict[str, str]:
+        """Store every incoming row as a version, each file's scope, and the record of what
+        was taken away; returns a line per file for the progress display."""
+        versions = self.incoming.assign(
+            submission_id=self.incoming["src_file"].map(sids),
+            received=pd.Timestamp(received),
+            deleted=False,
+        )
+        insert_versions(con, self.kind, versions)
+        if self.scopes:
+            con.executemany("INSERT INTO submission_scope VALUES (?, ?, ?)",
+                            [[sids[f], self.kind, u] for f, u in self.scopes])  # fmt: skip
+        if len(self.deleted):
+            gone = self.deleted.assign(submission_id=self.deleted["file"].map(sids),
+                                       kind=self.kind)  # fmt: skip
+            con.register("gone", gone[["submission_id", "kind", "row_key", "unit", "src_row"]])
+            try:
+                con.execute("INSERT INTO submission_deletions SELECT * FROM gone")
+            finally:
+                con.unregister("gone")
         lines = {}
-        for name in sorted(set(new["src_file"]) | set(gone["file"])):
-            c = self.counts(kind, name)
+        for name in sorted(set(self.incoming["src_file"]) | set(self.deleted["file"])):
+            c = self.counts(name)
             lines[name] = f"新增 {c['new']}、变更 {c['changed']}、删除 {c['deleted']}"
         return lines
+
+
+# A unit's own returns (实施方案 五、四): they replace that unit's ledger and may not take
+# over another unit's cases. The office's registers (visits, incidents) are its whole
+# ledger: they replace it whole, and may move a visit to another unit.
+UNIT_RETURNS = WEEKLY_KINDS
+
+
+def _scopes(kind: str, batch: list[_File]) -> list[tuple[str, str | None]]:
+    """What each file of the batch replaces in one ledger: a unit's ledger (a unit's
+    return, or a register that declares its unit), or the whole ledger (the office's
+    register); nothing for a file that only adds (补报)."""
+    out: list[tuple[str, str | None]] = []
+    for f in batch:
+        if kind not in f.kinds or f.partial:
+            continue
+        if kind in UNIT_RETURNS:
+            out += [(f.name, u) for u in sorted(f.units.get(kind, set()))]
+        else:
+            out.append((f.name, f.declared.get(kind)))
+    return out
 
 
 def _plan(
     con: duckdb.DuckDBPyConnection, kind: str, table: pd.DataFrame, batch: list[_File]
 ) -> _Plan:
-    """Compare a batch's rows of one ledger with the live rows. The rows of all its files
-    together replace the live rows of each unit they name (or whose zero return they
-    carry), except for files that only add (补报)."""
+    """Compare a batch's rows of one ledger with the live rows, and work out what its
+    scopes take away (rows of the units replaced that the batch does not carry)."""
     incoming = stored_frame(kind, table).drop_duplicates("row_key", keep="last")
-    scope = sorted({u for f in batch if kind in f.kinds and not f.partial
-                    for u in f.units.get(kind, set())})  # fmt: skip
-    con.register("incoming_keys", incoming[["row_key"]])
-    con.register("scope_units", pd.DataFrame({"unit": pd.Series(scope, dtype=object)}))
-    try:
-        live = con.execute(
-            f"SELECT * FROM (SELECT * FROM rows_{kind} {LATEST}) WHERE NOT deleted AND "
-            "(row_key IN (SELECT row_key FROM incoming_keys) "
-            " OR unit IN (SELECT unit FROM scope_units))"
-        ).df()
-    finally:
-        con.unregister("incoming_keys")
-        con.unregister("scope_units")
+    scopes = _scopes(kind, batch)
+    live = con.execute(
+        live_sql(kind, "l.row_key, l.content, l.unit, l.src_row"), {"cut": _FOREVER}
+    ).df()
     # content hashes are int64: compared as such (a float round trip would change them)
     was = incoming[["row_key"]].merge(
         pd.DataFrame({
@@ -375,24 +437,22 @@ def _plan(
         "left",
         "row_key",
     )  # fmt: skip
-    prev = was["prev"]
-    known = prev.notna().to_numpy()
-    incoming["was"] = was["was"].to_numpy()
-    same = known & (prev.fillna(0).to_numpy(np.int64) == incoming["content"].to_numpy())
+    known = was["prev"].notna().to_numpy()
+    same = known & (was["prev"].fillna(0).to_numpy(np.int64) == incoming["content"].to_numpy())
     incoming["change"] = np.where(~known, "new", np.where(same, "unchanged", "changed"))
-    gone = live[live["unit"].isin(scope) & ~live["row_key"].isin(incoming["row_key"])].copy()
-    charged = {}
-    for f in batch:  # the first file that returns the unit's ledger answers for its deletions
-        if kind in f.kinds and not f.partial:
-            for unit in f.units.get(kind, set()):
-                charged.setdefault(unit, f.name)
-    gone["file"] = gone["unit"].map(charged)
-    return _Plan(incoming, gone)
+    incoming["was"] = was["was"].to_numpy()
+    whole = next((f for f, u in scopes if u is None), None)
+    by_unit = {}
+    for f, u in scopes:
+        if u is not None:
+            by_unit.setdefault(u, f)
+    covered = live["unit"].isin(list(by_unit)) | (whole is not None)
+    gone = live[covered & ~live["row_key"].isin(incoming["row_key"])].copy()
+    gone["file"] = gone["unit"].map(by_unit).astype(object).fillna(whole)
+    return _Plan(kind, incoming, scopes, gone[["row_key", "unit", "src_row", "file"]], len(live))
 
 
-# A unit's own returns (实施方案 五、四): they may not take over another unit's cases. The
-# office's registers (visits, incidents) may: moving a visit to its right unit is theirs.
-UNIT_RETURNS = WEEKLY_KINDS
+_FOREVER = dt.datetime(9999, 12, 31)
 
 
 class _Refused(Exception):
@@ -404,33 +464,61 @@ class _Refused(Exception):
         self.problems = problems
 
 
-def _taken_over(plans: dict[str, _Plan]) -> pd.DataFrame:
+def _refusals(plans: dict[str, _Plan], rules: Rules, replace: bool) -> pd.DataFrame:
+    """What the store refuses of a batch: a unit's return taking over another unit's case,
+    and a register taking away more rows than limits.yaml allows (without ``replace``)."""
+    parts = [_taken_over(p) for p in plans.values() if p.kind in UNIT_RETURNS]
+    if not replace:
+        parts += [_too_many_gone(p, rules) for p in plans.values() if p.kind not in UNIT_RETURNS]
+    parts = [p for p in parts if len(p)]
+    return pd.concat(parts, ignore_index=True) if parts else pd.DataFrame()
+
+
+def _problem_rows(plan: _Plan, rows: pd.DataFrame, **cols) -> pd.DataFrame:
+    return pd.DataFrame({
+        "kind": KIND_LABELS[plan.kind], "file": rows["file"].astype(str),
+        "sheet": rows.get("sheet", ""), "row": rows["row"].astype("Int64"),
+        "severity": ERROR, **cols,
+    })  # fmt: skip
+
+
+def _taken_over(plan: _Plan) -> pd.DataFrame:
     """Rows of a unit's return whose case is live under another unit: an error each (a
     return changes only its own unit's rows; a case moves when its unit drops it)."""
-    parts = []
-    for kind, plan in plans.items():
-        if kind not in UNIT_RETURNS:
-            continue
-        moved = plan.moved()
-        if moved.empty:
-            continue
-        parts.append(pd.DataFrame({
-            "kind": KIND_LABELS[kind],
-            "file": moved["src_file"].astype(str),
-            "sheet": moved["src_sheet"].astype(str),
-            "row": moved["src_row"].astype("Int64"),
-            "column": "责任单位",
-            "value": moved["unit"].astype(str),
-            "problem": [
-                f"案件「{k.split(chr(31))[0]}」在台账库中是「{w}」的案件;一个单位的报送不能改动"
-                "其他单位的案件,整批未载入"
-                for k, w in zip(moved["row_key"], moved["was"], strict=True)
-            ],
-            "expected": "本单位的案件编号;案件确已移交的,先由原单位在其台账中去掉,再由新单位报送",
-            "severity": ERROR,
-            "check": "rows.other_unit",
-        }))  # fmt: skip
-    return pd.concat(parts, ignore_index=True) if parts else pd.DataFrame()
+    moved = plan.moved()
+    if moved.empty:
+        return moved
+    rows = pd.DataFrame({"file": moved["src_file"], "sheet": moved["src_sheet"].astype(str),
+                         "row": moved["src_row"]})  # fmt: skip
+    problem = [
+        f"案件「{k.split(chr(31))[0]}」在台账库中是「{w}」的案件;"
+        "一个单位的报送不能改动其他单位的案件,整批未载入"
+        for k, w in zip(moved["row_key"], moved["was"], strict=True)
+    ]
+    return _problem_rows(
+        plan, rows, column="责任单位", value=moved["unit"].astype(str).to_numpy(),
+        problem=problem,
+        expected="本单位的案件编号;案件确已移交的,先由原单位在其台账中去掉,再由新单位报送",
+        check="rows.other_unit",
+    )  # fmt: skip
+
+
+def _too_many_gone(plan: _Plan, rules: Rules) -> pd.DataFrame:
+    """A register that would take away more rows than limits.yaml allows: one error per
+    file charged with them (a part of the register sent as the whole, most likely)."""
+    lim = rules.limits
+    n = len(plan.deleted)
+    if n <= lim.replace_max_rows or n <= lim.replace_max_share * max(plan.live, 1):
+        return pd.DataFrame()
+    files = plan.deleted["file"].value_counts()
+    rows = pd.DataFrame({"file": files.index, "row": pd.NA})
+    return _problem_rows(
+        plan, rows, column="", value="",
+        problem=[f"这份登记表比台账库中少了 {k} 行(台账库现有 {plan.live} 行),整批未载入:"
+                 "登记表每次应报送全部记录,少了的行会被删除" for k in files.to_numpy()],
+        expected="报送完整的登记表;只报送部分行时文件名加“补报”;确要删除这些行时加 --replace",
+        check="rows.mass_deletion",
+    )  # fmt: skip
 
 
 # --------------------------------------------------------------------------- returns

@@ -10,6 +10,7 @@ the rewrite before anything else (``connection.connect``).
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -17,7 +18,7 @@ from pathlib import Path
 
 import duckdb
 
-from ..errors import BaiyiError, StoreDamaged
+from ..errors import BaiyiError, StoreDamaged, StoreNotWritable
 from ..ledgers.privacy import detect, mask_text
 from ..ledgers.schema import KINDS
 from .connection import (
@@ -26,8 +27,10 @@ from .connection import (
     connect,
     reading,
     rewrite,
+    rewrite_pending,
     store_error,
     transaction,
+    writers_lock,
 )
 from .rows import content_hash, row_key
 
@@ -61,7 +64,9 @@ def _text_columns(con: duckdb.DuckDBPyConnection, table: str) -> list[str]:
 
 
 def _tables() -> list[str]:
-    return [f"rows_{k}" for k in KINDS] + ["submissions", "submission_units"]
+    return [f"rows_{k}" for k in KINDS] + [
+        "submissions", "submission_units", "submission_deletions",
+    ]  # fmt: skip
 
 
 def find_personal_data(con: duckdb.DuckDBPyConnection) -> list[Finding]:
@@ -125,37 +130,56 @@ def purge(
     finishes a rewrite left pending by an earlier purge. Returns the findings and the row
     counts.
     """
-    path = Path(store)
-    if not path.exists():
-        raise BaiyiError(f"找不到台账库:{path}")
-    con = connect(path, wait=wait)
-    try:
-        found = find_personal_data(con)
-        counts = _row_counts(con)
-        if not apply or not found:
-            con.close()
-            return found, counts
-        step("erase")
-        with transaction(con):
-            _erase(con, found)
-            _mark_clean(con)
-            con.execute(
-                "INSERT OR REPLACE INTO store_meta VALUES (?, ?)",
-                [REWRITE_PENDING, dt.datetime.now().isoformat(timespec="seconds")],
-            )
-        rewrite(con, path, step)  # closes con
-    except ENVIRONMENT as exc:
-        raise store_error(exc, path, "清除") from None
-    finally:
-        con.close()
-    step("check")
-    with reading(path, wait) as check:
-        after = _row_counts(check)
-        left = find_personal_data(check)
+    if not Path(store).exists():
+        raise BaiyiError(f"找不到台账库:{store}")
+    # the writers' lock is held to the end: no ingest gets in between the swap and the check
+    with writers_lock(store, wait) as path:
+        con = _open_for_purge(path, apply, wait)
+        try:
+            found = find_personal_data(con)
+            counts = _row_counts(con)
+            if not apply or not found:
+                return found, counts
+            step("erase")
+            with transaction(con):
+                _erase(con, found)
+                _mark_clean(con)
+                con.execute(
+                    "INSERT OR REPLACE INTO store_meta VALUES (?, ?)",
+                    [REWRITE_PENDING, dt.datetime.now().isoformat(timespec="seconds")],
+                )
+            rewrite(con, path, step)  # closes con
+        except ENVIRONMENT as exc:
+            raise store_error(exc, Path(store), "清除") from None
+        finally:
+            with contextlib.suppress(duckdb.Error):
+                con.close()
+        step("check")
+        with reading(path, wait) as check:
+            after = _row_counts(check)
+            left = find_personal_data(check)
     expected = {**counts, "submissions": counts["submissions"] + 1}  # the purge's own line
     if after != expected or left:
         raise StoreDamaged(f"清除后核对不一致(行数 {counts} → {after}),请用备份恢复后重试")
     return found, after
+
+
+def _open_for_purge(path: Path, apply: bool, wait: float) -> duckdb.DuckDBPyConnection:
+    """A writable connection (which finishes a rewrite left pending); for a dry run on a
+    store that can't be written, a read-only one (looking changes nothing)."""
+    try:
+        return connect(path, wait=wait)
+    except StoreNotWritable as exc:
+        if apply:
+            raise
+        con = connect(path, wait=wait, read_only=True)
+        if rewrite_pending(con):  # never "nothing found" while old blocks may keep it
+            con.close()
+            raise StoreNotWritable(
+                f"台账库 {path} 中的个人信息已清除,但重写文件尚未完成,旧的数据块中可能仍留有"
+                f"原值;现在也无法完成重写:{str(exc).split(':', 1)[-1]}"
+            ) from None
+        return con
 
 
 def _row_counts(con: duckdb.DuckDBPyConnection) -> dict[str, int]:

@@ -1,9 +1,10 @@
 """Row versions: how a ledger row is keyed, hashed and stored, and which version is live.
 
-Every row of every ledger is stored as versions, never changed in place: a new or changed
-row is a new version; a row a return no longer carries gets a deletion version; a
-withdrawal writes the version before. The live rows at a moment are, for each row key,
-the latest version received by then, unless it is a deletion.
+Every row of every ledger is stored as versions, never changed in place: each return
+stores a version of every row it carries (marked new, changed or unchanged as against the
+ledger when it came), and records what it replaces. Which rows are live at a moment is a
+query over the submissions in force then (``live_sql``), never a state kept up to date:
+so a withdrawal, or an earlier moment, is just another moment of the same query.
 """
 
 from __future__ import annotations
@@ -21,11 +22,40 @@ ROW_KEYS = {
     "backlog": ["case_id"],
 }
 
-# the latest version of each row (by received time, then submission)
-LATEST = (
-    "QUALIFY row_number() OVER "
-    "(PARTITION BY row_key ORDER BY received DESC, submission_id DESC) = 1"
+# The submissions in force at a moment ($cut): received by then and not withdrawn by then.
+EFFECTIVE = (
+    "SELECT s.id, s.batch, s.received FROM submissions s WHERE s.action = 'ingest' "
+    "AND s.received <= $cut AND NOT EXISTS (SELECT 1 FROM submissions w "
+    "WHERE w.action = 'withdraw' AND w.withdraws = s.id AND w.received <= $cut)"
 )
+
+
+def live_sql(kind: str, columns: str = "l.*", where: str = "true") -> str:
+    """The live rows of one ledger at the moment ``$cut``, as a SELECT.
+
+    Every return stores a version of every row it carries, and records what it replaces
+    (``submission_scope``: a unit's ledger of a kind, or the whole ledger for the office's
+    register). A row is live when its latest version from a submission in force is not a
+    deletion (stores older than scopes have deletion versions), and no later submission
+    in force replaced its unit's ledger (a later batch whose scope covers the row's unit,
+    and which therefore did not carry it). So a withdrawal needs no versions of its own:
+    leaving the submission out gives the ledgers as if it had not come, at any moment.
+    ``where`` filters the latest versions first (by row key or unit) for speed.
+    """
+    return f"""
+        WITH eff AS ({EFFECTIVE}),
+        latest AS (
+            SELECT r.*, e.batch FROM rows_{kind} r JOIN eff e ON e.id = r.submission_id
+            WHERE {where}
+            QUALIFY row_number() OVER (
+                PARTITION BY r.row_key ORDER BY r.received DESC, r.submission_id DESC) = 1
+        )
+        SELECT {columns} FROM latest l
+        WHERE NOT l.deleted AND NOT EXISTS (
+            SELECT 1 FROM submission_scope sc JOIN eff e ON e.id = sc.submission_id
+            WHERE sc.kind = '{kind}' AND (sc.unit IS NULL OR sc.unit = l.unit)
+              AND (e.received > l.received OR (e.received = l.received AND e.batch > l.batch))
+        )"""
 
 
 def stored_frame(kind: str, frame: pd.DataFrame) -> pd.DataFrame:

@@ -55,19 +55,44 @@ def unit_book(
 
 
 def live(store: Path, kind: str, known_at: dt.datetime | None = None) -> pd.DataFrame:
-    """The live rows of one ledger, read with plain SQL: per row key the latest version
-    received by ``known_at``, deletions left out."""
+    """The live rows of one ledger, worked out in Python from the raw tables (not with the
+    store's own query): replay, in the order received, every submission in force at
+    ``known_at`` (received by then, not withdrawn by then); each takes away the rows of
+    what it replaces (its scope: a unit, or the whole ledger) and then puts its own rows
+    (the latest version of a row wins; a deletion version, from stores older than scopes,
+    takes the row away)."""
     cut = known_at or dt.datetime(9999, 1, 1)
     con = duckdb.connect(str(store), read_only=True)
     try:
-        return con.execute(
-            f"SELECT * EXCLUDE (rn) FROM (SELECT *, row_number() OVER (PARTITION BY row_key "
-            f"ORDER BY received DESC, submission_id DESC) AS rn FROM rows_{kind} "
-            "WHERE received <= ?) WHERE rn = 1 AND NOT deleted ORDER BY row_key",
-            [cut],
+        subs = con.execute(
+            "SELECT id, batch, received, action, withdraws FROM submissions ORDER BY id"
+        ).df()
+        rows = con.execute(f"SELECT * FROM rows_{kind}").df()
+        scopes = con.execute(
+            "SELECT submission_id, unit FROM submission_scope WHERE kind = ?", [kind]
         ).df()
     finally:
         con.close()
+    withdrawn = {
+        int(w.withdraws) for w in subs.itertuples() if w.action == "withdraw" and w.received <= cut
+    }
+    eff = subs[(subs["action"] == "ingest") & (subs["received"] <= cut)]
+    eff = eff[~eff["id"].isin(withdrawn)].sort_values(["received", "batch", "id"])
+    state: dict[str, dict] = {}
+    for _, batch in eff.groupby(["received", "batch"], sort=False):
+        mine = scopes[scopes["submission_id"].isin(batch["id"])]
+        if len(mine):
+            whole = mine["unit"].isna().any()
+            units = set(mine["unit"].dropna())
+            state = {k: v for k, v in state.items() if not (whole or v["unit"] in units)}
+        for sid in batch["id"]:
+            for r in rows[rows["submission_id"] == sid].to_dict("records"):
+                if r["deleted"]:
+                    state.pop(r["row_key"], None)
+                else:
+                    state[r["row_key"]] = r
+    out = pd.DataFrame(list(state.values()), columns=rows.columns)
+    return out.sort_values("row_key", ignore_index=True)
 
 
 def live_by_unit(store: Path, kind: str, known_at: dt.datetime | None = None) -> dict:

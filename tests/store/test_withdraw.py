@@ -92,28 +92,54 @@ def test_a_file_sent_again_after_its_withdrawal_is_stored_again(sample_store, tm
     assert _same(_frame(sample_store), after_wrong)
 
 
-def test_a_submission_changed_again_later_is_withdrawn_only_after_the_later_one(
-    sample_store, tmp_path, capsys
-):
-    from baiyi_lib.store import ingest
+def test_withdrawing_an_earlier_return_leaves_what_a_later_one_sent(sample_store, tmp_path):
+    """A wrong return a, then the unit's right return b (it puts back every row a
+    changed): withdrawing a changes nothing now, since b is in force; withdrawing b too
+    gives the ledgers as before both; the past as it was known stays as it was."""
+    from baiyi_lib.store import ingest, withdraw
 
+    before = _frame(sample_store)
     _wrong_return(tmp_path / "a")
     rows = [list(r) for r in screening_rows_of(UNITS / "nsz_农水站.xlsx")]
     (tmp_path / "b").mkdir()
     unit_book(tmp_path / "b" / "nsz_农水站.xlsx", "农水站", [tuple(r) for r in rows])
-    a = [
-        r for r in ingest([tmp_path / "a"], sample_store, received=WRONG_AT) if r.status == "stored"
-    ]
-    b = [
-        r for r in ingest([tmp_path / "b"], sample_store, received=UNDO_AT) if r.status == "stored"
-    ]
+    [a] = [r for r in ingest([tmp_path / "a"], sample_store, received=WRONG_AT)
+           if r.status == "stored"]  # fmt: skip
+    at_a = _frame(sample_store)
+    [b] = [r for r in ingest([tmp_path / "b"], sample_store, received=UNDO_AT)
+           if r.status == "stored"]  # fmt: skip
+    at_b = _frame(sample_store)
+    assert _same(at_b, before)  # b is the unit's ledger as it was
+    w = withdraw(sample_store, a.submission_id, at=UNDO_AT + dt.timedelta(hours=1))
+    assert w.counts.empty or int(w.counts[["restored", "deleted"]].sum().sum()) == 0
+    assert _same(_frame(sample_store), at_b)
+    withdraw(sample_store, b.submission_id, at=UNDO_AT + dt.timedelta(hours=2))
+    assert _same(_frame(sample_store), before)
+    assert _same(_frame(sample_store, WRONG_AT), at_a)  # known then: still the wrong one
+
+
+def test_a_return_reloaded_after_its_withdrawal_is_in_force(sample_store, tmp_path, capsys):
+    """The usual recovery: the wrong attachment withdrawn, the right one loaded."""
+    from baiyi_lib.store import ingest, withdraw
+
+    _wrong_return(tmp_path / "wrong")
+    right = [list(r) for r in screening_rows_of(UNITS / "nsz_农水站.xlsx")]
+    right[0][3] = "工程款"  # the unit's real correction
+    (tmp_path / "right").mkdir()
+    unit_book(tmp_path / "right" / "nsz_农水站.xlsx", "农水站", [tuple(r) for r in right])
+    [bad] = [r for r in ingest([tmp_path / "wrong"], sample_store, received=WRONG_AT)
+             if r.status == "stored"]  # fmt: skip
+    withdraw(sample_store, bad.submission_id, at=UNDO_AT)
+    ingest([tmp_path / "right"], sample_store, received=UNDO_AT + dt.timedelta(minutes=5))
+    mine = live(sample_store, "screening")
+    mine = mine[mine["unit"] == "农水站"]
+    assert len(mine) == len(right) and "工程款" in set(mine["category"])
+    # a receipt time earlier than what the store holds is refused, nothing written
     counts = table_counts(sample_store)
-    assert main(["withdraw", str(a[0].submission_id), "--store", str(sample_store)]) == 2
-    err = capsys.readouterr().err
-    assert f"第 {b[0].submission_id} 次" in err and "先撤回" in err
+    assert main(["ingest", str(tmp_path / "right"), "--store", str(sample_store),
+                 "--received", f"{WRONG_AT:%Y-%m-%d %H:%M}"]) == 2  # fmt: skip
+    assert "早于台账库中最近一次" in capsys.readouterr().err
     assert table_counts(sample_store) == counts
-    assert main(["withdraw", str(b[0].submission_id), "--store", str(sample_store)]) == 0
-    assert main(["withdraw", str(a[0].submission_id), "--store", str(sample_store)]) == 0
 
 
 def test_the_returns_grid_and_a_receipt_follow_a_withdrawal(sample_store, tmp_path, capsys):
