@@ -370,6 +370,9 @@ class Limits:
     max_cells: int
     max_cell_chars: int
     sha256: str
+    # a register that would delete more rows than this (both) waits for --replace
+    replace_max_rows: int = 5
+    replace_max_share: float = 0.2
 
 
 def load_limits(path: Path) -> Limits:
@@ -384,6 +387,7 @@ def load_limits(path: Path) -> Limits:
             "event_dates": dict,
             "first_petition_dates": dict,
             "files": dict,
+            "replacement": dict,
         },
         {},
     )
@@ -414,6 +418,14 @@ def load_limits(path: Path) -> Limits:
         },
         {},
     )
+    replacement = c.mapping(
+        top.get("replacement", {}),
+        "replacement",
+        {"max_rows": int, "max_share": float, "reason": str},
+        {},
+    )
+    if not 0 < replacement.get("max_share", 0.5) <= 1:
+        c.error("replacement.max_share", "应在 0 到 1 之间")
     for key, value in [*files.items(), ("max_persons_per_visit", persons.get("value"))]:
         if isinstance(value, int) and not isinstance(value, bool) and value < 1:
             c.error(key, "应为正整数")
@@ -431,6 +443,8 @@ def load_limits(path: Path) -> Limits:
         max_cells=files["max_cells"],
         max_cell_chars=files["max_cell_chars"],
         sha256=digest,
+        replace_max_rows=replacement["max_rows"],
+        replace_max_share=replacement["max_share"],
     )
 
 
@@ -487,8 +501,12 @@ def load_reading(path: Path) -> Reading:
     cats = c.mapping(top.get("dispute_categories", {}), "dispute_categories",
                      {"values": dict, "reason": str}, {})  # fmt: skip
     vocabulary = _vocabulary(c, "dispute_categories.values", cats.get("values"))
-    ids = c.mapping(top.get("ids", {}), "ids",
-                    {"max_chars": int, "max_han": int, "need_digit": bool, "reason": str}, {})  # fmt: skip
+    ids = c.mapping(
+        top.get("ids", {}),
+        "ids",
+        {"max_chars": int, "max_han": int, "need_digit": bool, "reason": str},
+        {},
+    )
     for key in ("max_chars", "max_han"):
         if isinstance(ids.get(key), int) and ids[key] < 1:
             c.error(f"ids.{key}", "应为正整数")
