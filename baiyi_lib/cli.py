@@ -158,7 +158,7 @@ def cmd_validate(args: argparse.Namespace) -> int:
         checked = check_ledgers(args.data, rules, received=received or dt.datetime.now())
     gaps = _gaps_against_store(checked, args)
     print(f"台账检查:{shown_path(args.data)}")
-    print(_table(checked.accounting, ACCOUNTING_HEADERS))
+    print(_table(checked.accounting[list(ACCOUNTING_HEADERS)], ACCOUNTING_HEADERS))
     total = checked.accounting[["rows_read", "rows_used", "rows_refused"]].sum()
     print(
         f"合计:读入 {total['rows_read']} 行 = 采用 {total['rows_used']} 行"
@@ -351,11 +351,11 @@ def cmd_export(args: argparse.Namespace) -> int:
 def cmd_ingest(args: argparse.Namespace) -> int:
     import datetime as dt
 
+    from .errors import OutputNotWritable
     from .store import ingest
 
     rules = _rules(args)
-    received = known_moment(args.received, rules, "接收时间") if args.received else None
-    received = received or dt.datetime.now().replace(microsecond=0)
+    received = _moment(args.received, rules, "接收时间") or dt.datetime.now().replace(microsecond=0)
     reports = ingest(
         args.files,
         args.store,
@@ -363,6 +363,7 @@ def cmd_ingest(args: argparse.Namespace) -> int:
         rules=rules,
         wait=args.wait,
         partial=args.partial,
+        replace=args.replace,
         progress=lambda msg: print(msg, flush=True),
     )
     for r in reports:
@@ -372,27 +373,43 @@ def cmd_ingest(args: argparse.Namespace) -> int:
                 print("    " + describe(p))
     refused = [r for r in reports if r.status == "refused"]
     held = [r for r in reports if r.status == "held"]
-    if args.receipts:
-        from .receipts import write_receipts
-
-        for path in write_receipts(args.store, reports, received, args.receipts, rules):
-            print(f"回执:{path}")
-        if held:
-            print(f"其余 {len(held)} 个文件检查无误,但本批未载入,没有写回执;改正后重新载入时再写。")
+    stored = [r.submission_id for r in reports if r.status == "stored"]
     unread = sum(r.status == "unread" for r in reports)
     if refused:
         print(
-            f"台账库:{args.store};本批 {len(refused) + len(held)} 个文件都未载入({len(refused)} 个"
-            "拒收):一批要么全部载入,要么都不载入。请改正拒收的文件后重新载入这一批;"
-            "或先把拒收的文件移出,载入其余的。"
+            f"台账库:{shown_path(args.store)};本批 {len(refused) + len(held)} 个文件都未载入"
+            f"({len(refused)} 个拒收):一批要么全部载入,要么都不载入。请改正拒收的文件后重新"
+            "载入这一批;或先把拒收的文件移出,载入其余的。"
         )
-        return 1
-    done = sum(r.status in ("stored", "unchanged") for r in reports)
-    print(
-        f"台账库:{args.store};{done} 个文件已处理"
-        + (f",{unread} 个未读取(原因见上)。" if unread else "。")
-    )
-    return 0
+    else:
+        done = sum(r.status in ("stored", "unchanged") for r in reports)
+        span = f"(第 {min(stored)}–{max(stored)} 次报送)" if len(stored) > 1 else ""
+        print(
+            f"台账库:{shown_path(args.store)};{done} 个文件已处理{span}"
+            + (f",{unread} 个未读取(原因见上)。" if unread else "。")
+        )
+    if args.receipts:
+        from .receipts import write_receipts
+
+        try:
+            for path in write_receipts(args.store, reports, received, args.receipts, rules):
+                print(f"回执:{path}")
+        except OutputNotWritable as exc:
+            done = "本批已载入台账库" if stored else "台账库没有改动"
+            raise OutputNotWritable(f"{done};回执没有写完:{exc}") from None
+        if held:
+            print(f"其余 {len(held)} 个文件检查无误,但本批未载入,没有写回执;改正后重新载入时再写。")
+    return 1 if refused else 0
+
+
+def _moment(value: str | None, rules: Rules, what: str):
+    """A moment typed on the command line (--received, --at), or None when not given; an
+    empty value is a mistake, not "now"."""
+    if value is None:
+        return None
+    if not value.strip():
+        raise BaiyiError(f"{what}不能为空;不写这个参数就是现在")
+    return known_moment(value, rules, what)
 
 
 def _ingest_line(r) -> str:
@@ -460,7 +477,7 @@ def cmd_withdraw(args: argparse.Namespace) -> int:
     from .store import describe_withdrawal, withdraw
 
     rules = _rules(args)
-    at = known_moment(args.at, rules, "撤回时间") if args.at else dt.datetime.now()
+    at = _moment(args.at, rules, "撤回时间") or dt.datetime.now().replace(microsecond=0)
     w = withdraw(args.store, args.submission, at=at, wait=args.wait)
     print(
         f"已撤回第 {w.submission_id} 次报送({w.file};单位:{'、'.join(w.units) or '无'}):"
@@ -598,6 +615,11 @@ def build_parser() -> argparse.ArgumentParser:
         "--receipts", metavar="文件夹", default=None, help="为每个报送单位写一页回执(HTML,可打印)"
     )
     i.add_argument(
+        "--replace",
+        action="store_true",
+        help="确认登记表(走访、事件)比台账库少很多行时仍按新表替换(默认先不载入并说明)",
+    )
+    i.add_argument(
         "--partial",
         action="store_true",
         help="只增补、不替换:文件只含部分行(文件名含“补报”或“增补”时同样处理)",
@@ -667,6 +689,13 @@ def main(argv: Sequence[str] | None = None) -> int:
     except BaiyiError as exc:
         print(f"错误:{exc}", file=sys.stderr)
         return exc.exit_code
+    except KeyboardInterrupt:
+        print(
+            "已中断。正在写入的一批如果还没有完成,台账库不会载入其中任何数据"
+            "(一批要么全部载入,要么都不载入);可用 baiyi history 查看。",
+            file=sys.stderr,
+        )
+        return 130
     except BrokenPipeError:
         # The reader (e.g. `| head`) went away: stop quietly, as Unix tools do.
         os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())

@@ -112,11 +112,12 @@ ACCOUNTING_HEADERS = labels(
     "file",
     "sheet",
     "kind",
+    "unit",
     "rows_read",
     "rows_used",
     "rows_refused",
     "note",
-    overrides={"file": "文件"},
+    overrides={"file": "文件", "unit": "单位"},
 )
 
 

@@ -120,7 +120,7 @@ def write_withdrawal_receipts(
 ) -> list[Path]:
     """A receipt for each unit of a withdrawn submission: what was withdrawn, which rows
     went back to their earlier version, and the unit's standing after it."""
-    as_of = receipt_week(w.at, rules)
+    as_of = receipt_week(w.received, rules)  # the week of the return withdrawn
     week = views.weeks(rules, as_of).iloc[-1]["week"]
     standing = _standing(store, rules, as_of, w.at)
     written = []

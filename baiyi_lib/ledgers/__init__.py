@@ -79,6 +79,10 @@ class Ledgers:
         for r in shown.itertuples(index=False):
             where = f"{r.file}「{r.sheet}」" if r.sheet else r.file
             lines.append(f"未读取 {where}:{r.reason}")
+        acc = self.accounting
+        for r in acc[acc["note"].astype(str).str.contains("隐藏行")].itertuples(index=False):
+            note = next(n for n in str(r.note).split(";") if "隐藏行" in n)
+            lines.append(f"{r.file}「{r.sheet}」{note}(屏幕上看不到,但仍是台账的行)")
         return lines
 
 

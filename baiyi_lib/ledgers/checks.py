@@ -27,10 +27,12 @@ CHECKS: dict[str, str] = {
     "table.personal_header": "没有记录个人信息的列(姓名、电话、身份证号等)",
     "table.zero_return": "零报告行与数据行不矛盾",
     "table.declared_unit": "标题行的填报单位、文件名与数据行的责任单位是同一个单位",
+    "table.one_unit": "一个单位的排查登记表、积案台账只有本单位的行(汇总表除外)",
     "text.personal": "单元格、批注和标题中没有个人信息(手机号、身份证号等)",
     "cell.control": "单元格不含控制字符",
     "cell.too_long": "单元格文字不超过限度",
     "cell.formula": "公式单元格保存了计算结果(程序生成、从未计算的公式不当作空白)",
+    "cell.long_number": "编号不是超过 15 位的数字单元格(Excel 会丢掉末尾的数字)",
     "cell.error_value": "单元格不是 Excel 错误值(#REF!、#N/A、#DIV/0! 等)",
     "table.total_row": "合计、小计行不是数据(提示:不读取)",
     # one per declared column type (schema.Column.type)
@@ -60,4 +62,5 @@ CHECKS: dict[str, str] = {
     "rows.link": "台账之间的引用一致",
     # against the store, when a batch is ingested
     "rows.other_unit": "一个单位的报送不改动台账库中其他单位的案件",
+    "rows.mass_deletion": "登记表不比台账库少太多行(只发一部分时注明补报,确要删除时 --replace)",
 }

@@ -23,7 +23,6 @@ import pandas as pd
 from python_calamine import CalamineWorkbook, SheetTypeEnum, SheetVisibleEnum
 
 from ..params import Limits
-from .guard import TEXT_SUFFIXES
 from .raw import FileNote, Unseen, whole_file
 from .schema import KINDS, header_lookup, normalise_header
 from .sheetfacts import SheetFacts, ods_facts, xlsx_facts
@@ -101,9 +100,11 @@ def as_seen(
     cells: pd.DataFrame, merges: list[tuple[int, int, int, int]], facts: SheetFacts
 ) -> pd.DataFrame:
     """The grid a person sees: each merged range shows its first cell's value in every
-    cell it covers; a formula without a stored result or an error value is ``Unseen``."""
-    spots = {**{p: Unseen("formula", t) for p, t in facts.uncomputed.items()},
-             **{p: Unseen("error", t) for p, t in facts.errors.items()}}  # fmt: skip
+    cell it covers; a number shown through a code format is the code it shows; a formula
+    without a stored result or an error value is ``Unseen``."""
+    spots: dict[tuple[int, int], object] = dict(facts.shown)  # numbers shown as codes
+    spots |= {p: Unseen("formula", t) for p, t in facts.uncomputed.items()}
+    spots |= {p: Unseen("error", t) for p, t in facts.errors.items()}
     rows = max([cells.shape[0]] + [r + 1 for r, _ in spots])
     cols = max([cells.shape[1]] + [c + 1 for _, c in spots])
     if (rows, cols) != cells.shape:
@@ -170,6 +171,14 @@ def separator(text: str) -> str:
     return sep
 
 
+def _as_shown(cell: str) -> str:
+    """A text cell as Excel shows it: ="NSZ-2019-001" (how web systems keep a code from
+    being taken for a number) is NSZ-2019-001."""
+    if cell.startswith('="') and cell.endswith('"') and len(cell) >= 3:
+        return cell[2:-1].replace('""', '"')
+    return cell
+
+
 def text_grid(path: Path, display: str, limits: Limits) -> pd.DataFrame | FileNote:
     """A CSV or text export as a grid (row 0 is line 1), or the note refusing it."""
     text, _ = decode_text(path.read_bytes())
@@ -189,9 +198,11 @@ def text_grid(path: Path, display: str, limits: Limits) -> pd.DataFrame | FileNo
                                   "不超过该行数的台账(见 params/limits.yaml)",
                                   "file.too_many_rows")  # fmt: skip
     except csv.Error as exc:
-        return FileNote(display, "", reader.line_num, "", "",
-                        f"CSV 格式错误:第 {reader.line_num} 行无法解析({exc})",
-                        "用 Excel 或 WPS 另存为 CSV(UTF-8)的文件", check="file.csv_syntax")  # fmt: skip
+        problem = f"CSV 格式错误:第 {reader.line_num} 行无法解析({exc})"
+        expected = "用 Excel 或 WPS 另存为 CSV(UTF-8)的文件"
+        return FileNote(display, "", reader.line_num, "", "", problem, expected,
+                        check="file.csv_syntax")  # fmt: skip
+    cells = [[_as_shown(c) for c in r] for r in cells]
     width = max((len(r) for r in cells), default=0)
     if width > limits.max_columns:
         return whole_file(display, f"文件有 {width} 列,超过读取限度 {limits.max_columns} 列,未读取",

@@ -45,11 +45,13 @@ ENCRYPTED = (
 
 @dataclass
 class Comment:
-    """A cell comment (批注): sheet, cell reference, text."""
+    """Text of a workbook that is not a cell (a comment, the document's properties, a
+    printed header or footer, a defined name): where it is, and the text."""
 
     sheet: str
     ref: str
     text: str
+    where: str = "批注"
 
 
 @dataclass
@@ -62,12 +64,39 @@ class Inspection:
 
 
 def sniff(head: bytes, suffix: str) -> str:
-    """The format from the first bytes: xlsx (also xlsm), xlsb, ods, ole (xls, et) or csv."""
+    """The format from the first bytes: zip (xlsx, xlsm, xlsb, ods), ole (xls, et), html
+    or xml2003 (a web page or an Excel 2003 XML file named .xls), or csv (a text file,
+    whatever its name: a web system's "Excel export" is often tab-separated text)."""
     if head.startswith(ZIP_MAGIC):
         return "zip"
     if head.startswith(OLE_MAGIC):
         return "ole"
-    return "csv" if suffix in TEXT_SUFFIXES else "unknown"
+    text = head.lstrip(b"\xef\xbb\xbf \t\r\n").lower()
+    if text.startswith((b"<html", b"<!doctype html", b"<table", b"<meta", b"<head")):
+        return "html"
+    if text.startswith(b"<?xml") and b"urn:schemas-microsoft-com:office:spreadsheet" in head:
+        return "xml2003"
+    if suffix in TEXT_SUFFIXES or (suffix in (".xls", ".et") and _text_like(head)):
+        return "csv"  # a web system's "Excel" export is often text named .xls (Excel opens it)
+    return "unknown"
+
+
+def _text_like(head: bytes) -> bool:
+    """Whether a file's first bytes are text (no control bytes but tabs and line ends)."""
+    sample = head.lstrip(b"\xef\xbb\xbf")
+    if sample.startswith((b"\xff\xfe", b"\xfe\xff")):
+        return True
+    return bool(sample) and not any(b < 9 or 13 < b < 32 for b in sample if b != 27)
+
+
+HTML_TABLE = (
+    "这是网页(HTML)表格,只是扩展名为 Excel 的扩展名,不是 Excel 工作簿",
+    "在 Excel 或 WPS 中打开它,另存为 .xlsx 后报送",
+)
+XML_2003 = (
+    "这是 Excel 2003 的“XML 表格”,不是本工具能读的工作簿",
+    "在 Excel 或 WPS 中打开它,另存为 .xlsx 后报送",
+)
 
 
 def inspect_file(path: Path, limits: Limits) -> Inspection:
@@ -84,8 +113,12 @@ def inspect_file(path: Path, limits: Limits) -> Inspection:
             ),
         )
     with path.open("rb") as fh:
-        head = fh.read(8)
+        head = fh.read(4096)
     kind = sniff(head, path.suffix.lower())
+    if kind == "html":
+        return Inspection("unknown", HTML_TABLE)
+    if kind == "xml2003":
+        return Inspection("unknown", XML_2003)
     if kind == "ole":
         data = path.read_bytes()
         if any(name in data for name in _ENCRYPTED_NAMES):
@@ -113,7 +146,8 @@ def _inspect_zip(zf: zipfile.ZipFile, limits: Limits) -> Inspection:
     if declared > limits.max_uncompressed_bytes:
         return Inspection("zip", _too_big(declared, limits))
     if "xl/workbook.xml" in names:
-        kind, extents, comments = "xlsx", _xlsx_extents(zf, limits), _xlsx_comments(zf)
+        kind, extents = "xlsx", _xlsx_extents(zf, limits)
+        comments = _xlsx_comments(zf) + _xlsx_texts(zf)
     elif "xl/workbook.bin" in names:
         kind, extents, comments = "xlsb", _xlsb_extents(zf, limits), []
     elif "content.xml" in names and b"spreadsheet" in _read_small(zf, "mimetype"):
@@ -300,6 +334,32 @@ def _xlsx_comments(zf: zipfile.ZipFile) -> list[Comment]:
             if el.tag.endswith("}comment") or el.tag.endswith("}threadedComment"):
                 text = "".join(el.itertext())
                 out.append(Comment(owner.get(part, "批注"), el.get("ref", ""), text))
+    return out
+
+
+_PROPERTY_PARTS = ("docProps/core.xml", "docProps/app.xml", "docProps/custom.xml")
+_HEADER_FOOTER = re.compile(rb"<(?:\w+:)?(?:odd|even|first)(?:Header|Footer)>([^<]*)<")
+_DEFINED_NAME = re.compile(rb"<(?:\w+:)?definedName\b[^>]*>([^<]*)<")
+
+
+def _xlsx_texts(zf: zipfile.ZipFile) -> list[Comment]:
+    """The rest of a workbook's text that a person can see or print but that is no cell:
+    document properties (标题、作者、单位…), printed headers and footers, defined names."""
+    out = []
+    for part in _PROPERTY_PARTS:
+        try:
+            root = ET.fromstring(_read_small(zf, part) or b"<none/>")
+        except (ParseError, DefusedXmlException):
+            continue
+        for el in root.iter():
+            if el.text and el.text.strip():
+                out.append(Comment("", el.tag.rsplit("}", 1)[-1], el.text, "文档属性"))
+    for part, sheet in xlsx_sheet_parts(zf).items():
+        body = _read_small(zf, part, 64 << 20)
+        for m in _HEADER_FOOTER.finditer(body):
+            out.append(Comment(sheet, "", m.group(1).decode("utf-8", "replace"), "页眉页脚"))
+    for m in _DEFINED_NAME.finditer(_read_small(zf, "xl/workbook.xml", 16 << 20)):
+        out.append(Comment("", "", m.group(1).decode("utf-8", "replace"), "定义的名称"))
     return out
 
 

@@ -8,6 +8,7 @@ cells that could not be read; the caller turns those into problems. Already-type
 from __future__ import annotations
 
 import datetime as dt
+import re
 import unicodedata
 from collections.abc import Callable
 
@@ -19,6 +20,15 @@ from ..dates import read_dates
 from .schema import NO, STATUS_ALIASES, YES
 
 EXCEL_EPOCH = dt.date(1899, 12, 30)
+# characters that show nothing on screen (zero-width space and joiners, byte-order mark,
+# soft hyphen, direction marks): pasted from web pages and chat, never part of a value
+INVISIBLE = "[\u00ad\u200b-\u200f\u202a-\u202e\u2060-\u2064\ufeff]"
+_INVISIBLE = re.compile(INVISIBLE)
+
+
+def excel_number(value: float) -> float:
+    """A number as Excel shows it: 15 significant digits (3.0000000000000004 is 3)."""
+    return float(f"{value:.15g}")
 
 
 def _cell_text(value: object) -> object:
@@ -29,15 +39,16 @@ def _cell_text(value: object) -> object:
         return pd.NA
     if isinstance(value, bool | np.bool_):
         return "TRUE" if value else "FALSE"
-    if isinstance(value, float | np.floating) and float(value).is_integer():
-        return str(int(value))
+    if isinstance(value, float | np.floating) and np.isfinite(value):
+        shown = excel_number(float(value))
+        return str(int(shown)) if shown.is_integer() else repr(shown)
     if isinstance(value, dt.datetime | pd.Timestamp):
         if value.hour or value.minute or value.second:
             return value.isoformat(sep=" ")
         return value.date().isoformat()
     if isinstance(value, dt.date):
         return value.isoformat()
-    text = unicodedata.normalize("NFKC", str(value)).strip()
+    text = _INVISIBLE.sub("", unicodedata.normalize("NFKC", str(value))).strip()
     return text if text else pd.NA
 
 
@@ -79,7 +90,7 @@ def text(values: pd.Series) -> pd.Series:
     ):
         values = values.astype("str")  # text only (the DataFrame path): vectorised below
     if ptypes.is_string_dtype(values) and not ptypes.is_object_dtype(values):
-        s = values.str.normalize("NFKC").str.strip()
+        s = values.str.normalize("NFKC").str.replace(INVISIBLE, "", regex=True).str.strip()
         return s.where(s.str.len() > 0)
     return pd.Series(values.map(_cell_text), index=values.index, dtype="str")
 

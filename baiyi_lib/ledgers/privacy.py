@@ -99,7 +99,7 @@ PII_HEADER_TOKENS = frozenset(
     }
 )
 
-_GAP = r"[ \t\u00a0\-.]{0,2}"  # what people put between digit groups
+_GAP = r"[ \t\u00a0\-./_,、]{0,2}"  # what people put between digit groups
 _MOBILE_RE = re.compile(
     r"(?<!\d)(?:\(?\s*(?:\+|00)?\s*86\s*\)?[ \t\-]{0,2})?"
     rf"(1[3-9]\d(?:{_GAP}\d){{8}})(?!\d)"

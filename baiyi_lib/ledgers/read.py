@@ -29,9 +29,9 @@ import pandas as pd
 from ..errors import ParamsError
 from ..params import Limits, Rules
 from .archive import ArchiveRefused, decoded_name, is_zip, unpacked
-from .grids import TEXT_SUFFIXES, Unreadable, decode_text, separator, text_grid, workbook_grids
+from .grids import Unreadable, decode_text, separator, text_grid, workbook_grids
 from .guard import ENCRYPTED as _ENCRYPTED
-from .guard import WORKBOOK_SUFFIXES, inspect_file, is_own_export
+from .guard import TEXT_SUFFIXES, WORKBOOK_SUFFIXES, inspect_file, is_own_export
 from .privacy import mask_text
 from .raw import FileNote, RawTable, ReadResult, whole_file
 from .schema import (
@@ -315,11 +315,12 @@ def read_paths(
             problem, expected = _DAMAGED if damaged else _UNKNOWN_FORMAT
             if not damaged and kind_from_name(path.stem):
                 problem = f"文件名表明是台账,但{problem}({path.suffix.lower() or '无后缀'})"
-            result.notes.append(whole_file(display, problem, expected,
-                                           "file.damaged" if damaged else "file.format"))  # fmt: skip
+            result.notes.append(
+                whole_file(display, problem, expected, "file.damaged" if damaged else "file.format")
+            )
             continue
         for c in look.comments:
-            scan_text(c.text, display, c.sheet, c.ref, "批注", result)
+            scan_text(c.text, display, c.sheet, c.ref, c.where, result)
         if look.kind == "csv":
             _read_text(path, display, rules, result)
         else:
@@ -370,14 +371,16 @@ def _read_workbook(path: Path, display: str, kind: str, rules: Rules, result: Re
     file_kind = kind_from_name(path.stem)
     found = False
     for g in grids:
+        scan_text(g.sheet, display, g.sheet, "", "工作表名", result)  # stored with every row
+        sheet_kind = kind_from_name(g.sheet)
+        if sheet_kind is None and any(w in g.sheet.lower() for w in INSTRUCTION_SHEET_WORDS):
+            # instructions, or the template's (hidden) dropdown lists: not rows
+            result.skipped.append({"file": display, "sheet": g.sheet, "reason": "填表说明"})
+            scan_grid(g.cells, range(len(g.cells)), display, g.sheet, "填表说明", result)
+            continue
         if g.not_read:  # hidden: not a ledger, but never a place for personal data
             result.skipped.append({"file": display, "sheet": g.sheet, "reason": g.not_read})
             scan_grid(g.cells, range(len(g.cells)), display, g.sheet, "隐藏的工作表", result)
-            continue
-        sheet_kind = kind_from_name(g.sheet)
-        if sheet_kind is None and any(w in g.sheet.lower() for w in INSTRUCTION_SHEET_WORDS):
-            result.skipped.append({"file": display, "sheet": g.sheet, "reason": "填表说明"})
-            scan_grid(g.cells, range(len(g.cells)), display, g.sheet, "填表说明", result)
             continue
         found |= add_table(g.cells, display, g.sheet, sheet_kind or file_kind, result,
                            rules.reading, g.hidden_rows)  # fmt: skip

@@ -38,7 +38,8 @@ class Column:
 
     name: str
     header: str
-    type: str  # id, opt_id, date, opt_date, unit, level, form, persons, bool, status, category, dispute
+    # id, opt_id, date, opt_date, unit, level, form, persons, bool, status, category, dispute
+    type: str
     required: bool = True
     aliases: tuple[str, ...] = ()
     dates: str = "event"  # which range of limits.yaml a date column obeys
@@ -133,11 +134,12 @@ YES = ("是", "Y", "YES", "1", "TRUE", "√", "✓", "✔", "对")
 NO = ("否", "N", "NO", "0", "FALSE", "×", "✗", "无")
 
 _PAREN = re.compile(r"[((\[【].*?[))\]】]")
+_INVISIBLE = re.compile("[\u00ad\u200b-\u200f\u202a-\u202e\u2060-\u2064\ufeff]")
 
 
 def normalise_header(text: object) -> str:
     """A header as compared: NFKC, no spaces, no '*' marks, no parenthesised hint."""
-    s = unicodedata.normalize("NFKC", str(text))
+    s = _INVISIBLE.sub("", unicodedata.normalize("NFKC", str(text)))
     s = _PAREN.sub("", s)
     return "".join(ch for ch in s if not ch.isspace() and ch not in "*::").lower()
 

@@ -13,6 +13,7 @@ row 1). Sheet visibility and xls merges come from calamine, which knows every fo
 
 from __future__ import annotations
 
+import html
 import re
 import zipfile
 from dataclasses import dataclass, field
@@ -29,6 +30,7 @@ class SheetFacts:
     workbook asks to recalculate every formula on opening (its stored results are old)."""
 
     uncomputed: dict[tuple[int, int], str] = field(default_factory=dict)
+    shown: dict[tuple[int, int], str] = field(default_factory=dict)  # numbers as formatted
     errors: dict[tuple[int, int], str] = field(default_factory=dict)
     hidden_rows: set[int] = field(default_factory=set)
     hidden_cols: set[int] = field(default_factory=set)
@@ -69,6 +71,7 @@ def xlsx_facts(zf: zipfile.ZipFile) -> dict[str, SheetFacts]:
     results, or stale ones) has none of its formula results trusted."""
     book = zf.read("xl/workbook.xml")
     stale = re.search(rb"fullCalcOnLoad=\"(?:1|true)\"", book) is not None
+    formats = _text_formats(zf)
     out = {}
     for part, name in xlsx_sheet_parts(zf).items():
         try:
@@ -76,7 +79,78 @@ def xlsx_facts(zf: zipfile.ZipFile) -> dict[str, SheetFacts]:
         except KeyError:
             continue
         out[name] = _sheet_facts(data, stale)
+        if formats:
+            _formatted_numbers(data, formats, out[name])
     return out
+
+
+# --------------------------------------------------------------------------- number formats
+
+_NUMFMT = re.compile(rb"<(?:\w+:)?numFmt\b[^>]*numFmtId=\"(\d+)\"[^>]*formatCode=\"([^\"]*)\"")
+_XFS = re.compile(rb"<(?:\w+:)?cellXfs\b[^>]*>(.*?)</(?:\w+:)?cellXfs>", re.S)
+_XF = re.compile(rb"<(?:\w+:)?xf\b([^>]*)>")
+# a format that shows a code: literals around one run of digit placeholders ("ZF"0,
+# "NSZ-2019-"000, 000): what the cell shows is not the number it holds
+_CODE_FORMAT = re.compile(r'^((?:"[^"]*"|\\.)*)([0#]+)((?:"[^"]*"|\\.)*)$')
+
+
+def _text_formats(zf: zipfile.ZipFile) -> dict[int, tuple[str, int, str]]:
+    """Cell style index → (prefix, minimum digits, suffix) for the styles whose number
+    format shows a code around the number (custom formats with literal text or padding)."""
+    try:
+        styles = zf.read("xl/styles.xml")
+    except KeyError:
+        return {}
+    codes = {}
+    for fid, code in _NUMFMT.findall(styles):
+        text = html.unescape(code.decode("utf-8", "replace")).split(";")[0]
+        m = _CODE_FORMAT.match(text)
+        if m and (m.group(1) or m.group(3) or len(m.group(2)) > 1):
+            codes[int(fid)] = (_literal(m.group(1)), m.group(2).count("0"), _literal(m.group(3)))
+    xfs = _XFS.search(styles)
+    if not codes or not xfs:
+        return {}
+    out = {}
+    for i, xf in enumerate(_XF.finditer(xfs.group(1))):
+        fid = _attrs(xf.group(1)).get(b"numFmtId")
+        if fid is not None and int(fid) in codes:
+            out[i] = codes[int(fid)]
+    return out
+
+
+def _literal(text: str) -> str:
+    """The literal text of a format piece: "quoted" runs and \\-escaped characters."""
+    return "".join(a or b for a, b in re.findall(r'"([^"]*)"|\\\\(.)', text))
+
+
+_STYLED = re.compile(rb"<(?:\w+:)?c\b([^>]*\bs=\"(\d+)\"[^>]*)>")
+
+
+def _formatted_numbers(
+    data: bytes, formats: dict[int, tuple[str, int, str]], f: SheetFacts
+) -> None:
+    """Numbers shown through a code format, as a person sees them (2019030001 with
+    "ZF"0 is ZF2019030001)."""
+    for m in _STYLED.finditer(data):
+        style = int(m.group(2))
+        if style not in formats:
+            continue
+        a = _attrs(m.group(1))
+        if a.get(b"t", b"n") != b"n" or b"r" not in a:
+            continue
+        end = _CELL_END.search(data, m.end())
+        value = _VALUE.search(data, m.end(), end.start() if end else len(data))
+        pos = cell_position(a[b"r"].decode())
+        if value is None or pos is None:
+            continue
+        try:
+            number = float(value.group(1))
+        except ValueError:
+            continue
+        if not number.is_integer():
+            continue
+        prefix, digits, suffix = formats[style]
+        f.shown[pos] = f"{prefix}{int(number):0{digits}d}{suffix}"
 
 
 def _attrs(raw: bytes) -> dict[bytes, bytes]:
@@ -99,9 +173,9 @@ def _sheet_facts(data: bytes, stale: bool) -> SheetFacts:
         pos = range_position(m.group(1).decode())
         if pos:
             f.merges.append(pos)
-    if b"<f" in data or b":f" in data or b't="e"' in data:
-        if not _scan_cells(data, f, stale):
-            _scan_positional(data, f, stale)
+    has_cells = b"<f" in data or b":f" in data or b't="e"' in data
+    if has_cells and not _scan_cells(data, f, stale):
+        _scan_positional(data, f, stale)
     return f
 
 
@@ -132,7 +206,7 @@ def _scan_cells(data: bytes, f: SheetFacts, stale: bool) -> bool:
             return False
         has_value = _VALUE.search(body) is not None or b"<is" in body or b":is" in body
         if stale or not has_value:
-            f.uncomputed[pos] = "=" + (m.group(1) or b"").decode("utf-8", "replace")
+            f.uncomputed[pos] = "=" + html.unescape((m.group(1) or b"").decode("utf-8", "replace"))
     for m in _ERROR_CELL.finditer(data):
         ref = _attrs(m.group(0)).get(b"r")
         pos = cell_position(ref.decode()) if ref else None

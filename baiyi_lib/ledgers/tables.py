@@ -163,6 +163,7 @@ def add_table(
         {n: [f"{column_letter(p + 1)} 列「{names[p]}」" for p in ps] for n, ps in dups.items()},
         zero_mark(title), unit_written(title),
     )  # fmt: skip
+    _long_numbers(t, mapping)
     _unseen(t, mapping)
     _remark_rows(t, body.index.to_numpy() + 1, template, totals, hidden_rows, result)
     result.tables.append(t)
@@ -234,6 +235,20 @@ def _headers(mapping: dict[int, str], names: list[str], frame: pd.DataFrame) -> 
     return headers
 
 
+def _long_numbers(t: RawTable, mapping: dict[int, str]) -> None:
+    """An id typed into a number cell with more than 15 digits: Excel kept only 15 (the
+    screen shows 3.71327E+18), so the number read is not the one typed. ``Unseen`` (unless
+    it looks like an ID number: then the privacy check refuses it as such)."""
+    ids = {c.name for c in SCHEMAS[t.kind] if c.type in ("id", "opt_id")}
+    for name in ids & set(mapping.values()):
+        col = t.frame[name]
+        long = col.map(lambda v: isinstance(v, int | float) and not isinstance(v, bool)
+                       and abs(v) >= 1e15 and not detect(str(int(v))))  # fmt: skip
+        if long.any():
+            marked = col[long].map(lambda v: Unseen("digits", f"{v:.6G}"))
+            t.frame[name] = col.where(~long, marked.reindex(col.index))
+
+
 def _unseen(t: RawTable, mapping: dict[int, str]) -> None:
     """Cells of known columns that a person sees but that hold no readable value: each is
     an error in its row (``RawTable.row_notes``), and the cell is left blank and quiet."""
@@ -248,6 +263,11 @@ def _unseen(t: RawTable, mapping: dict[int, str]) -> None:
                 problem = f"公式未计算:单元格 {ref} 只有公式,没有保存计算结果(多为程序生成的文件)"
                 expected = "请用 Excel/WPS 打开并保存后重新报送"
                 check = "cell.formula"
+            elif cell.what == "digits":
+                problem = (f"单元格 {ref} 是超过 15 位的数字,Excel 只保存 15 位,"
+                           f"屏幕上显示为 {cell.text},末尾的数字已经丢失")  # fmt: skip
+                expected = "把这一列设为“文本”格式后重新输入完整的编号"
+                check = "cell.long_number"
             else:
                 problem = f"单元格 {ref} 显示错误值 {cell.text},不是{t.headers.get(name, name)}"
                 expected = "改正公式或直接填写数值后重新报送"

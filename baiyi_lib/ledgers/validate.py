@@ -41,6 +41,7 @@ PROBLEM_COLUMNS = [
 ]
 ACCOUNTING_COLUMNS = [
     "file", "sheet", "kind", "rows_read", "rows_used", "rows_refused", "note", "unit", "zero",
+    "declared",
 ]  # fmt: skip
 PROVENANCE = ["src_file", "src_sheet", "src_row"]
 # The collapsed screening ledger: one row per (unit, case).
@@ -350,8 +351,11 @@ def _prose_ids(values: pd.Series, rules: Rules) -> np.ndarray:
             if not isinstance(t, str):
                 return False
             han = len(_HAN.findall(t))
-            return (len(t) > r.id_max_chars or han > r.id_max_han
-                    or (r.id_need_digit and han > 0 and not any(ch.isdigit() for ch in t)))  # fmt: skip
+            return (
+                len(t) > r.id_max_chars
+                or han > r.id_max_han
+                or (r.id_need_digit and han > 0 and not any(ch.isdigit() for ch in t))
+            )
 
         return v, v.map(prose).to_numpy(dtype=bool)
 
@@ -781,7 +785,7 @@ def check(read: ReadResult, rules: Rules, received: dt.datetime | None = None) -
             declared = _table_unit(t, rules)
             _check_empty(t, kind, declared, problems)
             unit = declared or _rows_unit(t, frame, typed)
-            accounting.append(_account(t, frame, refused, kind, unit))
+            accounting.append(_account(t, frame, refused, kind, unit, declared is not None))
     _share_case_ids(frames, screening_rows)
     _check_links(frames, problems)
     accounting.append(_account_other(read))
@@ -895,6 +899,20 @@ def _check_declared_units(
         mine = (frame["_table"] == id(t)).to_numpy()
         rows = typed.loc[mine, "unit"].dropna().astype(str)
         claims = set(declared.values())
+        one_unit = kind in UNIT_KINDS and t.from_file and not _consolidated(t)
+        if one_unit and not claims and rows.nunique() > 1:
+            counts = rows.value_counts()
+            said = "、".join(f"{u}({n} 行)" for u, n in counts.items())
+            problem = (
+                f"一个单位的{KIND_LABELS[kind]}只能有一个责任单位,本表却有 {said};"
+                "整张表未载入,以免替换其他单位的台账"
+            )
+            note = FileNote(t.file, t.sheet, None, "责任单位", "、".join(counts.index), problem,
+                            "每个单位单独报送本单位的台账;多个单位的汇总表请在文件名中注明“汇总”",
+                            check="table.one_unit")  # fmt: skip
+            problems.add_notes([note], kind)
+            refused.add(id(t))
+            continue
         if len(claims) > 1:
             said = "、".join(f"{where}写的是「{u}」" for where, u in declared.items())
             problem = f"看不出是哪个单位的报送:{said}"
@@ -918,6 +936,14 @@ def _check_declared_units(
         )  # fmt: skip
         problems.add_notes([note], kind)
     return refused
+
+
+UNIT_KINDS = ("screening", "backlog")  # each unit's own weekly return (实施方案 五、四)
+
+
+def _consolidated(t: RawTable) -> bool:
+    """A table the office compiled from several units (汇总 in its file or sheet name)."""
+    return "汇总" in Path(t.file).stem or "汇总" in t.sheet
 
 
 def _row_list(rows: pd.Series, shown: int = 5) -> str:
@@ -966,7 +992,7 @@ def _check_empty(t: RawTable, kind: str, unit: str | None, problems: _Problems) 
             "零报告", "", f"{KIND_LABELS[kind]}没有数据行,也没有注明零报告",
             "填写数据行;本单位没有此类案件时,在标题行的「零报告」后填「是」",
         )  # fmt: skip
-    elif len(t.frame) == 0 and unit is None:
+    elif len(t.frame) == 0 and unit is None and kind in UNIT_KINDS:
         note(
             "填报单位", "", "注明了零报告,但看不出是哪个单位报送的",
             "标题行写「填报单位:单位名称」,或文件名以单位代码开头(如 nsz_农水站.xlsx)",
@@ -976,7 +1002,12 @@ def _check_empty(t: RawTable, kind: str, unit: str | None, problems: _Problems) 
 
 
 def _account(
-    t: RawTable, frame: pd.DataFrame, refused: np.ndarray, kind: str, unit: str | None
+    t: RawTable,
+    frame: pd.DataFrame,
+    refused: np.ndarray,
+    kind: str,
+    unit: str | None,
+    declared: bool = False,
 ) -> pd.DataFrame:
     mine = (frame["_table"] == id(t)).to_numpy()
     n_ref = int((refused & mine).sum())
@@ -994,6 +1025,7 @@ def _account(
                 ),
                 "unit": unit,
                 "zero": bool(t.zero and not mine.any()),
+                "declared": declared,
             }
         ]
     )
@@ -1020,6 +1052,7 @@ def _account_other(read: ReadResult) -> pd.DataFrame:
         df[col] = 0
     df["unit"] = None
     df["zero"] = False
+    df["declared"] = False
     return df[ACCOUNTING_COLUMNS]
 
 

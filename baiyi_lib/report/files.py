@@ -34,6 +34,10 @@ NOT_WRITABLE = {
     errno.EROFS: "磁盘或文件夹只读",
     errno.EACCES: "没有写入权限",
     errno.EPERM: "没有写入权限",
+    errno.EEXIST: "存放它的文件夹位置上是一个文件",
+    errno.ENOTDIR: "存放它的文件夹位置上是一个文件",
+    errno.EISDIR: "同名的是一个文件夹",
+    errno.ENAMETOOLONG: "文件名太长",
 }
 
 

@@ -70,6 +70,20 @@ def test_every_declared_check_fires_somewhere(tmp_path):
     zero = tmp_path / "zero" / "nsz_走访登记.csv"
     zero.write_text(",".join(headers("visits")) + "\n", encoding="utf-8")
     seen |= _checks(zero)
+    # files as offices send them (fixtures/field, fixtures/seen, fixtures/realworld)
+    for case in ("field/formula-no-cache", "seen/template_rows_走访.xlsx",
+                 "realworld/error-cells/data", "realworld/long-digit-ids/data"):  # fmt: skip
+        seen |= _checks(FIXTURES / case)
+    (tmp_path / "prose").mkdir()
+    (tmp_path / "prose" / "排查.csv").write_text(
+        "案件编号,责任单位,排查日期,纠纷类别,化解状态\n王小明,农水站,2019-03-01,宅基地的事情,未化解\n"
+        "C2,工管站,2019-03-01,工程款,未化解\n",
+        encoding="utf-8",
+    )
+    seen |= _checks(tmp_path / "prose")
+    (tmp_path / "pdf").mkdir()
+    (tmp_path / "pdf" / "走访登记.pdf").write_bytes(b"%PDF-1.4")
+    seen |= _checks(tmp_path / "pdf")
     # a date after the moment the file was received
     late = check_ledgers(SAMPLE, RULES, received=dt.datetime(2019, 4, 26, 17, 30))
     seen |= set(late.problems["check"])
@@ -83,11 +97,20 @@ def _store_checks(tmp_path: Path) -> set[str]:
 
     header = ",".join(headers("backlog"))
     found: set[str] = set()
-    for unit in ("农水站", "工管站"):
+    for hour, unit in enumerate(("农水站", "工管站")):
         f = tmp_path / unit / f"{unit}积案.csv"
         f.parent.mkdir()
         f.write_text(f"{header}\nJ1,{unit},2010-01-01,未化解,,否,\n", encoding="utf-8")
-        for r in ingest([f], tmp_path / "s.duckdb", received=dt.datetime(2019, 3, 8, 17)):
+        for r in ingest([f], tmp_path / "s.duckdb", received=dt.datetime(2019, 3, 8, 17 + hour)):
+            if r.problems is not None:
+                found |= set(r.problems["check"])
+    visits = ",".join(headers("visits"))
+    for hour, n in ((19, 10), (20, 1)):  # a register, then a part of it sent as the whole
+        f = tmp_path / f"走访{n}" / "走访登记.csv"
+        f.parent.mkdir()
+        rows = "".join(f"V{i},2019-03-05,农水站,来县,个体,1,,,,\n" for i in range(n))
+        f.write_text(f"{visits}\n{rows}", encoding="utf-8")
+        for r in ingest([f], tmp_path / "s.duckdb", received=dt.datetime(2019, 3, 8, hour)):
             if r.problems is not None:
                 found |= set(r.problems["check"])
     return found
