@@ -120,6 +120,12 @@ def plan(
             "未找到 Chromium,无法生成 PDF。请安装 chromium(Debian/统信/麒麟:apt-get install "
             "chromium)后重试;或去掉 --pdf,用浏览器打开 HTML 后打印(已按 A4 排版)。"
         )
+    if pdf and not chinese_fonts():
+        raise ParamsError(
+            "本机没有中文字体,打印出的 PDF 中每个汉字都会是方框。请先安装中文字体(Debian/统信/"
+            "麒麟:apt-get install fonts-noto-cjk)后重试;或去掉 --pdf,在装有中文字体的电脑上"
+            "用浏览器打开 HTML 后打印。"
+        )
     ids = {u.name: u.id for u in rules.units.units}
     return [
         Job(
@@ -278,6 +284,27 @@ def ipc_kernel_manager(sockets: Path) -> type:
 
 CHROMIUM_NAMES = ("chromium", "chromium-browser", "google-chrome", "google-chrome-stable")
 PRINT_WIDTH_PX = 700  # A4 less 12 mm margins each side (186 mm) at 96 px per inch
+
+
+FONT_DIRS = ("/usr/share/fonts", "/usr/local/share/fonts", "~/.fonts", "~/.local/share/fonts")
+# file names of the usual Chinese fonts on Linux (Noto/Source Han, WenQuanYi, AR PL, Droid)
+CJK_FONT_FILES = ("*CJK*", "*cjk*", "SourceHan*", "wqy*", "uming*", "ukai*", "DroidSansFallback*",
+                  "*SimSun*", "*simsun*", "*msyh*", "*SimHei*", "*simhei*")  # fmt: skip
+
+
+def chinese_fonts() -> list[str]:
+    """The Chinese fonts Chromium can use here (fontconfig's list for :lang=zh; without
+    fc-list, the font folders searched for the usual Chinese font files)."""
+    fc = shutil.which("fc-list")
+    if fc:
+        proc = subprocess.run([fc, ":lang=zh", "family"], capture_output=True, text=True,
+                              check=False, timeout=30)  # fmt: skip
+        return [line for line in proc.stdout.splitlines() if line.strip()]
+    found = []
+    for folder in map(Path, (os.path.expanduser(d) for d in FONT_DIRS)):
+        for pattern in CJK_FONT_FILES:
+            found += [p.name for p in folder.rglob(pattern)] if folder.is_dir() else []
+    return found
 
 
 def find_chromium() -> str | None:

@@ -39,13 +39,19 @@ def soffice(src: Path, fmt: str, out: Path) -> Path:
     return produced
 
 
+CJK_FONT = re.compile(r"CJK|SourceHan|WenQuanYi|wqy|Droid|SimSun|SimHei|YaHei")
+
+
 def pages(pdf: Path) -> list[dict]:
+    """What each printed page shows: orientation, smallest type, text, and the fonts its
+    Chinese characters are drawn with (a box, without a Chinese font)."""
     with pdfplumber.open(pdf) as doc:
         return [
             {
                 "landscape": float(p.width) > float(p.height),
                 "smallest": min((c["size"] for c in p.chars), default=0),
                 "text": "".join((p.extract_text() or "").split()),
+                "cjk_fonts": {c["fontname"] for c in p.chars if "\u4e00" <= c["text"] <= "\u9fff"},
             }
             for p in doc.pages
         ]
@@ -57,6 +63,7 @@ def test_the_export_prints_landscape_readable_titled_and_numbered(tmp_path):
     printed = pages(soffice(xlsx, "pdf", tmp_path / "pdf"))
     assert len(printed) >= 3
     for i, page in enumerate(printed, 1):
+        assert page["cjk_fonts"] and all(CJK_FONT.search(f) for f in page["cjk_fonts"])
         assert page["landscape"]
         assert page["smallest"] >= 8, (i, page["smallest"])  # was 3.5 pt
         assert "统计截至2019年4月26日" in page["text"]

@@ -27,8 +27,17 @@ AS_OF = "2019-04-26"
 A4 = (595.3, 841.9)  # points (Chromium writes 594.96 × 841.92)
 PRINTABLE_PX = 186 / 25.4 * 96  # A4 less 12 mm margins, in CSS pixels
 
-pytestmark = pytest.mark.skipif(
-    CHROMIUM is None and not os.environ.get("CI"), reason="chromium not installed"
+pytestmark = [
+    pytest.mark.skipif(
+        CHROMIUM is None and not os.environ.get("CI"), reason="chromium not installed"
+    ),
+    pytest.mark.skipif(
+        not report_run.chinese_fonts() and not os.environ.get("CI"),
+        reason="no Chinese font: apt-get install fonts-noto-cjk",
+    ),
+]
+CJK_FONT = re.compile(
+    r"CJK|SourceHan|Source\s?Han|WenQuanYi|wqy|Droid|SimSun|SimHei|YaHei|Noto Sans SC"
 )
 
 
@@ -50,6 +59,27 @@ def test_the_pdf_lies_beside_the_html_and_is_linked_from_the_index(printed):
     assert pdf.stat().st_mode & 0o777 == html.stat().st_mode & 0o777
     index = (html.parent.parent / "index.html").read_text(encoding="utf-8")
     assert f'href="{AS_OF}/weekly_briefing.pdf">PDF</a>' in index
+
+
+def test_the_handout_embeds_a_chinese_font(printed):
+    """Every Chinese character is drawn with a Chinese font (a box otherwise)."""
+    _, pdf, texts = printed
+    with pdfplumber.open(pdf) as doc:
+        chinese = [
+            c["fontname"] for p in doc.pages for c in p.chars if "\u4e00" <= c["text"] <= "\u9fff"
+        ]
+    assert chinese and all(CJK_FONT.search(f) for f in chinese), set(chinese)
+    assert "本周要点" in texts[0]
+
+
+def test_without_a_chinese_font_the_pdf_is_refused_before_any_kernel(tmp_path, capsys, monkeypatch):
+    monkeypatch.setattr(report_run, "chinese_fonts", lambda: [])
+    out = tmp_path / "r"
+    argv = ["report", "--data", str(SAMPLE), "--as-of", AS_OF, "--out", str(out), "--pdf"]
+    assert main(argv) == 2
+    err = capsys.readouterr().err
+    assert "fonts-noto-cjk" in err and "方框" in err
+    assert not (out / AS_OF).exists()
 
 
 def test_every_page_is_a4_and_numbered(printed):
