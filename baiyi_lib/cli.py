@@ -23,6 +23,7 @@ from __future__ import annotations
 
 import argparse
 import os
+import re
 import sys
 from collections.abc import Sequence
 
@@ -53,8 +54,31 @@ class _Parser(argparse.ArgumentParser):
 
     def error(self, message: str) -> None:  # type: ignore[override]
         self.print_usage(sys.stderr)
-        print(f"参数错误:{message}", file=sys.stderr)
+        print(f"参数错误:{_in_chinese(message)}", file=sys.stderr)
         raise SystemExit(2)
+
+
+# argparse's messages, as the office reads them
+_ARGPARSE = [
+    (r"unrecognized arguments: (.*)", r"不认识的参数:\1"),
+    (r"the following arguments are required: (.*)", r"缺少必填的参数:\1"),
+    (r"argument (\S+): invalid int value: (.*)", r"参数 \1 应为整数,实为 \2"),
+    (r"argument (\S+): invalid float value: (.*)", r"参数 \1 应为数字,实为 \2"),
+    (
+        r"argument (\S+): invalid choice: (\S+) \(choose from (.*)\)",
+        r"参数 \1 的值 \2 不在 \3 之中",
+    ),
+    (r"argument (\S+): expected one argument", r"参数 \1 后面要写一个值"),
+    (r"argument (\S+): not allowed with argument (\S+)", r"参数 \1 不能和 \2 同时使用"),
+    (r"invalid choice: (\S+) \(choose from (.*)\)", r"没有命令 \1(可用:\2)"),
+]
+
+
+def _in_chinese(message: str) -> str:
+    for pattern, chinese in _ARGPARSE:
+        if re.fullmatch(pattern, message):
+            return re.sub(pattern, chinese, message)
+    return message
 
 
 def shown_path(path: object) -> str:
@@ -439,6 +463,15 @@ def _ingest_line(r) -> str:
 ACTIONS = {"ingest": "载入", "withdraw": "撤回", "purge": "清除个人信息"}
 
 
+def _few_units(joined: str, shown: int = 3) -> str:
+    """The units of a log line, short enough for a terminal line (the office's register
+    names them all)."""
+    units = [u for u in joined.split(",") if u]
+    if len(units) <= shown:
+        return "、".join(units)
+    return "、".join(units[:shown]) + f" 等 {len(units)} 个单位"
+
+
 def cmd_history(args: argparse.Namespace) -> int:
     """The submissions log: what came when, from whom, what it changed, what was withdrawn."""
     from .store import history
@@ -454,7 +487,7 @@ def cmd_history(args: argparse.Namespace) -> int:
     shown = log.assign(
         received=log["received"].dt.strftime("%Y-%m-%d %H:%M"),
         action=log["action"].map(ACTIONS).fillna(log["action"]),
-        units=log["units"].fillna("").str.replace(",", "、"),
+        units=log["units"].fillna("").map(_few_units),
         withdrawn_by=log["withdrawn_by"].map(
             lambda w: "" if pd.isna(w) else f"已撤回(第 {int(w)} 条)"
         ),

@@ -22,6 +22,7 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
 
+from .. import errors
 from ..errors import OutputNotWritable, ParamsError, ReportError
 from ..params import PROJECT_ROOT, load_rules
 from ..scoring import as_of_day
@@ -346,11 +347,17 @@ def print_pdf(page: Path, target: Path, timeout: float = 120) -> Path:
     return target
 
 
+_OWN_ERRORS = frozenset(
+    n for n, c in vars(errors).items() if isinstance(c, type) and issubclass(c, errors.BaiyiError)
+)
+
+
 def _error_text(exc: Exception) -> str:
     """The failing cell's error (papermill's exception carries it), in a few lines."""
     name = getattr(exc, "ename", type(exc).__name__)
     value = getattr(exc, "evalue", str(exc))
-    text = f"{name}: {value}".strip()
+    # baiyi's own errors speak Chinese already: no class name in front of them
+    text = value.strip() if name in _OWN_ERRORS else f"{name}: {value}".strip()
     if not getattr(exc, "ename", None):
         text += "\n" + "".join(traceback.format_exception_only(type(exc), exc)).strip()
     return text[:2000]

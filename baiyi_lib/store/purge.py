@@ -21,6 +21,7 @@ import duckdb
 from ..errors import BaiyiError, StoreDamaged, StoreNotWritable
 from ..ledgers.privacy import detect, mask_text
 from ..ledgers.schema import KINDS
+from ..params import load_rules
 from .connection import (
     ENVIRONMENT,
     REWRITE_PENDING,
@@ -37,7 +38,7 @@ from .rows import content_hash, row_key
 PURGED = "已清除#{n}"
 # Bump when the privacy check finds more than before: stores scanned clean under an older
 # version are scanned again on the next ingest.
-PRIVACY_SCAN = "2"
+PRIVACY_SCAN = "3"  # 3: free-text dispute categories too
 _NOT_LEDGER_TEXT = {"sha256", "action"}  # our own digests and codes, not text from a ledger
 
 
@@ -52,6 +53,7 @@ class Finding:
     shown: str  # masked
     versions: int
     value: str = field(repr=False, default="")
+    replace_with: str = ""  # what replaces it (default: a mark 已清除#n)
 
 
 def _text_columns(con: duckdb.DuckDBPyConnection, table: str) -> list[str]:
@@ -69,10 +71,15 @@ def _tables() -> list[str]:
     ]  # fmt: skip
 
 
+FREE_TEXT = "纠纷类别以外的文字"
+
+
 def find_personal_data(con: duckdb.DuckDBPyConnection) -> list[Finding]:
     """Every stored text value, in every version of every row and in the submissions
-    log, that holds a resident ID or mobile number (the loader's own check)."""
-    found = []
+    log, that holds a resident ID or mobile number (the loader's own check), and every
+    dispute category an older version stored as free text (it may name a person): those
+    become 其他, or the category they spell."""
+    found = _free_categories(con)
     for table in _tables():
         for col in _text_columns(con, table):
             rows = con.execute(
@@ -85,6 +92,20 @@ def find_personal_data(con: duckdb.DuckDBPyConnection) -> list[Finding]:
                 if what:
                     found.append(Finding(table, col, what, mask_text(value), n, value))
     return found
+
+
+def _free_categories(con: duckdb.DuckDBPyConnection) -> list[Finding]:
+    lookup = load_rules().reading.dispute_lookup()
+    rows = con.execute(
+        "SELECT category, count(*) FROM rows_screening WHERE category IS NOT NULL GROUP BY category"
+    ).fetchall()
+    out = []
+    for value, n in rows:
+        key = "".join(ch for ch in str(value) if not ch.isspace() and ch not in "、,,;;。.")
+        if key not in lookup:
+            shown = value if len(value) <= 2 else f"{value[0]}…(共 {len(value)} 字)"
+            out.append(Finding("rows_screening", "category", FREE_TEXT, shown, n, value, "其他"))
+    return out
 
 
 def _scanned_clean(con: duckdb.DuckDBPyConnection) -> bool:
@@ -191,7 +212,8 @@ def _erase(con: duckdb.DuckDBPyConnection, found: list[Finding]) -> None:
     """Replace each value everywhere it is stored; remake keys and hashes; log it."""
     replacement: dict[str, str] = {}
     for f in found:
-        replacement.setdefault(f.value, PURGED.format(n=len(replacement) + 1))
+        marks = sum(1 for v in replacement.values() if v.startswith("已清除"))
+        replacement.setdefault(f.value, f.replace_with or PURGED.format(n=marks + 1))
     for f in found:
         con.execute(
             f'UPDATE {f.table} SET "{f.column}" = ? WHERE "{f.column}" = ?',

@@ -157,3 +157,22 @@ def test_a_store_path_with_a_quote_is_purged(sample_store, tmp_path, capsys):
     store = _with_personal_data(Path(shutil.copy(sample_store, folder / "baiyi.duckdb")))
     assert main(["purge", "--store", str(store), "--yes"]) == 0
     assert _hits(folder) == {}
+
+
+def test_a_free_text_dispute_category_stored_by_an_older_version_is_purged(sample_store, capsys):
+    prose = "王小明与李大勇宅基地纠纷"
+    con = duckdb.connect(str(sample_store))
+    con.execute(f"UPDATE rows_screening SET category = '{prose}' WHERE case_id = 'NSZ-2019-001'")
+    con.execute("DELETE FROM store_meta WHERE key = 'privacy_scan'")
+    con.execute("CHECKPOINT")
+    con.close()
+    assert main(["validate", str(sample_store)]) == 1  # the loader refuses what is stored
+    out = capsys.readouterr().out
+    assert "纠纷类别" in out and "宅基地" not in out
+    assert main(["purge", "--store", str(sample_store)]) == 1
+    out = capsys.readouterr().out
+    assert "纠纷类别以外的文字" in out and "宅基地" not in out
+    assert main(["purge", "--store", str(sample_store), "--yes"]) == 0
+    capsys.readouterr()
+    assert prose.encode() not in sample_store.read_bytes()
+    assert main(["validate", str(sample_store)]) == 0
