@@ -127,8 +127,8 @@ def _table(df: pd.DataFrame, headers: dict[str, str], fmt: str = "table") -> str
 def _interpretation_lines(rules: Rules) -> list[str]:
     lines = []
     for it in rules.interpretations.values():
-        mark = "" if it.is_default else f"  ← 非默认(默认 {it.default})"
-        lines.append(f"  {it.name} = {it.value}  {it.label}{mark}")
+        mark = "" if it.is_default else f"  ← 非默认(默认:{it.value_words(it.default)})"
+        lines.append(f"  {it.words()}{mark}")
     return lines
 
 
@@ -240,7 +240,8 @@ def cmd_compare(args: argparse.Namespace) -> int:
         diff=cmp.table["diff"].map(lambda x: f"{x:+d}" if x else "0"),
         rank_change=cmp.table["rank_change"].map(lambda x: f"{x:+d}" if x else ""),
     )
-    other = ",".join(f"{k}={v}" for k, v in changed.items())
+    other = ";".join(rules.with_overrides(**{k: v}).interpretations[k].words()
+                     for k, v in changed.items())  # fmt: skip
     headers = {
         "unit": "单位",
         "score": "默认口径得分",

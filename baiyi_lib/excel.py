@@ -357,15 +357,14 @@ def _notes_frame(result: ScoreResult) -> pd.DataFrame:
     """口径与说明: every interpretation in force (non-default ones marked) and what the
     scores must be read with (ScoreResult.disclosures), one row each."""
     rows = []
-    for it in result.interpretations().itertuples(index=False):
-        shown = "未设定" if it.value is None else str(it.value)
+    for it in result.rules.interpretations.values():
         rows.append(
             {
                 "topic": "口径" if it.is_default else "口径(非默认)",
-                "name": it.name,
-                "text": f"{it.label}。{it.note}",
-                "value": shown,
-                "default": "未设定" if it.default is None else str(it.default),
+                "name": it.label,
+                "text": it.meaning() or it.note,
+                "value": it.value_words(),
+                "default": it.value_words(it.default),
                 "clause": it.clause,
             }
         )

@@ -538,10 +538,35 @@ class Interpretation:
     type: str | None
     clause: str
     note: str
+    # each choice in words: choice → (label, what it means), from rules.yaml
+    choice_words: dict[str, tuple[str, str]] = field(default_factory=dict, compare=False)
+    unit: str = ""  # what an int value counts (分), for ``words``
 
     @property
     def is_default(self) -> bool:
         return self.value == self.default
+
+    def value_words(self, value: Any = ...) -> str:
+        """A value of this reading as the leading group says it (代替一般标准, 0 分, 10%,
+        未设定); by default the value in force."""
+        value = self.value if value is ... else value
+        if value is None:
+            return "未设定"
+        if self.type == "ratio":
+            share = float(value)
+            return f"{share:.0%}" if round(share * 100) == share * 100 else f"{share:.1%}"
+        if self.type == "int":
+            return f"{value} {self.unit}".strip()
+        return self.choice_words.get(str(value), (str(value), ""))[0]
+
+    def words(self, value: Any = ...) -> str:
+        """The reading and its value in words: 首起案件计分方式:代替一般标准."""
+        return f"{self.label}:{self.value_words(value)}"
+
+    def meaning(self, value: Any = ...) -> str:
+        """What a choice means, in one line (empty for numbers)."""
+        value = self.value if value is ... else value
+        return self.choice_words.get(str(value), ("", ""))[1]
 
 
 @dataclass(frozen=True)
@@ -695,7 +720,7 @@ def _load_interpretations(c: _Checker, data: Any) -> dict[str, Interpretation]:
             spec,
             key,
             {"label": str, "value": object, "clause": str, "quote": str, "note": str},
-            {"choices": list, "type": str},
+            {"choices": dict, "type": str, "unit": str},
         )
         if not spec:
             continue
@@ -705,7 +730,11 @@ def _load_interpretations(c: _Checker, data: Any) -> dict[str, Interpretation]:
         if "type" in spec and spec["type"] not in ("int", "ratio"):
             c.error(f"{key}.type", f"应为 int 或 ratio,实为 {spec['type']!r}")
             continue
-        choices = tuple(spec["choices"]) if "choices" in spec else None
+        words = {}
+        for choice, said in (spec.get("choices") or {}).items():
+            said = c.mapping(said, f"{key}.choices.{choice}", {"label": str, "means": str}, {})
+            words[str(choice)] = (said.get("label", str(choice)), said.get("means", ""))
+        choices = tuple(words) if "choices" in spec else None
         it = Interpretation(
             name=name,
             label=spec.get("label", name),
@@ -715,6 +744,8 @@ def _load_interpretations(c: _Checker, data: Any) -> dict[str, Interpretation]:
             type=spec.get("type"),
             clause=spec.get("clause", ""),
             note=spec.get("note", ""),
+            choice_words=words,
+            unit=spec.get("unit", ""),
         )
         try:
             default = coerce_interpretation(it, spec.get("value"))

@@ -101,7 +101,7 @@ def labels(*names: str, overrides: dict[str, str] | None = None) -> dict[str, st
     """Column → Chinese header for a table's columns, in order; ``overrides`` for the few
     tables where a column reads differently (责任单位, 本周得分…)."""
     overrides = overrides or {}
-    return {n: overrides.get(n, LABELS[n]) for n in names}
+    return {n: overrides[n] if n in overrides else LABELS[n] for n in names}
 
 
 SCORE_HEADERS = labels(*SCORE_COLUMNS, "annual_deduction", overrides={"kind": "类别"})

@@ -109,10 +109,54 @@ def scored_visits(ledgers: Ledgers, result: ScoreResult, unit: str | None = None
     return out
 
 
+def visits_seen(ledgers: Ledgers, result: ScoreResult, unit: str | None = None) -> pd.DataFrame:
+    """Every visit that happened inside the campaign up to the as-of (charged or not): unit,
+    date, visit_id, level, form, persons, case_id, week_end, and ``charged``: whether the
+    assessment charged it (an office's visit is charged only for its own staff or a
+    repeat: 附件2 一(四); a visit outside the window never)."""
+    camp = result.rules.campaign
+    v = _unit_filter(ledgers.visits, unit)
+    last = min(result.as_of, camp.end)
+    v = v[(v["date"] >= pd.Timestamp(camp.start)) & (v["date"] <= pd.Timestamp(last))]
+    charged = set(scored_visits(ledgers, result, unit)["visit_id"])
+    out = pd.DataFrame(
+        {
+            "unit": v["unit"].astype(object).to_numpy(),
+            "date": v["date"].to_numpy(),
+            "visit_id": v["visit_id"].astype(object).to_numpy(),
+            "level": v["level"].astype(object).to_numpy(),
+            "form": v["form"].astype(object).to_numpy(),
+            "persons": v["persons"].astype(np.int64).to_numpy(),
+            "case_id": v["case_id"].astype(object).to_numpy(),
+        }
+    )
+    out["week_end"] = _week_of(out["date"], result.rules)
+    out["charged"] = out["visit_id"].isin(charged).to_numpy()
+    return out
+
+
+def visits_charged(ledgers: Ledgers, result: ScoreResult, unit: str | None = None) -> pd.DataFrame:
+    """Every visit that happened (``visits_seen``) with what it was charged: ``points`` (the
+    sum of its rate, first-case and doubling rows) and ``note``: the points, or why it was
+    not charged (an office's visit by others than its own staff and not a repeat…)."""
+    v = visits_seen(ledgers, result, unit)
+    p = result.points[result.points["source"] == "走访"]
+    pts = p.groupby(p["source_id"].astype(str))["points"].sum()
+    ex = result.excluded[result.excluded["source"] == "走访"]
+    why = dict(zip(ex["source_id"].astype(str), ex["reason"].astype(str), strict=False))
+    v["points"] = v["visit_id"].map(pts).fillna(0).astype(np.int64)
+    v["note"] = [
+        f"扣 {-x} 分" if c else why.get(i, "未计分")
+        for i, c, x in zip(v["visit_id"], v["charged"], v["points"], strict=True)
+    ]
+    return v
+
+
 def visits_by_week(ledgers: Ledgers, result: ScoreResult, unit: str | None = None) -> pd.DataFrame:
-    """Person-visits and visits per week and level, every week × level present (zeros);
-    ``label`` names the week as the charts show it."""
-    v = scored_visits(ledgers, result, unit)
+    """Person-visits and visits per week and level, every week × level present (zeros),
+    counting every visit that happened (charged or not); ``label`` names the week as the
+    charts show it."""
+    v = visits_seen(ledgers, result, unit)
     rules = result.rules
     cal = weeks(rules, result.as_of)
     grid = pd.MultiIndex.from_product([cal["end"], list(rules.levels)], names=["week_end", "level"])
@@ -125,7 +169,10 @@ def visits_by_week(ledgers: Ledgers, result: ScoreResult, unit: str | None = Non
 
 
 def visits_summary(ledgers: Ledgers, result: ScoreResult, unit: str | None = None) -> pd.DataFrame:
-    """Per level: person-visits this week, last week, the change, and to date."""
+    """Per level: person-visits that happened this week, last week, the change, to date,
+    and ``charged`` (to date, the person-visits the assessment charged)."""
+    seen = visits_seen(ledgers, result, unit)
+    charged = seen[seen["charged"]].groupby(seen["level"].astype(str))["persons"].sum()
     by_week = visits_by_week(ledgers, result, unit)
     ends = sorted(by_week["week_end"].unique())
     this = ends[-1] if ends else None
@@ -142,6 +189,7 @@ def visits_summary(ledgers: Ledgers, result: ScoreResult, unit: str | None = Non
                 "last_week": before,
                 "change": now - before,
                 "to_date": int(lv.sum()),
+                "charged": int(charged.get(level, 0)),
             }
         )
     return pd.DataFrame(rows)
@@ -290,8 +338,9 @@ def screening_check(
 
 
 def only_once(ledgers: Ledgers, result: ScoreResult, unit: str | None = None) -> dict:
-    """ "群众只访一次": among cases that led to a counted visit, the share that came once."""
-    v = scored_visits(ledgers, result, unit)
+    """ "群众只访一次": among cases that led to a visit (charged or not), the share that
+    came once."""
+    v = visits_seen(ledgers, result, unit)
     per_case = v.dropna(subset=["case_id"]).groupby("case_id").size()
     return {
         "cases": len(per_case),
@@ -306,7 +355,7 @@ def targets(ledgers: Ledgers, result: ScoreResult, unit: str | None = None) -> p
     _, scr = screening_check(ledgers, result, unit)
     _, bl = backlog_burndown(ledgers, result, unit)
     once = only_once(ledgers, result, unit)
-    v = scored_visits(ledgers, result, unit)
+    v = visits_seen(ledgers, result, unit)
     lowest = result.rules.levels[-1]
     above = v[v["level"].astype(str) != lowest]
     cleared = bl["certified"] / bl["total"] if bl["total"] else 1.0
@@ -348,9 +397,10 @@ def targets(ledgers: Ledgers, result: ScoreResult, unit: str | None = None) -> p
 
 
 def repeat_visits(ledgers: Ledgers, result: ScoreResult, unit: str | None = None) -> pd.DataFrame:
-    """Cases with more than one counted visit in the campaign (群众只访一次 broken, 实施方案
-    二、3): case, unit, visits, person-visits, the levels in date order, first and last."""
-    v = scored_visits(ledgers, result, unit).dropna(subset=["case_id"])
+    """Cases with more than one visit in the campaign, charged or not (群众只访一次 broken,
+    实施方案 二、3): case, unit, visits, person-visits, the levels in date order, first and
+    last."""
+    v = visits_seen(ledgers, result, unit).dropna(subset=["case_id"])
     v = v.sort_values(["date", "visit_id"])
     g = v.groupby("case_id", sort=False)
     t = pd.DataFrame(
@@ -371,7 +421,7 @@ def escalations(ledgers: Ledgers, result: ScoreResult, unit: str | None = None) 
     """Visits at a higher level than any earlier visit of the same case (来县 → 到市 → 去省 →
     进京): the case is moving up (考核办法 一: each level costs more; 实施方案 四(二))."""
     order = {lv: i for i, lv in enumerate(result.rules.levels)}  # 0 is the highest
-    v = scored_visits(ledgers, result, unit).dropna(subset=["case_id"])
+    v = visits_seen(ledgers, result, unit).dropna(subset=["case_id"])
     rows = []
     for case, g in v.sort_values(["date", "visit_id"]).groupby("case_id", sort=False):
         highest = None
@@ -611,9 +661,9 @@ def final_assessment(ledgers: Ledgers, result: ScoreResult) -> pd.DataFrame:
 
 
 def unit_cases(ledgers: Ledgers, result: ScoreResult, unit: str) -> dict[str, pd.DataFrame]:
-    """One unit's own records as scoring saw them: its counted visits, its incidents
-    (charged, with points, or not, with the reason) and its backlog cases."""
-    visits = scored_visits(ledgers, result, unit)
+    """One unit's own records as scoring saw them: every visit over its matters (charged,
+    with its points, or not, with the reason), its incidents (likewise) and its backlog."""
+    visits = visits_charged(ledgers, result, unit)
     p = _unit_filter(result.points, unit)
     charged = p[p["source"] == "事件"][["date", "source_id", "level", "points"]]
     charged = charged.assign(note=charged["points"].map(lambda x: f"扣 {-x} 分"))

@@ -103,7 +103,8 @@ def sensitivity_table(long: pd.DataFrame, rules: Rules) -> pd.DataFrame:
         ["reading", "value"], sort=False
     ):
         g = g.set_index("unit").reindex(base.index)
-        out[f"{name}={value}"] = [
+        it = rules.interpretations[name]
+        out[it.words(it.choices[[str(c) for c in it.choices].index(value)])] = [
             f"{s}(第{r}名)" for s, r in zip(g["score"], g["rank"], strict=True)
         ]
         depends_rank |= g["rank"] != base["rank"]

@@ -167,3 +167,25 @@ def sample_as_sent(day: dt.date, tmp_path_factory) -> Path:
         (out / "README.md").unlink()
         _SENT[day] = out
     return _SENT[day]
+
+
+# PDF text as a reader sees it. A PDF printed with Noto CJK maps some characters back to
+# look-alike radicals (⽇ for 日, ⻚ for 页) when its text is extracted: the glyphs are
+# right, the text layer is not. NFKC folds the Kangxi radicals; the simplified radicals of
+# the supplement block have no decomposition, so they are listed.
+_RADICALS = str.maketrans(
+    {
+        "⻚": "页", "⻓": "长", "⻔": "门", "⻛": "风", "⻋": "车", "⻅": "见", "⻢": "马",
+        "⻜": "飞", "⻙": "韦", "⻘": "青", "⻝": "食", "⻥": "鱼", "⻦": "鸟", "⻨": "麦",
+        "⻩": "黄", "⻬": "齐", "⻮": "齿", "⻰": "龙", "⻳": "龟", "⺠": "民", "⺟": "母",
+        "⻆": "角", "⻉": "贝", "⻑": "长", "⻖": "阝", "⻗": "雨", "⻤": "鬼",
+    }
+)  # fmt: skip
+
+
+def pdf_text(text: str | None) -> str:
+    """Extracted PDF text with its radicals folded to the characters shown, no spaces."""
+    import unicodedata
+
+    folded = unicodedata.normalize("NFKC", text or "").translate(_RADICALS)
+    return "".join(folded.split())

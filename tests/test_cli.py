@@ -20,7 +20,7 @@ def test_score_prints_the_ranked_table(capsys):
     top = score(load_ledgers(SAMPLE), as_of="2019-04-26").scores.iloc[0]
     assert "得分排名" in out and "2019-04-26" in out
     assert top["unit"] in out.splitlines()[3]
-    assert "口径" in out and "first_case = replaces" in out
+    assert "口径" in out and "首起案件计分方式:代替一般标准" in out and "first_case" not in out
 
 
 def test_score_csv_and_overrides(capsys):

@@ -245,7 +245,7 @@ def test_the_export_carries_the_attention_lists_and_the_readings(tmp_path):
     """The workbook the office prints has what the briefing has beside the scores: the
     需要关注 lists (here the repeated cases, recounted from the register) and every
     interpretation in force with the disclosures."""
-    from truth import counted
+    from truth import happened
 
     out = tmp_path / "x.xlsx"
     assert main(["export", str(out), "--data", str(SAMPLE), "--as-of", "2019-04-26"]) == 0
@@ -253,16 +253,16 @@ def test_the_export_carries_the_attention_lists_and_the_readings(tmp_path):
     assert wb.sheetnames == ["得分", "计分明细", "需要关注", "口径与说明", "台账问题"]
     rows = list(wb["需要关注"].iter_rows(min_row=3, values_only=True))
     repeats = {(r[2], r[3]) for r in rows if r[0].startswith("同一案件多次走访")}
-    v = counted(dt.date(2019, 4, 26)).dropna(subset=["case"])
+    v = happened(dt.date(2019, 4, 26)).dropna(subset=["case"])
     per_case = v.groupby(["unit", "case"]).size()
     assert repeats == set(per_case[per_case > 1].index)
     notes = list(wb["口径与说明"].iter_rows(min_row=3, values_only=True))
     names = {r[1] for r in notes if r[0].startswith("口径")}
-    assert names == set(load_rules().interpretations)
+    assert names == {it.label for it in load_rules().interpretations.values()}
     assert any(r[0] == "数据质量" for r in notes)
     assert main(["export", str(out), "--data", str(SAMPLE), "--set", "doubling=stack"]) == 0
     notes = list(openpyxl.load_workbook(out)["口径与说明"].iter_rows(min_row=3, values_only=True))
-    assert [r[1] for r in notes if r[0] == "口径(非默认)"] == ["doubling"]
+    assert [r[1] for r in notes if r[0] == "口径(非默认)"] == ["两项加倍条件同时成立时"]
 
 
 # --------------------------------------------------------------------------- a disk that says no

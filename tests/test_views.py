@@ -77,7 +77,7 @@ def test_visits_summary_this_week_last_week_and_to_date():
     )
     result = score(led, R, as_of="2019-03-08")
     s = views.visits_summary(led, result).set_index("level")
-    assert s.loc["来县"].tolist() == [5, 2, 3, 7]
+    assert s.loc["来县"].tolist() == [5, 2, 3, 7, 7]  # … and all 7 charged
     assert s.loc["到市", "this_week"] == 1
     only = views.visits_summary(led, result, unit="工管站").set_index("level")
     assert only["to_date"].sum() == 1

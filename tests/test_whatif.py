@@ -43,7 +43,7 @@ def test_compare_on_the_command_line(capsys):
     args = ["compare", "--set", "doubling=stack", "--as-of", "2019-04-26", "--data", "data/sample"]
     assert main(args) == 0
     out = capsys.readouterr().out
-    assert "默认口径 与 doubling=stack" in out and "(附件2 二、第3句)" in out
+    assert "默认口径 与 两项加倍条件同时成立时:两项叠加" in out and "(附件2 二、第3句)" in out
 
 
 def test_sensitivity_marks_units_whose_rank_or_star_depends_on_a_reading():
@@ -60,15 +60,16 @@ def test_sensitivity_marks_units_whose_rank_or_star_depends_on_a_reading():
     long = sensitivity(led, R, R.campaign.end)
     t = sensitivity_table(long, R).set_index("unit")
     assert t.at["办公室", "现行口径"] == "1000(第1名)"
-    assert t.at["办公室", "office_visits=all"] == "980(第24名)"  # -10, doubled
+    assert t.at["办公室", "局机关科室走访计分范围:全部计分"] == "980(第24名)"  # -10, doubled
     assert "平安稳定星" in t.at["办公室", "depends"]
-    assert t.at["工管站", "first_case=adds"] == "920(第25名)"  # -60 first case, -20 rate
+    assert t.at["工管站", "首起案件计分方式:另行加扣"] == "920(第25名)"  # -60 first case, -20 rate
     assert t.at["农水站", "depends"] == ""
 
 
 def test_a_run_with_other_readings_shows_the_default_figures_beside():
     b = Briefing.prepare("data/sample", "2019-04-26", rules={"doubling": "stack"})
-    assert "本报告按非默认口径计算" in str(b.header()) and "doubling=stack" in str(b.header())
+    header = str(b.header())
+    assert "本报告按非默认口径计算" in header and "两项加倍条件同时成立时:两项叠加" in header
     ranking = str(b.ranking())
     assert "默认口径得分" in ranking and "默认口径名次" in ranking
     default = Briefing.prepare("data/sample", "2019-04-26").result.scores.set_index("unit")

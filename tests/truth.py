@@ -53,8 +53,16 @@ def register() -> pd.DataFrame:
     )
 
 
+def happened(as_of: dt.date, unit: str | None = None) -> pd.DataFrame:
+    """Every visit inside the campaign up to as-of, charged or not."""
+    v = register()
+    v = v[(v["day"] >= START) & (v["day"] <= as_of)]
+    return v if unit is None else v[v["unit"] == unit]
+
+
 def counted(as_of: dt.date, unit: str | None = None) -> pd.DataFrame:
-    """Visits inside the campaign up to as-of (offices' visits only as the reading says)."""
+    """Visits inside the campaign up to as-of that the assessment charges (offices' visits
+    only as the reading says)."""
     v = register()
     v = v[(v["day"] >= START) & (v["day"] <= as_of)]
     if RULES.value("office_visits") == "internal_or_repeat":
@@ -77,7 +85,7 @@ def expected_labels(as_of: dt.date) -> list[str]:
 
 def per_week(as_of: dt.date, unit: str | None = None) -> dict[str, list[int]]:
     """Person-visits per level per week, in the order of ``expected_labels``."""
-    v = counted(as_of, unit)
+    v = happened(as_of, unit)
     labels = expected_labels(as_of)
     week = v["day"].map(lambda d: label(min(friday(d), as_of)))
     out = {}

@@ -188,7 +188,7 @@ class Briefing:
         note = ""
         if self.default is not None:
             chosen = ";".join(
-                f"{it.label} {it.name}={it.value}(默认 {it.default})"
+                f"{it.words()}(默认:{it.value_words(it.default)})"
                 for it in self.rules.interpretations.values()
                 if not it.is_default
             )
@@ -218,10 +218,18 @@ class Briefing:
         """本周要点."""
         f = self.figures()
         summary = views.visits_summary(self.ledgers, self.result, self.unit)
+        charged = int(summary["charged"].sum())
+        not_charged = (
+            f"(其中计分 {fig_num('person_visits_charged', charged)} 人次:机关科室的走访只在"
+            "本单位内部人员走访或办理不满再次走访时计分)"
+            if charged != f["person_visits_to_date"]
+            else ""
+        )
         parts = [
             f"<li>本周走访 {fig_num('person_visits_week', f['person_visits_week'])} 人次,"
             "行动以来累计 "
-            f"{fig_num('person_visits_to_date', f['person_visits_to_date'])} 人次。</li>"
+            f"{fig_num('person_visits_to_date', f['person_visits_to_date'])} 人次"
+            f"{not_charged}。</li>"
         ]
         _, bl = self.burndown
         target = md(bl["target_date"])
@@ -252,11 +260,12 @@ class Briefing:
                 f"<li>水利系统第1起{html.escape(str(r.level))}访:{html.escape(str(r.unit))},"
                 f"{md(r.date)},编号 {html.escape(str(r.source_id))},{r.points:+d} 分。</li>"
             )
+        shown = ["level", "this_week", "last_week", "change", "to_date"]
+        if (summary["charged"] != summary["to_date"]).any():
+            shown.append("charged")
         levels = table(
             summary,
-            labels(
-                "level", "this_week", "last_week", "change", "to_date", overrides={"change": "增减"}
-            ),
+            labels(*shown, overrides={"change": "增减", "charged": "其中计分人次"}),
         )
         tg = views.targets(self.ledgers, self.result, self.unit)
         tg["value"] = [f"{v:.0f} 人次" if i == 3 else pct(v) for i, v in enumerate(tg["value"])]
@@ -428,7 +437,8 @@ class Briefing:
             "form",
             "persons",
             "case_id",
-            overrides={"visit_id": "编号"},
+            "note",
+            overrides={"visit_id": "编号", "note": "计分"},
         )
         b = b.assign(points=b["points"].map(lambda x: f"{x:+d}" if x else ""))
         cols_b = labels(
@@ -620,21 +630,31 @@ class Briefing:
 
     def method(self) -> Fragment:
         """口径说明 and the provenance footer."""
-        it = self.result.interpretations()
-        it["value"] = it["value"].map(lambda v: "未设定" if v is None else str(v))
-        it["default"] = it["default"].map(lambda v: "未设定" if v is None else str(v))
+        readings = list(self.rules.interpretations.values())
+        it = pd.DataFrame({
+            "label": [r.label for r in readings],
+            "value": [r.value_words() for r in readings],
+            "meaning": [r.meaning() or r.note for r in readings],
+            "default": [r.value_words(r.default) for r in readings],
+            "clause": [r.clause for r in readings],
+        })  # fmt: skip
         parts = [
             table(
                 it,
                 labels(
-                    "name",
                     "label",
                     "value",
+                    "meaning",
                     "default",
                     "clause",
-                    overrides={"label": "说明", "value": "本次取值"},
+                    overrides={
+                        "label": "原文有歧义之处",
+                        "value": "本次取值",
+                        "meaning": "含义",
+                        "default": "默认",
+                    },
                 ),
-                highlight=~it["is_default"],
+                highlight=pd.Series([not r.is_default for r in readings]),
             )
         ]
         for heading, lines in self.result.disclosures():
@@ -650,15 +670,23 @@ class Briefing:
             f"<li>{html.escape(str(r.file))} <code>{html.escape(str(r.sha256))}</code></li>"
             for r in files.itertuples()
         )
-        changed = [f"{k}={v}" for k, v in self.overrides.items()]
+        changed = [it.words() for it in self.rules.interpretations.values() if not it.is_default]
         settings = ";".join(changed) if changed else "全部默认"
         known = f";已知时间 {self.known_at[:16]}" if self.known_at else ""
+        source = "台账库" if self.from_store else "台账文件夹"
+        technical = "".join(
+            f"<li><code>{html.escape(it.name)}={html.escape(str(it.value))}</code>"
+            f"({html.escape(it.words())})</li>"
+            for it in self.rules.interpretations.values()
+        )
         return Fragment(
             '<div class="provenance"><p>数据来源:'
-            f"{html.escape(self.data)}({len(files)} 个文件){known};口径 {html.escape(settings)};"
-            f"规则文件 SHA-256 {self.rules.sha256[:12]}…;baiyi {__version__};"
-            f"生成于 {dt.datetime.now():%Y-%m-%d %H:%M}。各文件的 SHA-256 见附录。</p></div>"
-            '<div class="appendix"><h3>附录:数据文件及其 SHA-256(用于核对报送文件未被改动)</h3>'
-            f"<ul>{rows}</ul>"
-            f"<p>规则文件 params/rules.yaml SHA-256 <code>{self.rules.sha256}</code></p></div>"
+            f"{source}({len(files)} 个文件){known};口径:{html.escape(settings)};"
+            f"生成于 {dt.datetime.now():%Y-%m-%d %H:%M}。"
+            "数据文件的核对码和技术信息见附录。</p></div>"
+            '<div class="appendix"><h3>附录(技术信息,供维护人员核对)</h3>'
+            f"<p>数据:<code>{html.escape(self.data)}</code>;baiyi {__version__}</p>"
+            f"<p>数据文件及其 SHA-256(用于核对报送文件未被改动):</p><ul>{rows}</ul>"
+            f"<p>规则文件 params/rules.yaml SHA-256 <code>{self.rules.sha256}</code></p>"
+            f"<p>口径参数:</p><ul>{technical}</ul></div>"
         )

@@ -21,7 +21,7 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from ..errors import UnknownUnitError
+from ..errors import ParamsError, UnknownUnitError
 from ..params import load_rules
 from .files import REPORT_FOLDER, atomic_write
 
@@ -208,7 +208,7 @@ def _row(e: dict[str, Any]) -> str:
         status = "成功(运行记录已丢失,据报告页列出)"
     else:
         status = "成功"
-    settings = [f"{k}={v}" for k, v in (e.get("rules") or {}).items()]
+    settings = [_reading_words(k, v) for k, v in (e.get("rules") or {}).items()]
     if e.get("known_at"):
         settings.append(f"已知时间 {e['known_at'][:16]}")
     shown = "不详" if e.get("found") else ";".join(settings) or "默认"
@@ -248,3 +248,11 @@ def write_index(out_root: Path) -> Path:
     index = out_root / "index.html"
     atomic_write(index, page.encode("utf-8"))
     return index
+
+
+def _reading_words(name: str, value: object) -> str:
+    """A reading recorded in a manifest, in the leading group's words."""
+    try:
+        return load_rules().interpretations[name].words(value)
+    except (KeyError, ValueError, TypeError, ParamsError):
+        return "另一种口径"

@@ -55,7 +55,8 @@ def score(ledgers: Ledgers, rules: Rules | None = None, as_of: object = None) ->
             "走访",
             "visit_id",
             "date",
-            "机关科室非内部人员、非再次走访,按口径 office_visits=internal_or_repeat 不计分",
+            f"机关科室非内部人员、非再次走访,按「{rules.interpretations['office_visits'].words()}」"
+            "不计分",
         )
     )
     keep = counts & office_ok
@@ -84,17 +85,14 @@ def score(ledgers: Ledgers, rules: Rules | None = None, as_of: object = None) ->
 def _quality(visits: pd.DataFrame, rules: Rules) -> pd.DataFrame:
     """Counted visits with no case id: they cannot be checked against screening."""
     missing = visits["case_id"].isna().to_numpy()
-    treat = (
-        "视为未排查,加倍扣分" if rules.value("missing_case_id") == "unscreened" else "不因此加倍"
-    )
+    treat = rules.interpretations["missing_case_id"].words()
     return pd.DataFrame(
         {
             "source": "走访",
             "source_id": visits.loc[missing, "visit_id"].to_numpy(),
             "unit": visits.loc[missing, "unit"].astype(object).to_numpy(),
             "date": visits.loc[missing, "date"].to_numpy(),
-            "issue": "未填案件编号,无法倒查排查台账;"
-            f"按口径 missing_case_id={rules.value('missing_case_id')} {treat}",
+            "issue": f"未填案件编号,无法倒查排查台账;按「{treat}」处理",
             "src_file": visits.loc[missing, "src_file"].astype(object).to_numpy(),
             "src_row": visits.loc[missing, "src_row"].to_numpy(),
         }

@@ -131,20 +131,17 @@ class ScoreResult:
                 (
                     "本次适用了原文有歧义的规则",
                     [
-                        f"{r.rule_id}({r.clause}){r.label}:按 {r.points:+d} 分。{r.note}"
+                        f"{r.label}({r.clause}):按 {r.points:+d} 分。{r.note}"
                         for r in amb.itertuples(index=False)
                     ],
                 )
             )
         if len(self.quality):
-            how = self.rules.value("missing_case_id")
+            how = self.rules.interpretations["missing_case_id"].words()
             out.append(
                 (
                     "数据质量",
-                    [
-                        f"{len(self.quality)} 条走访未填案件编号,无法倒查排查台账"
-                        f"(按口径 missing_case_id={how} 处理)"
-                    ],
+                    [f"{len(self.quality)} 条走访未填案件编号,无法倒查排查台账(按「{how}」处理)"],
                 )
             )
         if len(self.excluded):
@@ -179,7 +176,7 @@ class ScoreResult:
         if pts.empty:
             lines.append("本统计期内没有扣分、加分或标记。")
         else:
-            lines.append("明细(日期 来源 编号 规则 条款:计算 = 分值;台账位置):")
+            lines.append("明细(日期 来源 编号 规则(条款):计算 = 分值;台账位置):")
             doubling = {r.id for r in self.rules.by_mechanism("doubling")}
             for p in pts.itertuples(index=False):
                 rule = self.rules[str(p.rule_id)]
@@ -195,7 +192,7 @@ class ScoreResult:
         )
         for rule_id, agg in by_rule.iterrows():
             r = self.rules[str(rule_id)]
-            lines.append(f"  {rule_id}({r.clause} {r.label}):{agg['count']} 行,{agg['sum']:+d} 分")
+            lines.append(f"  {r.label}({r.clause}):{agg['count']} 行,{agg['sum']:+d} 分")
         flags = [
             f"{self.rules[f].label}({self.rules[f].clause})"
             for f in ("veto", "awards_cancelled")
@@ -205,16 +202,14 @@ class ScoreResult:
         mine = set(pts["rule_id"].astype(str))
         ambiguous = [r for r in self.rules.rules.values() if r.ambiguous and r.id in mine]
         for r in ambiguous:
-            lines.append(f"原文有歧义:{r.id}({r.clause})按 {r.points:+d} 分计。{r.note}")
+            lines.append(f"原文有歧义:{r.label}({r.clause})按 {r.points:+d} 分计。{r.note}")
         changed = [it for it in self.rules.interpretations.values() if not it.is_default]
         lines.append(
             "口径:"
             + (
                 "全部为默认值"
                 if not changed
-                else ";".join(
-                    f"{it.name}={_shown(it.value)}(默认 {_shown(it.default)})" for it in changed
-                )
+                else ";".join(f"{it.words()}(默认:{it.value_words(it.default)})" for it in changed)
             )
         )
         if "annual_deduction" in row:
@@ -244,4 +239,4 @@ def _explain_row(p, is_doubling: bool = False, per: str = "") -> str:
         calc = f"{p.persons} 人次 × {p.rate:+d} = {p.points:+d}"
     where = f"{p.src_file}" + (f"「{p.src_sheet}」" if p.src_sheet else "") + f" 第 {p.src_row} 行"
     note = f";{p.note}" if isinstance(p.note, str) and p.note else ""
-    return f"{date} {p.source} {p.source_id} {level}{p.rule_id} {p.clause}:{calc}[{where}]{note}"
+    return f"{date} {p.source} {p.source_id} {level}{p.label}({p.clause}):{calc}[{where}]{note}"

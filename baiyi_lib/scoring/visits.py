@@ -33,13 +33,13 @@ _COMMON = {"source": SOURCE, "id_column": "visit_id", "date_column": "date"}
 
 # Note texts of the rate rows; a rate taken from an interpretation adds its own.
 NOTE_NONE = ""
-NOTE_FIRST_REPLACES = "系统第1起该层级走访,按首起标准代替一般标准(口径 first_case=replaces)"
-NOTE_FIRST_ADDS = "系统第1起该层级走访,在一般标准之外另按首起标准扣分(口径 first_case=adds)"
+NOTE_FIRST_REPLACES = "系统第1起该层级走访,按首起标准扣分,代替一般标准"
+NOTE_FIRST_ADDS = "系统第1起该层级走访,在一般标准之外另按首起标准扣分"
 # Note texts of the doubling rows.
 NOTE_NOT_SCREENED = "走访前该单位排查台账中没有此案件,加倍"
-NOTE_NO_CASE_ID = "走访未填案件编号,按口径 missing_case_id=unscreened 视为未排查,加倍"
+NOTE_NO_CASE_ID = "走访未填案件编号,视为未排查出,加倍"
 NOTE_DISSATISFIED = "信访人不满初次办理结果导致走访,按人次加倍"
-NOTE_ALREADY_DOUBLED = "同时符合其他加倍条件,按口径 doubling=once 只加倍一次"
+NOTE_ALREADY_DOUBLED = "同时符合其他加倍条件,只加倍一次"
 DOUBLING_NOTES = [NOTE_NOT_SCREENED, NOTE_NO_CASE_ID, NOTE_DISSATISFIED, NOTE_ALREADY_DOUBLED]
 
 
@@ -124,7 +124,8 @@ def standard_rate(visits: pd.DataFrame, rules: Rules, keep: np.ndarray) -> RateR
     rule_ids = list(rules.rules)
     for r in rules.by_mechanism("visit_rate"):
         if r.points_from is not None:
-            texts.append(f"{r.label}:原文无每人次扣分,按口径 {r.points_from}")
+            said = rules.interpretations[r.points_from].words()
+            texts.append(f"{r.label}:原文无每人次扣分,按「{said}」")
             note[rule == rule_ids.index(r.id)] = len(texts) - 1
     return RateRows(keep, rule, rate, note, texts)
 

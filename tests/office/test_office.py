@@ -15,6 +15,7 @@ from pathlib import Path
 import openpyxl
 import pdfplumber
 import pytest
+from support import pdf_text
 
 from baiyi_lib import load_ledgers, load_rules, score
 from baiyi_lib.cli import main
@@ -50,7 +51,7 @@ def pages(pdf: Path) -> list[dict]:
             {
                 "landscape": float(p.width) > float(p.height),
                 "smallest": min((c["size"] for c in p.chars), default=0),
-                "text": "".join((p.extract_text() or "").split()),
+                "text": pdf_text(p.extract_text()),
                 "cjk_fonts": {c["fontname"] for c in p.chars if "\u4e00" <= c["text"] <= "\u9fff"},
             }
             for p in doc.pages

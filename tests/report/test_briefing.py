@@ -8,7 +8,7 @@ from pathlib import Path
 
 import nbformat
 import pytest
-from truth import counted, day
+from truth import day, happened
 
 from baiyi_lib.cli import main
 from baiyi_lib.report import run as report_run
@@ -95,7 +95,7 @@ def test_index_lists_the_briefing_with_the_figures_its_page_shows(rendered):
     page = (out / entry["html"]).read_text(encoding="utf-8")
     shown = dict(re.findall(r'data-figure="([a-z_]+)">([^<]*)<', page))
     assert entry["figures"] == shown
-    v = counted(day(AS_OF))  # worked out from the register, not by baiyi
+    v = happened(day(AS_OF))  # worked out from the register, not by baiyi
     assert shown["person_visits_to_date"] == str(v["persons"].sum())
     assert f"累计 {v['persons'].sum()} 人次" in index
 
@@ -170,11 +170,11 @@ def _failing_job() -> Job:
 def test_one_failure_does_not_stop_the_others(tmp_path):
     entries = run_jobs([_good_job(), _failing_job()], tmp_path, workers=2)
     assert [e["status"] for e in entries] == ["ok", "failed"]
-    assert "LedgerError" in entries[1]["error"]  # the failing cell's error
+    assert "台账有" in entries[1]["error"] and "处错误" in entries[1]["error"]  # the cell's error
     manifest = json.loads((tmp_path / AS_OF / "manifest.json").read_text(encoding="utf-8"))
     assert {e["unit"]: e["status"] for e in manifest} == {"农水站": "ok", "工管站": "failed"}
     index = (tmp_path / "index.html").read_text(encoding="utf-8")
-    assert "失败" in index and "LedgerError" in index  # failed runs are shown, not hidden
+    assert "失败" in index and "处错误" in index  # failed runs are shown, not hidden
 
 
 def test_cli_exits_non_zero_naming_the_failing_unit(tmp_path, capsys):
@@ -193,7 +193,7 @@ def test_cli_exits_non_zero_naming_the_failing_unit(tmp_path, capsys):
     )
     assert code == 1
     err = capsys.readouterr().err
-    assert "工管站" in err and "LedgerError" in err
+    assert "工管站" in err and "处错误" in err and "LedgerError" not in err
 
 
 def test_a_failed_run_never_replaces_a_good_report(tmp_path):

@@ -19,7 +19,7 @@ import shutil
 import pandas as pd
 import pytest
 from support import launch_chromium
-from truth import END, LEVELS, RULES, SAMPLE, START, counted, expected_labels, per_week
+from truth import END, LEVELS, RULES, SAMPLE, START, counted, expected_labels, happened, per_week
 from truth import day as _day
 from truth import friday as _friday
 
@@ -179,7 +179,7 @@ def test_the_visits_chart_shows_the_campaign_weeks_and_the_registers_figures(pag
 def test_the_headline_figures_are_the_registers_and_the_points(pages, name):
     as_of = _day(PAGES[name]["as_of"])
     shown = pages[name]["figures"]
-    v = counted(as_of)
+    v = happened(as_of)  # every visit that happened, charged or not
     week_start = _friday(as_of) - dt.timedelta(days=6)
     assert shown["as_of"] == as_of.isoformat()
     assert int(shown["person_visits_to_date"]) == v["persons"].sum()
@@ -259,6 +259,6 @@ def test_no_table_shows_a_day_after_as_of(pages, name):
 
 def test_the_attention_section_counts_the_registers_repeated_cases(pages):
     # 需要关注: cases with two or more counted visits, worked out from the register
-    v = counted(_day(PAGES["friday"]["as_of"])).dropna(subset=["case"])
+    v = happened(_day(PAGES["friday"]["as_of"])).dropna(subset=["case"])
     repeated = int((v.groupby("case").size() > 1).sum())
     assert f"同一案件多次走访(群众只访一次未做到)({repeated})" in pages["friday"]["text"]

@@ -15,8 +15,8 @@ from pathlib import Path
 import openpyxl
 import pdfplumber
 import pytest
-from support import launch_chromium
-from truth import SAMPLE, counted, day
+from support import launch_chromium, pdf_text
+from truth import SAMPLE, counted, day, happened
 
 from baiyi_lib import ParamsError, load_ledgers, score
 from baiyi_lib.cli import main
@@ -49,7 +49,7 @@ def printed(tmp_path_factory) -> tuple[Path, Path, list[str]]:
     html = out / AS_OF / "weekly_briefing.html"
     pdf = out / AS_OF / "weekly_briefing.pdf"
     with pdfplumber.open(pdf) as doc:
-        texts = ["".join((p.extract_text() or "").split()) for p in doc.pages]
+        texts = [pdf_text(p.extract_text()) for p in doc.pages]
     return html, pdf, texts
 
 
@@ -94,13 +94,13 @@ def test_every_page_is_a4_and_numbered(printed):
 def test_the_first_page_holds_the_headline_and_the_whole_ranking(printed):
     _, _, texts = printed
     first = texts[0]
-    v = counted(day(AS_OF))
-    assert "本周要点" in first and f"累计{v['persons'].sum()}人次" in first
+    seen, charged = happened(day(AS_OF)), counted(day(AS_OF))
+    assert "本周要点" in first and f"累计{seen['persons'].sum()}人次" in first
+    assert f"其中计分{charged['persons'].sum()}人次" in first
     assert "单位得分排名" in first
     scores = score(load_ledgers(SAMPLE), as_of=AS_OF).scores
     for unit, points in zip(scores["unit"], scores["score"], strict=True):
-        assert unit in first, unit
-        assert str(points) in first
+        assert f"{unit}{points}" in first, (unit, points)  # each unit with its own score
 
 
 def test_the_detail_shows_rules_in_words_and_the_hashes_sit_in_an_appendix(printed):
@@ -154,7 +154,7 @@ def test_every_receipt_of_a_whole_campaign_first_return_prints_on_one_page(tmp_p
     sample); its receipt folds the new rows into a count and sheet rows, and stays one A4
     page for every unit."""
     store, out = tmp_path / "s.duckdb", tmp_path / "回执"
-    args = ["ingest", str(SAMPLE), "--store", str(store), "--received", "2019-05-31 17:00"]
+    args = ["ingest", str(SAMPLE), "--store", str(store), "--received", "2019-06-03 17:00"]
     assert main([*args, "--receipts", str(out)]) == 0
     pages = sorted(out.glob("*.html"))
     assert len(pages) == 25

@@ -122,13 +122,13 @@ def test_a_failed_rerun_is_listed_beside_the_good_report_it_kept(good_reports, t
     out = _copy(good_reports, tmp_path)
     argv = ["report", "--as-of", AS_OF, "--out", str(out)]
     assert main([*argv, "--data", str(BROKEN)]) == 1
-    assert "LedgerError" in capsys.readouterr().err
+    assert "处错误" in capsys.readouterr().err
     manifest = json.loads((out / AS_OF / "manifest.json").read_text(encoding="utf-8"))
     assert [e["status"] for e in manifest] == ["ok", "failed"]
     rows = _rows(out)
     assert len(rows) == 2
     assert 'href="2019-04-26/weekly_briefing.html"' in rows[0] and "成功" in rows[0]
-    assert "失败" in rows[1] and "LedgerError" in rows[1] and "href" not in rows[1]
+    assert "失败" in rows[1] and "处错误" in rows[1] and "href" not in rows[1]
     # a good run again: the failure is behind it
     assert main([*argv, "--data", str(SAMPLE)]) == 0
     rows = _rows(out)

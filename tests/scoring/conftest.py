@@ -28,6 +28,9 @@ from baiyi_lib import load_rules, score
 
 PARAMS = Path(__file__).resolve().parents[2] / "params"
 RAW_RULES = yaml.safe_load((PARAMS / "rules.yaml").read_text(encoding="utf-8"))["rules"]
+RAW_INTERPRETATIONS = yaml.safe_load((PARAMS / "rules.yaml").read_text(encoding="utf-8"))[
+    "interpretations"
+]
 RAW_UNITS = yaml.safe_load((PARAMS / "units.yaml").read_text(encoding="utf-8"))["units"]
 UNIT_NAME = {
     spelling: u["name"] for u in RAW_UNITS for spelling in (u["name"], u["id"], *u["aliases"])
@@ -173,7 +176,9 @@ class CaseItem(YamlCase):
         want = sorted(exp.get("quality", counted & no_case))
         assert sorted(result.quality["source_id"].astype(str)) == want, "data-quality list"
         how = case.get("interpretations", {}).get("missing_case_id", "unscreened")
-        treat = "视为未排查" if how == "unscreened" else "不因此加倍"
+        # the reading in force, in the words of rules.yaml (read as plain YAML)
+        reading = RAW_INTERPRETATIONS["missing_case_id"]
+        treat = f"{reading['label']}:{reading['choices'][how]['label']}"
         for q in result.quality.to_dict("records"):
             where = _where(case, "visits", q["source_id"])
             assert (q["source"], q["unit"], pd.Timestamp(q["date"])) == (
@@ -182,7 +187,7 @@ class CaseItem(YamlCase):
                 where["date"],
             ), q
             assert (q["src_file"], int(q["src_row"])) == (where["file"], where["row"]), q
-            assert f"missing_case_id={how}" in q["issue"] and treat in q["issue"], q["issue"]
+            assert treat in q["issue"] and "missing_case_id" not in q["issue"], q["issue"]
 
     @staticmethod
     def _excluded(excluded: pd.DataFrame, case: dict, want: list | dict) -> None:
