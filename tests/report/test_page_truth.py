@@ -19,7 +19,7 @@ import shutil
 import pandas as pd
 import pytest
 from support import launch_chromium
-from truth import END, LEVELS, RULES, SAMPLE, START, counted, expected_labels, happened, per_week
+from truth import END, LEVELS, RULES, SAMPLE, START, expected_labels, happened, per_week
 from truth import day as _day
 from truth import friday as _friday
 
