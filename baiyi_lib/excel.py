@@ -240,6 +240,14 @@ POINT_COLUMNS = [
     Col("where", "台账位置", 16),
     Col("note", "说明", 22),
 ]
+NOT_CHARGED_COLUMNS = [
+    Col("date", "日期", 10, "date"),
+    Col("unit", "单位", 26),
+    Col("source", "台账", 8),
+    Col("source_id", "编号", 14),
+    Col("reason", "未计分的原因", 50),
+    Col("where", "台账位置", 24),
+]
 PROBLEM_COLUMNS = [
     Col("severity", "级别", 4),
     Col("kind", "台账", 8),
@@ -406,6 +414,15 @@ def _text(value: object) -> str:
     return str(value)
 
 
+def _where(rows: pd.DataFrame) -> pd.Series:
+    """Where each row sits in the ledgers: file「sheet」 第 n 行."""
+    return (
+        rows["src_file"].astype(str)
+        + rows["src_sheet"].astype(str).map(lambda x: f"「{x}」" if x else "")
+        + " 第 " + rows["src_row"].astype(str) + " 行"
+    )  # fmt: skip
+
+
 def export(
     path: Path,
     result: ScoreResult,
@@ -415,7 +432,8 @@ def export(
 ) -> Path:
     """One workbook to print: 台账读取 first when a ledger is missing or a file was not
     read (``Ledgers.reading_lines``), then 得分, 计分明细 (with the rule in words and its
-    clause, and where in the ledgers each point comes from), 需要关注 (views.attention with
+    clause, and where in the ledgers each point comes from), 未计分的行 (each row read but
+    not charged, with its reason), 需要关注 (views.attention with
     what the returns are judged from, when given), 口径与说明, 台账问题. Every page of every
     sheet carries the title and as-of, the column headers and its page number."""
     camp = result.rules.campaign
@@ -434,13 +452,17 @@ def export(
     p = result.points.sort_values(["date", "unit", "source", "source_id"], kind="stable")
     p = p.assign(
         calc=[_calculation(*r) for r in zip(p["persons"], p["rate"], p["multiplier"], strict=True)],
-        where=p["src_file"].astype(str)
-        + p["src_sheet"].astype(str).map(lambda x: f"「{x}」" if x else "")
-        + " 第 " + p["src_row"].astype(str) + " 行",
-    )  # fmt: skip
+        where=_where(p),
+    )
     _sheet(
         wb, "计分明细", f"{head} · 计分明细(每条扣分、加分及其条款)· {day}", p,
         POINT_COLUMNS, "统计期内没有扣分、加分或标记",
+    )  # fmt: skip
+    ex = result.not_charged()
+    ex = ex.assign(where=_where(ex))
+    _sheet(
+        wb, "未计分的行", f"{head} · 读入但未计分的台账行(各附原因)· {day}", ex,
+        NOT_CHARGED_COLUMNS, "没有读入而未计分的行",
     )  # fmt: skip
     q = problems.assign(
         where=[

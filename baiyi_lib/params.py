@@ -169,6 +169,8 @@ class Attention:
     unresolved_weeks: int
     backlog_weeks_left: int
     missed_returns: int
+    news_weeks: int = 1  # a system-first visit stays among the 本周要点 this many weeks
+    movers: int = 3  # the units whose score moved most, named among the 本周要点
 
 
 @dataclass(frozen=True)
@@ -246,7 +248,7 @@ def load_campaign(path: Path) -> Campaign:
         top.get("attention", {}),
         "attention",
         {"unresolved_weeks": int, "backlog_weeks_left": int, "missed_returns": int},
-        {},
+        {"news_weeks": int, "movers": int},
     )
     for key, value in watch.items():
         if isinstance(value, int) and value < 1:

@@ -31,7 +31,7 @@ LABELS: dict[str, str] = {
     "weeks": "已过周数",
     "category": "纠纷类别",
     "open": "未化解认定",
-    "days_left": "剩余天数",
+    "days_left": "距期限",
     "pace": "每周认定",
     "needed": "每周需认定",
     "on_track": "按进度能否完成",
@@ -157,11 +157,24 @@ def attention_lists(rules: Rules, basis: str) -> dict[str, tuple[str, str, dict[
     }
 
 
+def days_in_words(days: int) -> str:
+    """Days to a deadline as people say them: 还有 24 天 / 今天 / 已过 58 天."""
+    if days > 0:
+        return f"还有 {days} 天"
+    return "今天" if days == 0 else f"已过 {-days} 天"
+
+
+def whole_cases(x: float) -> int:
+    """A projected number of cases as people say it: whole (8.7 → 9), never below 0."""
+    return max(0, round(x))
+
+
 def attention_shown(lists: dict[str, pd.DataFrame]) -> dict[str, pd.DataFrame]:
     """The 需要关注 lists with their values written as people read them (能/不能, 3月1日)."""
     out = dict(lists)
     out["backlog"] = out["backlog"].assign(
-        on_track=out["backlog"]["on_track"].map({True: "能", False: "不能"})
+        on_track=out["backlog"]["on_track"].map({True: "能", False: "不能"}),
+        days_left=out["backlog"]["days_left"].map(days_in_words),
     )
     out["returns"] = out["returns"].assign(since=out["returns"]["since"].map(week_label))
     return out

@@ -270,6 +270,63 @@ def _receipt(
     )
 
 
+def _case_state(case_id: object, listed: set[str]) -> str:
+    """Whether a doubled visit's case is in the unit's screening ledger now."""
+    if not isinstance(case_id, str):
+        return "未填案件编号"
+    where = "现已列入排查台账" if case_id in listed else "至今未列入排查台账"
+    return f"案件 {case_id},{where}"
+
+
+def _todo(unit: str, standing: _Standing) -> list[str]:
+    """需要本单位做的事: the unit's own to-do after this return, by case id: screened
+    cases still open past the attention threshold, visits doubled because their case was
+    not in the screening ledger beforehand, cases visited more than once, and backlog
+    cases resolved but still waiting for the campaign office's certification."""
+    ledgers, result = standing.ledgers, standing.result
+    watch = result.rules.campaign.attention
+    items: list[str] = []
+    stale = views.unresolved_screening(ledgers, result, unit)
+    if len(stale):
+        cases = "、".join(f"{r.case_id}(已 {r.weeks} 周)" for r in stale.itertuples(index=False))
+        items.append(
+            f"排查出 {watch.unresolved_weeks} 周以上仍未化解的案件 {len(stale)} 件,请抓紧化解,"
+            f"化解后在排查登记表中改为已化解并填化解日期:{cases}。"
+        )
+    doubled, _ = views.screening_check(ledgers, result, unit)
+    if len(doubled):
+        listed = set(ledgers.screening_rows.loc[
+            ledgers.screening_rows["unit"] == unit, "case_id"].astype(str))  # fmt: skip
+        visits = "、".join(
+            f"{week_label(r.date)} {r.level} {r.visit_id}({_case_state(r.case_id, listed)})"
+            for r in doubled.itertuples(index=False)
+        )
+        items.append(
+            f"走访前未列入本单位排查台账、因而加倍扣分的走访 {len(doubled)} 起;"
+            f"请把每起走访的案件列入排查台账,以后同类矛盾在走访之前排查出来:{visits}。"
+        )
+    repeats = views.repeat_visits(ledgers, result, unit)
+    if len(repeats):
+        cases = "、".join(
+            f"{r.case_id}({r.visits} 次,最近 {week_label(r.last)})"
+            for r in repeats.itertuples(index=False)
+        )
+        items.append(f"同一案件多次走访（群众只访一次未做到）{len(repeats)} 件:{cases}。")
+    backlog = views.backlog_as_of(ledgers, result, unit)
+    waiting = backlog[(backlog["status"] == "已化解") & (backlog["points"] == 0)]
+    waiting = waiting[(waiting["resolved_on"] >= pd.Timestamp(result.rules.campaign.start))]
+    if len(waiting):
+        cases = "、".join(waiting["case_id"].astype(str))
+        items.append(
+            f"已化解但尚未经行动办公室认定的积案 {len(waiting)} 件,认定后才加分,"
+            f"请报行动办公室认定:{cases}。"
+        )
+    if not items:
+        return ["<h2>需要本单位做的事</h2><p>目前没有需要本单位跟进的案件。</p>"]
+    body = "".join(f"<li>{html.escape(i)}</li>" for i in items)
+    return [f"<h2>需要本单位做的事</h2><ul>{body}</ul>"]
+
+
 def _standing_sections(unit: str, standing: _Standing) -> list[str]:
     """The unit's score to date, this week's points with their clauses, its open backlog."""
     ledgers, result = standing.ledgers, standing.result
@@ -298,9 +355,16 @@ def _standing_sections(unit: str, standing: _Standing) -> list[str]:
         )
     else:
         parts.append("<p>本周没有扣分或加分。</p>")
+    parts += _todo(unit, standing)
     backlog = views.backlog_as_of(ledgers, result, unit)
     before = (backlog["resolved_on"] < pd.Timestamp(result.rules.campaign.start)).fillna(False)
     open_cases = backlog[(backlog["points"] == 0) & ~before]  # not yet certified in the campaign
+    open_cases = open_cases.assign(
+        status=[
+            "已化解,待行动办公室认定(尚未加分)" if st == "已化解" else st
+            for st in open_cases["status"].astype(str)
+        ]
+    )
     _, p = views.backlog_burndown(ledgers, result, unit)
     parts.append("<h2>信访积案</h2>")
     if len(open_cases):

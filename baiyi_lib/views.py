@@ -26,6 +26,7 @@ from .dates import (
     return_day_on_or_before,
 )
 from .ledgers import Ledgers
+from .ledgers.schema import KIND_LABELS
 from .params import Rules
 from .scoring import ScoreResult
 from .sources import is_store
@@ -135,21 +136,70 @@ def visits_seen(ledgers: Ledgers, result: ScoreResult, unit: str | None = None) 
     return out
 
 
+def charges(result: ScoreResult, source: str = "走访") -> pd.DataFrame:
+    """What each charged record (a visit by default) cost, part by part: one row per
+    ``source_id`` with ``points`` (the sum of its rows: rate, first case, doubling) and
+    ``parts`` (each row's rule label and signed points: "水利系统第1起进京访 -200;走访前未排查出
+    (加倍扣分) -200"), in the points table's order."""
+    p = result.points[result.points["source"] == source]
+    p = p[p["points"] != 0]
+    ids = p["source_id"].astype(str)
+    part = p["label"].astype(str) + " " + p["points"].map(lambda x: f"{x:+d}")
+    out = pd.DataFrame(
+        {
+            "points": p.groupby(ids, sort=False)["points"].sum(),
+            "parts": part.groupby(ids, sort=False).agg(";".join),
+        }
+    )
+    out.index.name = "source_id"
+    return out.reset_index()
+
+
 def visits_charged(ledgers: Ledgers, result: ScoreResult, unit: str | None = None) -> pd.DataFrame:
     """Every visit that happened (``visits_seen``) with what it was charged: ``points`` (the
-    sum of its rate, first-case and doubling rows) and ``note``: the points, or why it was
-    not charged (an office's visit by others than its own staff and not a repeat…)."""
+    sum of its rate, first-case and doubling rows), ``parts`` (each part with its rule)
+    and ``note``: the points and why, or why it was not charged (an office's visit by
+    others than its own staff and not a repeat…)."""
     v = visits_seen(ledgers, result, unit)
-    p = result.points[result.points["source"] == "走访"]
-    pts = p.groupby(p["source_id"].astype(str))["points"].sum()
+    c = charges(result).set_index("source_id")
     ex = result.excluded[result.excluded["source"] == "走访"]
     why = dict(zip(ex["source_id"].astype(str), ex["reason"].astype(str), strict=False))
-    v["points"] = v["visit_id"].map(pts).fillna(0).astype(np.int64)
+    ids = v["visit_id"].astype(str)
+    v["points"] = ids.map(c["points"]).fillna(0).astype(np.int64).to_numpy()
+    v["parts"] = ids.map(c["parts"]).fillna("").to_numpy()
     v["note"] = [
-        f"扣 {-x} 分" if c else why.get(i, "未计分")
-        for i, c, x in zip(v["visit_id"], v["charged"], v["points"], strict=True)
+        (f"扣 {-x} 分({parts})" if x else "计分,0 分") if ch else why.get(i, "未计分")
+        for i, ch, x, parts in zip(ids, v["charged"], v["points"], v["parts"], strict=True)
     ]
     return v
+
+
+def upper_visits(
+    ledgers: Ledgers, result: ScoreResult, since: dt.date, unit: str | None = None
+) -> pd.DataFrame:
+    """The visits from ``since`` to as-of that reached a level above the lowest (到市 and
+    above: 越级访), highest level first: ``visits_charged``'s columns, with ``irregular``."""
+    v = visits_charged(ledgers, result, unit)
+    lowest = result.rules.levels[-1]
+    v = v[(v["date"] >= pd.Timestamp(since)) & (v["level"].astype(str) != lowest)]
+    irregular = ledgers.visits.drop_duplicates("visit_id").set_index("visit_id")["irregular"]
+    v = v.assign(irregular=v["visit_id"].map(irregular).fillna(False).astype(bool))
+    order = {lv: i for i, lv in enumerate(result.rules.levels)}
+    v = v.assign(_lv=v["level"].astype(str).map(order))
+    return v.sort_values(["_lv", "date", "unit"], kind="stable").drop(columns="_lv")
+
+
+def movers(changes: pd.DataFrame, n: int) -> pd.DataFrame:
+    """The ``n`` units whose score moved most since last week (``score_changes`` rows with a
+    non-zero change), largest move first; ties by the ranking's order."""
+    moved = changes[changes["change"] != 0]
+    size = moved["change"].abs()
+    return (
+        moved.assign(_size=size)
+        .sort_values("_size", ascending=False, kind="stable")
+        .head(n)
+        .drop(columns="_size")
+    )
 
 
 def visits_by_week(ledgers: Ledgers, result: ScoreResult, unit: str | None = None) -> pd.DataFrame:
@@ -170,29 +220,41 @@ def visits_by_week(ledgers: Ledgers, result: ScoreResult, unit: str | None = Non
 
 def visits_summary(ledgers: Ledgers, result: ScoreResult, unit: str | None = None) -> pd.DataFrame:
     """Per level: person-visits that happened this week, last week, the change, to date,
-    and ``charged`` (to date, the person-visits the assessment charged)."""
+    and ``charged`` (to date, the person-visits the assessment charged).
+
+    Like is compared with like: ``last_week`` covers the same days of last week as this
+    week has so far (Saturday to Wednesday on a Wednesday page; the whole week on a
+    Friday), so ``change`` never sets five days against seven."""
     seen = visits_seen(ledgers, result, unit)
     charged = seen[seen["charged"]].groupby(seen["level"].astype(str))["persons"].sum()
-    by_week = visits_by_week(ledgers, result, unit)
-    ends = sorted(by_week["week_end"].unique())
-    this = ends[-1] if ends else None
-    prev = ends[-2] if len(ends) > 1 else None
+    start, end = last_week_same_days(result)
+    week_start = this_week(result)["start"]
+    day = seen["date"]
+    level = seen["level"].astype(str)
+    now = seen[day >= week_start].groupby(level)["persons"].sum()
+    before = seen[(day >= start) & (day <= end)].groupby(level)["persons"].sum()
+    total = seen.groupby(level)["persons"].sum()
     rows = []
-    for level in result.rules.levels:
-        lv = by_week[by_week["level"] == level].set_index("week_end")["person_visits"]
-        now = int(lv.get(this, 0)) if this is not None else 0
-        before = int(lv.get(prev, 0)) if prev is not None else 0
+    for lv in result.rules.levels:
+        n, b = int(now.get(lv, 0)), int(before.get(lv, 0))
         rows.append(
             {
-                "level": level,
-                "this_week": now,
-                "last_week": before,
-                "change": now - before,
-                "to_date": int(lv.sum()),
-                "charged": int(charged.get(level, 0)),
+                "level": lv,
+                "this_week": n,
+                "last_week": b,
+                "change": n - b,
+                "to_date": int(total.get(lv, 0)),
+                "charged": int(charged.get(lv, 0)),
             }
         )
     return pd.DataFrame(rows)
+
+
+def last_week_same_days(result: ScoreResult) -> tuple[pd.Timestamp, pd.Timestamp]:
+    """The days of last week that match this week so far: from last week's first day to
+    as-of minus seven days (the whole of last week when as-of is its return day)."""
+    week = this_week(result)
+    return week["start"] - pd.Timedelta(days=7), pd.Timestamp(result.as_of) - pd.Timedelta(days=7)
 
 
 # --------------------------------------------------------------------------- scores
@@ -236,9 +298,18 @@ def flags_raised(result: ScoreResult, unit: str | None = None) -> pd.DataFrame:
 
 
 def first_cases(result: ScoreResult) -> pd.DataFrame:
-    """The first case of each level in the whole system (rows of the first.* rules)."""
+    """The first visit of each level in the whole system (附件2 一、首段): level, unit,
+    date, source_id, persons, rule_id, clause, and what the visit was charged in all
+    (``points``: the first-case rate and any doubling, with ``parts`` naming each)."""
     p = result.points[result.points["rule_id"].isin(_rule_ids(result, "first_case"))]
-    return p[["level", "unit", "date", "source_id", "persons", "points", "rule_id", "clause"]]
+    p = p.drop_duplicates("source_id")
+    c = charges(result).set_index("source_id")
+    ids = p["source_id"].astype(str)
+    out = p[["level", "unit", "date", "source_id", "persons", "rule_id", "clause", "label"]]
+    return out.assign(
+        points=ids.map(c["points"]).fillna(0).astype(np.int64).to_numpy(),
+        parts=ids.map(c["parts"]).fillna("").to_numpy(),
+    ).reset_index(drop=True)
 
 
 def points_detail(
@@ -517,6 +588,8 @@ def attention(
 # --------------------------------------------------------------------------- returns
 
 ON_TIME, LATE, MISSING, NOT_DUE = "按时", "迟报", "未报", "未到期"
+# a folder's zero return (零报告) carries no date: whether it came each week cannot be told
+UNKNOWN = "无法判断"
 
 
 def returns_grid(units: pd.Series, days: pd.Series, rules: Rules, as_of: dt.date) -> pd.DataFrame:
@@ -573,22 +646,41 @@ def returns_from_submissions(
 ) -> pd.DataFrame:
     """Unit × week: whether the Friday return (screening or backlog) arrived in its week
     (按时), during the next week (迟报), or not at all (未报), from the submission records
-    of the store received by ``known_at`` (a submission withdrawn by then is no return)."""
+    of the store received by ``known_at`` and by the end of the as-of day (a page never
+    uses what arrived after its as-of); a submission withdrawn by then is no return."""
     subs = submission_units(store, wait=wait)
     subs = subs[subs["kind"].isin(["screening", "backlog"])]
-    cut = pd.Timestamp(known_at) if known_at is not None else pd.Timestamp.max
-    subs = subs[(subs["received"] <= cut) & ~(subs["withdrawn"] <= cut)]
+    cut = pd.Timestamp(as_of) + pd.Timedelta(days=1)
+    if known_at is not None:
+        cut = min(cut, pd.Timestamp(known_at))
+    subs = subs[(subs["received"] < cut) & ~(subs["withdrawn"] < cut)]
     return returns_grid(subs["unit"], subs["received"], rules, as_of)
 
 
 def returns_status(ledgers: Ledgers, result: ScoreResult) -> pd.DataFrame:
     """Unit × week returns, judged from the screening dates (a folder of ledgers).
 
-    Without the store's submission records, the evidence is the screening rows' dates. A
-    unit with no case to report sends nothing and shows as missing.
+    Without the store's submission records, the evidence is the screening rows dated up to
+    as-of (each week's rolling ledger carries its date). A unit whose screening ledger is a
+    zero return (零报告) and has no dated row cannot be judged: its due weeks are 无法判断,
+    never 未报. A unit with no file at all shows as missing.
     """
     rows = ledgers.screening_rows
-    return returns_grid(rows["unit"], rows["screened_on"], result.rules, result.as_of)
+    rows = rows[rows["screened_on"] <= pd.Timestamp(result.as_of)]
+    grid = returns_grid(rows["unit"], rows["screened_on"], result.rules, result.as_of)
+    undated = zero_return_units(ledgers) - set(rows["unit"].astype(str))
+    blind = grid["unit"].isin(undated) & (grid["status"] == MISSING)
+    grid.loc[blind, "status"] = UNKNOWN
+    return grid
+
+
+def zero_return_units(ledgers: Ledgers) -> set[str]:
+    """Units that sent their screening ledger as a zero return (零报告) in the files read."""
+    acc = ledgers.accounting
+    if "zero" not in acc:
+        return set()
+    mine = acc[(acc["kind"] == KIND_LABELS["screening"]) & acc["zero"].fillna(False).astype(bool)]
+    return set(mine["unit"].dropna().astype(str))
 
 
 def returns_evidence(

@@ -132,7 +132,7 @@ def test_export_command(tmp_path, capsys):
     out = tmp_path / "导出.xlsx"
     assert main(["export", str(out), "--as-of", "2019-04-26"]) == 0
     wb = openpyxl.load_workbook(out)
-    assert wb.sheetnames == ["得分", "计分明细", "需要关注", "口径与说明", "台账问题"]
+    assert wb.sheetnames == ["得分", "计分明细", "未计分的行", "需要关注", "口径与说明", "台账问题"]
     assert wb["得分"].max_row == 27  # title, headers, 25 units
     broken = str(__import__("pathlib").Path(__file__).parent / "ledgers" / "fixtures" / "broken")
     assert main(["export", str(tmp_path / "b.xlsx"), "--data", broken]) == 1
@@ -250,7 +250,7 @@ def test_the_export_carries_the_attention_lists_and_the_readings(tmp_path):
     out = tmp_path / "x.xlsx"
     assert main(["export", str(out), "--data", str(SAMPLE), "--as-of", "2019-04-26"]) == 0
     wb = openpyxl.load_workbook(out)
-    assert wb.sheetnames == ["得分", "计分明细", "需要关注", "口径与说明", "台账问题"]
+    assert wb.sheetnames == ["得分", "计分明细", "未计分的行", "需要关注", "口径与说明", "台账问题"]
     rows = list(wb["需要关注"].iter_rows(min_row=3, values_only=True))
     repeats = {(r[2], r[3]) for r in rows if r[0].startswith("同一案件多次走访")}
     v = happened(dt.date(2019, 4, 26)).dropna(subset=["case"])

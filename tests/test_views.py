@@ -34,7 +34,8 @@ def test_an_as_of_that_is_not_a_friday_keeps_the_days_since_friday():
     # 04-20 (Saturday) to 04-24 (Wednesday) is this week: scoring counts it, so must every view
     led = ledgers(
         visits=[
-            visit("V1", "2019-04-19", "农水站", "来县", persons=2),
+            visit("V1", "2019-04-16", "农水站", "来县", persons=2),  # last Tuesday
+            visit("V4", "2019-04-19", "农水站", "来县", persons=5),  # last Friday
             visit("V2", "2019-04-22", "农水站", "来县", persons=7),
             visit("V3", "2019-04-25", "农水站", "来县", persons=4),  # after as-of
         ],
@@ -53,13 +54,11 @@ def test_an_as_of_that_is_not_a_friday_keeps_the_days_since_friday():
     )
     result = score(led, R, as_of="2019-04-24")
     lost = -result.points.loc[result.points["points"] < 0, "points"].sum()
-    assert lost == (2 + 7) * 10 * 2  # both unscreened: doubled
+    assert lost == (2 + 5 + 7) * 10 * 2  # all unscreened: doubled
     s = views.visits_summary(led, result).set_index("level")
-    assert (s.at["来县", "this_week"], s.at["来县", "last_week"], s.at["来县", "to_date"]) == (
-        7,
-        2,
-        9,
-    )
+    # like with like: Saturday to Wednesday of last week (04-13 … 04-17), not its Friday
+    got = (s.at["来县", "this_week"], s.at["来县", "last_week"], s.at["来县", "to_date"])
+    assert got == (7, 2, 14)
     heat = views.deductions_by_unit_week(result)
     assert heat.to_numpy().sum() == lost and heat.at["农水站", "4月24日"] == 140
     table, p = views.backlog_burndown(led, result)
@@ -154,7 +153,7 @@ def test_returns_status_on_time_late_missing():
             {"case_id": "C2", "unit": "工管站", "screened_on": "2019-03-08"},
         ]
     )
-    result = score(led, R, as_of="2019-03-08")
+    result = score(led, R, as_of="2019-03-13")
     s = views.returns_status(led, result).set_index(["unit", "week_end"])["status"]
     assert s[("农水站", pd.Timestamp("2019-03-01"))] == "按时"
     assert s[("农水站", pd.Timestamp("2019-03-08"))] == "迟报"  # Monday after
@@ -221,3 +220,54 @@ def test_a_units_backlog_is_shown_as_it_stood_at_as_of():
     assert b.at["J1", "points"] == 200 and b.at["J2", "points"] == 0
     assert pd.isna(b.at["J2", "certified_on"]) and b.at["J2", "status"] == "已化解"
     assert b.at["J3", "status"] == "未化解" and pd.isna(b.at["J3", "resolved_on"])
+
+
+def test_a_return_dated_after_as_of_is_not_used():
+    # a page as of Friday 03-08 cannot know of Monday's late return
+    led = ledgers(
+        screening=[
+            {"case_id": "C1", "unit": "农水站", "screened_on": "2019-03-01"},
+            {"case_id": "C1", "unit": "农水站", "screened_on": "2019-03-11"},
+        ]
+    )
+    result = score(led, R, as_of="2019-03-08")
+    s = views.returns_status(led, result).set_index(["unit", "week_end"])["status"]
+    assert s[("农水站", pd.Timestamp("2019-03-08"))] == "未报"
+
+
+def _unit_workbook(path, unit: str, rows: list[list[object]]) -> None:
+    """A unit's return as the template has it: title rows, 零报告 when it has no case."""
+    import openpyxl
+
+    wb = openpyxl.Workbook()
+    ws = wb.active
+    ws.title = "矛盾纠纷排查化解登记表"
+    ws.append(["莒南县水利系统矛盾纠纷排查化解登记表"])
+    ws.append([f"填报单位:{unit}"])
+    ws.append(["零报告:是" if not rows else "零报告:否"])
+    ws.append(["案件编号", "责任单位", "排查日期", "纠纷类别", "化解状态", "化解日期"])
+    for r in rows:
+        ws.append(r)
+    wb.save(path)
+
+
+def test_a_zero_return_in_a_folder_cannot_be_judged_and_is_never_listed_as_missing(tmp_path):
+    from baiyi_lib import load_ledgers
+
+    _unit_workbook(tmp_path / "bgs_办公室.xlsx", "办公室", [])
+    _unit_workbook(
+        tmp_path / "nsz_农水站.xlsx",
+        "农水站",
+        [["C1", "农水站", "2019-03-01", "其他", "未化解", None]],
+    )
+    led = load_ledgers(tmp_path, R)
+    result = score(led, R, as_of="2019-03-15")
+    grid = views.returns_status(led, result)
+    office = grid[grid["unit"] == "办公室"]["status"]
+    assert set(office) == {views.UNKNOWN}  # a dateless zero return: cannot tell
+    farm = grid[grid["unit"] == "农水站"].set_index("week_end")["status"]
+    assert farm[pd.Timestamp("2019-03-08")] == "未报"  # a dated ledger can show a gap
+    missed = views.missed_returns(grid, R)
+    assert "办公室" not in set(missed["unit"]) and "农水站" in set(missed["unit"])
+    # a unit with no file at all is still missing: nothing came
+    assert set(grid[grid["unit"] == "工管站"]["status"]) == {"未报"}

@@ -23,7 +23,7 @@ from ..dates import week_label
 from ..ledgers import Ledgers
 from ..ledgers.schema import KIND_LABELS
 from ..params import Rules, load_rules
-from ..present import attention_lists, attention_shown, labels
+from ..present import attention_lists, attention_shown, days_in_words, labels, whole_cases
 from ..present import html_table as table
 from ..scoring import ScoreResult, as_of_day, score
 from ..sources import is_store, known_moment, load_ledgers, resolve_source
@@ -58,6 +58,16 @@ def show(fig: go.Figure) -> Any:
             )
         )
     return fig
+
+
+def first_case_line(r: Any) -> str:
+    """A system-first visit (a row of views.first_cases) in one line, with the points
+    charged in all and each part's reason."""
+    reasons = f"({html.escape(r.parts)})" if ";" in r.parts else ""
+    return (
+        f"{html.escape(str(r.label))}:{html.escape(str(r.unit))},{md(r.date)},"
+        f"{r.persons} 人次,编号 {html.escape(str(r.source_id))},扣 {-r.points} 分{reasons}。"
+    )
 
 
 def fig_num(name: str, value: Any) -> str:
@@ -165,7 +175,7 @@ class Briefing:
 
     def figures(self) -> dict[str, Any]:
         """The headline figures (also shown in the report index and checked by tests)."""
-        summary = views.visits_summary(self.ledgers, self.result, self.unit)
+        summary = self.summary
         _, bl = self.burndown
         flags = views.flags_raised(self.result, self.unit)
         return {
@@ -215,13 +225,16 @@ class Briefing:
         return f'<div class="alert"><p>计分以前请注意:</p><ul>{items}</ul></div>'
 
     def headline(self) -> Fragment:
-        """本周要点."""
+        """本周要点: what the leading group asks first on Friday: how many came this week
+        and to date, who went to the city or above this week (named, with the points
+        charged), whose score moved most, the backlog against its deadline, vetoes, and
+        a system-first visit while it is news. Then the visits by level."""
         f = self.figures()
-        summary = views.visits_summary(self.ledgers, self.result, self.unit)
+        summary = self.summary
         charged = int(summary["charged"].sum())
+        office = self.rules.interpretations["office_visits"].meaning()
         not_charged = (
-            f"(其中计分 {fig_num('person_visits_charged', charged)} 人次:机关科室的走访只在"
-            "本单位内部人员走访或办理不满再次走访时计分)"
+            f"(其中计分 {fig_num('person_visits_charged', charged)} 人次:{html.escape(office)})"
             if charged != f["person_visits_to_date"]
             else ""
         )
@@ -231,6 +244,9 @@ class Briefing:
             f"{fig_num('person_visits_to_date', f['person_visits_to_date'])} 人次"
             f"{not_charged}。</li>"
         ]
+        upper, upper_list = self._upper_visits()
+        parts.append(upper)
+        parts.append(self._movers())
         _, bl = self.burndown
         target = md(bl["target_date"])
         if bl["days_left"] > 0:
@@ -255,25 +271,83 @@ class Briefing:
                 )
         else:
             parts.append("<li>未发生一票否决或取消年度奖励的情形。</li>")
-        for r in views.first_cases(self.result).itertuples(index=False):
-            parts.append(
-                f"<li>水利系统第1起{html.escape(str(r.level))}访:{html.escape(str(r.unit))},"
-                f"{md(r.date)},编号 {html.escape(str(r.source_id))},{r.points:+d} 分。</li>"
-            )
+        news = self.week["start"] - pd.Timedelta(weeks=self.rules.campaign.attention.news_weeks - 1)
+        firsts = self.first_cases
+        for r in firsts[firsts["date"] >= news].itertuples(index=False):
+            parts.append(f"<li>{first_case_line(r)}</li>")
         shown = ["level", "this_week", "last_week", "change", "to_date"]
         if (summary["charged"] != summary["to_date"]).any():
             shown.append("charged")
-        levels = table(
-            summary,
-            labels(*shown, overrides={"change": "增减", "charged": "其中计分人次"}),
+        heads = {"change": "增减", "charged": "其中计分人次"}
+        if not self.week["complete"]:
+            start, end = views.last_week_same_days(self.result)
+            heads["last_week"] = f"上周同期人次({md(start)}—{md(end)})"
+        levels = table(summary, labels(*shown, overrides=heads))
+        return Fragment(f"<ul>{''.join(parts)}</ul>{upper_list}{levels}")
+
+    @functools.cached_property
+    def summary(self) -> pd.DataFrame:
+        """Visits by level (views.visits_summary), computed once per briefing."""
+        return views.visits_summary(self.ledgers, self.result, self.unit)
+
+    @functools.cached_property
+    def first_cases(self) -> pd.DataFrame:
+        """The system's first visit of each level, with what each was charged in all."""
+        return views.first_cases(self.result)
+
+    def _upper_visits(self) -> tuple[str, str]:
+        """This week's visits at 到市 and above: a headline line and the list, each visit
+        named by unit, level, form, persons and the points charged with their reasons."""
+        v = views.upper_visits(self.ledgers, self.result, self.week["start"].date(), self.unit)
+        levels = self.rules.levels
+        lowest = levels[-2] if len(levels) > 1 else levels[-1]  # 到市: the lowest above 来县
+        above = "、".join(levels[:-1])
+        if v.empty:
+            return f"<li>本周没有{lowest}以上({above})的走访。</li>", ""
+        count = "、".join(
+            f"{lv} {int(n)} 人次" for lv, n in v.groupby(v["level"].astype(str), sort=False)[
+                "persons"].sum().items()
+        )  # fmt: skip
+        line = f'<li class="alert">本周{lowest}以上走访 {len(v)} 起:{count},逐起列在下表。</li>'
+        charged = v["charged"].to_numpy()
+        shown = v.assign(
+            date=v["date"].map(md),
+            form=v["form"].astype(str) + v["irregular"].map({True: "(非访)", False: ""}),
+            points=v["points"].map(lambda x: f"{x:+d}").where(charged, "不计分"),
+            parts=v["parts"].where(charged, v["note"]),
         )
+        cols = labels(
+            "date", "unit", "level", "form", "persons", "points", "parts",
+            overrides={"points": "扣分", "parts": "计分依据"},
+        )  # fmt: skip
+        return line, f"<h3>本周{lowest}以上走访</h3>" + table(shown, cols)
+
+    def _movers(self) -> str:
+        """The units whose score moved most since last week's briefing (system page)."""
+        if self.previous is None or self.unit:
+            return ""
+        n = self.rules.campaign.attention.movers
+        m = views.movers(views.score_changes(self.result, self.previous), n)
+        if m.empty:
+            return "<li>与上周相比,各单位得分没有变化。</li>"
+        names = "、".join(
+            f"{html.escape(str(r.unit))} {r.change:+d} 分(现 {r.score} 分,第 {r.rank} 名)"
+            for r in m.itertuples(index=False)
+        )
+        return f"<li>得分变化最大的单位:{names}。</li>"
+
+    def targets(self) -> Fragment:
+        """任务目标完成情况: the plan's four targets and where each stands."""
         tg = views.targets(self.ledgers, self.result, self.unit)
         tg["value"] = [f"{v:.0f} 人次" if i == 3 else pct(v) for i, v in enumerate(tg["value"])]
-        targets = table(
-            tg,
-            labels("target", "clause", "measure", "value", "detail", overrides={"clause": "依据"}),
+        return Fragment(
+            table(
+                tg,
+                labels(
+                    "target", "clause", "measure", "value", "detail", overrides={"clause": "依据"}
+                ),
+            )
         )
-        return Fragment(f"<ul>{''.join(parts)}</ul>{levels}<h3>任务目标完成情况</h3>{targets}")
 
     def ranking(self) -> Fragment:
         """单位得分排名."""
@@ -338,7 +412,8 @@ class Briefing:
             parts.append(self._row_changes())
         else:
             parts.append(
-                "<p>台账来自文件夹,无法区分补报和更正;使用台账库(baiyi ingest)可逐行列出变化。</p>"
+                "<p>台账来自文件夹,看不出哪些是补报、哪些是更正;"
+                "台账逐次载入台账库后,可以逐行列出变化。</p>"
             )
         return Fragment("".join(parts))
 
@@ -388,7 +463,7 @@ class Briefing:
             text = (
                 f"尚有 {p['open']} 件未化解认定;近来每周认定 {p['pace_per_week']} 件,"
                 f"按期清零每周需 {p['needed_per_week']} 件,{verdict}"
-                f"(预计到期仍余 {p['projected_open_at_target']} 件)。"
+                f"(预计到期仍余约 {whole_cases(p['projected_open_at_target'])} 件)。"
             )
         return Fragment(f"<p>{text}</p>")
 
@@ -400,12 +475,11 @@ class Briefing:
         """矛盾纠纷排查."""
         listing, f = views.screening_check(self.ledgers, self.result, self.unit)
         missing = self.rules.interpretations["missing_case_id"]
-        treated = "视为未排查出,加倍扣分" if missing.value == "unscreened" else "无法倒查,不加倍"
         text = (
             f"<p>行动以来计分的 {f['visits']} 起走访中,走访前已列入本单位排查台账的 "
             f"{f['screened']} 起,占 {pct(f['share'])};未排查出的 {f['unscreened']} 起按考核办法"
             f"二加倍扣分(见下表)。未填案件编号的走访 {f['no_case_id']} 起"
-            f"(口径 missing_case_id={missing.value}:{treated})。</p>"
+            f"(按「{html.escape(missing.words())}」:{html.escape(missing.meaning())})。</p>"
         )
         if len(listing):
             listing = listing.assign(case_id=listing["case_id"].astype(object).fillna("(未填)"))
@@ -524,15 +598,24 @@ class Briefing:
         }
 
     def detail(self) -> Fragment:
-        """本周扣分/加分明细, with the clause and the rule's text."""
+        """本周扣分/加分明细, with the clause and the rule's text; then the system's first
+        visit of each level (附件2 一、首段), charged in all, once it is no longer news."""
         start = self.week["start"].date()
         d = views.points_detail(self.result, start, self.unit)
         d = d[d["points"] != 0]
         if d.empty:
-            return Fragment("<p>本周没有扣分或加分。</p>")
-        d = d.assign(date=d["date"].map(md), points=d["points"].map(lambda x: f"{x:+d}"))
-        cols = labels("date", "unit", "source_id", "label", "clause", "points", "quote")
-        return Fragment(table(d, cols, css="detail"))
+            out = "<p>本周没有扣分或加分。</p>"
+        else:
+            d = d.assign(date=d["date"].map(md), points=d["points"].map(lambda x: f"{x:+d}"))
+            cols = labels("date", "unit", "source_id", "label", "clause", "points", "quote")
+            out = table(d, cols, css="detail")
+        firsts = self.first_cases
+        if self.unit:
+            firsts = firsts[firsts["unit"] == self.unit]
+        if len(firsts):
+            items = "".join(f"<li>{first_case_line(r)}</li>" for r in firsts.itertuples())
+            out += f"<h3>水利系统各层级第1起走访</h3><ul>{items}</ul>"
+        return Fragment(out)
 
     def returns_status(self) -> tuple[pd.DataFrame, str]:
         """Unit × week returns and what they are judged from (submission records in the
@@ -550,13 +633,12 @@ class Briefing:
             body = table(df.head(ATTENTION_SHOWN), cols) if len(df) else "<p>无。</p>"
             if len(df) > ATTENTION_SHOWN:
                 body += (
-                    f"<p>另有 {len(df) - ATTENTION_SHOWN} 项未列出;完整清单见 notebooks/explore"
-                    "(views.attention)或单位周报。</p>"
+                    f"<p>另有 {len(df) - ATTENTION_SHOWN} 项未列出;完整清单见各单位的单位周报"
+                    "和数据导出表的「需要关注」表。</p>"
                 )
             parts.append(head + body)
         return Fragment(
-            "<p>以下只列案件编号、单位和人次,用于在下一次走访之前做工作;各项的界限见 "
-            "params/campaign.yaml 的 attention。</p>" + "".join(parts)
+            "<p>以下只列案件编号、单位和人次,用于在下一次走访之前做工作。</p>" + "".join(parts)
         )
 
     def returns(self) -> Fragment:
@@ -569,9 +651,10 @@ class Briefing:
             week = status[status["week_end"] == last_due["end"]]
             if self.unit:
                 week = week[week["unit"] == self.unit]
-            missing = week[week["status"] != views.ON_TIME]
+            missing = week[~week["status"].isin([views.ON_TIME, views.UNKNOWN])]
+            blind = week[week["status"] == views.UNKNOWN]
             when = f"截至 {md(last_due['end'])} 的一周"
-            who = self.unit or "各单位均"
+            who = self.unit or ("其余各单位均" if len(blind) else "各单位均")
             if missing.empty:
                 text = f"<p>{when},{html.escape(who)}已按时报送排查登记表。</p>"
             else:
@@ -579,6 +662,12 @@ class Briefing:
                     f"<li>{html.escape(r.unit)}:{r.status}</li>" for r in missing.itertuples()
                 )
                 text = f"<p>{when}未按时报送的单位({basis}):</p><ul>{items}</ul>"
+            if len(blind):
+                names = "、".join(html.escape(u) for u in blind["unit"])
+                text += (
+                    f"<p>{names}报送的是零报告。文件夹里的零报告不带日期,看不出各周是否按时"
+                    "报送,因此不列为未报;台账逐次载入台账库后,按收到的时间判断。</p>"
+                )
         else:
             text = "<p>第一次周五报送尚未到期。</p>"
         if len(status) and not self.unit:
@@ -588,9 +677,18 @@ class Briefing:
                 index=self.rules.units.names, columns=cal["label"].to_list()
             )
             marks = grid.replace(
-                {views.ON_TIME: "✓", views.LATE: "迟", views.MISSING: "✗", views.NOT_DUE: "…"}
+                {
+                    views.ON_TIME: "✓",
+                    views.LATE: "迟",
+                    views.MISSING: "✗",
+                    views.NOT_DUE: "…",
+                    views.UNKNOWN: "?",
+                }
             ).reset_index()
-            text += "<h3>各周报送情况(✓ 按时,迟 迟报,✗ 未报,… 未到期)</h3>" + table(
+            legend = "✓ 按时,迟 迟报,✗ 未报,… 未到期"
+            if (status["status"] == views.UNKNOWN).any():
+                legend += ",? 零报告,看不出日期"
+            text += f"<h3>各周报送情况({legend})</h3>" + table(
                 marks,
                 {"unit": "单位", **{c: c for c in marks.columns if c != "unit"}},
                 css="grid",
@@ -612,7 +710,10 @@ class Briefing:
                     f"<ul>{items}</ul>"
                 )
         dl = views.deadlines(self.rules, self.as_of)
-        dl = dl.assign(date=dl["date"].map(lambda d: f"{d.year}年{md(d)}"))
+        dl = dl.assign(
+            date=dl["date"].map(lambda d: f"{d.year}年{md(d)}"),
+            status=dl["days_left"].map(days_in_words),
+        )
         return Fragment(
             text
             + table(
@@ -620,10 +721,9 @@ class Briefing:
                 labels(
                     "name",
                     "date",
-                    "days_left",
                     "status",
                     "clause",
-                    overrides={"name": "事项", "clause": "依据"},
+                    overrides={"name": "事项", "clause": "依据", "status": "距今"},
                 ),
             )
         )

@@ -10,6 +10,7 @@ import numpy as np
 import pandas as pd
 
 from ..ledgers import Ledgers
+from ..ledgers.schema import SCHEMAS
 from ..params import Rules, load_rules
 from . import points as pt
 from .backlog import backlog_points
@@ -21,15 +22,30 @@ from .window import as_of_day, window
 __all__ = ["ScoreResult", "as_of_day", "score"]
 
 
-def _office_filter(visits: pd.DataFrame, rules: Rules) -> np.ndarray:
+def _office_filter(visits: pd.DataFrame, rules: Rules) -> tuple[np.ndarray, pd.Series]:
     """附件2 一(四) 末段, under office_visits=internal_or_repeat: an office (机关科室) is
-    charged only for visits by its own staff or repeat visits after poor first handling."""
+    charged only for visits by its own staff or repeat visits after poor first handling.
+
+    Returns (charged mask, why): ``why`` is, for each office visit that is charged, the
+    reason in the ledger's own column names (内部人员、不满初次办理) and the reading's words,
+    "" elsewhere; it becomes the note of the visit's rate row."""
+    why = pd.Series("", index=visits.index, dtype=object)
     if rules.value("office_visits") == "all" or visits.empty:
-        return np.ones(len(visits), dtype=bool)
+        return np.ones(len(visits), dtype=bool), why
     offices = [u.name for u in rules.units.units if u.kind == "机关科室"]
     is_office = visits["unit"].isin(offices).to_numpy()
-    qualifies = visits["internal_staff"].to_numpy(bool) | visits["dissatisfied"].to_numpy(bool)
-    return ~is_office | qualifies
+    internal = visits["internal_staff"].to_numpy(bool)
+    repeat = visits["dissatisfied"].to_numpy(bool)
+    qualifies = internal | repeat
+    said = rules.interpretations["office_visits"].value_words()
+    header = {c.name: c.header for c in SCHEMAS["visits"]}
+    for mask, because in (
+        (internal & repeat, f"{header['internal_staff']}、{header['dissatisfied']}"),
+        (internal & ~repeat, header["internal_staff"]),
+        (repeat & ~internal, header["dissatisfied"]),
+    ):
+        why[is_office & mask] = f"机关科室的走访({because}),按「{said}」计分"
+    return ~is_office | qualifies, why
 
 
 def score(ledgers: Ledgers, rules: Rules | None = None, as_of: object = None) -> ScoreResult:
@@ -46,7 +62,7 @@ def score(ledgers: Ledgers, rules: Rules | None = None, as_of: object = None) ->
 
     v = ledgers.visits
     counts, reason = window(v["date"], rules.campaign, as_of)
-    office_ok = _office_filter(v, rules)
+    office_ok, office_why = _office_filter(v, rules)
     skipped.append(pt.excluded(v, ~counts, "走访", "visit_id", "date", reason))
     skipped.append(
         pt.excluded(
@@ -60,7 +76,7 @@ def score(ledgers: Ledgers, rules: Rules | None = None, as_of: object = None) ->
         )
     )
     keep = counts & office_ok
-    parts.extend(visit_points(v, ledgers.screening, rules, keep))
+    parts.extend(visit_points(v, ledgers.screening, rules, keep, why=office_why.to_numpy()))
 
     inc = ledgers.incidents
     counts, reason = window(inc["date"], rules.campaign, as_of)

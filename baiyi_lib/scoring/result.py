@@ -159,6 +159,23 @@ class ScoreResult:
     def _unit_name(self, unit: str) -> str:
         return self.rules.units.resolve(unit)
 
+    def not_charged(self, unit: str | None = None) -> pd.DataFrame:
+        """The ledger rows attributed to a unit (all units by default) that were read but
+        not charged, each with its reason (an office's visit outside 附件2 一(四) 末段, a
+        date outside the window, a resolution not yet certified…): ``excluded``'s columns,
+        in date order."""
+        ex = self.excluded
+        if unit is not None:
+            ex = ex[ex["unit"].astype(str) == self._unit_name(unit)]
+        return ex.sort_values(["date", "source", "source_id"], kind="stable", ignore_index=True)
+
+    def _not_charged(self, name: str) -> list[str]:
+        rows = self.not_charged(name)
+        if rows.empty:
+            return []
+        head = f"读入但未计分的本单位台账行({len(rows)} 行,各附原因):"
+        return ["", head, *(_not_charged_line(r) for r in rows.itertuples(index=False))]
+
     def explain(self, unit: str) -> str:
         """A plain-text trace of one unit's score that a clerk can check by hand."""
         name = self._unit_name(unit)
@@ -181,6 +198,7 @@ class ScoreResult:
             for p in pts.itertuples(index=False):
                 rule = self.rules[str(p.rule_id)]
                 lines.append("  " + _explain_row(p, rule.id in doubling, rule.per or ""))
+        lines += self._not_charged(name)
         lines += ["", "合计:"]
         lines.append(
             f"  {row['base']} − {row['deductions']}(扣分)+ {row['bonuses']}(加分)= {row['score']}"
@@ -218,6 +236,13 @@ class ScoreResult:
                 f"× {self.rules.value('annual_ratio')} = {row['annual_deduction']:g}"
             )
         return "\n".join(lines)
+
+
+def _not_charged_line(r) -> str:
+    """One row of the unit's ledgers that was read but not charged, with the reason."""
+    date = "" if pd.isna(r.date) else pd.Timestamp(r.date).strftime("%Y-%m-%d") + " "
+    where = f"{r.src_file}" + (f"「{r.src_sheet}」" if r.src_sheet else "") + f" 第 {r.src_row} 行"
+    return f"  {date}{r.source} {r.source_id}:{r.reason}[{where}]"
 
 
 def _shown(value: object) -> str:

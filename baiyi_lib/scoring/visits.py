@@ -130,6 +130,17 @@ def standard_rate(visits: pd.DataFrame, rules: Rules, keep: np.ndarray) -> RateR
     return RateRows(keep, rule, rate, note, texts)
 
 
+def _with_reasons(rows: RateRows, why: np.ndarray) -> RateRows:
+    """The rate rows with each visit's reason for being charged joined to its note."""
+    texts, note = list(rows.texts), rows.note.astype(np.int16)
+    for reason in sorted({w for w in why if w}):
+        for code in np.unique(note[why == reason]):
+            base = texts[code]
+            texts.append(f"{base};{reason}" if base else reason)
+            note[(why == reason) & (note == code)] = len(texts) - 1
+    return RateRows(rows.mask, rows.rule, rows.rate, note.astype(np.int8), texts)
+
+
 def first_visits(
     visits: pd.DataFrame, rules: Rules, keep: np.ndarray | None = None
 ) -> dict[str, int]:
@@ -337,14 +348,23 @@ def _rate_points(visits: pd.DataFrame, rules: Rules, rows: RateRows) -> dict[str
 
 
 def visit_points(
-    visits: pd.DataFrame, screening: pd.DataFrame, rules: Rules, keep: np.ndarray | None = None
+    visits: pd.DataFrame,
+    screening: pd.DataFrame,
+    rules: Rules,
+    keep: np.ndarray | None = None,
+    why: np.ndarray | None = None,
 ) -> list[dict[str, object]]:
     """Points rows (as column dicts) for the visits marked ``keep`` (those that count):
-    standard rates and first cases (一), doubling (二), flags (一(一)1, 实施方案 五、三)."""
+    standard rates and first cases (一), doubling (二), flags (一(一)1, 实施方案 五、三).
+    ``why`` (one text per visit, "" for none) says why a visit is charged at all where that
+    needs saying (an office's visit: 附件2 一(四) 末段); it joins the note of its rate rows."""
     keep = np.ones(len(visits), dtype=bool) if keep is None else keep
     if not keep.any():
         return []
-    rate_rows = first_case(visits, rules, keep, standard_rate(visits, rules, keep))
+    rates = standard_rate(visits, rules, keep)
+    if why is not None:
+        rates = _with_reasons(rates, np.asarray(why, dtype=object))
+    rate_rows = first_case(visits, rules, keep, rates)
     conditions = {
         "unscreened": unscreened(visits, screening, rules),
         "dissatisfied": dissatisfied(visits),

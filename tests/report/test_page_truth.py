@@ -19,7 +19,17 @@ import shutil
 import pandas as pd
 import pytest
 from support import launch_chromium
-from truth import END, LEVELS, RULES, SAMPLE, START, expected_labels, happened, per_week
+from truth import (
+    END,
+    LEVELS,
+    RULES,
+    SAMPLE,
+    START,
+    counted,
+    expected_labels,
+    happened,
+    per_week,
+)
 from truth import day as _day
 from truth import friday as _friday
 
@@ -98,6 +108,13 @@ def pages(tmp_path_factory) -> dict[str, dict]:
                     ".map(e => [e.dataset.figure, e.textContent]))"
                 ),
                 "text": page.inner_text("body"),
+                # what a leader reads: the page without its technical appendix
+                "plain": page.evaluate(
+                    "(() => { const b = document.body.cloneNode(true);"
+                    " b.querySelectorAll('.appendix').forEach(e => e.remove());"
+                    " document.documentElement.appendChild(b); const t = b.innerText;"
+                    " b.remove(); return t; })()"
+                ),
                 "requests": [u for u in requests if not u.startswith("file://")],
                 "errors": errors,
             }
@@ -262,3 +279,125 @@ def test_the_attention_section_counts_the_registers_repeated_cases(pages):
     v = happened(_day(PAGES["friday"]["as_of"])).dropna(subset=["case"])
     repeated = int((v.groupby("case").size() > 1).sum())
     assert f"同一案件多次走访(群众只访一次未做到)({repeated})" in pages["friday"]["text"]
+
+
+# --------------------------------------------------------------------------- page 1
+
+
+def _section(text: str, start: str, end: str) -> str:
+    return text.split(start, 1)[1].split(end, 1)[0]
+
+
+def _scores(as_of: str) -> pd.Series:
+    p = points(as_of)
+    totals = p.groupby(p["unit"].astype(str))["points"].sum()
+    return (1000 + totals.reindex(RULES.units.names, fill_value=0)).astype(int)
+
+
+def test_first_case_lines_state_the_points_charged_and_leave_page_one_when_old(pages):
+    # the first visit of each level in the system (earliest counted visit of the level)
+    v = counted(_day("2019-04-26"))
+    p = points("2019-04-26")
+    headline = _section(pages["friday"]["text"], "本周要点", "单位得分排名")
+    assert "水利系统第1起" not in headline  # February's news is not page 1 in April
+    detail = _section(pages["friday"]["text"], "水利系统各层级第1起走访", "报送情况与时间节点")
+    firsts = p[p["rule_id"].astype(str).str.startswith("first.")]
+    assert len(firsts) == 3
+    for level in ("进京", "去省", "到市"):
+        first = v[v["level"] == level].sort_values("day").iloc[0]
+        row = firsts[firsts["level"] == level].iloc[0]
+        assert (row["unit"], row["date"].date()) == (first["unit"], first["day"])
+        charged = -p.loc[p["source_id"] == row["source_id"], "points"].sum()
+        line = next(x for x in detail.splitlines() if f"第1起{level}访" in x)
+        assert first["unit"] in line and f"扣 {charged} 分" in line, line
+        if charged != -row["points"]:  # doubled as well: each part is named
+            assert "加倍" in line and f"{row['points']:+d}" in line, line
+
+
+def test_this_weeks_visits_at_city_and_above_are_named_with_their_points(pages):
+    as_of = _day("2019-04-26")
+    v = happened(as_of)
+    week = v[(v["day"] >= _friday(as_of) - dt.timedelta(days=6)) & (v["level"] != "来县")]
+    shown = table(pages["friday"], "日期", "计分依据")
+    got = zip(shown["单位"], shown["层级"], shown["人次"].astype(int), strict=True)
+    want = zip(week["unit"], week["level"], week["persons"], strict=True)
+    assert sorted(got) == sorted(want)
+    p = points("2019-04-26")
+    upper = p["level"].astype(str).isin(["进京", "去省", "到市"]) & (p["source"] == "走访")
+    mine = p[(p["date"] >= pd.Timestamp("2019-04-20")) & upper]
+    charged = sorted(mine.groupby("source_id")["points"].sum().astype(int))
+    assert sorted(shown["扣分"].astype(int)) == charged
+    line = next(x for x in pages["friday"]["text"].splitlines() if "以上走访" in x)
+    assert f"走访 {len(week)} 起" in line
+
+
+def test_the_biggest_movers_of_the_week_are_on_page_one(pages):
+    now, before = _scores("2019-04-26"), _scores("2019-04-19")
+    change = (now - before)[lambda c: c != 0]
+    line = next(x for x in pages["friday"]["text"].splitlines() if "得分变化最大" in x)
+    named = re.findall(r"([^:、\s]+) ([+-]\d+) 分[((]现 (\d+) 分", line)
+    n = RULES.campaign.attention.movers
+    assert len(named) == min(n, len(change))
+    for unit, moved, total in named:
+        assert int(moved) == change[unit] and int(total) == now[unit]
+    assert (
+        sorted((abs(int(m)) for _, m, _ in named), reverse=True)
+        == sorted(change.abs(), reverse=True)[:n]
+    )
+
+
+def _zero_return_units() -> set[str]:
+    """Units whose screening sheet in the sample is a zero return (read with openpyxl)."""
+    import openpyxl
+
+    out = set()
+    for path in (SAMPLE / "units").glob("*.xlsx"):
+        ws = openpyxl.load_workbook(path, read_only=True)["矛盾纠纷排查化解登记表"]
+        cells = [str(c) for r in ws.iter_rows(max_row=4, values_only=True) for c in r if c]
+        if any("零报告" in c and "是" in c for c in cells):
+            out.add(RULES.units.resolve(path.stem.split("_", 1)[1]))
+    return out
+
+
+def test_a_folder_never_names_a_zero_return_unit_as_not_reporting(pages):
+    zero = _zero_return_units()
+    assert zero  # the sample has one (办公室)
+    text = pages["friday"]["text"]
+    late = _section(text, "未按时报送的单位", "各周报送情况")
+    runs = table(pages["friday"], "单位", "连续未报周数")
+    grid = table(pages["friday"], "单位", "4月26日").set_index("单位")
+    listed = {x.split(":")[0].strip() for x in late.splitlines() if ":" in x}
+    for unit in zero:
+        assert unit not in listed and unit not in set(runs["单位"])
+        assert set(grid.loc[unit]) == {"?"}
+
+
+def test_a_friday_page_uses_no_return_dated_after_it(pages):
+    # on Friday 04-26 nobody can yet be late for 04-26: a late return comes after it
+    grid = table(pages["friday"], "单位", "4月26日")
+    assert "迟" not in set(grid["4月26日"])
+    text = pages["friday"]["text"]
+    assert ":迟报" not in _section(text, "未按时报送的单位", "各周报送情况")
+
+
+def test_cases_and_days_are_whole(pages):
+    for name in ("friday", "wednesday", "unit"):
+        text = pages[name]["plain"]
+        assert not re.search(r"余约?\s*\d+\.\d", text), name
+        assert not re.search(r"-\d+ *天|剩余天数", text), name
+    deadlines = table(pages["friday"], "事项").set_index("事项")
+    passed = (_day("2019-04-26") - dt.date(2019, 2, 27)).days
+    assert f"已过 {passed} 天" in set(deadlines["距今"])
+
+
+def test_wednesday_compares_like_with_like(pages):
+    levels = table(pages["wednesday"], "层级").set_index("层级")
+    head = "上周同期人次(4月13日—4月17日)"
+    assert head in levels.columns
+    v = happened(_day("2019-04-24"))
+    same = v[(v["day"] >= dt.date(2019, 4, 13)) & (v["day"] <= dt.date(2019, 4, 17))]
+    for level in LEVELS:
+        want = int(same.loc[same["level"] == level, "persons"].sum())
+        assert int(levels.at[level, head]) == want
+        now = int(levels.at[level, "本周人次"])
+        assert int(levels.at[level, "增减"]) == now - want

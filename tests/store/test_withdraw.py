@@ -176,3 +176,26 @@ def test_the_returns_grid_and_a_receipt_follow_a_withdrawal(sample_store, tmp_pa
     assert (
         page.name.startswith("nsz_农水站_撤回回执") and "撤回" in text and "nsz_农水站.xlsx" in text
     )
+
+
+def test_a_return_received_after_the_as_of_day_is_not_on_that_days_page(tmp_path):
+    # Monday's late return is 迟报 on next week's page, never on Friday's own
+    from baiyi_lib import load_rules
+    from baiyi_lib.views import returns_from_submissions
+
+    rules = load_rules()
+    store = tmp_path / "s.duckdb"
+    (tmp_path / "w").mkdir()
+    unit_book(
+        tmp_path / "w" / "nsz_农水站.xlsx",
+        "农水站",
+        screening_rows_of(UNITS / "nsz_农水站.xlsx")[:1],
+    )
+    assert main(["ingest", str(tmp_path / "w"), "--store", str(store),
+                 "--received", "2019-05-27 09:00"]) == 0  # fmt: skip
+    friday = returns_from_submissions(store, rules, dt.date(2019, 5, 24))
+    mine = friday[friday["unit"] == "农水站"].set_index("week_end")["status"]
+    assert mine[pd.Timestamp("2019-05-24")] == "未报"
+    later = returns_from_submissions(store, rules, dt.date(2019, 5, 29))
+    mine = later[later["unit"] == "农水站"].set_index("week_end")["status"]
+    assert mine[pd.Timestamp("2019-05-24")] == "迟报"
