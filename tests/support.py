@@ -5,6 +5,7 @@ from __future__ import annotations
 import contextlib
 import datetime as dt
 import os
+import re
 import subprocess
 import uuid
 from pathlib import Path
@@ -189,3 +190,22 @@ def pdf_text(text: str | None) -> str:
 
     folded = unicodedata.normalize("NFKC", text or "").translate(_RADICALS)
     return "".join(folded.split())
+
+
+# What a leader or a clerk reads is Chinese: code's identifiers belong in a technical
+# appendix. A ledger file's own name (走访登记.csv, units/ymb_移民扶持办公室.xlsx) is the
+# user's data and may be shown; everything else in ASCII letters is suspect.
+_FILE_NAME = re.compile(
+    r"[^\s:：,，;；()（）「」]+\.(?:xlsx|xlsm|xlsb|xls|csv|ods|et|zip|txt|html|pdf|md)\b"
+)
+_IDENTIFIER = re.compile(
+    r"[A-Za-z_]\w*(?:[./=][\w-]+)+"  # backlog.10y, params/campaign.yaml, doubling=stack
+    r"|--[a-z][\w-]*"  # --set
+    r"|(?<![\w.])/[a-z]+/"  # /work/…
+    r"|\b[a-z_]{3,}\b"  # any lowercase word: baiyi, compare, office_visits, replaces
+)
+
+
+def identifiers(text: str) -> list[str]:
+    """The code identifiers, commands and paths in a page's text (outside its appendix)."""
+    return sorted(set(_IDENTIFIER.findall(_FILE_NAME.sub(" ", text))))

@@ -121,3 +121,11 @@ def test_no_receipt_names_a_command_or_a_path(receipts):
     for unit, page in receipts.items():
         text = re.sub(r"<[^>]+>", " ", page.split("</style>")[-1])
         assert not re.search(r"\bbaiyi\b|--\w|/\w+/|\.yaml|\.py\b", text), unit
+
+
+def test_no_receipt_shows_code(receipts):
+    from support import identifiers
+
+    for unit, page in receipts.items():
+        text = re.sub(r"<[^>]+>", " ", page.split("</style>")[-1])
+        assert identifiers(text) == [], unit

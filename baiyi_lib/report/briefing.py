@@ -380,7 +380,7 @@ class Briefing:
         return Fragment(
             "<h2>口径敏感性</h2><p>原文有歧义之处由领导小组决定。下表每一列只改变一个口径(其余按现行口径),"
             f"列出各单位的得分和名次;名次或可否授予平安稳定星随口径变化的单位 {n} 个,以红底标出。"
-            "比较两种口径的逐条差别可用 <code>baiyi compare --set 口径=取值</code>。</p>"
+            "两种口径逐条扣分的差别,可请维护人员生成对照表(见附录)。</p>"
             + table(t, cols, highlight=t["depends"] != "")
         )
 
@@ -570,7 +570,8 @@ class Briefing:
             ratio = self.rules.value("annual_ratio")
             note = f"<p>年底折算比例 {ratio}:年度扣分 =(1000 − 行动得分)× 比例。</p>"
         else:
-            note = "<p>未设定年底折算比例(口径 annual_ratio),只列行动得分。</p>"
+            label = self.rules.interpretations["annual_ratio"].label
+            note = f"<p>未设定{html.escape(label)},只列行动得分。</p>"
         hl = t["star_eligible"] == "否"
         f = self.final_figures()
         lead = (
@@ -788,5 +789,7 @@ class Briefing:
             f"<p>数据:<code>{html.escape(self.data)}</code>;baiyi {__version__}</p>"
             f"<p>数据文件及其 SHA-256(用于核对报送文件未被改动):</p><ul>{rows}</ul>"
             f"<p>规则文件 params/rules.yaml SHA-256 <code>{self.rules.sha256}</code></p>"
-            f"<p>口径参数:</p><ul>{technical}</ul></div>"
+            f"<p>口径参数:</p><ul>{technical}</ul>"
+            "<p>两种口径逐条对照:<code>baiyi compare --set 口径=取值 --data 数据</code>;"
+            "一个单位的逐条说明:<code>baiyi explain 单位 --data 数据</code>。</p></div>"
         )

@@ -18,7 +18,7 @@ import shutil
 
 import pandas as pd
 import pytest
-from support import launch_chromium
+from support import identifiers, launch_chromium
 from truth import (
     END,
     LEVELS,
@@ -119,6 +119,10 @@ def pages(tmp_path_factory) -> dict[str, dict]:
                 "errors": errors,
             }
             page.close()
+        page = browser.new_page()
+        page.goto((out / "index.html").as_uri())
+        seen["index"] = {"plain": page.inner_text("body")}
+        page.close()
         browser.close()
     return seen
 
@@ -401,3 +405,9 @@ def test_wednesday_compares_like_with_like(pages):
         assert int(levels.at[level, head]) == want
         now = int(levels.at[level, "本周人次"])
         assert int(levels.at[level, "增减"]) == now - want
+
+
+@pytest.mark.parametrize("name", [*PAGES, "index"])
+def test_no_page_shows_code_outside_its_appendix(pages, name):
+    # rule ids, readings' identifiers, file paths, commands: the leaders' words instead
+    assert identifiers(pages[name]["plain"]) == []
