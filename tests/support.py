@@ -189,3 +189,40 @@ def pdf_text(text: str | None) -> str:
 
     folded = unicodedata.normalize("NFKC", text or "").translate(_RADICALS)
     return "".join(folded.split())
+
+
+# HTML as a reader sees it: the visible text and the tables, parsed from the page itself.
+
+
+def html_text(markup: str) -> str:
+    """A page's visible text (no scripts, no styles)."""
+    from bs4 import BeautifulSoup
+
+    soup = BeautifulSoup(markup, "html.parser")
+    for hidden in soup(["script", "style"]):
+        hidden.decompose()
+    return soup.get_text()
+
+
+def html_tables(markup: str) -> list[pd.DataFrame]:
+    """Every table of a page as shown: header cells as columns, each cell's text,
+    ``hl``: whether the page highlights the row, and ``links``: the row's link targets."""
+    from bs4 import BeautifulSoup
+
+    out = []
+    for t in BeautifulSoup(markup, "html.parser").find_all("table"):
+        head = [th.get_text() for th in t.select("thead th")]
+        rows = t.select("tbody tr")
+        cells = [[td.get_text() for td in tr.find_all("td", recursive=False)] for tr in rows]
+        df = pd.DataFrame(cells, columns=head)
+        df["hl"] = ["hl" in (tr.get("class") or []) for tr in rows]
+        df["links"] = [[a["href"] for a in tr.find_all("a")] for tr in rows]
+        out.append(df)
+    return out
+
+
+def html_table(markup: str, *columns: str) -> pd.DataFrame:
+    """The one table of a page whose header begins with ``columns``."""
+    found = [t for t in html_tables(markup) if list(t.columns[: len(columns)]) == list(columns)]
+    assert len(found) == 1, [list(t.columns) for t in html_tables(markup)]
+    return found[0]
