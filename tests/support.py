@@ -183,12 +183,20 @@ _RADICALS = str.maketrans(
 )  # fmt: skip
 
 
-def pdf_text(text: str | None) -> str:
-    """Extracted PDF text with its radicals folded to the characters shown, no spaces."""
+def _fold(text: str | None) -> str:
     import unicodedata
 
-    folded = unicodedata.normalize("NFKC", text or "").translate(_RADICALS)
-    return "".join(folded.split())
+    return unicodedata.normalize("NFKC", text or "").translate(_RADICALS)
+
+
+def pdf_text(text: str | None) -> str:
+    """Extracted PDF text with its radicals folded to the characters shown, no spaces."""
+    return "".join(_fold(text).split())
+
+
+def pdf_lines(text: str | None) -> list[str]:
+    """Extracted PDF text line by line, radicals folded, words one space apart."""
+    return [" ".join(line.split()) for line in _fold(text).splitlines()]
 
 
 # HTML as a reader sees it: the visible text and the tables, parsed from the page itself.
