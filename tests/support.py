@@ -184,12 +184,57 @@ _RADICALS = str.maketrans(
 )  # fmt: skip
 
 
-def pdf_text(text: str | None) -> str:
-    """Extracted PDF text with its radicals folded to the characters shown, no spaces."""
+def _fold(text: str | None) -> str:
     import unicodedata
 
-    folded = unicodedata.normalize("NFKC", text or "").translate(_RADICALS)
-    return "".join(folded.split())
+    return unicodedata.normalize("NFKC", text or "").translate(_RADICALS)
+
+
+def pdf_text(text: str | None) -> str:
+    """Extracted PDF text with its radicals folded to the characters shown, no spaces."""
+    return "".join(_fold(text).split())
+
+
+def pdf_lines(text: str | None) -> list[str]:
+    """Extracted PDF text line by line, radicals folded, words one space apart."""
+    return [" ".join(line.split()) for line in _fold(text).splitlines()]
+
+
+# HTML as a reader sees it: the visible text and the tables, parsed from the page itself.
+
+
+def html_text(markup: str) -> str:
+    """A page's visible text (no scripts, no styles)."""
+    from bs4 import BeautifulSoup
+
+    soup = BeautifulSoup(markup, "html.parser")
+    for hidden in soup(["script", "style"]):
+        hidden.decompose()
+    return soup.get_text()
+
+
+def html_tables(markup: str) -> list[pd.DataFrame]:
+    """Every table of a page as shown: header cells as columns, each cell's text,
+    ``hl``: whether the page highlights the row, and ``links``: the row's link targets."""
+    from bs4 import BeautifulSoup
+
+    out = []
+    for t in BeautifulSoup(markup, "html.parser").find_all("table"):
+        head = [th.get_text() for th in t.select("thead th")]
+        rows = t.select("tbody tr")
+        cells = [[td.get_text() for td in tr.find_all("td", recursive=False)] for tr in rows]
+        df = pd.DataFrame(cells, columns=head)
+        df["hl"] = ["hl" in (tr.get("class") or []) for tr in rows]
+        df["links"] = [[a["href"] for a in tr.find_all("a")] for tr in rows]
+        out.append(df)
+    return out
+
+
+def html_table(markup: str, *columns: str) -> pd.DataFrame:
+    """The one table of a page whose header begins with ``columns``."""
+    found = [t for t in html_tables(markup) if list(t.columns[: len(columns)]) == list(columns)]
+    assert len(found) == 1, [list(t.columns) for t in html_tables(markup)]
+    return found[0]
 
 
 # What a leader or a clerk reads is Chinese: code's identifiers belong in a technical

@@ -2,9 +2,14 @@
 
 from __future__ import annotations
 
+import csv
+import datetime as dt
+import io
 import subprocess
 import sys
 from pathlib import Path
+
+from truth import scores
 
 from baiyi_lib import load_ledgers, score
 from baiyi_lib.cli import main
@@ -24,10 +29,22 @@ def test_score_prints_the_ranked_table(capsys):
 
 
 def test_score_csv_and_overrides(capsys):
-    assert main(["score", "--data", str(SAMPLE), "--format", "csv", "--set", "doubling=stack"]) == 0
-    out = capsys.readouterr().out
-    assert out.splitlines()[0].startswith("排名,单位,代码")
-    assert len(out.splitlines()) == 26
+    """--set doubling=stack gives every unit the score worked out from the sample under
+    that reading (which changes some scores, so a --set ignored would show)."""
+    as_of = dt.date(2019, 5, 31)
+    truth = scores(as_of, doubling="stack")
+    assert (truth["score"] != scores(as_of)["score"]).any()
+    argv = ["score", "--data", str(SAMPLE), "--as-of", str(as_of), "--format", "csv"]
+    assert main([*argv, "--set", "doubling=stack"]) == 0
+    rows = list(csv.DictReader(io.StringIO(capsys.readouterr().out)))
+    shown = {
+        r["单位"]: (int(r["排名"]), int(r["扣分"]), int(r["加分"]), int(r["得分"]), r["一票否决"])
+        for r in rows
+    }
+    assert len(rows) == len(shown) == 25
+    assert shown == {
+        t.Index: (t.rank, t.deductions, t.bonuses, t.score, str(t.veto)) for t in truth.itertuples()
+    }
 
 
 def test_non_default_interpretation_is_highlighted(capsys):

@@ -10,14 +10,17 @@ import openpyxl
 import pandas as pd
 import pytest
 from support import fill, ledgers, remount_read_only, sample_as_sent, tmpfs
+from truth import scores
 
 from baiyi_lib import LedgerError, load_ledgers, load_rules, score
 from baiyi_lib.cli import main
 from baiyi_lib.excel import write_templates
 from baiyi_lib.present import spreadsheet_safe
+from baiyi_lib.store import ingest
 
 R = load_rules()
 SAMPLE = Path(__file__).resolve().parent.parent / "data" / "sample"
+BROKEN = Path(__file__).resolve().parent / "ledgers" / "fixtures" / "broken"
 
 
 def _validations(ws) -> dict[str, str]:
@@ -128,15 +131,32 @@ def test_export_never_writes_a_formula(tmp_path):
     assert ws.page_setup.orientation == "landscape" and ws.print_title_rows == "$1:$2"
 
 
-def test_export_command(tmp_path, capsys):
-    out = tmp_path / "导出.xlsx"
-    assert main(["export", str(out), "--as-of", "2019-04-26"]) == 0
+def test_export_command(tmp_path):
+    """`baiyi export` from a store of its own (the whole campaign's returns): as of 04-26,
+    each unit's row of 得分, and its points in 计分明细, are the figures worked out from
+    the sample. On ledgers with errors: exit 1, no unit scored, every faulty file listed."""
+    store, out, as_of = tmp_path / "s.duckdb", tmp_path / "导出.xlsx", dt.date(2019, 4, 26)
+    ingest([SAMPLE], store, received=dt.datetime(2019, 6, 3, 17))
+    assert main(["export", str(out), "--data", str(store), "--as-of", str(as_of)]) == 0
     wb = openpyxl.load_workbook(out)
     assert wb.sheetnames == ["得分", "计分明细", "未计分的行", "需要关注", "口径与说明", "台账问题"]
-    assert wb["得分"].max_row == 27  # title, headers, 25 units
-    broken = str(__import__("pathlib").Path(__file__).parent / "ledgers" / "fixtures" / "broken")
-    assert main(["export", str(tmp_path / "b.xlsx"), "--data", broken]) == 1
-    assert openpyxl.load_workbook(tmp_path / "b.xlsx")["台账问题"].max_row > 20
+    truth = scores(as_of)
+    rows = pd.DataFrame(wb["得分"].iter_rows(min_row=3, values_only=True))
+    rows.columns = [c.value for c in wb["得分"][2]]
+    shown = rows.set_index("单位")[["排名", "扣分", "加分", "得分"]]
+    cols = ["rank", "deductions", "bonuses", "score"]
+    assert shown.T.to_dict("list") == truth[cols].T.to_dict("list")
+    assert set(rows.loc[rows["一票否决"] == "是", "单位"]) == set(truth.index[truth["veto"]])
+    detail = pd.DataFrame(wb["计分明细"].iter_rows(min_row=3, values_only=True))
+    detail.columns = [c.value for c in wb["计分明细"][2]]
+    net = detail.groupby("单位")["分值"].sum().reindex(truth.index, fill_value=0)
+    assert net.to_dict() == (truth["bonuses"] - truth["deductions"]).to_dict()
+
+    assert main(["export", str(tmp_path / "b.xlsx"), "--data", str(BROKEN)]) == 1
+    wb = openpyxl.load_workbook(tmp_path / "b.xlsx")
+    assert [r[0] for r in wb["得分"].iter_rows(min_row=3, values_only=True)] == ["没有单位"]
+    named = {r[2] for r in wb["台账问题"].iter_rows(min_row=3, values_only=True)}
+    assert named == {p.name for p in BROKEN.iterdir()}
 
 
 def test_the_export_prints_as_people_read_it(tmp_path):

@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 import re
 from pathlib import Path
 
 import nbformat
 import pytest
-from truth import day, happened
+from support import html_table, html_text
+from truth import backlog, day, happened, scores
 
 from baiyi_lib.cli import main
 from baiyi_lib.report import run as report_run
@@ -87,42 +89,76 @@ def test_html_is_one_offline_file_with_one_plotly(rendered):
         assert heading in page
 
 
+_WEEKLY = r"本周 (\d+) 人次;累计 (\d+) 人次;积案认定 (\d+)/(\d+) 件;一票否决 (\d+) 个单位"
+_FINAL = r"最高 (-?\d+) 分、最低 (-?\d+) 分;一票否决 (\d+) 个单位;可授予平安稳定星 (\d+) 个单位"
+
+
+def _index_row(out: Path) -> dict:
+    """The one row of reports/index.html, as shown, with ``page``: the linked page's HTML."""
+    index = (out / "index.html").read_text(encoding="utf-8")
+    (row,) = html_table(index, "截至日期").to_dict("records")
+    row["page"] = (out / row["links"][0]).read_text(encoding="utf-8")
+    return row
+
+
 def test_index_lists_the_briefing_with_the_figures_its_page_shows(rendered):
     out, entry = rendered
-    index = (out / "index.html").read_text(encoding="utf-8")
-    assert f'href="{entry["html"]}">周报</a>' in index and "成功" in index
-    assert "table.baiyi" in index  # the reports' own stylesheet
-    page = (out / entry["html"]).read_text(encoding="utf-8")
-    shown = dict(re.findall(r'data-figure="([a-z_]+)">([^<]*)<', page))
-    assert entry["figures"] == shown
-    v = happened(day(AS_OF))  # worked out from the register, not by baiyi
-    assert shown["person_visits_to_date"] == str(v["persons"].sum())
-    assert f"累计 {v['persons'].sum()} 人次" in index
+    row = _index_row(out)
+    assert (row["报告"], row["状态"], row["links"][0]) == ("周报", "成功", entry["html"])
+    assert "table.baiyi" in (out / "index.html").read_text(encoding="utf-8")  # reports' style
+    listed = [int(x) for x in re.fullmatch(_WEEKLY, row["要点"]).groups()]
+    # worked out from the ledgers, not by baiyi
+    as_of = day(AS_OF)
+    v, b = happened(as_of), backlog(as_of)
+    this_week = v.loc[v["day"] > as_of - dt.timedelta(days=7), "persons"].sum()
+    truth = [this_week, v["persons"].sum(), (b["bonus"] > 0).sum(), b["listed"].sum()]
+    assert listed == [*truth, scores(as_of)["veto"].sum()]
+    # and as the linked page says them
+    text = html_text(row["page"])
+    week, to_date = re.search(r"本周走访 (\d+) 人次,行动以来累计 (\d+) 人次", text).groups()
+    total, certified = re.search(r"信访积案 (\d+) 件,.*?经行动办公室认定 (\d+) 件", text).groups()
+    (vetoed,) = re.search(r"被一票否决的单位 (\d+) 个", text).groups()
+    assert listed == [int(x) for x in (week, to_date, certified, total, vetoed)]
 
 
 def test_index_shows_the_final_assessment_with_its_own_figures(tmp_path):
     job = plan(data=str(SAMPLE), as_of="2019-05-31", notebook="final_assessment")[0]
     entry = execute(job, tmp_path)
     assert entry["status"] == "ok", entry.get("error")
-    index = (tmp_path / "index.html").read_text(encoding="utf-8")
-    rows = index.split("<tbody>")[1]
-    assert ">总结考核</a>" in rows and ">final_assessment<" not in rows
-    f = entry["figures"]
-    assert f"一票否决 {f['vetoed_units']} 个单位" in rows
-    assert f"可授予平安稳定星 {f['star_units']} 个单位" in rows
-    assert "人次" not in rows  # no blank weekly figures on a final assessment row
+    row = _index_row(tmp_path)
+    assert (row["报告"], row["状态"]) == ("总结考核", "成功")
+    listed = [int(x) for x in re.fullmatch(_FINAL, row["要点"]).groups()]
+    truth = scores(dt.date(2019, 5, 31))  # worked out from the ledgers, not by baiyi
+    top, bottom = truth["score"].max(), truth["score"].min()
+    assert listed == [top, bottom, truth["veto"].sum(), truth["star"].sum()]
+    # the linked page's table: each unit's score, veto and 平安稳定星 as worked out
+    t = html_table(row["page"], "排名", "单位", "行动得分").set_index("单位")
+    assert t["行动得分"].astype(int).to_dict() == truth["score"].to_dict()
+    assert (t["一票否决"] == "是").to_dict() == truth["veto"].to_dict()
+    assert (t["可授予平安稳定星"] == "是").to_dict() == truth["star"].to_dict()
 
 
 # --------------------------------------------------------------------------- one unit, parameters
 
 
 def test_unit_briefing_is_scoped_to_the_unit(tmp_path):
-    entry = execute(plan(data=str(SAMPLE), as_of=AS_OF, units=["移民办"])[0], tmp_path)
+    """One unit's briefing (河道管理办公室: no veto, so a highlight of the vetoed rows would
+    show): its title, its own visits, and the whole ranking with its row alone marked."""
+    unit = "河道管理办公室"
+    entry = execute(plan(data=str(SAMPLE), as_of=AS_OF, units=["河道办"])[0], tmp_path)
     assert entry["status"] == "ok", entry.get("error")
-    assert entry["html"].endswith("weekly_briefing__ymb.html")
+    assert entry["html"].endswith("weekly_briefing__hdb.html")
     page = (tmp_path / entry["html"]).read_text(encoding="utf-8")
-    assert "移民扶持办公室 · 信访维稳百日攻坚行动周报" in page
-    assert 'class="hl"' in page  # the unit's row is highlighted in the ranking
+    text = html_text(page)
+    assert f"{unit} · 信访维稳百日攻坚行动周报" in text
+    assert f"行动以来累计 {happened(day(AS_OF), unit)['persons'].sum()} 人次" in text
+    ranking = html_table(page, "排名", "单位", "得分")
+    truth = scores(day(AS_OF))
+    assert len(ranking) == len(truth)
+    marked = ranking[ranking["hl"]]
+    assert marked["单位"].tolist() == [unit]
+    assert int(marked["得分"].iloc[0]) == truth.at[unit, "score"]
+    assert int(marked["排名"].iloc[0]) == truth.at[unit, "rank"]
 
 
 @pytest.mark.parametrize(

@@ -3,12 +3,15 @@ exit 2, a Chinese message, nothing written. A good run prints only baiyi's own l
 
 from __future__ import annotations
 
+import datetime as dt
 import os
 import subprocess
 import sys
 from pathlib import Path
 
 import pytest
+from support import html_text
+from truth import happened
 
 from baiyi_lib.cli import main
 from baiyi_lib.store import ingest
@@ -19,11 +22,11 @@ SAMPLE = ROOT / "data" / "sample"
 
 @pytest.fixture(scope="module")
 def store(tmp_path_factory, sent) -> Path:
-    """The returns as sent by 04-26, received that afternoon."""
-    import datetime as dt
-
+    """The returns as sent by 04-19, received that afternoon, and those sent by 04-26,
+    received late that Friday, at 18:30."""
     path = tmp_path_factory.mktemp("store") / "s.duckdb"
-    ingest([sent(dt.date(2019, 4, 26))], path, received=dt.datetime(2019, 4, 26, 17, 0))
+    ingest([sent(dt.date(2019, 4, 19))], path, received=dt.datetime(2019, 4, 19, 17, 0))
+    ingest([sent(dt.date(2019, 4, 26))], path, received=dt.datetime(2019, 4, 26, 18, 30))
     return path
 
 
@@ -61,21 +64,32 @@ def test_an_as_of_without_its_year_is_the_campaigns_year(capsys):
 
 
 @pytest.mark.parametrize(
-    ("known_at", "code", "words"),
-    [("明天", 2, "known_at"), ("4/26 18:00", 0, ""), ("2019年4月26日", 0, "")],
+    ("known_at", "sent_on"),
+    [
+        ("4/26 18:00", "2019-04-19"),
+        ("4-26 18时30分", "2019-04-26"),
+        ("2019年4月26日", "2019-04-26"),
+    ],
 )
-def test_known_at_in_the_date_grammar(store, tmp_path, capsys, known_at, code, words):
-    argv = ["report", "--data", str(store), "--as-of", "2019-04-26", "--known-at", known_at]
-    if code:  # refused before any kernel: nothing is written
-        assert main([*argv, "--out", str(tmp_path / "r")]) == code
-        err = capsys.readouterr().err
-        assert words in err and "Traceback" not in err
-        assert not (tmp_path / "r").exists() or list((tmp_path / "r").iterdir()) == []
-    else:
-        from baiyi_lib.report.run import plan
+def test_known_at_in_the_date_grammar(store, tmp_path, known_at, sent_on):
+    """--known-at is read with its time: at 18:00 the returns received at 18:30 are not
+    known yet, the briefing counts the visits of those sent on 04-19; from 18:30 (and on
+    the bare date, which is the end of the day) it counts those sent on 04-26."""
+    out = tmp_path / "r"
+    argv = ["report", "--data", str(store), "--as-of", "2019-04-26", "--out", str(out)]
+    assert main([*argv, "--known-at", known_at]) == 0
+    page = (out / "2019-04-26" / "weekly_briefing.html").read_text(encoding="utf-8")
+    sent = happened(dt.date.fromisoformat(sent_on))  # the visits those returns hold
+    assert f"行动以来累计 {sent['persons'].sum()} 人次" in html_text(page)
 
-        jobs = plan(data=str(store), as_of="2019-04-26", known_at=known_at)
-        assert jobs[0].known_at.startswith("2019-04-26")
+
+def test_an_unreadable_known_at_is_refused_before_any_kernel(store, tmp_path, capsys):
+    out = tmp_path / "r"
+    argv = ["report", "--data", str(store), "--as-of", "2019-04-26", "--out", str(out)]
+    assert main([*argv, "--known-at", "明天"]) == 2
+    err = capsys.readouterr().err
+    assert "known_at" in err and "Traceback" not in err
+    assert not out.exists() or list(out.iterdir()) == []  # nothing is written
 
 
 def test_out_must_be_a_folder_we_can_write(tmp_path, capsys):

@@ -15,10 +15,10 @@ from pathlib import Path
 import openpyxl
 import pdfplumber
 import pytest
-from support import launch_chromium, pdf_text
-from truth import SAMPLE, counted, day, happened
+from support import launch_chromium, pdf_lines, pdf_text
+from truth import SAMPLE, counted, day, happened, scores
 
-from baiyi_lib import ParamsError, load_ledgers, score
+from baiyi_lib import ParamsError
 from baiyi_lib.cli import main
 from baiyi_lib.report import run as report_run
 
@@ -91,16 +91,25 @@ def test_every_page_is_a4_and_numbered(printed):
     assert len(texts) <= 10  # a handout, not the 14 pages it was
 
 
+# a ranking row as printed: rank, unit, score, change, deductions, bonuses, flags (是)
+_RANKED = re.compile(r"(\d+) (\S+) (-?\d+) [+-]?\d+ (\d+) (\d+)(?: 是)*")
+
+
 def test_the_first_page_holds_the_headline_and_the_whole_ranking(printed):
-    _, _, texts = printed
+    _, pdf, texts = printed
     first = texts[0]
     seen, charged = happened(day(AS_OF)), counted(day(AS_OF))
     assert "本周要点" in first and f"累计{seen['persons'].sum()}人次" in first
     assert f"其中计分{charged['persons'].sum()}人次" in first
     assert "单位得分排名" in first
-    scores = score(load_ledgers(SAMPLE), as_of=AS_OF).scores
-    for unit, points in zip(scores["unit"], scores["score"], strict=True):
-        assert f"{unit}{points}" in first, (unit, points)  # each unit with its own score
+    with pdfplumber.open(pdf) as doc:
+        lines = pdf_lines(doc.pages[0].extract_text())
+    rows = [m.groups() for line in lines if (m := _RANKED.fullmatch(line))]
+    shown = {unit: [int(rank), int(pts), int(ded), int(bon)] for rank, unit, pts, ded, bon in rows}
+    # every unit on page 1, each on one line with its own figures, worked out from the sample
+    truth = scores(day(AS_OF))
+    assert len(rows) == len(shown) == len(truth)
+    assert shown == truth[["rank", "score", "deductions", "bonuses"]].T.to_dict("list")
 
 
 def test_the_detail_shows_rules_in_words_and_the_hashes_sit_in_an_appendix(printed):
