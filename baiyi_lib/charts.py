@@ -18,6 +18,7 @@ import plotly.graph_objects as go
 LEVEL_PALETTE = ("#8e0c0c", "#d95f02", "#2b7bba", "#8c959d", "#6a3d9a", "#b15928")
 FONT = "Microsoft YaHei, PingFang SC, Noto Sans CJK SC, SimHei, sans-serif"
 HEIGHT = 360
+HEAT_ROW = 15  # px per unit in the heatmap: its label and its number, 25 units in 45% of A4
 DAY_FORMAT = "%-m月%-d日"  # d3 time format: 3月1日
 
 
@@ -71,20 +72,33 @@ def visits_trend(by_week: pd.DataFrame) -> go.Figure:
 
 
 def deductions_heatmap(matrix: pd.DataFrame) -> go.Figure:
-    """Units × weeks of points lost (views.deductions_by_unit_week)."""
+    """Units × weeks of points lost (views.deductions_by_unit_week), each cell's points
+    written in it (a grey print loses the colours); a week without a loss is blank."""
+    z = matrix.to_numpy()
     fig = go.Figure(
         go.Heatmap(
-            z=matrix.to_numpy(),
+            z=z,
             x=list(matrix.columns),
             y=list(matrix.index),
+            text=[[str(v) if v else "" for v in row] for row in z],
+            texttemplate="%{text}",
+            textfont={"size": 10},
             colorscale=[[0, "#ffffff"], [0.0001, "#fde0d2"], [1, "#8e0c0c"]],
             hovertemplate="%{y}<br>截至 %{x} 的一周<br>扣 %{z} 分<extra></extra>",
             colorbar={"title": {"text": "扣分"}},
+            xgap=1,
+            ygap=1,
         )
     )
     _week_axis(fig, list(matrix.columns))
-    fig.update_yaxes(autorange="reversed")
-    return _layout(fig, "各单位每周扣分", height=max(HEIGHT, 22 * len(matrix) + 120))
+    units = list(matrix.index)  # every unit named, however tight the rows
+    fig.update_yaxes(
+        autorange="reversed", tickmode="array", tickvals=units, ticktext=units,
+        tickfont={"size": 10},
+    )  # fmt: skip
+    # a row per unit, as tall as its label: under half an A4 page for the 25 units
+    fig = _layout(fig, "各单位每周扣分", height=max(HEIGHT, HEAT_ROW * len(matrix) + 90))
+    return fig.update_layout(margin={"t": 40, "b": 40})
 
 
 def backlog_burndown(table: pd.DataFrame, projection: dict) -> go.Figure:

@@ -176,6 +176,12 @@ def _landscape_a4(ws: Worksheet, title_rows: str) -> None:
     ws.sheet_properties.pageSetUpPr.fitToPage = True
     ws.print_options.horizontalCentered = True
     ws.oddFooter.center.text = "第 &P 页 / 共 &N 页"
+    # the running header and footer need room of their own above and below the sheet:
+    # LibreOffice and Excel clip them to (margin − header distance); 0.8 − 0.3 inch holds
+    # a 10 pt line with its spacing
+    ws.page_margins.left = ws.page_margins.right = 0.4  # inches: 1 cm
+    ws.page_margins.top = ws.page_margins.bottom = 0.8
+    ws.page_margins.header = ws.page_margins.footer = 0.3
 
 
 def write_templates(out_dir: Path, rules: Rules, unit: str | None = None) -> list[Path]:
@@ -324,8 +330,6 @@ def _sheet(
     ws.freeze_panes = "A3"
     if rows:
         ws.auto_filter.ref = f"A2:{get_column_letter(len(columns))}{len(rows) + 2}"
-    ws.page_margins.left = ws.page_margins.right = 0.4  # inches: 1 cm
-    ws.page_margins.top = ws.page_margins.bottom = 0.6
     _landscape_a4(ws, "1:2")
     ws.oddFooter.center.size = FONT_SIZE
     ws.oddHeader.right.text = title.split("·")[-1].strip()

@@ -207,14 +207,22 @@ def html_table(
     columns: dict[str, str],
     highlight: pd.Series | None = None,
     css: str = "",
+    nowrap: tuple[str, ...] = (),
 ) -> str:
     """A DataFrame as an HTML table with Chinese headers; highlighted rows get class "hl";
-    ``css`` adds a class (``grid``: compact, no wrapping, for unit × week grids)."""
-    head = "".join(f"<th>{html.escape(h)}</th>" for h in columns.values())
+    ``css`` adds a class (``grid``: compact, no wrapping, for unit × week grids);
+    the ``nowrap`` columns never wrap (dates, levels, points: short values that a narrow
+    printed column would break a character per line)."""
+    keep = [c in nowrap for c in columns]
+    tag = {True: '<td class="nw">', False: "<td>"}
+    th = {True: '<th class="nw">', False: "<th>"}
+    head = "".join(
+        f"{th[k]}{html.escape(h)}</th>" for h, k in zip(columns.values(), keep, strict=True)
+    )
     marks = [False] * len(df) if highlight is None else list(highlight.to_numpy(dtype=bool))
     body = "".join(
         ('<tr class="hl">' if mark else "<tr>")
-        + "".join(f"<td>{_cell(v)}</td>" for v in rec)
+        + "".join(f"{tag[k]}{_cell(v)}</td>" for v, k in zip(rec, keep, strict=True))
         + "</tr>"
         for rec, mark in zip(df[list(columns)].itertuples(index=False), marks, strict=True)
     )

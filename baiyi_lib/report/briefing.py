@@ -261,20 +261,25 @@ class Briefing:
             f"{fig_num('backlog_certified', bl['certified'])} 件;{when}。</li>"
         )
         flags = views.flags_raised(self.result, self.unit)
-        parts.append(f"<li>被一票否决的单位 {fig_num('vetoed_units', f['vetoed_units'])} 个。</li>")
+        vetoed = f"被一票否决的单位 {fig_num('vetoed_units', f['vetoed_units'])} 个"
         if len(flags):
-            for r in flags.itertuples(index=False):
-                parts.append(
-                    f'<li class="alert">{html.escape(str(r.unit))}:{html.escape(str(r.label))}'
-                    f"({md(r.date)} {html.escape(str(r.level))} 走访 "
-                    f"{html.escape(str(r.source_id))})</li>"
-                )
+            named = ";".join(
+                f"{html.escape(str(r.unit))}:{html.escape(str(r.label))}"
+                f"({md(r.date)} {html.escape(str(r.level))} 走访 {html.escape(str(r.source_id))})"
+                for r in flags.itertuples(index=False)
+            )
+            parts.append(f'<li class="alert">{vetoed}。{named}。</li>')
         else:
-            parts.append("<li>未发生一票否决或取消年度奖励的情形。</li>")
+            parts.append(f"<li>{vetoed};未发生一票否决或取消年度奖励的情形。</li>")
         news = self.week["start"] - pd.Timedelta(weeks=self.rules.campaign.attention.news_weeks - 1)
         firsts = self.first_cases
         for r in firsts[firsts["date"] >= news].itertuples(index=False):
             parts.append(f"<li>{first_case_line(r)}</li>")
+        return Fragment(f"<ul>{''.join(parts)}</ul>{upper_list}")
+
+    def levels(self) -> Fragment:
+        """各层级走访人次: this week, last week over the same days, to date, charged."""
+        summary = self.summary
         shown = ["level", "this_week", "last_week", "change", "to_date"]
         if (summary["charged"] != summary["to_date"]).any():
             shown.append("charged")
@@ -282,8 +287,7 @@ class Briefing:
         if not self.week["complete"]:
             start, end = views.last_week_same_days(self.result)
             heads["last_week"] = f"上周同期人次({md(start)}—{md(end)})"
-        levels = table(summary, labels(*shown, overrides=heads))
-        return Fragment(f"<ul>{''.join(parts)}</ul>{upper_list}{levels}")
+        return Fragment(table(summary, labels(*shown, overrides=heads)))
 
     @functools.cached_property
     def summary(self) -> pd.DataFrame:
@@ -320,7 +324,8 @@ class Briefing:
             "date", "unit", "level", "form", "persons", "points", "parts",
             overrides={"points": "扣分", "parts": "计分依据"},
         )  # fmt: skip
-        return line, f"<h3>本周{lowest}以上走访</h3>" + table(shown, cols)
+        short = ("date", "unit", "level", "form", "persons", "points")
+        return line, f"<h3>本周{lowest}以上走访</h3>" + table(shown, cols, nowrap=short)
 
     def _movers(self) -> str:
         """The units whose score moved most since last week's briefing (system page)."""

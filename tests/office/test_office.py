@@ -120,3 +120,41 @@ def test_a_filled_template_resaved_by_libreoffice_scores_the_same(filled, fmt, t
     assert original.scores.set_index("unit").at["农水站", "bonuses"] == 200
     store = tmp_path / "s.duckdb"
     assert main(["ingest", str(resaved), "--store", str(store)]) == 0
+
+
+def _ink(image, box) -> int:
+    """Dark pixels of a rendered page inside a box (x0, top, x1, bottom, in pixels)."""
+    return sum(image.crop(box).convert("L").histogram()[:128])
+
+
+def test_the_exports_running_header_and_page_numbers_are_not_clipped(tmp_path):
+    """LibreOffice clips a header or footer taller than the room the margins leave it: the
+    text is in the PDF but its lower part is cut away. Each is rendered, and the lower
+    part of its line must carry about as much ink as the upper part (CJK glyphs and digits
+    fill both; a clipped line measured 0 below its middle)."""
+    xlsx = tmp_path / "得分.xlsx"
+    assert main(["export", str(xlsx), "--data", str(SAMPLE), "--as-of", "2019-04-26"]) == 0
+    pdf = soffice(xlsx, "pdf", tmp_path / "pdf")
+    scale = 150 / 72
+    with pdfplumber.open(pdf) as doc:
+        for n, page in enumerate(doc.pages, 1):
+            image = page.to_image(resolution=150).original
+            first = min(c["top"] for c in page.chars)
+            last = max(c["bottom"] for c in page.chars)
+            lines = {  # the topmost and the bottommost line of the page
+                "header": [c for c in page.chars if c["top"] < first + 2],
+                "footer": [c for c in page.chars if c["bottom"] > last - 2],
+            }
+            for where, chars in lines.items():
+                assert chars, (n, where)
+                x0, x1 = min(c["x0"] for c in chars), max(c["x1"] for c in chars)
+                top, bottom = min(c["top"] for c in chars), max(c["bottom"] for c in chars)
+                height = bottom - top
+                upper, lower = (
+                    _ink(image, [round(v * scale) for v in (x0, y0, x1, y1)])
+                    for y0, y1 in (
+                        (top, top + 0.45 * height),
+                        (top + 0.55 * height, bottom),
+                    )
+                )
+                assert upper > 20 and lower > upper / 2, (n, where, upper, lower)

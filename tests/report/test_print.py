@@ -88,7 +88,8 @@ def test_every_page_is_a4_and_numbered(printed):
         sizes = [(float(p.width), float(p.height)) for p in doc.pages]
     assert all(abs(w - A4[0]) < 1 and abs(h - A4[1]) < 1 for w, h in sizes), sizes
     assert all(f"第{i}页/共{len(texts)}页" in t for i, t in enumerate(texts, 1))
-    assert len(texts) <= 10  # a handout, not the 14 pages it was
+    # a handout, not the 14 pages it was (tables at 10.5 pt take a page more than at 8 pt)
+    assert len(texts) <= 12
 
 
 # a ranking row as printed: rank, unit, score, change, deductions, bonuses, flags (是)
@@ -110,6 +111,74 @@ def test_the_first_page_holds_the_headline_and_the_whole_ranking(printed):
     truth = scores(day(AS_OF))
     assert len(rows) == len(shown) == len(truth)
     assert shown == truth[["rank", "score", "deductions", "bonuses"]].T.to_dict("list")
+    # this week's visits at 到市 and above, each on a line with its unit, level and persons
+    week = seen[(seen["day"] > day("2019-04-19")) & seen["level"].isin(["进京", "去省", "到市"])]
+    assert len(week)
+    for r in week.itertuples():
+        assert any(r.unit in x and r.level in x and f" {r.persons} " in f" {x} " for x in lines)
+    assert "得分变化最大" in first
+
+
+def test_printed_tables_are_at_least_wuhao(printed):
+    """五号 (10.5 pt) at the least: every table cell as Chromium lays the page out for print,
+    and the ranking's characters in the PDF itself."""
+    from playwright.sync_api import sync_playwright
+
+    html, pdf, _ = printed
+    with sync_playwright() as p:
+        browser = launch_chromium(p, CHROMIUM)
+        page = browser.new_page(viewport={"width": 1280, "height": 900})
+        page.goto(html.as_uri())
+        page.emulate_media(media="print")
+        sizes = page.evaluate(
+            "[...document.querySelectorAll('table.baiyi td, table.baiyi th')]"
+            ".filter(e => !e.closest('.appendix'))"
+            ".map(e => parseFloat(getComputedStyle(e).fontSize))"
+        )
+        browser.close()
+    assert sizes and min(sizes) >= 14 - 0.01, min(sizes)  # 10.5 pt = 14 CSS px
+    with pdfplumber.open(pdf) as doc:
+        chars = [c for c in doc.pages[0].chars if c["text"] in "财务科"]
+    assert chars and min(c["size"] for c in chars) >= 10.4
+
+
+def _filled(page) -> float:
+    """How far down the page its content reaches (page numbers at the foot aside)."""
+    objs = page.chars + page.rects + page.lines + page.curves + page.images
+    body = [o["bottom"] for o in objs if o["bottom"] < page.height - 45]
+    return max(body, default=0) / page.height
+
+
+@pytest.fixture(scope="module")
+def handouts(printed, tmp_path_factory) -> dict[str, Path]:
+    """The handout on a Wednesday, on the Friday of `printed` and on the busiest last week."""
+    out = tmp_path_factory.mktemp("handouts")
+    pdfs = {AS_OF: printed[1]}
+    for as_of in ("2019-04-24", "2019-05-31"):
+        assert main(["report", "--data", str(SAMPLE), "--as-of", as_of, "--out", str(out),
+                     "--pdf"]) == 0  # fmt: skip
+        pdfs[as_of] = out / as_of / "weekly_briefing.pdf"
+    return pdfs
+
+
+@pytest.mark.parametrize("as_of", ["2019-04-24", AS_OF, "2019-05-31"])
+def test_no_page_is_left_half_empty(as_of, handouts):
+    """A chart too tall for what is left of a page moves to the next: no chart is so tall
+    that the page it leaves is less than half used. The last page before the appendix
+    and the appendix itself may be short."""
+    with pdfplumber.open(handouts[as_of]) as doc:
+        texts = [pdf_text(p.extract_text()) for p in doc.pages]
+        appendix = next(i for i, t in enumerate(texts) if t.startswith("附录"))
+        filled = [_filled(p) for p in doc.pages[: appendix - 1]]
+    assert min(filled) >= 0.5, [f"{f:.0%}" for f in filled]
+
+
+def test_the_whole_ranking_stays_on_page_one_in_a_busy_week(handouts):
+    # 05-25 … 05-31: four visits at 到市 and above and a second veto before the ranking
+    with pdfplumber.open(handouts["2019-05-31"]) as doc:
+        lines = pdf_lines(doc.pages[0].extract_text())
+    ranked = {m[2] for line in lines if (m := _RANKED.fullmatch(line))}
+    assert ranked == set(scores(day("2019-05-31")).index)
 
 
 def test_the_detail_shows_rules_in_words_and_the_hashes_sit_in_an_appendix(printed):
