@@ -7,6 +7,11 @@
 - A damaged manifest (cut off, not JSON, not a list of entries) is set aside once, renamed
   ``manifest.json.damaged-<time>`` and said on stderr; the index is then built from the
   other manifests and from the report pages it can still see in the folders.
+- The index lists the reports in the order the leading group reads them (``in_index_order``),
+  whatever order the runs finished in: by kind (the system's weekly briefings, the units'
+  weekly briefings, the final assessment, the units' final assessments, the analysts'
+  explorations), then by date, newest first, then by unit in the order of
+  params/units.yaml; a failed run right after the good report it did not replace.
 """
 
 from __future__ import annotations
@@ -125,9 +130,47 @@ def set_aside(path: Path) -> Path | None:
 
 
 def listed(out_root: Path) -> list[dict[str, Any]]:
-    """Every entry the index lists, newest report folder first."""
+    """Every entry the index lists, in index order."""
     folders = (p for p in out_root.iterdir() if p.is_dir() and REPORT_FOLDER.fullmatch(p.name))
-    return [e for folder in sorted(folders, reverse=True) for e in folder_entries(folder)]
+    return in_index_order([e for folder in folders for e in folder_entries(folder)])
+
+
+# The kinds of report in the order the index lists them: the system's weekly briefing is
+# what the leading group reads every week; then each unit's; the final assessment comes
+# once, at the end of the campaign; the analysts' explorations last. (notebook, for a unit)
+KIND_ORDER = (("weekly_briefing", False), ("weekly_briefing", True),
+              ("final_assessment", False), ("final_assessment", True),
+              ("explore", False), ("explore", True))  # fmt: skip
+
+
+def in_index_order(entries: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """The entries by kind (KIND_ORDER; other notebooks after, by name), then date (newest
+    first), then unit (in the order of params/units.yaml; a unit it does not know after,
+    by name); the runs of one report in the order they were made, so that a failed run
+    follows the good report it did not replace."""
+
+    def kind(e: dict[str, Any]) -> tuple[int, str, bool]:
+        scope = (e["notebook"], e["unit"] is not None)
+        known = scope in KIND_ORDER
+        return (KIND_ORDER.index(scope) if known else len(KIND_ORDER), e["notebook"], scope[1])
+
+    def unit(e: dict[str, Any]) -> tuple[int, str]:
+        if e["unit"] is None:  # the whole system
+            return (-1, "")
+        position = _unit_positions().get(e["unit"])
+        return (position, "") if position is not None else (len(_unit_positions()), e["unit"])
+
+    out = sorted(entries, key=lambda e: e["generated"])  # sorts are stable: least key first
+    out.sort(key=unit)
+    out.sort(key=lambda e: e["as_of"], reverse=True)
+    out.sort(key=kind)
+    return out
+
+
+@functools.cache
+def _unit_positions() -> dict[str, int]:
+    """Each unit's place in params/units.yaml (as attachment 1 lists them)."""
+    return {name: i for i, name in enumerate(load_rules().units.names)}
 
 
 def folder_entries(folder: Path) -> list[dict[str, Any]]:
