@@ -650,10 +650,15 @@ def returns_from_submissions(
     uses what arrived after its as-of); a submission withdrawn by then is no return."""
     subs = submission_units(store, wait=wait)
     subs = subs[subs["kind"].isin(["screening", "backlog"])]
-    cut = pd.Timestamp(as_of) + pd.Timedelta(days=1)
-    if known_at is not None:
-        cut = min(cut, pd.Timestamp(known_at))
-    subs = subs[(subs["received"] < cut) & ~(subs["withdrawn"] < cut)]
+    day_end = pd.Timestamp(as_of) + pd.Timedelta(days=1)
+
+    def by_then(t: pd.Series) -> pd.Series:
+        """Whether a time is within what the page may know: before the as-of day ends and,
+        with ``known_at``, at or before it (what was recorded at 16:00 is known at 16:00)."""
+        ok = t < day_end
+        return ok if known_at is None else ok & (t <= pd.Timestamp(known_at))
+
+    subs = subs[by_then(subs["received"]) & ~by_then(subs["withdrawn"])]
     return returns_grid(subs["unit"], subs["received"], rules, as_of)
 
 
