@@ -314,6 +314,10 @@ def cmd_report(args: argparse.Namespace) -> int:
     from .report.files import clean_stale
     from .report.run import plan
 
+    if args.rules:  # the notebooks' kernels load the rules from the same folder
+        from .params import rules_folder
+
+        os.environ["BAIYI_PARAMS"] = str(rules_folder(args.rules))
     s = _report_settings(args)
     out = Path(s["out"])
     jobs = plan(
@@ -625,6 +629,7 @@ def build_parser() -> argparse.ArgumentParser:
         "--known-at", default=None, help="台账库:按当时已知的数据重现(如 2019-04-26 18:00)"
     )
     rp.add_argument("--set", action="append", metavar="名称=值", help="口径参数,如 doubling=stack")
+    rp.add_argument("--rules", default=None, help="参数目录或 rules.yaml(默认 params/)")
     rp.add_argument("-f", "--file", default=None, help="YAML 参数文件")
     rp.add_argument("--data", default=None, help=f"台账文件夹(默认 {DEFAULT_DATA})")
     rp.add_argument("--out", default=None, help="报告输出目录(默认 reports)")

@@ -34,6 +34,8 @@ from .params import Rules
 from .present import attention_lists, attention_shown, spreadsheet_safe
 from .report.files import atomic_write
 from .scoring import ScoreResult, score
+from .scoring.caps import is_return
+from .scoring.result import charged
 from .sources import check_ledgers, known_moment, load_ledgers
 from .views import attention, returns_evidence
 
@@ -336,16 +338,19 @@ def _sheet(
     ws.oddHeader.right.size = FONT_SIZE
 
 
-def _calculation(persons: object, rate: object, multiplier: object) -> str:
-    """A points row's arithmetic as the explain text writes it: 3 人次 × -10, × 再加 1 倍."""
+def _calculation(
+    persons: object, rate: object, multiplier: object, per: object = "", given_back: bool = False
+) -> str:
+    """A points row's arithmetic as the explain text writes it: 3 人次 × -10, × 再加 1 倍;
+    1 批次(6 人)× -5 for a rule charged per batch; 超出部分不扣 for 扣完为止."""
+    if given_back:
+        return "扣完为止,超出部分不扣"
     if pd.isna(rate):
         return "标记,不计分"
     if pd.isna(persons):
         return f"每起 {int(rate):+d}"
     extra = "" if pd.isna(multiplier) or int(multiplier) == 1 else f" × 再加 {int(multiplier)} 倍"
-    if not extra and not pd.isna(multiplier) and int(multiplier) == 1:
-        return f"{int(persons)} 人次 × {int(rate):+d}"
-    return f"{int(persons)} 人次 × {int(rate):+d}{extra}"
+    return f"{charged(int(persons), per)} × {int(rate):+d}{extra}"
 
 
 NOTE_COLUMNS = [
@@ -455,7 +460,17 @@ def export(
     _sheet(wb, "得分", f"{head} · 各单位得分 · {day}", s, SCORE_COLUMNS, "没有单位")
     p = result.points.sort_values(["date", "unit", "source", "source_id"], kind="stable")
     p = p.assign(
-        calc=[_calculation(*r) for r in zip(p["persons"], p["rate"], p["multiplier"], strict=True)],
+        calc=[
+            _calculation(*r)
+            for r in zip(
+                p["persons"],
+                p["rate"],
+                p["multiplier"],
+                p["per"],
+                is_return(p, result.rules),
+                strict=True,
+            )
+        ],
         where=_where(p),
     )
     _sheet(

@@ -23,6 +23,27 @@ import yaml
 from .errors import ParamsError, UnknownUnitError
 
 MECHANISMS = ("first_case", "visit_rate", "incident", "doubling", "backlog", "flag")
+# Mechanisms the loader makes from rules.yaml's ``items`` and ``floor`` (never written as rules)
+DERIVED_MECHANISMS = ("item_cap", "score_floor")
+# What a rule charges per (its ``per``): the words methods use, each counted either by the
+# persons of a ledger row (人次) or once per ledger row (one batch, occurrence, case).
+PER_BASIS = {
+    "人次": "persons",
+    "批次": "rows",
+    "批": "rows",
+    "起": "rows",
+    "次": "rows",
+    "件": "rows",
+}
+# The counts each mechanism can charge per
+PER_ALLOWED = {
+    "first_case": ("persons", "rows"),
+    "visit_rate": ("persons", "rows"),
+    "incident": ("rows",),
+    "backlog": ("rows",),
+}
+# An item's cap in force, when an interpretation decides it (its choices)
+CAP_CHOICES = ("capped", "uncapped")
 DOUBLING_CONDITIONS = ("unscreened", "dissatisfied")
 FLAG_CONDITIONS = ("irregular_or_collective",)
 UNIT_KINDS = ("局直单位", "机关科室")
@@ -54,6 +75,16 @@ def default_params_dir() -> Path:
     if env:
         return Path(env)
     return PROJECT_ROOT / "params"
+
+
+def rules_folder(path: str | os.PathLike) -> Path:
+    """The params folder a --rules argument names (a folder, or its rules.yaml), absolute;
+    a ParamsError if it holds no rules.yaml."""
+    p = Path(path).resolve()
+    folder = p if p.is_dir() else p.parent
+    if not (folder / "rules.yaml").is_file():
+        raise ParamsError(f"参数目录 {path} 中没有 rules.yaml")
+    return folder
 
 
 # --------------------------------------------------------------------------- YAML
@@ -594,19 +625,43 @@ class Rule:
     max_years: int | None = None
     ambiguous: bool = False
     note: str = ""
+    item: str | None = None  # the assessment item whose points cap this rule's deductions
+
+    @property
+    def per_persons(self) -> bool:
+        """Whether the rule charges each person of a ledger row (人次), not the row once."""
+        return PER_BASIS.get(self.per or "", "rows") == "persons"
+
+
+@dataclass(frozen=True)
+class Item:
+    """An assessment item (考核项目) with its points: the deductions of its rules stop at
+    them (扣完为止), always or as an interpretation decides (``capped_from``)."""
+
+    id: str
+    label: str
+    points: int
+    clause: str
+    quote: str
+    capped: bool = True
+    capped_from: str | None = None
+    note: str = ""
 
 
 _RULE_COMMON_REQ = {"label": str, "clause": str, "mechanism": str, "quote": str}
-_RULE_COMMON_OPT = {"note": str, "ambiguous": bool, "per": str}
+_RULE_COMMON_OPT = {"note": str, "ambiguous": bool}
 _RULE_FIELDS: dict[str, tuple[dict[str, Any], dict[str, Any]]] = {
-    "first_case": ({"level": str, "points": int}, {}),
+    "first_case": ({"level": str, "points": int, "per": str}, {"item": str}),
     "visit_rate": (
-        {"level": str, "form": str, "irregular": (bool, str)},
-        {"points": int, "points_from": str},
+        {"level": str, "form": str, "irregular": (bool, str), "per": str},
+        {"points": int, "points_from": str, "item": str},
     ),
-    "incident": ({"level": str, "points": int, "categories": list}, {}),
+    "incident": ({"level": str, "points": int, "categories": list, "per": str}, {"item": str}),
     "doubling": ({"condition": str, "factor": int}, {}),
-    "backlog": ({"min_years": int, "max_years": (int, type(None)), "points": int}, {}),
+    "backlog": (
+        {"min_years": int, "max_years": (int, type(None)), "points": int, "per": str},
+        {"item": str},
+    ),
     "flag": ({"levels": list, "condition": str}, {}),
 }
 
@@ -631,13 +686,27 @@ class Rules:
     level_spellings: dict[str, tuple[str, ...]] = field(default_factory=dict)
     form_spellings: dict[str, tuple[str, ...]] = field(default_factory=dict)
     collective_form: str | None = None
+    items: dict[str, Item] = field(default_factory=dict)
+    floor: int | None = None  # the lowest total (扣完为止 on the whole), if the method has one
 
     def __getitem__(self, rule_id: str) -> Rule:
         return self.rules[rule_id]
 
     def value(self, name: str) -> Any:
-        """The value in force of an interpretation."""
-        return self.interpretations[name].value
+        """The value in force of an interpretation; None when the method does not have it
+        (its mechanism then does not apply: the loader refuses rules that would need it)."""
+        it = self.interpretations.get(name)
+        return None if it is None else it.value
+
+    def has(self, name: str) -> bool:
+        """Whether the method has this interpretation (an ambiguity it must decide)."""
+        return name in self.interpretations
+
+    def item_capped(self, item: Item) -> bool:
+        """Whether an item's deductions stop at its points under the readings in force."""
+        if item.capped_from is not None:
+            return self.value(item.capped_from) == "capped"
+        return item.capped
 
     def by_mechanism(self, mechanism: str) -> list[Rule]:
         return [r for r in self.rules.values() if r.mechanism == mechanism]
@@ -777,6 +846,11 @@ def _load_rule(c: _Checker, rule_id: str, spec: Any) -> Rule | None:
         if irregular != "any":
             c.error(f"{key}.irregular", f"应为 true / false / any,实为 {irregular!r}")
         irregular = None
+    per = spec.get("per")
+    if per is not None:
+        allowed = [w for w, basis in PER_BASIS.items() if basis in PER_ALLOWED[mechanism]]
+        if per not in allowed:
+            c.error(f"{key}.per", f"{mechanism} 规则只能按 {' / '.join(allowed)} 计,实为 {per!r}")
     return Rule(
         id=rule_id,
         label=spec["label"],
@@ -797,6 +871,84 @@ def _load_rule(c: _Checker, rule_id: str, spec: Any) -> Rule | None:
         max_years=spec.get("max_years"),
         ambiguous=spec.get("ambiguous", False),
         note=spec.get("note", ""),
+        item=spec.get("item"),
+    )
+
+
+def _load_items(c: _Checker, data: Any, interps: dict[str, Interpretation]) -> dict[str, Item]:
+    """rules.yaml ``items``: 考核项目 with their points; deductions stop at them (扣完为止)."""
+    out: dict[str, Item] = {}
+    if data is None:
+        return out
+    if not isinstance(data, dict):
+        c.error("items", "应为映射")
+        return out
+    for item_id, spec in data.items():
+        key = f"items.{item_id}"
+        n_errors = len(c.errors)
+        spec = c.mapping(
+            spec,
+            key,
+            {"label": str, "points": int, "clause": str, "quote": str},
+            {"capped": bool, "capped_from": str, "note": str},
+        )
+        if len(c.errors) > n_errors:
+            continue
+        if spec["points"] <= 0:
+            c.error(f"{key}.points", f"项目分值应为正整数,实为 {spec['points']}")
+        source = spec.get("capped_from")
+        if source is not None and "capped" in spec:
+            c.error(key, "capped 与 capped_from 只能给出一个")
+        if source is not None and (
+            source not in interps or set(interps[source].choices or ()) != set(CAP_CHOICES)
+        ):
+            c.error(
+                f"{key}.capped_from",
+                f"「{source}」应为可选值 {' / '.join(CAP_CHOICES)} 的口径参数",
+            )
+        out[str(item_id)] = Item(
+            id=str(item_id),
+            label=spec["label"],
+            points=spec["points"],
+            clause=spec["clause"],
+            quote=spec["quote"],
+            capped=spec.get("capped", True),
+            capped_from=source,
+            note=spec.get("note", ""),
+        )
+    return out
+
+
+def _load_floor(c: _Checker, data: Any) -> tuple[int | None, Rule | None]:
+    """rules.yaml ``floor``: the lowest total score (e.g. 扣完为止 at 0), with its clause."""
+    if data is None:
+        return None, None
+    n_errors = len(c.errors)
+    spec = c.mapping(data, "floor", {"points": int, "clause": str, "quote": str}, {"note": str})
+    if len(c.errors) > n_errors:
+        return None, None
+    label = f"总分扣完为止(最低 {spec['points']} 分)"
+    rule = Rule(
+        id="floor",
+        label=label,
+        clause=spec["clause"],
+        mechanism="score_floor",
+        quote=spec["quote"],
+        note=spec.get("note", ""),
+    )
+    return spec["points"], rule
+
+
+def _cap_rule(item: Item) -> Rule:
+    """The rule whose rows give back what an item's deductions exceed its points by."""
+    return Rule(
+        id=f"cap.{item.id}",
+        label=f"{item.label}扣完为止(最多扣 {item.points} 分)",
+        clause=item.clause,
+        mechanism="item_cap",
+        quote=item.quote,
+        note=item.note,
+        item=item.id,
     )
 
 
@@ -851,6 +1003,7 @@ def _check_rule_set(
                     what = f"{lvl}/{form}/{'非访' if irregular else '非非访'}"
                     found = "、".join(hits) or "没有"
                     c.error("rules", f"走访 {what} 应恰好适用一条每人次标准,实为 {found}")
+    _check_readings(c, rules, interps)
     for mech in ("first_case", "incident"):
         per_level = [r.level for r in rules.values() if r.mechanism == mech]
         for lvl in sorted({x for x in per_level if per_level.count(x) > 1}):
@@ -868,6 +1021,26 @@ def _check_rule_set(
         expected_start = r.max_years
     if brackets and brackets[-1].max_years is not None:
         c.error(f"rules.{brackets[-1].id}", "最高年限档次的 max_years 应为 null(不设上限)")
+
+
+# The interpretations a mechanism needs, by the rules that use it: a method without the
+# ambiguity has neither the rules nor the interpretation.
+_NEEDS = {
+    "first_case": lambda rs: any(r.mechanism == "first_case" for r in rs),
+    "doubling": lambda rs: sum(r.mechanism == "doubling" for r in rs) > 1,
+    "missing_case_id": lambda rs: any(
+        r.mechanism == "doubling" and r.condition == "unscreened" for r in rs
+    ),
+}
+
+
+def _check_readings(
+    c: _Checker, rules: dict[str, Rule], interps: dict[str, Interpretation]
+) -> None:
+    """Every mechanism the rules use has the interpretation that decides it."""
+    for name, needed in _NEEDS.items():
+        if needed(rules.values()) and name not in interps:
+            c.error(f"interpretations.{name}", "缺少:本办法有需要这一口径的规则")
 
 
 def load_rules(path: str | os.PathLike | None = None, **overrides: Any) -> Rules:
@@ -889,12 +1062,19 @@ def load_rules(path: str | os.PathLike | None = None, **overrides: Any) -> Rules
             "document": str,
             "levels": (list, dict),
             "forms": (list, dict),
-            "interpretations": dict,
             "rules": dict,
         },
-        {"category_aliases": dict, "collective_form": str},
+        {
+            "interpretations": dict,
+            "category_aliases": dict,
+            "collective_form": str,
+            "items": dict,
+            "floor": dict,
+        },
     )
     interps = _load_interpretations(c, top.get("interpretations", {}))
+    items = _load_items(c, top.get("items"), interps)
+    floor, floor_rule = _load_floor(c, top.get("floor"))
     rules: dict[str, Rule] = {}
     for rule_id, spec in (top.get("rules") or {}).items():
         rule = _load_rule(c, str(rule_id), spec)
@@ -907,6 +1087,17 @@ def load_rules(path: str | os.PathLike | None = None, **overrides: Any) -> Rules
     if collective is not None and collective not in forms:
         c.error("collective_form", f"「{collective}」不在 forms 中")
     _check_rule_set(c, rules, interps, levels, forms)
+    for r in rules.values():
+        if r.item is not None and r.item not in items:
+            c.error(f"rules.{r.id}.item", f"项目「{r.item}」不在 items 中")
+    for item in items.values():
+        if f"cap.{item.id}" in rules:
+            c.error(f"rules.cap.{item.id}", "规则编号与项目的扣完为止规则重名")
+        rules[f"cap.{item.id}"] = _cap_rule(item)
+    if floor_rule is not None:
+        if "floor" in rules:
+            c.error("rules.floor", "规则编号 floor 留给总分扣完为止")
+        rules["floor"] = floor_rule
     aliases = {_squash(k): v for k, v in (top.get("category_aliases") or {}).items()}
     c.raise_if_any()
     known_categories = {cat for r in rules.values() for cat in r.categories}
@@ -929,6 +1120,8 @@ def load_rules(path: str | os.PathLike | None = None, **overrides: Any) -> Rules
         document=top["document"],
         sha256=digest,
         source=rules_path,
+        items=items,
+        floor=floor,
     )
     return result.with_overrides(**overrides) if overrides else result
 

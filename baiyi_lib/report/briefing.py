@@ -232,9 +232,13 @@ class Briefing:
         f = self.figures()
         summary = self.summary
         charged = int(summary["charged"].sum())
-        office = self.rules.interpretations["office_visits"].meaning()
+        office = (
+            ":" + self.rules.interpretations["office_visits"].meaning()
+            if self.rules.has("office_visits")
+            else ""
+        )
         not_charged = (
-            f"(其中计分 {fig_num('person_visits_charged', charged)} 人次:{html.escape(office)})"
+            f"(其中计分 {fig_num('person_visits_charged', charged)} 人次{html.escape(office)})"
             if charged != f["person_visits_to_date"]
             else ""
         )
@@ -478,6 +482,8 @@ class Briefing:
 
     def screening(self) -> Fragment:
         """矛盾纠纷排查."""
+        if not self.rules.has("missing_case_id"):  # no rule looks back at the screening
+            return Fragment("<p>本考核办法没有倒查矛盾纠纷排查台账的规定,本节不适用。</p>")
         listing, f = views.screening_check(self.ledgers, self.result, self.unit)
         missing = self.rules.interpretations["missing_case_id"]
         text = (

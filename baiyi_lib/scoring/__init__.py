@@ -14,6 +14,7 @@ from ..ledgers.schema import SCHEMAS
 from ..params import Rules, load_rules
 from . import points as pt
 from .backlog import backlog_points
+from .caps import apply_caps
 from .incidents import incident_points
 from .result import ScoreResult, score_table
 from .visits import visit_points
@@ -30,7 +31,7 @@ def _office_filter(visits: pd.DataFrame, rules: Rules) -> tuple[np.ndarray, pd.S
     reason in the ledger's own column names (内部人员、不满初次办理) and the reading's words,
     "" elsewhere; it becomes the note of the visit's rate row."""
     why = pd.Series("", index=visits.index, dtype=object)
-    if rules.value("office_visits") == "all" or visits.empty:
+    if rules.value("office_visits") in (None, "all") or visits.empty:
         return np.ones(len(visits), dtype=bool), why
     offices = [u.name for u in rules.units.units if u.kind == "机关科室"]
     is_office = visits["unit"].isin(offices).to_numpy()
@@ -64,17 +65,18 @@ def score(ledgers: Ledgers, rules: Rules | None = None, as_of: object = None) ->
     counts, reason = window(v["date"], rules.campaign, as_of)
     office_ok, office_why = _office_filter(v, rules)
     skipped.append(pt.excluded(v, ~counts, "走访", "visit_id", "date", reason))
-    skipped.append(
-        pt.excluded(
-            v,
-            counts & ~office_ok,
-            "走访",
-            "visit_id",
-            "date",
-            f"机关科室非内部人员、非再次走访,按「{rules.interpretations['office_visits'].words()}」"
-            "不计分",
+    if rules.has("office_visits"):
+        said = rules.interpretations["office_visits"].words()
+        skipped.append(
+            pt.excluded(
+                v,
+                counts & ~office_ok,
+                "走访",
+                "visit_id",
+                "date",
+                f"机关科室非内部人员、非再次走访,按「{said}」不计分",
+            )
         )
-    )
     keep = counts & office_ok
     parts.extend(visit_points(v, ledgers.screening, rules, keep, why=office_why.to_numpy()))
 
@@ -89,7 +91,7 @@ def score(ledgers: Ledgers, rules: Rules | None = None, as_of: object = None) ->
     parts.extend(rows)
     skipped.append(not_scored)
 
-    points = pt.finish(parts, rules)
+    points = apply_caps(pt.finish(parts, rules), rules)
     excluded = pd.concat(
         [s for s in skipped if len(s)] or [pd.DataFrame(columns=pt.EXCLUDED_COLUMNS)],
         ignore_index=True,
@@ -101,14 +103,16 @@ def score(ledgers: Ledgers, rules: Rules | None = None, as_of: object = None) ->
 def _quality(visits: pd.DataFrame, rules: Rules) -> pd.DataFrame:
     """Counted visits with no case id: they cannot be checked against screening."""
     missing = visits["case_id"].isna().to_numpy()
-    treat = rules.interpretations["missing_case_id"].words()
+    issue = "未填案件编号,无法倒查排查台账"
+    if rules.has("missing_case_id"):
+        issue += f";按「{rules.interpretations['missing_case_id'].words()}」处理"
     return pd.DataFrame(
         {
             "source": "走访",
             "source_id": visits.loc[missing, "visit_id"].to_numpy(),
             "unit": visits.loc[missing, "unit"].astype(object).to_numpy(),
             "date": visits.loc[missing, "date"].to_numpy(),
-            "issue": f"未填案件编号,无法倒查排查台账;按「{treat}」处理",
+            "issue": issue,
             "src_file": visits.loc[missing, "src_file"].astype(object).to_numpy(),
             "src_row": visits.loc[missing, "src_row"].to_numpy(),
         }

@@ -32,6 +32,8 @@ POINT_COLUMNS = [
     "src_file",
     "src_sheet",
     "src_row",
+    "per",
+    "item",
 ]
 EXCLUDED_COLUMNS = [
     "source",
@@ -44,7 +46,12 @@ EXCLUDED_COLUMNS = [
     "src_row",
 ]
 SOURCE_LABELS = ("走访", "事件", "积案")
-_CATEGORICAL = ("unit", "rule_id", "source", "level", "note", "src_file", "src_sheet")
+_CATEGORICAL = (
+    "unit", "rule_id", "source", "level", "note", "src_file", "src_sheet", "per", "item"
+)  # fmt: skip
+# Columns taken from a row's basis rule (its own rule, or for a doubling row the rate rule it
+# doubles): what it is charged per (人次, 批次, 起, 件) and the item that caps it
+_OF_BASIS = ("per", "item")
 _NULLABLE = ("persons", "rate", "multiplier")
 
 
@@ -72,12 +79,14 @@ def rows(
     multiplier: np.ndarray | int | None = None,
     persons: np.ndarray | None = None,
     level: pd.Categorical | None = None,
+    basis: np.ndarray | None = None,
 ) -> dict[str, object]:
     """Points rows for the rows of ``frame`` selected by ``mask`` (all if None), as columns.
 
     ``rule`` is a rule id or an array of positions in the rules file (codes); array
     arguments are already restricted to the selected rows. Only the columns the points
-    table needs are taken from the ledger.
+    table needs are taken from the ledger. ``basis`` (rule codes, default ``rule``) names
+    the rule whose ``per`` and ``item`` the row carries: a doubling row's rate rule.
     """
 
     def col(name: str) -> object:
@@ -87,6 +96,7 @@ def rows(
     n = len(frame) if mask is None else int(np.count_nonzero(mask))
     rule_ids = list(rules.rules)
     codes = _const(rule_ids.index(rule), n) if isinstance(rule, str) else np.asarray(rule)
+    basis_codes = codes if basis is None else np.asarray(basis)
     if level is None:
         level = pd.Categorical.from_codes(
             np.full(n, -1, dtype=np.int8), categories=list(rules.levels)
@@ -116,7 +126,16 @@ def rows(
         "src_file": col("src_file"),
         "src_sheet": col("src_sheet"),
         "src_row": np.asarray(col("src_row"), dtype=np.int64),
+        **{name: _of_rules(rules, name, basis_codes) for name in _OF_BASIS},
     }
+
+
+def _of_rules(rules: Rules, attr: str, codes: np.ndarray) -> pd.Categorical:
+    """A rule attribute (per, item) for each row, from rule codes; "" where it has none."""
+    texts = [getattr(r, attr) or "" for r in rules.rules.values()]
+    shared = list(dict.fromkeys(texts))
+    of_rule = np.array([shared.index(t) for t in texts], dtype=np.int16)
+    return pd.Categorical.from_codes(of_rule[np.asarray(codes, dtype=np.int64)], categories=shared)
 
 
 def _concat(values: list[object], name: str) -> object:
@@ -184,6 +203,8 @@ def _empty(rules: Rules) -> pd.DataFrame:
             "src_file": pd.Categorical([]),
             "src_sheet": pd.Categorical([]),
             "src_row": np.array([], dtype=np.int64),
+            "per": pd.Categorical([]),
+            "item": pd.Categorical([]),
         }
     )
     return _with_rule_text(df, rules)

@@ -11,7 +11,8 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from ..params import Rules
+from ..params import DERIVED_MECHANISMS, PER_BASIS, Rules
+from .caps import is_return
 
 SCORE_COLUMNS = [
     "rank",
@@ -38,8 +39,11 @@ def score_table(points: pd.DataFrame, rules: Rules) -> pd.DataFrame:
     pts = points["points"].to_numpy(dtype=np.int64)
     codes = points["unit"].cat.codes.to_numpy()
     n = len(names)
-    ded = np.bincount(codes, weights=np.where(pts < 0, -pts, 0), minlength=n).astype(np.int64)
-    bon = np.bincount(codes, weights=np.where(pts > 0, pts, 0), minlength=n).astype(np.int64)
+    back = is_return(points, rules)  # 扣完为止: deductions given back, not bonuses
+    taken = np.where(pts < 0, -pts, 0) - np.where(back, pts, 0)
+    ded = np.bincount(codes, weights=taken, minlength=n).astype(np.int64)
+    bon = np.bincount(codes, weights=np.where((pts > 0) & ~back, pts, 0), minlength=n)
+    bon = bon.astype(np.int64)
     base = rules.campaign.base_score
     table = pd.DataFrame(
         {
@@ -137,13 +141,10 @@ class ScoreResult:
                 )
             )
         if len(self.quality):
-            how = self.rules.interpretations["missing_case_id"].words()
-            out.append(
-                (
-                    "数据质量",
-                    [f"{len(self.quality)} 条走访未填案件编号,无法倒查排查台账(按「{how}」处理)"],
-                )
-            )
+            line = f"{len(self.quality)} 条走访未填案件编号,无法倒查排查台账"
+            if self.rules.has("missing_case_id"):
+                line += f"(按「{self.rules.interpretations['missing_case_id'].words()}」处理)"
+            out.append(("数据质量", [line]))
         if len(self.excluded):
             counts = self.excluded["reason"].value_counts()
             out.append(("读入但未计分的台账行", [f"{k}:{n} 行" for k, n in counts.items()]))
@@ -194,10 +195,9 @@ class ScoreResult:
             lines.append("本统计期内没有扣分、加分或标记。")
         else:
             lines.append("明细(日期 来源 编号 规则(条款):计算 = 分值;台账位置):")
-            doubling = {r.id for r in self.rules.by_mechanism("doubling")}
             for p in pts.itertuples(index=False):
                 rule = self.rules[str(p.rule_id)]
-                lines.append("  " + _explain_row(p, rule.id in doubling, rule.per or ""))
+                lines.append("  " + _explain_row(p, rule.mechanism, rule.per or ""))
         lines += self._not_charged(name)
         lines += ["", "合计:"]
         lines.append(
@@ -250,18 +250,31 @@ def _shown(value: object) -> str:
     return "未设定" if value is None else str(value)
 
 
-def _explain_row(p, is_doubling: bool = False, per: str = "") -> str:
+def charged(persons: object, per: object) -> str:
+    """What a visit row is charged for, in words: "3 人次", or "1 批次(6 人)" when its rule
+    charges per batch or occurrence."""
+    if not isinstance(per, str) or not per or PER_BASIS.get(per) == "persons":
+        return f"{persons} 人次"
+    return f"1 {per}({persons} 人)"
+
+
+def _explain_row(p, mechanism: str = "", per: str = "") -> str:
     """One points row as a sentence: what happened, which clause, the sum, where it is."""
     date = pd.Timestamp(p.date).strftime("%Y-%m-%d")
     level = f"{p.level} " if isinstance(p.level, str) else ""
-    if pd.isna(p.rate):
+    if mechanism in DERIVED_MECHANISMS:
+        calc = f"超出部分不扣 = {p.points:+d}"
+    elif pd.isna(p.rate):
         calc = "标记,不计分"
     elif pd.isna(p.persons):
         calc = f"每{per} {p.rate:+d} = {p.points:+d}"
-    elif is_doubling:
-        calc = f"加倍部分 {p.persons} 人次 × {p.rate:+d} × 再加 {p.multiplier} 倍 = {p.points:+d}"
+    elif mechanism == "doubling":
+        calc = (
+            f"加倍部分 {charged(p.persons, p.per)} × {p.rate:+d} × 再加 {p.multiplier} 倍"
+            f" = {p.points:+d}"
+        )
     else:
-        calc = f"{p.persons} 人次 × {p.rate:+d} = {p.points:+d}"
+        calc = f"{charged(p.persons, p.per)} × {p.rate:+d} = {p.points:+d}"
     where = f"{p.src_file}" + (f"「{p.src_sheet}」" if p.src_sheet else "") + f" 第 {p.src_row} 行"
     note = f";{p.note}" if isinstance(p.note, str) and p.note else ""
     return f"{date} {p.source} {p.source_id} {level}{p.label}({p.clause}):{calc}[{where}]{note}"

@@ -130,6 +130,14 @@ def standard_rate(visits: pd.DataFrame, rules: Rules, keep: np.ndarray) -> RateR
     return RateRows(keep, rule, rate, note, texts)
 
 
+def charged_counts(visits: pd.DataFrame, rules: Rules, rule_codes: np.ndarray) -> np.ndarray:
+    """How many each visit is charged for under its rate rule (codes): its persons where the
+    rule charges per person (人次), else 1 (per batch or occurrence: 批次, 起, 次)."""
+    per_persons = np.array([r.per_persons for r in rules.rules.values()], dtype=bool)
+    persons = visits["persons"].to_numpy(dtype=np.int64)
+    return np.where(per_persons[rule_codes], persons, 1)
+
+
 def _with_reasons(rows: RateRows, why: np.ndarray) -> RateRows:
     """The rate rows with each visit's reason for being charged joined to its note."""
     texts, note = list(rows.texts), rows.note.astype(np.int16)
@@ -265,9 +273,11 @@ def doubling(
     rows, in the order of the rules file. Under doubling=once a visit is doubled once
     whatever the number of conditions (the later rows carry 0 extra and say why); under
     stack the factors multiply."""
-    mask, persons = rate_rows.mask, visits["persons"].to_numpy(dtype=np.int64)
-    r, p = rate_rows.rate[mask], persons[mask]
-    stack = rules.value("doubling") == "stack"
+    mask = rate_rows.mask
+    r = rate_rows.rate[mask]
+    p = visits["persons"].to_numpy(dtype=np.int64)[mask]
+    count = charged_counts(visits, rules, rate_rows.rule)[mask]
+    stack = rules.value("doubling") == "stack"  # a method with one doubling rule has no reading
     total = np.ones(len(r), dtype=np.int64)
     parts = []
     for dbl in rules.by_mechanism("doubling"):
@@ -291,10 +301,11 @@ def doubling(
                 rule=dbl.id,
                 rate=r[applies],
                 multiplier=extra,
-                points=p[applies] * r[applies] * extra,
+                points=count[applies] * r[applies] * extra,
                 note=pt.notes(code, DOUBLING_NOTES),
                 persons=p[applies],
                 level=visits["level"].array[where],
+                basis=rate_rows.rule[where],
                 **_COMMON,
             )
         )
@@ -329,9 +340,10 @@ def veto_flags(visits: pd.DataFrame, keep: np.ndarray, rules: Rules) -> list[dic
 
 
 def _rate_points(visits: pd.DataFrame, rules: Rules, rows: RateRows) -> dict[str, object]:
-    """The points rows of one set of rate rows: persons × rate, multiplier 1."""
+    """The points rows of one set of rate rows: persons (or 1 per batch) × rate."""
     mask = rows.mask
     r, p = rows.rate[mask], visits["persons"].to_numpy(dtype=np.int64)[mask]
+    count = charged_counts(visits, rules, rows.rule)[mask]
     return pt.rows(
         visits,
         rules,
@@ -339,7 +351,7 @@ def _rate_points(visits: pd.DataFrame, rules: Rules, rows: RateRows) -> dict[str
         rule=rows.rule[mask],
         rate=r,
         multiplier=1,
-        points=p * r,
+        points=count * r,
         note=pt.notes(rows.note[mask], rows.texts),
         persons=p,
         level=visits["level"].array[mask],

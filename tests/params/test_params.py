@@ -143,6 +143,60 @@ def _edit(path: Path, old: str, new: str) -> None:
             "去省/个体",
         ),
         ("rules.yaml", "    min_years: 5\n", "    min_years: 6\n", "年限档次"),
+        # per is a checked choice: a misspelt or unknown unit of charging is refused, not
+        # loaded and applied per person
+        (
+            "rules.yaml",
+            "    points: -30\n    per: 人次\n",
+            "    points: -30\n    per: 人头\n",
+            "rules.province.individual.per: visit_rate 规则只能按 人次 / 批次",
+        ),
+        (
+            "rules.yaml",
+            "    points: -300\n    per: 起\n",
+            "    points: -300\n    per: 人次\n",
+            "rules.incident.beijing.per: incident 规则只能按",
+        ),
+        (
+            "rules.yaml",
+            "    points: -30\n    per: 人次\n",
+            "    points: -30\n",
+            "rules.province.individual.per: 缺少必填的键",
+        ),
+        # items: a rule's item must exist; an item's cap reading must be one
+        (
+            "rules.yaml",
+            "    points: -30\n    per: 人次\n",
+            "    points: -30\n    per: 人次\n    item: 越级访\n",
+            "rules.province.individual.item: 项目「越级访」不在 items 中",
+        ),
+        (
+            "rules.yaml",
+            "rules:\n",
+            "items:\n  x:\n    label: 越级访\n    points: 5\n    clause: c\n    quote: q\n"
+            "    capped_from: doubling\nrules:\n",
+            "items.x.capped_from: 「doubling」应为可选值 capped / uncapped 的口径参数",
+        ),
+        (
+            "rules.yaml",
+            "rules:\n",
+            "items:\n  x:\n    label: 越级访\n    points: 5\n    clause: c\n    quote: q\n"
+            "    capped: yes please\nrules:\n",
+            "items.x.capped: 类型应为 bool",
+        ),
+        (
+            "rules.yaml",
+            "rules:\n",
+            "floor:\n  points: 0\n  clause: c\n  quote: q\n  lowest: 0\nrules:\n",
+            "floor.lowest: 未知的键",
+        ),
+        # a mechanism the rules use needs the reading that decides it
+        (
+            "rules.yaml",
+            "  first_case:\n    label: 首起案件计分方式\n",
+            "  first_cases:\n    label: 首起案件计分方式\n",
+            "interpretations.first_case: 缺少",
+        ),
         ("rules.yaml", "    value: once\n", "    value: twice\n", "interpretations.doubling.value"),
         ("campaign.yaml", "  value: 1000\n", "  value: 一千\n", "base_score.value: 类型应为 int"),
         ("campaign.yaml", "  end: 2019-05-31\n", "  end: 2019-01-31\n", "开始日期晚于结束日期"),
