@@ -102,3 +102,35 @@ def test_the_cli_scores_and_explains_a_pack_from_its_folder(tmp_path):
     assert "1 批次(7 人) × -10 = -10" in said
     assert "非访扣完为止(最多扣 15 分)" in said and "+5" in said
     assert "25 − 15(扣分)+ 0(加分)= 10" in said
+
+
+def test_a_floor_stops_the_total_and_says_where(tmp_path):
+    """A method's floor (总分扣完为止): 11 batches of 10 from 100 leave 0, not −10; the
+    floor's row gives back 10 at the batch that passed it, and a later bonus-free unit is
+    untouched. Under the capped reading the item stops first and the floor never acts."""
+    import shutil
+
+    params = tmp_path / "params"
+    shutil.copytree(PACKS / "fangshan_person_batch" / "params", params)
+    rules_file = params / "rules.yaml"
+    text = rules_file.read_text(encoding="utf-8")
+    floor = "floor:\n  points: 0\n  clause: 总则\n  quote: 「摘要」案例设定:总分扣完为止。\n"
+    rules_file.write_text(text.replace("rules:\n", floor + "rules:\n", 1), encoding="utf-8")
+    visits = [
+        {"visit_id": f"V{i:02d}", "unit": "质监站", "date": f"2019-03-{i:02d}", "level": "到市",
+         "form": "集体", "persons": 6, "irregular": "是", "case_id": f"C{i}"}
+        for i in range(1, 12)
+    ] + [{"visit_id": "W1", "unit": "房管所", "date": "2019-03-05", "level": "到市",
+          "form": "个体", "persons": 1, "irregular": "是", "case_id": "D1"}]  # fmt: skip
+    for reading, want in (("uncapped", 0), ("capped", 91)):
+        rules = load_rules(params, item_caps=reading)
+        result = score(load_ledgers(frames(visits=visits), rules), rules)
+        scores = result.scores.set_index("unit")["score"]
+        assert scores["质监站"] == want and scores["房管所"] == 95, reading
+        floor_rows = result.points[result.points["rule_id"] == "floor"]
+        if reading == "uncapped":
+            [row] = floor_rows.itertuples(index=False)
+            assert (row.unit, row.source_id, row.points) == ("质监站", "V11", 10)
+            assert "总分扣完为止(最低 0 分)" in result.explain("质监站")
+        else:
+            assert floor_rows.empty
