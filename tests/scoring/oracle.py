@@ -95,3 +95,47 @@ def visit_totals(visits: list[dict], screening: list[dict], interp: dict, as_of)
         factor = 2**conditions if interp["doubling"] == "stack" else 2 ** min(conditions, 1)
         totals[v["unit"]] = totals.get(v["unit"], 0) + sum(charges) * factor
     return totals
+
+
+def pack_totals(params: Path, visits: list[dict], readings: dict) -> dict:
+    """Each unit's visit points under another method's params (tests/packs), naively:
+    visit by visit in date order, its one rate rule charged per person (人次) or once per
+    row (批次 and the like); each item's deductions stop at its points when capped (by the
+    item or by the reading it names), then the total at the floor. Doubling and first
+    cases are not in the packs this reads."""
+    raw = yaml.safe_load((params / "rules.yaml").read_text(encoding="utf-8"))
+    base = yaml.safe_load((params / "campaign.yaml").read_text(encoding="utf-8"))
+    base = int(base["base_score"]["value"])
+    values = {k: v["value"] for k, v in (raw.get("interpretations") or {}).items()}
+    values.update(readings)
+    items = raw.get("items") or {}
+    taken: dict[tuple[str, str | None], int] = {}
+    for v in sorted(visits, key=lambda v: (v["date"], v["visit_id"])):
+        irregular = str(v.get("irregular", "")) in YES
+        [rule] = [
+            r
+            for r in raw["rules"].values()
+            if r["mechanism"] == "visit_rate"
+            and r["level"] == v["level"]
+            and r["form"] in (v["form"], "any")
+            and (r["irregular"] == "any" or r["irregular"] == irregular)
+        ]
+        count = int(v["persons"]) if rule["per"] == "人次" else 1
+        key = (v["unit"], rule.get("item"))
+        taken[key] = taken.get(key, 0) - rule["points"] * count
+    totals: dict[str, int] = {}
+    for (unit, item), amount in taken.items():
+        spec = items.get(item) if item else None
+        if spec is not None:
+            capped = (
+                values[spec["capped_from"]] == "capped"
+                if "capped_from" in spec
+                else spec.get("capped", True)
+            )
+            if capped:
+                amount = min(amount, int(spec["points"]))
+        totals[unit] = totals.get(unit, 0) + amount
+    floor = raw.get("floor")
+    if floor is not None:
+        totals = {u: min(t, base - int(floor["points"])) for u, t in totals.items()}
+    return {u: -t for u, t in totals.items()}
