@@ -34,7 +34,7 @@ from .errors import BaiyiError, LedgerError
 from .ledgers import describe
 from .ledgers.archive import decoded_name
 from .ledgers.schema import KIND_LABELS
-from .params import Rules, load_rules
+from .params import DERIVED_MECHANISMS, Rules, load_rules
 from .present import ACCOUNTING_HEADERS, PROBLEM_HEADERS, SCORE_HEADERS, spreadsheet_safe
 from .scoring import score
 from .sources import (
@@ -273,6 +273,8 @@ def cmd_rules(args: argparse.Namespace) -> int:
     print(f"{rules.document}")
     print(f"基础分 {rules.campaign.base_score}({rules.campaign.base_clause})\n")
     for r in rules.rules.values():
+        if r.mechanism in DERIVED_MECHANISMS:
+            continue  # said with the items below
         pts = (
             "标记"
             if r.mechanism == "flag"
@@ -283,7 +285,15 @@ def cmd_rules(args: argparse.Namespace) -> int:
             )
         )
         amb = "  [原文有歧义]" if r.ambiguous else ""
-        print(f"  {r.id:<22} {r.clause:<14} {pts:<10} {r.label}{amb}")
+        item = f"  [{rules.items[r.item].label}]" if r.item else ""
+        print(f"  {r.id:<22} {r.clause:<14} {pts:<10} {r.label}{item}{amb}")
+    if rules.items or rules.floor is not None:
+        print("\n考核项目(扣完为止):")
+    for it in rules.items.values():
+        how = "扣完为止" if rules.item_capped(it) else "不封顶(按口径)"
+        print(f"  {it.label}:{it.points} 分,{how}({it.clause})")
+    if rules.floor is not None:
+        print(f"  总分最低 {rules.floor} 分,扣完为止({rules['floor'].clause})")
     print("\n口径:")
     print("\n".join(_interpretation_lines(rules)))
     return 0
