@@ -280,6 +280,18 @@ def ipc_kernel_manager(sockets: Path) -> type:
             )
             super().__init__(**kwargs)
 
+        async def _async_interrupt_kernel(self) -> None:
+            # jupyter_client interrupts a kernel (SIGINT) before it asks it to shut down.
+            # A run ends with papermill's kernel_info request, whose reply it does not wait
+            # to see handled: the SIGINT can land while the kernel is still inside that
+            # handler, and the kernel prints "[IPKernelApp] ERROR | KeyboardInterrupt
+            # caught in kernel." to the terminal. Nothing is left to interrupt at the end
+            # of a run (every cell has replied), and a kernel that does not answer the
+            # shutdown request is killed anyway: no interrupt while shutting down.
+            if self.shutting_down:
+                return
+            await super()._async_interrupt_kernel()
+
     return IpcKernelManager
 
 
