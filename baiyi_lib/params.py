@@ -1004,10 +1004,17 @@ def _check_rule_set(
                     found = "、".join(hits) or "没有"
                     c.error("rules", f"走访 {what} 应恰好适用一条每人次标准,实为 {found}")
     _check_readings(c, rules, interps)
-    for mech in ("first_case", "incident"):
-        per_level = [r.level for r in rules.values() if r.mechanism == mech]
-        for lvl in sorted({x for x in per_level if per_level.count(x) > 1}):
-            c.error("rules", f"层级「{lvl}」有多条 {mech} 规则")
+    per_level = [r.level for r in rules.values() if r.mechanism == "first_case"]
+    for lvl in sorted({x for x in per_level if per_level.count(x) > 1}):
+        c.error("rules", f"层级「{lvl}」有多条 first_case 规则")
+    # several incident rules at one level are kinds of event: each category names one
+    named = [(r.level, cat, r.id) for r in rules.values() if r.mechanism == "incident"
+             for cat in r.categories]  # fmt: skip
+    seen: dict[tuple[str | None, str], str] = {}
+    for lvl, cat, rid in named:
+        if (lvl, cat) in seen:
+            c.error(f"rules.{rid}", f"层级「{lvl}」的事件类别「{cat}」已由 {seen[lvl, cat]} 计分")
+        seen.setdefault((lvl, cat), rid)
     conds = [r.condition for r in rules.values() if r.mechanism == "doubling"]
     for cond in sorted({x for x in conds if conds.count(x) > 1}):
         c.error("rules", f"加倍条件「{cond}」有多条规则")

@@ -24,26 +24,23 @@ def incident_points(
     if incidents.empty:
         return [], pd.DataFrame(columns=pt.EXCLUDED_COLUMNS)
     rule_ids = list(rules.rules)
-    by_level = {r.level: r for r in rules.by_mechanism("incident")}
-    # per level: the rule's position and points (-1 / 0 where the text has no rule)
-    levels = list(incidents["level"].cat.categories)
-    code_of = np.array([rule_ids.index(by_level[x].id) if x in by_level else -1 for x in levels])
-    pts_of = np.array([rules.rule_points(by_level[x]) if x in by_level else 0 for x in levels])
-    level_code = incidents["level"].cat.codes.to_numpy()
-    rule_code = code_of[level_code]
-    has_rule = rule_code >= 0
-    # the category must be one that the rule of its level names
+    # each (level, category) a rule names, and that rule: a level may have several incident
+    # rules, one per kind of event, each with its own points (the loader keeps them apart)
+    named = [(r, c) for r in rules.by_mechanism("incident") for c in r.categories]
+    table = pd.MultiIndex.from_tuples([(r.level, c) for r, c in named], names=["l", "c"])
+    code_of = np.array([rule_ids.index(r.id) for r, _ in named] + [-1])
+    pts_of = np.array([rules.rule_points(r) for r, _ in named] + [0], dtype=np.int64)
     pairs = pd.MultiIndex.from_arrays([incidents["level"].astype(str), incidents["category"]])
-    allowed = pd.MultiIndex.from_tuples(
-        [(r.level, c) for r in by_level.values() for c in r.categories]
-    )
-    charged = has_rule & pairs.isin(allowed)
+    where = table.get_indexer(pairs) if len(table) else np.full(len(incidents), -1)
+    rule_code, pts = code_of[where], pts_of[where]
+    charged = where >= 0
+    ruled_levels = {r.level for r, _ in named}
+    has_rule = incidents["level"].astype(str).isin(ruled_levels).to_numpy()
     reason = np.where(
         ~has_rule,
         "该层级的事件在考核办法中没有扣分规定",
         np.where(~charged, "该事件类别不在此层级列明的类别中,不扣分", ""),
     )
-    pts = pts_of[level_code].astype(np.int64)
     sub = incidents.loc[charged]
     rows = pt.rows(
         sub,

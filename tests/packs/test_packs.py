@@ -139,3 +139,48 @@ def test_a_floor_stops_the_total_and_says_where(tmp_path):
             assert "总分扣完为止(最低 0 分)" in result.explain("质监站")
         else:
             assert floor_rows.empty
+
+
+def test_several_kinds_of_event_at_one_level_each_with_its_points(tmp_path):
+    """A method charging 劝返 failures and media events at the same level, each at its own
+    points: both rules apply, each to its category; one category claimed twice at a level
+    is refused naming the rule."""
+    import shutil
+
+    from baiyi_lib.errors import ParamsError
+
+    params = tmp_path / "params"
+    shutil.copytree(PACKS / "county_order_batch" / "params", params)
+    rules_file = params / "rules.yaml"
+    media = (
+        "  media.beijing:\n    label: 在京媒体炒作\n    clause: 案例\n    mechanism: incident\n"
+        "    level: 进京\n    points: -2\n    per: 起\n    categories: [媒体炒作]\n"
+        "    quote: 「摘要」案例设定:在京媒体炒作每起扣 2 分。\n"
+    )
+    text = rules_file.read_text(encoding="utf-8")
+    rules_file.write_text(text.replace("category_aliases:", media + "\ncategory_aliases:"), "utf-8")
+    rules = load_rules(params)
+    events = [
+        {"incident_id": "E1", "unit": "甲镇", "date": "2017-05-02", "level": "进京",
+         "category": "滞留未及时到场劝返"},
+        {"incident_id": "E2", "unit": "甲镇", "date": "2017-05-03", "level": "进京",
+         "category": "媒体炒作"},
+    ]  # fmt: skip
+    result = score(load_ledgers(frames(incidents=events), rules), rules)
+    charged = result.points.set_index("source_id")[["rule_id", "points"]]
+    assert charged.loc["E1"].tolist() == ["quanfan.beijing", -5]
+    assert charged.loc["E2"].tolist() == ["media.beijing", -2]
+    assert result.scores.set_index("unit").at["甲镇", "score"] == 18
+    clash = media.replace("media.beijing", "media2.beijing").replace(
+        "[媒体炒作]", "[滞留未及时到场劝返]"
+    )
+    rules_file.write_text(
+        rules_file.read_text(encoding="utf-8").replace(
+            "\ncategory_aliases:", clash + "\ncategory_aliases:"
+        ),
+        "utf-8",
+    )
+    with pytest.raises(
+        ParamsError, match=r"rules\.media2\.beijing.*滞留未及时到场劝返.*quanfan\.beijing"
+    ):
+        load_rules(params)
