@@ -22,7 +22,9 @@ import yaml
 
 from .errors import ParamsError, UnknownUnitError
 
-MECHANISMS = ("first_case", "visit_rate", "incident", "doubling", "backlog", "flag")
+MECHANISMS = (
+    "first_case", "visit_rate", "visit_charge", "incident", "doubling", "backlog", "flag"
+)  # fmt: skip
 # Mechanisms the loader makes from rules.yaml's ``items`` and ``floor`` (never written as rules)
 DERIVED_MECHANISMS = ("item_cap", "score_floor")
 # What a rule charges per (its ``per``): the words methods use, each counted either by the
@@ -39,12 +41,13 @@ PER_BASIS = {
 PER_ALLOWED = {
     "first_case": ("persons", "rows"),
     "visit_rate": ("persons", "rows"),
+    "visit_charge": ("persons", "rows"),
     "incident": ("rows",),
     "backlog": ("rows",),
 }
 # An item's cap in force, when an interpretation decides it (its choices)
 CAP_CHOICES = ("capped", "uncapped")
-DOUBLING_CONDITIONS = ("unscreened", "dissatisfied")
+DOUBLING_CONDITIONS = ("unscreened", "dissatisfied", "repeat")
 FLAG_CONDITIONS = ("irregular_or_collective",)
 UNIT_KINDS = ("局直单位", "机关科室")
 
@@ -626,6 +629,16 @@ class Rule:
     ambiguous: bool = False
     note: str = ""
     item: str | None = None  # the assessment item whose points cap this rule's deductions
+    # head-count bracket of the visits a rule applies to (人次 of one ledger row), inclusive;
+    # "超过 5 人(不含 5 人)" is min_persons 6
+    min_persons: int = 1
+    max_persons: int | None = None
+
+    def fits(self, persons: int) -> bool:
+        """Whether a visit of this many persons is in the rule's head-count bracket."""
+        return self.min_persons <= persons and (
+            self.max_persons is None or persons <= self.max_persons
+        )
 
     @property
     def per_persons(self) -> bool:
@@ -654,10 +667,20 @@ _RULE_FIELDS: dict[str, tuple[dict[str, Any], dict[str, Any]]] = {
     "first_case": ({"level": str, "points": int, "per": str}, {"item": str}),
     "visit_rate": (
         {"level": str, "form": str, "irregular": (bool, str), "per": str},
-        {"points": int, "points_from": str, "item": str},
+        {
+            "points": int,
+            "points_from": str,
+            "item": str,
+            "min_persons": int,
+            "max_persons": (int, type(None)),
+        },
+    ),
+    "visit_charge": (
+        {"levels": list, "form": str, "irregular": (bool, str), "points": int, "per": str},
+        {"item": str, "min_persons": int, "max_persons": (int, type(None))},
     ),
     "incident": ({"level": str, "points": int, "categories": list, "per": str}, {"item": str}),
-    "doubling": ({"condition": str, "factor": int}, {}),
+    "doubling": ({"condition": str, "factor": int}, {"item": str}),
     "backlog": (
         {"min_years": int, "max_years": (int, type(None)), "points": int, "per": str},
         {"item": str},
@@ -711,9 +734,12 @@ class Rules:
     def by_mechanism(self, mechanism: str) -> list[Rule]:
         return [r for r in self.rules.values() if r.mechanism == mechanism]
 
-    def visit_rate(self, level: str, form: str, irregular: bool) -> Rule:
-        """The one per-person-visit rule of a level, form and irregularity."""
-        (rule,) = visit_rate_rules(self.rules.values(), level, form, irregular)
+    def visit_rate(
+        self, level: str, form: str, irregular: bool, persons: int | None = None
+    ) -> Rule:
+        """The one per-person-visit rule of a level, form and irregularity (and head count,
+        where the method has head-count brackets)."""
+        (rule,) = visit_rate_rules(self.rules.values(), level, form, irregular, persons)
         return rule
 
     def rule_points(self, rule: Rule) -> int:
@@ -872,6 +898,8 @@ def _load_rule(c: _Checker, rule_id: str, spec: Any) -> Rule | None:
         ambiguous=spec.get("ambiguous", False),
         note=spec.get("note", ""),
         item=spec.get("item"),
+        min_persons=spec.get("min_persons", 1),
+        max_persons=spec.get("max_persons"),
     )
 
 
@@ -952,9 +980,12 @@ def _cap_rule(item: Item) -> Rule:
     )
 
 
-def visit_rate_rules(rules: Iterable[Rule], level: str, form: str, irregular: bool) -> list[Rule]:
+def visit_rate_rules(
+    rules: Iterable[Rule], level: str, form: str, irregular: bool, persons: int | None = None
+) -> list[Rule]:
     """The per-person-visit rules (一(一)2 … 一(四)8) that match a visit's level, form and
-    irregularity; a valid rule set has exactly one for every combination."""
+    irregularity (and head count, if given); a valid rule set has exactly one for every
+    combination and head count."""
     return [
         r
         for r in rules
@@ -962,7 +993,18 @@ def visit_rate_rules(rules: Iterable[Rule], level: str, form: str, irregular: bo
         and r.level == level
         and r.form in (form, "any")
         and r.irregular in (irregular, None)
+        and (persons is None or r.fits(persons))
     ]
+
+
+def _brackets_tile(found: list[Rule]) -> bool:
+    """Whether head-count brackets cover 1, 2, 3 … once each, with no gap or overlap."""
+    expected: int | None = 1
+    for r in sorted(found, key=lambda r: r.min_persons):
+        if expected is None or r.min_persons != expected:
+            return False
+        expected = None if r.max_persons is None else r.max_persons + 1
+    return expected is None
 
 
 def _check_rule_set(
@@ -987,6 +1029,13 @@ def _check_rule_set(
                 c.error(f"{key}.points_from", f"「{r.points_from}」不是 int 类型的口径参数")
             if r.form != "any" and r.form not in forms:
                 c.error(f"{key}.form", f"应为 {' / '.join(forms)} 或 any")
+        bad_bracket = r.min_persons < 1 or (
+            r.max_persons is not None and r.max_persons < r.min_persons
+        )
+        if r.mechanism in ("visit_rate", "visit_charge") and bad_bracket:
+            c.error(f"{key}.min_persons", "人数档次应为 1 ≤ min_persons ≤ max_persons")
+        if r.mechanism == "visit_charge" and r.form != "any" and r.form not in forms:
+            c.error(f"{key}.form", f"应为 {' / '.join(forms)} 或 any")
         if r.mechanism == "doubling":
             if r.condition not in DOUBLING_CONDITIONS:
                 c.error(f"{key}.condition", f"应为 {' / '.join(DOUBLING_CONDITIONS)}")
@@ -998,11 +1047,14 @@ def _check_rule_set(
     for lvl in levels:
         for form in forms:
             for irregular in (False, True):
-                hits = [r.id for r in visit_rate_rules(rules.values(), lvl, form, irregular)]
-                if len(hits) != 1:
+                found = visit_rate_rules(rules.values(), lvl, form, irregular)
+                if len(found) != 1 and not (found and _brackets_tile(found)):
                     what = f"{lvl}/{form}/{'非访' if irregular else '非非访'}"
-                    found = "、".join(hits) or "没有"
-                    c.error("rules", f"走访 {what} 应恰好适用一条每人次标准,实为 {found}")
+                    hits = "、".join(r.id for r in found) or "没有"
+                    c.error(
+                        "rules",
+                        f"走访 {what} 应恰好适用一条每人次标准(或人数档次首尾相接),实为 {hits}",
+                    )
     _check_readings(c, rules, interps)
     per_level = [r.level for r in rules.values() if r.mechanism == "first_case"]
     for lvl in sorted({x for x in per_level if per_level.count(x) > 1}):

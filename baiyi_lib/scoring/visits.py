@@ -40,7 +40,10 @@ NOTE_NOT_SCREENED = "走访前该单位排查台账中没有此案件,加倍"
 NOTE_NO_CASE_ID = "走访未填案件编号,视为未排查出,加倍"
 NOTE_DISSATISFIED = "信访人不满初次办理结果导致走访,按人次加倍"
 NOTE_ALREADY_DOUBLED = "同时符合其他加倍条件,只加倍一次"
-DOUBLING_NOTES = [NOTE_NOT_SCREENED, NOTE_NO_CASE_ID, NOTE_DISSATISFIED, NOTE_ALREADY_DOUBLED]
+NOTE_REPEAT = "同一案件此前已有走访(重复访),加倍"
+DOUBLING_NOTES = [
+    NOTE_NOT_SCREENED, NOTE_NO_CASE_ID, NOTE_DISSATISFIED, NOTE_ALREADY_DOUBLED, NOTE_REPEAT
+]  # fmt: skip
 
 
 @dataclass
@@ -114,11 +117,16 @@ def standard_rate(visits: pd.DataFrame, rules: Rules, keep: np.ndarray) -> RateR
     """一(一)2, 一(二)4, 一(三)6, 一(四)8: every person-visit costs the rate of its level,
     form and irregularity. A rate the text does not give (进京非访) comes from its
     interpretation, and its note says so."""
-    rates, codes = rate_table(rules)
-    irregular = visits["irregular"].to_numpy(dtype=bool)
-    combo = (level_codes(visits, rules) * len(rules.forms) + form_codes(visits, rules)) * 2
-    combo += irregular
-    rule, rate = codes[combo], rates[combo]
+    if any(
+        r.min_persons != 1 or r.max_persons is not None for r in rules.by_mechanism("visit_rate")
+    ):
+        rule, rate = _bracketed_rates(visits, rules)
+    else:
+        rates, codes = rate_table(rules)
+        irregular = visits["irregular"].to_numpy(dtype=bool)
+        combo = (level_codes(visits, rules) * len(rules.forms) + form_codes(visits, rules)) * 2
+        combo += irregular
+        rule, rate = codes[combo], rates[combo]
     texts = [NOTE_NONE, NOTE_FIRST_REPLACES]
     note = np.zeros(len(visits), dtype=np.int8)
     rule_ids = list(rules.rules)
@@ -136,6 +144,63 @@ def charged_counts(visits: pd.DataFrame, rules: Rules, rule_codes: np.ndarray) -
     per_persons = np.array([r.per_persons for r in rules.rules.values()], dtype=bool)
     persons = visits["persons"].to_numpy(dtype=np.int64)
     return np.where(per_persons[rule_codes], persons, 1)
+
+
+def _matches(visits: pd.DataFrame, rules: Rules, rule) -> np.ndarray:
+    """The visits a rule's conditions select: level(s), form, irregularity, head count."""
+    levels = [rule.level] if rule.level is not None else list(rule.levels)
+    hit = visits["level"].isin(levels).to_numpy().copy()
+    if rule.form != "any":
+        hit &= (visits["form"] == rule.form).to_numpy()
+    if rule.irregular is not None:
+        hit &= visits["irregular"].to_numpy(dtype=bool) == rule.irregular
+    persons = visits["persons"].to_numpy(dtype=np.int64)
+    hit &= persons >= rule.min_persons
+    if rule.max_persons is not None:
+        hit &= persons <= rule.max_persons
+    return hit
+
+
+def _bracketed_rates(visits: pd.DataFrame, rules: Rules) -> tuple[np.ndarray, np.ndarray]:
+    """Rule code and rate per visit where rates depend on head count (集体访 5–10 人…): each
+    visit meets exactly one visit_rate rule (the loader checks the brackets tile)."""
+    level_codes(visits, rules), form_codes(visits, rules)  # unknown levels and forms refused
+    rule_ids = list(rules.rules)
+    rule = np.full(len(visits), -1, dtype=np.int16)
+    rate = np.zeros(len(visits), dtype=np.int64)
+    for r in rules.by_mechanism("visit_rate"):
+        hit = _matches(visits, rules, r)
+        rule[hit], rate[hit] = rule_ids.index(r.id), rules.rule_points(r)
+    return rule, rate
+
+
+def visit_charges(visits: pd.DataFrame, rules: Rules, keep: np.ndarray) -> list[dict[str, object]]:
+    """Charges a method lays on a visit besides its rate (到市集体上访 5 人以上每起扣 30 分):
+    each visit_charge rule whose conditions a counted visit meets adds a row, per person or
+    once per row as the rule says. Doubling does not apply to them."""
+    parts = []
+    persons = visits["persons"].to_numpy(dtype=np.int64)
+    for r in rules.by_mechanism("visit_charge"):
+        hit = keep & _matches(visits, rules, r)
+        if not hit.any():
+            continue
+        count = persons[hit] if r.per_persons else np.ones(int(hit.sum()), dtype=np.int64)
+        parts.append(
+            pt.rows(
+                visits,
+                rules,
+                hit,
+                rule=r.id,
+                rate=r.points,
+                multiplier=1,
+                points=count * int(r.points or 0),
+                note=pt.notes(np.zeros(int(hit.sum()), dtype=np.int8), [NOTE_NONE]),
+                persons=persons[hit],
+                level=visits["level"].array[hit],
+                **_COMMON,
+            )
+        )
+    return parts
 
 
 def _with_reasons(rows: RateRows, why: np.ndarray) -> RateRows:
@@ -256,6 +321,28 @@ def unscreened(
     return applies, why
 
 
+def repeated(visits: pd.DataFrame, keep: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """重复访: a counted visit whose case the same unit's counted visits had already brought
+    (an earlier date, or the same date and a smaller visit id). A visit with no case id is
+    never a repeat. Returns (applies, note code per visit)."""
+    case = visits["case_id"].astype(object)
+    order = pd.DataFrame(
+        {
+            "unit": visits["unit"].astype(object),
+            "case": case,
+            "date": visits["date"],
+            "id": visits["visit_id"].astype(str),
+            "keep": keep,
+        }
+    )
+    counted = order[order["keep"] & case.notna().to_numpy()]
+    counted = counted.sort_values(["date", "id"], kind="stable")
+    earlier = counted.groupby(["unit", "case"], sort=False).cumcount() > 0
+    applies = np.zeros(len(visits), dtype=bool)
+    applies[visits.index.get_indexer(earlier.index[earlier.to_numpy()])] = True
+    return applies, np.full(len(visits), DOUBLING_NOTES.index(NOTE_REPEAT))
+
+
 def dissatisfied(visits: pd.DataFrame) -> tuple[np.ndarray, np.ndarray]:
     """附件2 二、第3句: a visit caused by dissatisfaction with the first handling is doubled
     per person-visit. Returns (applies, note code per visit)."""
@@ -280,9 +367,12 @@ def doubling(
     stack = rules.value("doubling") == "stack"  # a method with one doubling rule has no reading
     total = np.ones(len(r), dtype=np.int64)
     parts = []
+    item_of = np.array([r.item or "" for r in rules.rules.values()], dtype=object)
     for dbl in rules.by_mechanism("doubling"):
         applies_all, why = conditions[dbl.condition]
         applies = applies_all[mask]
+        if dbl.item is not None:  # doubling within one item only (重复访加倍 of 非正常上访)
+            applies = applies & (item_of[rate_rows.rule[mask]] == dbl.item)
         if not applies.any():
             continue
         factor = int(dbl.factor or 1)
@@ -377,13 +467,17 @@ def visit_points(
     if why is not None:
         rates = _with_reasons(rates, np.asarray(why, dtype=object))
     rate_rows = first_case(visits, rules, keep, rates)
+    used = {r.condition for r in rules.by_mechanism("doubling")}
     conditions = {
         "unscreened": unscreened(visits, screening, rules),
         "dissatisfied": dissatisfied(visits),
     }
+    if "repeat" in used:
+        conditions["repeat"] = repeated(visits, keep)
     parts = []
     for rows in rate_rows:
         parts.append(_rate_points(visits, rules, rows))
         parts.extend(doubling(visits, rules, rows, conditions))
+    parts.extend(visit_charges(visits, rules, keep))
     parts.extend(veto_flags(visits, keep, rules))
     return parts

@@ -123,7 +123,7 @@ def test_a_floor_stops_the_total_and_says_where(tmp_path):
     rules_file.write_text(text.replace("rules:\n", floor + "rules:\n", 1), encoding="utf-8")
     visits = [
         {"visit_id": f"V{i:02d}", "unit": "质监站", "date": f"2019-03-{i:02d}", "level": "到市",
-         "form": "集体", "persons": 6, "irregular": "是", "case_id": f"C{i}"}
+         "form": "集体", "persons": 4, "irregular": "是", "case_id": f"C{i}"}
         for i in range(1, 12)
     ] + [{"visit_id": "W1", "unit": "房管所", "date": "2019-03-05", "level": "到市",
           "form": "个体", "persons": 1, "irregular": "是", "case_id": "D1"}]  # fmt: skip
@@ -183,4 +183,45 @@ def test_several_kinds_of_event_at_one_level_each_with_its_points(tmp_path):
     with pytest.raises(
         ParamsError, match=r"rules\.media2\.beijing.*滞留未及时到场劝返.*quanfan\.beijing"
     ):
+        load_rules(params)
+
+
+def test_head_count_brackets_split_a_visit_rate_and_must_tile(tmp_path):
+    """A rate by head count (集体访 1–5 人 / 6 人以上): each visit meets the bracket of its
+    persons; brackets with a gap or an overlap are refused naming the visits they miss."""
+    import shutil
+
+    from baiyi_lib.errors import ParamsError
+
+    params = tmp_path / "params"
+    shutil.copytree(PACKS / "fangshan_person_batch" / "params", params)
+    rules_file = params / "rules.yaml"
+    text = rules_file.read_text(encoding="utf-8")
+    old = "  regular.city:\n"
+    bracket = (
+        "  regular.city.large:\n    label: 到市6人以上走访\n    clause: 案例\n"
+        "    mechanism: visit_rate\n    level: 到市\n    form: any\n    irregular: false\n"
+        "    min_persons: 6\n    points: -1\n    per: 人次\n"
+        "    quote: 「摘要」案例设定:6 人以上每人次扣 1 分。\n"
+    )
+    small = old + "    max_persons: 5\n"
+    rules_file.write_text(text.replace(old, bracket + small, 1), encoding="utf-8")
+    rules = load_rules(params, item_caps="uncapped")
+    visits = [
+        {"visit_id": "V1", "unit": "拆迁办", "date": "2019-05-06", "level": "到市",
+         "form": "个体", "persons": 5, "irregular": "否"},
+        {"visit_id": "V2", "unit": "房管所", "date": "2019-05-06", "level": "到市",
+         "form": "个体", "persons": 7, "irregular": "否"},
+    ]  # fmt: skip
+    result = score(load_ledgers(frames(visits=visits), rules), rules)
+    by_id = result.points.set_index("source_id")
+    assert by_id.at["V1", "rule_id"] == "regular.city" and by_id.at["V1", "points"] == 0
+    assert by_id.at["V2", "rule_id"] == "regular.city.large" and by_id.at["V2", "points"] == -7
+    rules_file.write_text(
+        rules_file.read_text(encoding="utf-8").replace(
+            "    max_persons: 5\n", "    max_persons: 4\n"
+        ),
+        encoding="utf-8",
+    )
+    with pytest.raises(ParamsError, match="到市/个体/非非访 应恰好适用一条每人次标准"):
         load_rules(params)

@@ -97,32 +97,55 @@ def visit_totals(visits: list[dict], screening: list[dict], interp: dict, as_of)
     return totals
 
 
+def _fits(rule: dict, visit: dict, irregular: bool) -> bool:
+    """Whether a visit meets a rule's level(s), form, irregularity and head count."""
+    levels = [rule["level"]] if "level" in rule else rule["levels"]
+    persons = int(visit["persons"])
+    return (
+        visit["level"] in levels
+        and rule["form"] in (visit["form"], "any")
+        and (rule["irregular"] == "any" or rule["irregular"] == irregular)
+        and rule.get("min_persons", 1) <= persons
+        and (rule.get("max_persons") is None or persons <= rule["max_persons"])
+    )
+
+
 def pack_totals(params: Path, visits: list[dict], readings: dict) -> dict:
     """Each unit's visit points under another method's params (tests/packs), naively:
-    visit by visit in date order, its one rate rule charged per person (人次) or once per
-    row (批次 and the like); each item's deductions stop at its points when capped (by the
-    item or by the reading it names), then the total at the floor. Doubling and first
-    cases are not in the packs this reads."""
+    visit by visit in date order, its one rate rule (by head count too) charged per person
+    (人次) or once per row (批次 and the like), doubled when it repeats a case the unit
+    already brought (a doubling rule with condition repeat, within its item); each extra
+    charge it meets; each item's deductions stop at its points when capped (by the item
+    or by the reading it names), then the total at the floor."""
     raw = yaml.safe_load((params / "rules.yaml").read_text(encoding="utf-8"))
     base = yaml.safe_load((params / "campaign.yaml").read_text(encoding="utf-8"))
     base = int(base["base_score"]["value"])
     values = {k: v["value"] for k, v in (raw.get("interpretations") or {}).items()}
     values.update(readings)
     items = raw.get("items") or {}
+    rules = raw["rules"].values()
+    repeat = [r for r in rules if r["mechanism"] == "doubling" and r["condition"] == "repeat"]
     taken: dict[tuple[str, str | None], int] = {}
+    seen: set[tuple[str, str]] = set()
     for v in sorted(visits, key=lambda v: (v["date"], v["visit_id"])):
         irregular = str(v.get("irregular", "")) in YES
-        [rule] = [
-            r
-            for r in raw["rules"].values()
-            if r["mechanism"] == "visit_rate"
-            and r["level"] == v["level"]
-            and r["form"] in (v["form"], "any")
-            and (r["irregular"] == "any" or r["irregular"] == irregular)
-        ]
+        [rule] = [r for r in rules if r["mechanism"] == "visit_rate" and _fits(r, v, irregular)]
         count = int(v["persons"]) if rule["per"] == "人次" else 1
+        points = rule["points"] * count
+        case = v.get("case_id")
+        again = case is not None and (v["unit"], case) in seen
+        if case is not None:
+            seen.add((v["unit"], case))
+        for d in repeat:
+            if again and d.get("item") in (None, rule.get("item")):
+                points *= d["factor"]
         key = (v["unit"], rule.get("item"))
-        taken[key] = taken.get(key, 0) - rule["points"] * count
+        taken[key] = taken.get(key, 0) - points
+        for extra in rules:
+            if extra["mechanism"] == "visit_charge" and _fits(extra, v, irregular):
+                n = int(v["persons"]) if extra["per"] == "人次" else 1
+                key = (v["unit"], extra.get("item"))
+                taken[key] = taken.get(key, 0) - extra["points"] * n
     totals: dict[str, int] = {}
     for (unit, item), amount in taken.items():
         spec = items.get(item) if item else None

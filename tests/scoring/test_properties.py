@@ -252,6 +252,7 @@ def pack_case(draw):
             "form": draw(st.sampled_from(["个体", "集体"])),
             "persons": draw(st.integers(1, 12)),
             "irregular": draw(st.sampled_from(["是", "否"])),
+            "case_id": draw(st.sampled_from(["C1", "C2", None])),
         }
         for i in range(draw(st.integers(0, 10)))
     ]
@@ -261,8 +262,9 @@ def pack_case(draw):
 @SETTINGS
 @given(pack_case())
 def test_other_methods_agree_with_a_naive_reading_per_batch_and_item(case):
-    """Per person or per batch, items stopping at their points: the engine's per-unit
-    totals on the packs' params equal a visit-by-visit reading of the same YAML."""
+    """Per person or per batch, head-count charges, repeat visits doubled within an item,
+    items stopping at their points: the engine's per-unit totals on the packs' params
+    equal a visit-by-visit reading of the same YAML."""
     name, readings, visits = case
     params = PACKS / name / "params"
     rules = load_rules(params, **readings)
