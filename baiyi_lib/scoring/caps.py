@@ -17,6 +17,7 @@ import numpy as np
 import pandas as pd
 
 from ..params import DERIVED_MECHANISMS, Rules
+from .points import with_rule_text
 
 __all__ = ["apply_caps", "is_return"]
 
@@ -102,6 +103,4 @@ def _recategorise(table: pd.DataFrame, like: pd.DataFrame, rules: Rules) -> pd.D
         table[name] = pd.Categorical(table[name].astype(object))
     for name in ("persons", "rate", "multiplier"):
         table[name] = table[name].astype("Int64")
-    from .points import _with_rule_text  # the one place clause and label are attached
-
-    return _with_rule_text(table, rules)
+    return with_rule_text(table, rules)

@@ -170,10 +170,10 @@ def finish(parts: list[dict[str, object]], rules: Rules) -> pd.DataFrame:
     df["rule_id"] = df["rule_id"].cat.set_categories(list(rules.rules))
     df["level"] = df["level"].cat.set_categories(list(rules.levels), ordered=True)
     df["source"] = df["source"].cat.set_categories(list(SOURCE_LABELS))
-    return _with_rule_text(df, rules)
+    return with_rule_text(df, rules)
 
 
-def _with_rule_text(df: pd.DataFrame, rules: Rules) -> pd.DataFrame:
+def with_rule_text(df: pd.DataFrame, rules: Rules) -> pd.DataFrame:
     """Each row's clause and label, from its rule (the same way for a full or an empty
     table, so both have the same column types)."""
     codes = df["rule_id"].cat.codes.to_numpy()
@@ -207,7 +207,7 @@ def _empty(rules: Rules) -> pd.DataFrame:
             "item": pd.Categorical([]),
         }
     )
-    return _with_rule_text(df, rules)
+    return with_rule_text(df, rules)
 
 
 def excluded(
