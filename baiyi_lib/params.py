@@ -49,7 +49,6 @@ PER_ALLOWED = {
 CAP_CHOICES = ("capped", "uncapped")
 DOUBLING_CONDITIONS = ("unscreened", "dissatisfied", "repeat")
 FLAG_CONDITIONS = ("irregular_or_collective",)
-UNIT_KINDS = ("局直单位", "机关科室")
 
 
 def _project_root() -> Path:
@@ -322,6 +321,9 @@ class Units:
 
     units: tuple[Unit, ...]
     sha256: str
+    kinds: tuple[str, ...] = ()
+    # the kind the office rule applies to (附件2 一(四) 末段: 局机关科室), if the method has one
+    office_kind: str | None = None
 
     @property
     def names(self) -> list[str]:
@@ -356,7 +358,13 @@ def load_units(path: Path) -> Units:
     """Load units.yaml: ids unique and ASCII, names and aliases unambiguous."""
     data, digest = read_yaml(path)
     c = _Checker(path)
-    top = c.mapping(data, "units.yaml", {"units": list}, {"source": str})
+    top = c.mapping(
+        data, "units.yaml", {"units": list, "kinds": list}, {"source": str, "office_kind": str}
+    )
+    kinds = tuple(str(k) for k in top.get("kinds") or ())
+    office_kind = top.get("office_kind")
+    if office_kind is not None and office_kind not in kinds:
+        c.error("office_kind", f"「{office_kind}」不在 kinds 中")
     units: list[Unit] = []
     owner: dict[str, str] = {}
     for i, u in enumerate(top.get("units", []) or []):
@@ -366,8 +374,8 @@ def load_units(path: Path) -> Units:
             continue
         if not (u["id"].isascii() and u["id"].replace("_", "").isalnum()):
             c.error(f"{key}.id", f"应为简短的 ASCII 字母数字(用于文件名),实为 {u['id']!r}")
-        if u["kind"] not in UNIT_KINDS:
-            c.error(f"{key}.kind", f"应为 {' 或 '.join(UNIT_KINDS)},实为 {u['kind']!r}")
+        if u["kind"] not in kinds:
+            c.error(f"{key}.kind", f"应为 {' 或 '.join(kinds)}(kinds),实为 {u['kind']!r}")
         aliases = tuple(u.get("aliases") or ())
         for spelling in (u["id"], u["name"], *aliases):
             if not isinstance(spelling, str):
@@ -384,7 +392,7 @@ def load_units(path: Path) -> Units:
     if not units:
         c.error("units", "至少需要一个单位")
     c.raise_if_any()
-    return Units(tuple(units), digest)
+    return Units(tuple(units), digest, kinds, office_kind)
 
 
 # --------------------------------------------------------------------------- limits
@@ -1163,6 +1171,12 @@ def load_rules(path: str | os.PathLike | None = None, **overrides: Any) -> Rules
     bad = sorted({v for v in aliases.values() if v not in known_categories})
     if bad:
         raise ParamsError(f"{rules_path.name}: category_aliases 指向未知类别:{'、'.join(bad)}")
+    units = load_units(folder / "units.yaml")
+    if "office_visits" in interps and units.office_kind is None:
+        raise ParamsError(
+            f"{rules_path.name}: interpretations.office_visits: units.yaml 须给出 office_kind"
+            "(这一口径所指的单位类别)"
+        )
     result = Rules(
         rules=rules,
         interpretations=interps,
@@ -1173,7 +1187,7 @@ def load_rules(path: str | os.PathLike | None = None, **overrides: Any) -> Rules
         collective_form=collective,
         category_aliases=aliases,
         campaign=load_campaign(folder / "campaign.yaml"),
-        units=load_units(folder / "units.yaml"),
+        units=units,
         limits=load_limits(folder / "limits.yaml"),
         reading=load_reading(folder / "ledgers.yaml"),
         document=top["document"],

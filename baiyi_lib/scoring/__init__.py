@@ -33,7 +33,8 @@ def _office_filter(visits: pd.DataFrame, rules: Rules) -> tuple[np.ndarray, pd.S
     why = pd.Series("", index=visits.index, dtype=object)
     if rules.value("office_visits") in (None, "all") or visits.empty:
         return np.ones(len(visits), dtype=bool), why
-    offices = [u.name for u in rules.units.units if u.kind == "机关科室"]
+    office = rules.units.office_kind
+    offices = [u.name for u in rules.units.units if u.kind == office]
     is_office = visits["unit"].isin(offices).to_numpy()
     internal = visits["internal_staff"].to_numpy(bool)
     repeat = visits["dissatisfied"].to_numpy(bool)
@@ -45,7 +46,7 @@ def _office_filter(visits: pd.DataFrame, rules: Rules) -> tuple[np.ndarray, pd.S
         (internal & ~repeat, header["internal_staff"]),
         (repeat & ~internal, header["dissatisfied"]),
     ):
-        why[is_office & mask] = f"机关科室的走访({because}),按「{said}」计分"
+        why[is_office & mask] = f"{office}的走访({because}),按「{said}」计分"
     return ~is_office | qualifies, why
 
 
@@ -74,7 +75,7 @@ def score(ledgers: Ledgers, rules: Rules | None = None, as_of: object = None) ->
                 "走访",
                 "visit_id",
                 "date",
-                f"机关科室非内部人员、非再次走访,按「{said}」不计分",
+                f"{rules.units.office_kind}非内部人员、非再次走访,按「{said}」不计分",
             )
         )
     keep = counts & office_ok

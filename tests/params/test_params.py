@@ -206,7 +206,20 @@ def _edit(path: Path, old: str, new: str) -> None:
             "units.yaml",
             "{id: rsk, name: 人事科, kind: 机关科室",
             "{id: rsk, name: 人事科, kind: 科室",
-            "kind",
+            "units[1].kind: 应为 局直单位 或 机关科室(kinds)",
+        ),
+        # kinds are params; the office rule names the kind it applies to
+        (
+            "units.yaml",
+            "office_kind: 机关科室\n",
+            "office_kind: 科室\n",
+            "office_kind: 「科室」不在 kinds",
+        ),
+        (
+            "units.yaml",
+            "office_kind: 机关科室\n",
+            "",
+            "interpretations.office_visits: units.yaml 须给出 office_kind",
         ),
     ],
 )
