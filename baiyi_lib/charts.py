@@ -135,8 +135,9 @@ def backlog_burndown(table: pd.DataFrame, projection: dict) -> go.Figure:
     return _layout(fig, "信访积案化解进度")
 
 
-def score_bars(scores: pd.DataFrame, base: int) -> go.Figure:
-    """Each unit's score against the base, lowest at the bottom."""
+def score_bars(scores: pd.DataFrame, base: int, vetoes: bool = True) -> go.Figure:
+    """Each unit's score against the base, lowest at the bottom; vetoed units in red when
+    the method has a veto (``vetoes``)."""
     s = scores.sort_values("score")
     fig = go.Figure(
         go.Bar(
@@ -149,4 +150,5 @@ def score_bars(scores: pd.DataFrame, base: int) -> go.Figure:
     )
     fig.add_vline(x=base, line_dash="dot", line_color="#888")
     fig.update_xaxes(title_text="得分")
-    return _layout(fig, "各单位得分(红色为一票否决)", height=max(HEIGHT, 22 * len(s) + 100))
+    title = "各单位得分(红色为一票否决)" if vetoes else "各单位得分"
+    return _layout(fig, title, height=max(HEIGHT, 22 * len(s) + 100))

@@ -447,7 +447,7 @@ def export(
     sheet carries the title and as-of, the column headers and its page number."""
     camp = result.rules.campaign
     day = f"统计截至 {result.as_of.year}年{result.as_of.month}月{result.as_of.day}日"
-    head = "信访维稳百日攻坚行动"
+    head = result.rules.campaign.short_name
     wb = Workbook()
     wb.remove(wb.active)
     if reading:

@@ -195,6 +195,20 @@ class Deadline:
     clause: str
 
 
+# What a target (任务目标) can be measured by: the views compute each (views.targets)
+TARGET_MEASURES = ("screened_share", "backlog_cleared", "only_once", "upper_visits")
+
+
+@dataclass(frozen=True)
+class Target:
+    """One of the plan's targets (任务目标) and the figure that measures it."""
+
+    id: str
+    name: str
+    clause: str
+    measure: str
+
+
 @dataclass(frozen=True)
 class Attention:
     """When the briefing's 需要关注 lists a case or a unit (campaign.yaml, attention)."""
@@ -204,6 +218,8 @@ class Attention:
     missed_returns: int
     news_weeks: int = 1  # a system-first visit stays among the 本周要点 this many weeks
     movers: int = 3  # the units whose score moved most, named among the 本周要点
+    # the plan's clause behind each list (repeats, escalations, unresolved, backlog, returns)
+    clauses: dict[str, str] = field(default_factory=dict, hash=False)
 
 
 @dataclass(frozen=True)
@@ -221,6 +237,33 @@ class Campaign:
     base_clause: str
     sha256: str
     attention: Attention = Attention(4, 6, 2)
+    weekly_return: str = ""  # what is returned each week, as the deadline table says it
+    weekly_return_clause: str = ""
+    short_name: str = ""  # as titles say it (信访维稳百日攻坚行动); the name if not given
+    targets: tuple[Target, ...] = ()
+    targets_clause: str = ""
+
+    @property
+    def backlog_target(self) -> Deadline | None:
+        """The deadline by which every backlog case is to be resolved, if the plan sets one."""
+        return next((d for d in self.deadlines if d.id == "backlog_target"), None)
+
+
+def _load_targets(c: _Checker, data: Any) -> tuple[Target, ...]:
+    """campaign.yaml ``targets``: the plan's targets, each with the figure that measures it."""
+    if data is None:
+        return ()
+    spec = c.mapping(data, "targets", {"clause": str, "list": list}, {"quote": str})
+    out = []
+    for i, t in enumerate(spec.get("list") or []):
+        key = f"targets.list[{i}]"
+        t = c.mapping(t, key, {"id": str, "name": str, "clause": str, "measure": str}, {})
+        if {"id", "name", "clause", "measure"} <= t.keys():
+            if t["measure"] not in TARGET_MEASURES:
+                allowed = " / ".join(TARGET_MEASURES)
+                c.error(f"{key}.measure", f"应为 {allowed},实为 {t['measure']!r}")
+            out.append(Target(t["id"], t["name"], t["clause"], t["measure"]))
+    return tuple(out)
 
 
 def load_campaign(path: Path) -> Campaign:
@@ -241,7 +284,7 @@ def load_campaign(path: Path) -> Campaign:
             "base_score": dict,
             "attention": dict,
         },
-        {},
+        {"short_name": str, "targets": dict},
     )
     period = c.mapping(
         top.get("period", {}),
@@ -281,13 +324,18 @@ def load_campaign(path: Path) -> Campaign:
         top.get("attention", {}),
         "attention",
         {"unresolved_weeks": int, "backlog_weeks_left": int, "missed_returns": int},
-        {"news_weeks": int, "movers": int},
+        {"news_weeks": int, "movers": int, "clauses": dict},
     )
+    lists = ("repeats", "escalations", "unresolved", "backlog", "returns")
+    for key, value in (watch.get("clauses") or {}).items():
+        if key not in lists or not isinstance(value, str):
+            c.error(f"attention.clauses.{key}", f"应为 {' / '.join(lists)} 之一,值为条款文字")
     for key, value in watch.items():
         if isinstance(value, int) and value < 1:
             c.error(f"attention.{key}", "应为正整数")
     if "start" in period and "end" in period and period["start"] > period["end"]:
         c.error("period", "开始日期晚于结束日期")
+    targets = _load_targets(c, top.get("targets"))
     c.raise_if_any()
     return Campaign(
         name=top["name"],
@@ -298,6 +346,11 @@ def load_campaign(path: Path) -> Campaign:
         late_days=weekly["late_days"],
         deadlines=tuple(sorted(deadlines, key=lambda d: d.date)),
         base_score=base["value"],
+        short_name=top.get("short_name") or top["name"],
+        weekly_return=f"每{weekly['weekday_name']}报送{weekly['what']}",
+        weekly_return_clause=weekly["clause"],
+        targets=targets,
+        targets_clause=(top.get("targets") or {}).get("clause", ""),
         base_clause=base["clause"],
         sha256=digest,
         attention=Attention(**watch),

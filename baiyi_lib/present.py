@@ -121,37 +121,45 @@ ACCOUNTING_HEADERS = labels(
 )
 
 
+def _target_day(rules: Rules) -> str:
+    """The backlog deadline as people write it (5月20日), or the campaign's end without one."""
+    camp = rules.campaign
+    day = camp.backlog_target.date if camp.backlog_target else camp.end
+    return f"{day.month}月{day.day}日"
+
+
 def attention_lists(rules: Rules, basis: str) -> dict[str, tuple[str, str, dict[str, str]]]:
     """The 需要关注 lists (views.attention) as people read them: title, clause, columns;
     the thresholds in the titles come from campaign.yaml's attention. ``basis`` says what
     the returns are judged from."""
     watch = rules.campaign.attention
+    said = watch.clauses  # the plan's clause behind each list (campaign.yaml)
     return {
         "repeats": (
             "同一案件多次走访(群众只访一次未做到)",
-            "实施方案 二、3",
+            said.get("repeats", ""),
             labels("case_id", "unit", "visits", "persons", "levels", "first", "last"),
         ),
         "escalations": (
             "走访层级上升(越级)",
-            "考核办法 一;实施方案 四(二)",
+            said.get("escalations", ""),
             labels("case_id", "unit", "date", "visit_id", "from", "to"),
         ),
         "unresolved": (
             f"排查出 {watch.unresolved_weeks} 周以上仍未化解的案件",
-            "实施方案 二、1;三、2",
+            said.get("unresolved", ""),
             labels(
                 "case_id", "unit", "first", "weeks", "category", overrides={"first": "首次排查"}
             ),
         ),
         "backlog": (
-            f"距 5月20日 不足 {watch.backlog_weeks_left} 周仍有积案未化解认定的单位",
-            "实施方案 二、2",
+            f"距 {_target_day(rules)} 不足 {watch.backlog_weeks_left} 周仍有积案未化解认定的单位",
+            said.get("backlog", ""),
             labels("unit", "open", "days_left", "pace", "needed", "on_track", "cases"),
         ),
         "returns": (
             f"连续 {watch.missed_returns} 周以上未报送的单位({basis})",
-            "实施方案 五、四",
+            said.get("returns", ""),
             labels("unit", "missed", "since"),
         ),
     }

@@ -350,7 +350,7 @@ def backlog_burndown(
     cal = weeks(rules, as_of)
     done = [int((certified_on <= d.to_datetime64()).sum()) for d in cal["last_day"]]
     table = cal.assign(certified=done, open=[total - d for d in done])
-    target = next((d.date for d in camp.deadlines if d.id == "backlog_target"), camp.end)
+    target = camp.backlog_target.date if camp.backlog_target else camp.end
     done_now = done[-1] if done else 0
     weeks_so_far = ((as_of - camp.start).days + 1) / 7
     pace = done_now / weeks_so_far if weeks_so_far > 0 else 0.0
@@ -422,46 +422,48 @@ def only_once(ledgers: Ledgers, result: ScoreResult, unit: str | None = None) ->
 
 
 def targets(ledgers: Ledgers, result: ScoreResult, unit: str | None = None) -> pd.DataFrame:
-    """The plan's four targets (任务目标) and where each stands."""
-    _, scr = screening_check(ledgers, result, unit)
-    _, bl = backlog_burndown(ledgers, result, unit)
-    once = only_once(ledgers, result, unit)
-    v = visits_seen(ledgers, result, unit)
-    lowest = result.rules.levels[-1]
-    above = v[v["level"].astype(str) != lowest]
-    cleared = bl["certified"] / bl["total"] if bl["total"] else 1.0
-    return pd.DataFrame(
-        [
-            {
-                "target": "矛盾纠纷排查全覆盖、无死角",
-                "clause": "实施方案 二、1",
-                "measure": "走访前已排查出的走访占比",
-                "value": scr["share"],
-                "detail": f"{scr['screened']} / {scr['visits']} 起走访",
-            },
-            {
-                "target": "现有信访积案全部化解",
-                "clause": "实施方案 二、2",
-                "measure": "已化解并经认定的积案占比",
-                "value": cleared,
-                "detail": f"{bl['certified']} / {bl['total']} 件",
-            },
-            {
-                "target": "群众信访只访一次",
-                "clause": "实施方案 二、3",
-                "measure": "只走访过一次的案件占比",
-                "value": once["share"],
-                "detail": f"{once['once']} / {once['cases']} 件",
-            },
-            {
-                "target": "重点群众稳控在当地",
-                "clause": "实施方案 二、4",
-                "measure": "到市以上走访(越级访)人次",
-                "value": float(above["persons"].sum()),
-                "detail": f"{len(above)} 起",
-            },
-        ]
-    )
+    """The plan's targets (任务目标, campaign.yaml ``targets``) and where each stands, one row
+    per target: target, clause, measure (words), value (a share 0–1, or person-visits),
+    detail, is_share. No row for a plan without targets."""
+    camp = result.rules.campaign
+    levels = result.rules.levels
+    figures = {}
+    for t in camp.targets:
+        if t.measure == "screened_share":
+            _, scr = screening_check(ledgers, result, unit)
+            detail = f"{scr['screened']} / {scr['visits']} 起走访"
+            figures[t.id] = ("走访前已排查出的走访占比", scr["share"], detail)
+        elif t.measure == "backlog_cleared":
+            _, bl = backlog_burndown(ledgers, result, unit)
+            cleared = bl["certified"] / bl["total"] if bl["total"] else 1.0
+            figures[t.id] = (
+                "已化解并经认定的积案占比",
+                cleared,
+                f"{bl['certified']} / {bl['total']} 件",
+            )
+        elif t.measure == "only_once":
+            once = only_once(ledgers, result, unit)
+            figures[t.id] = (
+                "只走访过一次的案件占比",
+                once["share"],
+                f"{once['once']} / {once['cases']} 件",
+            )
+        elif t.measure == "upper_visits":
+            v = visits_seen(ledgers, result, unit)
+            above = v[v["level"].astype(str) != levels[-1]]
+            figures[t.id] = (
+                f"{levels[-2]}以上走访(越级访)人次" if len(levels) > 1 else "走访人次",
+                float(above["persons"].sum()),
+                f"{len(above)} 起",
+            )
+    rows = [
+        {"target": t.name, "clause": t.clause, "measure": m, "value": val, "detail": d,
+         "is_share": t.measure != "upper_visits"}
+        for t in camp.targets
+        for m, val, d in [figures[t.id]]
+    ]  # fmt: skip
+    columns = ["target", "clause", "measure", "value", "detail", "is_share"]
+    return pd.DataFrame(rows, columns=columns)
 
 
 # --------------------------------------------------------------------------- attention
@@ -707,9 +709,9 @@ def deadlines(rules: Rules, as_of: dt.date) -> pd.DataFrame:
     if next_return <= camp.end:
         rows.append(
             {
-                "name": "每周五报送排查登记表和积案化解情况",
+                "name": camp.weekly_return,
                 "date": next_return,
-                "clause": "实施方案 五、四",
+                "clause": camp.weekly_return_clause,
             }
         )
     rows += [{"name": d.name, "date": d.date, "clause": d.clause} for d in camp.deadlines]

@@ -175,7 +175,7 @@ def test_a_thursday_return_is_on_time_for_its_week_and_the_current_week_is_not_y
 
 def test_deadlines_count_down_and_stop_at_the_campaign_end():
     d = views.deadlines(R, dt.date(2019, 2, 26)).set_index("name")["days_left"]
-    assert d["每周五报送排查登记表和积案化解情况"] == 3
+    assert d["每周五报送矛盾纠纷排查化解登记表和信访积案化解情况"] == 3
     assert d["报送动员部署情况、实施方案和领导小组成员名单"] == 1
     late = views.deadlines(R, dt.date(2019, 5, 31))
     assert not late["name"].str.startswith("每周五").any()

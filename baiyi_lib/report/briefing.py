@@ -79,6 +79,11 @@ def pct(x: float) -> str:
     return f"{x * 100:.1f}%"
 
 
+def chinese_count(n: int) -> str:
+    """A small count in Chinese numerals as a sentence says it (四项目标); digits above 10."""
+    return "一二三四五六七八九十"[n - 1] if 1 <= n <= 10 else str(n)
+
+
 def md(day: dt.date | pd.Timestamp) -> str:
     """A day as people write it in a briefing: 3月1日."""
     return week_label(day)
@@ -158,7 +163,7 @@ class Briefing:
                 previous = score(then, r, as_of=prev_day)
         chosen = {k: v for k, v in overrides.items() if not r.interpretations[k].is_default}
         default = score(led, load_rules(), as_of=day) if chosen else None
-        default_title = f"信访维稳百日攻坚行动周报({day.year}年{day.month}月{day.day}日)"
+        default_title = f"{r.campaign.short_name}周报({day.year}年{day.month}月{day.day}日)"
         if name:
             default_title = f"{name} · {default_title}"
         return cls(
@@ -251,6 +256,62 @@ class Briefing:
         upper, upper_list = self._upper_visits()
         parts.append(upper)
         parts.append(self._movers())
+        if self.rules.by_mechanism("backlog"):
+            parts.append(self._backlog_line())
+        if self.rules.by_mechanism("flag"):
+            parts.append(self._flags_line(f))
+        news = self.week["start"] - pd.Timedelta(weeks=self.rules.campaign.attention.news_weeks - 1)
+        firsts = self.first_cases
+        for r in firsts[firsts["date"] >= news].itertuples(index=False):
+            parts.append(f"<li>{first_case_line(r)}</li>")
+        return Fragment(f"<ul>{''.join(parts)}</ul>{upper_list}")
+
+    @staticmethod
+    def campaign_title(what: str) -> str:
+        """A page title in the campaign's own name (campaign.yaml short_name): 总结考核 →
+        信访维稳百日攻坚行动总结考核."""
+        return load_rules().campaign.short_name + what
+
+    def say(self, section: str) -> Fragment:
+        """The sentence under a section's heading, composed from the params (levels, the
+        office kind, the targets, the backlog deadline, the look-back at screening), so that
+        another method's page states only its own rules. Sections: levels, targets, trend,
+        backlog, screening."""
+        r, camp = self.rules, self.rules.campaign
+        if section == "levels":
+            office = (
+                f";{r.units.office_kind}不计分的走访另列“其中计分人次”"
+                if r.has("office_visits") and r.units.office_kind
+                else ""
+            )
+            text = f"每起走访都计入人次{office}。"
+        elif section == "targets":
+            n = len(camp.targets)
+            text = (
+                f"{camp.targets_clause} 的{chinese_count(n)}项目标,各自到目前为止的完成情况。"
+                if n
+                else "本方案没有设定任务目标。"
+            )
+        elif section == "trend":
+            text = f"各层级颜色在所有图中一致:{'、'.join(r.levels)}。"
+        elif section == "backlog":
+            d = camp.backlog_target
+            text = (
+                f"积案须在{md(d.date)}前全部化解并经认定({d.clause})。"
+                if d is not None
+                else "本方案没有规定积案全部化解的期限。"
+            )
+        elif section == "screening":
+            looks = [x for x in r.by_mechanism("doubling") if x.condition == "unscreened"]
+            text = (
+                f"新发生的走访倒查排查台账,未排查出的加倍扣分({looks[0].clause})。" if looks else ""
+            )
+        else:
+            raise ValueError(f"unknown section {section!r}")
+        return Fragment(f"<p>{html.escape(text)}</p>" if text else "")
+
+    def _backlog_line(self) -> str:
+        """The backlog against its deadline, for a method that rewards resolving it."""
         _, bl = self.burndown
         target = md(bl["target_date"])
         if bl["days_left"] > 0:
@@ -259,11 +320,14 @@ class Briefing:
             when = f"今天({target})是积案全部化解的期限"
         else:
             when = f"积案全部化解的期限 {target} 已过 {-bl['days_left']} 天"
-        parts.append(
+        return (
             f"<li>信访积案 {fig_num('backlog_total', bl['total'])} 件,行动以来化解 "
             f"{bl['resolved']} 件,其中经行动办公室认定 "
             f"{fig_num('backlog_certified', bl['certified'])} 件;{when}。</li>"
         )
+
+    def _flags_line(self, f: dict) -> str:
+        """Units vetoed or whose awards are cancelled, named with the visit that did it."""
         flags = views.flags_raised(self.result, self.unit)
         vetoed = f"被一票否决的单位 {fig_num('vetoed_units', f['vetoed_units'])} 个"
         if len(flags):
@@ -272,14 +336,8 @@ class Briefing:
                 f"({md(r.date)} {html.escape(str(r.level))} 走访 {html.escape(str(r.source_id))})"
                 for r in flags.itertuples(index=False)
             )
-            parts.append(f'<li class="alert">{vetoed}。{named}。</li>')
-        else:
-            parts.append(f"<li>{vetoed};未发生一票否决或取消年度奖励的情形。</li>")
-        news = self.week["start"] - pd.Timedelta(weeks=self.rules.campaign.attention.news_weeks - 1)
-        firsts = self.first_cases
-        for r in firsts[firsts["date"] >= news].itertuples(index=False):
-            parts.append(f"<li>{first_case_line(r)}</li>")
-        return Fragment(f"<ul>{''.join(parts)}</ul>{upper_list}")
+            return f'<li class="alert">{vetoed}。{named}。</li>'
+        return f"<li>{vetoed};未发生一票否决或取消年度奖励的情形。</li>"
 
     def levels(self) -> Fragment:
         """各层级走访人次: this week, last week over the same days, to date, charged."""
@@ -346,9 +404,15 @@ class Briefing:
         return f"<li>得分变化最大的单位:{names}。</li>"
 
     def targets(self) -> Fragment:
-        """任务目标完成情况: the plan's four targets and where each stands."""
+        """任务目标完成情况: the plan's targets (campaign.yaml) and where each stands; nothing
+        for a plan without targets (the sentence above says so)."""
         tg = views.targets(self.ledgers, self.result, self.unit)
-        tg["value"] = [f"{v:.0f} 人次" if i == 3 else pct(v) for i, v in enumerate(tg["value"])]
+        if tg.empty:
+            return Fragment("")
+        tg["value"] = [
+            pct(v) if share else f"{v:.0f} 人次"
+            for v, share in zip(tg["value"], tg["is_share"], strict=True)
+        ]
         return Fragment(
             table(
                 tg,
@@ -365,9 +429,8 @@ class Briefing:
         t["awards_cancelled"] = t["awards_cancelled"].map({True: "是", False: ""})
         t["change"] = t["change"].map(lambda x: f"{x:+d}" if x else "0")
         hl = t["unit"] == self.unit if self.unit else t["veto"] == "是"
-        cols = labels(
-            "rank", "unit", "score", "change", "deductions", "bonuses", "veto", "awards_cancelled"
-        )
+        flags = [f for f in ("veto", "awards_cancelled") if f in self.rules.rules]
+        cols = labels("rank", "unit", "score", "change", "deductions", "bonuses", *flags)
         if self.default is not None:  # the chosen readings beside the default ones
             d = self.default.scores.set_index("unit")
             t["default_score"] = t["unit"].map(d["score"])
@@ -450,7 +513,8 @@ class Briefing:
         return out
 
     def score_chart(self) -> Any:
-        return show(charts.score_bars(self.result.scores, self.rules.campaign.base_score))
+        base, vetoes = self.rules.campaign.base_score, "veto" in self.rules.rules
+        return show(charts.score_bars(self.result.scores, base, vetoes))
 
     def visits_chart(self) -> Any:
         return show(charts.visits_trend(views.visits_by_week(self.ledgers, self.result, self.unit)))

@@ -276,12 +276,13 @@ def write_index(out_root: Path) -> Path:
     head = "".join(
         f"<th>{h}</th>" for h in ("截至日期", "范围", "报告", "状态", "要点", "口径", "生成时间")
     )
+    name = html.escape(load_rules().campaign.short_name)
     page = (
         '<!DOCTYPE html><html lang="zh-CN"><head><meta charset="utf-8">'
-        "<title>信访维稳百日攻坚行动 · 报告目录</title>"
+        f"<title>{name} · 报告目录</title>"
         f"<style>{css}\n.failed{{color:#8e0c0c;font-weight:bold}}"
         "pre{white-space:pre-wrap;max-width:480px;margin:0;font-size:12px}</style></head>"
-        '<body class="jp-Notebook"><main><h1>信访维稳百日攻坚行动 · 报告目录</h1>'
+        f'<body class="jp-Notebook"><main><h1>{name} · 报告目录</h1>'
         f'<p class="meta">共 {good} 份报告' + (f",{failed} 次运行失败" if failed else "")
         + ";失败的运行也列出,并附错误。</p>"
         f'<table class="baiyi"><thead><tr>{head}</tr></thead><tbody>'

@@ -225,3 +225,50 @@ def test_head_count_brackets_split_a_visit_rate_and_must_tile(tmp_path):
     )
     with pytest.raises(ParamsError, match="到市/个体/非非访 应恰好适用一条每人次标准"):
         load_rules(params)
+
+
+def test_the_briefing_of_another_method_speaks_only_of_that_method(tmp_path):
+    """`baiyi report --rules DIR` on the county pack: the page is titled in the method's
+    name, names its levels and items and none of ours, and states no figure for what the
+    method does not have (no backlog, no veto, no targets, no office rule)."""
+    from bs4 import BeautifulSoup
+
+    data = tmp_path / "台账"
+    data.mkdir()
+    (data / "走访登记.csv").write_text(
+        "走访编号,责任单位,走访日期,走访层级,走访形式,人次,非访,不满初次办理,内部人员,案件编号\n"
+        "V1,丙镇,2017-06-01,到省,个体,1,是,否,否,C1\n"
+        "V2,丙镇,2017-06-20,到省,集体,7,是,否,否,C2\n"
+        "V3,甲镇,2017-06-21,到县,个体,2,否,否,否,C3\n",
+        encoding="utf-8",
+    )
+    out = tmp_path / "reports"
+    done = subprocess.run(
+        [sys.executable, "-m", "baiyi_lib.cli", "report", "--rules",
+         str(PACKS / "county_order_batch" / "params"), "--data", str(data),
+         "--as-of", "2017-06-23", "--out", str(out)],
+        capture_output=True, text=True, cwd=ROOT,
+    )  # fmt: skip
+    assert done.returncode == 0, done.stderr
+    page = BeautifulSoup(
+        (out / "2017-06-23" / "weekly_briefing.html").read_text(encoding="utf-8"), "html.parser"
+    )
+    for tag in page.select(".appendix"):
+        tag.decompose()
+    text = page.get_text(" ", strip=True)
+    assert page.h1 and page.h1.get_text().startswith("某县信访工作目标管理考核(案例)周报")
+    assert "各层级颜色在所有图中一致:进京、到省、到市、到县。" in text
+    assert "到省非访 -10;非访扣完为止(最多扣 15 分) +5" in text
+    for ours in (
+        "去省",
+        "来县",
+        "一票否决",
+        "信访积案 ",
+        "5月20日",
+        "机关科室",
+        "实施方案",
+        "平安稳定星",
+    ):
+        assert ours not in text, ours
+    assert "本方案没有设定任务目标" in text
+    assert "没有倒查矛盾纠纷排查台账的规定" in text
