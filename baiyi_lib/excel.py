@@ -347,8 +347,8 @@ def _calculation(
         return "扣完为止,超出部分不扣"
     if pd.isna(rate):
         return "标记,不计分"
-    if pd.isna(persons):
-        return f"每起 {int(rate):+d}"
+    if pd.isna(persons):  # an incident (per 起, 批次…), or the period itself (no per)
+        return f"每{per} {int(rate):+d}" if per else f"全期 {int(rate):+d}"
     extra = "" if pd.isna(multiplier) or int(multiplier) == 1 else f" × 再加 {int(multiplier)} 倍"
     return f"{charged(int(persons), per)} × {int(rate):+d}{extra}"
 
@@ -425,11 +425,12 @@ def _text(value: object) -> str:
 
 def _where(rows: pd.DataFrame) -> pd.Series:
     """Where each row sits in the ledgers: file「sheet」 第 n 行."""
-    return (
+    where = (
         rows["src_file"].astype(str)
         + rows["src_sheet"].astype(str).map(lambda x: f"「{x}」" if x else "")
         + " 第 " + rows["src_row"].astype(str) + " 行"
     )  # fmt: skip
+    return where.where(rows["src_row"] > 0, "(整个考核期)")
 
 
 def export(

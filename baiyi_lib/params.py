@@ -23,7 +23,8 @@ import yaml
 from .errors import ParamsError, UnknownUnitError
 
 MECHANISMS = (
-    "first_case", "visit_rate", "visit_charge", "incident", "doubling", "backlog", "flag"
+    "first_case", "visit_rate", "visit_charge", "incident", "doubling", "backlog", "flag",
+    "clean_period",
 )  # fmt: skip
 # Mechanisms the loader makes from rules.yaml's ``items`` and ``floor`` (never written as rules)
 DERIVED_MECHANISMS = ("item_cap", "score_floor")
@@ -747,6 +748,8 @@ _RULE_FIELDS: dict[str, tuple[dict[str, Any], dict[str, Any]]] = {
         {"item": str},
     ),
     "flag": ({"levels": list, "condition": str}, {}),
+    # points for an absence: no visit at these levels in the whole period (全年无赴县以上)
+    "clean_period": ({"levels": list, "points": int}, {}),
 }
 
 

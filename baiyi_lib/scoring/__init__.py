@@ -13,6 +13,7 @@ from ..ledgers import Ledgers
 from ..ledgers.schema import SCHEMAS
 from ..params import Rules, load_rules
 from . import points as pt
+from .absence import clean_period_points
 from .backlog import backlog_points
 from .caps import apply_caps
 from .incidents import incident_points
@@ -80,6 +81,7 @@ def score(ledgers: Ledgers, rules: Rules | None = None, as_of: object = None) ->
         )
     keep = counts & office_ok
     parts.extend(visit_points(v, ledgers.screening, rules, keep, why=office_why.to_numpy()))
+    parts.extend(clean_period_points(v, counts, rules, as_of))
 
     inc = ledgers.incidents
     counts, reason = window(inc["date"], rules.campaign, as_of)

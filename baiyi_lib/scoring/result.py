@@ -264,6 +264,8 @@ def _explain_row(p, mechanism: str = "", per: str = "") -> str:
     level = f"{p.level} " if isinstance(p.level, str) else ""
     if mechanism in DERIVED_MECHANISMS:
         calc = f"超出部分不扣 = {p.points:+d}"
+    elif mechanism == "clean_period":
+        return f"{date} {p.label}({p.clause}):{p.note} = {p.points:+d}"
     elif pd.isna(p.rate):
         calc = "标记,不计分"
     elif pd.isna(p.persons):

@@ -1,0 +1,64 @@
+"""Points for an absence: a unit with no visit at the rule's levels in the whole assessment
+period earns the rule's points (乡信访稳定工作奖惩办法 二、1: 全年没有发生赴县及以上信访事件的
+工作区,奖 1000 元).
+
+Only a finished period can be clean: before its last day nothing is awarded. Every visit
+that happened counts against it, charged or not (the office rule is about points, not about
+what happened). The row belongs to the period itself (source 考核期), dated its last day.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import numpy as np
+import pandas as pd
+
+from ..params import Rules
+from . import points as pt
+
+SOURCE = "考核期"
+PERIOD_ID = "全期"
+
+
+def clean_period_points(
+    visits: pd.DataFrame, happened: np.ndarray, rules: Rules, as_of: dt.date
+) -> list[dict[str, object]]:
+    """One row per unit and clean_period rule for the units with no visit (among those
+    marked ``happened``: inside the period) at the rule's levels, once the period is over."""
+    camp = rules.campaign
+    if as_of < camp.end:
+        return []
+    parts = []
+    for rule in rules.by_mechanism("clean_period"):
+        at = happened & visits["level"].isin(rule.levels).to_numpy()
+        seen = set(visits.loc[at, "unit"].astype(str))
+        clean = [u for u in rules.units.names if u not in seen]
+        if not clean:
+            continue
+        frame = pd.DataFrame(
+            {
+                "unit": pd.Categorical(clean, categories=rules.units.names),
+                "date": pd.Timestamp(camp.end),
+                "period": PERIOD_ID,
+                "src_file": "",
+                "src_sheet": "",
+                "src_row": 0,
+            }
+        )
+        levels = "、".join(rule.levels)
+        parts.append(
+            pt.rows(
+                frame,
+                rules,
+                rule=rule.id,
+                source=SOURCE,
+                id_column="period",
+                date_column="date",
+                rate=rule.points,
+                multiplier=1,
+                points=int(rule.points or 0),
+                note=pd.Categorical([f"全期没有{levels}的走访"] * len(clean)),
+            )
+        )
+    return parts
