@@ -12,6 +12,7 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import os
+import re
 import sys
 from collections.abc import Iterable
 from dataclasses import dataclass, field, replace
@@ -46,6 +47,9 @@ PER_ALLOWED = {
     "incident": ("rows",),
     "backlog": ("rows",),
 }
+# The largest point value a rule or item may carry: beyond it sums of many rows could leave
+# 64-bit integers (a technical bound, not a rule of any method)
+MAX_POINTS = 10**9
 # An item's cap in force, when an interpretation decides it (its choices)
 CAP_CHOICES = ("capped", "uncapped")
 DOUBLING_CONDITIONS = ("unscreened", "dissatisfied", "repeat")
@@ -110,6 +114,15 @@ def _construct_mapping(loader: _StrictLoader, node: yaml.MappingNode, deep: bool
 
 
 _StrictLoader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG, _construct_mapping)
+# Integers as people write them (YAML 1.2): 10, -30, 0. YAML 1.1 also reads -010 as octal -8,
+# -1:30 as base-60 -90 and 1_0 as 10; here those stay text and the type check refuses them.
+_StrictLoader.yaml_implicit_resolvers = {
+    first: [(tag, rx) for tag, rx in resolvers if tag != "tag:yaml.org,2002:int"]
+    for first, resolvers in yaml.SafeLoader.yaml_implicit_resolvers.items()
+}
+_StrictLoader.add_implicit_resolver(
+    "tag:yaml.org,2002:int", re.compile(r"^[-+]?(?:0|[1-9][0-9]*)$"), list("-+0123456789")
+)
 
 
 def read_yaml(path: Path) -> tuple[Any, str]:
@@ -165,6 +178,8 @@ class _Checker:
         types = types if isinstance(types, tuple) else (types,)
         # bool is an int in Python; a rule's points must never be `true`.
         ok = isinstance(value, types) and not (isinstance(value, bool) and bool not in types)
+        # a date with a time (2019-01-01 08:00) is not a date
+        ok = ok and not (isinstance(value, dt.datetime) and dt.datetime not in types)
         if not ok:
             names = "/".join("null" if t is type(None) else t.__name__ for t in types)
             self.error(key, f"类型应为 {names},实为 {value!r}")
@@ -334,7 +349,8 @@ def load_campaign(path: Path) -> Campaign:
     for key, value in watch.items():
         if isinstance(value, int) and value < 1:
             c.error(f"attention.{key}", "应为正整数")
-    if "start" in period and "end" in period and period["start"] > period["end"]:
+    dated = all(type(period.get(k)) is dt.date for k in ("start", "end"))
+    if dated and period["start"] > period["end"]:
         c.error("period", "开始日期晚于结束日期")
     targets = _load_targets(c, top.get("targets"))
     c.raise_if_any()
@@ -397,7 +413,7 @@ class Units:
         key = "".join(str(spelling).split())
         if key not in table:
             raise UnknownUnitError(
-                f"未知单位「{spelling}」(应为 params/units.yaml 中的名称、简称或代码)"
+                f"未知单位「{spelling}」(应为单位名单 units.yaml 中的名称、简称或代码)"
             )
         return table[key]
 
@@ -426,6 +442,8 @@ def load_units(path: Path) -> Units:
         u = c.mapping(u, key, {"id": str, "name": str, "kind": str}, {"aliases": list})
         if not {"id", "name", "kind"} <= u.keys():
             continue
+        if not isinstance(u["id"], str) or not isinstance(u["name"], str):
+            continue  # the type error is recorded
         if not (u["id"].isascii() and u["id"].replace("_", "").isalnum()):
             c.error(f"{key}.id", f"应为简短的 ASCII 字母数字(用于文件名),实为 {u['id']!r}")
         if u["kind"] not in kinds:
@@ -500,7 +518,8 @@ def load_limits(path: Path) -> Limits:
         r = c.mapping(
             top.get(key, {}), key, {"earliest": dt.date, "latest": dt.date, "reason": str}, {}
         )
-        if {"earliest", "latest"} <= r.keys() and r["earliest"] > r["latest"]:
+        dated = all(type(r.get(k)) is dt.date for k in ("earliest", "latest"))
+        if dated and r["earliest"] > r["latest"]:
             c.error(key, "earliest 晚于 latest")
         ranges[key] = r
     files = c.mapping(
@@ -986,7 +1005,7 @@ def _load_items(c: _Checker, data: Any, interps: dict[str, Interpretation]) -> d
         )
         if len(c.errors) > n_errors:
             continue
-        if spec["points"] <= 0:
+        if not 0 < spec["points"] <= MAX_POINTS:
             c.error(f"{key}.points", f"项目分值应为正整数,实为 {spec['points']}")
         source = spec.get("capped_from")
         if source is not None and "capped" in spec:
@@ -1081,6 +1100,12 @@ def _check_rule_set(
     """Cross-rule checks: every case covered once, references resolve, brackets tile."""
     for r in rules.values():
         key = f"rules.{r.id}"
+        if r.mechanism in ("visit_charge", "clean_period", "flag") and not r.levels:
+            c.error(f"{key}.levels", "不能为空")
+        if r.mechanism == "incident" and not [x for x in r.categories if str(x).strip()]:
+            c.error(f"{key}.categories", "不能为空")
+        if r.points is not None and abs(r.points) > MAX_POINTS:
+            c.error(f"{key}.points", f"分值超出可计算的范围(绝对值不超过 {MAX_POINTS})")
         for lvl in (r.level, *r.levels):
             if lvl is not None and lvl not in levels:
                 c.error(key, f"层级「{lvl}」不在 levels 中")
@@ -1112,7 +1137,7 @@ def _check_rule_set(
         for form in forms:
             for irregular in (False, True):
                 found = visit_rate_rules(rules.values(), lvl, form, irregular)
-                if len(found) != 1 and not (found and _brackets_tile(found)):
+                if not found or not _brackets_tile(found):
                     what = f"{lvl}/{form}/{'非访' if irregular else '非非访'}"
                     hits = "、".join(r.id for r in found) or "没有"
                     c.error(
@@ -1127,10 +1152,11 @@ def _check_rule_set(
     named = [(r.level, cat, r.id) for r in rules.values() if r.mechanism == "incident"
              for cat in r.categories]  # fmt: skip
     seen: dict[tuple[str | None, str], str] = {}
-    for lvl, cat, rid in named:
-        if (lvl, cat) in seen:
-            c.error(f"rules.{rid}", f"层级「{lvl}」的事件类别「{cat}」已由 {seen[lvl, cat]} 计分")
-        seen.setdefault((lvl, cat), rid)
+    for lvl, cat, rid in named:  # compared as the ledgers are matched: no spaces, punctuation
+        k = (lvl, _squash(str(cat)))
+        if k in seen and seen[k] != rid:
+            c.error(f"rules.{rid}", f"层级「{lvl}」的事件类别「{cat}」已由 {seen[k]} 计分")
+        seen.setdefault(k, rid)
     conds = [r.condition for r in rules.values() if r.mechanism == "doubling"]
     for cond in sorted({x for x in conds if conds.count(x) > 1}):
         c.error("rules", f"加倍条件「{cond}」有多条规则")
@@ -1146,6 +1172,14 @@ def _check_rule_set(
         c.error(f"rules.{brackets[-1].id}", "最高年限档次的 max_years 应为 null(不设上限)")
 
 
+# The readings the engine branches on, with the choices it knows: a method that has one
+# must offer exactly these (a renamed choice would otherwise fall to one branch silently)
+ENGINE_CHOICES = {
+    "first_case": ("replaces", "adds"),
+    "doubling": ("once", "stack"),
+    "missing_case_id": ("unscreened", "ignore"),
+    "office_visits": ("internal_or_repeat", "all"),
+}
 # The interpretations a mechanism needs, by the rules that use it: a method without the
 # ambiguity has neither the rules nor the interpretation.
 _NEEDS = {
@@ -1164,6 +1198,12 @@ def _check_readings(
     for name, needed in _NEEDS.items():
         if needed(rules.values()) and name not in interps:
             c.error(f"interpretations.{name}", "缺少:本办法有需要这一口径的规则")
+    for name, known in ENGINE_CHOICES.items():
+        if name in interps and set(interps[name].choices or ()) != set(known):
+            c.error(
+                f"interpretations.{name}.choices",
+                f"这一口径的可选值应为 {' / '.join(known)}(计分按这些名称区分)",
+            )
 
 
 def load_rules(path: str | os.PathLike | None = None, **overrides: Any) -> Rules:
@@ -1228,6 +1268,12 @@ def load_rules(path: str | os.PathLike | None = None, **overrides: Any) -> Rules
     if bad:
         raise ParamsError(f"{rules_path.name}: category_aliases 指向未知类别:{'、'.join(bad)}")
     units = load_units(folder / "units.yaml")
+    campaign = load_campaign(folder / "campaign.yaml")
+    if floor is not None and floor > campaign.base_score:
+        raise ParamsError(
+            f"{rules_path.name}: floor.points: 最低分 {floor} 高于基础分 {campaign.base_score}"
+            "(campaign.yaml base_score),扣分会变成加分"
+        )
     if "office_visits" in interps and units.office_kind is None:
         raise ParamsError(
             f"{rules_path.name}: interpretations.office_visits: units.yaml 须给出 office_kind"
@@ -1242,7 +1288,7 @@ def load_rules(path: str | os.PathLike | None = None, **overrides: Any) -> Rules
         form_spellings=form_spellings,
         collective_form=collective,
         category_aliases=aliases,
-        campaign=load_campaign(folder / "campaign.yaml"),
+        campaign=campaign,
         units=units,
         limits=load_limits(folder / "limits.yaml"),
         reading=load_reading(folder / "ledgers.yaml"),

@@ -34,15 +34,14 @@ def _in_order(points: pd.DataFrame) -> pd.DataFrame:
 
 
 def _give_back(
-    rows: pd.DataFrame, allowed: int, rule_id: str, note: str, back: pd.Series | None = None
+    rows: pd.DataFrame, allowed: int, rule_id: str, note: str, item: str | None = None
 ) -> pd.DataFrame:
-    """For each unit whose deductions in ``rows`` (negative points, in order), less what was
-    already given back (``back``, by unit), exceed ``allowed``: one row at the ledger row
-    where they did, giving back the excess."""
+    """For each unit whose running deductions in ``rows`` (in order; rows that give back
+    count against them where they sit) exceed ``allowed``: one row at the ledger row where
+    they first did, giving back the excess at the end. ``item`` is the new row's item."""
     out = []
-    for unit, mine in rows.groupby("unit", observed=True, sort=False):
-        already = 0 if back is None else int(back.get(unit, 0))
-        used = -mine["points"].cumsum().to_numpy() - already
+    for _unit, mine in rows.groupby("unit", observed=True, sort=False):
+        used = -mine["points"].cumsum().to_numpy()
         over = np.flatnonzero(used > allowed)
         if not len(over):
             continue
@@ -52,10 +51,23 @@ def _give_back(
         at[["persons", "rate", "multiplier"]] = pd.NA
         at["note"] = note
         at["per"] = ""
-        if back is not None:
-            at["item"] = ""
+        at["item"] = item or ""
         out.append(at)
     return pd.concat(out) if out else rows.iloc[:0]
+
+
+def _net_of_caps(deductions: pd.DataFrame, rules: Rules) -> pd.Series:
+    """Each deduction row (in order) as it counts once its item stops at its points: a row
+    past the item's points counts for what was left of them, then nothing."""
+    net = deductions["points"].astype(np.int64).copy()
+    for item in rules.items.values():
+        if not rules.item_capped(item):
+            continue
+        mine = deductions["item"] == item.id
+        for _unit, rows in deductions[mine].groupby("unit", observed=True, sort=False):
+            used = np.minimum(-rows["points"].cumsum().to_numpy(), item.points)
+            net.loc[rows.index] = -np.diff(used, prepend=0)
+    return net
 
 
 def apply_caps(points: pd.DataFrame, rules: Rules) -> pd.DataFrame:
@@ -73,13 +85,13 @@ def apply_caps(points: pd.DataFrame, rules: Rules) -> pd.DataFrame:
             continue
         rows = deductions[deductions["item"] == item.id]
         note = f"「{item.label}」共 {item.points} 分,扣完为止;超出部分不扣"
-        added.append(_give_back(rows, item.points, f"cap.{item.id}", note))
+        added.append(_give_back(rows, item.points, f"cap.{item.id}", note, item.id))
     if rules.floor is not None:
-        given = pd.concat(added) if added else points.iloc[:0]
-        back = given.groupby("unit", observed=True)["points"].sum()
+        net = deductions.copy()
+        net["points"] = _net_of_caps(deductions, rules)
         note = f"总分最低 {rules.floor} 分,扣完为止;超出部分不扣"
         allowed = rules.campaign.base_score - rules.floor
-        added.append(_give_back(deductions, allowed, "floor", note, back=back))
+        added.append(_give_back(net, allowed, "floor", note))
     if not added:
         return points
     extra = pd.concat(added)

@@ -369,7 +369,7 @@ def doubling(
     parts = []
     item_of = np.array([r.item or "" for r in rules.rules.values()], dtype=object)
     for dbl in rules.by_mechanism("doubling"):
-        applies_all, why = conditions[dbl.condition]
+        applies_all, why = conditions.get(dbl.id) or conditions[dbl.condition]
         applies = applies_all[mask]
         if dbl.item is not None:  # doubling within one item only (重复访加倍 of 非正常上访)
             applies = applies & (item_of[rate_rows.rule[mask]] == dbl.item)
@@ -467,13 +467,15 @@ def visit_points(
     if why is not None:
         rates = _with_reasons(rates, np.asarray(why, dtype=object))
     rate_rows = first_case(visits, rules, keep, rates)
-    used = {r.condition for r in rules.by_mechanism("doubling")}
     conditions = {
         "unscreened": unscreened(visits, screening, rules),
         "dissatisfied": dissatisfied(visits),
     }
-    if "repeat" in used:
-        conditions["repeat"] = repeated(visits, keep)
+    item_of = np.array([r.item or "" for r in rules.rules.values()], dtype=object)
+    for dbl in rules.by_mechanism("doubling"):
+        if dbl.condition == "repeat":  # a repeat of what the rule doubles: within its item
+            within = keep if dbl.item is None else keep & (item_of[rate_rows[0].rule] == dbl.item)
+            conditions[dbl.id] = repeated(visits, within)
     parts = []
     for rows in rate_rows:
         parts.append(_rate_points(visits, rules, rows))

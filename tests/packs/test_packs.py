@@ -184,6 +184,13 @@ def test_several_kinds_of_event_at_one_level_each_with_its_points(tmp_path):
         ParamsError, match=r"rules\.media2\.beijing.*滞留未及时到场劝返.*quanfan\.beijing"
     ):
         load_rules(params)
+    # written with punctuation it is the same category (the ledgers are matched so)
+    text = rules_file.read_text(encoding="utf-8")
+    said = "\n    quote: 「摘要」案例设定"
+    text = text.replace("[滞留未及时到场劝返]" + said, "[滞留、未及时到场劝返]" + said)
+    rules_file.write_text(text, "utf-8")
+    with pytest.raises(ParamsError, match=r"rules\.media2\.beijing.*滞留、未及时到场劝返"):
+        load_rules(params)
 
 
 def test_head_count_brackets_split_a_visit_rate_and_must_tile(tmp_path):
@@ -272,3 +279,76 @@ def test_the_briefing_of_another_method_speaks_only_of_that_method(tmp_path):
         assert ours not in text, ours
     assert "本方案没有设定任务目标" in text
     assert "没有倒查矛盾纠纷排查台账的规定" in text
+
+
+def _pack_copy(tmp_path, name: str):
+    import shutil
+
+    params = tmp_path / "params"
+    shutil.copytree(PACKS / name / "params", params)
+    return params, params / "rules.yaml"
+
+
+def test_what_a_hostile_method_writer_tried_is_refused(tmp_path):
+    """Found by an independent attack: a single bracketed rate leaving persons uncovered,
+    a floor above the base, a clean period or extra charge with no levels, an event rule
+    with no category. Each is refused naming the rule and key, never scored."""
+    from baiyi_lib.errors import ParamsError
+
+    params, rules_file = _pack_copy(tmp_path, "fangshan_person_batch")
+    original = rules_file.read_text(encoding="utf-8")
+    edits = {
+        "进京/个体/非非访": original.replace(
+            "  regular.beijing:\n", "  regular.beijing:\n    min_persons: 3\n", 1
+        ),
+        "最低分 150 高于基础分 100": original.replace(
+            "rules:\n", "floor:\n  points: 150\n  clause: x\n  quote: y\nrules:\n", 1
+        ),
+        "collective.five.plus.levels: 不能为空": original.replace(
+            "    levels: [到市, 进京]\n", "    levels: []\n", 1
+        ),
+    }
+    for words, text in edits.items():
+        rules_file.write_text(text, encoding="utf-8")
+        with pytest.raises(ParamsError, match=re.escape(words)):
+            load_rules(params)
+
+
+def test_a_repeat_is_a_repeat_of_what_the_rule_doubles(tmp_path):
+    """重复访加倍 within 非正常上访: an ordinary visit of the case before is not the first
+    非访; the first 非访 is charged once, the second doubled (found by the attack)."""
+    rules = load_rules(PACKS / "fangshan_person_batch" / "params", item_caps="uncapped")
+    visits = [
+        {"visit_id": "V1", "unit": "房管所", "date": "2019-03-01", "level": "到市",
+         "form": "个体", "persons": 1, "irregular": "否", "case_id": "C1"},
+        {"visit_id": "V2", "unit": "房管所", "date": "2019-03-05", "level": "到市",
+         "form": "个体", "persons": 1, "irregular": "是", "case_id": "C1"},
+        {"visit_id": "V3", "unit": "房管所", "date": "2019-03-09", "level": "进京",
+         "form": "个体", "persons": 1, "irregular": "是", "case_id": "C1"},
+    ]  # fmt: skip
+    result = score(load_ledgers(frames(visits=visits), rules), rules)
+    by_visit = result.points.groupby("source_id")["points"].sum()
+    assert by_visit.to_dict() == {"V1": 0, "V2": -5, "V3": -10}
+
+
+def test_the_floor_sits_where_the_score_went_past_it(tmp_path):
+    """County pack (25 points) with a floor of 20: 到省非访 −10 on 6-01 already passes it;
+    the 非访 item stops at 15 later. The floor's row is at V1, its amount 10, score 20."""
+    params, rules_file = _pack_copy(tmp_path, "county_order_batch")
+    text = rules_file.read_text(encoding="utf-8")
+    floor = "floor:\n  points: 20\n  clause: 案例\n  quote: 「摘要」案例设定:总分最低 20 分。\n"
+    rules_file.write_text(text.replace("rules:\n", floor + "rules:\n", 1), encoding="utf-8")
+    rules = load_rules(params)
+    visits = [
+        {"visit_id": "V1", "unit": "丙镇", "date": "2017-06-01", "level": "到省",
+         "form": "个体", "persons": 1, "irregular": "是"},
+        {"visit_id": "V2", "unit": "丙镇", "date": "2017-06-05", "level": "到市",
+         "form": "个体", "persons": 1, "irregular": "是"},
+        {"visit_id": "V3", "unit": "丙镇", "date": "2017-06-09", "level": "到省",
+         "form": "个体", "persons": 1, "irregular": "是"},
+    ]  # fmt: skip
+    result = score(load_ledgers(frames(visits=visits), rules), rules)
+    rows = result.points.set_index("rule_id")
+    assert (rows.at["floor", "source_id"], rows.at["floor", "points"]) == ("V1", 10)
+    assert (rows.at["cap.feifang", "source_id"], rows.at["cap.feifang", "points"]) == ("V3", 10)
+    assert result.scores.set_index("unit").at["丙镇", "score"] == 20

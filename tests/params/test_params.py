@@ -190,6 +190,46 @@ def _edit(path: Path, old: str, new: str) -> None:
             "floor:\n  points: 0\n  clause: c\n  quote: q\n  lowest: 0\nrules:\n",
             "floor.lowest: 未知的键",
         ),
+        # YAML 1.1 number quirks stay text: -030 is not octal -24, nor 1:30 base-60
+        (
+            "rules.yaml",
+            "    points: -30\n",
+            "    points: -030\n",
+            "rules.province.individual.points: 类型应为 int",
+        ),
+        (
+            "rules.yaml",
+            "    points: -30\n",
+            "    points: -1:30\n",
+            "rules.province.individual.points: 类型应为 int",
+        ),
+        (
+            "rules.yaml",
+            "    points: -30\n",
+            "    points: -9000000000000000000\n",
+            "分值超出可计算的范围",
+        ),
+        # the readings the engine branches on keep the choices it knows
+        (
+            "rules.yaml",
+            "      stack:\n",
+            "      twice:\n",
+            "interpretations.doubling.choices: 这一口径的可选值应为 once / stack",
+        ),
+        # dates as people mistype them, and ids that YAML reads as booleans: refused, no traceback
+        (
+            "campaign.yaml",
+            "  start: 2019-02-20\n  end: 2019-05-31\n",
+            "  start: 2019-2-20\n  end: 2019-05-31\n",
+            "period.start: 类型应为 date",
+        ),
+        (
+            "campaign.yaml",
+            "  start: 2019-02-20\n  end: 2019-05-31\n",
+            "  start: 2019-02-20 08:00:00\n  end: 2019-05-31\n",
+            "period.start: 类型应为 date",
+        ),
+        ("units.yaml", "{id: rsk,", "{id: on,", "units[1].id: 类型应为 str"),
         # a mechanism the rules use needs the reading that decides it
         (
             "rules.yaml",

@@ -126,19 +126,20 @@ def pack_totals(params: Path, visits: list[dict], readings: dict) -> dict:
     rules = raw["rules"].values()
     repeat = [r for r in rules if r["mechanism"] == "doubling" and r["condition"] == "repeat"]
     taken: dict[tuple[str, str | None], int] = {}
-    seen: set[tuple[str, str]] = set()
+    seen: set[tuple[str | None, str, str]] = set()
     for v in sorted(visits, key=lambda v: (v["date"], v["visit_id"])):
         irregular = str(v.get("irregular", "")) in YES
         [rule] = [r for r in rules if r["mechanism"] == "visit_rate" and _fits(r, v, irregular)]
         count = int(v["persons"]) if rule["per"] == "人次" else 1
         points = rule["points"] * count
         case = v.get("case_id")
-        again = case is not None and (v["unit"], case) in seen
-        if case is not None:
-            seen.add((v["unit"], case))
-        for d in repeat:
-            if again and d.get("item") in (None, rule.get("item")):
+        for d in repeat:  # a repeat within the doubling rule's item (or any visit)
+            if d.get("item") not in (None, rule.get("item")) or case is None:
+                continue
+            key = (d.get("item"), v["unit"], case)
+            if key in seen:
                 points *= d["factor"]
+            seen.add(key)
         key = (v["unit"], rule.get("item"))
         taken[key] = taken.get(key, 0) - points
         for extra in rules:
