@@ -793,6 +793,8 @@ class Rules:
     form_spellings: dict[str, tuple[str, ...]] = field(default_factory=dict)
     collective_form: str | None = None
     items: dict[str, Item] = field(default_factory=dict)
+    # forms the method defines by head count (集体访:5 人以上): form → (min, max or None)
+    form_persons: dict[str, tuple[int, int | None]] = field(default_factory=dict, hash=False)
     floor: int | None = None  # the lowest total (扣完为止 on the whole), if the method has one
 
     def __getitem__(self, rule_id: str) -> Rule:
@@ -1050,6 +1052,34 @@ def _load_floor(c: _Checker, data: Any) -> tuple[int | None, Rule | None]:
     return spec["points"], rule
 
 
+def _load_form_persons(
+    c: _Checker, data: Any, forms: tuple[str, ...]
+) -> dict[str, tuple[int, int | None]]:
+    """rules.yaml ``form_persons``: forms the method defines by head count (集体访指 5 人以上),
+    each with its clause; a visit whose 形式 disagrees with its 人次 is refused on reading."""
+    out: dict[str, tuple[int, int | None]] = {}
+    for form, spec in (data or {}).items():
+        key = f"form_persons.{form}"
+        if form not in forms:
+            c.error(key, f"「{form}」不在 forms 中")
+            continue
+        n_errors = len(c.errors)
+        spec = c.mapping(
+            spec,
+            key,
+            {"min_persons": int, "clause": str, "quote": str},
+            {"max_persons": (int, type(None)), "note": str},
+        )
+        if len(c.errors) > n_errors:
+            continue
+        lo, hi = spec["min_persons"], spec.get("max_persons")
+        if lo < 1 or (hi is not None and hi < lo):
+            c.error(key, "人数应为 1 ≤ min_persons ≤ max_persons")
+            continue
+        out[str(form)] = (lo, hi)
+    return out
+
+
 def _cap_rule(item: Item) -> Rule:
     """The rule whose rows give back what an item's deductions exceed its points by."""
     return Rule(
@@ -1080,14 +1110,21 @@ def visit_rate_rules(
     ]
 
 
-def _brackets_tile(found: list[Rule]) -> bool:
-    """Whether head-count brackets cover 1, 2, 3 … once each, with no gap or overlap."""
-    expected: int | None = 1
-    for r in sorted(found, key=lambda r: r.min_persons):
-        if expected is None or r.min_persons != expected:
+def _brackets_tile(found: list[Rule], lo: int = 1, hi: int | None = None) -> bool:
+    """Whether head-count brackets cover lo … hi (1, 2, 3 … by default; a form the method
+    defines by head count narrows it) once each, with no gap or overlap."""
+    spans = []
+    for r in found:  # each bracket as far as it reaches into lo … hi
+        a = max(r.min_persons, lo)
+        b = r.max_persons if hi is None else min(r.max_persons or hi, hi)
+        if b is None or a <= b:
+            spans.append((a, b))
+    expected: int | None = lo
+    for a, b in sorted(spans, key=lambda x: x[0]):
+        if expected is None or a != expected:
             return False
-        expected = None if r.max_persons is None else r.max_persons + 1
-    return expected is None
+        expected = None if b is None else b + 1
+    return expected is None if hi is None else expected == hi + 1
 
 
 def _check_rule_set(
@@ -1096,6 +1133,7 @@ def _check_rule_set(
     interps: dict[str, Interpretation],
     levels: tuple[str, ...],
     forms: tuple[str, ...],
+    form_persons: dict[str, tuple[int, int | None]] | None = None,
 ) -> None:
     """Cross-rule checks: every case covered once, references resolve, brackets tile."""
     for r in rules.values():
@@ -1137,7 +1175,8 @@ def _check_rule_set(
         for form in forms:
             for irregular in (False, True):
                 found = visit_rate_rules(rules.values(), lvl, form, irregular)
-                if not found or not _brackets_tile(found):
+                lo, hi = (form_persons or {}).get(form, (1, None))
+                if not found or not _brackets_tile(found, lo, hi):
                     what = f"{lvl}/{form}/{'非访' if irregular else '非非访'}"
                     hits = "、".join(r.id for r in found) or "没有"
                     c.error(
@@ -1233,6 +1272,7 @@ def load_rules(path: str | os.PathLike | None = None, **overrides: Any) -> Rules
             "collective_form": str,
             "items": dict,
             "floor": dict,
+            "form_persons": dict,
         },
     )
     interps = _load_interpretations(c, top.get("interpretations", {}))
@@ -1249,7 +1289,8 @@ def load_rules(path: str | os.PathLike | None = None, **overrides: Any) -> Rules
     collective = top.get("collective_form")
     if collective is not None and collective not in forms:
         c.error("collective_form", f"「{collective}」不在 forms 中")
-    _check_rule_set(c, rules, interps, levels, forms)
+    form_persons = _load_form_persons(c, top.get("form_persons"), forms)
+    _check_rule_set(c, rules, interps, levels, forms, form_persons)
     for r in rules.values():
         if r.item is not None and r.item not in items:
             c.error(f"rules.{r.id}.item", f"项目「{r.item}」不在 items 中")
@@ -1297,6 +1338,7 @@ def load_rules(path: str | os.PathLike | None = None, **overrides: Any) -> Rules
         source=rules_path,
         items=items,
         floor=floor,
+        form_persons=form_persons,
     )
     return result.with_overrides(**overrides) if overrides else result
 

@@ -58,6 +58,7 @@ CHECKS: dict[str, str] = {
     "row.resolved_before_first": "化解日期不早于初次信访日期",
     "row.certified_before_resolved": "认定日期不早于化解日期",
     "row.after_receipt": "日期不晚于收到台账的时间",
+    "row.form_persons": "走访形式与人次相符(考核办法按人数定义的形式,如集体访 5 人以上)",
     "rows.unique": "编号(或排查台账的单位+案件+日期)不重复",
     "rows.link": "台账之间的引用一致",
     # against the store, when a batch is ingested

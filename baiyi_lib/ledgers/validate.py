@@ -617,6 +617,33 @@ def _check_rows(
         )
 
 
+def _check_form_persons(
+    typed: pd.DataFrame,
+    frame: pd.DataFrame,
+    headers: dict[str, pd.Series],
+    rules: Rules,
+    problems: _Problems,
+) -> None:
+    """A visit whose 形式 the method defines by head count (rules.yaml form_persons) agrees
+    with its 人次: 集体 with 3 persons under "集体访指 5 人以上" is refused, naming the cell."""
+    persons = pd.to_numeric(typed["persons"], errors="coerce")
+    for form, (lo, hi) in rules.form_persons.items():
+        mine = (typed["form"].astype(object) == form).to_numpy() & persons.notna().to_numpy()
+        outside = (persons < lo) | ((persons > hi) if hi is not None else False)
+        bad = mine & outside.fillna(False).to_numpy()
+        span = f"{lo} 人以上" if hi is None else f"{lo}—{hi} 人"
+        problems.add(
+            frame,
+            bad,
+            "visits",
+            headers["form"],
+            frame["form"].astype(str) + "(" + frame["persons"].astype(str) + " 人)",
+            f"考核办法所称{form}为 {span},与本行人次不符",
+            f"{form}为 {span};人次不符时改填形式或人次",
+            check="row.form_persons",
+        )
+
+
 def _check_unique(
     kind: str,
     typed: pd.DataFrame,
@@ -764,6 +791,8 @@ def check(read: ReadResult, rules: Rules, received: dt.datetime | None = None) -
             _check_cells(frame, headers, kind, rules.limits, problems)
             typed = _parse_columns(frame, headers, kind, rules, problems)
             _check_rows(kind, typed, frame, headers, problems)
+            if kind == "visits" and rules.form_persons:
+                _check_form_persons(typed, frame, headers, rules, problems)
             _check_campaign_dates(kind, typed, frame, headers, rules, problems)
             _check_after_receipt(kind, typed, frame, headers, received, problems)
             bad_tables |= _check_declared_units(tables, kind, typed, frame, rules, problems)

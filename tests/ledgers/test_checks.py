@@ -13,7 +13,7 @@ from pathlib import Path
 
 from support import RULES, frames
 
-from baiyi_lib import check_ledgers
+from baiyi_lib import check_ledgers, load_rules
 from baiyi_lib.ledgers.checks import CHECKS
 from baiyi_lib.ledgers.schema import headers
 
@@ -87,6 +87,13 @@ def test_every_declared_check_fires_somewhere(tmp_path):
     # a date after the moment the file was received
     late = check_ledgers(SAMPLE, RULES, received=dt.datetime(2019, 4, 26, 17, 30))
     seen |= set(late.problems["check"])
+    # a method that defines 集体 by head count: a 集体 row of 3 persons
+    xiang = load_rules(Path(__file__).parents[1] / "packs" / "xiang_reward_penalty" / "params")
+    seen |= _checks(
+        frames(visits=[{"visit_id": "V1", "date": "2007-03-05", "unit": "三区", "level": "赴县",
+                        "form": "集体", "persons": 3}]),
+        xiang,
+    )  # fmt: skip
     # a unit's return that takes over another unit's case (checked against the store)
     seen |= _store_checks(tmp_path)
     assert set(CHECKS) - UNREACHABLE - seen == set()

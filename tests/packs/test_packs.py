@@ -352,3 +352,31 @@ def test_the_floor_sits_where_the_score_went_past_it(tmp_path):
     assert (rows.at["floor", "source_id"], rows.at["floor", "points"]) == ("V1", 10)
     assert (rows.at["cap.feifang", "source_id"], rows.at["cap.feifang", "points"]) == ("V3", 10)
     assert result.scores.set_index("unit").at["丙镇", "score"] == 20
+
+
+def test_a_form_the_method_defines_by_head_count_must_agree_with_the_persons(tmp_path):
+    """某乡's 集体走访 is 5 persons or more (二、3): `baiyi validate --rules` refuses a 集体 row
+    of 3 persons naming file, row, column and value; 5 persons is read and charged."""
+    data = tmp_path / "台账"
+    data.mkdir()
+    (data / "走访登记.csv").write_text(
+        "走访编号,责任单位,走访日期,走访层级,走访形式,人次,非访,不满初次办理,内部人员,案件编号\n"
+        "V1,五区,2007-06-01,赴县,集体,3,否,否,否,C1\n"
+        "V2,五区,2007-06-02,赴县,集体,5,否,否,否,C2\n",
+        encoding="utf-8",
+    )
+    params = str(PACKS / "xiang_reward_penalty" / "params")
+    done = subprocess.run(
+        [sys.executable, "-m", "baiyi_lib.cli", "validate", str(data), "--rules", params],
+        capture_output=True, text=True, cwd=ROOT,
+    )  # fmt: skip
+    assert done.returncode == 1, done.stdout + done.stderr
+    said = done.stdout + done.stderr
+    assert "第 2 行" in said and "走访形式" in said and "集体(3 人)" in said
+    assert "考核办法所称集体为 5 人以上,与本行人次不符" in said
+    assert "第 3 行" not in said
+    rules = load_rules(params)
+    frames_ = frames(visits=[{"visit_id": "V2", "unit": "五区", "date": "2007-06-02",
+                              "level": "赴县", "form": "集体", "persons": 5}])  # fmt: skip
+    result = score(load_ledgers(frames_, rules), rules)
+    assert result.points.set_index("source_id").at["V2", "points"] == -300
