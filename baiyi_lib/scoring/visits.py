@@ -138,6 +138,11 @@ def standard_rate(visits: pd.DataFrame, rules: Rules, keep: np.ndarray) -> RateR
     return RateRows(keep, rule, rate, note, texts)
 
 
+def items_by_code(rules: Rules) -> np.ndarray:
+    """Each rule's item ("" for none), indexed by the rule's position (its code)."""
+    return np.array([r.item or "" for r in rules.rules.values()], dtype=object)
+
+
 def charged_counts(visits: pd.DataFrame, rules: Rules, rule_codes: np.ndarray) -> np.ndarray:
     """How many each visit is charged for under its rate rule (codes): its persons where the
     rule charges per person (人次), else 1 (per batch or occurrence: 批次, 起, 次)."""
@@ -367,7 +372,7 @@ def doubling(
     stack = rules.value("doubling") == "stack"  # a method with one doubling rule has no reading
     total = np.ones(len(r), dtype=np.int64)
     parts = []
-    item_of = np.array([r.item or "" for r in rules.rules.values()], dtype=object)
+    item_of = items_by_code(rules)
     for dbl in rules.by_mechanism("doubling"):
         applies_all, why = conditions.get(dbl.id) or conditions[dbl.condition]
         applies = applies_all[mask]
@@ -471,7 +476,7 @@ def visit_points(
         "unscreened": unscreened(visits, screening, rules),
         "dissatisfied": dissatisfied(visits),
     }
-    item_of = np.array([r.item or "" for r in rules.rules.values()], dtype=object)
+    item_of = items_by_code(rules)
     for dbl in rules.by_mechanism("doubling"):
         if dbl.condition == "repeat":  # a repeat of what the rule doubles: within its item
             within = keep if dbl.item is None else keep & (item_of[rate_rows[0].rule] == dbl.item)

@@ -15,6 +15,7 @@ reading the case gives (``alt_expect``):
 from __future__ import annotations
 
 import re
+import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -24,10 +25,19 @@ import yaml
 from support import frames
 
 from baiyi_lib import load_rules, score
+from baiyi_lib.errors import ParamsError
 from baiyi_lib.sources import load_ledgers
 
 PACKS = Path(__file__).resolve().parent
 ROOT = PACKS.parents[1]
+# the visits register's header row, as the clerk's template has it
+REGISTER = "走访编号,责任单位,走访日期,走访层级,走访形式,人次,非访,不满初次办理,内部人员,案件编号\n"
+
+
+def _pack_copy(tmp_path, name: str):
+    params = tmp_path / "params"
+    shutil.copytree(PACKS / name / "params", params)
+    return params, params / "rules.yaml"
 
 
 def _cases():
@@ -80,8 +90,7 @@ def test_the_cli_scores_and_explains_a_pack_from_its_folder(tmp_path):
     pack = PACKS / "county_order_batch"
     register = tmp_path / "走访登记.csv"
     register.write_text(
-        "走访编号,责任单位,走访日期,走访层级,走访形式,人次,非访,不满初次办理,内部人员,案件编号\n"
-        "V1,丙镇,2017-06-01,到省,个体,1,是,否,否,C1\n"
+        REGISTER + "V1,丙镇,2017-06-01,到省,个体,1,是,否,否,C1\n"
         "V2,丙镇,2017-06-20,到省,集体,7,是,否,否,C2\n",
         encoding="utf-8",
     )
@@ -113,11 +122,7 @@ def test_a_floor_stops_the_total_and_says_where(tmp_path):
     """A method's floor (总分扣完为止): 11 batches of 10 from 100 leave 0, not −10; the
     floor's row gives back 10 at the batch that passed it, and a later bonus-free unit is
     untouched. Under the capped reading the item stops first and the floor never acts."""
-    import shutil
-
-    params = tmp_path / "params"
-    shutil.copytree(PACKS / "fangshan_person_batch" / "params", params)
-    rules_file = params / "rules.yaml"
+    params, rules_file = _pack_copy(tmp_path, "fangshan_person_batch")
     text = rules_file.read_text(encoding="utf-8")
     floor = "floor:\n  points: 0\n  clause: 总则\n  quote: 「摘要」案例设定:总分扣完为止。\n"
     rules_file.write_text(text.replace("rules:\n", floor + "rules:\n", 1), encoding="utf-8")
@@ -145,13 +150,7 @@ def test_several_kinds_of_event_at_one_level_each_with_its_points(tmp_path):
     """A method charging 劝返 failures and media events at the same level, each at its own
     points: both rules apply, each to its category; one category claimed twice at a level
     is refused naming the rule."""
-    import shutil
-
-    from baiyi_lib.errors import ParamsError
-
-    params = tmp_path / "params"
-    shutil.copytree(PACKS / "county_order_batch" / "params", params)
-    rules_file = params / "rules.yaml"
+    params, rules_file = _pack_copy(tmp_path, "county_order_batch")
     media = (
         "  media.beijing:\n    label: 在京媒体炒作\n    clause: 案例\n    mechanism: incident\n"
         "    level: 进京\n    points: -2\n    per: 起\n    categories: [媒体炒作]\n"
@@ -196,13 +195,7 @@ def test_several_kinds_of_event_at_one_level_each_with_its_points(tmp_path):
 def test_head_count_brackets_split_a_visit_rate_and_must_tile(tmp_path):
     """A rate by head count (集体访 1–5 人 / 6 人以上): each visit meets the bracket of its
     persons; brackets with a gap or an overlap are refused naming the visits they miss."""
-    import shutil
-
-    from baiyi_lib.errors import ParamsError
-
-    params = tmp_path / "params"
-    shutil.copytree(PACKS / "fangshan_person_batch" / "params", params)
-    rules_file = params / "rules.yaml"
+    params, rules_file = _pack_copy(tmp_path, "fangshan_person_batch")
     text = rules_file.read_text(encoding="utf-8")
     old = "  regular.city:\n"
     bracket = (
@@ -243,8 +236,7 @@ def test_the_briefing_of_another_method_speaks_only_of_that_method(tmp_path):
     data = tmp_path / "台账"
     data.mkdir()
     (data / "走访登记.csv").write_text(
-        "走访编号,责任单位,走访日期,走访层级,走访形式,人次,非访,不满初次办理,内部人员,案件编号\n"
-        "V1,丙镇,2017-06-01,到省,个体,1,是,否,否,C1\n"
+        REGISTER + "V1,丙镇,2017-06-01,到省,个体,1,是,否,否,C1\n"
         "V2,丙镇,2017-06-20,到省,集体,7,是,否,否,C2\n"
         "V3,甲镇,2017-06-21,到县,个体,2,否,否,否,C3\n",
         encoding="utf-8",
@@ -281,20 +273,10 @@ def test_the_briefing_of_another_method_speaks_only_of_that_method(tmp_path):
     assert "没有倒查矛盾纠纷排查台账的规定" in text
 
 
-def _pack_copy(tmp_path, name: str):
-    import shutil
-
-    params = tmp_path / "params"
-    shutil.copytree(PACKS / name / "params", params)
-    return params, params / "rules.yaml"
-
-
 def test_what_a_hostile_method_writer_tried_is_refused(tmp_path):
     """Found by an independent attack: a single bracketed rate leaving persons uncovered,
     a floor above the base, a clean period or extra charge with no levels, an event rule
     with no category. Each is refused naming the rule and key, never scored."""
-    from baiyi_lib.errors import ParamsError
-
     params, rules_file = _pack_copy(tmp_path, "fangshan_person_batch")
     original = rules_file.read_text(encoding="utf-8")
     edits = {
@@ -360,8 +342,7 @@ def test_a_form_the_method_defines_by_head_count_must_agree_with_the_persons(tmp
     data = tmp_path / "台账"
     data.mkdir()
     (data / "走访登记.csv").write_text(
-        "走访编号,责任单位,走访日期,走访层级,走访形式,人次,非访,不满初次办理,内部人员,案件编号\n"
-        "V1,五区,2007-06-01,赴县,集体,3,否,否,否,C1\n"
+        REGISTER + "V1,五区,2007-06-01,赴县,集体,3,否,否,否,C1\n"
         "V2,五区,2007-06-02,赴县,集体,5,否,否,否,C2\n",
         encoding="utf-8",
     )
