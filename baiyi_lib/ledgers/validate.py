@@ -362,16 +362,29 @@ def _prose_ids(values: pd.Series, rules: Rules) -> np.ndarray:
     return nz.per_value(parse)(values.astype(object))[1]
 
 
+# words beside a number: Chinese characters or Latin letters (not the X of an ID number)
+_WORDS = re.compile(r"[\u3400-\u9fff\uf900-\ufaff]|[A-Za-z]{2,}")
+
+
+def _personal_shown(raw: pd.Series, personal: np.ndarray) -> pd.Series:
+    """A cell refused for a personal number as a message shows it: the number masked when
+    the cell holds nothing else; its length only when words stand beside the number (they
+    may name the person: 联系人李四138…)."""
+    text = raw.map(nz._cell_text).astype(object)
+    words = text.map(lambda t: isinstance(t, str) and bool(_WORDS.search(t))).to_numpy(bool)
+    return raw.where(~(personal & words), prose_mask(raw))
+
+
 def prose_mask(raw: pd.Series) -> pd.Series:
-    """A refused free-text value as a message may show it: its first character and its
-    length, never the text (it may name a person or an address)."""
+    """A refused free-text value as a message may show it: its length, never any of its
+    characters (李四 is two characters; a first character is a surname)."""
 
     def mask(v: object) -> object:
         t = nz._cell_text(v)
         if t is pd.NA:
             return ""
         t = str(t)
-        return t if len(t) <= 2 else f"{t[0]}…(共 {len(t)} 字,原文未显示)"
+        return f"(共 {len(t)} 字,原文未显示)"
 
     return raw.map(mask)
 
@@ -470,7 +483,7 @@ def _check_cells(
                 personal,
                 kind,
                 header,
-                raw,
+                _personal_shown(raw, personal),
                 "单元格含" + flags.personal + ",台账不得记录个人信息",
                 "删除个人信息,只填案件编号和人次",
                 check="text.personal",

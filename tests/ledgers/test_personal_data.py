@@ -149,3 +149,26 @@ def test_a_failed_report_and_an_export_show_no_personal_number(tmp_path, capsys)
     ]
     assert any("手机号码" in c for c in cells)
     assert _leaks(" ".join(cells)) == []
+
+
+@pytest.mark.parametrize(
+    ("column", "value", "name"),
+    [
+        ("走访编号", "李四", "李四"),  # a two-character name as an id
+        ("案件编号", "张三丰", "张三丰"),
+        ("案件编号", "NSZ-2019-001 联系人李四13812345678", "李四"),  # a name beside a phone
+    ],
+)
+def test_a_refused_value_never_shows_a_name(tmp_path, capsys, column, value, name):
+    """A value refused as prose or as personal data is shown by its length only: not one
+    character of a name (a first character is a surname), nor the text around a number."""
+    row = {"走访编号": "V1", "走访日期": "2019-03-05", "责任单位": "工管站", "走访层级": "来县",
+           "走访形式": "个体", "人次": "1", "案件编号": "GGZ-1", column: value}  # fmt: skip
+    (tmp_path / "走访登记.csv").write_text(
+        ",".join(row) + "\n" + ",".join(row.values()) + "\n", encoding="utf-8"
+    )
+    assert main(["validate", str(tmp_path)]) == 1
+    out = capsys.readouterr()
+    said = out.out + out.err
+    assert f"列「{column}」" in said and "原文未显示" in said
+    assert name not in said and f"值「{name[0]}" not in said, said
