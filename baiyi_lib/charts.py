@@ -36,13 +36,14 @@ def _layout(fig: go.Figure, title: str, height: int = HEIGHT) -> go.Figure:
     return fig
 
 
-def _week_axis(fig: go.Figure, labels: list[str]) -> None:
-    """A category axis of weeks, in campaign order, never read as dates."""
+def _week_axis(fig: go.Figure, labels: list[str], weekday: str) -> None:
+    """A category axis of weeks, in campaign order, never read as dates; ``weekday`` is
+    the day each week ends (the return day: 周五)."""
     fig.update_xaxes(
         type="category",
         categoryorder="array",
         categoryarray=labels,
-        title_text="各周(截至周五;最后一周截至统计日)",
+        title_text=f"各周(截至{weekday};最后一周截至统计日)",
     )
 
 
@@ -51,7 +52,7 @@ def level_colors(levels: Sequence[str]) -> dict[str, str]:
     return {lv: LEVEL_PALETTE[i % len(LEVEL_PALETTE)] for i, lv in enumerate(levels)}
 
 
-def visits_trend(by_week: pd.DataFrame) -> go.Figure:
+def visits_trend(by_week: pd.DataFrame, weekday: str) -> go.Figure:
     """Stacked weekly person-visits by level (views.visits_by_week; its level column is
     categorical in the rules' order)."""
     fig = go.Figure()
@@ -66,12 +67,12 @@ def visits_trend(by_week: pd.DataFrame) -> go.Figure:
             hovertemplate=f"{level}<br>截至 %{{x}} 的一周<br>%{{y}} 人次<extra></extra>",
         )
     fig.update_layout(barmode="stack", legend={"traceorder": "normal"})
-    _week_axis(fig, labels)
+    _week_axis(fig, labels, weekday)
     fig.update_yaxes(title_text="人次", rangemode="tozero")
     return _layout(fig, "各层级走访人次(按周)")
 
 
-def deductions_heatmap(matrix: pd.DataFrame) -> go.Figure:
+def deductions_heatmap(matrix: pd.DataFrame, weekday: str) -> go.Figure:
     """Units × weeks of points lost (views.deductions_by_unit_week), each cell's points
     written in it (a grey print loses the colours); a week without a loss is blank."""
     z = matrix.to_numpy()
@@ -90,7 +91,7 @@ def deductions_heatmap(matrix: pd.DataFrame) -> go.Figure:
             ygap=1,
         )
     )
-    _week_axis(fig, list(matrix.columns))
+    _week_axis(fig, list(matrix.columns), weekday)
     units = list(matrix.index)  # every unit named, however tight the rows
     fig.update_yaxes(
         autorange="reversed", tickmode="array", tickvals=units, ticktext=units,

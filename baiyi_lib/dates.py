@@ -163,13 +163,15 @@ def parse_moment(
     return dt.datetime.combine(p.day, p.time)
 
 
-def in_campaign(day: dt.date, what: str, start: dt.date, end: dt.date) -> dt.date:
+def in_campaign(
+    day: dt.date, what: str, start: dt.date, end: dt.date, called: str = "考核"
+) -> dt.date:
     """A report's as-of must lie in the campaign period: before it nothing is counted yet,
     after it the figures would be the last day's under a later label."""
     if not start <= day <= end:
         raise ParamsError(
-            f"{what} {day:%Y-%m-%d} 不在行动期内({start:%Y-%m-%d} 至 {end:%Y-%m-%d});"
-            f"行动结束后的总结请用 {end:%Y-%m-%d}"
+            f"{what} {day:%Y-%m-%d} 不在{called}期内({start:%Y-%m-%d} 至 {end:%Y-%m-%d});"
+            f"{called}结束后的总结请用 {end:%Y-%m-%d}"
         )
     return day
 

@@ -28,7 +28,7 @@ from openpyxl.worksheet.worksheet import Worksheet
 
 from .dates import week_label
 from .ledgers.guard import EXPORT_MARK
-from .ledgers.schema import KIND_LABELS, SCHEMAS, STATUS_ALIASES
+from .ledgers.schema import KIND_LABELS, SCHEMAS, STATUS_ALIASES, columns
 from .ledgers.validate import expected_text
 from .params import Rules
 from .present import attention_lists, attention_shown, spreadsheet_safe
@@ -88,10 +88,11 @@ def write_template(path: Path, kinds: list[str], rules: Rules, unit: str | None 
     lists.sheet_state = "hidden"
     for kind in kinds:
         ws = wb.create_sheet(KIND_LABELS[kind], index=len(wb.sheetnames) - 1)
-        title = f"莒南县水利系统{KIND_LABELS[kind]}"
+        title = f"{rules.units.organisation}{KIND_LABELS[kind]}"
         ws.cell(row=1, column=1, value=title).font = Font(bold=True, size=13)
         _return_row(ws, unit, unit_range)
-        for col, spec in enumerate(SCHEMAS[kind], start=1):
+        cols = columns(kind, rules)  # the contract's and the method's declared columns
+        for col, spec in enumerate(cols, start=1):
             cell = ws.cell(row=HEADER_ROW, column=col, value=spec.header)
             cell.font = Font(bold=True)
             cell.fill = HEADER_FILL
@@ -127,7 +128,7 @@ def write_template(path: Path, kinds: list[str], rules: Rules, unit: str | None 
                 ws.add_data_validation(dv)
                 dv.add(cells)
         ws.freeze_panes = f"A{HEADER_ROW + 1}"
-        _print_as_form(ws, len(SCHEMAS[kind]), title)
+        _print_as_form(ws, len(cols), title)
     notes = wb.create_sheet("填表说明")
     for i, line in enumerate(INSTRUCTIONS, start=1):
         notes.cell(row=i, column=1, value=line).font = Font(bold=(i == 1))

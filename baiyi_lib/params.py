@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
+import itertools
 import os
 import re
 import sys
@@ -50,10 +51,29 @@ PER_ALLOWED = {
 # The largest point value a rule or item may carry: beyond it sums of many rows could leave
 # 64-bit integers (a technical bound, not a rule of any method)
 MAX_POINTS = 10**9
+# A method without a regular return: the briefing's weeks are calendar weeks (Monday to
+# Sunday), nothing is due and nothing is late
+NO_RETURN = {"weekday": 7, "weekday_name": "周日", "what": "", "late_days": 0, "clause": "",
+             "quote": ""}  # fmt: skip
+# Assessment cycles (考核周期) other than the whole period, by their length in months
+CYCLE_MONTHS = {"月": 1, "季": 3}
 # An item's cap in force, when an interpretation decides it (its choices)
 CAP_CHOICES = ("capped", "uncapped")
-DOUBLING_CONDITIONS = ("unscreened", "dissatisfied", "repeat")
+DOUBLING_CONDITIONS = ("unscreened", "dissatisfied", "repeat", "declared")
+# The ledgers a method may add yes/no columns to (rules.yaml ``columns``)
+DECLARABLE_LEDGERS = ("visits",)
+# How many declared columns the visit rates may branch on (2**n cases are checked)
+MAX_WHEN_COLUMNS = 4
 FLAG_CONDITIONS = ("irregular_or_collective",)
+
+
+def shown_path(path: Path) -> str:
+    """A params path as a maintainer reads it: relative to the project (params/rules.yaml)
+    when it is the project's own, else as given (a method from another folder)."""
+    try:
+        return Path(path).resolve().relative_to(_project_root()).as_posix()
+    except ValueError:
+        return str(path)
 
 
 def _project_root() -> Path:
@@ -229,9 +249,10 @@ class Target:
 class Attention:
     """When the briefing's 需要关注 lists a case or a unit (campaign.yaml, attention)."""
 
-    unresolved_weeks: int
-    backlog_weeks_left: int
-    missed_returns: int
+    # None: the method (campaign.yaml) does not set it, and its list is not drawn
+    unresolved_weeks: int | None = None
+    backlog_weeks_left: int | None = None
+    missed_returns: int | None = None
     news_weeks: int = 1  # a system-first visit stays among the 本周要点 this many weeks
     movers: int = 3  # the units whose score moved most, named among the 本周要点
     # the plan's clause behind each list (repeats, escalations, unresolved, backlog, returns)
@@ -252,12 +273,33 @@ class Campaign:
     base_score: int
     base_clause: str
     sha256: str
-    attention: Attention = Attention(4, 6, 2)
+    attention: Attention = Attention()
     weekly_return: str = ""  # what is returned each week, as the deadline table says it
     weekly_return_clause: str = ""
     short_name: str = ""  # as titles say it (信访维稳百日攻坚行动); the name if not given
     targets: tuple[Target, ...] = ()
     targets_clause: str = ""
+    # the assessment cycle (考核周期): the whole period, or each month or quarter scored on
+    # its own from the base (月考核); its clause
+    # what the period is called (行动 → 行动期, 行动开始日, 行动以来), and the office that
+    # runs it and certifies resolutions (行动办公室); campaign.yaml period.called / office
+    called: str = "考核"
+    office: str = "考核办公室"
+    weekday_name: str = "周五"  # the return day as people say it (周日 without a return)
+    cycle: str = "全期"
+    cycle_clause: str = ""
+    has_returns: bool = True  # whether the method sets a regular return (weekly_return)
+
+    def assessment_period(self, as_of: dt.date) -> tuple[dt.date, dt.date]:
+        """The assessment period holding as-of: the whole campaign, or its month or quarter
+        (clipped to the campaign). Events before it belong to an earlier assessment."""
+        if self.cycle == "全期":
+            return self.start, self.end
+        months = CYCLE_MONTHS[self.cycle]
+        first = dt.date(as_of.year, (as_of.month - 1) // months * months + 1, 1)
+        after = dt.date(first.year + (first.month + months - 1) // 12,
+                        (first.month + months - 1) % 12 + 1, 1)  # fmt: skip
+        return max(first, self.start), min(after - dt.timedelta(days=1), self.end)
 
     @property
     def backlog_target(self) -> Deadline | None:
@@ -294,19 +336,23 @@ def load_campaign(path: Path) -> Campaign:
             "name": str,
             "document": str,
             "period": dict,
+            "base_score": dict,
+        },
+        {
+            "short_name": str,
+            "targets": dict,
+            "assessment": dict,
             "phases": list,
             "weekly_return": dict,
             "deadlines": list,
-            "base_score": dict,
             "attention": dict,
         },
-        {"short_name": str, "targets": dict},
     )
     period = c.mapping(
         top.get("period", {}),
         "period",
         {"start": dt.date, "end": dt.date, **sourced},
-        {"note": str},
+        {"note": str, "called": str, "office": str},
     )
     phases = []
     for i, p in enumerate(top.get("phases", []) or []):
@@ -318,11 +364,16 @@ def load_campaign(path: Path) -> Campaign:
         )
         if {"id", "name", "start", "end", "clause"} <= p.keys():
             phases.append(Phase(p["id"], p["name"], p["start"], p["end"], p["clause"]))
-    weekly = c.mapping(
-        top.get("weekly_return", {}),
-        "weekly_return",
-        {"weekday": int, "weekday_name": str, "what": str, "late_days": int, **sourced},
-        {},
+    # a method with no regular return (an annual method): weeks are calendar weeks
+    weekly = (
+        c.mapping(
+            top["weekly_return"],
+            "weekly_return",
+            {"weekday": int, "weekday_name": str, "what": str, "late_days": int, **sourced},
+            {},
+        )
+        if "weekly_return" in top
+        else dict(NO_RETURN)
     )
     if isinstance(weekly.get("weekday"), int) and not 1 <= weekly["weekday"] <= 7:
         c.error("weekly_return.weekday", "应为 1(周一)到 7(周日)")
@@ -339,8 +390,15 @@ def load_campaign(path: Path) -> Campaign:
     watch = c.mapping(
         top.get("attention", {}),
         "attention",
-        {"unresolved_weeks": int, "backlog_weeks_left": int, "missed_returns": int},
-        {"news_weeks": int, "movers": int, "clauses": dict},
+        {},
+        {
+            "unresolved_weeks": int,
+            "backlog_weeks_left": int,
+            "missed_returns": int,
+            "news_weeks": int,
+            "movers": int,
+            "clauses": dict,
+        },
     )
     lists = ("repeats", "escalations", "unresolved", "backlog", "returns")
     for key, value in (watch.get("clauses") or {}).items():
@@ -353,6 +411,13 @@ def load_campaign(path: Path) -> Campaign:
     if dated and period["start"] > period["end"]:
         c.error("period", "开始日期晚于结束日期")
     targets = _load_targets(c, top.get("targets"))
+    cycle = c.mapping(top.get("assessment", {}), "assessment", {}, {"cycle": str, **sourced})
+    if cycle.get("cycle", "全期") not in ("全期", *CYCLE_MONTHS):
+        c.error(
+            "assessment.cycle", f"应为 全期 / {' / '.join(CYCLE_MONTHS)},实为 {cycle['cycle']!r}"
+        )
+    if "cycle" in cycle and not {"clause", "quote"} <= cycle.keys():
+        c.error("assessment", "考核周期须写 clause 和 quote")
     c.raise_if_any()
     return Campaign(
         name=top["name"],
@@ -364,13 +429,19 @@ def load_campaign(path: Path) -> Campaign:
         deadlines=tuple(sorted(deadlines, key=lambda d: d.date)),
         base_score=base["value"],
         short_name=top.get("short_name") or top["name"],
-        weekly_return=f"每{weekly['weekday_name']}报送{weekly['what']}",
+        weekly_return=f"每{weekly['weekday_name']}报送{weekly['what']}" if weekly["what"] else "",
         weekly_return_clause=weekly["clause"],
         targets=targets,
         targets_clause=(top.get("targets") or {}).get("clause", ""),
         base_clause=base["clause"],
         sha256=digest,
         attention=Attention(**watch),
+        cycle=cycle.get("cycle", "全期"),
+        cycle_clause=cycle.get("clause", ""),
+        has_returns="weekly_return" in top,
+        called=period.get("called", "考核"),
+        weekday_name=weekly["weekday_name"],
+        office=period.get("office", "考核办公室"),
     )
 
 
@@ -394,6 +465,7 @@ class Units:
     kinds: tuple[str, ...] = ()
     # the kind the office rule applies to (附件2 一(四) 末段: 局机关科室), if the method has one
     office_kind: str | None = None
+    organisation: str = ""  # whose units they are, as form titles say it (莒南县水利系统)
 
     @property
     def names(self) -> list[str]:
@@ -429,7 +501,10 @@ def load_units(path: Path) -> Units:
     data, digest = read_yaml(path)
     c = _Checker(path)
     top = c.mapping(
-        data, "units.yaml", {"units": list, "kinds": list}, {"source": str, "office_kind": str}
+        data,
+        "units.yaml",
+        {"units": list, "kinds": list},
+        {"source": str, "office_kind": str, "organisation": str},
     )
     kinds = tuple(str(k) for k in top.get("kinds") or ())
     office_kind = top.get("office_kind")
@@ -464,7 +539,7 @@ def load_units(path: Path) -> Units:
     if not units:
         c.error("units", "至少需要一个单位")
     c.raise_if_any()
-    return Units(tuple(units), digest, kinds, office_kind)
+    return Units(tuple(units), digest, kinds, office_kind, top.get("organisation", ""))
 
 
 # --------------------------------------------------------------------------- limits
@@ -714,6 +789,12 @@ class Rule:
     # "超过 5 人(不含 5 人)" is min_persons 6
     min_persons: int = 1
     max_persons: int | None = None
+    # conditions on the method's declared yes/no columns (已预警: 是), as (column, value)
+    when: tuple[tuple[str, bool], ...] = ()
+
+    def holds(self, flags: dict[str, bool]) -> bool:
+        """Whether the rule's ``when`` conditions hold for a visit's declared columns."""
+        return all(flags.get(k, False) == v for k, v in self.when)
 
     def fits(self, persons: int) -> bool:
         """Whether a visit of this many persons is in the rule's head-count bracket."""
@@ -742,6 +823,20 @@ class Item:
     note: str = ""
 
 
+@dataclass(frozen=True)
+class DeclaredColumn:
+    """A yes/no column a method adds to a ledger (已预警, 劝返) so that its rules can depend
+    on it (rules.yaml ``columns``): optional in the ledger, blank reads as 否."""
+
+    key: str  # the name inside the library and in ``when`` conditions
+    ledger: str
+    header: str
+    label: str
+    clause: str
+    quote: str
+    aliases: tuple[str, ...] = ()
+
+
 _RULE_COMMON_REQ = {"label": str, "clause": str, "mechanism": str, "quote": str}
 _RULE_COMMON_OPT = {"note": str, "ambiguous": bool}
 _RULE_FIELDS: dict[str, tuple[dict[str, Any], dict[str, Any]]] = {
@@ -754,14 +849,15 @@ _RULE_FIELDS: dict[str, tuple[dict[str, Any], dict[str, Any]]] = {
             "item": str,
             "min_persons": int,
             "max_persons": (int, type(None)),
+            "when": dict,
         },
     ),
     "visit_charge": (
         {"levels": list, "form": str, "irregular": (bool, str), "points": int, "per": str},
-        {"item": str, "min_persons": int, "max_persons": (int, type(None))},
+        {"item": str, "min_persons": int, "max_persons": (int, type(None)), "when": dict},
     ),
     "incident": ({"level": str, "points": int, "categories": list, "per": str}, {"item": str}),
-    "doubling": ({"condition": str, "factor": int}, {"item": str}),
+    "doubling": ({"condition": str, "factor": int}, {"item": str, "when": dict}),
     "backlog": (
         {"min_years": int, "max_years": (int, type(None)), "points": int, "per": str},
         {"item": str},
@@ -796,6 +892,12 @@ class Rules:
     # forms the method defines by head count (集体访:5 人以上): form → (min, max or None)
     form_persons: dict[str, tuple[int, int | None]] = field(default_factory=dict, hash=False)
     floor: int | None = None  # the lowest total (扣完为止 on the whole), if the method has one
+    # yes/no columns the method adds to its ledgers (key → column), in the file's order
+    columns: dict[str, DeclaredColumn] = field(default_factory=dict, hash=False)
+
+    def declared(self, ledger: str) -> list[DeclaredColumn]:
+        """The yes/no columns the method adds to one ledger."""
+        return [col for col in self.columns.values() if col.ledger == ledger]
 
     def __getitem__(self, rule_id: str) -> Rule:
         return self.rules[rule_id]
@@ -820,11 +922,16 @@ class Rules:
         return [r for r in self.rules.values() if r.mechanism == mechanism]
 
     def visit_rate(
-        self, level: str, form: str, irregular: bool, persons: int | None = None
+        self,
+        level: str,
+        form: str,
+        irregular: bool,
+        persons: int | None = None,
+        flags: dict[str, bool] | None = None,
     ) -> Rule:
-        """The one per-person-visit rule of a level, form and irregularity (and head count,
-        where the method has head-count brackets)."""
-        (rule,) = visit_rate_rules(self.rules.values(), level, form, irregular, persons)
+        """The one per-person-visit rule of a level, form and irregularity (and head count
+        and declared columns, where the method's rates depend on them)."""
+        (rule,) = visit_rate_rules(self.rules.values(), level, form, irregular, persons, flags)
         return rule
 
     def rule_points(self, rule: Rule) -> int:
@@ -985,7 +1092,21 @@ def _load_rule(c: _Checker, rule_id: str, spec: Any) -> Rule | None:
         item=spec.get("item"),
         min_persons=spec.get("min_persons", 1),
         max_persons=spec.get("max_persons"),
+        when=_when(c, key, spec.get("when")),
     )
+
+
+def _when(c: _Checker, key: str, data: Any) -> tuple[tuple[str, bool], ...]:
+    """A rule's ``when``: declared yes/no column → true/false (已预警: false)."""
+    out = []
+    for col, value in (data or {}).items():
+        if not isinstance(value, bool):
+            c.error(f"{key}.when.{col}", f"应为 true / false,实为 {value!r}")
+            continue
+        out.append((str(col), value))
+    if data is not None and not out:
+        c.error(f"{key}.when", "不能为空")
+    return tuple(sorted(out))
 
 
 def _load_items(c: _Checker, data: Any, interps: dict[str, Interpretation]) -> dict[str, Item]:
@@ -1080,6 +1201,48 @@ def _load_form_persons(
     return out
 
 
+_COLUMN_KEY = re.compile(r"^[a-z][a-z0-9_]*$")
+
+
+def _load_columns(c: _Checker, data: Any) -> dict[str, DeclaredColumn]:
+    """rules.yaml ``columns``: yes/no columns the method adds to a ledger (已预警), each with
+    the clause that needs it. Keys are lower-case English names; headers are Chinese. That
+    they do not collide with the ledger's own columns is checked where ledgers are read."""
+    out: dict[str, DeclaredColumn] = {}
+    for col_key, spec in (data or {}).items():
+        key = f"columns.{col_key}"
+        if not isinstance(col_key, str) or not _COLUMN_KEY.match(col_key):
+            c.error(key, "列名应为小写英文字母、数字和下划线,如 warned")
+            continue
+        n_errors = len(c.errors)
+        spec = c.mapping(
+            spec,
+            key,
+            {"ledger": str, "header": str, "label": str, "clause": str, "quote": str},
+            {"aliases": list, "note": str, "type": str},
+        )
+        if len(c.errors) > n_errors:
+            continue
+        if spec["ledger"] not in DECLARABLE_LEDGERS:
+            c.error(f"{key}.ledger", f"应为 {' / '.join(DECLARABLE_LEDGERS)}")
+        if spec.get("type", "是否") != "是否":
+            c.error(f"{key}.type", f"只能声明是否列(type: 是否),实为 {spec['type']!r}")
+        aliases = spec.get("aliases") or []
+        if not spec["header"].strip() or not all(isinstance(a, str) and a.strip() for a in aliases):
+            c.error(key, "表头和其他写法应为非空文字")
+            continue
+        out[col_key] = DeclaredColumn(
+            key=col_key,
+            ledger=spec["ledger"],
+            header=spec["header"].strip(),
+            label=spec["label"],
+            clause=spec["clause"],
+            quote=spec["quote"],
+            aliases=tuple(a.strip() for a in aliases),
+        )
+    return out
+
+
 def _cap_rule(item: Item) -> Rule:
     """The rule whose rows give back what an item's deductions exceed its points by."""
     return Rule(
@@ -1094,11 +1257,16 @@ def _cap_rule(item: Item) -> Rule:
 
 
 def visit_rate_rules(
-    rules: Iterable[Rule], level: str, form: str, irregular: bool, persons: int | None = None
+    rules: Iterable[Rule],
+    level: str,
+    form: str,
+    irregular: bool,
+    persons: int | None = None,
+    flags: dict[str, bool] | None = None,
 ) -> list[Rule]:
     """The per-person-visit rules (一(一)2 … 一(四)8) that match a visit's level, form and
-    irregularity (and head count, if given); a valid rule set has exactly one for every
-    combination and head count."""
+    irregularity (and head count and declared yes/no columns, if given); a valid rule set
+    has exactly one for every combination, head count and value of those columns."""
     return [
         r
         for r in rules
@@ -1107,7 +1275,47 @@ def visit_rate_rules(
         and r.form in (form, "any")
         and r.irregular in (irregular, None)
         and (persons is None or r.fits(persons))
+        and (flags is None or r.holds(flags))
     ]
+
+
+def _uncovered(found: list[Rule], lo: int, hi: int | None) -> str:
+    """The first head count of lo … hi that no bracket or two brackets cover, in words."""
+    top = hi if hi is not None else max([lo, *(r.max_persons or r.min_persons for r in found)]) + 1
+    for n in range(lo, top + 1):
+        if sum(r.fits(n) for r in found) != 1:
+            return f"{n} 人"
+    return f"{lo} 人起"
+
+
+def _when_words(flags: dict[str, bool], columns: dict[str, DeclaredColumn]) -> str:
+    """Declared column values as the ledger says them: 「已预警」为是."""
+    return "".join(
+        f"、「{columns[k].header if k in columns else k}」为{'是' if v else '否'}"
+        for k, v in flags.items()
+    )
+
+
+def _check_when(c: _Checker, rules: dict[str, Rule], columns: dict[str, DeclaredColumn]) -> None:
+    """``when`` names declared yes/no columns of the visits ledger; a doubling on a declared
+    column has one (condition: declared), and no other doubling has."""
+    for r in rules.values():
+        key = f"rules.{r.id}"
+        for col, _ in r.when:
+            if col not in columns or columns[col].ledger != "visits":
+                declared = " / ".join(k for k, v in columns.items() if v.ledger == "visits")
+                c.error(
+                    f"{key}.when.{col}",
+                    f"「{col}」不是 columns 中为走访登记声明的是否列"
+                    + (f"(已声明:{declared})" if declared else "(没有声明任何列)"),
+                )
+        if r.mechanism == "doubling" and (r.condition == "declared") != bool(r.when):
+            c.error(f"{key}.when", "condition: declared 须写 when(哪一列为是或否),其他加倍条件不写")
+    used = sorted({k for r in rules.values() if r.mechanism == "visit_rate" for k, _ in r.when})
+    if len(used) > MAX_WHEN_COLUMNS:
+        c.error(
+            "rules", f"每人次标准最多依据 {MAX_WHEN_COLUMNS} 个声明的是否列,实为 {len(used)} 个"
+        )
 
 
 def _brackets_tile(found: list[Rule], lo: int = 1, hi: int | None = None) -> bool:
@@ -1134,6 +1342,7 @@ def _check_rule_set(
     levels: tuple[str, ...],
     forms: tuple[str, ...],
     form_persons: dict[str, tuple[int, int | None]] | None = None,
+    columns: dict[str, DeclaredColumn] | None = None,
 ) -> None:
     """Cross-rule checks: every case covered once, references resolve, brackets tile."""
     for r in rules.values():
@@ -1170,19 +1379,26 @@ def _check_rule_set(
                 c.error(f"{key}.factor", "倍数应为正整数")
         if r.mechanism == "flag" and r.condition not in FLAG_CONDITIONS:
             c.error(f"{key}.condition", f"应为 {' / '.join(FLAG_CONDITIONS)}")
-    # Every (level, form, irregular) visit meets exactly one visit rate.
-    for lvl in levels:
-        for form in forms:
-            for irregular in (False, True):
-                found = visit_rate_rules(rules.values(), lvl, form, irregular)
-                lo, hi = (form_persons or {}).get(form, (1, None))
-                if not found or not _brackets_tile(found, lo, hi):
-                    what = f"{lvl}/{form}/{'非访' if irregular else '非非访'}"
-                    hits = "、".join(r.id for r in found) or "没有"
-                    c.error(
-                        "rules",
-                        f"走访 {what} 应恰好适用一条每人次标准(或人数档次首尾相接),实为 {hits}",
-                    )
+    # Every (level, form, irregular, declared columns) visit meets exactly one visit rate.
+    columns = columns or {}
+    used = sorted({k for r in rules.values() if r.mechanism == "visit_rate" for k, _ in r.when})
+    cases = [
+        dict(zip(used, bits, strict=True))
+        for bits in itertools.product((False, True), repeat=len(used))
+    ]
+    for lvl, form, irregular, flags in itertools.product(levels, forms, (False, True), cases):
+        found = visit_rate_rules(rules.values(), lvl, form, irregular, flags=flags)
+        lo, hi = (form_persons or {}).get(form, (1, None))
+        if not found or not _brackets_tile(found, lo, hi):
+            what = (
+                f"{lvl}{form}({'非访' if irregular else '不是非访'}{_when_words(flags, columns)})"
+            )
+            hits = "、".join(r.id for r in found) or "没有规则"
+            gap = f",{_uncovered(found, lo, hi)}没有或不止一条" if found else ""
+            c.error(
+                "rules",
+                f"走访 {what} 应恰好适用一条每人次标准(或人数档次首尾相接),实为 {hits}{gap}",
+            )
     _check_readings(c, rules, interps)
     per_level = [r.level for r in rules.values() if r.mechanism == "first_case"]
     for lvl in sorted({x for x in per_level if per_level.count(x) > 1}):
@@ -1273,6 +1489,7 @@ def load_rules(path: str | os.PathLike | None = None, **overrides: Any) -> Rules
             "items": dict,
             "floor": dict,
             "form_persons": dict,
+            "columns": dict,
         },
     )
     interps = _load_interpretations(c, top.get("interpretations", {}))
@@ -1290,7 +1507,9 @@ def load_rules(path: str | os.PathLike | None = None, **overrides: Any) -> Rules
     if collective is not None and collective not in forms:
         c.error("collective_form", f"「{collective}」不在 forms 中")
     form_persons = _load_form_persons(c, top.get("form_persons"), forms)
-    _check_rule_set(c, rules, interps, levels, forms, form_persons)
+    columns = _load_columns(c, top.get("columns"))
+    _check_when(c, rules, columns)
+    _check_rule_set(c, rules, interps, levels, forms, form_persons, columns)
     for r in rules.values():
         if r.item is not None and r.item not in items:
             c.error(f"rules.{r.id}.item", f"项目「{r.item}」不在 items 中")
@@ -1339,6 +1558,7 @@ def load_rules(path: str | os.PathLike | None = None, **overrides: Any) -> Rules
         items=items,
         floor=floor,
         form_persons=form_persons,
+        columns=columns,
     )
     return result.with_overrides(**overrides) if overrides else result
 

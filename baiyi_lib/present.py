@@ -134,7 +134,7 @@ def attention_lists(rules: Rules, basis: str) -> dict[str, tuple[str, str, dict[
     the returns are judged from."""
     watch = rules.campaign.attention
     said = watch.clauses  # the plan's clause behind each list (campaign.yaml)
-    return {
+    lists = {
         "repeats": (
             "同一案件多次走访(群众只访一次未做到)",
             said.get("repeats", ""),
@@ -163,6 +163,9 @@ def attention_lists(rules: Rules, basis: str) -> dict[str, tuple[str, str, dict[
             labels("unit", "missed", "since"),
         ),
     }
+    drawn = {"unresolved": watch.unresolved_weeks, "backlog": watch.backlog_weeks_left,
+             "returns": watch.missed_returns if rules.campaign.has_returns else None}  # fmt: skip
+    return {k: v for k, v in lists.items() if drawn.get(k, True) is not None}
 
 
 def days_in_words(days: int) -> str:
@@ -180,11 +183,13 @@ def whole_cases(x: float) -> int:
 def attention_shown(lists: dict[str, pd.DataFrame]) -> dict[str, pd.DataFrame]:
     """The 需要关注 lists with their values written as people read them (能/不能, 3月1日)."""
     out = dict(lists)
-    out["backlog"] = out["backlog"].assign(
-        on_track=out["backlog"]["on_track"].map({True: "能", False: "不能"}),
-        days_left=out["backlog"]["days_left"].map(days_in_words),
-    )
-    out["returns"] = out["returns"].assign(since=out["returns"]["since"].map(week_label))
+    if "backlog" in out:
+        out["backlog"] = out["backlog"].assign(
+            on_track=out["backlog"]["on_track"].map({True: "能", False: "不能"}),
+            days_left=out["backlog"]["days_left"].map(days_in_words),
+        )
+    if "returns" in out:
+        out["returns"] = out["returns"].assign(since=out["returns"]["since"].map(week_label))
     return out
 
 

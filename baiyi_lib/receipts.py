@@ -20,7 +20,7 @@ from . import views
 from .dates import return_day_on_or_after, week_label
 from .ledgers import Ledgers
 from .ledgers.schema import KIND_LABELS
-from .params import Rules
+from .params import Campaign, Rules
 from .present import PROBLEM_HEADERS, html_table, labels
 from .report.files import atomic_write
 from .report.run import TEMPLATES
@@ -77,20 +77,18 @@ def write_receipts(
     out = Path(out_dir)
     written = []
     for unit, mine in sorted(by_unit.items()):
-        page = _receipt(unit, mine, standing, received, as_of)
+        page = _receipt(unit, mine, standing, received, as_of, rules.campaign)
         u = rules.units.by_name(unit)
         path = out / f"{u.id}_{unit}_回执_第{week}周_{week_label(as_of)}.html"
         atomic_write(path, page.encode("utf-8"))
         written.append(path)
     if office:
-        page = _receipt(OFFICE, office, None, received, as_of)
-        path = out / f"{OFFICE}_回执_第{week}周_{week_label(as_of)}.html"
+        name = rules.campaign.office
+        page = _receipt(name, office, None, received, as_of, rules.campaign, office=True)
+        path = out / f"{name}_回执_第{week}周_{week_label(as_of)}.html"
         atomic_write(path, page.encode("utf-8"))
         written.append(path)
     return written
-
-
-OFFICE = "行动办公室"
 
 
 @dataclass
@@ -130,7 +128,7 @@ def write_withdrawal_receipts(
             message=f"第 {w.submission_id} 次报送已撤回:{describe_withdrawal(w)}。"
             "撤回前的台账仍可按当时已知的数据重现。", unit=unit,
         )  # fmt: skip
-        page = _receipt(unit, [report], standing, w.at, as_of)
+        page = _receipt(unit, [report], standing, w.at, as_of, rules.campaign)
         u = rules.units.by_name(unit)
         path = Path(out_dir) / f"{u.id}_{unit}_撤回回执_第{week}周_{week_label(as_of)}.html"
         atomic_write(path, page.encode("utf-8"))
@@ -187,14 +185,18 @@ def _receipt(
     standing: _Standing | None,
     received: dt.datetime,
     as_of: dt.date,
+    camp: Campaign,
+    office: bool = False,
 ) -> str:
     """One unit's receipt page (Chinese, one self-contained HTML file, prints on A4); the
-    campaign office's (``OFFICE``) lists refused files whose unit can't be told."""
-    office = unit == OFFICE
+    campaign office's (``office``: named by campaign.yaml) lists refused files whose unit
+    can't be told."""
     parts = [
         f"<h1>{html.escape(unit)} · 报送回执</h1>",
         f'<p class="meta">收到时间 {received:%Y-%m-%d %H:%M};计入截至 {week_label(as_of)}'
-        f"(周五)的一周" + ("" if office else f";得分统计截至 {as_of:%Y-%m-%d}") + "。</p>",
+        f"({camp.weekday_name})的一周"
+        + ("" if office else f";得分统计截至 {as_of:%Y-%m-%d}")
+        + "。</p>",
     ]
     if office:
         parts.append(
@@ -259,7 +261,7 @@ def _receipt(
         parts += _standing_sections(unit, standing)
     parts.append(
         '<p class="provenance">本回执只列案件编号和人次,不含任何个人信息。'
-        "对计分有疑问,可请行动办公室逐条核对。</p>"
+        f"对计分有疑问,可请{html.escape(camp.office)}逐条核对。</p>"
     )
     css = (TEMPLATES / "baiyi" / "briefing.css").read_text(encoding="utf-8")
     return (
@@ -285,8 +287,13 @@ def _todo(unit: str, standing: _Standing) -> list[str]:
     cases resolved but still waiting for the campaign office's certification."""
     ledgers, result = standing.ledgers, standing.result
     watch = result.rules.campaign.attention
+    watch_office = result.rules.campaign.office
     items: list[str] = []
-    stale = views.unresolved_screening(ledgers, result, unit)
+    stale = (
+        views.unresolved_screening(ledgers, result, unit)
+        if watch.unresolved_weeks is not None
+        else pd.DataFrame()
+    )
     if len(stale):
         cases = "、".join(f"{r.case_id}(已 {r.weeks} 周)" for r in stale.itertuples(index=False))
         items.append(
@@ -318,8 +325,8 @@ def _todo(unit: str, standing: _Standing) -> list[str]:
     if len(waiting):
         cases = "、".join(waiting["case_id"].astype(str))
         items.append(
-            f"已化解但尚未经行动办公室认定的积案 {len(waiting)} 件,认定后才加分,"
-            f"请报行动办公室认定:{cases}。"
+            f"已化解但尚未经{watch_office}认定的积案 {len(waiting)} 件,认定后才加分,"
+            f"请报{watch_office}认定:{cases}。"
         )
     if not items:
         return ["<h2>需要本单位做的事</h2><p>目前没有需要本单位跟进的案件。</p>"]
@@ -361,7 +368,7 @@ def _standing_sections(unit: str, standing: _Standing) -> list[str]:
     open_cases = backlog[(backlog["points"] == 0) & ~before]  # not yet certified in the campaign
     open_cases = open_cases.assign(
         status=[
-            "已化解,待行动办公室认定(尚未加分)" if st == "已化解" else st
+            f"已化解,待{result.rules.campaign.office}认定(尚未加分)" if st == "已化解" else st
             for st in open_cases["status"].astype(str)
         ]
     )

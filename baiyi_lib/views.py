@@ -577,14 +577,20 @@ def attention(
     """需要关注: what needs the leading group's attention before the next visit happens,
     by case id and unit (never a person): repeated visits, escalations, cases screened
     long ago and still open, backlog behind pace near 5月20日, runs of missed returns."""
-    missed = missed_returns(returns, result.rules)
-    return {
+    watch, camp = result.rules.campaign.attention, result.rules.campaign
+    out = {
         "repeats": repeat_visits(ledgers, result, unit),
         "escalations": escalations(ledgers, result, unit),
-        "unresolved": unresolved_screening(ledgers, result, unit),
-        "backlog": backlog_behind(ledgers, result, unit),
-        "returns": missed if unit is None else missed[missed["unit"] == unit],
     }
+    # the others only where the method sets their threshold (campaign.yaml attention)
+    if watch.unresolved_weeks is not None:
+        out["unresolved"] = unresolved_screening(ledgers, result, unit)
+    if watch.backlog_weeks_left is not None:
+        out["backlog"] = backlog_behind(ledgers, result, unit)
+    if watch.missed_returns is not None and camp.has_returns:
+        missed = missed_returns(returns, result.rules)
+        out["returns"] = missed if unit is None else missed[missed["unit"] == unit]
+    return out
 
 
 # --------------------------------------------------------------------------- returns
@@ -706,7 +712,7 @@ def deadlines(rules: Rules, as_of: dt.date) -> pd.DataFrame:
     camp = rules.campaign
     next_return = next_return_day(as_of, camp.weekly_return_weekday)
     rows = []
-    if next_return <= camp.end:
+    if next_return <= camp.end and camp.has_returns:
         rows.append(
             {
                 "name": camp.weekly_return,
@@ -715,7 +721,7 @@ def deadlines(rules: Rules, as_of: dt.date) -> pd.DataFrame:
             }
         )
     rows += [{"name": d.name, "date": d.date, "clause": d.clause} for d in camp.deadlines]
-    out = pd.DataFrame(rows)
+    out = pd.DataFrame(rows, columns=["name", "date", "clause"])
     out["days_left"] = [(d - as_of).days for d in out["date"]]
     out["status"] = np.where(
         out["days_left"] < 0, "已过", np.where(out["days_left"] == 0, "今日", "未到")

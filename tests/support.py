@@ -31,6 +31,8 @@ def frames(**tables: list[dict]) -> dict[str, pd.DataFrame]:
     for kind, cols in SCHEMAS.items():
         rows = [{**DEFAULTS.get(kind, {}), **r} for r in tables.get(kind, [])]
         names = [c.name for c in cols]
+        # a method's declared columns (已预警…) where the rows carry them
+        names += sorted({k for r in rows for k in r} - set(names))
         df = pd.DataFrame(rows, columns=names)
         for c in cols:
             if c.type in ("date", "opt_date"):

@@ -11,6 +11,9 @@ import re
 import unicodedata
 from dataclasses import dataclass
 
+from ..errors import ParamsError
+from ..params import Rules
+
 KINDS = ("visits", "incidents", "screening", "backlog")
 
 KIND_LABELS = {
@@ -147,6 +150,35 @@ def normalise_header(text: object) -> str:
 def headers(kind: str) -> list[str]:
     """The canonical Chinese headers of a ledger, in order (templates, samples)."""
     return [c.header for c in SCHEMAS[kind]]
+
+
+def columns(kind: str, rules: Rules | None = None) -> tuple[Column, ...]:
+    """A ledger's columns: the contract's (``SCHEMAS``) and the yes/no columns the method
+    declares for it (rules.yaml ``columns``: 已预警…), optional, blank reading 否.
+
+    Raises ParamsError when a declared column takes a name, header or spelling the
+    ledger already has (one header must mean one column)."""
+    own = SCHEMAS[kind]
+    if rules is None or not rules.columns:
+        return own
+    taken = header_lookup(kind)
+    out = list(own)
+    for col in rules.declared(kind):
+        for spelling in (col.key, col.header, *col.aliases):
+            hit = taken.get(normalise_header(spelling))
+            if hit is not None:
+                where = rules.source.name if rules.source else "rules.yaml"
+                raise ParamsError(
+                    f"{where}: columns.{col.key}: 「{spelling}」已是{KIND_LABELS[kind]}"
+                    f"的列「{_header_of(kind, hit, out)}」的写法,请换一个表头"
+                )
+            taken[normalise_header(spelling)] = col.key
+        out.append(Column(col.key, col.header, "bool", required=False, aliases=col.aliases))
+    return tuple(out)
+
+
+def _header_of(kind: str, name: str, cols: list[Column]) -> str:
+    return next((c.header for c in cols if c.name == name), name)
 
 
 def header_lookup(kind: str) -> dict[str, str]:

@@ -23,7 +23,7 @@ from . import normalise as nz
 from .checks import CHECKS
 from .privacy import check_cells, is_pii_header, mask_column
 from .raw import FileNote, RawTable, ReadResult
-from .schema import KEYS, KIND_LABELS, KINDS, SCHEMAS, Column
+from .schema import KEYS, KIND_LABELS, KINDS, SCHEMAS, Column, columns, normalise_header
 
 ERROR = "错误"
 REMARK = "提示"
@@ -176,7 +176,35 @@ def shown(raw: pd.Series) -> pd.Series:
     return s.map(lambda v: v if len(v) <= MAX_VALUE_CHARS else v[: MAX_VALUE_CHARS - 1] + "…")
 
 
-def _concat(tables: list[RawTable], kind: str) -> tuple[pd.DataFrame, dict[str, pd.Series]]:
+def _claim_declared(tables: list[RawTable], cols: tuple[Column, ...]) -> None:
+    """The method's declared columns (已预警…) among each table's extra columns: renamed to
+    their names, so that they are read like the contract's own (first one of a kind wins)."""
+    own = {c.name for kind in KINDS for c in SCHEMAS[kind]}
+    declared = {
+        normalise_header(spelling): c.name
+        for c in cols
+        if c.name not in own
+        for spelling in (c.header, c.name, *c.aliases)
+    }
+    if not declared:
+        return
+    for t in tables:
+        renames = {}
+        for col in t.frame.columns:
+            if not str(col).startswith("extra:"):
+                continue
+            name = declared.get(normalise_header(str(col).removeprefix("extra:")))
+            if name is not None and name not in t.frame.columns and name not in renames.values():
+                renames[col] = name
+        if renames:
+            t.frame = t.frame.rename(columns=renames)
+            for old, new in renames.items():
+                t.headers[new] = t.headers.pop(old, old.removeprefix("extra:"))
+
+
+def _concat(
+    tables: list[RawTable], kind: str, cols: tuple[Column, ...]
+) -> tuple[pd.DataFrame, dict[str, pd.Series]]:
     """All tables of one kind as one frame with provenance; headers as written, per row."""
     parts = []
     for t in tables:
@@ -196,7 +224,7 @@ def _concat(tables: list[RawTable], kind: str) -> tuple[pd.DataFrame, dict[str, 
     else:
         frame = pd.DataFrame({c: pd.Series(dtype=object) for c in [*PROVENANCE, "_table"]})
     headers: dict[str, pd.Series] = {}
-    for col in SCHEMAS[kind]:
+    for col in cols:
         per_table = [
             pd.Series(t.headers.get(col.name, col.header), index=range(len(t.frame)))
             for t in tables
@@ -264,7 +292,7 @@ def _parse_columns(
     id that reads as prose, or a dispute category outside the office's list, is refused and
     never echoed: the message shows it masked (``prose_mask``)."""
     out = pd.DataFrame(index=frame.index)
-    for col in SCHEMAS[kind]:
+    for col in columns(kind, rules):
         written = frame[col.name]
         placeholder = _placeholders(written, rules)
         raw = written.mask(placeholder) if placeholder.any() else written
@@ -467,7 +495,8 @@ def _check_cells(
     number (in any spelling, in any column, number cells included), no control
     character, no overlong text."""
     names = [c.name for c in SCHEMAS[kind]]
-    extras = [c for c in frame.columns if str(c).startswith("extra:")]
+    extras = [c for c in frame.columns if str(c).startswith("extra:") or c in headers]
+    extras = [c for c in dict.fromkeys(extras) if c not in names]  # declared columns too
     for name in names + extras:
         raw = frame[name]
         textual = ptypes.is_object_dtype(raw) or ptypes.is_string_dtype(raw)
@@ -533,8 +562,8 @@ def _check_campaign_dates(
         kind,
         headers["date"],
         frame["date"],
-        f"日期不在行动期内({camp.start:%Y-%m-%d} 至 {camp.end:%Y-%m-%d}),该行不计分",
-        "行动期内的日期;如年份写错请改正",
+        f"日期不在{camp.called}期内({camp.start:%Y-%m-%d} 至 {camp.end:%Y-%m-%d}),该行不计分",
+        f"{camp.called}期内的日期;如年份写错请改正",
         severity=REMARK,
         check="row.outside_campaign",
     )
@@ -685,7 +714,7 @@ def _check_unique(
     first_pos = ids[~dup].reset_index().set_index(key)["index"]
     dup_idx = ids[dup].index
     firsts = first_pos.loc[ids[dup].to_numpy()].to_numpy()
-    content = [c.name for c in SCHEMAS[kind]]
+    content = [c for c in typed.columns if c in headers]  # the contract's and declared ones
     same = np.array(
         [
             typed.loc[a, content].equals(typed.loc[b, content])
@@ -795,8 +824,10 @@ def check(read: ReadResult, rules: Rules, received: dt.datetime | None = None) -
     accounting: list[pd.DataFrame] = []
     for kind in KINDS:
         tables = [t for t in read.tables if t.kind == kind]
+        cols = columns(kind, rules)
+        _claim_declared(tables, cols)
         bad_tables = _check_headers(tables, kind, problems)
-        frame, headers = _concat(tables, kind)
+        frame, headers = _concat(tables, kind, cols)
         n_before = len(problems.parts)
         for t in tables:  # cells seen but not readable (formulas, errors): their rows
             problems.add_notes(t.row_notes, kind)
@@ -810,7 +841,7 @@ def check(read: ReadResult, rules: Rules, received: dt.datetime | None = None) -
             _check_after_receipt(kind, typed, frame, headers, received, problems)
             bad_tables |= _check_declared_units(tables, kind, typed, frame, rules, problems)
         else:
-            typed = pd.DataFrame({c.name: pd.Series(dtype=object) for c in SCHEMAS[kind]})
+            typed = pd.DataFrame({c.name: pd.Series(dtype=object) for c in cols})
         refused = _refused_rows(frame, problems, n_before, bad_tables)
         merged = (
             _check_unique(kind, typed, frame, headers, refused, problems) if len(frame) else refused

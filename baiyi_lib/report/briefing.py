@@ -22,7 +22,7 @@ from .._version import __version__
 from ..dates import week_label
 from ..ledgers import Ledgers
 from ..ledgers.schema import KIND_LABELS
-from ..params import Rules, load_rules
+from ..params import Rules, load_rules, shown_path
 from ..present import attention_lists, attention_shown, days_in_words, labels, whole_cases
 from ..present import html_table as table
 from ..scoring import ScoreResult, as_of_day, score
@@ -216,9 +216,19 @@ class Briefing:
             f'<p class="meta">统计截至 {fig_num("as_of", self.as_of.isoformat())}'
             f"(第 {week['week']} 周:{md(week['start'])}—{md(self.as_of)}{partial});"
             f"{html.escape(scope)};"
-            f"行动期 {camp.start.year}年{md(camp.start)}—{md(camp.end)}。</p>"
-            + note
-            + self._reading()
+            f"{camp.called}期 {camp.start.year}年{md(camp.start)}—{md(camp.end)}"
+            f"{self._cycle_words()}。</p>" + note + self._reading()
+        )
+
+    def _cycle_words(self) -> str:
+        """Under a monthly (or quarterly) assessment, which period the scores are of."""
+        camp = self.rules.campaign
+        if camp.cycle == "全期":
+            return ""
+        first, last = camp.assessment_period(self.as_of)
+        return (
+            f";按{camp.cycle}考核({html.escape(camp.cycle_clause)}),"
+            f"得分为本{camp.cycle}({md(first)}—{md(last)})的得分"
         )
 
     def _reading(self) -> str:
@@ -249,7 +259,7 @@ class Briefing:
         )
         parts = [
             f"<li>本周走访 {fig_num('person_visits_week', f['person_visits_week'])} 人次,"
-            "行动以来累计 "
+            f"{self.rules.campaign.called}以来累计 "
             f"{fig_num('person_visits_to_date', f['person_visits_to_date'])} 人次"
             f"{not_charged}。</li>"
         ]
@@ -296,11 +306,12 @@ class Briefing:
             text = f"各层级颜色在所有图中一致:{'、'.join(r.levels)}。"
         elif section == "backlog":
             d = camp.backlog_target
-            text = (
-                f"积案须在{md(d.date)}前全部化解并经认定({d.clause})。"
-                if d is not None
-                else "本方案没有规定积案全部化解的期限。"
-            )
+            if not self._tracks_backlog:
+                text = "本考核办法没有信访积案化解的计分规定,台账中也没有积案,本节不适用。"
+            elif d is not None:
+                text = f"积案须在{md(d.date)}前全部化解并经认定({d.clause})。"
+            else:
+                text = "本方案没有规定积案全部化解的期限。"
         elif section == "screening":
             looks = [x for x in r.by_mechanism("doubling") if x.condition == "unscreened"]
             text = (
@@ -313,6 +324,7 @@ class Briefing:
     def _backlog_line(self) -> str:
         """The backlog against its deadline, for a method that rewards resolving it."""
         _, bl = self.burndown
+        camp = self.rules.campaign
         target = md(bl["target_date"])
         if bl["days_left"] > 0:
             when = f"距 {target}(积案全部化解)还有 {bl['days_left']} 天"
@@ -321,8 +333,8 @@ class Briefing:
         else:
             when = f"积案全部化解的期限 {target} 已过 {-bl['days_left']} 天"
         return (
-            f"<li>信访积案 {fig_num('backlog_total', bl['total'])} 件,行动以来化解 "
-            f"{bl['resolved']} 件,其中经行动办公室认定 "
+            f"<li>信访积案 {fig_num('backlog_total', bl['total'])} 件,{camp.called}以来化解 "
+            f"{bl['resolved']} 件,其中经{camp.office}认定 "
             f"{fig_num('backlog_certified', bl['certified'])} 件;{when}。</li>"
         )
 
@@ -459,7 +471,7 @@ class Briefing:
     def changes(self) -> Fragment:
         """变化说明: why scores moved since the last briefing, and what the returns changed."""
         if self.previous is None:
-            return Fragment("<p>这是行动的第一周,没有上周可比。</p>")
+            return Fragment(f"<p>这是{self.rules.campaign.called}的第一周,没有上周可比。</p>")
         t = views.score_change_explained(self.result, self.previous, self.restated)
         if self.unit:
             t = t[t["unit"] == self.unit]
@@ -517,13 +529,23 @@ class Briefing:
         return show(charts.score_bars(self.result.scores, base, vetoes))
 
     def visits_chart(self) -> Any:
-        return show(charts.visits_trend(views.visits_by_week(self.ledgers, self.result, self.unit)))
+        by_week = views.visits_by_week(self.ledgers, self.result, self.unit)
+        return show(charts.visits_trend(by_week, self.rules.campaign.weekday_name))
 
     def deductions_chart(self) -> Any:
-        return show(charts.deductions_heatmap(views.deductions_by_unit_week(self.result)))
+        matrix = views.deductions_by_unit_week(self.result)
+        return show(charts.deductions_heatmap(matrix, self.rules.campaign.weekday_name))
+
+    @property
+    def _tracks_backlog(self) -> bool:
+        """Whether the page has a backlog to show: the method scores resolutions, or the
+        ledgers hold backlog cases (a page never charts what the method does not have)."""
+        return bool(self.rules.by_mechanism("backlog")) or not self.ledgers.backlog.empty
 
     def backlog(self) -> Fragment:
         """积案化解进度: the sentence under the burn-down chart."""
+        if not self._tracks_backlog:
+            return Fragment("")
         _, p = self.burndown
         if p["total"] == 0:
             text = "没有登记的信访积案。"
@@ -541,6 +563,8 @@ class Briefing:
         return Fragment(f"<p>{text}</p>")
 
     def backlog_chart(self) -> Any:
+        if not self._tracks_backlog:
+            return None
         t, p = self.burndown
         return show(charts.backlog_burndown(t, p))
 
@@ -551,7 +575,8 @@ class Briefing:
         listing, f = views.screening_check(self.ledgers, self.result, self.unit)
         missing = self.rules.interpretations["missing_case_id"]
         text = (
-            f"<p>行动以来计分的 {f['visits']} 起走访中,走访前已列入本单位排查台账的 "
+            f"<p>{self.rules.campaign.called}以来计分的 {f['visits']} 起走访中,"
+            "走访前已列入本单位排查台账的 "
             f"{f['screened']} 起,占 {pct(f['share'])};未排查出的 {f['unscreened']} 起按考核办法"
             f"二加倍扣分(见下表)。未填案件编号的走访 {f['no_case_id']} 起"
             f"(按「{html.escape(missing.words())}」:{html.escape(missing.meaning())})。</p>"
@@ -719,6 +744,10 @@ class Briefing:
 
     def returns(self) -> Fragment:
         """报送情况与时间节点."""
+        if not self.rules.campaign.has_returns:
+            return Fragment(
+                "<p>本考核办法没有规定定期报送台账,不统计报送情况。</p>" + self._deadline_table()
+            )
         status, basis = self.returns_status()
         cal = views.weeks(self.rules, self.as_of)
         due = cal[cal["end"] <= pd.Timestamp(self.as_of)]
@@ -785,28 +814,38 @@ class Briefing:
                     "若是从 Excel 另存为 CSV,只会保存第一个工作表:</p>"
                     f"<ul>{items}</ul>"
                 )
+        return Fragment(text + self._deadline_table())
+
+    def _deadline_table(self) -> str:
+        """时间节点: the next return and the method's deadlines with days left ("" if none)."""
         dl = views.deadlines(self.rules, self.as_of)
+        if dl.empty:
+            return ""
         dl = dl.assign(
             date=dl["date"].map(lambda d: f"{d.year}年{md(d)}"),
             status=dl["days_left"].map(days_in_words),
         )
-        return Fragment(
-            text
-            + table(
-                dl,
-                labels(
-                    "name",
-                    "date",
-                    "status",
-                    "clause",
-                    overrides={"name": "事项", "clause": "依据", "status": "距今"},
-                ),
-            )
+        return table(
+            dl,
+            labels(
+                "name",
+                "date",
+                "status",
+                "clause",
+                overrides={"name": "事项", "clause": "依据", "status": "距今"},
+            ),
         )
 
     def method(self) -> Fragment:
-        """口径说明 and the provenance footer."""
+        """口径说明: each reading of an ambiguous text with its value, or that the method
+        has none; then what the score discloses (rows read but not charged)."""
         readings = list(self.rules.interpretations.values())
+        if not readings:
+            parts = ["<p>考核办法的文字没有需要另行确定口径之处,全部按原文计分。</p>"]
+            for heading, lines in self.result.disclosures():
+                items = "".join(f"<li>{html.escape(line)}</li>" for line in lines)
+                parts.append(f"<p>{html.escape(heading)}:</p><ul>{items}</ul>")
+            return Fragment("".join(parts))
         it = pd.DataFrame({
             "label": [r.label for r in readings],
             "value": [r.value_words() for r in readings],
@@ -815,6 +854,7 @@ class Briefing:
             "clause": [r.clause for r in readings],
         })  # fmt: skip
         parts = [
+            "<p>原文有歧义之处按下列口径计算;与默认值不同的口径以红底标出。</p>",
             table(
                 it,
                 labels(
@@ -831,7 +871,7 @@ class Briefing:
                     },
                 ),
                 highlight=pd.Series([not r.is_default for r in readings]),
-            )
+            ),
         ]
         for heading, lines in self.result.disclosures():
             items = "".join(f"<li>{html.escape(line)}</li>" for line in lines)
@@ -863,8 +903,9 @@ class Briefing:
             '<div class="appendix"><h3>附录(技术信息,供维护人员核对)</h3>'
             f"<p>数据:<code>{html.escape(self.data)}</code>;baiyi {__version__}</p>"
             f"<p>数据文件及其 SHA-256(用于核对报送文件未被改动):</p><ul>{rows}</ul>"
-            f"<p>规则文件 params/rules.yaml SHA-256 <code>{self.rules.sha256}</code></p>"
-            f"<p>口径参数:</p><ul>{technical}</ul>"
-            "<p>两种口径逐条对照:<code>baiyi compare --set 口径=取值 --data 数据</code>;"
+            f"<p>规则文件 {html.escape(shown_path(self.rules.source))} SHA-256 "
+            f"<code>{self.rules.sha256}</code></p>"
+            + (f"<p>口径参数:</p><ul>{technical}</ul>" if technical else "")
+            + "<p>两种口径逐条对照:<code>baiyi compare --set 口径=取值 --data 数据</code>;"
             "一个单位的逐条说明:<code>baiyi explain 单位 --data 数据</code>。</p></div>"
         )

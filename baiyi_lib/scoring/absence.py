@@ -27,7 +27,8 @@ def clean_period_points(
     """One row per unit and clean_period rule for the units with no visit (among those
     marked ``happened``: inside the period) at the rule's levels, once the period is over."""
     camp = rules.campaign
-    if as_of < camp.end:
+    period_end = camp.assessment_period(as_of)[1]
+    if as_of < period_end:
         return []
     parts = []
     for rule in rules.by_mechanism("clean_period"):
@@ -39,7 +40,7 @@ def clean_period_points(
         frame = pd.DataFrame(
             {
                 "unit": pd.Categorical(clean, categories=rules.units.names),
-                "date": pd.Timestamp(camp.end),
+                "date": pd.Timestamp(period_end),
                 "period": PERIOD_ID,
                 "src_file": "",
                 "src_sheet": "",

@@ -37,7 +37,7 @@ def backlog_points(
     if backlog.empty:
         return [], empty
     camp: Campaign = rules.campaign
-    start = np.datetime64(camp.start, "ns")
+    start = np.datetime64(camp.assessment_period(as_of)[0], "ns")
     end = np.datetime64(camp.end, "ns")
     cut = np.datetime64(min(camp.end, as_of), "ns")
     resolved = (backlog["status"] == "已化解").to_numpy()
@@ -57,11 +57,11 @@ def backlog_points(
             resolved & cert & ~cert_in,
         ],
         [
-            "化解日期早于行动开始日,不计加分",
-            "化解日期晚于行动结束日,不计加分",
-            "已化解但尚未经行动办公室认定,暂不加分",
+            f"化解日期早于{camp.called}开始日,不计加分",
+            f"化解日期晚于{camp.called}结束日,不计加分",
+            f"已化解但尚未经{camp.office}认定,暂不加分",
             f"认定日期晚于统计截止日 {as_of:%Y-%m-%d}",
-            "认定日期不在行动期内,不计加分",
+            f"认定日期不在{camp.called}期内,不计加分",
         ],
         default="",
     )

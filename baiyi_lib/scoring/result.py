@@ -186,7 +186,8 @@ class ScoreResult:
         camp = self.rules.campaign
         lines = [
             f"{name}({u.id},{u.kind})",
-            f"统计期:{camp.start:%Y-%m-%d} 至 {min(camp.end, self.as_of):%Y-%m-%d};"
+            f"统计期:{camp.assessment_period(self.as_of)[0]:%Y-%m-%d} 至 "
+            f"{min(camp.end, self.as_of):%Y-%m-%d};"
             f"得分 {row['score']},排名第 {row['rank']} / {len(self.scores)}",
             f"基础分 {row['base']}({camp.base_clause})",
             "",

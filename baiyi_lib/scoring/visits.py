@@ -118,7 +118,8 @@ def standard_rate(visits: pd.DataFrame, rules: Rules, keep: np.ndarray) -> RateR
     form and irregularity. A rate the text does not give (进京非访) comes from its
     interpretation, and its note says so."""
     if any(
-        r.min_persons != 1 or r.max_persons is not None for r in rules.by_mechanism("visit_rate")
+        r.min_persons != 1 or r.max_persons is not None or r.when
+        for r in rules.by_mechanism("visit_rate")
     ):
         rule, rate = _bracketed_rates(visits, rules)
     else:
@@ -151,10 +152,32 @@ def charged_counts(visits: pd.DataFrame, rules: Rules, rule_codes: np.ndarray) -
     return np.where(per_persons[rule_codes], persons, 1)
 
 
+def holds(visits: pd.DataFrame, rule) -> np.ndarray:
+    """The visits whose declared yes/no columns meet the rule's ``when`` (已预警: 否); a
+    column the ledgers did not carry reads 否, as a blank cell does."""
+    hit = np.ones(len(visits), dtype=bool)
+    for column, value in rule.when:
+        given = (
+            visits[column].fillna(False).to_numpy(dtype=bool)
+            if column in visits
+            else np.zeros(len(visits), dtype=bool)
+        )
+        hit &= given == value
+    return hit
+
+
+def when_words(rules: Rules, rule) -> str:
+    """A rule's ``when`` as the ledger says it: 「已预警」为否."""
+    return "、".join(f"「{rules.columns[k].header}」为{'是' if v else '否'}" for k, v in rule.when)
+
+
 def _matches(visits: pd.DataFrame, rules: Rules, rule) -> np.ndarray:
-    """The visits a rule's conditions select: level(s), form, irregularity, head count."""
+    """The visits a rule's conditions select: level(s), form, irregularity, head count,
+    declared yes/no columns."""
     levels = [rule.level] if rule.level is not None else list(rule.levels)
     hit = visits["level"].isin(levels).to_numpy().copy()
+    if rule.when:
+        hit &= holds(visits, rule)
     if rule.form != "any":
         hit &= (visits["form"] == rule.form).to_numpy()
     if rule.irregular is not None:
@@ -167,8 +190,9 @@ def _matches(visits: pd.DataFrame, rules: Rules, rule) -> np.ndarray:
 
 
 def _bracketed_rates(visits: pd.DataFrame, rules: Rules) -> tuple[np.ndarray, np.ndarray]:
-    """Rule code and rate per visit where rates depend on head count (集体访 5–10 人…): each
-    visit meets exactly one visit_rate rule (the loader checks the brackets tile)."""
+    """Rule code and rate per visit where rates depend on head count (集体访 5–10 人…) or
+    on a declared column (已预警): each visit meets exactly one visit_rate rule (the loader
+    checks that the brackets and the columns' values tile)."""
     level_codes(visits, rules), form_codes(visits, rules)  # unknown levels and forms refused
     rule_ids = list(rules.rules)
     rule = np.full(len(visits), -1, dtype=np.int16)
@@ -360,6 +384,7 @@ def doubling(
     rules: Rules,
     rate_rows: RateRows,
     conditions: dict[str, tuple[np.ndarray, np.ndarray]],
+    texts: list[str] = DOUBLING_NOTES,
 ) -> list[dict[str, object]]:
     """附件2 二: each doubling rule that applies to a visit adds a row on each of its rate
     rows, in the order of the rules file. Under doubling=once a visit is doubled once
@@ -387,7 +412,7 @@ def doubling(
         total = new_total
         where = mask.copy()
         where[mask] = applies
-        code = np.where(extra == 0, DOUBLING_NOTES.index(NOTE_ALREADY_DOUBLED), why[where])
+        code = np.where(extra == 0, texts.index(NOTE_ALREADY_DOUBLED), why[where])
         parts.append(
             pt.rows(
                 visits,
@@ -397,7 +422,7 @@ def doubling(
                 rate=r[applies],
                 multiplier=extra,
                 points=count[applies] * r[applies] * extra,
-                note=pt.notes(code, DOUBLING_NOTES),
+                note=pt.notes(code, texts),
                 persons=p[applies],
                 level=visits["level"].array[where],
                 basis=rate_rows.rule[where],
@@ -477,14 +502,18 @@ def visit_points(
         "dissatisfied": dissatisfied(visits),
     }
     item_of = items_by_code(rules)
+    texts = list(DOUBLING_NOTES)
     for dbl in rules.by_mechanism("doubling"):
         if dbl.condition == "repeat":  # a repeat of what the rule doubles: within its item
             within = keep if dbl.item is None else keep & (item_of[rate_rows[0].rule] == dbl.item)
             conditions[dbl.id] = repeated(visits, within)
+        if dbl.condition == "declared":  # a declared column says so (劝返: 是)
+            texts.append(f"{when_words(rules, dbl)},加倍")
+            conditions[dbl.id] = (holds(visits, dbl), np.full(len(visits), len(texts) - 1))
     parts = []
     for rows in rate_rows:
         parts.append(_rate_points(visits, rules, rows))
-        parts.extend(doubling(visits, rules, rows, conditions))
+        parts.extend(doubling(visits, rules, rows, conditions, texts))
     parts.extend(visit_charges(visits, rules, keep))
     parts.extend(veto_flags(visits, keep, rules))
     return parts

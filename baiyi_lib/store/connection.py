@@ -32,13 +32,24 @@ from ..ledgers.schema import KINDS, SCHEMAS
 # means the file is not what it should be
 ENVIRONMENT = (duckdb.Error,)
 
-SCHEMA_VERSION = 2
+SCHEMA_VERSION = 3
 PROVENANCE = ["src_file", "src_sheet", "src_row"]
 _SQL_TYPES = {"date": "DATE", "opt_date": "DATE", "bool": "BOOLEAN", "persons": "BIGINT"}
 
 
+# The yes/no columns a method declares for a ledger (rules.yaml ``columns``: 已预警…) are
+# stored as one JSON text per row ({"warned": true}); NULL where the method declared none
+DECLARED = "declared"
+
+
 def ledger_columns(kind: str) -> list[str]:
-    """A ledger's columns as stored (its declared columns, English names)."""
+    """A ledger's columns as stored: the contract's (English names) and the method's
+    declared columns in one text column (``DECLARED``)."""
+    return [*contract_columns(kind), DECLARED]
+
+
+def contract_columns(kind: str) -> list[str]:
+    """The contract's columns of a ledger (ledger-format), English names."""
     return [c.name for c in SCHEMAS[kind]]
 
 
@@ -120,7 +131,13 @@ def _v2(con: duckdb.DuckDBPyConnection) -> None:
         )
 
 
-MIGRATIONS: dict[int, Callable[[duckdb.DuckDBPyConnection], None]] = {1: _v1, 2: _v2}
+def _v3(con: duckdb.DuckDBPyConnection) -> None:
+    """Version 3: the yes/no columns a method declares (已预警…), one JSON text per row."""
+    for kind in KINDS:
+        con.execute(f"ALTER TABLE rows_{kind} ADD COLUMN IF NOT EXISTS {DECLARED} VARCHAR")
+
+
+MIGRATIONS: dict[int, Callable[[duckdb.DuckDBPyConnection], None]] = {1: _v1, 2: _v2, 3: _v3}
 assert sorted(MIGRATIONS) == list(range(1, SCHEMA_VERSION + 1))
 
 
@@ -162,7 +179,9 @@ def schema_version(con: duckdb.DuckDBPyConnection) -> int:
         if "store_meta" in tables
         else []
     )
-    if not row:  # no mark: a version-2 store that lost it, or one from before versions
+    if not row:  # no mark: a store that lost it, or one from before versions were recorded
+        if DECLARED in tables.get("rows_visits", []):
+            return 3
         return 2 if "action" in tables.get("submissions", []) else 0
     value = str(row[0][0])
     return int(value) if value.isdigit() else -1  # -1: not a version any baiyi wrote

@@ -20,7 +20,7 @@ from ..errors import BaiyiError
 from ..ledgers.schema import KIND_LABELS, KINDS
 from .connection import PROVENANCE, ledger_columns, reading, transaction, writing
 from .ingest import WEEKLY_KINDS, check_moment
-from .rows import EFFECTIVE, live_sql
+from .rows import EFFECTIVE, live_sql, unpack_declared
 
 _FOREVER = dt.datetime(9999, 12, 31)
 # when a later line of the log withdrew submission s
@@ -44,7 +44,7 @@ def stored_frames(
         frames = {}
         for kind in KINDS:
             cols = ", ".join(f"l.{c}" for c in [*ledger_columns(kind), *PROVENANCE])
-            frames[kind] = _live(con, kind, cut, cols)
+            frames[kind] = unpack_declared(_live(con, kind, cut, cols))
         files = con.execute(
             f"WITH eff AS ({EFFECTIVE}) SELECT s.file, s.sha256, s.received FROM submissions s "
             "JOIN eff ON eff.id = s.id ORDER BY s.id",

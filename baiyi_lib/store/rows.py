@@ -9,10 +9,12 @@ so a withdrawal, or an earlier moment, is just another moment of the same query.
 
 from __future__ import annotations
 
+import json
+
 import numpy as np
 import pandas as pd
 
-from .connection import PROVENANCE, ledger_columns, version_columns
+from .connection import DECLARED, PROVENANCE, contract_columns, version_columns
 
 # the row key of each ledger in the store (screening is rolling: one row per return)
 ROW_KEYS = {
@@ -61,8 +63,9 @@ def live_sql(kind: str, columns: str = "l.*", where: str = "true") -> str:
 def stored_frame(kind: str, frame: pd.DataFrame) -> pd.DataFrame:
     """A ledger table as stored: plain text for categories, a row key, a content hash,
     and its provenance (file, sheet, row)."""
-    cols = ledger_columns(kind)
+    cols = contract_columns(kind)
     out = pd.DataFrame({c: frame[c] for c in cols})
+    out[DECLARED] = pack_declared(frame, cols)
     for c in cols:
         if isinstance(out[c].dtype, pd.CategoricalDtype):
             out[c] = out[c].astype(object)
@@ -71,6 +74,41 @@ def stored_frame(kind: str, frame: pd.DataFrame) -> pd.DataFrame:
     out.insert(0, "row_key", row_key(kind, out))
     out.insert(1, "content", content_hash(kind, out))
     return out
+
+
+def pack_declared(frame: pd.DataFrame, contract: list[str]) -> pd.Series:
+    """Each row's declared yes/no columns (those of the frame beyond the contract and
+    provenance) as JSON text with sorted keys; None where there are none."""
+    names = sorted(c for c in frame.columns if c not in contract and c not in PROVENANCE)
+    if not names:
+        return pd.Series(None, index=frame.index, dtype=object)
+    values = frame[names].astype(object).where(frame[names].notna(), None)
+    return pd.Series(
+        [
+            json.dumps(
+                dict(zip(names, (None if v is None else bool(v) for v in row), strict=True)),
+                sort_keys=True,
+            )
+            for row in values.itertuples(index=False)
+        ],
+        index=frame.index,
+        dtype=object,
+    )
+
+
+def unpack_declared(frame: pd.DataFrame) -> pd.DataFrame:
+    """The stored frame with ``DECLARED`` turned back into one column per declared name."""
+    if DECLARED not in frame.columns:
+        return frame
+    texts = frame.pop(DECLARED)
+    given = texts.notna()
+    if not given.any():
+        return frame
+    parsed = [json.loads(t) if isinstance(t, str) else {} for t in texts]
+    names = sorted({k for d in parsed for k in d})
+    for name in names:
+        frame[name] = pd.Series([d.get(name) for d in parsed], index=frame.index, dtype=object)
+    return frame
 
 
 def row_key(kind: str, rows: pd.DataFrame) -> np.ndarray:
@@ -91,8 +129,13 @@ def content_hash(kind: str, rows: pd.DataFrame) -> np.ndarray:
     """A hash of each row's content, to tell a changed row from an unchanged one."""
     if rows.empty:
         return np.array([], dtype=np.int64)
-    text = rows[ledger_columns(kind)].astype(str)
-    return pd.util.hash_pandas_object(text, index=False).to_numpy().view(np.int64)
+    text = rows[contract_columns(kind)].astype(str)
+    base = pd.util.hash_pandas_object(text, index=False).to_numpy().view(np.int64)
+    if DECLARED not in rows.columns or rows[DECLARED].isna().all():
+        return base  # the hash of a row without declared columns is the same as before them
+    both = text.assign(**{DECLARED: rows[DECLARED].astype(str)})
+    full = pd.util.hash_pandas_object(both, index=False).to_numpy().view(np.int64)
+    return np.where(rows[DECLARED].notna().to_numpy(), full, base)
 
 
 def insert_versions(con, kind: str, versions: pd.DataFrame) -> None:

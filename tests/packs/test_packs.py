@@ -223,7 +223,10 @@ def test_head_count_brackets_split_a_visit_rate_and_must_tile(tmp_path):
         ),
         encoding="utf-8",
     )
-    with pytest.raises(ParamsError, match="到市/个体/非非访 应恰好适用一条每人次标准"):
+    with pytest.raises(ParamsError, match=re.escape("走访 到市个体(不是非访) 应恰好适用一条")) as e:
+        load_rules(params)
+    assert "5 人没有或不止一条" in str(e.value)  # the head count no bracket covers
+    with pytest.raises(ParamsError):
         load_rules(params)
 
 
@@ -280,7 +283,8 @@ def test_what_a_hostile_method_writer_tried_is_refused(tmp_path):
     params, rules_file = _pack_copy(tmp_path, "fangshan_person_batch")
     original = rules_file.read_text(encoding="utf-8")
     edits = {
-        "进京/个体/非非访": original.replace(
+        "进京个体(不是非访) 应恰好适用一条每人次标准(或人数档次首尾相接),实为 "
+        "regular.beijing,1 人没有或不止一条": original.replace(
             "  regular.beijing:\n", "  regular.beijing:\n    min_persons: 3\n", 1
         ),
         "最低分 150 高于基础分 100": original.replace(
@@ -361,3 +365,174 @@ def test_a_form_the_method_defines_by_head_count_must_agree_with_the_persons(tmp
                               "level": "赴县", "form": "集体", "persons": 5}])  # fmt: skip
     result = score(load_ledgers(frames_, rules), rules)
     assert result.points.set_index("source_id").at["V2", "points"] == -300
+
+
+# --------------------------------------------------------------------------- declared columns
+
+TOWNSHIP = PACKS / "township_monthly_warning" / "params"
+WARNED_REGISTER = REGISTER.rstrip("\n") + ",已预警\n"
+
+
+def _cli(*args: str) -> subprocess.CompletedProcess:
+    return subprocess.run(
+        [sys.executable, "-m", "baiyi_lib.cli", *args, "--rules", str(TOWNSHIP)],
+        capture_output=True, text=True, cwd=ROOT,
+    )  # fmt: skip
+
+
+def test_a_column_the_method_declares_is_read_from_the_clerks_file_and_chooses_the_rate(
+    tmp_path,
+):
+    """The township method declares 已预警 (rules.yaml columns): a register with that
+    column is read as written (是, 否, blank = 否, its aliases as header); the rate of each
+    collective visit follows it (−2 warned, −5 not); a value that is not yes/no is refused
+    naming the file, row, column and value, and the template offers the column with 是/否."""
+    data = tmp_path / "台账"
+    data.mkdir()
+    rows = ("V1,丙镇,2014-05-06,到市,集体,6,否,否,否,C1,\n"  # blank: not warned
+            "V2,丙镇,2014-05-21,到省,集体,12,否,否,否,C2,是\n"
+            "V3,乙镇,2014-05-22,进京,集体,5,否,否,否,C3,否\n")  # fmt: skip
+    (data / "走访登记.csv").write_text(WARNED_REGISTER + rows, encoding="utf-8")
+    done = _cli("score", "--data", str(data), "--as-of", "2014-05-31")
+    assert done.returncode == 0, done.stderr
+    got = {line.split()[1]: line.split()[7] for line in done.stdout.splitlines()[2:]
+           if len(line.split()) > 7}  # fmt: skip
+    assert got["丙镇"] == "13" and got["乙镇"] == "15", done.stdout
+    said = _cli("explain", "丙镇", "--data", str(data), "--as-of", "2014-05-31").stdout
+    assert "到省集体上访(已报送预警)" in said and "1 次(12 人) × -2 = -2" in said
+    # another spelling of the header, as the method lists it
+    (data / "走访登记.csv").write_text(
+        WARNED_REGISTER.replace("已预警", "是否预警") + rows, encoding="utf-8"
+    )
+    assert _cli("score", "--data", str(data), "--as-of", "2014-05-31").stdout == done.stdout
+    (data / "走访登记.csv").write_text(
+        WARNED_REGISTER + rows.replace("C2,是", "C2,可能"), encoding="utf-8"
+    )
+    bad = _cli("validate", str(data))
+    said = bad.stdout + bad.stderr
+    assert bad.returncode == 1 and "第 3 行" in said and "已预警" in said and "可能" in said
+    assert "Traceback" not in said
+    out = tmp_path / "模板"
+    assert _cli("template", str(out)).returncode == 0
+    from openpyxl import load_workbook
+
+    ws = load_workbook(out / "走访登记.xlsx")["走访登记"]
+    header = [c.value for c in next(r for r in ws.iter_rows() if "已预警" in [c.value for c in r])]
+    assert header[-1] == "已预警"
+    offered = [dv.formula1 for dv in ws.data_validations.dataValidation]
+    assert '"是,否"' in offered
+    assert ws["A1"].value == "某县乡镇走访登记"  # the pack's organisation, not ours
+
+
+def test_a_declared_column_is_kept_in_the_store_and_a_change_to_it_is_a_change(tmp_path):
+    """Ingested with the township method, 已预警 is stored with its row: the store scores
+    as the folder does; a re-sent register where only 已预警 changed records one changed row
+    and the new rate."""
+    data = tmp_path / "台账"
+    data.mkdir()
+    register = data / "走访登记.csv"
+    rows = "V1,丙镇,2014-05-06,到市,集体,6,否,否,否,C1,否\n"
+    register.write_text(WARNED_REGISTER + rows, encoding="utf-8")
+    store = tmp_path / "台账库.duckdb"
+    first = _cli("ingest", str(register), "--store", str(store), "--received", "2014-05-09 16:00")
+    assert first.returncode == 0, first.stdout + first.stderr
+    from_folder = _cli("score", "--data", str(data), "--as-of", "2014-05-31").stdout
+    from_store = _cli("score", "--data", str(store), "--as-of", "2014-05-31").stdout
+    assert from_store.splitlines()[2:] == from_folder.splitlines()[2:]
+    register.write_text(WARNED_REGISTER + rows.replace("C1,否", "C1,是"), encoding="utf-8")
+    again = _cli("ingest", str(register), "--store", str(store), "--received", "2014-05-16 16:00")
+    assert again.returncode == 0, again.stdout + again.stderr
+    from baiyi_lib.store import submissions
+
+    counts = submissions(store).dropna(subset=["kind"]).iloc[-1]
+    assert (counts["changed"], counts["unchanged"]) == (1, 0)
+    said = _cli("explain", "丙镇", "--data", str(store), "--as-of", "2014-05-31").stdout
+    assert "到市以上集体上访(已报送预警)" in said and "= 18" in said
+
+
+def test_a_monthly_method_counts_only_the_month_and_says_why(tmp_path):
+    """月考核: as of 9-10, August's visits are not charged; each is listed with the reason
+    (属于此前的考核月), and the explanation's period starts on the first of the month."""
+    rules = load_rules(TOWNSHIP)
+    visits = [
+        {"visit_id": "V1", "unit": "己镇", "date": "2014-08-29", "level": "到市", "form": "集体",
+         "persons": 6},
+        {"visit_id": "V2", "unit": "己镇", "date": "2014-09-03", "level": "到市", "form": "集体",
+         "persons": 6},
+    ]  # fmt: skip
+    result = score(load_ledgers(frames(visits=visits), rules), rules, as_of="2014-09-10")
+    assert list(result.points["source_id"]) == ["V2"]
+    why = result.excluded.set_index("source_id").at["V1", "reason"]
+    assert why == "属于此前的考核月(按月考核,本月自 2014-09-01 起算)"
+    assert "统计期:2014-09-01 至 2014-09-10" in result.explain("己镇")
+
+
+def test_what_a_method_may_not_say_about_its_columns_is_refused(tmp_path):
+    """A ``when`` on a column nobody declared, a yes/no that is not true/false, a declared
+    header that is already a column of the ledger, rates that leave 已预警 = 是 without a
+    rule, a doubling on a column without ``when``, a cycle that is not one: each refused
+    naming the file, the rule and the key."""
+    params, rules_file = _pack_copy(tmp_path, "township_monthly_warning")
+    original = rules_file.read_text(encoding="utf-8")
+    unwarned = "    when: {warned: false}\n    points: -5\n"
+    edits = {
+        "collective.unwarned.when.alerted: 「alerted」不是 columns 中为走访登记声明的是否列": (
+            original.replace(unwarned, "    when: {alerted: false}\n    points: -5\n", 1)
+        ),
+        "collective.unwarned.when.warned: 应为 true / false,实为 '否'": original.replace(
+            unwarned, "    when: {warned: 否}\n    points: -5\n", 1
+        ),
+        "走访 到市集体(不是非访、「已预警」为否) 应恰好适用一条每人次标准": original.replace(
+            unwarned, "    when: {warned: true}\n    points: -5\n", 1
+        ),
+        "columns.Warned: 列名应为小写英文字母": original.replace("  warned:\n", "  Warned:\n", 1),
+        "dbl.when: condition: declared 须写 when": original
+        + (
+            "  dbl:\n    label: x\n    clause: x\n    quote: x\n    mechanism: doubling\n"
+            "    condition: declared\n    factor: 2\n"
+        ),
+    }
+    for words, text in edits.items():
+        rules_file.write_text(text, encoding="utf-8")
+        with pytest.raises(ParamsError, match=re.escape(words)):
+            load_rules(params)
+    rules_file.write_text(original.replace("header: 已预警", "header: 非访"), encoding="utf-8")
+    rules = load_rules(params)
+    with pytest.raises(
+        ParamsError, match=re.escape("columns.warned: 「非访」已是走访登记的列「非访」")
+    ):
+        load_ledgers(frames(visits=[]), rules)
+    rules_file.write_text(original, encoding="utf-8")
+    camp = params / "campaign.yaml"
+    camp.write_text(camp.read_text(encoding="utf-8").replace("cycle: 月", "cycle: 周"), "utf-8")
+    with pytest.raises(ParamsError, match=re.escape("assessment.cycle: 应为 全期 / 月 / 季")):
+        load_rules(params)
+
+
+def test_a_doubling_on_a_declared_column_doubles_what_it_says(tmp_path):
+    """劝返 as a declared column with a doubling of its own (condition: declared): a visit
+    marked 是 is doubled and says so in the ledger's words; the others are not."""
+    params, rules_file = _pack_copy(tmp_path, "township_monthly_warning")
+    text = rules_file.read_text(encoding="utf-8").replace(
+        "items:\n",
+        "  returned:\n    ledger: visits\n    header: 劝返\n    label: 在外滞留后被劝返\n"
+        "    clause: 案例\n    quote: 「摘要」案例设定。\n\nitems:\n",
+        1,
+    ) + (
+        "  returned.double:\n    label: 劝返的集体上访加倍\n    clause: 案例\n"
+        "    quote: 「摘要」案例设定:劝返的加倍扣分。\n    mechanism: doubling\n"
+        "    condition: declared\n    when: {returned: true}\n    factor: 2\n"
+    )
+    rules_file.write_text(text, encoding="utf-8")
+    rules = load_rules(params)
+    visits = [
+        {"visit_id": "V1", "unit": "甲乡", "date": "2014-03-04", "level": "到市", "form": "集体",
+         "persons": 6, "returned": "是"},
+        {"visit_id": "V2", "unit": "甲乡", "date": "2014-03-05", "level": "到市", "form": "集体",
+         "persons": 6, "returned": "否"},
+    ]  # fmt: skip
+    result = score(load_ledgers(frames(visits=visits), rules), rules, as_of="2014-03-31")
+    rows = result.points[result.points["rule_id"] == "returned.double"]
+    assert list(rows["source_id"]) == ["V1"] and list(rows["points"]) == [-5]
+    assert list(rows["note"]) == ["「劝返」为是,加倍"]
+    assert result.scores.set_index("unit").at["甲乡", "score"] == 20 - 5 - 5 - 5  # V1 doubled, V2

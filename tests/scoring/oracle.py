@@ -107,19 +107,30 @@ def _fits(rule: dict, visit: dict, irregular: bool) -> bool:
         and (rule["irregular"] == "any" or rule["irregular"] == irregular)
         and rule.get("min_persons", 1) <= persons
         and (rule.get("max_persons") is None or persons <= rule["max_persons"])
+        and all(
+            (str(visit.get(k, "")) in YES) == want for k, want in (rule.get("when") or {}).items()
+        )
     )
 
 
-def pack_totals(params: Path, visits: list[dict], readings: dict) -> dict:
+def pack_totals(
+    params: Path, visits: list[dict], readings: dict, as_of: dt.date | None = None
+) -> dict:
     """Each unit's visit points under another method's params (tests/packs), naively:
     visit by visit in date order, its one rate rule (by head count too) charged per person
     (人次) or once per row (批次 and the like), doubled when it repeats a case the unit
     already brought (a doubling rule with condition repeat, within its item); each extra
     charge it meets; each item's deductions stop at its points when capped (by the item
-    or by the reading it names), then the total at the floor."""
+    or by the reading it names), then the total at the floor. Under a monthly assessment
+    (campaign.yaml assessment.cycle 月) only the visits of as-of's month, up to as-of."""
     raw = yaml.safe_load((params / "rules.yaml").read_text(encoding="utf-8"))
-    base = yaml.safe_load((params / "campaign.yaml").read_text(encoding="utf-8"))
-    base = int(base["base_score"]["value"])
+    camp = yaml.safe_load((params / "campaign.yaml").read_text(encoding="utf-8"))
+    base = int(camp["base_score"]["value"])
+    as_of = as_of or camp["period"]["end"]
+    first = camp["period"]["start"]
+    if (camp.get("assessment") or {}).get("cycle") == "月":
+        first = max(first, as_of.replace(day=1))
+    visits = [v for v in visits if first <= _day(v["date"]) <= as_of]
     values = {k: v["value"] for k, v in (raw.get("interpretations") or {}).items()}
     values.update(readings)
     items = raw.get("items") or {}

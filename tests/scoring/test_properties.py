@@ -233,6 +233,12 @@ PACKS = Path(__file__).resolve().parents[1] / "packs"
 PACK_UNITS = {
     "county_order_batch": (["甲镇", "乙镇"], ["进京", "到省", "到市", "到县"], {}),
     "fangshan_person_batch": (["房管所", "质监站"], ["进京", "到市", "到区"], None),
+    "township_monthly_warning": (["甲乡", "城关办事处"], ["进京", "到省", "到市", "来县"], {}),
+}
+YEARS = {
+    "county_order_batch": 2017,
+    "fangshan_person_batch": 2019,
+    "township_monthly_warning": 2014,
 }
 
 
@@ -242,7 +248,8 @@ def pack_case(draw):
     units, levels, readings = PACK_UNITS[name]
     if readings is None:
         readings = {"item_caps": draw(st.sampled_from(["capped", "uncapped"]))}
-    start = dt.date(2017 if name == "county_order_batch" else 2019, 1, 2)
+    start = dt.date(YEARS[name], 1, 2)
+    as_of = start + dt.timedelta(days=draw(st.integers(0, 360)))
     visits = [
         {
             "visit_id": f"V{i:03d}",
@@ -253,23 +260,28 @@ def pack_case(draw):
             "persons": draw(st.integers(1, 12)),
             "irregular": draw(st.sampled_from(["是", "否"])),
             "case_id": draw(st.sampled_from(["C1", "C2", None])),
+            "warned": draw(st.sampled_from(["是", "否", None])),
         }
         for i in range(draw(st.integers(0, 10)))
     ]
-    return name, readings, visits
+    if name != "township_monthly_warning":  # only that method declares 已预警
+        for v in visits:
+            del v["warned"]
+    return name, readings, visits, as_of
 
 
 @SETTINGS
 @given(pack_case())
 def test_other_methods_agree_with_a_naive_reading_per_batch_and_item(case):
     """Per person or per batch, head-count charges, repeat visits doubled within an item,
-    items stopping at their points: the engine's per-unit totals on the packs' params
-    equal a visit-by-visit reading of the same YAML."""
-    name, readings, visits = case
+    rates chosen by a declared yes/no column (已预警), items stopping at their points, a
+    monthly assessment counting only its month: the engine's per-unit totals on the packs'
+    params, as of a random day, equal a visit-by-visit reading of the same YAML."""
+    name, readings, visits, as_of = case
     params = PACKS / name / "params"
     rules = load_rules(params, **readings)
-    result = score(load_ledgers(frames(visits=visits), rules), rules)
+    result = score(load_ledgers(frames(visits=visits), rules), rules, as_of=as_of)
     got = result.points.groupby("unit", observed=True)["points"].sum()
-    want = pack_totals(params, visits, readings)
+    want = pack_totals(params, visits, readings, as_of)
     for unit in {v["unit"] for v in visits}:
         assert int(got.get(unit, 0)) == want.get(unit, 0), unit
