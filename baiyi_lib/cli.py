@@ -270,8 +270,14 @@ def cmd_compare(args: argparse.Namespace) -> int:
 
 def cmd_rules(args: argparse.Namespace) -> int:
     rules = _rules(args)
+    camp = rules.campaign
     print(f"{rules.document}")
-    print(f"基础分 {rules.campaign.base_score}({rules.campaign.base_clause})\n")
+    print(f"基础分 {camp.base_score}({camp.base_clause})")
+    if camp.cycle != "全期":
+        print(f"按{camp.cycle}考核:每{camp.cycle}从基础分重新计算({camp.cycle_clause})")
+    if rules.by_mechanism("missed_return"):  # returns are scored: when they are due
+        print(f"定期报送:{camp.weekly_return}({camp.weekly_return_clause})")
+    print()
     for r in rules.rules.values():
         if r.mechanism in DERIVED_MECHANISMS:
             continue  # said with the items below
@@ -286,7 +292,10 @@ def cmd_rules(args: argparse.Namespace) -> int:
         )
         amb = "  [原文有歧义]" if r.ambiguous else ""
         item = f"  [{rules.items[r.item].label}]" if r.item else ""
-        print(f"  {r.id:<22} {r.clause:<14} {pts:<10} {r.label}{item}{amb}")
+        when = "".join(
+            f"  [{rules.columns[k].header}:{'是' if v else '否'}]" for k, v in r.when
+        )
+        print(f"  {r.id:<22} {r.clause:<14} {pts:<10} {r.label}{when}{item}{amb}")
     if rules.items or rules.floor is not None:
         print("\n考核项目(扣完为止):")
     for it in rules.items.values():
@@ -294,8 +303,14 @@ def cmd_rules(args: argparse.Namespace) -> int:
         print(f"  {it.label}:{it.points} 分,{how}({it.clause})")
     if rules.floor is not None:
         print(f"  总分最低 {rules.floor} 分,扣完为止({rules['floor'].clause})")
+    if rules.columns:
+        print("\n办法自己的是否列(台账中填 是/否,空白为否):")
+    for col in rules.columns.values():
+        also = f";也认「{'」「'.join(col.aliases)}」" if col.aliases else ""
+        print(f"  {col.header}({col.label};{col.clause}{also})")
     print("\n口径:")
-    print("\n".join(_interpretation_lines(rules)))
+    lines = _interpretation_lines(rules)
+    print("\n".join(lines) if lines else "  无(原文没有需要另行确定口径之处)")
     return 0
 
 

@@ -19,6 +19,7 @@ import math
 from dataclasses import dataclass
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 from openpyxl import Workbook
 from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
@@ -425,13 +426,17 @@ def _text(value: object) -> str:
 
 
 def _where(rows: pd.DataFrame) -> pd.Series:
-    """Where each row sits in the ledgers: file「sheet」 第 n 行."""
+    """Where each row sits in the ledgers: file「sheet」 第 n 行; a row of no ledger row
+    says what it belongs to (the whole period, a week's return)."""
     where = (
         rows["src_file"].astype(str)
         + rows["src_sheet"].astype(str).map(lambda x: f"「{x}」" if x else "")
         + " 第 " + rows["src_row"].astype(str) + " 行"
     )  # fmt: skip
-    return where.where(rows["src_row"] > 0, "(整个考核期)")
+    whole = np.where(
+        rows["source"].astype(str) == "报送", "(该周的报送,不是台账中的一行)", "(整个考核期)"
+    )
+    return where.where(rows["src_row"] > 0, pd.Series(whole, index=rows.index))
 
 
 def export(
@@ -459,7 +464,10 @@ def export(
     s = result.scores.copy()
     for flag in ("veto", "awards_cancelled"):
         s[flag] = s[flag].map({True: "是", False: ""})
-    _sheet(wb, "得分", f"{head} · 各单位得分 · {day}", s, SCORE_COLUMNS, "没有单位")
+    score_columns = SCORE_COLUMNS
+    if not result.rules.by_mechanism("flag"):  # a method with no veto has no such column
+        score_columns = [c for c in SCORE_COLUMNS if c.field not in ("veto", "awards_cancelled")]
+    _sheet(wb, "得分", f"{head} · 各单位得分 · {day}", s, score_columns, "没有单位")
     p = result.points.sort_values(["date", "unit", "source", "source_id"], kind="stable")
     p = p.assign(
         calc=[

@@ -26,7 +26,7 @@ from .errors import ParamsError, UnknownUnitError
 
 MECHANISMS = (
     "first_case", "visit_rate", "visit_charge", "incident", "doubling", "backlog", "flag",
-    "clean_period",
+    "clean_period", "missed_return",
 )  # fmt: skip
 # Mechanisms the loader makes from rules.yaml's ``items`` and ``floor`` (never written as rules)
 DERIVED_MECHANISMS = ("item_cap", "score_floor")
@@ -47,7 +47,10 @@ PER_ALLOWED = {
     "visit_charge": ("persons", "rows"),
     "incident": ("rows",),
     "backlog": ("rows",),
+    "missed_return": ("rows",),
 }
+# What a missed_return rule charges: a due week whose return is missing (未报) or late (迟报)
+RETURN_CONDITIONS = ("missed", "late")
 # The largest point value a rule or item may carry: beyond it sums of many rows could leave
 # 64-bit integers (a technical bound, not a rule of any method)
 MAX_POINTS = 10**9
@@ -865,6 +868,8 @@ _RULE_FIELDS: dict[str, tuple[dict[str, Any], dict[str, Any]]] = {
     "flag": ({"levels": list, "condition": str}, {}),
     # points for an absence: no visit at these levels in the whole period (全年无赴县以上)
     "clean_period": ({"levels": list, "points": int}, {}),
+    # points for each due week whose return is missing or late (每漏报一次扣 2 分)
+    "missed_return": ({"condition": str, "points": int, "per": str}, {"item": str}),
 }
 
 
@@ -1377,6 +1382,8 @@ def _check_rule_set(
                 c.error(f"{key}.condition", f"应为 {' / '.join(DOUBLING_CONDITIONS)}")
             if r.factor is not None and r.factor < 1:
                 c.error(f"{key}.factor", "倍数应为正整数")
+        if r.mechanism == "missed_return" and r.condition not in RETURN_CONDITIONS:
+            c.error(f"{key}.condition", f"应为 {' / '.join(RETURN_CONDITIONS)}(未报 / 迟报)")
         if r.mechanism == "flag" and r.condition not in FLAG_CONDITIONS:
             c.error(f"{key}.condition", f"应为 {' / '.join(FLAG_CONDITIONS)}")
     # Every (level, form, irregular, declared columns) visit meets exactly one visit rate.
@@ -1386,6 +1393,11 @@ def _check_rule_set(
         dict(zip(used, bits, strict=True))
         for bits in itertools.product((False, True), repeat=len(used))
     ]
+    if not any(r.mechanism == "visit_rate" for r in rules.values()):
+        cases = []  # a method that charges no visit at all (only returns, events…)
+        for r in rules.values():
+            if r.mechanism in ("first_case", "doubling", "visit_charge", "flag"):
+                c.error(f"rules.{r.id}", "走访的加倍、首起、另扣和标记须有每人次标准(visit_rate)")
     for lvl, form, irregular, flags in itertools.product(levels, forms, (False, True), cases):
         found = visit_rate_rules(rules.values(), lvl, form, irregular, flags=flags)
         lo, hi = (form_persons or {}).get(form, (1, None))
@@ -1529,6 +1541,12 @@ def load_rules(path: str | os.PathLike | None = None, **overrides: Any) -> Rules
         raise ParamsError(f"{rules_path.name}: category_aliases 指向未知类别:{'、'.join(bad)}")
     units = load_units(folder / "units.yaml")
     campaign = load_campaign(folder / "campaign.yaml")
+    for r in rules.values():
+        if r.mechanism == "missed_return" and not campaign.has_returns:
+            raise ParamsError(
+                f"{rules_path.name}: rules.{r.id}: 按报送计分,但 campaign.yaml 没有 weekly_return"
+                "(何时报送、迟报几天内算迟报)"
+            )
     if floor is not None and floor > campaign.base_score:
         raise ParamsError(
             f"{rules_path.name}: floor.points: 最低分 {floor} 高于基础分 {campaign.base_score}"

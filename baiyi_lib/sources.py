@@ -12,6 +12,8 @@ import datetime as dt
 import os
 from pathlib import Path
 
+import pandas as pd
+
 from . import params
 from .dates import parse_moment
 from .errors import LedgerError, ParamsError
@@ -99,10 +101,29 @@ def check_ledgers(
         if checked.ledgers is not None:
             sent = files.attrs.get("kinds", ())
             checked.ledgers.missing = tuple(k for k in KINDS if k not in sent)
+            checked.ledgers.received = weekly_returns(source, moment)
         return checked
     if known_at is not None:
         raise ParamsError("known_at 只适用于台账库(.duckdb)")
     return check_tables(source, rules, received=received)
+
+
+def weekly_returns(
+    store: str | os.PathLike, known_at: dt.datetime | None, wait: float = 60.0
+) -> pd.DataFrame:
+    """The store's weekly returns (screening or backlog submissions) as known at
+    ``known_at`` (default: everything recorded; what was recorded at 16:00 is known at
+    16:00): unit, received, withdrawn (NaT unless withdrawn by then). The evidence of
+    按时 / 迟报 / 未报."""
+    from .store import submission_units  # duckdb is imported only when a store is read
+
+    subs = submission_units(store, wait=wait)
+    subs = subs[subs["kind"].isin(["screening", "backlog"])]
+    if known_at is not None:
+        cut = pd.Timestamp(known_at)
+        subs = subs[subs["received"] <= cut]
+        subs = subs.assign(withdrawn=subs["withdrawn"].where(subs["withdrawn"] <= cut))
+    return subs[["unit", "received", "withdrawn"]].reset_index(drop=True)
 
 
 def load_ledgers(source: Source, rules: Rules | None = None, known_at: object = None) -> Ledgers:

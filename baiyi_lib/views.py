@@ -26,11 +26,20 @@ from .dates import (
     return_day_on_or_before,
 )
 from .ledgers import Ledgers
-from .ledgers.schema import KIND_LABELS
 from .params import Rules
 from .scoring import ScoreResult
-from .sources import is_store
-from .store import submission_units
+from .scoring.returns import (  # noqa: F401  (the returns grid's words, for the pages)
+    LATE,
+    MISSING,
+    NOT_DUE,
+    ON_TIME,
+    UNKNOWN,
+    folder_returns,
+    returns_grid,
+    stored_returns,
+    zero_return_units,
+)
+from .sources import is_store, weekly_returns
 
 # --------------------------------------------------------------------------- calendar
 
@@ -595,55 +604,6 @@ def attention(
 
 # --------------------------------------------------------------------------- returns
 
-ON_TIME, LATE, MISSING, NOT_DUE = "按时", "迟报", "未报", "未到期"
-# a folder's zero return (零报告) carries no date: whether it came each week cannot be told
-UNKNOWN = "无法判断"
-
-
-def returns_grid(units: pd.Series, days: pd.Series, rules: Rules, as_of: dt.date) -> pd.DataFrame:
-    """Unit × week: 按时 / 迟报 / 未报 / 未到期, from evidence of returns (unit, day it arrived).
-
-    A week's return is due on its return day (Friday). Each piece of evidence serves one
-    week: arriving within ``late_days`` after a Friday whose week has no return, it is that
-    week's late return (迟报); otherwise it is the return of the week it falls in, on time
-    (a Thursday return is early, not late). A due week without one is 未报; the week
-    holding as-of, before its Friday, is 未到期 until a return arrives.
-    """
-    camp = rules.campaign
-    days = pd.to_datetime(pd.Series(days)).dt.normalize().reset_index(drop=True)
-    evidence = pd.DataFrame(
-        {
-            "unit": pd.Series(units).astype(str).to_numpy(),
-            "day": days.to_numpy(),
-            "week_end": return_day_on_or_after(days, camp.weekly_return_weekday).to_numpy(),
-        }
-    ).drop_duplicates()
-    cal = weeks(rules, as_of)
-    ends = list(cal["end"])
-    after = ends[-1] + pd.Timedelta(days=7) if ends else None  # late returns for the last week
-    grace = pd.Timedelta(days=camp.late_days)
-    mine = {u: g.sort_values("day") for u, g in evidence.groupby("unit")}
-    rows = []
-    for unit in rules.units.names:
-        ev = mine.get(unit)
-        pending = None  # a due week still without a return
-        for end in [*ends, after]:
-            week = ev[ev["week_end"] == end]["day"].tolist() if ev is not None else []
-            if pending is not None and week and week[0] <= pending + grace:
-                rows[-1]["status"] = LATE
-                week = week[1:]
-            if end is after:
-                break
-            pending = None
-            if week:
-                status = ON_TIME
-            elif end > pd.Timestamp(as_of):
-                status = NOT_DUE
-            else:
-                status, pending = MISSING, end
-            rows.append({"unit": unit, "week_end": end, "status": status})
-    return pd.DataFrame(rows, columns=["unit", "week_end", "status"])
-
 
 def returns_from_submissions(
     store: str | Path,
@@ -656,44 +616,13 @@ def returns_from_submissions(
     (按时), during the next week (迟报), or not at all (未报), from the submission records
     of the store received by ``known_at`` and by the end of the as-of day (a page never
     uses what arrived after its as-of); a submission withdrawn by then is no return."""
-    subs = submission_units(store, wait=wait)
-    subs = subs[subs["kind"].isin(["screening", "backlog"])]
-    day_end = pd.Timestamp(as_of) + pd.Timedelta(days=1)
-
-    def by_then(t: pd.Series) -> pd.Series:
-        """Whether a time is within what the page may know: before the as-of day ends and,
-        with ``known_at``, at or before it (what was recorded at 16:00 is known at 16:00)."""
-        ok = t < day_end
-        return ok if known_at is None else ok & (t <= pd.Timestamp(known_at))
-
-    subs = subs[by_then(subs["received"]) & ~by_then(subs["withdrawn"])]
-    return returns_grid(subs["unit"], subs["received"], rules, as_of)
+    return stored_returns(weekly_returns(store, known_at, wait), rules, as_of)
 
 
 def returns_status(ledgers: Ledgers, result: ScoreResult) -> pd.DataFrame:
-    """Unit × week returns, judged from the screening dates (a folder of ledgers).
-
-    Without the store's submission records, the evidence is the screening rows dated up to
-    as-of (each week's rolling ledger carries its date). A unit whose screening ledger is a
-    zero return (零报告) and has no dated row cannot be judged: its due weeks are 无法判断,
-    never 未报. A unit with no file at all shows as missing.
-    """
-    rows = ledgers.screening_rows
-    rows = rows[rows["screened_on"] <= pd.Timestamp(result.as_of)]
-    grid = returns_grid(rows["unit"], rows["screened_on"], result.rules, result.as_of)
-    undated = zero_return_units(ledgers) - set(rows["unit"].astype(str))
-    blind = grid["unit"].isin(undated) & (grid["status"] == MISSING)
-    grid.loc[blind, "status"] = UNKNOWN
-    return grid
-
-
-def zero_return_units(ledgers: Ledgers) -> set[str]:
-    """Units that sent their screening ledger as a zero return (零报告) in the files read."""
-    acc = ledgers.accounting
-    if "zero" not in acc:
-        return set()
-    mine = acc[(acc["kind"] == KIND_LABELS["screening"]) & acc["zero"].fillna(False).astype(bool)]
-    return set(mine["unit"].dropna().astype(str))
+    """Unit × week returns, judged from the screening dates (a folder of ledgers); a zero
+    return with no dated row is 无法判断 (scoring.returns.folder_returns)."""
+    return folder_returns(ledgers, result.rules, result.as_of)
 
 
 def returns_evidence(

@@ -53,6 +53,9 @@ class Ledgers:
     files: pd.DataFrame
     # ledgers of which no file (or submission) was found at all, by kind
     missing: tuple[str, ...] = ()
+    # from a store: the weekly returns as its submission records know them (unit,
+    # received, withdrawn: NaT unless withdrawn by the store's known_at); None for files
+    received: pd.DataFrame | None = None
 
     def __getitem__(self, kind: str) -> pd.DataFrame:
         if kind not in KINDS:

@@ -18,6 +18,7 @@ from .backlog import backlog_points
 from .caps import apply_caps
 from .incidents import incident_points
 from .result import ScoreResult, score_table
+from .returns import missed_return_points
 from .visits import visit_points
 from .window import as_of_day, window
 
@@ -93,6 +94,7 @@ def score(ledgers: Ledgers, rules: Rules | None = None, as_of: object = None) ->
     rows, not_scored = backlog_points(ledgers.backlog, rules, as_of)
     parts.extend(rows)
     skipped.append(not_scored)
+    parts.extend(missed_return_points(ledgers, rules, as_of))
 
     points = apply_caps(pt.finish(parts, rules), rules)
     excluded = pd.concat(

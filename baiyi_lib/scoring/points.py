@@ -45,7 +45,7 @@ EXCLUDED_COLUMNS = [
     "src_sheet",
     "src_row",
 ]
-SOURCE_LABELS = ("走访", "事件", "积案", "考核期")
+SOURCE_LABELS = ("走访", "事件", "积案", "考核期", "报送")
 _CATEGORICAL = (
     "unit", "rule_id", "source", "level", "note", "src_file", "src_sheet", "per", "item"
 )  # fmt: skip

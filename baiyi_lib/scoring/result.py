@@ -267,6 +267,9 @@ def _explain_row(p, mechanism: str = "", per: str = "") -> str:
         calc = f"超出部分不扣 = {p.points:+d}"
     elif mechanism == "clean_period":
         return f"{date} {p.label}({p.clause}):{p.note} = {p.points:+d}"
+    elif mechanism == "missed_return":  # a week's return, not a ledger row
+        calc = f"每{per} {p.rate:+d} = {p.points:+d}"
+        return f"{date} {p.source} {p.source_id} {p.label}({p.clause}):{p.note},{calc}"
     elif pd.isna(p.rate):
         calc = "标记,不计分"
     elif pd.isna(p.persons):

@@ -491,8 +491,8 @@ def visit_points(
     ``why`` (one text per visit, "" for none) says why a visit is charged at all where that
     needs saying (an office's visit: 附件2 一(四) 末段); it joins the note of its rate rows."""
     keep = np.ones(len(visits), dtype=bool) if keep is None else keep
-    if not keep.any():
-        return []
+    if not keep.any() or not rules.by_mechanism("visit_rate"):
+        return []  # a method without visit rates charges no visit (报表报送 only)
     rates = standard_rate(visits, rules, keep)
     if why is not None:
         rates = _with_reasons(rates, np.asarray(why, dtype=object))

@@ -14,6 +14,7 @@ reading the case gives (``alt_expect``):
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 import shutil
 import subprocess
@@ -536,3 +537,95 @@ def test_a_doubling_on_a_declared_column_doubles_what_it_says(tmp_path):
     assert list(rows["source_id"]) == ["V1"] and list(rows["points"]) == [-5]
     assert list(rows["note"]) == ["「劝返」为是,加倍"]
     assert result.scores.set_index("unit").at["甲乡", "score"] == 20 - 5 - 5 - 5  # V1 doubled, V2
+
+
+# --------------------------------------------------------------------------- returns as points
+
+CHUZHOU = PACKS / "chuzhou_labour_returns" / "params"
+SCREENING_HEAD = "填报单位:{unit}\n案件编号,责任单位,排查日期,纠纷类别,化解状态,化解日期\n"
+
+
+def _weekly_return(folder: Path, unit: str, day: str) -> Path:
+    """One unit's weekly screening ledger as it sends it (one case, dated that day)."""
+    path = folder / f"{unit}排查{day}.csv"
+    path.write_text(
+        SCREENING_HEAD.format(unit=unit) + f"K-{unit}-1,{unit},{day},其他,未化解,\n",
+        encoding="utf-8",
+    )
+    return path
+
+
+def test_missed_and_late_returns_are_charged_from_when_the_store_received_them(tmp_path):
+    """Returns as points (滁州 pack: 延误一次扣 2 分, 5 分扣完为止), from the store's
+    submission records: a return received on Monday is week 2's late return, a week with
+    none is missed, a withdrawn return is no return; each charged week is one row naming
+    it, and the page's returns grid agrees with the rows charged, week by week."""
+    from baiyi_lib.cli import main
+    from baiyi_lib.store import ingest
+
+    files, store = tmp_path / "收到", tmp_path / "台账库.duckdb"
+    files.mkdir()
+    rules = load_rules(CHUZHOU)
+    sent = [
+        ("琅琊区局", "2008-01-04", "2008-01-04 16:00"),  # in the order received
+        ("南谯区局", "2008-01-04", "2008-01-04 17:00"),
+        ("南谯区局", "2008-01-11", "2008-01-11 17:00"),
+        ("琅琊区局", "2008-01-11", "2008-01-14 09:00"),
+    ]  # Monday: week 2, late; fmt: skip
+    ids = {}
+    for unit, day, at in sent:
+        at_ = dt.datetime.fromisoformat(at)
+        report = ingest([_weekly_return(files, unit, day)], store, at_, rules)
+        ids[(unit, day)] = report[0].submission_id
+    result = score(load_ledgers(str(store), rules), rules, as_of="2008-01-18")
+    rows = result.points[result.points["rule_id"].str.startswith("returns.")]
+    charged = {(r.unit, r.source_id, r.rule_id) for r in rows.itertuples()}
+    assert charged == {
+        ("琅琊区局", "第2周", "returns.late"),
+        ("琅琊区局", "第3周", "returns.missed"),
+        ("南谯区局", "第3周", "returns.missed"),
+        *{(u, f"第{w}周", "returns.missed") for u in ("来安县局", "全椒县局") for w in (1, 2, 3)},
+    }
+    scores = result.scores.set_index("unit")["score"].to_dict()
+    assert scores == {"琅琊区局": 1, "南谯区局": 3, "来安县局": 0, "全椒县局": 0}
+    from baiyi_lib import views
+
+    grid = views.returns_from_submissions(store, rules, dt.date(2008, 1, 18))
+    for status, rule in (("迟报", "returns.late"), ("未报", "returns.missed")):
+        weeks = grid[grid["status"] == status]
+        assert len(weeks) == (rows["rule_id"] == rule).sum()
+    # a withdrawn return is no return: 南谯区局 week 2 becomes missed
+    assert main(["withdraw", str(ids[("南谯区局", "2008-01-11")]), "--store", str(store),
+                 "--rules", str(CHUZHOU), "--at", "2008-01-15 10:00"]) == 0  # fmt: skip
+    after = score(load_ledgers(str(store), rules), rules, as_of="2008-01-18")
+    assert after.scores.set_index("unit").at["南谯区局", "score"] == 1
+    then = score(load_ledgers(str(store), rules, known_at="2008-01-14 12:00"), rules,
+                 as_of="2008-01-18")  # fmt: skip
+    assert then.scores.set_index("unit").at["南谯区局", "score"] == 3
+    said = after.explain("南谯区局")
+    assert "报送 第2周 报表未报送(按延误计)(信访基础建设 4):截至1月11日(周五)的一周未报" in said
+    assert "第 0 行" not in said
+
+
+def test_a_method_charging_returns_needs_a_return_day(tmp_path):
+    """missed_return without campaign.yaml's weekly_return, or with a condition that is
+    not missed / late: refused naming the file, rule and key."""
+    params, rules_file = _pack_copy(tmp_path, "chuzhou_labour_returns")
+    camp = params / "campaign.yaml"
+    text = camp.read_text(encoding="utf-8")
+    start, end = text.index("weekly_return:"), text.index("attention:")
+    camp.write_text(text[:start] + text[end:], encoding="utf-8")
+    with pytest.raises(
+        ParamsError,
+        match=re.escape("rules.returns.late: 按报送计分,但 campaign.yaml 没有 weekly_return"),
+    ):
+        load_rules(params)
+    camp.write_text(text, encoding="utf-8")
+    rules_file.write_text(
+        rules_file.read_text(encoding="utf-8").replace("condition: late", "condition: 迟报"),
+        encoding="utf-8",
+    )
+    with pytest.raises(
+        ParamsError, match=re.escape("rules.returns.late.condition: 应为 missed / late")
+    ):
+        load_rules(params)
