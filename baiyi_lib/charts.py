@@ -136,7 +136,7 @@ def backlog_burndown(table: pd.DataFrame, projection: dict) -> go.Figure:
     return _layout(fig, "信访积案化解进度")
 
 
-def score_bars(scores: pd.DataFrame, base: int, vetoes: bool = True) -> go.Figure:
+def score_bars(scores: pd.DataFrame, base: int, vetoes: bool = True, unit: str = "分") -> go.Figure:
     """Each unit's score against the base, lowest at the bottom; vetoed units in red when
     the method has a veto (``vetoes``)."""
     s = scores.sort_values("score")
@@ -146,10 +146,10 @@ def score_bars(scores: pd.DataFrame, base: int, vetoes: bool = True) -> go.Figur
             y=s["unit"],
             orientation="h",
             marker_color=["#8e0c0c" if v else "#2b7bba" for v in s["veto"]],
-            hovertemplate="%{y}<br>%{x} 分<extra></extra>",
+            hovertemplate=f"%{{y}}<br>%{{x}} {unit}<extra></extra>",
         )
     )
     fig.add_vline(x=base, line_dash="dot", line_color="#888")
-    fig.update_xaxes(title_text="得分")
+    fig.update_xaxes(title_text="得分" if unit == "分" else f"得分({unit})")
     title = "各单位得分(红色为一票否决)" if vetoes else "各单位得分"
     return _layout(fig, title, height=max(HEIGHT, 22 * len(s) + 100))

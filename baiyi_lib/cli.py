@@ -292,9 +292,7 @@ def cmd_rules(args: argparse.Namespace) -> int:
         )
         amb = "  [原文有歧义]" if r.ambiguous else ""
         item = f"  [{rules.items[r.item].label}]" if r.item else ""
-        when = "".join(
-            f"  [{rules.columns[k].header}:{'是' if v else '否'}]" for k, v in r.when
-        )
+        when = "".join(f"  [{rules.columns[k].header}:{'是' if v else '否'}]" for k, v in r.when)
         print(f"  {r.id:<22} {r.clause:<14} {pts:<10} {r.label}{when}{item}{amb}")
     if rules.items or rules.floor is not None:
         print("\n考核项目(扣完为止):")

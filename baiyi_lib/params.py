@@ -263,6 +263,17 @@ class Attention:
 
 
 @dataclass(frozen=True)
+class Award:
+    """An honour the plan withholds from units that miss its targets or are vetoed
+    (实施方案 五、三: 平安稳定星), as the final assessment states it (campaign.yaml award)."""
+
+    name: str
+    clause: str
+    rule: str  # the plan's rule in its words, as the final page states it
+    decided_by: str  # who decides (领导小组)
+
+
+@dataclass(frozen=True)
 class Campaign:
     """The campaign frame: period, phases, weekly returns, deadlines, base score."""
 
@@ -292,6 +303,9 @@ class Campaign:
     cycle: str = "全期"
     cycle_clause: str = ""
     has_returns: bool = True  # whether the method sets a regular return (weekly_return)
+    award: Award | None = None  # the honour the final assessment decides on, if any
+    decided_by: str = "考核单位"  # who decides the readings of ambiguous text (领导小组)
+    unit: str = "分"  # what the points are counted in (分; 元 for a method of rewards and fines)
 
     def assessment_period(self, as_of: dt.date) -> tuple[dt.date, dt.date]:
         """The assessment period holding as-of: the whole campaign, or its month or quarter
@@ -349,6 +363,8 @@ def load_campaign(path: Path) -> Campaign:
             "weekly_return": dict,
             "deadlines": list,
             "attention": dict,
+            "award": dict,
+            "decided_by": str,
         },
     )
     period = c.mapping(
@@ -389,7 +405,9 @@ def load_campaign(path: Path) -> Campaign:
         )
         if {"id", "name", "date", "clause"} <= d.keys():
             deadlines.append(Deadline(d["id"], d["name"], d["date"], d["clause"]))
-    base = c.mapping(top.get("base_score", {}), "base_score", {"value": int, **sourced}, {})
+    base = c.mapping(
+        top.get("base_score", {}), "base_score", {"value": int, **sourced}, {"unit": str}
+    )
     watch = c.mapping(
         top.get("attention", {}),
         "attention",
@@ -415,6 +433,16 @@ def load_campaign(path: Path) -> Campaign:
         c.error("period", "开始日期晚于结束日期")
     targets = _load_targets(c, top.get("targets"))
     cycle = c.mapping(top.get("assessment", {}), "assessment", {}, {"cycle": str, **sourced})
+    award = (
+        c.mapping(
+            top["award"],
+            "award",
+            {"name": str, "rule": str, "decided_by": str, **sourced},
+            {"note": str},
+        )
+        if "award" in top
+        else {}
+    )
     if cycle.get("cycle", "全期") not in ("全期", *CYCLE_MONTHS):
         c.error(
             "assessment.cycle", f"应为 全期 / {' / '.join(CYCLE_MONTHS)},实为 {cycle['cycle']!r}"
@@ -442,6 +470,11 @@ def load_campaign(path: Path) -> Campaign:
         cycle=cycle.get("cycle", "全期"),
         cycle_clause=cycle.get("clause", ""),
         has_returns="weekly_return" in top,
+        decided_by=top.get("decided_by", "考核单位"),
+        unit=base.get("unit", "分"),
+        award=Award(award["name"], award["clause"], award["rule"], award["decided_by"])
+        if award
+        else None,
         called=period.get("called", "考核"),
         weekday_name=weekly["weekday_name"],
         office=period.get("office", "考核办公室"),
@@ -1248,11 +1281,11 @@ def _load_columns(c: _Checker, data: Any) -> dict[str, DeclaredColumn]:
     return out
 
 
-def _cap_rule(item: Item) -> Rule:
+def _cap_rule(item: Item, unit: str = "分") -> Rule:
     """The rule whose rows give back what an item's deductions exceed its points by."""
     return Rule(
         id=f"cap.{item.id}",
-        label=f"{item.label}扣完为止(最多扣 {item.points} 分)",
+        label=f"{item.label}扣完为止(最多扣 {item.points} {unit})",
         clause=item.clause,
         mechanism="item_cap",
         quote=item.quote,
@@ -1552,6 +1585,13 @@ def load_rules(path: str | os.PathLike | None = None, **overrides: Any) -> Rules
             f"{rules_path.name}: floor.points: 最低分 {floor} 高于基础分 {campaign.base_score}"
             "(campaign.yaml base_score),扣分会变成加分"
         )
+    if campaign.unit != "分":  # the stops say the method's own unit (最多扣 500 元)
+        for item in items.values():
+            rules[f"cap.{item.id}"] = _cap_rule(item, campaign.unit)
+        if floor_rule is not None:
+            rules["floor"] = replace(
+                floor_rule, label=f"总分扣完为止(最低 {floor} {campaign.unit})"
+            )
     if "office_visits" in interps and units.office_kind is None:
         raise ParamsError(
             f"{rules_path.name}: interpretations.office_visits: units.yaml 须给出 office_kind"

@@ -342,7 +342,8 @@ def _standing_sections(unit: str, standing: _Standing) -> list[str]:
     s = result.scores.set_index("unit").loc[unit]
     parts.append("<h2>得分</h2>")
     parts.append(
-        f"<p>截至 {as_of:%Y-%m-%d}:{int(s['score'])} 分(基础分 {int(s['base'])},扣 "
+        f"<p>截至 {as_of:%Y-%m-%d}:{int(s['score'])} {result.rules.campaign.unit}"
+        f"(基础分 {int(s['base'])},扣 "
         f"{int(s['deductions'])},加 {int(s['bonuses'])}),在 {len(result.scores)} 个单位中排第 "
         f"{int(s['rank'])} 名" + (";一票否决" if s["veto"] else "") + "。</p>"
     )

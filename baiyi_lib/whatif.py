@@ -109,8 +109,9 @@ def sensitivity_table(long: pd.DataFrame, rules: Rules) -> pd.DataFrame:
         ]
         depends_rank |= g["rank"] != base["rank"]
         depends_star |= g["star_eligible"] != base["star_eligible"]
+    award = rules.campaign.award.name if rules.campaign.award else ""
     out["depends"] = [
-        ";".join(w for w, on in (("名次", rk), ("平安稳定星", st)) if on)
+        ";".join(w for w, on in (("名次", rk), (award, st and bool(award))) if on)
         for rk, st in zip(depends_rank, depends_star, strict=True)
     ]
     return out

@@ -286,7 +286,7 @@ class Briefing:
         """The sentence under a section's heading, composed from the params (levels, the
         office kind, the targets, the backlog deadline, the look-back at screening), so that
         another method's page states only its own rules. Sections: levels, targets, trend,
-        backlog, screening."""
+        backlog, screening, final."""
         r, camp = self.rules, self.rules.campaign
         if section == "levels":
             office = (
@@ -312,6 +312,14 @@ class Briefing:
                 text = f"积案须在{md(d.date)}前全部化解并经认定({d.clause})。"
             else:
                 text = "本方案没有规定积案全部化解的期限。"
+        elif section == "final":
+            award = camp.award
+            text = (
+                f"{award.clause}:{award.rule}。可否授予以一票否决、积案全部化解、排查全覆盖三项为"
+                f"依据,由{award.decided_by}决定。"
+                if award is not None
+                else f"各单位{camp.called}期的最终得分和名次。"
+            )
         elif section == "screening":
             looks = [x for x in r.by_mechanism("doubling") if x.condition == "unscreened"]
             text = (
@@ -406,11 +414,12 @@ class Briefing:
         if self.previous is None or self.unit:
             return ""
         n = self.rules.campaign.attention.movers
+        unit = self.rules.campaign.unit
         m = views.movers(views.score_changes(self.result, self.previous), n)
         if m.empty:
             return "<li>与上周相比,各单位得分没有变化。</li>"
         names = "、".join(
-            f"{html.escape(str(r.unit))} {r.change:+d} 分(现 {r.score} 分,第 {r.rank} 名)"
+            f"{html.escape(str(r.unit))} {r.change:+d} {unit}(现 {r.score} {unit},第 {r.rank} 名)"
             for r in m.itertuples(index=False)
         )
         return f"<li>得分变化最大的单位:{names}。</li>"
@@ -452,18 +461,25 @@ class Briefing:
 
     def sensitivity(self, show: bool = True) -> Fragment:
         """口径敏感性: each unit's score and rank under every reading of the ambiguous text,
-        one reading changed at a time, and whether its rank or 平安稳定星 depends on it."""
+        one reading changed at a time, and whether its rank or the award depends on it."""
         if not show:
             return Fragment("")
+        if not self.rules.interpretations:
+            return Fragment(
+                "<h2>口径敏感性</h2><p>考核办法的文字没有需要另行确定口径之处,各单位的得分不随口径变化。</p>"
+            )
         t = sensitivity_table(sensitivity(self.ledgers, self.rules, self.as_of), self.rules)
         if self.unit:
             t = t[t["unit"] == self.unit]
         cols = {"unit": "单位", **{c: c for c in t.columns if c not in ("unit", "depends")}}
         cols["depends"] = "随口径变化的"
         n = int((t["depends"] != "").sum())
+        name = self.rules.campaign.award.name if self.rules.campaign.award else ""
+        award = f"或可否授予{name}" if name else ""
         return Fragment(
-            "<h2>口径敏感性</h2><p>原文有歧义之处由领导小组决定。下表每一列只改变一个口径(其余按现行口径),"
-            f"列出各单位的得分和名次;名次或可否授予平安稳定星随口径变化的单位 {n} 个,以红底标出。"
+            f"<h2>口径敏感性</h2><p>原文有歧义之处由{html.escape(self.rules.campaign.decided_by)}"
+            "决定。下表每一列只改变一个口径(其余按现行口径),"
+            f"列出各单位的得分和名次;名次{award}随口径变化的单位 {n} 个,以红底标出。"
             "两种口径逐条扣分的差别,可请维护人员生成对照表(见附录)。</p>"
             + table(t, cols, highlight=t["depends"] != "")
         )
@@ -526,7 +542,8 @@ class Briefing:
 
     def score_chart(self) -> Any:
         base, vetoes = self.rules.campaign.base_score, "veto" in self.rules.rules
-        return show(charts.score_bars(self.result.scores, base, vetoes))
+        unit = self.rules.campaign.unit
+        return show(charts.score_bars(self.result.scores, base, vetoes, unit))
 
     def visits_chart(self) -> Any:
         by_week = views.visits_by_week(self.ledgers, self.result, self.unit)
@@ -642,46 +659,58 @@ class Briefing:
         return Fragment("".join(parts))
 
     def final(self) -> Fragment:
-        """总结考核: final scores, vetoes, 平安稳定星 eligibility, annual conversion."""
+        """总结考核: final scores and ranks; the flags the method has (一票否决); whether a
+        unit may receive the plan's award (campaign.yaml award: 平安稳定星), if it has one;
+        the annual conversion, if the method has that reading."""
+        camp = self.rules.campaign
+        award = camp.award
         t = views.final_assessment(self.ledgers, self.result)
+        flags = [c for c in ("veto", "awards_cancelled") if c in self.rules.rules]
         yes = {True: "是", False: "否"}
-        for col in (
-            "veto",
-            "awards_cancelled",
-            "backlog_cleared",
-            "screening_complete",
-            "star_eligible",
-        ):
+        shown = [
+            *flags,
+            *(["backlog_cleared", "screening_complete", "star_eligible"] if award else []),
+        ]
+        for col in shown:
             t[col] = t[col].map(yes)
         cols = labels(
             "rank",
             "unit",
             "score",
-            "veto",
-            "awards_cancelled",
-            "backlog_cleared",
-            "screening_complete",
-            "star_eligible",
-            "missed",
-            overrides={"score": "行动得分", "missed": "未达到的目标(供领导小组决定)"},
+            *shown,
+            *(["missed"] if award else []),
+            overrides={
+                "score": f"{camp.called}得分",
+                "missed": f"未达到的目标(供{award.decided_by}决定)" if award else "",
+                **({"star_eligible": f"可授予{award.name}"} if award else {}),
+            },
         )
+        note = ""
         if "annual_deduction" in t:
             cols["annual_deduction"] = "年度综合考核扣分"
             ratio = self.rules.value("annual_ratio")
-            note = f"<p>年底折算比例 {ratio}:年度扣分 =(1000 − 行动得分)× 比例。</p>"
-        else:
+            note = (
+                f"<p>年底折算比例 {ratio}:年度扣分 =({camp.base_score} − {camp.called}得分)"
+                "× 比例。</p>"
+            )
+        elif self.rules.has("annual_ratio"):
             label = self.rules.interpretations["annual_ratio"].label
-            note = f"<p>未设定{html.escape(label)},只列行动得分。</p>"
-        hl = t["star_eligible"] == "否"
+            note = f"<p>未设定{html.escape(label)},只列{camp.called}得分。</p>"
+        hl = t["star_eligible"] == "否" if award else None
         f = self.final_figures()
-        lead = (
-            f"<ul><li>行动最终得分:最高 {fig_num('top_score', f['top_score'])} 分"
-            f"({html.escape(f['top_unit'])}),最低 {fig_num('bottom_score', f['bottom_score'])} 分"
+        items = [
+            f"<li>{camp.called}最终得分:最高 {fig_num('top_score', f['top_score'])} {camp.unit}"
+            f"({html.escape(f['top_unit'])}),最低 {fig_num('bottom_score', f['bottom_score'])} "
+            f"{camp.unit}"
             f"({html.escape(f['bottom_unit'])})。</li>"
-            f"<li>一票否决 {fig_num('vetoed_units', f['vetoed_units'])} 个单位;"
-            f"按三项依据可授予平安稳定星的 {fig_num('star_units', f['star_units'])} 个单位"
-            f"(共 {f['units']} 个)。</li></ul>"
-        )
+        ]
+        if award is not None:
+            items.append(
+                f"<li>一票否决 {fig_num('vetoed_units', f['vetoed_units'])} 个单位;"
+                f"按三项依据可授予{fig_num('award', award.name)}的 "
+                f"{fig_num('star_units', f['star_units'])} 个单位(共 {f['units']} 个)。</li>"
+            )
+        lead = "<ul>" + "".join(items) + "</ul>"
         return Fragment(lead + table(t, cols, highlight=hl) + note)
 
     def final_figures(self) -> dict[str, Any]:

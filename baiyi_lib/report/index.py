@@ -222,20 +222,22 @@ def page_figures(text: str) -> dict[str, str]:
 
 def _index_figures(notebook: str, f: dict[str, str]) -> str:
     """The headline figures an index row repeats, as fits the kind of report."""
+    parts = []  # only what the page states (a method without a backlog shows none)
     if notebook == "weekly_briefing" and f:
-        return (
+        parts.append(
             f"本周 {f.get('person_visits_week', '?')} 人次;"
-            f"累计 {f.get('person_visits_to_date', '?')} 人次;"
-            f"积案认定 {f.get('backlog_certified', '?')}/{f.get('backlog_total', '?')} 件;"
-            f"一票否决 {f.get('vetoed_units', '?')} 个单位"
+            f"累计 {f.get('person_visits_to_date', '?')} 人次"
         )
+        if "backlog_total" in f:
+            parts.append(f"积案认定 {f.get('backlog_certified', '?')}/{f['backlog_total']} 件")
+        if "vetoed_units" in f:
+            parts.append(f"一票否决 {f['vetoed_units']} 个单位")
     if notebook == "final_assessment" and f:
-        return (
-            f"最高 {f.get('top_score', '?')} 分、最低 {f.get('bottom_score', '?')} 分;"
-            f"一票否决 {f.get('vetoed_units', '?')} 个单位;"
-            f"可授予平安稳定星 {f.get('star_units', '?')} 个单位"
-        )
-    return ""
+        parts.append(f"最高 {f.get('top_score', '?')} 分、最低 {f.get('bottom_score', '?')} 分")
+        if "star_units" in f:
+            parts.append(f"一票否决 {f.get('vetoed_units', '?')} 个单位")
+            parts.append(f"可授予{f.get('award', '')} {f['star_units']} 个单位")
+    return ";".join(parts)
 
 
 def _row(e: dict[str, Any]) -> str:

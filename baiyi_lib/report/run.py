@@ -13,7 +13,9 @@
 from __future__ import annotations
 
 import datetime as dt
+import html
 import os
+import re
 import shutil
 import subprocess
 import tempfile
@@ -162,6 +164,19 @@ def writable_folder(out: Path) -> Path:
     return out
 
 
+_H1 = re.compile(r"<h1>(.*?)</h1>", re.S)
+
+
+def page_heading(executed: Any) -> str:
+    """The text of the first <h1> the executed notebook wrote (its title), or ""."""
+    for cell in executed.cells:
+        for output in cell.get("outputs", []):
+            found = _H1.search(str(output.get("data", {}).get("text/html", "")))
+            if found:
+                return html.unescape(re.sub(r"<[^>]+>", "", found.group(1))).strip()
+    return ""
+
+
 def export_html(executed: Any) -> str:
     """The executed notebook as one offline HTML page (no inputs, one plotly.js)."""
     from nbconvert import HTMLExporter
@@ -180,6 +195,9 @@ def export_html(executed: Any) -> str:
         exclude_output_prompt=True,
     )
     exporter.register_preprocessor(TagRemovePreprocessor(config=config), enabled=True)
+    heading = page_heading(executed)
+    if heading:  # the browser tab says the page's own title (the method's), not the notebook's
+        executed.metadata["title"] = heading
     resources = {
         "plotly_js": get_plotlyjs(),
         "baiyi_css": (TEMPLATES / "baiyi" / "briefing.css").read_text(encoding="utf-8"),

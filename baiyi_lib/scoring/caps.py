@@ -84,12 +84,12 @@ def apply_caps(points: pd.DataFrame, rules: Rules) -> pd.DataFrame:
         if not rules.item_capped(item):
             continue
         rows = deductions[deductions["item"] == item.id]
-        note = f"「{item.label}」共 {item.points} 分,扣完为止;超出部分不扣"
+        note = f"「{item.label}」共 {item.points} {rules.campaign.unit},扣完为止;超出部分不扣"
         added.append(_give_back(rows, item.points, f"cap.{item.id}", note, item.id))
     if rules.floor is not None:
         net = deductions.copy()
         net["points"] = _net_of_caps(deductions, rules)
-        note = f"总分最低 {rules.floor} 分,扣完为止;超出部分不扣"
+        note = f"总分最低 {rules.floor} {rules.campaign.unit},扣完为止;超出部分不扣"
         allowed = rules.campaign.base_score - rules.floor
         added.append(_give_back(net, allowed, "floor", note))
     if not added:

@@ -135,7 +135,8 @@ class ScoreResult:
                 (
                     "本次适用了原文有歧义的规则",
                     [
-                        f"{r.label}({r.clause}):按 {r.points:+d} 分。{r.note}"
+                        f"{r.label}({r.clause}):按 {r.points:+d} {self.rules.campaign.unit}。"
+                        f"{r.note}"
                         for r in amb.itertuples(index=False)
                     ],
                 )
@@ -211,26 +212,36 @@ class ScoreResult:
         )
         for rule_id, agg in by_rule.iterrows():
             r = self.rules[str(rule_id)]
-            lines.append(f"  {r.label}({r.clause}):{agg['count']} 行,{agg['sum']:+d} 分")
+            unit = self.rules.campaign.unit
+            lines.append(f"  {r.label}({r.clause}):{agg['count']} 行,{agg['sum']:+d} {unit}")
         flags = [
             f"{self.rules[f].label}({self.rules[f].clause})"
             for f in ("veto", "awards_cancelled")
             if f in self.rules.rules and bool(row[f])
         ]
-        lines.append("标记:" + (";".join(flags) if flags else "无"))
+        if self.rules.by_mechanism("flag"):  # a method without flags has nothing to say here
+            lines.append("标记:" + (";".join(flags) if flags else "无"))
         mine = set(pts["rule_id"].astype(str))
         ambiguous = [r for r in self.rules.rules.values() if r.ambiguous and r.id in mine]
         for r in ambiguous:
-            lines.append(f"原文有歧义:{r.label}({r.clause})按 {r.points:+d} 分计。{r.note}")
-        changed = [it for it in self.rules.interpretations.values() if not it.is_default]
-        lines.append(
-            "口径:"
-            + (
-                "全部为默认值"
-                if not changed
-                else ";".join(f"{it.words()}(默认:{it.value_words(it.default)})" for it in changed)
+            lines.append(
+                f"原文有歧义:{r.label}({r.clause})按 {r.points:+d} {self.rules.campaign.unit}计。"
+                f"{r.note}"
             )
-        )
+        changed = [it for it in self.rules.interpretations.values() if not it.is_default]
+        if not self.rules.interpretations:
+            lines.append("口径:无(原文没有需要另行确定口径之处)")
+        else:
+            lines.append(
+                "口径:"
+                + (
+                    "全部为默认值"
+                    if not changed
+                    else ";".join(
+                        f"{it.words()}(默认:{it.value_words(it.default)})" for it in changed
+                    )
+                )
+            )
         if "annual_deduction" in row:
             lines.append(
                 f"年度折算:({row['base']} − {row['score']})"

@@ -629,3 +629,50 @@ def test_a_method_charging_returns_needs_a_return_day(tmp_path):
         ParamsError, match=re.escape("rules.returns.late.condition: 应为 missed / late")
     ):
         load_rules(params)
+
+
+def _render(tmp_path, pack: str, register: str, as_of: str, notebook: str):
+    """A page of a pack's method through `baiyi report --rules`, as parsed text (appendix out)."""
+    from bs4 import BeautifulSoup
+
+    data = tmp_path / f"台账-{notebook}"
+    data.mkdir()
+    (data / "走访登记.csv").write_text(register, encoding="utf-8")
+    out = tmp_path / f"reports-{notebook}"
+    done = subprocess.run(
+        [sys.executable, "-m", "baiyi_lib.cli", "report", "--rules", str(PACKS / pack / "params"),
+         "--data", str(data), "--as-of", as_of, "--out", str(out), "--notebook", notebook],
+        capture_output=True, text=True, cwd=ROOT,
+    )  # fmt: skip
+    assert done.returncode == 0, done.stderr
+    page = BeautifulSoup(
+        (out / as_of / f"{notebook}.html").read_text(encoding="utf-8"), "html.parser"
+    )
+    for tag in page.select(".appendix"):
+        tag.decompose()
+    return page.get_text(" ", strip=True)
+
+
+def test_a_monthly_method_without_returns_or_backlog_is_paged_in_its_own_terms(tmp_path):
+    """The township method (月考核, no weekly return, no backlog, no readings, no award):
+    its weekly page says the scores are this month's, that no return is set, that the
+    backlog section does not apply, draws weeks ending on Sunday; its final page has no
+    award, veto or sensitivity table; neither uses this plan's words (行动, 领导小组,
+    平安稳定星, 周五)."""
+    register = WARNED_REGISTER + (
+        "V1,丙镇,2014-05-06,到市,集体,6,否,否,否,C1,\n"
+        "V2,丙镇,2014-05-21,到省,集体,12,否,否,否,C2,是\n"
+        "V4,戊乡,2014-04-22,到市,集体,5,否,否,否,C4,否\n"
+    )
+    pack = "township_monthly_warning"
+    weekly = _render(tmp_path, pack, register, "2014-05-30", "weekly_briefing")
+    assert "按月考核(总则),得分为本月(5月1日—5月31日)的得分" in weekly
+    assert "本考核办法没有规定定期报送台账" in weekly
+    assert "本考核办法没有信访积案化解的计分规定" in weekly
+    assert "考核以来累计 23 人次(其中计分 18 人次)" in weekly  # April's 5 are last month's
+    final = _render(tmp_path, pack, register, "2014-05-30", "final_assessment")
+    assert "各单位考核期的最终得分和名次" in final and "考核得分" in final
+    assert "考核办法的文字没有需要另行确定口径之处" in final
+    for text in (weekly, final):
+        for ours in ("行动", "领导小组", "平安稳定星", "一票否决", "周五"):
+            assert ours not in text, ours

@@ -140,7 +140,7 @@ def _edit(path: Path, old: str, new: str) -> None:
             "rules.yaml",
             "    form: 个体\n    irregular: any\n    points: -30",
             "    form: 集体\n    irregular: any\n    points: -30",
-            "去省/个体",
+            "去省个体(不是非访)",
         ),
         ("rules.yaml", "    min_years: 5\n", "    min_years: 6\n", "年限档次"),
         # per is a checked choice: a misspelt or unknown unit of charging is refused, not
