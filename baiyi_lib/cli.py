@@ -33,7 +33,7 @@ from ._version import __version__
 from .errors import BaiyiError, LedgerError
 from .ledgers import describe
 from .ledgers.archive import decoded_name
-from .ledgers.schema import KIND_LABELS
+from .ledgers.schema import KIND_LABELS, check_declared
 from .params import DERIVED_MECHANISMS, Rules, load_rules
 from .present import ACCOUNTING_HEADERS, PROBLEM_HEADERS, SCORE_HEADERS, spreadsheet_safe
 from .scoring import score
@@ -97,7 +97,11 @@ def _overrides(items: Sequence[str]) -> dict[str, str]:
 
 
 def _rules(args: argparse.Namespace) -> Rules:
-    return load_rules(args.rules, **_overrides(args.set or []))
+    """The method in force: its params folder with the --set readings; its declared
+    columns checked against the ledgers' own (every command refuses the same params)."""
+    rules = load_rules(args.rules, **_overrides(args.set or []))
+    check_declared(rules)
+    return rules
 
 
 def _table(df: pd.DataFrame, headers: dict[str, str], fmt: str = "table") -> str:
@@ -146,14 +150,17 @@ def cmd_score(args: argparse.Namespace) -> int:
     print(f"{camp.name} 得分排名")
     print(
         f"台账:{shown_path(args.data)};"
-        f"统计期 {camp.start:%Y-%m-%d} 至 {min(camp.end, result.as_of):%Y-%m-%d}"
+        f"统计期 {camp.assessment_period(result.as_of)[0]:%Y-%m-%d} 至 "
+        f"{min(camp.end, result.as_of):%Y-%m-%d}"
+        + (f"(按{camp.cycle}考核,{camp.cycle_clause})" if camp.cycle != "全期" else "")
     )
     if reading:
         print("计分以前请注意:")
         print("\n".join(f"  {line}" for line in reading))
     print(_table(result.scores, SCORE_HEADERS))
     print("\n口径:")
-    print("\n".join(_interpretation_lines(rules)))
+    lines = _interpretation_lines(rules)
+    print("\n".join(lines) if lines else "  无(原文没有需要另行确定口径之处)")
     for heading, items in result.disclosures():
         print(f"\n{heading}:")
         for item in items:
@@ -276,7 +283,10 @@ def cmd_rules(args: argparse.Namespace) -> int:
     if camp.cycle != "全期":
         print(f"按{camp.cycle}考核:每{camp.cycle}从基础分重新计算({camp.cycle_clause})")
     if rules.by_mechanism("missed_return"):  # returns are scored: when they are due
-        print(f"定期报送:{camp.weekly_return}({camp.weekly_return_clause})")
+        print(
+            f"定期报送:{camp.weekly_return}({camp.weekly_return_clause});"
+            f"{camp.weekday_name}后 {camp.late_days} 天内到的算迟报,更晚的算未报"
+        )
     print()
     for r in rules.rules.values():
         if r.mechanism in DERIVED_MECHANISMS:
@@ -431,7 +441,8 @@ def cmd_ingest(args: argparse.Namespace) -> int:
         print(
             f"台账库:{shown_path(args.store)};本批 {len(refused) + len(held)} 个文件都未载入"
             f"({len(refused)} 个拒收):一批要么全部载入,要么都不载入。请改正拒收的文件后重新"
-            "载入这一批;或先把拒收的文件移出,载入其余的。"
+            "载入这一批;或先把拒收的文件移出,载入其余的。重新载入时用 --received 写明这一批原来"
+            f"收到的时间({received:%Y-%m-%d %H:%M}),按时报送的单位就不会记为迟报。"
         )
     else:
         done = sum(r.status in ("stored", "unchanged") for r in reports)

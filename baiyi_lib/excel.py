@@ -53,7 +53,7 @@ TEMPLATE_PROMPTS = {
 HEADER_FILL = PatternFill("solid", fgColor="DDEBF7")
 INSTRUCTIONS = [
     "填表说明",
-    "1. 每周五下午报送矛盾纠纷排查化解登记表和信访积案化解情况(实施方案 五、四)。",
+    "1. {returns}",
     "2. 只填写案件编号和人次。不得填写信访人的姓名、身份证号码、电话、住址等个人信息,"
     "否则整表被拒收。",
     "3. 不要修改第3行的表头;第2行选填报单位。日期填在日期格中(如 2019-03-05)。",
@@ -62,7 +62,7 @@ INSTRUCTIONS = [
     "纠纷类别只填类别,不写当事人和经过。",
     "   没有的项留空即可(写“无”“/”也按空白处理)。",
     "5. 排查登记表是滚动台账:已报送的案件每周继续填报,更新化解状态;已化解的要填化解日期。",
-    "6. 信访积案经行动办公室认定后,填写“办公室认定=是”和认定日期。",
+    "6. 信访积案经{office}认定后,填写“办公室认定=是”和认定日期。",
     "7. 报送前可用 `baiyi validate 文件` 检查,所有问题会一次列出(文件、行号、列名、值)。",
 ]
 
@@ -131,7 +131,14 @@ def write_template(path: Path, kinds: list[str], rules: Rules, unit: str | None 
         ws.freeze_panes = f"A{HEADER_ROW + 1}"
         _print_as_form(ws, len(cols), title)
     notes = wb.create_sheet("填表说明")
+    camp = rules.campaign
+    returns = (
+        f"{camp.weekly_return_quote.rstrip('。')}({camp.weekly_return_clause})。"
+        if camp.has_returns
+        else "按考核办法的要求报送(办法没有规定定期报送)。"
+    )
     for i, line in enumerate(INSTRUCTIONS, start=1):
+        line = line.format(returns=returns, office=camp.office)
         notes.cell(row=i, column=1, value=line).font = Font(bold=(i == 1))
     notes.column_dimensions["A"].width = 110
     save_whole(wb, path)
@@ -189,20 +196,22 @@ def _landscape_a4(ws: Worksheet, title_rows: str) -> None:
 
 
 def write_templates(out_dir: Path, rules: Rules, unit: str | None = None) -> list[Path]:
-    """The office's templates (visits, incidents) and the units' (screening, backlog)."""
+    """The office's templates (visits, and incidents where the method charges events) and
+    the units' (screening, backlog: 每周报送 where the method sets a weekly return)."""
     out_dir = Path(out_dir)
+    returns = "每周报送" if rules.campaign.has_returns else "报送"
     if unit:
         u = rules.units.by_name(unit)
         return [
             write_template(
-                out_dir / f"{u.id}_{u.name}_每周报送.xlsx", ["screening", "backlog"], rules, unit
+                out_dir / f"{u.id}_{u.name}_{returns}.xlsx", ["screening", "backlog"], rules, unit
             )
         ]
-    return [
-        write_template(out_dir / "走访登记.xlsx", ["visits"], rules),
-        write_template(out_dir / "敏感事件.xlsx", ["incidents"], rules),
-        write_template(out_dir / "单位每周报送.xlsx", ["screening", "backlog"], rules),
-    ]
+    out = [write_template(out_dir / "走访登记.xlsx", ["visits"], rules)]
+    if rules.by_mechanism("incident"):  # a method that charges no event needs no such form
+        out.append(write_template(out_dir / "敏感事件.xlsx", ["incidents"], rules))
+    out.append(write_template(out_dir / f"单位{returns}.xlsx", ["screening", "backlog"], rules))
+    return out
 
 
 # --------------------------------------------------------------------------- export

@@ -137,6 +137,20 @@ def _construct_mapping(loader: _StrictLoader, node: yaml.MappingNode, deep: bool
 
 
 _StrictLoader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG, _construct_mapping)
+
+
+def _construct_date(loader: _StrictLoader, node: yaml.ScalarNode) -> Any:
+    """A date as YAML reads it (2019-05-31), or a ParamsError naming the line of one that
+    does not exist (2019-02-30), not Python's English ValueError."""
+    try:
+        return yaml.SafeLoader.construct_yaml_timestamp(loader, node)
+    except ValueError:
+        raise ParamsError(
+            f"第 {node.start_mark.line + 1} 行:日期「{node.value}」不存在(月份或日子写错了)"
+        ) from None
+
+
+_StrictLoader.add_constructor("tag:yaml.org,2002:timestamp", _construct_date)
 # Integers as people write them (YAML 1.2): 10, -30, 0. YAML 1.1 also reads -010 as octal -8,
 # -1:30 as base-60 -90 and 1_0 as 10; here those stay text and the type check refuses them.
 _StrictLoader.yaml_implicit_resolvers = {
@@ -290,6 +304,7 @@ class Campaign:
     attention: Attention = Attention()
     weekly_return: str = ""  # what is returned each week, as the deadline table says it
     weekly_return_clause: str = ""
+    weekly_return_quote: str = ""  # the plan's sentence (templates' instructions say it)
     short_name: str = ""  # as titles say it (信访维稳百日攻坚行动); the name if not given
     targets: tuple[Target, ...] = ()
     targets_clause: str = ""
@@ -396,6 +411,14 @@ def load_campaign(path: Path) -> Campaign:
     )
     if isinstance(weekly.get("weekday"), int) and not 1 <= weekly["weekday"] <= 7:
         c.error("weekly_return.weekday", "应为 1(周一)到 7(周日)")
+    elif isinstance(weekly.get("weekday"), int) and isinstance(weekly.get("weekday_name"), str):
+        day = "一二三四五六日"[weekly["weekday"] - 1]
+        said = (f"周{day}", f"星期{day}", *(("周天", "星期天") if day == "日" else ()))
+        if weekly["weekday_name"] not in said:
+            c.error(
+                "weekly_return.weekday_name",
+                f"「{weekly['weekday_name']}」与 weekday: {weekly['weekday']}(周{day})不符",
+            )
     if isinstance(weekly.get("late_days"), int) and not 0 <= weekly["late_days"] <= 6:
         c.error("weekly_return.late_days", "应为 0 到 6 天")
     deadlines = []
@@ -428,6 +451,8 @@ def load_campaign(path: Path) -> Campaign:
     for key, value in watch.items():
         if isinstance(value, int) and value < 1:
             c.error(f"attention.{key}", "应为正整数")
+    if "missed_returns" in watch and "weekly_return" not in top:
+        c.error("attention.missed_returns", "没有 weekly_return(定期报送),无从判断未报")
     dated = all(type(period.get(k)) is dt.date for k in ("start", "end"))
     if dated and period["start"] > period["end"]:
         c.error("period", "开始日期晚于结束日期")
@@ -462,6 +487,7 @@ def load_campaign(path: Path) -> Campaign:
         short_name=top.get("short_name") or top["name"],
         weekly_return=f"每{weekly['weekday_name']}报送{weekly['what']}" if weekly["what"] else "",
         weekly_return_clause=weekly["clause"],
+        weekly_return_quote=weekly["quote"],
         targets=targets,
         targets_clause=(top.get("targets") or {}).get("clause", ""),
         base_clause=base["clause"],
@@ -1247,6 +1273,8 @@ def _load_columns(c: _Checker, data: Any) -> dict[str, DeclaredColumn]:
     the clause that needs it. Keys are lower-case English names; headers are Chinese. That
     they do not collide with the ledger's own columns is checked where ledgers are read."""
     out: dict[str, DeclaredColumn] = {}
+    if not isinstance(data, dict | None):
+        return out  # the type error is recorded with the file's keys
     for col_key, spec in (data or {}).items():
         key = f"columns.{col_key}"
         if not isinstance(col_key, str) or not _COLUMN_KEY.match(col_key):

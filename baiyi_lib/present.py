@@ -163,7 +163,8 @@ def attention_lists(rules: Rules, basis: str) -> dict[str, tuple[str, str, dict[
             labels("unit", "missed", "since"),
         ),
     }
-    drawn = {"unresolved": watch.unresolved_weeks, "backlog": watch.backlog_weeks_left,
+    backlog = watch.backlog_weeks_left if rules.by_mechanism("backlog") else None
+    drawn = {"unresolved": watch.unresolved_weeks, "backlog": backlog,
              "returns": watch.missed_returns if rules.campaign.has_returns else None}  # fmt: skip
     return {k: v for k, v in lists.items() if drawn.get(k, True) is not None}
 

@@ -73,7 +73,7 @@ def write_receipts(
         return []
     as_of = receipt_week(received, rules)
     week = views.weeks(rules, as_of).iloc[-1]["week"]
-    standing = _standing(store, rules, as_of, received)
+    standing = _standing(store, rules, _score_day(as_of, received, rules), received)
     out = Path(out_dir)
     written = []
     for unit, mine in sorted(by_unit.items()):
@@ -100,6 +100,14 @@ class _Standing:
     changes: pd.DataFrame
 
 
+def _score_day(week_day: dt.date, moment: dt.datetime, rules: Rules) -> dt.date:
+    """The day a receipt's standing is scored as of: the day it was written, not the
+    Friday of its week still to come (a return due that Friday is not yet missed; under
+    月考核 a return received on 4-30 is April's, not May's), within the campaign."""
+    camp = rules.campaign
+    return min(max(min(week_day, moment.date()), camp.start), camp.end)
+
+
 def _standing(
     store: str | Path, rules: Rules, as_of: dt.date, received: dt.datetime
 ) -> _Standing | None:
@@ -120,7 +128,7 @@ def write_withdrawal_receipts(
     went back to their earlier version, and the unit's standing after it."""
     as_of = receipt_week(w.received, rules)  # the week of the return withdrawn
     week = views.weeks(rules, as_of).iloc[-1]["week"]
-    standing = _standing(store, rules, as_of, w.at)
+    standing = _standing(store, rules, _score_day(as_of, w.at, rules), w.at)
     written = []
     for unit in w.units:
         report = IngestReport(
@@ -195,7 +203,7 @@ def _receipt(
         f"<h1>{html.escape(unit)} · 报送回执</h1>",
         f'<p class="meta">收到时间 {received:%Y-%m-%d %H:%M};计入截至 {week_label(as_of)}'
         f"({camp.weekday_name})的一周"
-        + ("" if office else f";得分统计截至 {as_of:%Y-%m-%d}")
+        + ("" if office or standing is None else f";得分统计截至 {standing.result.as_of:%Y-%m-%d}")
         + "。</p>",
     ]
     if office:

@@ -118,7 +118,8 @@ def weekly_returns(
     from .store import submission_units  # duckdb is imported only when a store is read
 
     subs = submission_units(store, wait=wait)
-    subs = subs[subs["kind"].isin(["screening", "backlog"])]
+    # a return replaces its ledger; a 补报 (partial file) adding rows to one is not a return
+    subs = subs[subs["kind"].isin(["screening", "backlog"]) & subs["scoped"].astype(bool)]
     if known_at is not None:
         cut = pd.Timestamp(known_at)
         subs = subs[subs["received"] <= cut]

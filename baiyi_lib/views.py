@@ -594,7 +594,7 @@ def attention(
     # the others only where the method sets their threshold (campaign.yaml attention)
     if watch.unresolved_weeks is not None:
         out["unresolved"] = unresolved_screening(ledgers, result, unit)
-    if watch.backlog_weeks_left is not None:
+    if watch.backlog_weeks_left is not None and result.rules.by_mechanism("backlog"):
         out["backlog"] = backlog_behind(ledgers, result, unit)
     if watch.missed_returns is not None and camp.has_returns:
         missed = missed_returns(returns, result.rules)

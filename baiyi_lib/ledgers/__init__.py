@@ -86,6 +86,10 @@ class Ledgers:
         for r in acc[acc["note"].astype(str).str.contains("隐藏行")].itertuples(index=False):
             note = next(n for n in str(r.note).split(";") if "隐藏行" in n)
             lines.append(f"{r.file}「{r.sheet}」{note}(屏幕上看不到,但仍是台账的行)")
+        for r in acc[acc["note"].astype(str).str.contains("列,各行按否计")].itertuples(index=False):
+            note = next(n for n in str(r.note).split(";") if "按否计" in n)
+            where = f"{r.file}「{r.sheet}」" if r.sheet else str(r.file)
+            lines.append(f"{where}{note}")
         return lines
 
 

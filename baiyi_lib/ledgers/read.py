@@ -243,6 +243,10 @@ def batch_files(paths: list[Path], limits: Limits) -> Iterator[Batch]:
                     _add_zip(batch, stack, f, display_name(f, f.parent), limits)
                 else:
                     batch.named.append((f, display_name(f, f.parent)))
+        once: dict[Path, tuple[Path, str]] = {}  # a file given twice (itself and its folder)
+        for f, name in batch.named:  # is one file of the batch, read once
+            once.setdefault(f.resolve(), (f, name))
+        batch.named = list(once.values())
         names = [n for _, n in batch.named]
         if len(set(names)) < len(names):  # the same name in two folders: tell them apart
             root = Path(os.path.commonpath([str(f.resolve().parent) for f, _ in batch.named]))

@@ -163,11 +163,16 @@ def columns(kind: str, rules: Rules | None = None) -> tuple[Column, ...]:
         return own
     taken = header_lookup(kind)
     out = list(own)
+    where = rules.source.name if rules.source else "rules.yaml"
     for col in rules.declared(kind):
+        if col.key in RESERVED:  # a name the ledgers or the store already use
+            raise ParamsError(
+                f"{where}: columns.{col.key}: 列名「{col.key}」已被台账使用,请换一个"
+                "(如 warned、returned)"
+            )
         for spelling in (col.key, col.header, *col.aliases):
             hit = taken.get(normalise_header(spelling))
             if hit is not None:
-                where = rules.source.name if rules.source else "rules.yaml"
                 raise ParamsError(
                     f"{where}: columns.{col.key}: 「{spelling}」已是{KIND_LABELS[kind]}"
                     f"的列「{_header_of(kind, hit, out)}」的写法,请换一个表头"
@@ -175,6 +180,20 @@ def columns(kind: str, rules: Rules | None = None) -> tuple[Column, ...]:
             taken[normalise_header(spelling)] = col.key
         out.append(Column(col.key, col.header, "bool", required=False, aliases=col.aliases))
     return tuple(out)
+
+
+# Names a declared column may not take: every ledger's own columns, provenance, the store's
+RESERVED = frozenset(
+    {c.name for cols in SCHEMAS.values() for c in cols}
+    | {"src_file", "src_sheet", "src_row", "declared", "row_key", "content", "received"}
+)
+
+
+def check_declared(rules: Rules) -> None:
+    """Every declared column of the method can be read (ParamsError otherwise): for the
+    commands that read no ledger (rules, template) to refuse what the others refuse."""
+    for kind in KINDS:
+        columns(kind, rules)
 
 
 def _header_of(kind: str, name: str, cols: list[Column]) -> str:

@@ -188,6 +188,7 @@ def _claim_declared(tables: list[RawTable], cols: tuple[Column, ...]) -> None:
     }
     if not declared:
         return
+    wanted = {c.name: c for c in cols if c.name not in own}
     for t in tables:
         renames = {}
         for col in t.frame.columns:
@@ -200,6 +201,9 @@ def _claim_declared(tables: list[RawTable], cols: tuple[Column, ...]) -> None:
             t.frame = t.frame.rename(columns=renames)
             for old, new in renames.items():
                 t.headers[new] = t.headers.pop(old, old.removeprefix("extra:"))
+        for name, col in wanted.items():  # said before any score: it reads as 否
+            if name not in t.frame.columns and len(t.frame):
+                t.remarks.append(f"没有考核办法要求的「{col.header}」列,各行按否计")
 
 
 def _concat(
@@ -474,7 +478,11 @@ def _squash_text(text: str) -> str:
 
 
 def _categories(raw: pd.Series, rules: Rules) -> tuple[pd.Series, np.ndarray, pd.Series]:
+    """An incident category of the method's list. A method that charges no event lists
+    none: the category is kept as written (the row is read, and not scored, with why)."""
     s = nz.text(raw)
+    if not rules.categories:
+        return s.astype(object), s.isna().to_numpy(), pd.Series("必填项为空", index=raw.index)
     table = {v: canonical_category(rules, v) for v in s.dropna().unique()}
     values = s.map(table)
     bad = values.isna().to_numpy()

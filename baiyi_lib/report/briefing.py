@@ -411,6 +411,8 @@ class Briefing:
 
     def _movers(self) -> str:
         """The units whose score moved most since last week's briefing (system page)."""
+        if self._new_period and not self.unit:
+            return f"<li>{self._new_period}</li>"
         if self.previous is None or self.unit:
             return ""
         n = self.rules.campaign.attention.movers
@@ -449,6 +451,8 @@ class Briefing:
         t["veto"] = t["veto"].map({True: "是", False: ""})
         t["awards_cancelled"] = t["awards_cancelled"].map({True: "是", False: ""})
         t["change"] = t["change"].map(lambda x: f"{x:+d}" if x else "0")
+        if self._new_period:  # last week's scores were of another month: no comparison
+            t["change"] = "—"
         hl = t["unit"] == self.unit if self.unit else t["veto"] == "是"
         flags = [f for f in ("veto", "awards_cancelled") if f in self.rules.rules]
         cols = labels("rank", "unit", "score", "change", "deductions", "bonuses", *flags)
@@ -484,10 +488,27 @@ class Briefing:
             + table(t, cols, highlight=t["depends"] != "")
         )
 
+    @property
+    def _new_period(self) -> str:
+        """Under 月考核, when last week's briefing was of another month: the sentence saying
+        so (scores restarted from the base; a change is no change of standing); else ""."""
+        camp = self.rules.campaign
+        if self.previous is None or camp.cycle == "全期":
+            return ""
+        first, _ = camp.assessment_period(self.as_of)
+        if camp.assessment_period(self.previous.as_of)[0] == first:
+            return ""
+        return (
+            f"本周进入新的考核{camp.cycle}:{md(first)}起各单位从基础分 {camp.base_score} 重新计分,"
+            f"得分与上周(上一个考核{camp.cycle})不可比。"
+        )
+
     def changes(self) -> Fragment:
         """变化说明: why scores moved since the last briefing, and what the returns changed."""
         if self.previous is None:
             return Fragment(f"<p>这是{self.rules.campaign.called}的第一周,没有上周可比。</p>")
+        if self._new_period:
+            return Fragment(f"<p>{self._new_period}</p>")
         t = views.score_change_explained(self.result, self.previous, self.restated)
         if self.unit:
             t = t[t["unit"] == self.unit]

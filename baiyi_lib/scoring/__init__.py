@@ -81,7 +81,15 @@ def score(ledgers: Ledgers, rules: Rules | None = None, as_of: object = None) ->
             )
         )
     keep = counts & office_ok
-    parts.extend(visit_points(v, ledgers.screening, rules, keep, why=office_why.to_numpy()))
+    # the campaign so far, whatever the assessment cycle: the system's first visit of a
+    # level and a case's earlier visits are looked for here (月考核 does not restart them)
+    camp = rules.campaign
+    d = v["date"]
+    seen = (d >= pd.Timestamp(camp.start)) & (d <= pd.Timestamp(min(camp.end, as_of)))
+    seen = seen.fillna(False).to_numpy(dtype=bool) & office_ok
+    parts.extend(
+        visit_points(v, ledgers.screening, rules, keep, why=office_why.to_numpy(), seen=seen)
+    )
     parts.extend(clean_period_points(v, counts, rules, as_of))
 
     inc = ledgers.incidents

@@ -48,6 +48,7 @@ def clean_period_points(
             }
         )
         levels = "、".join(rule.levels)
+        whole = "全期" if camp.cycle == "全期" else f"本{camp.cycle}"
         parts.append(
             pt.rows(
                 frame,
@@ -59,7 +60,7 @@ def clean_period_points(
                 rate=rule.points,
                 multiplier=1,
                 points=int(rule.points or 0),
-                note=pd.Categorical([f"全期没有{levels}的走访"] * len(clean)),
+                note=pd.Categorical([f"{whole}没有{levels}的走访"] * len(clean)),
             )
         )
     return parts

@@ -37,7 +37,14 @@ def backlog_points(
     if backlog.empty:
         return [], empty
     camp: Campaign = rules.campaign
-    start = np.datetime64(camp.assessment_period(as_of)[0], "ns")
+    if not rules.by_mechanism("backlog"):  # the method rewards no resolution
+        resolved = (backlog["status"] == "已化解").to_numpy()
+        why = np.where(resolved, "本考核办法没有积案化解的加分规定", "")
+        return [], pt.excluded(backlog, resolved, SOURCE, "case_id", "resolved_on", why)
+    # resolved inside the campaign; certified inside the assessment period holding as-of
+    # (under 月考核 a case resolved in March and certified in April earns in April)
+    start = np.datetime64(camp.start, "ns")
+    period_start = np.datetime64(camp.assessment_period(as_of)[0], "ns")
     end = np.datetime64(camp.end, "ns")
     cut = np.datetime64(min(camp.end, as_of), "ns")
     resolved = (backlog["status"] == "已化解").to_numpy()
@@ -46,7 +53,8 @@ def backlog_points(
     cert_on = backlog["certified_on"].to_numpy(dtype="datetime64[ns]")
     with np.errstate(invalid="ignore"):
         res_in = (res_on >= start) & (res_on <= end)
-        cert_in = (cert_on >= start) & (cert_on <= cut)
+        cert_in = (cert_on >= period_start) & (cert_on <= cut)
+        cert_earlier = (cert_on >= start) & (cert_on < period_start)
     earns = resolved & cert & res_in & cert_in
     reason = np.select(
         [
@@ -54,6 +62,7 @@ def backlog_points(
             resolved & ~res_in,
             resolved & ~cert,
             resolved & cert & (cert_on > cut) & (cert_on <= end),
+            resolved & cert & cert_earlier,
             resolved & cert & ~cert_in,
         ],
         [
@@ -61,6 +70,7 @@ def backlog_points(
             f"化解日期晚于{camp.called}结束日,不计加分",
             f"已化解但尚未经{camp.office}认定,暂不加分",
             f"认定日期晚于统计截止日 {as_of:%Y-%m-%d}",
+            f"认定在此前的考核{camp.cycle},计入当{camp.cycle}",
             f"认定日期不在{camp.called}期内,不计加分",
         ],
         default="",

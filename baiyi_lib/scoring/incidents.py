@@ -38,7 +38,7 @@ def incident_points(
     has_rule = incidents["level"].astype(str).isin(ruled_levels).to_numpy()
     reason = np.where(
         ~has_rule,
-        "该层级的事件在考核办法中没有扣分规定",
+        "考核办法没有敏感事件的扣分规定" if not named else "该层级的事件在考核办法中没有扣分规定",
         np.where(~charged, "该事件类别不在此层级列明的类别中,不扣分", ""),
     )
     sub = incidents.loc[charged]

@@ -293,5 +293,6 @@ def _explain_row(p, mechanism: str = "", per: str = "") -> str:
     else:
         calc = f"{charged(p.persons, p.per)} × {p.rate:+d} = {p.points:+d}"
     where = f"{p.src_file}" + (f"「{p.src_sheet}」" if p.src_sheet else "") + f" 第 {p.src_row} 行"
+    where = where if p.src_row else "不是台账中的一行"  # a week's return, the period
     note = f";{p.note}" if isinstance(p.note, str) and p.note else ""
     return f"{date} {p.source} {p.source_id} {level}{p.label}({p.clause}):{calc}[{where}]{note}"

@@ -95,14 +95,16 @@ def zero_return_units(ledgers: Ledgers) -> set[str]:
 
 def folder_returns(ledgers: Ledgers, rules: Rules, as_of: dt.date) -> pd.DataFrame:
     """Unit × week judged from the screening dates (a folder of ledgers): the screening
-    rows dated up to as-of. A unit whose screening ledger is a zero return (零报告) with no
-    dated row cannot be judged: its due weeks are 无法判断, never 未报."""
+    rows dated up to as-of. What a folder cannot tell is 无法判断, never 未报: every week
+    of a unit that sent a zero return (零报告 carries no date: it may be any week's), and
+    every week when the folder holds no screening ledger at all."""
     rows = ledgers.screening_rows
     rows = rows[rows["screened_on"] <= pd.Timestamp(as_of)]
     grid = returns_grid(rows["unit"], rows["screened_on"], rules, as_of)
-    undated = zero_return_units(ledgers) - set(rows["unit"].astype(str))
-    blind = grid["unit"].isin(undated) & (grid["status"] == MISSING)
-    grid.loc[blind, "status"] = UNKNOWN
+    blind = grid["unit"].isin(zero_return_units(ledgers))
+    if "screening" in ledgers.missing:
+        blind[:] = True
+    grid.loc[blind & (grid["status"] == MISSING), "status"] = UNKNOWN
     return grid
 
 

@@ -268,13 +268,20 @@ def first_visits(
 
 
 def first_case(
-    visits: pd.DataFrame, rules: Rules, keep: np.ndarray, standard: RateRows
+    visits: pd.DataFrame,
+    rules: Rules,
+    keep: np.ndarray,
+    standard: RateRows,
+    seen: np.ndarray | None = None,
 ) -> list[RateRows]:
     """附件2 一、首段: the system's first visit of a level costs the first-case rate per
     person-visit. Under first_case=replaces it takes the place of the standard rate (the
-    standard rows are changed in place); under first_case=adds it is a further row."""
+    standard rows are changed in place); under first_case=adds it is a further row. The
+    first is the first of the whole campaign (``seen``: up to as-of), charged only if it
+    counts now (``keep``: under 月考核, in as-of's month)."""
     by_level = {r.level: r for r in rules.by_mechanism("first_case")}
-    firsts = first_visits(visits, rules, keep)
+    firsts = first_visits(visits, rules, keep if seen is None else seen)
+    firsts = {level: pos for level, pos in firsts.items() if keep[pos]}
     rule_ids = list(rules.rules)
     if rules.value("first_case") == "replaces":
         for level, pos in firsts.items():
@@ -485,6 +492,7 @@ def visit_points(
     rules: Rules,
     keep: np.ndarray | None = None,
     why: np.ndarray | None = None,
+    seen: np.ndarray | None = None,
 ) -> list[dict[str, object]]:
     """Points rows (as column dicts) for the visits marked ``keep`` (those that count):
     standard rates and first cases (一), doubling (二), flags (一(一)1, 实施方案 五、三).
@@ -496,7 +504,8 @@ def visit_points(
     rates = standard_rate(visits, rules, keep)
     if why is not None:
         rates = _with_reasons(rates, np.asarray(why, dtype=object))
-    rate_rows = first_case(visits, rules, keep, rates)
+    seen = keep if seen is None else seen  # the campaign so far (first cases, repeats)
+    rate_rows = first_case(visits, rules, keep, rates, seen)
     conditions = {
         "unscreened": unscreened(visits, screening, rules),
         "dissatisfied": dissatisfied(visits),
@@ -505,7 +514,7 @@ def visit_points(
     texts = list(DOUBLING_NOTES)
     for dbl in rules.by_mechanism("doubling"):
         if dbl.condition == "repeat":  # a repeat of what the rule doubles: within its item
-            within = keep if dbl.item is None else keep & (item_of[rate_rows[0].rule] == dbl.item)
+            within = seen if dbl.item is None else seen & (item_of[rate_rows[0].rule] == dbl.item)
             conditions[dbl.id] = repeated(visits, within)
         if dbl.condition == "declared":  # a declared column says so (劝返: 是)
             texts.append(f"{when_words(rules, dbl)},加倍")

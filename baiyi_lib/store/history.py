@@ -77,10 +77,13 @@ def submissions(store: str | Path, wait: float = 60.0) -> pd.DataFrame:
 
 def submission_units(store: str | Path, wait: float = 60.0) -> pd.DataFrame:
     """One row per (submission, unit, ledger with its count): what each return was, for
-    the returns grid. Columns: id, unit, kind, rows, received, withdrawn."""
+    the returns grid. Columns: id, unit, kind, rows, received, withdrawn, scoped (the
+    submission replaced that ledger: a return, not a 补报 adding rows to one)."""
     with reading(store, wait) as con:
         return con.execute(
-            f"SELECT s.id, u.unit, c.kind, c.rows, s.received, {_WITHDRAWN_AT} AS withdrawn "
+            f"SELECT s.id, u.unit, c.kind, c.rows, s.received, {_WITHDRAWN_AT} AS withdrawn, "
+            "EXISTS (SELECT 1 FROM submission_scope sc WHERE sc.submission_id = s.id "
+            "AND sc.kind = c.kind) AS scoped "
             "FROM submissions s JOIN submission_units u ON u.submission_id = s.id "
             "JOIN submission_counts c ON c.submission_id = s.id "
             "WHERE s.action = 'ingest' ORDER BY s.id"

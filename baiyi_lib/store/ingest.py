@@ -230,8 +230,12 @@ def _store_batch(
         repeat = _repeat(con, batch, received, rules)
         if repeat is not None:
             return repeat
+        # a method's declared columns are stored under their headers (已预警), as the clerk
+        # wrote them: another method (or this one with a renamed key) reads them back by
+        # header or alias
+        headers = {c.key: c.header for c in rules.columns.values()}
         plans = {
-            kind: _plan(con, kind, tables[kind], batch)
+            kind: _plan(con, kind, tables[kind].rename(columns=headers), batch)
             for kind in KINDS
             if any(kind in f.kinds for f in batch)
         }
@@ -280,7 +284,9 @@ def _repeat(
 ) -> list[IngestReport] | None:
     """A batch every file of which is already stored, in force, for the same return week
     (the clerk ran the same folder twice): reported as such, nothing recorded. A file sent
-    again in a later week is that week's return and is stored."""
+    again in a later week is that week's return and is stored; so is one sent again after
+    a first sending that came within the late days after the previous return day (that
+    one was last week's late return, this one is this week's)."""
     shas = [f.sha256 for f in batch]
     rows = con.execute(
         "SELECT sha256, max(id), max(received) FROM submissions s WHERE action = 'ingest' "
@@ -291,7 +297,7 @@ def _repeat(
     seen = {sha: (sid, when) for sha, sid, when in rows}
     week = _return_week(received, rules)
     if not shas or any(sha not in seen or _return_week(seen[sha][1], rules) != week
-                       for sha in shas):  # fmt: skip
+                       or _late_for_last_week(seen[sha][1], rules) for sha in shas):  # fmt: skip
         return None
     return [
         IngestReport(f.name, "unchanged", seen[f.sha256][0], pd.DataFrame(),
@@ -299,6 +305,14 @@ def _repeat(
                      "完全相同,未作改动", kinds_by_unit=f.weekly(), unit=f.unit)
         for f in batch
     ]  # fmt: skip
+
+
+def _late_for_last_week(moment: dt.datetime, rules: Rules) -> bool:
+    """Whether a return received at this moment came within the late days after the
+    previous return day (it may be that week's late return, 迟报)."""
+    day, camp = moment.date(), rules.campaign
+    due = _return_week(moment, rules)
+    return day != due and (day - (due - dt.timedelta(days=7))).days <= camp.late_days
 
 
 def _return_week(moment: dt.datetime, rules: Rules) -> dt.date:

@@ -613,7 +613,7 @@ def test_a_method_charging_returns_needs_a_return_day(tmp_path):
     params, rules_file = _pack_copy(tmp_path, "chuzhou_labour_returns")
     camp = params / "campaign.yaml"
     text = camp.read_text(encoding="utf-8")
-    start, end = text.index("weekly_return:"), text.index("attention:")
+    start, end = text.index("weekly_return:"), text.index("base_score:")
     camp.write_text(text[:start] + text[end:], encoding="utf-8")
     with pytest.raises(
         ParamsError,
