@@ -27,7 +27,9 @@ from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.datavalidation import DataValidation
 from openpyxl.worksheet.worksheet import Worksheet
 
+from . import views
 from .dates import week_label
+from .ledgers import Ledgers
 from .ledgers.guard import EXPORT_MARK
 from .ledgers.schema import KIND_LABELS, SCHEMAS, STATUS_ALIASES, columns
 from .ledgers.validate import expected_text
@@ -454,6 +456,7 @@ def export(
     problems: pd.DataFrame,
     attention: tuple[dict[str, pd.DataFrame], str] | None = None,
     reading: list[str] | None = None,
+    duties: pd.DataFrame | None = None,
 ) -> Path:
     """One workbook to print: 台账读取 first when a ledger is missing or a file was not
     read (``Ledgers.reading_lines``), then 得分, 计分明细 (with the rule in words and its
@@ -511,6 +514,8 @@ def export(
     if attention is not None:
         a = _attention_frame(result.rules, *attention)
         _sheet(wb, "需要关注", f"{head} · 需要关注 · {day}", a, ATTENTION_SHEET_COLUMNS, "无")
+    if duties is not None:
+        _sheet(wb, "履职情况", f"{head} · 履职情况 · {day}", duties, ATTENTION_SHEET_COLUMNS, "无")
     notes = _notes_frame(result)
     _sheet(wb, "口径与说明", f"{head} · 口径与说明 · {day}", notes, NOTE_COLUMNS, "无")
     _sheet(wb, "台账问题", f"{head} · 台账问题 · {day}", q, PROBLEM_COLUMNS, "没有发现问题")
@@ -555,4 +560,67 @@ def export_source(
     status, basis = returns_evidence(data, checked.ledgers, result, moment)
     lists = attention(checked.ledgers, result, status)
     reading = checked.ledgers.reading_lines()
-    return Exported(export(path, result, checked.problems, (lists, basis), reading), 0)
+    duties = duties_frame(checked.ledgers, result) if rules.campaign.duties else None
+    return Exported(export(path, result, checked.problems, (lists, basis), reading, duties), 0)
+
+
+def duties_frame(ledgers: Ledgers, result: ScoreResult) -> pd.DataFrame:
+    """履职情况 as one tidy table (list, clause, unit, case_id, detail), by case: the visits
+    without the head on the scene, backlog cases 程序不全, open ones without a leader; a
+    duty the ledgers do not record is one row saying so."""
+    duties = result.rules.campaign.duties
+    rows: list[dict] = []
+    if "head_on_scene" in duties:
+        d = duties["head_on_scene"]
+        listing, supplied = views.head_on_scene(ledgers, result)
+        if not supplied:
+            rows.append(
+                {
+                    "list": d.label,
+                    "clause": d.clause,
+                    "detail": "走访登记没有填写主要负责人到场,无法核对",
+                }
+            )
+        for r in listing.itertuples(index=False):
+            rows.append(
+                {
+                    "list": d.label,
+                    "clause": d.clause,
+                    "unit": r.unit,
+                    "case_id": r.case_id,
+                    "detail": f"{week_label(r.date)} {r.level} 走访 {r.visit_id}:"
+                    f"主要负责人{r.status}",
+                }
+            )
+    if "backlog_by_the_book" in duties:
+        d = duties["backlog_by_the_book"]
+        short, no_lead, supplied = views.backlog_procedure(ledgers, result)
+        if not supplied:
+            rows.append(
+                {
+                    "list": d.label,
+                    "clause": d.clause,
+                    "detail": "信访积案台账没有填写包案领导和会议日期,无法核对",
+                }
+            )
+        for r in short.itertuples(index=False):
+            rows.append(
+                {
+                    "list": "程序不全的积案",
+                    "clause": d.clause,
+                    "unit": r.unit,
+                    "case_id": r.case_id,
+                    "detail": f"{week_label(r.certified_on)} 认定,缺{r.missing}",
+                }
+            )
+        for r in no_lead.itertuples(index=False):
+            rows.append(
+                {
+                    "list": "没有包案领导的积案",
+                    "clause": d.clause,
+                    "unit": r.unit,
+                    "case_id": r.case_id,
+                    "detail": "未化解,没有填写包案领导",
+                }
+            )
+    return pd.DataFrame(rows, columns=[c.field for c in ATTENTION_SHEET_COLUMNS])

@@ -274,6 +274,24 @@ class Attention:
     movers: int = 3  # the units whose score moved most, named among the 本周要点
     # the plan's clause behind each list (repeats, escalations, unresolved, backlog, returns)
     clauses: dict[str, str] = field(default_factory=dict, hash=False)
+    aim: str = ""  # what the lists serve, in the plan's words (排查化解在基层,群众只访一次)
+
+
+@dataclass(frozen=True)
+class Duty:
+    """A duty of the plan checked by case every week, not scored (campaign.yaml duties):
+    head_on_scene (主要负责人到场接访, at ``levels``), backlog_by_the_book (领导包案, 会商、
+    评议、听证)."""
+
+    id: str
+    label: str
+    clause: str
+    quote: str
+    levels: tuple[str, ...] = ()
+
+
+# The duties the engine knows how to check, by id
+DUTIES = ("head_on_scene", "backlog_by_the_book")
 
 
 @dataclass(frozen=True)
@@ -321,6 +339,7 @@ class Campaign:
     award: Award | None = None  # the honour the final assessment decides on, if any
     decided_by: str = "考核单位"  # who decides the readings of ambiguous text (领导小组)
     unit: str = "分"  # what the points are counted in (分; 元 for a method of rewards and fines)
+    duties: dict[str, Duty] = field(default_factory=dict, hash=False)  # the plan's, by id
 
     def assessment_period(self, as_of: dt.date) -> tuple[dt.date, dt.date]:
         """The assessment period holding as-of: the whole campaign, or its month or quarter
@@ -356,6 +375,25 @@ def _load_targets(c: _Checker, data: Any) -> tuple[Target, ...]:
     return tuple(out)
 
 
+def _load_duties(c: _Checker, data: Any) -> dict[str, Duty]:
+    """campaign.yaml ``duties``: the plan's duties tracked by case (not scored)."""
+    out: dict[str, Duty] = {}
+    if not isinstance(data, dict):
+        return out
+    for key, spec in data.items():
+        if key not in DUTIES:
+            c.error(f"duties.{key}", f"应为 {' / '.join(DUTIES)} 之一")
+            continue
+        extra = {"levels": list} if key == "head_on_scene" else {}
+        spec = c.mapping(
+            spec, f"duties.{key}", {"label": str, "clause": str, "quote": str, **extra}, {}
+        )
+        if {"label", "clause", "quote"} <= spec.keys():
+            levels = tuple(str(x) for x in spec.get("levels") or ())
+            out[key] = Duty(key, spec["label"], spec["clause"], spec["quote"], levels)
+    return out
+
+
 def load_campaign(path: Path) -> Campaign:
     """Load campaign.yaml (period, phases, weekly returns, deadlines, base score)."""
     data, digest = read_yaml(path)
@@ -380,6 +418,7 @@ def load_campaign(path: Path) -> Campaign:
             "attention": dict,
             "award": dict,
             "decided_by": str,
+            "duties": dict,
         },
     )
     period = c.mapping(
@@ -442,6 +481,7 @@ def load_campaign(path: Path) -> Campaign:
             "news_weeks": int,
             "movers": int,
             "clauses": dict,
+            "aim": str,
         },
     )
     lists = ("repeats", "escalations", "unresolved", "backlog", "returns")
@@ -497,6 +537,7 @@ def load_campaign(path: Path) -> Campaign:
         cycle_clause=cycle.get("clause", ""),
         has_returns="weekly_return" in top,
         decided_by=top.get("decided_by", "考核单位"),
+        duties=_load_duties(c, top.get("duties")),
         unit=base.get("unit", "分"),
         award=Award(award["name"], award["clause"], award["rule"], award["decided_by"])
         if award
@@ -719,6 +760,13 @@ class Reading:
     id_max_han: int
     id_need_digit: bool
     sha256: str
+    # the posts a 包案领导 cell may hold (职务, never a name), with their other spellings
+    posts: dict[str, tuple[str, ...]] = field(default_factory=dict, hash=False)
+
+    def post_lookup(self) -> dict[str, str]:
+        """Every accepted spelling of a post (spaces removed) → the post."""
+        return {"".join(s.split()): name for name, spellings in self.posts.items()
+                for s in spellings}  # fmt: skip
 
     def dispute_lookup(self) -> dict[str, str]:
         """Every accepted spelling of a dispute category (squashed) → its category."""
@@ -743,7 +791,7 @@ def load_reading(path: Path) -> Reading:
         "ledgers",
         {"placeholders": dict, "serial_headers": dict, "total_words": dict,
          "dispute_categories": dict, "ids": dict},
-        {},
+        {"posts": dict},
     )  # fmt: skip
     lists = {}
     for key in ("placeholders", "serial_headers", "total_words"):
@@ -755,6 +803,10 @@ def load_reading(path: Path) -> Reading:
     cats = c.mapping(top.get("dispute_categories", {}), "dispute_categories",
                      {"values": dict, "reason": str}, {})  # fmt: skip
     vocabulary = _vocabulary(c, "dispute_categories.values", cats.get("values"))
+    posts: dict[str, tuple[str, ...]] = {}
+    if "posts" in top:
+        spec = c.mapping(top["posts"], "posts", {"values": dict, "reason": str}, {})
+        posts = _vocabulary(c, "posts.values", spec.get("values"))
     ids = c.mapping(
         top.get("ids", {}),
         "ids",
@@ -774,6 +826,7 @@ def load_reading(path: Path) -> Reading:
         id_max_han=ids["max_han"],
         id_need_digit=ids["need_digit"],
         sha256=digest,
+        posts=posts,
     )
 
 
@@ -1507,6 +1560,7 @@ ENGINE_CHOICES = {
     "doubling": ("once", "stack"),
     "missing_case_id": ("unscreened", "ignore"),
     "office_visits": ("internal_or_repeat", "all"),
+    "meetings_for_certification": ("listed", "required"),
 }
 # The interpretations a mechanism needs, by the rules that use it: a method without the
 # ambiguity has neither the rules nor the interpretation.
@@ -1613,6 +1667,13 @@ def load_rules(path: str | os.PathLike | None = None, **overrides: Any) -> Rules
             f"{rules_path.name}: floor.points: 最低分 {floor} 高于基础分 {campaign.base_score}"
             "(campaign.yaml base_score),扣分会变成加分"
         )
+    for duty in campaign.duties.values():
+        bad = [lvl for lvl in duty.levels if lvl not in levels]
+        if bad:
+            raise ParamsError(
+                f"campaign.yaml: duties.{duty.id}.levels: 层级「{'、'.join(bad)}」"
+                "不在 rules.yaml 的 levels 中"
+            )
     if campaign.unit != "分":  # the stops say the method's own unit (最多扣 500 元)
         for item in items.values():
             rules[f"cap.{item.id}"] = _cap_rule(item, campaign.unit)

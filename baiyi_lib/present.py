@@ -136,7 +136,12 @@ def attention_lists(rules: Rules, basis: str) -> dict[str, tuple[str, str, dict[
     said = watch.clauses  # the plan's clause behind each list (campaign.yaml)
     lists = {
         "repeats": (
-            "同一案件多次走访(群众只访一次未做到)",
+            "同一案件多次走访"
+            + (
+                "(群众只访一次未做到)"
+                if "only_once" in {t.measure for t in rules.campaign.targets}
+                else ""
+            ),
             said.get("repeats", ""),
             labels("case_id", "unit", "visits", "persons", "levels", "first", "last"),
         ),

@@ -336,10 +336,44 @@ def _todo(unit: str, standing: _Standing) -> list[str]:
             f"已化解但尚未经{watch_office}认定的积案 {len(waiting)} 件,认定后才加分,"
             f"请报{watch_office}认定:{cases}。"
         )
+    items += _duty_todo(ledgers, result, unit)
     if not items:
         return ["<h2>需要本单位做的事</h2><p>目前没有需要本单位跟进的案件。</p>"]
     body = "".join(f"<li>{html.escape(i)}</li>" for i in items)
     return [f"<h2>需要本单位做的事</h2><ul>{body}</ul>"]
+
+
+def _duty_todo(ledgers: Ledgers, result: ScoreResult, unit: str) -> list[str]:
+    """The plan's duties the unit has not met (实施方案 四(三)), by case: visits to the
+    province or Beijing without its head on the scene, backlog cases certified without
+    their three meetings, open ones without a leader's post."""
+    out = []
+    duties = result.rules.campaign.duties
+    if "head_on_scene" in duties:
+        listing, _ = views.head_on_scene(ledgers, result, unit)
+        if len(listing):
+            said = "、".join(
+                f"{week_label(r.date)} {r.level} {r.visit_id}({r.status})"
+                for r in listing.itertuples(index=False)
+            )
+            duty = duties["head_on_scene"]
+            out.append(
+                f"{duty.label}({duty.clause}),主要负责人未到场或未填写的走访 {len(listing)} 起,"
+                f"请核实并在走访登记中补填:{said}。"
+            )
+    if "backlog_by_the_book" in duties:
+        short, no_lead, _ = views.backlog_procedure(ledgers, result, unit)
+        if len(short):
+            said = "、".join(f"{r.case_id}(缺{r.missing})" for r in short.itertuples(index=False))
+            out.append(
+                f"认定时没有开齐会商、评议、听证会议的积案 {len(short)} 件(程序不全):{said}。"
+            )
+        if len(no_lead):
+            out.append(
+                f"未化解、还没有包案领导的积案 {len(no_lead)} 件,请确定包案领导并在积案表中填写"
+                f"职务:{'、'.join(no_lead['case_id'].astype(str))}。"
+            )
+    return out
 
 
 def _standing_sections(unit: str, standing: _Standing) -> list[str]:

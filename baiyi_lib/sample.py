@@ -221,7 +221,39 @@ def generate(rules: Rules | None = None, seed: int = DEFAULT_SEED) -> SampleData
             certified=True,
             certified_on=dt.date(2019, 4, 19),
         )
+    _duties(data, rules, seed)
     return data
+
+
+def _duties(data: SampleData, rules: Rules, seed: int) -> None:
+    """The plan's duties as units record them (实施方案 四(三)), drawn from a stream of their
+    own (the rest of the sample is unchanged by them): most 去省/进京 visits had the head of
+    the unit on the scene, some not, some not recorded; most backlog cases have a leader's
+    post and their three meetings, some certified cases lack one, some open ones a leader."""
+    rng = np.random.default_rng(seed + 18)
+    duty = rules.campaign.duties.get("head_on_scene")
+    levels = set(duty.levels) if duty else set()
+    upper = [v for v in data.visits if v["level"] in levels]
+    for i, v in enumerate(upper):  # a realistic mix even among few such visits
+        there = i % 3 != 1 and i % 5 != 4
+        v["head_present"] = True if there else (False if i % 3 == 1 else None)
+        v["head_present_on"] = (
+            v["date"] + dt.timedelta(days=int(rng.random() < 0.3)) if there else None
+        )
+    for v in data.visits:
+        v.setdefault("head_present", None)
+        v.setdefault("head_present_on", None)
+    posts = list(rules.reading.posts) or [None]
+    for rows in data.backlog.values():
+        for b in rows:
+            led = rng.random() < (0.6 if b["status"] == "未化解" else 0.9)
+            b["lead_post"] = posts[int(rng.integers(len(posts)))] if led else None
+            meetings = {}
+            end = b["certified_on"] or b["resolved_on"]
+            for k, name in enumerate(("consulted_on", "reviewed_on", "heard_on")):
+                held = end is not None and rng.random() < 0.9
+                meetings[name] = end - dt.timedelta(days=3 - k) if held else None
+            b.update(meetings)
 
 
 def as_sent_on(data: SampleData, day: dt.date) -> SampleData:
@@ -229,7 +261,7 @@ def as_sent_on(data: SampleData, day: dt.date) -> SampleData:
     rows up to that day; backlog cases as they then stood (a resolution or certification
     still to come is not yet written). For replaying the campaign week by week."""
     return SampleData(
-        visits=[v for v in data.visits if v["date"] <= day],
+        visits=[_visit_on(v, day) for v in data.visits if v["date"] <= day],
         incidents=[i for i in data.incidents if i["date"] <= day],
         screening={
             u: [s for s in rows if s["screened_on"] <= day] for u, rows in data.screening.items()
@@ -238,7 +270,17 @@ def as_sent_on(data: SampleData, day: dt.date) -> SampleData:
     )
 
 
+def _visit_on(visit: dict, day: dt.date) -> dict:
+    """A visit as the register stood on ``day``: the head's arrival not yet written if later."""
+    on = visit.get("head_present_on")
+    if on is not None and on > day:
+        return {**visit, "head_present": None, "head_present_on": None}
+    return visit
+
+
 def _backlog_on(case: dict, day: dt.date) -> dict:
+    meetings = ("consulted_on", "reviewed_on", "heard_on")
+    case = {**case, **{m: None for m in meetings if case.get(m) is not None and case[m] > day}}
     if case["resolved_on"] is not None and case["resolved_on"] > day:
         return {**case, "status": "未化解", "resolved_on": None, "certified": False,
                 "certified_on": None}  # fmt: skip
@@ -321,6 +363,8 @@ def _write_visits(data: SampleData, path: Path) -> Path:
                 v["case_id"] or "",
                 _yes(v["dissatisfied"], k),
                 _yes(v["internal_staff"], k),
+                "" if v.get("head_present") is None else _yes(v["head_present"], k),
+                v.get("head_present_on") or "",
             ]
         )
     path.write_bytes(buf.getvalue().encode("gb18030"))
@@ -409,6 +453,10 @@ def _write_unit(data: SampleData, u, path: Path) -> Path:
             b["resolved_on"],
             "是" if b["certified"] else "否",
             b["certified_on"],
+            b.get("lead_post"),
+            b.get("consulted_on"),
+            b.get("reviewed_on"),
+            b.get("heard_on"),
         ]
         for b in data.backlog[u.id]
     ]

@@ -28,6 +28,7 @@ from .dates import (
 from .ledgers import Ledgers
 from .params import Rules
 from .scoring import ScoreResult
+from .scoring.backlog import MEETINGS, meetings_held
 from .scoring.returns import (  # noqa: F401  (the returns grid's words, for the pages)
     LATE,
     MISSING,
@@ -758,3 +759,95 @@ def score_change_explained(
     table["corrections"] = table["unit"].map(mid) - table["unit"].map(prev)
     table["this_week"] = table["change"] - table["corrections"]
     return table
+
+
+# --------------------------------------------------------------------------- the plan's duties
+
+NOT_THERE, NOT_RECORDED = "未到场", "未填写"
+MEETING_NAMES = {"consulted_on": "会商", "reviewed_on": "评议", "heard_on": "听证"}
+
+
+def head_on_scene(
+    ledgers: Ledgers, result: ScoreResult, unit: str | None = None
+) -> tuple[pd.DataFrame, bool]:
+    """实施方案 四(三) (campaign.yaml duties.head_on_scene): each visit at the duty's levels
+    (去省、进京), inside the campaign up to as-of, without the head of the unit recorded on
+    the scene: date, visit_id, unit, level, case_id, status (未到场 / 未填写). Also whether
+    the visits ledger records the duty at all (a ledger without the column says nothing,
+    never "0 missing")."""
+    cols = ["date", "visit_id", "unit", "level", "case_id", "status"]
+    duty = result.rules.campaign.duties.get("head_on_scene")
+    v = ledgers.visits
+    supplied = duty is not None and bool(v["head_present"].notna().any())
+    if not supplied:
+        return pd.DataFrame(columns=cols), False
+    camp = result.rules.campaign
+    last = pd.Timestamp(min(result.as_of, camp.end))
+    v = _unit_filter(v, unit)
+    v = v[(v["date"] >= pd.Timestamp(camp.start)) & (v["date"] <= last)]
+    there = v["head_present"].astype("boolean").fillna(False).astype(bool)
+    v = v[v["level"].isin(duty.levels).to_numpy() & ~there.to_numpy()]
+    out = pd.DataFrame(
+        {
+            "date": v["date"].to_numpy(),
+            "visit_id": v["visit_id"].astype(object).to_numpy(),
+            "unit": v["unit"].astype(object).to_numpy(),
+            "level": v["level"].astype(object).to_numpy(),
+            "case_id": v["case_id"].astype(object).to_numpy(),
+            "status": np.where(v["head_present"].isna(), NOT_RECORDED, NOT_THERE),
+        },
+        columns=cols,
+    )
+    return out.sort_values(["date", "visit_id"], ignore_index=True), True
+
+
+def backlog_procedure(
+    ledgers: Ledgers, result: ScoreResult, unit: str | None = None
+) -> tuple[pd.DataFrame, pd.DataFrame, bool]:
+    """实施方案 四(三) (campaign.yaml duties.backlog_by_the_book), as of as-of: backlog
+    cases certified without their three meetings held by then (程序不全: case_id, unit,
+    certified_on, missing), and open cases without a leader's post (case_id, unit,
+    first_petition_on). Also whether the backlog ledger records these at all."""
+    cut = pd.Timestamp(result.as_of)
+    b = _unit_filter(ledgers.backlog, unit)
+    supplied = "backlog_by_the_book" in result.rules.campaign.duties and bool(
+        b[["lead_post", *MEETINGS]].notna().any().any() if len(b) else False
+    )
+    if not supplied:
+        empty = pd.DataFrame(columns=["case_id", "unit", "certified_on", "missing"])
+        return empty, pd.DataFrame(columns=["case_id", "unit", "first_petition_on"]), False
+    # what was written by as-of: later meetings and certifications are not yet known
+    b = b.assign(
+        **{m: b[m].where((b[m] <= cut).fillna(False)) for m in MEETINGS},
+        certified_on=b["certified_on"].where((b["certified_on"] <= cut).fillna(False)),
+    )
+    certified = b["certified"].to_numpy(bool) & b["certified_on"].notna().to_numpy()
+    short = b[certified & ~meetings_held(b)]
+    missing = [
+        "、".join(
+            MEETING_NAMES[m] + ("(在认定之后)" if pd.notna(r[m]) else "")
+            for m in MEETINGS
+            if pd.isna(r[m]) or r[m] > r["certified_on"]
+        )
+        for _, r in short.iterrows()
+    ]
+    incomplete = pd.DataFrame(
+        {
+            "case_id": short["case_id"].astype(object).to_numpy(),
+            "unit": short["unit"].astype(object).to_numpy(),
+            "certified_on": short["certified_on"].to_numpy(),
+            "missing": missing,
+        }
+    )
+    open_ = b[
+        (b["status"] == "未化解").to_numpy() | ((b["resolved_on"] > cut).fillna(False)).to_numpy()
+    ]
+    lead = open_[open_["lead_post"].isna()]
+    no_lead = pd.DataFrame(
+        {
+            "case_id": lead["case_id"].astype(object).to_numpy(),
+            "unit": lead["unit"].astype(object).to_numpy(),
+            "first_petition_on": lead["first_petition_on"].to_numpy(),
+        }
+    )
+    return incomplete, no_lead, True

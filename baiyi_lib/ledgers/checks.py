@@ -48,6 +48,8 @@ CHECKS: dict[str, str] = {
     "cell.category": "事件类别为考核办法所列类别",
     "cell.dispute": "纠纷类别为 params/ledgers.yaml 所列类别(或“其他”),不是一段话",
     "cell.prose": "编号是代号(含数字,汉字和长度有限),不是一段话;原文不显示",
+    "cell.opt_bool": "是/否,或留空(没有记录)",
+    "cell.post": "包案领导为 params/ledgers.yaml 所列职务,不是姓名;原文不显示",
     # across the columns of a row, and across rows
     "row.outside_campaign": "走访、事件日期在行动期内(提示:期外的行不计分)",
     "row.resolved_without_date": "已化解的案件有化解日期",

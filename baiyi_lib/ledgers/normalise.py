@@ -163,6 +163,26 @@ def booleans(values: pd.Series) -> tuple[pd.Series, np.ndarray]:
     return pd.Series(yes, index=values.index), bad
 
 
+def optional_booleans(values: pd.Series) -> tuple[pd.Series, np.ndarray]:
+    """是/否 where a blank is not 否 but not recorded (NA): a duty's record (主要负责人到场)."""
+    s = squashed(values).str.upper()
+    yes = s.isin(YES).to_numpy(dtype=bool)
+    no = s.isin(NO).to_numpy(dtype=bool)
+    bad = s.notna().to_numpy() & ~yes & ~no
+    out = pd.Series(pd.NA, index=values.index, dtype="boolean")
+    out[yes] = True
+    out[no] = False
+    return out, bad
+
+
+def posts(values: pd.Series, known: dict[str, str]) -> tuple[pd.Series, np.ndarray]:
+    """A post (职务) from the office's list (ledgers.yaml posts: spelling → post), or
+    blank; anything else is bad: a name may stand where a post belongs."""
+    s = squashed(values)
+    out = s.map(lambda t: known.get(t) if isinstance(t, str) else None)
+    return out.astype(object), (s.notna() & out.isna()).to_numpy()
+
+
 def persons(values: pd.Series, maximum: int) -> tuple[pd.Series, np.ndarray, pd.Series]:
     """A head count from 1 to ``maximum`` (limits.yaml): 3, "3", "3人", "3 人次".
 

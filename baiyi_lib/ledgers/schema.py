@@ -66,6 +66,8 @@ EXPECTED = {
     "status": "未化解 或 已化解",
     "category": "考核办法列明的事件类别之一",
     "dispute": "纠纷类别之一(见 params/ledgers.yaml;其他类别填“其他”),不写当事人和经过",
+    "opt_bool": "是 或 否;没有记录的留空(留空不算“否”)",
+    "post": "领导的职务(见 params/ledgers.yaml 的 posts,如 分管副局长),不写姓名;没有的留空",
 }
 
 SCHEMAS: dict[str, tuple[Column, ...]] = {
@@ -86,6 +88,15 @@ SCHEMAS: dict[str, tuple[Column, ...]] = {
             aliases=("不满初次办理结果", "是否不满初次办理"),
         ),
         Column("internal_staff", "内部人员", "bool", required=False, aliases=("是否内部人员",)),
+        # 实施方案 四(三): the head of the unit receives a 去省/进京 visit on the scene
+        Column(
+            "head_present",
+            "主要负责人到场",
+            "opt_bool",
+            required=False,
+            aliases=("主要负责人是否到场", "主要负责人到场接访"),
+        ),
+        Column("head_present_on", "到场日期", "opt_date", required=False, aliases=("到场时间",)),
     ),
     "incidents": (
         Column("incident_id", "编号", "id", aliases=("事件编号",)),
@@ -117,6 +128,17 @@ SCHEMAS: dict[str, tuple[Column, ...]] = {
         Column("resolved_on", "化解日期", "opt_date", required=False),
         Column("certified", "办公室认定", "bool", required=False, aliases=("是否认定",)),
         Column("certified_on", "认定日期", "opt_date", required=False),
+        # 实施方案 四(三): 领导包案 (a post, never a name) and the three meetings of each case
+        Column(
+            "lead_post",
+            "包案领导",
+            "post",
+            required=False,
+            aliases=("包案领导职务", "包案领导(职务)"),
+        ),
+        Column("consulted_on", "会商日期", "opt_date", required=False, aliases=("会商时间",)),
+        Column("reviewed_on", "评议日期", "opt_date", required=False, aliases=("评议时间",)),
+        Column("heard_on", "听证日期", "opt_date", required=False, aliases=("听证时间",)),
     ),
 }
 

@@ -88,6 +88,8 @@ def _parser(col: Column, rules: Rules) -> Callable[[pd.Series], tuple]:
         "form": nz.per_value(lambda v: nz.vocabulary(v, rules.form_spellings)),
         "status": nz.per_value(nz.statuses),
         "bool": nz.per_value(nz.booleans),
+        "opt_bool": nz.per_value(nz.optional_booleans),
+        "post": nz.per_value(lambda v: nz.posts(v, rules.reading.post_lookup())),
     }[col.type]
 
 
@@ -325,7 +327,10 @@ def _parse_columns(
             if said.any():
                 why[said] = written[said].map(lambda v: f"「{v}」表示没有,但此列必填")
             # refused free text is never echoed: it may name a person
-            hidden = prose | (bad if col.type == "dispute" else False)
+            hidden = prose | (bad if col.type in ("dispute", "post") else False)
+            if col.type == "post":  # a name may stand where a post belongs: never echoed
+                why = pd.Series(why, index=raw.index).astype(object)
+                why[bad] = "不是职务表中的写法:包案领导只填职务(如 分管副局长),不写姓名;原文未显示"
             shown_as = written.where(~hidden, prose_mask(written))
             expected = expected_text(col, rules)
             if col.type == "persons":

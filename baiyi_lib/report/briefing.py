@@ -286,7 +286,7 @@ class Briefing:
         """The sentence under a section's heading, composed from the params (levels, the
         office kind, the targets, the backlog deadline, the look-back at screening), so that
         another method's page states only its own rules. Sections: levels, targets, trend,
-        backlog, screening, final."""
+        backlog, screening, final, attention."""
         r, camp = self.rules, self.rules.campaign
         if section == "levels":
             office = (
@@ -312,6 +312,9 @@ class Briefing:
                 text = f"积案须在{md(d.date)}前全部化解并经认定({d.clause})。"
             else:
                 text = "本方案没有规定积案全部化解的期限。"
+        elif section == "attention":
+            aim = camp.attention.aim
+            text = "在下一次走访发生之前要做工作的案件和单位" + (f"({aim})" if aim else "") + "。"
         elif section == "final":
             award = camp.award
             text = (
@@ -579,6 +582,73 @@ class Briefing:
         """Whether the page has a backlog to show: the method scores resolutions, or the
         ledgers hold backlog cases (a page never charts what the method does not have)."""
         return bool(self.rules.by_mechanism("backlog")) or not self.ledgers.backlog.empty
+
+    def duties(self) -> Fragment:
+        """履职情况 (实施方案 四(三), campaign.yaml duties): the visits to the province or
+        Beijing without the unit's head on the scene, backlog cases certified without their
+        three meetings (程序不全) and open ones without a leader; by case, never a person.
+        A ledger that does not record a duty is said so, never "0"."""
+        duties = self.rules.campaign.duties
+        if not duties:
+            return Fragment("<p>本考核办法没有按案件逐周核对的履职要求,本节不适用。</p>")
+        parts = []
+        for duty in duties.values():
+            head = f"<h3>{html.escape(duty.label)}<small> {html.escape(duty.clause)}</small></h3>"
+            body = self._head_on_scene() if duty.id == "head_on_scene" else self._by_the_book()
+            parts.append(head + body)
+        return Fragment("".join(parts))
+
+    def _head_on_scene(self) -> str:
+        """Visits at the duty's levels and those without the head on the scene."""
+        duty = self.rules.campaign.duties["head_on_scene"]
+        listing, supplied = views.head_on_scene(self.ledgers, self.result, self.unit)
+        if not supplied:
+            return "<p>走访登记没有填写“主要负责人到场”,无法核对(数据未提供)。</p>"
+        n = self._duty_visits(duty.levels)
+        text = (
+            f"<p>{'、'.join(duty.levels)}的走访 {fig_num('head_visits', n)} 起,主要负责人"
+            f"未到场或未填写的 {fig_num('head_missing', len(listing))} 起"
+            + (":</p>" if len(listing) else "。</p>")
+        )
+        if not len(listing):
+            return text
+        cols = labels(
+            "date", "visit_id", "unit", "level", "case_id", "status",
+            overrides={"status": "主要负责人"},
+        )  # fmt: skip
+        return text + table(listing.assign(date=listing["date"].map(md)), cols)
+
+    def _by_the_book(self) -> str:
+        """Backlog cases certified without their three meetings; open ones without a leader."""
+        short, no_lead, supplied = views.backlog_procedure(self.ledgers, self.result, self.unit)
+        if not supplied:
+            return (
+                "<p>信访积案台账没有填写包案领导和会商、评议、听证日期,无法核对(数据未提供)。</p>"
+            )
+        reading = self.rules.interpretations.get("meetings_for_certification")
+        said = f"(按「{reading.words()}」)" if reading is not None else ""
+        text = (
+            "<p>认定时没有开齐会商、评议、听证会议的积案(程序不全)"
+            f"{fig_num('backlog_incomplete', len(short))} 件{said};未化解、没有包案领导的积案 "
+            f"{fig_num('backlog_no_lead', len(no_lead))} 件。</p>"
+        )
+        if len(short):
+            cols = labels(
+                "case_id", "unit", "certified_on", "missing", overrides={"missing": "缺少的会议"}
+            )
+            text += table(short.assign(certified_on=short["certified_on"].map(md)), cols)
+        if len(no_lead):
+            first = no_lead["first_petition_on"].dt.strftime("%Y-%m-%d")
+            text += "<p>没有包案领导的积案:</p>" + table(
+                no_lead.assign(first_petition_on=first),
+                labels("case_id", "unit", "first_petition_on"),
+            )
+        return text
+
+    def _duty_visits(self, levels: tuple[str, ...]) -> int:
+        """Visits at these levels inside the campaign up to as-of (of the unit, if any)."""
+        seen = views.visits_seen(self.ledgers, self.result, self.unit)
+        return int(seen["level"].isin(levels).sum())
 
     def backlog(self) -> Fragment:
         """积案化解进度: the sentence under the burn-down chart."""

@@ -29,6 +29,23 @@ def age_in_years(first: pd.Series, resolved: pd.Series) -> np.ndarray:
     return np.asarray(years - before_anniversary.astype(int), dtype=np.int64)
 
 
+MEETINGS = ("consulted_on", "reviewed_on", "heard_on")
+
+
+def meetings_held(backlog: pd.DataFrame) -> np.ndarray:
+    """Whether each case held its three meetings (会商、评议、听证: 实施方案 四(三)) on or
+    before its certification (or, not yet certified, at all)."""
+    held = np.ones(len(backlog), dtype=bool)
+    cert_on = backlog["certified_on"].to_numpy(dtype="datetime64[ns]")
+    for name in MEETINGS:
+        if name not in backlog:
+            return np.zeros(len(backlog), dtype=bool)
+        on = backlog[name].to_numpy(dtype="datetime64[ns]")
+        with np.errstate(invalid="ignore"):
+            held &= ~np.isnat(on) & (np.isnat(cert_on) | (on <= cert_on))
+    return held
+
+
 def backlog_points(
     backlog: pd.DataFrame, rules: Rules, as_of: dt.date
 ) -> tuple[pd.DataFrame, pd.DataFrame]:
@@ -56,8 +73,20 @@ def backlog_points(
         cert_in = (cert_on >= period_start) & (cert_on <= cut)
         cert_earlier = (cert_on >= start) & (cert_on < period_start)
     earns = resolved & cert & res_in & cert_in
+    # 实施方案 四(三), under meetings_for_certification=required: no bonus without the three
+    # meetings (会商、评议、听证) held on or before the certification
+    short = np.zeros(len(backlog), dtype=bool)
+    if rules.value("meetings_for_certification") == "required":
+        short = earns & ~meetings_held(backlog)
+        earns &= ~short
+    said = (
+        rules.interpretations["meetings_for_certification"].words()
+        if rules.has("meetings_for_certification")
+        else ""
+    )
     reason = np.select(
         [
+            short,
             resolved & ~res_in & (res_on < start),
             resolved & ~res_in,
             resolved & ~cert,
@@ -66,6 +95,7 @@ def backlog_points(
             resolved & cert & ~cert_in,
         ],
         [
+            f"认定前没有开齐会商、评议、听证会议,按「{said}」不计加分",
             f"化解日期早于{camp.called}开始日,不计加分",
             f"化解日期晚于{camp.called}结束日,不计加分",
             f"已化解但尚未经{camp.office}认定,暂不加分",

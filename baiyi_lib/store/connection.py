@@ -32,9 +32,18 @@ from ..ledgers.schema import KINDS, SCHEMAS
 # means the file is not what it should be
 ENVIRONMENT = (duckdb.Error,)
 
-SCHEMA_VERSION = 3
+SCHEMA_VERSION = 4
 PROVENANCE = ["src_file", "src_sheet", "src_row"]
-_SQL_TYPES = {"date": "DATE", "opt_date": "DATE", "bool": "BOOLEAN", "persons": "BIGINT"}
+_SQL_TYPES = {
+    "date": "DATE", "opt_date": "DATE", "bool": "BOOLEAN", "opt_bool": "BOOLEAN",
+    "persons": "BIGINT",
+}  # fmt: skip
+# The contract's columns added in version 4 (the plan's duties: 四(三)); a row's content
+# hash covers them only where one is filled, so a row stored before keeps its hash
+ADDED_V4 = {
+    "visits": ("head_present", "head_present_on"),
+    "backlog": ("lead_post", "consulted_on", "reviewed_on", "heard_on"),
+}
 
 
 # The yes/no columns a method declares for a ledger (rules.yaml ``columns``: 已预警…) are
@@ -137,7 +146,18 @@ def _v3(con: duckdb.DuckDBPyConnection) -> None:
         con.execute(f"ALTER TABLE rows_{kind} ADD COLUMN IF NOT EXISTS {DECLARED} VARCHAR")
 
 
-MIGRATIONS: dict[int, Callable[[duckdb.DuckDBPyConnection], None]] = {1: _v1, 2: _v2, 3: _v3}
+def _v4(con: duckdb.DuckDBPyConnection) -> None:
+    """Version 4: the duties' optional columns (主要负责人到场, 包案领导, the meetings)."""
+    for kind, names in ADDED_V4.items():
+        for c in SCHEMAS[kind]:
+            if c.name in names:
+                sql_type = _SQL_TYPES.get(c.type, "VARCHAR")
+                con.execute(f"ALTER TABLE rows_{kind} ADD COLUMN IF NOT EXISTS {c.name} {sql_type}")
+
+
+MIGRATIONS: dict[int, Callable[[duckdb.DuckDBPyConnection], None]] = {
+    1: _v1, 2: _v2, 3: _v3, 4: _v4,
+}  # fmt: skip
 assert sorted(MIGRATIONS) == list(range(1, SCHEMA_VERSION + 1))
 
 
@@ -180,9 +200,10 @@ def schema_version(con: duckdb.DuckDBPyConnection) -> int:
         else []
     )
     if not row:  # no mark: a store that lost it, or one from before versions were recorded
-        if DECLARED in tables.get("rows_visits", []):
-            return 3
-        return 2 if "action" in tables.get("submissions", []) else 0
+        if "action" not in tables.get("submissions", []):
+            return 0
+        visits = tables.get("rows_visits", [])
+        return 4 if "head_present" in visits else 3 if DECLARED in visits else 2
     value = str(row[0][0])
     return int(value) if value.isdigit() else -1  # -1: not a version any baiyi wrote
 

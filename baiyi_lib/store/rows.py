@@ -14,7 +14,7 @@ import json
 import numpy as np
 import pandas as pd
 
-from .connection import DECLARED, PROVENANCE, contract_columns, version_columns
+from .connection import ADDED_V4, DECLARED, PROVENANCE, contract_columns, version_columns
 
 # the row key of each ledger in the store (screening is rolling: one row per return)
 ROW_KEYS = {
@@ -129,13 +129,16 @@ def content_hash(kind: str, rows: pd.DataFrame) -> np.ndarray:
     """A hash of each row's content, to tell a changed row from an unchanged one."""
     if rows.empty:
         return np.array([], dtype=np.int64)
-    text = rows[contract_columns(kind)].astype(str)
+    later = [c for c in (*ADDED_V4.get(kind, ()), DECLARED) if c in rows.columns]
+    first = [c for c in contract_columns(kind) if c not in later]
+    text = rows[first].astype(str)
     base = pd.util.hash_pandas_object(text, index=False).to_numpy().view(np.int64)
-    if DECLARED not in rows.columns or rows[DECLARED].isna().all():
-        return base  # the hash of a row without declared columns is the same as before them
-    both = text.assign(**{DECLARED: rows[DECLARED].astype(str)})
+    filled = rows[later].notna().any(axis=1).to_numpy() if later else np.zeros(len(rows), bool)
+    if not filled.any():
+        return base  # a row without the later columns hashes as it did before them
+    both = text.assign(**{c: rows[c].astype(str) for c in later})
     full = pd.util.hash_pandas_object(both, index=False).to_numpy().view(np.int64)
-    return np.where(rows[DECLARED].notna().to_numpy(), full, base)
+    return np.where(filled, full, base)
 
 
 def insert_versions(con, kind: str, versions: pd.DataFrame) -> None:

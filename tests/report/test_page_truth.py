@@ -416,3 +416,77 @@ def test_wednesday_compares_like_with_like(pages):
 def test_no_page_shows_code_outside_its_appendix(pages, name):
     # rule ids, readings' identifiers, file paths, commands: the leaders' words instead
     assert identifiers(pages[name]["plain"]) == []
+
+
+def _sample_backlog() -> pd.DataFrame:
+    """Every unit's backlog sheet in the sample, read with openpyxl (header by 案件编号)."""
+    import openpyxl
+
+    rows = []
+    for path in sorted((SAMPLE / "units").glob("*.xlsx")):
+        ws = openpyxl.load_workbook(path, read_only=True)["信访积案"]
+        cells = [list(r) for r in ws.iter_rows(values_only=True)]
+        at = next(i for i, r in enumerate(cells) if "案件编号" in [str(c) for c in r if c])
+        head = [str(c) if c else "" for c in cells[at]]
+        rows += [dict(zip(head, r, strict=False)) for r in cells[at + 1 :] if any(r)]
+    return pd.DataFrame(rows)
+
+
+def _when(value: object) -> dt.date | None:
+    return None if value is None or value == "" or pd.isna(value) else _day(value)
+
+
+def test_the_duties_section_counts_what_the_ledgers_record(pages):
+    """履职情况 (实施方案 四(三)) on Friday's page against a count from the sample files:
+    去省/进京 visits and those whose 主要负责人到场 is not 是; backlog cases certified by
+    as-of without all three meetings held on or before the certification; open cases
+    without a 包案领导."""
+    as_of = _day(PAGES["friday"]["as_of"])
+    raw = pd.read_csv(SAMPLE / "走访登记.csv", encoding="gb18030", skiprows=1, dtype=str)
+    raw["day"] = raw["日期"].map(_day)
+    up = raw[raw["走访层级"].str.strip().isin(["去省", "进京"])
+             & (raw["day"] >= START) & (raw["day"] <= as_of)]  # fmt: skip
+    missing = up[up["主要负责人到场"].fillna("").str.strip() != "是"]
+    f = pages["friday"]["figures"]
+    assert int(f["head_visits"]) == len(up) and int(f["head_missing"]) == len(missing)
+    assert len(missing) >= 1  # the sample shows the duty unmet at least once
+    b = _sample_backlog()
+    incomplete = no_lead = 0
+    for r in b.to_dict("records"):
+        certified_on = _when(r.get("认定日期"))
+        if str(r.get("办公室认定")).strip() == "是" and certified_on and certified_on <= as_of:
+            held = [_when(r.get(m)) for m in ("会商日期", "评议日期", "听证日期")]
+            incomplete += not all(h and h <= certified_on for h in held)
+        resolved_on = _when(r.get("化解日期"))
+        still_open = str(r["化解状态"]).strip() == "未化解" or (resolved_on and resolved_on > as_of)
+        no_lead += bool(still_open and pd.isna(r.get("包案领导")))
+    assert int(f["backlog_incomplete"]) == incomplete and incomplete >= 1
+    assert int(f["backlog_no_lead"]) == no_lead and no_lead >= 1
+
+
+def test_old_ledgers_without_the_duty_columns_score_alike_and_say_so(tmp_path):
+    """The sample with the duties' columns removed (as ledgers were sent before them):
+    the same scores; the duty views say the data was not supplied, never "0"."""
+    import openpyxl
+
+    shutil.copytree(SAMPLE, tmp_path / "s")
+    old = tmp_path / "s"
+    raw = pd.read_csv(old / "走访登记.csv", encoding="gb18030", skiprows=1, dtype=str)
+    raw = raw.drop(columns=["主要负责人到场", "到场日期"])
+    text = "走访登记(旧格式)\n" + raw.to_csv(index=False)
+    (old / "走访登记.csv").write_bytes(text.encode("gb18030"))
+    for path in (old / "units").glob("*.xlsx"):
+        wb = openpyxl.load_workbook(path)
+        ws = wb["信访积案"]
+        for col in range(ws.max_column, 0, -1):
+            if any(ws.cell(r, col).value in ("包案领导", "会商日期", "评议日期", "听证日期")
+                   for r in range(1, 6)):  # fmt: skip
+                ws.delete_cols(col)
+        wb.save(path)
+    from baiyi_lib import views
+
+    new, before = load_ledgers(SAMPLE, RULES), load_ledgers(old, RULES)
+    a, b = score(new, RULES, as_of="2019-05-31"), score(before, RULES, as_of="2019-05-31")
+    assert a.scores.equals(b.scores)
+    assert views.head_on_scene(before, b)[1] is False
+    assert views.backlog_procedure(before, b)[2] is False

@@ -1,0 +1,86 @@
+"""The plan's duties tracked by case (实施方案 四(三)), from YAML cases at their boundaries.
+
+Each case is scored and viewed as the pages view it; what is listed is compared with what
+the case says by hand, and no duty changes a score under the default reading.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+import yaml
+from support import frames
+
+from baiyi_lib import load_rules, score, views
+from baiyi_lib.sources import load_ledgers
+
+CASES = yaml.safe_load((Path(__file__).parent / "cases.yaml").read_text(encoding="utf-8"))
+
+
+@pytest.mark.parametrize("case", CASES, ids=[c["name"].split()[0] for c in CASES])
+def test_a_duty_lists_what_the_plan_asks_by_case(case):
+    rules = load_rules(**case.get("readings", {}))
+    data = load_ledgers(
+        frames(visits=case.get("visits") or [], backlog=case.get("backlog") or []), rules
+    )
+    result = score(data, rules, as_of=case["as_of"])
+    want = case["expect"]
+    if "head_supplied" in want:
+        listing, supplied = views.head_on_scene(data, result)
+        assert supplied == want["head_supplied"]
+        assert (
+            dict(zip(listing["visit_id"], listing["status"], strict=True)) == want["head_missing"]
+        )
+    if "book_supplied" in want:
+        short, no_lead, supplied = views.backlog_procedure(data, result)
+        assert supplied == want["book_supplied"]
+        assert dict(zip(short["case_id"], short["missing"], strict=True)) == want["incomplete"]
+        assert list(no_lead["case_id"]) == want["no_lead"]
+    for case_id, points in (want.get("points") or {}).items():
+        got = result.points[result.points["source_id"] == case_id]["points"].sum()
+        assert got == points, case_id
+
+
+def test_a_name_where_a_post_belongs_is_refused_and_never_shown(tmp_path):
+    """包案领导 holds a post (ledgers.yaml posts: 分管副局长…), never a name: anything else
+    is refused naming file, row and column, the value masked."""
+    from baiyi_lib.cli import main
+
+    book = tmp_path / "nsz_农水站积案.csv"
+    book.write_text(
+        "填报单位:农水站\n案件编号,责任单位,初次信访日期,化解状态,包案领导\n"
+        "J-01,农水站,2015-01-05,未化解,王小明\nJ-02,农水站,2015-01-05,未化解,分管局长\n",
+        encoding="utf-8",
+    )
+    assert main(["validate", str(book)]) == 1
+    rules = load_rules()
+    from baiyi_lib.sources import check_ledgers
+
+    checked = check_ledgers(book, rules)
+    said = checked.problems.to_string()
+    assert "王小明" not in said and "包案领导只填职务" in said
+    assert set(checked.problems["row"].dropna().astype(int)) == {3}
+    assert set(checked.problems["check"]) == {"cell.post"}
+
+
+def test_the_export_lists_each_duty_unmet_by_case(tmp_path):
+    """The export's 履职情况 sheet: one row per visit without the head on the scene and per
+    backlog case 程序不全 or without a leader, each with its clause."""
+    from openpyxl import load_workbook
+
+    from baiyi_lib.excel import export_source
+
+    case = next(c for c in CASES if c["name"].startswith("meetings.same.day"))
+    visits = next(c for c in CASES if c["name"].startswith("head.levels"))["visits"]
+    data = frames(visits=visits, backlog=case["backlog"])
+    out = export_source(tmp_path / "e.xlsx", data, load_rules(), as_of="2019-04-30").path
+    ws = load_workbook(out)["履职情况"]
+    rows = [r for r in ws.iter_rows(min_row=3, values_only=True) if any(r)]
+    assert [(r[0], r[3]) for r in rows] == [
+        ("到省进京的走访,主要负责人亲自到现场接访", None),
+        ("到省进京的走访,主要负责人亲自到现场接访", None),
+        ("程序不全的积案", "J2"),
+        ("程序不全的积案", "J3"),
+    ]
+    assert all(r[1] == "实施方案 四(三)" for r in rows)
