@@ -157,7 +157,10 @@ def cmd_score(args: argparse.Namespace) -> int:
     if reading:
         print("计分以前请注意:")
         print("\n".join(f"  {line}" for line in reading))
-    print(_table(result.scores, SCORE_HEADERS))
+    shown = SCORE_HEADERS
+    if not rules.by_mechanism("flag"):  # a method with no veto has no such columns
+        shown = {k: v for k, v in SCORE_HEADERS.items() if k not in ("veto", "awards_cancelled")}
+    print(_table(result.scores, shown))
     print("\n口径:")
     lines = _interpretation_lines(rules)
     print("\n".join(lines) if lines else "  无(原文没有需要另行确定口径之处)")
@@ -189,7 +192,9 @@ def cmd_validate(args: argparse.Namespace) -> int:
         checked = check_ledgers(args.data, rules, received=received or dt.datetime.now())
     gaps = _gaps_against_store(checked, args)
     print(f"台账检查:{shown_path(args.data)}")
-    print(_table(checked.accounting[list(ACCOUNTING_HEADERS)], ACCOUNTING_HEADERS))
+    acc = checked.accounting[list(ACCOUNTING_HEADERS)].copy()
+    acc["unit"] = acc["unit"].astype(object).where(acc["unit"].notna(), "")  # not "None"
+    print(_table(acc, ACCOUNTING_HEADERS))
     total = checked.accounting[["rows_read", "rows_used", "rows_refused"]].sum()
     print(
         f"合计:读入 {total['rows_read']} 行 = 采用 {total['rows_used']} 行"
@@ -201,6 +206,9 @@ def cmd_validate(args: argparse.Namespace) -> int:
         print(f"\n发现 {n_err} 处错误、{n_rem} 处提示:")
     elif n_rem:
         print(f"\n未发现错误;有 {n_rem} 处提示(不影响载入):")
+    elif checked.ledgers is not None and checked.ledgers.reading_lines():
+        print("\n未发现错误;计分以前请注意:")
+        print("\n".join(f"  {line}" for line in checked.ledgers.reading_lines()))
     else:
         print("\n未发现错误或提示。")
     if len(checked.problems):
@@ -239,9 +247,15 @@ def cmd_compare(args: argparse.Namespace) -> int:
     from .whatif import compare
 
     changed = _overrides(args.set or [])
-    if not changed:
-        raise BaiyiError("请用 --set 指定要比较的口径,如 --set doubling=stack(口径见 baiyi rules)")
     rules = load_rules(args.rules)
+    if not rules.interpretations:
+        raise BaiyiError("这个考核办法没有需要另行确定的口径(见 baiyi rules),没有可比较的口径")
+    if not changed:
+        first = next(iter(rules.interpretations.values()))
+        other = next((c for c in first.choices or () if c != first.value), "取值")
+        raise BaiyiError(
+            f"请用 --set 指定要比较的口径,如 --set {first.name}={other}(口径见 baiyi rules)"
+        )
     cmp = compare(load_ledgers(args.data, rules), rules, args.as_of, **changed)
     t = cmp.table.assign(
         diff=cmp.table["diff"].map(lambda x: f"{x:+d}" if x else "0"),
@@ -297,7 +311,7 @@ def cmd_rules(args: argparse.Namespace) -> int:
             else (
                 f"×{r.factor}"
                 if r.mechanism == "doubling"
-                else f"{rules.rule_points(r):+d}/{r.per or ''}"
+                else f"{rules.rule_points(r):+d}" + (f"/{r.per}" if r.per else "")
             )
         )
         amb = "  [原文有歧义]" if r.ambiguous else ""

@@ -29,7 +29,7 @@ from openpyxl.worksheet.worksheet import Worksheet
 
 from . import views
 from .dates import week_label
-from .ledgers import Ledgers
+from .ledgers import Ledgers, kinds_used
 from .ledgers.guard import EXPORT_MARK
 from .ledgers.schema import KIND_LABELS, SCHEMAS, STATUS_ALIASES, columns
 from .ledgers.validate import expected_text
@@ -74,6 +74,8 @@ def _choices(kind_type: str, rules: Rules) -> list[str] | None:
         "level": list(rules.levels),
         "form": list(rules.forms),
         "bool": ["是", "否"],
+        "opt_bool": ["是", "否"],
+        "post": list(rules.reading.posts),
         "status": list(STATUS_ALIASES),
         "category": list(rules.categories),
         "dispute": list(rules.reading.dispute_categories),
@@ -202,17 +204,14 @@ def write_templates(out_dir: Path, rules: Rules, unit: str | None = None) -> lis
     the units' (screening, backlog: 每周报送 where the method sets a weekly return)."""
     out_dir = Path(out_dir)
     returns = "每周报送" if rules.campaign.has_returns else "报送"
+    weekly = [k for k in ("screening", "backlog") if k in kinds_used(rules)] or ["screening"]
     if unit:
         u = rules.units.by_name(unit)
-        return [
-            write_template(
-                out_dir / f"{u.id}_{u.name}_{returns}.xlsx", ["screening", "backlog"], rules, unit
-            )
-        ]
+        return [write_template(out_dir / f"{u.id}_{u.name}_{returns}.xlsx", weekly, rules, unit)]
     out = [write_template(out_dir / "走访登记.xlsx", ["visits"], rules)]
     if rules.by_mechanism("incident"):  # a method that charges no event needs no such form
         out.append(write_template(out_dir / "敏感事件.xlsx", ["incidents"], rules))
-    out.append(write_template(out_dir / f"单位{returns}.xlsx", ["screening", "backlog"], rules))
+    out.append(write_template(out_dir / f"单位{returns}.xlsx", weekly, rules))
     return out
 
 

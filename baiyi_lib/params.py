@@ -1221,7 +1221,7 @@ def _when(c: _Checker, key: str, data: Any) -> tuple[tuple[str, bool], ...]:
             c.error(f"{key}.when.{col}", f"应为 true / false,实为 {value!r}")
             continue
         out.append((str(col), value))
-    if data is not None and not out:
+    if data is not None and not data:
         c.error(f"{key}.when", "不能为空")
     return tuple(sorted(out))
 
@@ -1635,7 +1635,10 @@ def load_rules(path: str | os.PathLike | None = None, **overrides: Any) -> Rules
         c.error("collective_form", f"「{collective}」不在 forms 中")
     form_persons = _load_form_persons(c, top.get("form_persons"), forms)
     columns = _load_columns(c, top.get("columns"))
+    n_errors = len(c.errors)
     _check_when(c, rules, columns)
+    if len(c.errors) > n_errors or any(".when" in e for e in c.errors):
+        c.raise_if_any()  # a misspelt condition, not the coverage it then breaks
     _check_rule_set(c, rules, interps, levels, forms, form_persons, columns)
     for r in rules.values():
         if r.item is not None and r.item not in items:

@@ -24,6 +24,7 @@ from .ledgers import (
     Source,
     check_tables,
     format_problems,
+    kinds_used,
     read_anything,
 )
 from .params import PROJECT_ROOT, Rules, load_rules
@@ -100,7 +101,8 @@ def check_ledgers(
         checked = check_tables(frames, rules, files=files)
         if checked.ledgers is not None:
             sent = files.attrs.get("kinds", ())
-            checked.ledgers.missing = tuple(k for k in KINDS if k not in sent)
+            used = kinds_used(rules)
+            checked.ledgers.missing = tuple(k for k in KINDS if k not in sent and k in used)
             checked.ledgers.received = weekly_returns(source, moment)
         return checked
     if known_at is not None:

@@ -285,9 +285,12 @@ def score_changes(result: ScoreResult, previous: ScoreResult | None) -> pd.DataF
 
 def deductions_by_unit_week(result: ScoreResult) -> pd.DataFrame:
     """Unit × week matrix of points lost (positive numbers), all units, all weeks; the
-    columns are the weeks' labels (3月1日), in order."""
+    columns are the weeks' labels (3月1日), in order. What an item or the total gives back
+    where it is used up (扣完为止: the cap and floor rows) is netted in the week it happens,
+    so that each unit's row adds up to its deductions."""
     rules = result.rules
-    p = result.points[result.points["points"] < 0]
+    stops = _rule_ids(result, "item_cap", "score_floor")
+    p = result.points[(result.points["points"] < 0) | result.points["rule_id"].isin(stops)]
     cal = weeks(rules, result.as_of)
     ends = _week_of(p["date"], rules)
     lost = (-p["points"]).groupby([p["unit"].astype(str).to_numpy(), ends]).sum()

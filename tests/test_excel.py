@@ -45,9 +45,12 @@ def test_templates_have_headers_dropdowns_dates_frozen_header_and_instructions(t
         "案件编号",
         "不满初次办理",
         "内部人员",
+        "主要负责人到场",  # 实施方案 四(三): optional, blank is not recorded
+        "到场日期",
     ]
     dv = _validations(ws)
     assert dv["D"] == '"进京,去省,到市,来县"' and dv["E"] == '"个体,集体"' and dv["G"] == '"是,否"'
+    assert dv["K"] == '"是,否"' and ws.column_dimensions["L"].number_format == "yyyy-mm-dd"
     assert dv["C"].startswith("'选项'!")  # units from the hidden list sheet
     assert ws.column_dimensions["B"].number_format == "yyyy-mm-dd"  # the whole column
     assert ws.freeze_panes == "A4"
@@ -139,7 +142,15 @@ def test_export_command(tmp_path):
     ingest([SAMPLE], store, received=dt.datetime(2019, 6, 3, 17))
     assert main(["export", str(out), "--data", str(store), "--as-of", str(as_of)]) == 0
     wb = openpyxl.load_workbook(out)
-    assert wb.sheetnames == ["得分", "计分明细", "未计分的行", "需要关注", "口径与说明", "台账问题"]
+    assert wb.sheetnames == [
+        "得分",
+        "计分明细",
+        "未计分的行",
+        "需要关注",
+        "履职情况",
+        "口径与说明",
+        "台账问题",
+    ]
     truth = scores(as_of)
     rows = pd.DataFrame(wb["得分"].iter_rows(min_row=3, values_only=True))
     rows.columns = [c.value for c in wb["得分"][2]]
@@ -270,7 +281,15 @@ def test_the_export_carries_the_attention_lists_and_the_readings(tmp_path):
     out = tmp_path / "x.xlsx"
     assert main(["export", str(out), "--data", str(SAMPLE), "--as-of", "2019-04-26"]) == 0
     wb = openpyxl.load_workbook(out)
-    assert wb.sheetnames == ["得分", "计分明细", "未计分的行", "需要关注", "口径与说明", "台账问题"]
+    assert wb.sheetnames == [
+        "得分",
+        "计分明细",
+        "未计分的行",
+        "需要关注",
+        "履职情况",
+        "口径与说明",
+        "台账问题",
+    ]
     rows = list(wb["需要关注"].iter_rows(min_row=3, values_only=True))
     repeats = {(r[2], r[3]) for r in rows if r[0].startswith("同一案件多次走访")}
     v = happened(dt.date(2019, 4, 26)).dropna(subset=["case"])

@@ -153,12 +153,27 @@ def _checked(
         problems=remarks,
         accounting=checked.accounting,
         files=files,
-        missing=tuple(k for k in KINDS if k not in carried),
+        missing=tuple(k for k in KINDS if k not in carried and k in kinds_used(rules)),
     )
     result = LedgerCheck(checked.problems, checked.accounting, files, ledgers)
     if not result.ok:
         result.ledgers = None
     return result
+
+
+def kinds_used(rules: Rules) -> set[str]:
+    """The ledgers the method reads something from: a missing one is said before any
+    score; one it has no rule or duty for is not (滁州's method needs no backlog)."""
+    used = {"visits"}
+    if rules.by_mechanism("incident"):
+        used.add("incidents")
+    looks_back = any(r.condition == "unscreened" for r in rules.by_mechanism("doubling"))
+    camp = rules.campaign
+    if looks_back or camp.has_returns or camp.attention.unresolved_weeks is not None:
+        used.add("screening")
+    if rules.by_mechanism("backlog") or "backlog_by_the_book" in camp.duties:
+        used.add("backlog")
+    return used
 
 
 def read_anything(result: LedgerCheck) -> bool:

@@ -12,6 +12,7 @@ import functools
 import html
 import os
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 import pandas as pd
@@ -998,6 +999,12 @@ class Briefing:
             parts.append(f"<p>{html.escape(heading)}:</p><ul>{items}</ul>")
         return Fragment("".join(parts))
 
+    @property
+    def _rules_arg(self) -> str:
+        """The --rules the appendix's commands need: none for the project's own params."""
+        shown = shown_path(self.rules.source)
+        return "" if shown == "params/rules.yaml" else f" --rules {Path(shown).parent}"
+
     def provenance(self) -> Fragment:
         """数据来源: one short line under the briefing; the files and their SHA-256 in an
         appendix (on its own page when printed)."""
@@ -1026,6 +1033,8 @@ class Briefing:
             f"<p>规则文件 {html.escape(shown_path(self.rules.source))} SHA-256 "
             f"<code>{self.rules.sha256}</code></p>"
             + (f"<p>口径参数:</p><ul>{technical}</ul>" if technical else "")
-            + "<p>两种口径逐条对照:<code>baiyi compare --set 口径=取值 --data 数据</code>;"
-            "一个单位的逐条说明:<code>baiyi explain 单位 --data 数据</code>。</p></div>"
+            + "<p>两种口径逐条对照:<code>baiyi compare --set 口径=取值 --data 数据"
+            f"{html.escape(self._rules_arg)}</code>;"
+            "一个单位的逐条说明:<code>baiyi explain 单位 --data 数据"
+            f"{html.escape(self._rules_arg)}</code>。</p></div>"
         )

@@ -41,7 +41,11 @@ def clean_period_points(
             {
                 "unit": pd.Categorical(clean, categories=rules.units.names),
                 "date": pd.Timestamp(period_end),
-                "period": PERIOD_ID,
+                "period": PERIOD_ID
+                if camp.cycle == "全期"
+                else f"{period_end:%Y年%m月}"
+                if camp.cycle == "月"
+                else f"本{camp.cycle}",
                 "src_file": "",
                 "src_sheet": "",
                 "src_row": 0,

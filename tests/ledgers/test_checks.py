@@ -47,6 +47,7 @@ def test_every_declared_check_fires_somewhere(tmp_path):
                  "status": "办结中", "resolved_on": "三月"},
             ],
             backlog=[
+                _backlog(case_id="J3", lead_post="王某某"),
                 _backlog(status="已化解", resolved_on="2009-01-01", certified="是",
                          certified_on="2019-03-08"),
                 _backlog(case_id="J2", status="已化解", resolved_on="2019-03-01",
@@ -55,7 +56,9 @@ def test_every_declared_check_fires_somewhere(tmp_path):
             incidents=[{"incident_id": "E1", "date": "2019-03-05", "unit": "农水站",
                          "level": "来县", "category": "大规模聚集上访", "visit_id": "V9"}],
             visits=[{"visit_id": "V1", "date": "2019-03-05", "unit": "农水站", "level": "来县",
-                     "case_id": "C" * 3000}],
+                     "case_id": "C" * 3000},
+                    {"visit_id": "V2", "date": "2019-03-06", "unit": "农水站", "level": "去省",
+                     "head_present": "也许"}],
         )
     )  # fmt: skip
     rows = tmp_path / "rows_走访.csv"

@@ -278,3 +278,62 @@ def test_templates_of_another_method_say_its_words(tmp_path):
     notes = load_workbook(out / "走访登记.xlsx")["填表说明"]
     text = "\n".join(str(c.value) for c in notes["A"] if c.value)
     assert "周五" not in text and "实施方案" not in text and "行动办公室" not in text
+
+
+# --------------------------------------------------------------------------- a newcomer's pack
+
+
+def test_the_weekly_deductions_add_up_to_the_score_where_an_item_stops(tmp_path):
+    """The heat map's cells net what an item gives back where it is used up: a unit's row
+    adds up to its deductions (the county pack's 非访 stops at 15 after 20 charged)."""
+    from baiyi_lib import views
+
+    rules = load_rules(PACKS / "county_order_batch" / "params")
+    visits = [
+        {"visit_id": "V1", "unit": "丙镇", "date": "2017-06-01", "level": "到省", "form": "个体",
+         "persons": 1, "irregular": "是"},
+        {"visit_id": "V2", "unit": "丙镇", "date": "2017-06-20", "level": "到省", "form": "集体",
+         "persons": 7, "irregular": "是"},
+    ]  # fmt: skip
+    result = score(load_ledgers(frames(visits=visits), rules), rules, as_of="2017-06-30")
+    heat = views.deductions_by_unit_week(result)
+    assert int(heat.loc["丙镇"].sum()) == int(
+        result.scores.set_index("unit").at["丙镇", "deductions"]
+    )
+    assert int(heat.loc["丙镇"].sum()) == 15
+
+
+def test_what_a_method_lacks_is_not_asked_of_it(tmp_path):
+    """A method with no readings, no incidents and no backlog (滁州): compare says there
+    is nothing to compare, not "use --set doubling=stack"; no line says incidents or
+    backlog are missing; a misspelt ``when`` is one message, not a cascade of coverage."""
+    done = _cli("compare", "--set", "doubling=stack", "--rules", str(CHUZHOU), "--data",
+                str(ROOT / "data" / "sample"))  # fmt: skip
+    assert done.returncode == 2 and "没有需要另行确定的口径" in done.stderr
+    rules = load_rules(CHUZHOU)
+    ledgers = load_ledgers(frames(visits=[]), rules)
+    assert not [line for line in ledgers.reading_lines() if "敏感事件" in line or "积案" in line]
+    params = _copy(tmp_path, TOWNSHIP)
+    rules_file = params / "rules.yaml"
+    text = rules_file.read_text(encoding="utf-8")
+    rules_file.write_text(text.replace("when: {warned: false}", "when: {warnd: false}", 1), "utf-8")
+    with pytest.raises(ParamsError) as info:
+        load_rules(params)
+    lines = [x for x in str(info.value).splitlines() if x.strip().startswith("-")]
+    assert len(lines) == 1 and "warnd" in lines[0]
+
+
+def test_a_clean_month_is_named_as_the_month(tmp_path):
+    """Points for an absence under 月考核 belong to the month (2014年03月), not 全期."""
+    params = _copy(tmp_path, PACKS / "xiang_reward_penalty" / "params")
+    camp = params / "campaign.yaml"
+    camp.write_text(
+        camp.read_text(encoding="utf-8")
+        + "assessment:\n  cycle: 月\n  clause: 案例\n  quote: 「摘要」案例设定:按月考核。\n",
+        encoding="utf-8",
+    )
+    rules = load_rules(params)
+    result = score(load_ledgers(frames(visits=[]), rules), rules, as_of="2007-03-31")
+    rows = result.points[result.points["rule_id"] == "clean.year"]
+    assert set(rows["source_id"]) == {"2007年03月"}
+    assert set(rows["note"].astype(str)) == {"本月没有赴京、赴省、赴市、赴县的走访"}

@@ -301,12 +301,16 @@ def test_annual_ratio_unset_shows_the_campaign_score_only():
 
 
 def _rename_level(params: Path, old: str, new: str) -> None:
-    """Rename a level in rules.yaml alone: the levels list and every rule that names it."""
+    """Rename a level where params name it: rules.yaml (the levels list and every rule)
+    and campaign.yaml's duties (the levels a duty checks; refused if left behind)."""
     path = params / "rules.yaml"
     text = path.read_text(encoding="utf-8")
     text = text.replace(f"  {old}: [", f"  {new}: [").replace(f"level: {old}\n", f"level: {new}\n")
     text = text.replace(f"levels: [{old}", f"levels: [{new}")
     path.write_text(text, encoding="utf-8")
+    camp = params / "campaign.yaml"
+    text = camp.read_text(encoding="utf-8")
+    camp.write_text(text.replace(f", {old}]", f", {new}]").replace(f"[{old},", f"[{new},"), "utf-8")
 
 
 def test_a_level_renamed_in_rules_yaml_alone_is_the_only_name_the_loader_knows(params_copy):
