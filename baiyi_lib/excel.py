@@ -51,6 +51,8 @@ TEMPLATE_PROMPTS = {
     "persons": "整数人次,只填数字,如 3",
     "date": "日期,如 2019-3-5(填入后显示为 2019-03-05)",
     "opt_date": "日期,如 2019-3-5;没有则留空",
+    "moment": "日期和时间,如 2019-3-5 14:30",
+    "opt_moment": "日期和时间,如 2019-3-5 14:30;还没有则留空",
 }
 HEADER_FILL = PatternFill("solid", fgColor="DDEBF7")
 INSTRUCTIONS = [
@@ -117,6 +119,11 @@ def write_template(path: Path, kinds: list[str], rules: Rules, unit: str | None 
                 )
                 # the format belongs to the column: empty cells stay empty (and unprinted)
                 ws.column_dimensions[letter].number_format = "yyyy-mm-dd"
+            elif spec.type in ("moment", "opt_moment"):  # a date with its time (推送时间)
+                dv = DataValidation(
+                    type="date", operator="greaterThan", formula1="1", allow_blank=True
+                )
+                ws.column_dimensions[letter].number_format = "yyyy-mm-dd hh:mm"
             elif spec.type == "persons":
                 dv = DataValidation(
                     type="whole", operator="greaterThanOrEqual", formula1="1", allow_blank=True
@@ -209,6 +216,8 @@ def write_templates(out_dir: Path, rules: Rules, unit: str | None = None) -> lis
         u = rules.units.by_name(unit)
         return [write_template(out_dir / f"{u.id}_{u.name}_{returns}.xlsx", weekly, rules, unit)]
     out = [write_template(out_dir / "走访登记.xlsx", ["visits"], rules)]
+    if "warnings" in rules.campaign.duties:  # 实施方案 四(二): the office's register
+        out.append(write_template(out_dir / "预警信息.xlsx", ["warnings"], rules))
     if rules.by_mechanism("incident"):  # a method that charges no event needs no such form
         out.append(write_template(out_dir / "敏感事件.xlsx", ["incidents"], rules))
     out.append(write_template(out_dir / f"单位{returns}.xlsx", weekly, rules))
@@ -591,6 +600,17 @@ def duties_frame(ledgers: Ledgers, result: ScoreResult) -> pd.DataFrame:
                     f"主要负责人{r.status}",
                 }
             )
+    if "warnings" in duties:
+        d = duties["warnings"]
+        listing, supplied = views.warnings_status(ledgers, result)
+        if not supplied:
+            rows.append(
+                {"list": d.label, "clause": d.clause, "detail": "没有预警信息台账,无法核对"}
+            )
+        for r in listing[listing["status"].isin([views.LATE_W, views.OPEN_W])].itertuples():
+            rows.append({"list": "预警信息超时或未办结", "clause": d.clause, "unit": r.unit,
+                         "detail": f"{r.warning_id} {r.pushed_at:%m-%d %H:%M} 推送:核查{r.verify}"
+                         + (f",反馈{r.feedback}" if r.feedback else "")})  # fmt: skip
     if "backlog_by_the_book" in duties:
         d = duties["backlog_by_the_book"]
         short, no_lead, supplied = views.backlog_procedure(ledgers, result)

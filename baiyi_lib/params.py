@@ -288,10 +288,15 @@ class Duty:
     clause: str
     quote: str
     levels: tuple[str, ...] = ()
+    # warnings (四(二)): verified within the day pushed (核查不过夜), important ones fed
+    # back within this many hours (重要信息 2 小时反馈)
+    feedback_hours: int | None = None
 
 
 # The duties the engine knows how to check, by id
-DUTIES = ("head_on_scene", "backlog_by_the_book")
+DUTIES = ("head_on_scene", "backlog_by_the_book", "warnings")
+# 核查不过夜: the only verification deadline the engine knows, as params write it
+VERIFY_WITHIN = ("当日",)
 
 
 @dataclass(frozen=True)
@@ -384,13 +389,21 @@ def _load_duties(c: _Checker, data: Any) -> dict[str, Duty]:
         if key not in DUTIES:
             c.error(f"duties.{key}", f"应为 {' / '.join(DUTIES)} 之一")
             continue
-        extra = {"levels": list} if key == "head_on_scene" else {}
+        extra = {
+            "head_on_scene": {"levels": list},
+            "warnings": {"verify_within": str, "feedback_hours": int},
+        }.get(key, {})
         spec = c.mapping(
             spec, f"duties.{key}", {"label": str, "clause": str, "quote": str, **extra}, {}
         )
+        if key == "warnings" and spec.get("verify_within", "当日") not in VERIFY_WITHIN:
+            c.error(f"duties.{key}.verify_within", f"应为 {' / '.join(VERIFY_WITHIN)}(不过夜)")
+        if isinstance(spec.get("feedback_hours"), int) and spec["feedback_hours"] < 1:
+            c.error(f"duties.{key}.feedback_hours", "应为正整数(小时)")
         if {"label", "clause", "quote"} <= spec.keys():
             levels = tuple(str(x) for x in spec.get("levels") or ())
-            out[key] = Duty(key, spec["label"], spec["clause"], spec["quote"], levels)
+            hours = spec.get("feedback_hours")
+            out[key] = Duty(key, spec["label"], spec["clause"], spec["quote"], levels, hours)
     return out
 
 
@@ -762,6 +775,8 @@ class Reading:
     sha256: str
     # the posts a 包案领导 cell may hold (职务, never a name), with their other spellings
     posts: dict[str, tuple[str, ...]] = field(default_factory=dict, hash=False)
+    # what became of a pushed warning (预警信息 处置结果), with other spellings
+    warning_outcomes: dict[str, tuple[str, ...]] = field(default_factory=dict, hash=False)
 
     def post_lookup(self) -> dict[str, str]:
         """Every accepted spelling of a post (spaces removed) → the post."""
@@ -791,7 +806,7 @@ def load_reading(path: Path) -> Reading:
         "ledgers",
         {"placeholders": dict, "serial_headers": dict, "total_words": dict,
          "dispute_categories": dict, "ids": dict},
-        {"posts": dict},
+        {"posts": dict, "warning_outcomes": dict},
     )  # fmt: skip
     lists = {}
     for key in ("placeholders", "serial_headers", "total_words"):
@@ -807,6 +822,12 @@ def load_reading(path: Path) -> Reading:
     if "posts" in top:
         spec = c.mapping(top["posts"], "posts", {"values": dict, "reason": str}, {})
         posts = _vocabulary(c, "posts.values", spec.get("values"))
+    outcomes: dict[str, tuple[str, ...]] = {}
+    if "warning_outcomes" in top:
+        spec = c.mapping(
+            top["warning_outcomes"], "warning_outcomes", {"values": dict, "reason": str}, {}
+        )
+        outcomes = _vocabulary(c, "warning_outcomes.values", spec.get("values"))
     ids = c.mapping(
         top.get("ids", {}),
         "ids",
@@ -827,6 +848,7 @@ def load_reading(path: Path) -> Reading:
         id_need_digit=ids["need_digit"],
         sha256=digest,
         posts=posts,
+        warning_outcomes=outcomes,
     )
 
 

@@ -169,6 +169,25 @@ def attention_lists(rules: Rules, basis: str) -> dict[str, tuple[str, str, dict[
         ),
     }
     backlog = watch.backlog_weeks_left if rules.by_mechanism("backlog") else None
+    duty = rules.campaign.duties.get("warnings")
+    if duty is not None:
+        lists["warnings"] = (
+            "预警信息超时或未办结",
+            duty.clause,
+            labels(
+                "warning_id",
+                "unit",
+                "level",
+                "pushed_at",
+                "status",
+                overrides={
+                    "warning_id": "预警编号",
+                    "level": "风险层级",
+                    "pushed_at": "推送时间",
+                    "status": "情况",
+                },
+            ),
+        )
     drawn = {"unresolved": watch.unresolved_weeks, "backlog": backlog,
              "returns": watch.missed_returns if rules.campaign.has_returns else None}  # fmt: skip
     return {k: v for k, v in lists.items() if drawn.get(k, True) is not None}
@@ -196,6 +215,9 @@ def attention_shown(lists: dict[str, pd.DataFrame]) -> dict[str, pd.DataFrame]:
         )
     if "returns" in out:
         out["returns"] = out["returns"].assign(since=out["returns"]["since"].map(week_label))
+    if "warnings" in out:
+        when = pd.to_datetime(out["warnings"]["pushed_at"]).dt.strftime("%m-%d %H:%M")
+        out["warnings"] = out["warnings"].assign(pushed_at=when)
     return out
 
 

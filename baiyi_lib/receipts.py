@@ -361,6 +361,15 @@ def _duty_todo(ledgers: Ledgers, result: ScoreResult, unit: str) -> list[str]:
                 f"{duty.label}({duty.clause}),主要负责人未到场或未填写的走访 {len(listing)} 起,"
                 f"请核实并在走访登记中补填:{said}。"
             )
+    if "warnings" in duties:
+        listing, _ = views.warnings_status(ledgers, result, unit)
+        bad = listing[listing["status"].isin([views.LATE_W, views.OPEN_W])]
+        if len(bad):
+            said = "、".join(f"{r.warning_id}({r.status})" for r in bad.itertuples(index=False))
+            out.append(
+                f"{duties['warnings'].label}({duties['warnings'].clause}):超时或未办结的预警信息 "
+                f"{len(bad)} 条,请尽快核查反馈并在预警信息台账中填写时间:{said}。"
+            )
     if "backlog_by_the_book" in duties:
         short, no_lead, _ = views.backlog_procedure(ledgers, result, unit)
         if len(short):

@@ -70,6 +70,7 @@ class SampleData:
     incidents: list[dict] = field(default_factory=list)
     screening: dict[str, list[dict]] = field(default_factory=dict)  # unit id → rows
     backlog: dict[str, list[dict]] = field(default_factory=dict)  # unit id → rows
+    warnings: list[dict] = field(default_factory=list)  # 预警信息 (实施方案 四(二))
 
 
 def generate(rules: Rules | None = None, seed: int = DEFAULT_SEED) -> SampleData:
@@ -254,6 +255,44 @@ def _duties(data: SampleData, rules: Rules, seed: int) -> None:
                 held = end is not None and rng.random() < 0.9
                 meetings[name] = end - dt.timedelta(days=3 - k) if held else None
             b.update(meetings)
+    # 预警信息: warnings pushed down about once a week, most verified the same day and the
+    # important ones fed back within 2 hours; a few late, one or two still open at the end
+    camp, units = rules.campaign, rules.units.units
+    day, k = camp.start + dt.timedelta(days=2), 0
+    while day <= camp.end:
+        k += 1
+        pushed = dt.datetime.combine(
+            day, dt.time(int(rng.integers(8, 21)), 5 * int(rng.integers(12)))
+        )
+        important = rng.random() < 0.4
+        r = rng.random()
+        verified = (
+            pushed + dt.timedelta(hours=float(rng.uniform(0.5, 6)))
+            if r < 0.8
+            else (pushed + dt.timedelta(hours=float(rng.uniform(20, 40))) if r < 0.93 else None)
+        )
+        if k % 7 == 5:  # a warning still open (no verification written)
+            verified = None
+        fed = None
+        if important and verified is not None:
+            fed = pushed + dt.timedelta(minutes=int(rng.integers(30, 110 if r < 0.7 else 300)))
+        data.warnings.append(
+            {
+                "warning_id": f"YJ-2019-{k:03d}",
+                "unit": units[int(rng.integers(len(units)))],
+                "level": ("进京", "去省", "到市")[int(rng.integers(3))],
+                "important": important,
+                "pushed_at": pushed,
+                "verified_at": verified,
+                "fed_back_at": fed,
+                "outcome": ("已稳控在当地", "已劝返", "仍在跟进", "核实无此事")[
+                    int(rng.integers(4))
+                ]
+                if verified is not None
+                else None,
+            }
+        )
+        day += dt.timedelta(days=int(rng.integers(4, 10)))
 
 
 def as_sent_on(data: SampleData, day: dt.date) -> SampleData:
@@ -267,7 +306,17 @@ def as_sent_on(data: SampleData, day: dt.date) -> SampleData:
             u: [s for s in rows if s["screened_on"] <= day] for u, rows in data.screening.items()
         },
         backlog={u: [_backlog_on(b, day) for b in rows] for u, rows in data.backlog.items()},
+        warnings=[_warning_on(x, day) for x in data.warnings if x["pushed_at"].date() <= day],
     )
+
+
+def _warning_on(warning: dict, day: dt.date) -> dict:
+    """A warning as the register stood on ``day``: a later verification or feedback not
+    yet written."""
+    later = {
+        k: None for k in ("verified_at", "fed_back_at") if warning[k] and warning[k].date() > day
+    }
+    return {**warning, **later, "outcome": None} if "verified_at" in later else {**warning, **later}
 
 
 def _visit_on(visit: dict, day: dt.date) -> dict:
@@ -324,6 +373,8 @@ def write(data: SampleData, out: Path, rules: Rules | None = None) -> list[Path]
         _write_visits(data, out / "走访登记.csv"),
         _write_incidents(data, out / "敏感事件.xlsx"),
     ]
+    if data.warnings:
+        written.append(_write_warnings(data, out / "预警信息.csv"))
     unit_dir = out / "units"
     unit_dir.mkdir(exist_ok=True)
     for u in rules.units.units:
@@ -368,6 +419,37 @@ def _write_visits(data: SampleData, path: Path) -> Path:
             ]
         )
     path.write_bytes(buf.getvalue().encode("gb18030"))
+    return path
+
+
+def _write_warnings(data: SampleData, path: Path) -> Path:
+    """The office's register of pushed warnings (预警信息), times as clerks type them."""
+    buf = io.StringIO(newline="")
+    w = csv.writer(buf, lineterminator="\r\n")
+    w.writerow([f"莒南县水利系统预警信息登记({SYNTHETIC})"])
+    w.writerow(headers("warnings"))
+
+    def when(t: dt.datetime | None, k: int) -> str:
+        if t is None:
+            return ""
+        return (f"{t:%Y-%m-%d %H:%M}", f"{t.year}年{t.month}月{t.day}日{t.hour}时{t.minute}分")[
+            k % 2
+        ]
+
+    for k, x in enumerate(data.warnings):
+        w.writerow(
+            [
+                x["warning_id"],
+                x["unit"].name,
+                x["level"],
+                "是" if x["important"] else "否",
+                when(x["pushed_at"], k),
+                when(x["verified_at"], k),
+                when(x["fed_back_at"], k),
+                x["outcome"] or "",
+            ]
+        )
+    path.write_bytes(buf.getvalue().encode("utf-8-sig"))
     return path
 
 

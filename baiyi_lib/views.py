@@ -603,6 +603,10 @@ def attention(
     if watch.missed_returns is not None and camp.has_returns:
         missed = missed_returns(returns, result.rules)
         out["returns"] = missed if unit is None else missed[missed["unit"] == unit]
+    if "warnings" in camp.duties:  # 实施方案 四(二): late or still open, by warning id
+        listing, _ = warnings_status(ledgers, result, unit)
+        late = listing[listing["status"].isin([LATE_W, OPEN_W])]
+        out["warnings"] = late[["warning_id", "unit", "level", "pushed_at", "status"]]
     return out
 
 
@@ -854,3 +858,76 @@ def backlog_procedure(
         }
     )
     return incomplete, no_lead, True
+
+
+ON_TIME_W, LATE_W, OPEN_W, NOT_DUE_W = "按时", "超时", "未办结", "未到期"
+
+
+def warnings_status(
+    ledgers: Ledgers, result: ScoreResult, unit: str | None = None
+) -> tuple[pd.DataFrame, bool]:
+    """实施方案 四(二) (campaign.yaml duties.warnings): each warning pushed inside the
+    campaign up to as-of, judged as known at the end of the as-of day: verified before
+    midnight of the day it was pushed (核查不过夜), and, if important, fed back within
+    ``feedback_hours`` (重要信息 2 小时反馈; exactly 2 hours is in time). Columns:
+    warning_id, unit, level, important, pushed_at, verified_at, fed_back_at, verify,
+    feedback ("" when not important), status (按时 / 超时 / 未办结 / 未到期). Also whether the
+    register was supplied at all (a missing register says so, never "0 late")."""
+    cols = ["warning_id", "unit", "level", "important", "pushed_at", "verified_at",
+            "fed_back_at", "verify", "feedback", "status"]  # fmt: skip
+    duty = result.rules.campaign.duties.get("warnings")
+    if duty is None or "warnings" in ledgers.missing or "warning_id" not in ledgers.warnings:
+        return pd.DataFrame(columns=cols), False
+    camp = result.rules.campaign
+    end = pd.Timestamp(min(result.as_of, camp.end)) + pd.Timedelta(days=1)  # as-of's end
+    w = _unit_filter(ledgers.warnings, unit)
+    w = w.assign(**{c: pd.to_datetime(w[c]) for c in ("pushed_at", "verified_at", "fed_back_at")})
+    w = w[(w["pushed_at"] >= pd.Timestamp(camp.start)) & (w["pushed_at"] < end)]
+    known = {c: w[c].where(w[c] < end) for c in ("verified_at", "fed_back_at")}
+    verify_by = w["pushed_at"].dt.normalize() + pd.Timedelta(days=1)
+    feed_by = w["pushed_at"] + pd.Timedelta(hours=duty.feedback_hours or 0)
+    verify = _step(known["verified_at"], verify_by, end, before=True)  # 不过夜: before 0:00
+    important = w["important"].astype(bool)
+    feedback = _step(known["fed_back_at"], feed_by, end).where(important, "")
+    steps = pd.concat([verify, feedback], axis=1)
+    status = np.select(
+        [
+            (steps == OPEN_W).any(axis=1),
+            (steps == LATE_W).any(axis=1),
+            (steps == NOT_DUE_W).any(axis=1),
+        ],
+        [OPEN_W, LATE_W, NOT_DUE_W],
+        default=ON_TIME_W,
+    )
+    out = pd.DataFrame(
+        {
+            "warning_id": w["warning_id"].astype(object),
+            "unit": w["unit"].astype(object),
+            "level": w["level"].astype(object),
+            "important": important,
+            "pushed_at": w["pushed_at"],
+            "verified_at": known["verified_at"],
+            "fed_back_at": known["fed_back_at"],
+            "verify": verify,
+            "feedback": feedback,
+            "status": status,
+        },
+        columns=cols,
+    )
+    return out.sort_values(["pushed_at", "warning_id"], ignore_index=True), True
+
+
+def _step(done: pd.Series, due: pd.Series, end: pd.Timestamp, before: bool = False) -> pd.Series:
+    """One step of a warning (核查, 反馈): 按时 (done by its due moment; strictly before it
+    with ``before``: midnight is the next day), 超时 (done after it), 未办结 (not done and
+    overdue by the end of the as-of day), 未到期 (not done, not yet due)."""
+    in_time = (done < due) if before else (done <= due)
+    return pd.Series(
+        np.select(
+            [done.notna() & in_time, done.notna(), due <= end],
+            [ON_TIME_W, LATE_W, OPEN_W],
+            default=NOT_DUE_W,
+        ),
+        index=done.index,
+        dtype=object,
+    )

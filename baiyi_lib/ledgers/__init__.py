@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 import os
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import pandas as pd
@@ -53,6 +53,8 @@ class Ledgers:
     files: pd.DataFrame
     # ledgers of which no file (or submission) was found at all, by kind
     missing: tuple[str, ...] = ()
+    # 预警信息 (实施方案 四(二)): empty where no register was read
+    warnings: pd.DataFrame = field(default_factory=pd.DataFrame)
     # from a store: the weekly returns as its submission records know them (unit,
     # received, withdrawn: NaT unless withdrawn by the store's known_at); None for files
     received: pd.DataFrame | None = None
@@ -173,6 +175,8 @@ def kinds_used(rules: Rules) -> set[str]:
         used.add("screening")
     if rules.by_mechanism("backlog") or "backlog_by_the_book" in camp.duties:
         used.add("backlog")
+    if "warnings" in camp.duties:
+        used.add("warnings")
     return used
 
 

@@ -49,6 +49,10 @@ CHECKS: dict[str, str] = {
     "cell.dispute": "纠纷类别为 params/ledgers.yaml 所列类别(或“其他”),不是一段话",
     "cell.prose": "编号是代号(含数字,汉字和长度有限),不是一段话;原文不显示",
     "cell.opt_bool": "是/否,或留空(没有记录)",
+    "row.warning_before_pushed": "预警的核查、反馈时间不早于推送时间",
+    "cell.moment": "日期和时间可识别(含几点几分),且在限度内",
+    "cell.opt_moment": "日期和时间可识别(含几点几分),或留空",
+    "cell.outcome": "处置结果为 params/ledgers.yaml 所列类别",
     "cell.post": "包案领导为 params/ledgers.yaml 所列职务,不是姓名;原文不显示",
     # across the columns of a row, and across rows
     "row.outside_campaign": "走访、事件日期在行动期内(提示:期外的行不计分)",

@@ -16,7 +16,7 @@ import numpy as np
 import pandas as pd
 from pandas.api import types as ptypes
 
-from ..dates import read_dates
+from ..dates import read_date, read_dates
 from .schema import NO, STATUS_ALIASES, YES
 
 EXCEL_EPOCH = dt.date(1899, 12, 30)
@@ -173,6 +173,44 @@ def optional_booleans(values: pd.Series) -> tuple[pd.Series, np.ndarray]:
     out[yes] = True
     out[no] = False
     return out, bad
+
+
+def moments(
+    values: pd.Series, required: bool, earliest: dt.date, latest: dt.date
+) -> tuple[pd.Series, np.ndarray, pd.Series]:
+    """A date with its time (推送时间 2019-03-05 14:30, an Excel date-time cell), in the one
+    date grammar (``baiyi_lib.dates``): the time is needed (2 小时 and 不过夜 are judged on
+    it); blank is bad only when required. Returns datetime64[ns], bad cells, reasons."""
+    out, bad, why = [], [], []
+    cells = [None if pd.isna(v) else _date_cell(v) for v in values]
+    for v in cells:
+        if v is None or (not isinstance(v, str | dt.date) and pd.isna(v)) or v == "":
+            out.append(pd.NaT)
+            bad.append(required)
+            why.append("必填项为空" if required else "")
+            continue
+        p = read_date(v, earliest, latest)
+        if not p.ok:
+            out.append(pd.NaT), bad.append(True), why.append(p.reason)
+        elif p.time is None:
+            out.append(pd.NaT), bad.append(True), why.append("缺少时间(几点几分)")
+        else:
+            out.append(pd.Timestamp(dt.datetime.combine(p.day, p.time)))
+            bad.append(False), why.append("")
+    index = values.index
+    return (
+        pd.Series(out, index=index, dtype="datetime64[ns]"),
+        np.array(bad, dtype=bool),
+        pd.Series(why, index=index, dtype=object),
+    )
+
+
+def vocabulary_or_blank(
+    values: pd.Series, aliases: dict[str, tuple[str, ...]]
+) -> tuple[pd.Series, np.ndarray]:
+    """A code from a closed vocabulary, or blank (an optional column)."""
+    out, bad = vocabulary(values, aliases)
+    return out, bad & squashed(values).notna().to_numpy()
 
 
 def posts(values: pd.Series, known: dict[str, str]) -> tuple[pd.Series, np.ndarray]:

@@ -14,13 +14,14 @@ from dataclasses import dataclass
 from ..errors import ParamsError
 from ..params import Rules
 
-KINDS = ("visits", "incidents", "screening", "backlog")
+KINDS = ("visits", "incidents", "screening", "backlog", "warnings")
 
 KIND_LABELS = {
     "visits": "走访登记",
     "incidents": "敏感事件",
     "screening": "矛盾纠纷排查化解登记表",
     "backlog": "信访积案",
+    "warnings": "预警信息",
 }
 
 # Words in a file or sheet name that tell its kind (checked in this order).
@@ -28,6 +29,7 @@ KIND_KEYWORDS: dict[str, tuple[str, ...]] = {
     "incidents": ("敏感事件", "事件", "incident"),
     "screening": ("矛盾纠纷", "排查", "screening"),
     "backlog": ("积案", "backlog"),
+    "warnings": ("预警信息", "预警台账", "warning"),
     "visits": ("走访", "来访", "visit"),
 }
 
@@ -67,6 +69,9 @@ EXPECTED = {
     "category": "考核办法列明的事件类别之一",
     "dispute": "纠纷类别之一(见 params/ledgers.yaml;其他类别填“其他”),不写当事人和经过",
     "opt_bool": "是 或 否;没有记录的留空(留空不算“否”)",
+    "moment": "日期和时间,如 2019-03-05 14:30、2019年3月5日14时30分",
+    "opt_moment": "日期和时间(如 2019-03-05 14:30),还没有的留空",
+    "outcome": "处置结果之一(见 params/ledgers.yaml 的 warning_outcomes),不写当事人和经过",
     "post": "领导的职务(见 params/ledgers.yaml 的 posts,如 分管副局长),不写姓名;没有的留空",
 }
 
@@ -142,12 +147,26 @@ SCHEMAS: dict[str, tuple[Column, ...]] = {
     ),
 }
 
+# 预警信息 (实施方案 四(二)): warnings pushed down to the campaign office and the unit they
+# were passed to; the office's register, by warning id, never a person
+SCHEMAS["warnings"] = (
+    Column("warning_id", "预警编号", "id", aliases=("编号", "预警信息编号")),
+    Column("unit", "责任单位", "unit", aliases=("交办单位", "单位")),
+    Column("level", "风险层级", "level", aliases=("走访层级", "层级", "可能去向")),
+    Column("important", "重要信息", "bool", required=False, aliases=("是否重要", "重要")),
+    Column("pushed_at", "推送时间", "moment", aliases=("收到时间", "推送日期")),
+    Column("verified_at", "核查时间", "opt_moment", required=False, aliases=("核查完成时间",)),
+    Column("fed_back_at", "反馈时间", "opt_moment", required=False, aliases=("反馈上级时间",)),
+    Column("outcome", "处置结果", "outcome", required=False, aliases=("结果",)),
+)
+
 # The unique key of each ledger (screening is rolling: many rows per case).
 KEYS = {
     "visits": ("visit_id",),
     "incidents": ("incident_id",),
     "screening": ("unit", "case_id", "screened_on"),
     "backlog": ("case_id",),
+    "warnings": ("warning_id",),
 }
 
 # Levels and forms, with their spellings, are the rules' vocabulary (params/rules.yaml).

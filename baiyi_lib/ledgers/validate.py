@@ -63,6 +63,7 @@ CANONICAL_ORDER = {
     "incidents": ("date", "incident_id"),
     "screening": ("unit", "case_id", "screened_on"),
     "backlog": ("case_id",),
+    "warnings": ("pushed_at", "warning_id"),
 }
 
 
@@ -89,6 +90,15 @@ def _parser(col: Column, rules: Rules) -> Callable[[pd.Series], tuple]:
         "status": nz.per_value(nz.statuses),
         "bool": nz.per_value(nz.booleans),
         "opt_bool": nz.per_value(nz.optional_booleans),
+        "moment": nz.per_value(
+            lambda v: nz.moments(v, True, limits.event_earliest, limits.event_latest)
+        ),
+        "opt_moment": nz.per_value(
+            lambda v: nz.moments(v, False, limits.event_earliest, limits.event_latest)
+        ),
+        "outcome": nz.per_value(
+            lambda v: nz.vocabulary_or_blank(v, rules.reading.warning_outcomes)
+        ),
         "post": nz.per_value(lambda v: nz.posts(v, rules.reading.post_lookup())),
     }[col.type]
 
@@ -670,6 +680,19 @@ def _check_rows(
             "不早于化解日期的日期",
             check="row.certified_before_resolved",
         )
+    if kind == "warnings":  # 实施方案 四(二): a warning is verified and fed back after it came
+        for name, said in (("verified_at", "核查时间"), ("fed_back_at", "反馈时间")):
+            early = (typed[name] < typed["pushed_at"]).fillna(False).to_numpy()
+            problems.add(
+                frame,
+                early,
+                kind,
+                h[name],
+                frame[name],
+                f"{said}早于推送时间",
+                "不早于推送时间的日期和时间",
+                check="row.warning_before_pushed",
+            )
 
 
 def _check_form_persons(
@@ -1051,9 +1074,12 @@ def _check_after_receipt(
         return
     last = pd.Timestamp(received.date())
     for col in SCHEMAS[kind]:
-        if col.type not in ("date", "opt_date"):
+        if col.type not in ("date", "opt_date", "moment", "opt_moment"):
             continue
-        late = (pd.to_datetime(typed[col.name]) > last).fillna(False).to_numpy()
+        # compared by day, as dates are (a time later on the day of receipt is not refused)
+        cut = last + pd.Timedelta(days=1) if col.type.endswith("moment") else last
+        at = pd.to_datetime(typed[col.name])
+        late = ((at >= cut) if col.type.endswith("moment") else (at > cut)).fillna(False).to_numpy()
         problems.add(
             frame, late, kind, headers[col.name], frame[col.name],
             f"日期晚于收到这份台账的时间({received:%Y-%m-%d %H:%M}),多为日期写错",

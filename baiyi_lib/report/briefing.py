@@ -595,7 +595,11 @@ class Briefing:
         parts = []
         for duty in duties.values():
             head = f"<h3>{html.escape(duty.label)}<small> {html.escape(duty.clause)}</small></h3>"
-            body = self._head_on_scene() if duty.id == "head_on_scene" else self._by_the_book()
+            body = {
+                "head_on_scene": self._head_on_scene,
+                "backlog_by_the_book": self._by_the_book,
+                "warnings": self._warnings,
+            }[duty.id]()
             parts.append(head + body)
         return Fragment("".join(parts))
 
@@ -618,6 +622,43 @@ class Briefing:
             overrides={"status": "主要负责人"},
         )  # fmt: skip
         return text + table(listing.assign(date=listing["date"].map(md)), cols)
+
+    def _warnings(self) -> str:
+        """This week's warnings per unit (按时 / 超时 / 未办结), and every one late or still
+        open to date, by warning id."""
+        duty = self.rules.campaign.duties["warnings"]
+        listing, supplied = views.warnings_status(self.ledgers, self.result, self.unit)
+        if not supplied:
+            return "<p>没有预警信息台账,无法核对(数据未提供)。</p>"
+        week = listing[listing["pushed_at"] >= self.week["start"]]
+        counts = {s: int((listing["status"] == s).sum()) for s in (views.LATE_W, views.OPEN_W)}
+        total, n_week = fig_num("warnings_total", len(listing)), fig_num("warnings_week", len(week))
+        late = fig_num("warnings_late", counts[views.LATE_W])
+        still = fig_num("warnings_open", counts[views.OPEN_W])
+        text = (
+            f"<p>{self.rules.campaign.called}以来收到预警信息 {total} 条,本周 {n_week} 条;"
+            f"核查超过当日或重要信息 {duty.feedback_hours} 小时内未反馈的(超时){late} 条,"
+            f"截至统计日仍未核查或反馈的(未办结){still} 条。</p>"
+        )
+        if len(week) and not self.unit:
+            per = pd.crosstab(week["unit"], week["status"]).reindex(
+                columns=[views.ON_TIME_W, views.LATE_W, views.OPEN_W, views.NOT_DUE_W], fill_value=0
+            )
+            per = per.loc[:, per.sum() > 0].reset_index()
+            text += "<p>本周各单位:</p>" + table(
+                per, {"unit": "单位", **{c: c for c in per.columns if c != "unit"}}
+            )
+        bad = listing[listing["status"].isin([views.LATE_W, views.OPEN_W])]
+        if len(bad):
+            shown = bad.assign(
+                pushed_at=bad["pushed_at"].dt.strftime("%m-%d %H:%M"),
+                important=bad["important"].map({True: "是", False: ""}),
+            )
+            cols = {"warning_id": "预警编号", "unit": "单位", "level": "风险层级",
+                    "important": "重要", "pushed_at": "推送", "verify": "核查",
+                    "feedback": "反馈", "status": "情况"}  # fmt: skip
+            text += "<p>超时和未办结的预警信息:</p>" + table(shown, cols)
+        return text
 
     def _by_the_book(self) -> str:
         """Backlog cases certified without their three meetings; open ones without a leader."""

@@ -32,11 +32,11 @@ from ..ledgers.schema import KINDS, SCHEMAS
 # means the file is not what it should be
 ENVIRONMENT = (duckdb.Error,)
 
-SCHEMA_VERSION = 4
+SCHEMA_VERSION = 5
 PROVENANCE = ["src_file", "src_sheet", "src_row"]
 _SQL_TYPES = {
     "date": "DATE", "opt_date": "DATE", "bool": "BOOLEAN", "opt_bool": "BOOLEAN",
-    "persons": "BIGINT",
+    "persons": "BIGINT", "moment": "TIMESTAMP", "opt_moment": "TIMESTAMP",
 }  # fmt: skip
 # The contract's columns added in version 4 (the plan's duties: 四(三)); a row's content
 # hash covers them only where one is filled, so a row stored before keeps its hash
@@ -155,8 +155,15 @@ def _v4(con: duckdb.DuckDBPyConnection) -> None:
                 con.execute(f"ALTER TABLE rows_{kind} ADD COLUMN IF NOT EXISTS {c.name} {sql_type}")
 
 
+def _v5(con: duckdb.DuckDBPyConnection) -> None:
+    """Version 5: the 预警信息 register (实施方案 四(二)), a ledger of its own."""
+    con.execute(_rows_table_sql("warnings"))
+    for column, sql_type in (("change", "VARCHAR"), (DECLARED, "VARCHAR")):
+        con.execute(f"ALTER TABLE rows_warnings ADD COLUMN IF NOT EXISTS {column} {sql_type}")
+
+
 MIGRATIONS: dict[int, Callable[[duckdb.DuckDBPyConnection], None]] = {
-    1: _v1, 2: _v2, 3: _v3, 4: _v4,
+    1: _v1, 2: _v2, 3: _v3, 4: _v4, 5: _v5,
 }  # fmt: skip
 assert sorted(MIGRATIONS) == list(range(1, SCHEMA_VERSION + 1))
 
@@ -203,6 +210,8 @@ def schema_version(con: duckdb.DuckDBPyConnection) -> int:
         if "action" not in tables.get("submissions", []):
             return 0
         visits = tables.get("rows_visits", [])
+        if "rows_warnings" in tables:
+            return 5
         return 4 if "head_present" in visits else 3 if DECLARED in visits else 2
     value = str(row[0][0])
     return int(value) if value.isdigit() else -1  # -1: not a version any baiyi wrote

@@ -22,6 +22,7 @@ ROW_KEYS = {
     "incidents": ["incident_id"],
     "screening": ["unit", "case_id", "screened_on"],
     "backlog": ["case_id"],
+    "warnings": ["warning_id"],
 }
 
 # The submissions in force at a moment ($cut): received by then and not withdrawn by then.

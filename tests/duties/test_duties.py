@@ -21,9 +21,14 @@ CASES = yaml.safe_load((Path(__file__).parent / "cases.yaml").read_text(encoding
 @pytest.mark.parametrize("case", CASES, ids=[c["name"].split()[0] for c in CASES])
 def test_a_duty_lists_what_the_plan_asks_by_case(case):
     rules = load_rules(**case.get("readings", {}))
-    data = load_ledgers(
-        frames(visits=case.get("visits") or [], backlog=case.get("backlog") or []), rules
+    tables = frames(
+        visits=case.get("visits") or [],
+        backlog=case.get("backlog") or [],
+        warnings=case.get("warnings") or [],
     )
+    if case.get("no_warnings_register"):
+        del tables["warnings"]
+    data = load_ledgers(tables, rules)
     result = score(data, rules, as_of=case["as_of"])
     want = case["expect"]
     if "head_supplied" in want:
@@ -37,6 +42,10 @@ def test_a_duty_lists_what_the_plan_asks_by_case(case):
         assert supplied == want["book_supplied"]
         assert dict(zip(short["case_id"], short["missing"], strict=True)) == want["incomplete"]
         assert list(no_lead["case_id"]) == want["no_lead"]
+    if "warn_supplied" in want:
+        listing, supplied = views.warnings_status(data, result)
+        assert supplied == want["warn_supplied"]
+        assert dict(zip(listing["warning_id"], listing["status"], strict=True)) == want["warnings"]
     for case_id, points in (want.get("points") or {}).items():
         got = result.points[result.points["source_id"] == case_id]["points"].sum()
         assert got == points, case_id

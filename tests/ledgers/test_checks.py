@@ -55,6 +55,12 @@ def test_every_declared_check_fires_somewhere(tmp_path):
             ],
             incidents=[{"incident_id": "E1", "date": "2019-03-05", "unit": "农水站",
                          "level": "来县", "category": "大规模聚集上访", "visit_id": "V9"}],
+            warnings=[
+                {"warning_id": "YJ-1", "unit": "农水站", "level": "进京",
+                 "pushed_at": "2019-03-05", "verified_at": "三月五日", "outcome": "不知道"},
+                {"warning_id": "YJ-2", "unit": "农水站", "level": "进京",
+                 "pushed_at": "2019-03-05 14:30", "verified_at": "2019-03-05 09:00"},
+            ],
             visits=[{"visit_id": "V1", "date": "2019-03-05", "unit": "农水站", "level": "来县",
                      "case_id": "C" * 3000},
                     {"visit_id": "V2", "date": "2019-03-06", "unit": "农水站", "level": "去省",

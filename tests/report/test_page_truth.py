@@ -483,6 +483,7 @@ def test_old_ledgers_without_the_duty_columns_score_alike_and_say_so(tmp_path):
                    for r in range(1, 6)):  # fmt: skip
                 ws.delete_cols(col)
         wb.save(path)
+    (old / "预警信息.csv").unlink()  # the register did not exist then
     from baiyi_lib import views
 
     new, before = load_ledgers(SAMPLE, RULES), load_ledgers(old, RULES)
@@ -490,3 +491,44 @@ def test_old_ledgers_without_the_duty_columns_score_alike_and_say_so(tmp_path):
     assert a.scores.equals(b.scores)
     assert views.head_on_scene(before, b)[1] is False
     assert views.backlog_procedure(before, b)[2] is False
+    assert views.warnings_status(before, b)[1] is False
+
+
+def test_the_warnings_section_counts_what_the_register_records(pages):
+    """预警信息 (实施方案 四(二)) on Friday's page against the register read with csv: each
+    warning pushed by as-of, late if verified at or after the midnight after it was pushed
+    or, important, fed back more than 2 hours after; open if neither written by then."""
+    import csv
+
+    as_of = _day(PAGES["friday"]["as_of"])
+    end = dt.datetime.combine(as_of + dt.timedelta(days=1), dt.time())
+    text = (SAMPLE / "预警信息.csv").read_text(encoding="utf-8-sig").splitlines()[1:]
+
+    def moment(s: str) -> dt.datetime | None:
+        n = [int(x) for x in re.findall(r"\d+", s)]
+        return dt.datetime(*n[:5]) if n else None
+
+    late = still = total = 0
+    for r in csv.DictReader(text):
+        pushed = moment(r["推送时间"])
+        if not (dt.datetime.combine(START, dt.time()) <= pushed < end):
+            continue
+        total += 1
+        seen = [moment(r[c]) for c in ("核查时间", "反馈时间")]
+        verified, fed = (t if t and t < end else None for t in seen)
+        due_v = dt.datetime.combine(pushed.date() + dt.timedelta(days=1), dt.time())
+        steps = [(verified, due_v, verified is not None and verified < due_v)]
+        if r["重要信息"] == "是":
+            due_f = pushed + dt.timedelta(hours=2)
+            steps.append((fed, due_f, fed is not None and fed <= due_f))
+        if any(done is None and due <= end for done, due, _ in steps):
+            still += 1
+        elif any(done is not None and not ok for done, _, ok in steps):
+            late += 1
+    f = pages["friday"]["figures"]
+    assert (int(f["warnings_total"]), int(f["warnings_late"]), int(f["warnings_open"])) == (
+        total,
+        late,
+        still,
+    )
+    assert late >= 1 and still >= 1
