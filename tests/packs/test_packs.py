@@ -676,3 +676,28 @@ def test_a_monthly_method_without_returns_or_backlog_is_paged_in_its_own_terms(t
     for text in (weekly, final):
         for ours in ("行动", "领导小组", "平安稳定星", "一票否决", "周五"):
             assert ours not in text, ours
+
+
+@pytest.mark.parametrize(
+    "pack", sorted(p.name for p in PACKS.iterdir() if (p / "params" / "rules.yaml").exists())
+)
+def test_the_export_of_each_pack_prints_the_scores_computed_by_hand(tmp_path, pack):
+    """`export` under each pack's params: the 得分 sheet (read with openpyxl) gives every
+    unit of the pack's first case the score worked out by hand in cases.yaml."""
+    from openpyxl import load_workbook
+
+    from baiyi_lib.excel import export_source
+
+    case = yaml.safe_load((PACKS / pack / "cases.yaml").read_text(encoding="utf-8"))[0]
+    rules = load_rules(PACKS / pack / "params")
+    data = frames(**{k: case.get(k) or [] for k in ("visits", "incidents", "screening", "backlog")})
+    out = export_source(tmp_path / "e.xlsx", data, rules, as_of=case.get("as_of")).path
+    ws = load_workbook(out)["得分"]
+    header = [c.value for c in ws[2]]
+    rows = {
+        r[header.index("单位")]: r[header.index("得分")]
+        for r in ws.iter_rows(min_row=3, values_only=True)
+        if r[0] is not None
+    }
+    for unit, want in case["expect"]["scores"].items():
+        assert rows[unit] == want, (pack, unit)
