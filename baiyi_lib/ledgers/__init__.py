@@ -77,8 +77,11 @@ class Ledgers:
         """One line per ledger missing altogether and per thing not read that could have
         been a ledger (a hidden sheet, a link, a zip member…), in Chinese. Files that are
         plainly not ledgers (a README) are in the accounting only."""
-        lines = [f"没有找到{KIND_LABELS[k]}:这种台账一个文件也没有,相关计分按没有记录计算"
-                 for k in self.missing]  # fmt: skip
+        lines = [
+            f"没有找到{KIND_LABELS[k]}:这种台账一个文件也没有,"
+            + ("相关计分按没有记录计算" if k in SCORED else "履职情况中的核对无从进行(不影响得分)")
+            for k in self.missing
+        ]
         shown = self.not_read()
         shown = shown[~shown["reason"].str.startswith(NOT_A_LEDGER)]
         for r in shown.itertuples(index=False):
@@ -161,6 +164,10 @@ def _checked(
     if not result.ok:
         result.ledgers = None
     return result
+
+
+# The ledgers points come from; the others (预警信息) serve the plan's duties only
+SCORED = ("visits", "incidents", "screening", "backlog")
 
 
 def kinds_used(rules: Rules) -> set[str]:
