@@ -25,6 +25,7 @@ from .present import PROBLEM_HEADERS, html_table, labels
 from .report.files import atomic_write
 from .report.run import TEMPLATES
 from .scoring import ScoreResult, score
+from .scoring.returns import LATE, returns_of
 from .sources import load_ledgers
 from .store import IngestReport, Withdrawal, describe_withdrawal, row_changes
 
@@ -98,6 +99,22 @@ class _Standing:
     ledgers: Ledgers
     result: ScoreResult
     changes: pd.DataFrame
+
+
+def _late_week(unit: str, standing: _Standing, received: dt.datetime) -> dt.date | None:
+    """The return day whose late return (迟报) this receipt's return is, as the returns
+    grid judges it on the day received; None when it serves its own week."""
+    result = standing.result
+    if not result.rules.campaign.has_returns:
+        return None
+    grid, _ = returns_of(standing.ledgers, result.rules, result.as_of)
+    mine = grid[(grid["unit"] == unit) & (grid["status"] == LATE)]
+    recent = mine[mine["week_end"] < pd.Timestamp(received.date())]
+    if recent.empty:
+        return None
+    last = recent["week_end"].max()
+    grace = pd.Timedelta(days=result.rules.campaign.late_days)
+    return last.date() if pd.Timestamp(received.date()) <= last + grace else None
 
 
 def _score_day(week_day: dt.date, moment: dt.datetime, rules: Rules) -> dt.date:
@@ -199,10 +216,15 @@ def _receipt(
     """One unit's receipt page (Chinese, one self-contained HTML file, prints on A4); the
     campaign office's (``office``: named by campaign.yaml) lists refused files whose unit
     can't be told."""
+    late_for = None if office or standing is None else _late_week(unit, standing, received)
+    counted = (
+        f"计入截至 {week_label(late_for)}({camp.weekday_name})的一周(迟报)"
+        if late_for is not None
+        else f"计入截至 {week_label(as_of)}({camp.weekday_name})的一周"
+    )
     parts = [
         f"<h1>{html.escape(unit)} · 报送回执</h1>",
-        f'<p class="meta">收到时间 {received:%Y-%m-%d %H:%M};计入截至 {week_label(as_of)}'
-        f"({camp.weekday_name})的一周"
+        f'<p class="meta">收到时间 {received:%Y-%m-%d %H:%M};{counted}'
         + ("" if office or standing is None else f";得分统计截至 {standing.result.as_of:%Y-%m-%d}")
         + "。</p>",
     ]

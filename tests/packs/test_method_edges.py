@@ -337,3 +337,23 @@ def test_a_clean_month_is_named_as_the_month(tmp_path):
     rows = result.points[result.points["rule_id"] == "clean.year"]
     assert set(rows["source_id"]) == {"2007年03月"}
     assert set(rows["note"].astype(str)) == {"本月没有赴京、赴省、赴市、赴县的走访"}
+
+
+def test_a_late_return_s_receipt_names_the_week_it_is_late_for(tmp_path):
+    """A return received on Monday after a Friday without one is that week's 迟报: its
+    receipt says so (not the coming Friday's week), and charges nothing for a week not due."""
+    files, store, out = tmp_path / "收到", tmp_path / "台账库.duckdb", tmp_path / "回执"
+    files.mkdir()
+    _screening_file(files, "琅琊区局", "2008-01-04", "琅琊区局排查1.csv")
+    done = _cli("ingest", str(files / "琅琊区局排查1.csv"), "--store", str(store),
+                "--received", "2008-01-04 16:00", "--rules", str(CHUZHOU))  # fmt: skip
+    assert done.returncode == 0, done.stdout + done.stderr
+    _screening_file(files, "琅琊区局", "2008-01-11", "琅琊区局排查2.csv")
+    done = _cli("ingest", str(files / "琅琊区局排查2.csv"), "--store", str(store),
+                "--received", "2008-01-14 09:00", "--receipts", str(out),
+                "--rules", str(CHUZHOU))  # fmt: skip
+    assert done.returncode == 0, done.stdout + done.stderr
+    [page] = list(out.glob("ly_琅琊区局_回执_*.html"))
+    text = page.read_text(encoding="utf-8")
+    assert "计入截至 1月11日(周五)的一周(迟报)" in text
+    assert "得分统计截至 2008-01-14" in text and "第3周" not in text
