@@ -574,72 +574,44 @@ def export_source(
 
 def duties_frame(ledgers: Ledgers, result: ScoreResult) -> pd.DataFrame:
     """履职情况 as one tidy table (list, clause, unit, case_id, detail), by case: the visits
-    without the head on the scene, backlog cases 程序不全, open ones without a leader; a
-    duty the ledgers do not record is one row saying so."""
+    without the head on the scene, late or open warnings, backlog cases 程序不全, open ones
+    without a leader; a duty the ledgers do not record is one row saying so."""
     duties = result.rules.campaign.duties
     rows: list[dict] = []
+
+    def add(listed: str, clause: str, detail: str, unit: object = None, case: object = None):
+        rows.append({"list": listed, "clause": clause, "unit": unit, "case_id": case,
+                     "detail": detail})  # fmt: skip
+
     if "head_on_scene" in duties:
         d = duties["head_on_scene"]
         listing, supplied = views.head_on_scene(ledgers, result)
         if not supplied:
-            rows.append(
-                {
-                    "list": d.label,
-                    "clause": d.clause,
-                    "detail": "走访登记没有填写主要负责人到场,无法核对",
-                }
-            )
+            add(d.label, d.clause, "走访登记没有填写主要负责人到场,无法核对")
         for r in listing.itertuples(index=False):
-            rows.append(
-                {
-                    "list": d.label,
-                    "clause": d.clause,
-                    "unit": r.unit,
-                    "case_id": r.case_id,
-                    "detail": f"{week_label(r.date)} {r.level} 走访 {r.visit_id}:"
-                    f"主要负责人{r.status}",
-                }
-            )
+            said = f"{week_label(r.date)} {r.level} 走访 {r.visit_id}:主要负责人{r.status}"
+            add(d.label, d.clause, said, r.unit, r.case_id)
     if "warnings" in duties:
         d = duties["warnings"]
         listing, supplied = views.warnings_status(ledgers, result)
         if not supplied:
-            rows.append(
-                {"list": d.label, "clause": d.clause, "detail": "没有预警信息台账,无法核对"}
-            )
+            add(d.label, d.clause, "没有预警信息台账,无法核对")
         for r in listing[listing["status"].isin([views.LATE_W, views.OPEN_W])].itertuples():
-            rows.append({"list": "预警信息超时或未办结", "clause": d.clause, "unit": r.unit,
-                         "detail": f"{r.warning_id} {r.pushed_at:%m-%d %H:%M} 推送:核查{r.verify}"
-                         + (f",反馈{r.feedback}" if r.feedback else "")})  # fmt: skip
+            said = f"{r.warning_id} {r.pushed_at:%m-%d %H:%M} 推送:核查{r.verify}"
+            add(
+                "预警信息超时或未办结",
+                d.clause,
+                said + (f",反馈{r.feedback}" if r.feedback else ""),
+                r.unit,
+            )
     if "backlog_by_the_book" in duties:
         d = duties["backlog_by_the_book"]
         short, no_lead, supplied = views.backlog_procedure(ledgers, result)
         if not supplied:
-            rows.append(
-                {
-                    "list": d.label,
-                    "clause": d.clause,
-                    "detail": "信访积案台账没有填写包案领导和会议日期,无法核对",
-                }
-            )
+            add(d.label, d.clause, "信访积案台账没有填写包案领导和会议日期,无法核对")
         for r in short.itertuples(index=False):
-            rows.append(
-                {
-                    "list": "程序不全的积案",
-                    "clause": d.clause,
-                    "unit": r.unit,
-                    "case_id": r.case_id,
-                    "detail": f"{week_label(r.certified_on)} 认定,缺{r.missing}",
-                }
-            )
+            said = f"{week_label(r.certified_on)} 认定,缺{r.missing}"
+            add("程序不全的积案", d.clause, said, r.unit, r.case_id)
         for r in no_lead.itertuples(index=False):
-            rows.append(
-                {
-                    "list": "没有包案领导的积案",
-                    "clause": d.clause,
-                    "unit": r.unit,
-                    "case_id": r.case_id,
-                    "detail": "未化解,没有填写包案领导",
-                }
-            )
+            add("没有包案领导的积案", d.clause, "未化解,没有填写包案领导", r.unit, r.case_id)
     return pd.DataFrame(rows, columns=[c.field for c in ATTENTION_SHEET_COLUMNS])

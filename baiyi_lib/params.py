@@ -1429,10 +1429,10 @@ def _uncovered(found: list[Rule], lo: int, hi: int | None) -> str:
     return f"{lo} 人起"
 
 
-def _when_words(flags: dict[str, bool], columns: dict[str, DeclaredColumn]) -> str:
-    """Declared column values as the ledger says them: 「已预警」为是."""
-    return "".join(
-        f"、「{columns[k].header if k in columns else k}」为{'是' if v else '否'}"
+def when_words(flags: dict[str, bool], columns: dict[str, DeclaredColumn]) -> str:
+    """Declared column values as the ledger says them: 「已预警」为是、「劝返」为否."""
+    return "、".join(
+        f"「{columns[k].header if k in columns else k}」为{'是' if v else '否'}"
         for k, v in flags.items()
     )
 
@@ -1538,8 +1538,9 @@ def _check_rule_set(
         found = visit_rate_rules(rules.values(), lvl, form, irregular, flags=flags)
         lo, hi = (form_persons or {}).get(form, (1, None))
         if not found or not _brackets_tile(found, lo, hi):
+            said = when_words(flags, columns)
             what = (
-                f"{lvl}{form}({'非访' if irregular else '不是非访'}{_when_words(flags, columns)})"
+                f"{lvl}{form}({'非访' if irregular else '不是非访'}{'、' + said if said else ''})"
             )
             hits = "、".join(r.id for r in found) or "没有规则"
             gap = f",{_uncovered(found, lo, hi)}没有或不止一条" if found else ""

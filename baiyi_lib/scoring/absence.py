@@ -37,34 +37,24 @@ def clean_period_points(
         clean = [u for u in rules.units.names if u not in seen]
         if not clean:
             continue
-        frame = pd.DataFrame(
-            {
-                "unit": pd.Categorical(clean, categories=rules.units.names),
-                "date": pd.Timestamp(period_end),
-                "period": PERIOD_ID
-                if camp.cycle == "全期"
-                else f"{period_end:%Y年%m月}"
-                if camp.cycle == "月"
-                else f"本{camp.cycle}",
-                "src_file": "",
-                "src_sheet": "",
-                "src_row": 0,
-            }
-        )
         levels = "、".join(rule.levels)
         whole = "全期" if camp.cycle == "全期" else f"本{camp.cycle}"
+        period = (
+            PERIOD_ID
+            if camp.cycle == "全期"
+            else f"{period_end:%Y年%m月}"
+            if camp.cycle == "月"
+            else f"本{camp.cycle}"
+        )
         parts.append(
-            pt.rows(
-                frame,
+            pt.unledgered_rows(
                 rules,
                 rule=rule.id,
                 source=SOURCE,
-                id_column="period",
-                date_column="date",
-                rate=rule.points,
-                multiplier=1,
-                points=int(rule.points or 0),
-                note=pd.Categorical([f"{whole}没有{levels}的走访"] * len(clean)),
+                units=clean,
+                dates=pd.Timestamp(period_end),
+                ids=period,
+                notes=[f"{whole}没有{levels}的走访"] * len(clean),
             )
         )
     return parts

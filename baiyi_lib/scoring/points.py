@@ -64,6 +64,43 @@ def _const(value: object, n: int) -> np.ndarray:
     return np.full(n, value)
 
 
+def unledgered_rows(
+    rules: Rules,
+    *,
+    rule: str,
+    source: str,
+    units: list[str],
+    dates: object,
+    ids: object,
+    notes: list[str],
+) -> dict[str, object]:
+    """Points rows that belong to no ledger row (a clean period, a week's return): one per
+    unit, dated and named as given (``ids``: the period or the week), each charged the
+    rule's points once, with no file, sheet or row."""
+    frame = pd.DataFrame(
+        {
+            "unit": pd.Categorical(units, categories=rules.units.names),
+            "date": dates,
+            "id": ids,
+            "src_file": "",
+            "src_sheet": "",
+            "src_row": 0,
+        }
+    )
+    return rows(
+        frame,
+        rules,
+        rule=rule,
+        source=source,
+        id_column="id",
+        date_column="date",
+        rate=rules[rule].points,
+        multiplier=1,
+        points=np.full(len(frame), int(rules[rule].points or 0), dtype=np.int64),
+        note=pd.Categorical(notes),
+    )
+
+
 def rows(
     frame: pd.DataFrame,
     rules: Rules,

@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import datetime as dt
 
-import numpy as np
 import pandas as pd
 
 from ..dates import campaign_weeks, return_day_on_or_after
@@ -138,29 +137,16 @@ def missed_return_points(ledgers: Ledgers, rules: Rules, as_of: dt.date) -> list
         if hit.empty:
             continue
         day = rules.campaign.weekday_name
-        frame = pd.DataFrame(
-            {
-                "unit": pd.Categorical(hit["unit"], categories=rules.units.names),
-                "date": hit["week_end"].to_numpy(),
-                "week": [f"第{number[e]}周" for e in hit["week_end"]],
-                "src_file": "",
-                "src_sheet": "",
-                "src_row": 0,
-            }
-        ).reset_index(drop=True)
         said = [f"截至{e.month}月{e.day}日({day})的一周{status}({basis})" for e in hit["week_end"]]
         parts.append(
-            pt.rows(
-                frame,
+            pt.unledgered_rows(
                 rules,
                 rule=rule.id,
                 source=SOURCE,
-                id_column="week",
-                date_column="date",
-                rate=rule.points,
-                multiplier=1,
-                points=np.full(len(frame), int(rule.points or 0), dtype=np.int64),
-                note=pd.Categorical(said),
+                units=list(hit["unit"]),
+                dates=hit["week_end"].to_numpy(),
+                ids=[f"第{number[e]}周" for e in hit["week_end"]],
+                notes=said,
             )
         )
     return parts

@@ -25,7 +25,7 @@ import numpy as np
 import pandas as pd
 
 from ..errors import LedgerError
-from ..params import Rules
+from ..params import Rules, when_words
 from . import points as pt
 
 SOURCE = "走访"
@@ -164,11 +164,6 @@ def holds(visits: pd.DataFrame, rule) -> np.ndarray:
         )
         hit &= given == value
     return hit
-
-
-def when_words(rules: Rules, rule) -> str:
-    """A rule's ``when`` as the ledger says it: 「已预警」为否."""
-    return "、".join(f"「{rules.columns[k].header}」为{'是' if v else '否'}" for k, v in rule.when)
 
 
 def _matches(visits: pd.DataFrame, rules: Rules, rule) -> np.ndarray:
@@ -517,7 +512,7 @@ def visit_points(
             within = seen if dbl.item is None else seen & (item_of[rate_rows[0].rule] == dbl.item)
             conditions[dbl.id] = repeated(visits, within)
         if dbl.condition == "declared":  # a declared column says so (劝返: 是)
-            texts.append(f"{when_words(rules, dbl)},加倍")
+            texts.append(f"{when_words(dict(dbl.when), rules.columns)},加倍")
             conditions[dbl.id] = (holds(visits, dbl), np.full(len(visits), len(texts) - 1))
     parts = []
     for rows in rate_rows:
