@@ -386,6 +386,7 @@ def write(data: SampleData, out: Path, rules: Rules | None = None) -> list[Path]
         "再次生成得到逐字节相同的文件。\n\n"
         "- `走访登记.csv`:行动办公室的走访登记(GB18030 编码,第一行为标题)。\n"
         "- `敏感事件.xlsx`:敏感事件登记。\n"
+        "- `预警信息.csv`:行动办公室的预警信息登记(UTF-8,第一行为标题;时间有两种写法)。\n"
         "- `units/<id>_<单位>.xlsx`:各单位每周五报送的"
         "矛盾纠纷排查化解登记表(滚动台账)和信访积案。\n\n"
         "Synthetic data: no row describes a real case or person.\n",
