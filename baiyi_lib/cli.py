@@ -459,7 +459,7 @@ def cmd_ingest(args: argparse.Namespace) -> int:
             f"收到的时间({received:%Y-%m-%d %H:%M}),按时报送的单位就不会记为迟报。"
         )
     else:
-        done = sum(r.status in ("stored", "unchanged") for r in reports)
+        done = sum(r.status in ("stored", "unchanged", "document") for r in reports)
         span = f"(第 {min(stored)}–{max(stored)} 次报送)" if len(stored) > 1 else ""
         print(
             f"台账库:{shown_path(args.store)};{done} 个文件已处理{span}"
@@ -504,6 +504,8 @@ def _ingest_line(r) -> str:
         return f"警告:{r.message}"
     if r.status == "missing":
         return f"提示:{r.message}"
+    if r.status == "document":
+        return f"登记 {r.file}:{r.message}"
     parts = [
         f"{KIND_LABELS[c.kind]} 新增 {c.new}、变更 {c.changed}、未变 {c.unchanged}"
         + (f"、删除 {c.deleted}" if c.deleted else "")

@@ -218,6 +218,8 @@ def write_templates(out_dir: Path, rules: Rules, unit: str | None = None) -> lis
     out = [write_template(out_dir / "走访登记.xlsx", ["visits"], rules)]
     if "warnings" in rules.campaign.duties:  # 实施方案 四(二): the office's register
         out.append(write_template(out_dir / "预警信息.xlsx", ["warnings"], rules))
+    if "daily_reception" in rules.campaign.duties:  # 实施方案 四(一): the office's roster
+        out.append(write_template(out_dir / "局领导接访值班表.xlsx", ["roster"], rules))
     if rules.by_mechanism("incident"):  # a method that charges no event needs no such form
         out.append(write_template(out_dir / "敏感事件.xlsx", ["incidents"], rules))
     out.append(write_template(out_dir / f"单位{returns}.xlsx", weekly, rules))
@@ -574,7 +576,8 @@ def export_source(
 
 def duties_frame(ledgers: Ledgers, result: ScoreResult) -> pd.DataFrame:
     """履职情况 as one tidy table (list, clause, unit, case_id, detail), by case: the visits
-    without the head on the scene, late or open warnings, backlog cases 程序不全, open ones
+    without the head on the scene, late or open warnings, days without a leader of the
+    bureau receiving and the visits to the bureau on them, backlog cases 程序不全, open ones
     without a leader; a duty the ledgers do not record is one row saying so."""
     duties = result.rules.campaign.duties
     rows: list[dict] = []
@@ -604,6 +607,24 @@ def duties_frame(ledgers: Ledgers, result: ScoreResult) -> pd.DataFrame:
                 said + (f",反馈{r.feedback}" if r.feedback else ""),
                 r.unit,
             )
+    if "daily_reception" in duties:
+        d = duties["daily_reception"]
+        days, visits, _, supplied = views.reception_days(ledgers, result)
+        if not supplied:
+            add(d.label, d.clause, "没有局领导接访值班表,无法核对")
+        for r in days.itertuples(index=False):
+            said = f"{week_label(r.date)}:{r.status}" + (f"({r.posts})" if r.posts else "")
+            add("没有局领导在局接访的日子", d.clause, said)
+        for r in (visits if visits is not None else days.iloc[:0]).itertuples(index=False):
+            said = f"{week_label(r.date)} 来局走访 {r.visit_id}({r.persons} 人次)"
+            add("没有局领导接访之日来局的走访", d.clause, said + ",当日没有局领导接访", r.unit)
+    docs = views.documents_status(ledgers, result.rules, result.as_of)
+    for r in (docs if docs is not None else pd.DataFrame()).itertuples(index=False):
+        if r.status in (views.LATE_D, views.NOT_SENT_D):
+            clause = next(dl.clause for doc, dl in result.rules.campaign.documents
+                          if doc.id == r.document)  # fmt: skip
+            said = f"{r.name}:{r.status}(应于 {week_label(r.due)} 前)"
+            add("迟报或未报的材料", clause, said, r.unit)
     if "backlog_by_the_book" in duties:
         d = duties["backlog_by_the_book"]
         short, no_lead, supplied = views.backlog_procedure(ledgers, result)

@@ -242,10 +242,24 @@ class Phase:
 
 @dataclass(frozen=True)
 class Deadline:
+    """A fixed date of the plan (campaign.yaml deadlines), with the documents each unit
+    sends by it, if any (实施方案 五、四: 动员部署情况、实施方案、领导小组成员名单…)."""
+
     id: str
     name: str
     date: dt.date
     clause: str
+    documents: tuple[Document, ...] = ()
+
+
+@dataclass(frozen=True)
+class Document:
+    """A one-off document a unit sends by a deadline: its id, its name as pages say it,
+    and the words a file's name carries to be recognised as one (动员部署、实施方案…)."""
+
+    id: str
+    name: str
+    words: tuple[str, ...]
 
 
 # What a target (任务目标) can be measured by: the views compute each (views.targets)
@@ -281,7 +295,7 @@ class Attention:
 class Duty:
     """A duty of the plan checked by case every week, not scored (campaign.yaml duties):
     head_on_scene (主要负责人到场接访, at ``levels``), backlog_by_the_book (领导包案, 会商、
-    评议、听证)."""
+    评议、听证), warnings (预警信息), daily_reception (局党组领导每天在局接访, by ``posts``)."""
 
     id: str
     label: str
@@ -291,10 +305,13 @@ class Duty:
     # warnings (四(二)): verified within the day pushed (核查不过夜), important ones fed
     # back within this many hours (重要信息 2 小时反馈)
     feedback_hours: int | None = None
+    # daily_reception (四(一)): the posts (ledgers.yaml posts) that count as a leader of
+    # the bureau receiving visitors on a day of the roster
+    posts: tuple[str, ...] = ()
 
 
 # The duties the engine knows how to check, by id
-DUTIES = ("head_on_scene", "backlog_by_the_book", "warnings")
+DUTIES = ("head_on_scene", "backlog_by_the_book", "warnings", "daily_reception")
 # 核查不过夜: the only verification deadline the engine knows, as params write it
 VERIFY_WITHIN = ("当日",)
 
@@ -362,6 +379,11 @@ class Campaign:
         """The deadline by which every backlog case is to be resolved, if the plan sets one."""
         return next((d for d in self.deadlines if d.id == "backlog_target"), None)
 
+    @property
+    def documents(self) -> tuple[tuple[Document, Deadline], ...]:
+        """Every one-off document units send (实施方案 五、四), with its deadline."""
+        return tuple((doc, d) for d in self.deadlines for doc in d.documents)
+
 
 def _load_targets(c: _Checker, data: Any) -> tuple[Target, ...]:
     """campaign.yaml ``targets``: the plan's targets, each with the figure that measures it."""
@@ -380,6 +402,20 @@ def _load_targets(c: _Checker, data: Any) -> tuple[Target, ...]:
     return tuple(out)
 
 
+def _load_documents(c: _Checker, key: str, data: Any) -> tuple[Document, ...]:
+    """A deadline's documents (实施方案 五、四): id, name, and the words of a file name
+    that tell it (at least one, none empty)."""
+    out = []
+    for j, spec in enumerate(data or []):
+        spec = c.mapping(spec, f"{key}[{j}]", {"id": str, "name": str, "words": list}, {})
+        words = tuple(str(w).strip() for w in spec.get("words") or ())
+        if "words" in spec and (not words or not all(words)):
+            c.error(f"{key}[{j}].words", "应列出文件名中表明这种材料的词(如 实施方案),不能为空")
+        if {"id", "name", "words"} <= spec.keys():
+            out.append(Document(spec["id"], spec["name"], words))
+    return tuple(out)
+
+
 def _load_duties(c: _Checker, data: Any) -> dict[str, Duty]:
     """campaign.yaml ``duties``: the plan's duties tracked by case (not scored)."""
     out: dict[str, Duty] = {}
@@ -392,6 +428,7 @@ def _load_duties(c: _Checker, data: Any) -> dict[str, Duty]:
         extra = {
             "head_on_scene": {"levels": list},
             "warnings": {"verify_within": str, "feedback_hours": int},
+            "daily_reception": {"posts": list},
         }.get(key, {})
         spec = c.mapping(
             spec, f"duties.{key}", {"label": str, "clause": str, "quote": str, **extra}, {}
@@ -403,7 +440,10 @@ def _load_duties(c: _Checker, data: Any) -> dict[str, Duty]:
         if {"label", "clause", "quote"} <= spec.keys():
             levels = tuple(str(x) for x in spec.get("levels") or ())
             hours = spec.get("feedback_hours")
-            out[key] = Duty(key, spec["label"], spec["clause"], spec["quote"], levels, hours)
+            posts = tuple(str(x) for x in spec.get("posts") or ())
+            if key == "daily_reception" and not posts:
+                c.error(f"duties.{key}.posts", "应列出算作局领导接访的职务(如 局长、副局长)")
+            out[key] = Duty(key, spec["label"], spec["clause"], spec["quote"], levels, hours, posts)
     return out
 
 
@@ -476,10 +516,17 @@ def load_campaign(path: Path) -> Campaign:
     deadlines = []
     for i, d in enumerate(top.get("deadlines", []) or []):
         d = c.mapping(
-            d, f"deadlines[{i}]", {"id": str, "name": str, "date": dt.date, **sourced}, {}
+            d,
+            f"deadlines[{i}]",
+            {"id": str, "name": str, "date": dt.date, **sourced},
+            {"documents": list},
         )
+        docs = _load_documents(c, f"deadlines[{i}].documents", d.get("documents"))
         if {"id", "name", "date", "clause"} <= d.keys():
-            deadlines.append(Deadline(d["id"], d["name"], d["date"], d["clause"]))
+            deadlines.append(Deadline(d["id"], d["name"], d["date"], d["clause"], docs))
+    seen = [doc.id for dl in deadlines for doc in dl.documents]
+    for doc_id in sorted({x for x in seen if seen.count(x) > 1}):
+        c.error("deadlines.documents", f"材料编号「{doc_id}」重复")
     base = c.mapping(
         top.get("base_score", {}), "base_score", {"value": int, **sourced}, {"unit": str}
     )
@@ -1584,6 +1631,7 @@ ENGINE_CHOICES = {
     "missing_case_id": ("unscreened", "ignore"),
     "office_visits": ("internal_or_repeat", "all"),
     "meetings_for_certification": ("listed", "required"),
+    "reception_days": ("every_day", "working_days"),
 }
 # The interpretations a mechanism needs, by the rules that use it: a method without the
 # ambiguity has neither the rules nor the interpretation.
@@ -1700,6 +1748,8 @@ def load_rules(path: str | os.PathLike | None = None, **overrides: Any) -> Rules
                 f"campaign.yaml: duties.{duty.id}.levels: 层级「{'、'.join(bad)}」"
                 "不在 rules.yaml 的 levels 中"
             )
+    reading = load_reading(folder / "ledgers.yaml")
+    _check_duty_vocabulary(rules_path, campaign, interps, reading)
     if campaign.unit != "分":  # the stops say the method's own unit (最多扣 500 元)
         for item in items.values():
             rules[f"cap.{item.id}"] = _cap_rule(item, campaign.unit)
@@ -1724,7 +1774,7 @@ def load_rules(path: str | os.PathLike | None = None, **overrides: Any) -> Rules
         campaign=campaign,
         units=units,
         limits=load_limits(folder / "limits.yaml"),
-        reading=load_reading(folder / "ledgers.yaml"),
+        reading=reading,
         document=top["document"],
         sha256=digest,
         source=rules_path,
@@ -1734,6 +1784,28 @@ def load_rules(path: str | os.PathLike | None = None, **overrides: Any) -> Rules
         columns=columns,
     )
     return result.with_overrides(**overrides) if overrides else result
+
+
+def _check_duty_vocabulary(
+    rules_path: Path, campaign: Campaign, interps: dict[str, Interpretation], reading: Reading
+) -> None:
+    """A duty speaks the ledgers' words: the roster's posts are posts of ledgers.yaml, and
+    the days a leader must receive (每天 or 工作日) are a disclosed reading
+    (``reception_days``). ParamsError naming the file and key otherwise."""
+    duty = campaign.duties.get("daily_reception")
+    if duty is None:
+        return
+    bad = [p for p in duty.posts if p not in reading.posts]
+    if bad:
+        raise ParamsError(
+            f"campaign.yaml: duties.daily_reception.posts: 职务「{'、'.join(bad)}」"
+            "不在 ledgers.yaml 的 posts 中"
+        )
+    if "reception_days" not in interps:
+        raise ParamsError(
+            f"{rules_path.name}: interpretations.reception_days: 缺少:campaign.yaml 有"
+            "“每天在局接访”的履职要求,须说明按每天还是按工作日核对"
+        )
 
 
 def _vocabulary(c: _Checker, key: str, value: Any) -> dict[str, tuple[str, ...]]:

@@ -35,6 +35,7 @@ STATUS = {
     "unchanged": "与以前的报送完全相同,未作改动",
     "refused": "拒收",
     "withdrawn": "已撤回",
+    "document": "材料已登记",
 }
 
 
@@ -367,8 +368,9 @@ def _todo(unit: str, standing: _Standing) -> list[str]:
 
 def _duty_todo(ledgers: Ledgers, result: ScoreResult, unit: str) -> list[str]:
     """The plan's duties the unit has not met (实施方案 四(三)), by case: visits to the
-    province or Beijing without its head on the scene, backlog cases certified without
-    their three meetings, open ones without a leader's post."""
+    province or Beijing without its head on the scene, late or open warnings, documents
+    still owed (五、四), backlog cases certified without their three meetings, open ones
+    without a leader's post."""
     out = []
     duties = result.rules.campaign.duties
     if "head_on_scene" in duties:
@@ -392,6 +394,12 @@ def _duty_todo(ledgers: Ledgers, result: ScoreResult, unit: str) -> list[str]:
                 f"{duties['warnings'].label}({duties['warnings'].clause}):超时或未办结的预警信息 "
                 f"{len(bad)} 条,请尽快核查反馈并在预警信息台账中填写时间:{said}。"
             )
+    docs = views.documents_status(ledgers, result.rules, result.as_of)
+    if docs is not None:  # 实施方案 五、四: one-off documents the unit owes or sent late
+        mine = docs[(docs["unit"] == unit) & (docs["status"] == views.NOT_SENT_D)]
+        if len(mine):
+            said = "、".join(f"{r.name}(应于 {week_label(r.due)} 前)" for r in mine.itertuples())
+            out.append(f"尚未收到本单位的材料(实施方案 五、四):{said};请尽快报送。")
     if "backlog_by_the_book" in duties:
         short, no_lead, _ = views.backlog_procedure(ledgers, result, unit)
         if len(short):

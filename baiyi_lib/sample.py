@@ -71,6 +71,7 @@ class SampleData:
     screening: dict[str, list[dict]] = field(default_factory=dict)  # unit id → rows
     backlog: dict[str, list[dict]] = field(default_factory=dict)  # unit id → rows
     warnings: list[dict] = field(default_factory=list)  # 预警信息 (实施方案 四(二))
+    roster: list[dict] = field(default_factory=list)  # 局领导接访值班表 (实施方案 四(一))
 
 
 def generate(rules: Rules | None = None, seed: int = DEFAULT_SEED) -> SampleData:
@@ -293,6 +294,32 @@ def _duties(data: SampleData, rules: Rules, seed: int) -> None:
             }
         )
         day += dt.timedelta(days=int(rng.integers(4, 10)))
+    _reception(data, rules, seed)
+
+
+def _reception(data: SampleData, rules: Rules, seed: int) -> None:
+    """实施方案 四(一), from a stream of its own: the bureau's leaders take turns receiving
+    visitors at the bureau, one a day, written by post; a few days have no entry (mostly
+    weekends), and on one the entry is a post that is not a leader of the bureau. About a
+    third of the 来县 visits came to the bureau itself (来局走访)."""
+    duty = rules.campaign.duties.get("daily_reception")
+    if duty is None:
+        return
+    rng = np.random.default_rng(seed + 19)
+    camp, others = rules.campaign, [p for p in rules.reading.posts if p not in duty.posts]
+    day, k = camp.start, 0
+    while day <= camp.end:
+        weekend = day.weekday() >= 5
+        if rng.random() >= (0.12 if weekend else 0.02):  # a few days with no one written
+            post = duty.posts[k % len(duty.posts)]
+            if k == 23 and others:  # once, a unit's head stood in for the bureau's leader
+                post = others[-1]
+            data.roster.append({"date": day, "lead_post": post})
+            k += 1
+        day += dt.timedelta(days=1)
+    for v in data.visits:
+        bureau = v["level"] == rules.levels[-1] and rng.random() < 0.35
+        v["at_bureau"] = True if bureau else (False if v["level"] == rules.levels[-1] else None)
 
 
 def as_sent_on(data: SampleData, day: dt.date) -> SampleData:
@@ -307,6 +334,7 @@ def as_sent_on(data: SampleData, day: dt.date) -> SampleData:
         },
         backlog={u: [_backlog_on(b, day) for b in rows] for u, rows in data.backlog.items()},
         warnings=[_warning_on(x, day) for x in data.warnings if x["pushed_at"].date() <= day],
+        roster=[r for r in data.roster if r["date"] <= day],
     )
 
 
@@ -375,6 +403,8 @@ def write(data: SampleData, out: Path, rules: Rules | None = None) -> list[Path]
     ]
     if data.warnings:
         written.append(_write_warnings(data, out / "预警信息.csv"))
+    if data.roster:
+        written.append(_write_roster(data, out / "局领导接访值班表.xlsx"))
     unit_dir = out / "units"
     unit_dir.mkdir(exist_ok=True)
     for u in rules.units.units:
@@ -387,6 +417,7 @@ def write(data: SampleData, out: Path, rules: Rules | None = None) -> list[Path]
         "- `走访登记.csv`:行动办公室的走访登记(GB18030 编码,第一行为标题)。\n"
         "- `敏感事件.xlsx`:敏感事件登记。\n"
         "- `预警信息.csv`:行动办公室的预警信息登记(UTF-8,第一行为标题;时间有两种写法)。\n"
+        "- `局领导接访值班表.xlsx`:每天在局接访的局领导(只写职务,不写姓名)。\n"
         "- `units/<id>_<单位>.xlsx`:各单位每周五报送的"
         "矛盾纠纷排查化解登记表(滚动台账)和信访积案。\n\n"
         "Synthetic data: no row describes a real case or person.\n",
@@ -417,6 +448,7 @@ def _write_visits(data: SampleData, path: Path) -> Path:
                 _yes(v["internal_staff"], k),
                 "" if v.get("head_present") is None else _yes(v["head_present"], k),
                 v.get("head_present_on") or "",
+                "" if v.get("at_bureau") is None else _yes(v["at_bureau"], k),
             ]
         )
     path.write_bytes(buf.getvalue().encode("gb18030"))
@@ -452,6 +484,16 @@ def _write_warnings(data: SampleData, path: Path) -> Path:
         )
     path.write_bytes(buf.getvalue().encode("utf-8-sig"))
     return path
+
+
+def _write_roster(data: SampleData, path: Path) -> Path:
+    """The office's roster of the bureau's leaders receiving visitors (接访值班表), by
+    post; dates as Excel dates, as a clerk's sheet has them."""
+    wb = openpyxl.Workbook()
+    wb.remove(wb.active)
+    rows = [[r["date"], r["lead_post"]] for r in data.roster]
+    _sheet(wb, "接访值班", [f"莒南县水利局领导接访值班表({SYNTHETIC})"], headers("roster"), rows)
+    return _save(wb, path)
 
 
 def _sheet(

@@ -104,10 +104,21 @@ def check_ledgers(
             used = kinds_used(rules)
             checked.ledgers.missing = tuple(k for k in KINDS if k not in sent and k in used)
             checked.ledgers.received = weekly_returns(source, moment)
+            checked.ledgers.documents = stored_documents(source, moment)
         return checked
     if known_at is not None:
         raise ParamsError("known_at 只适用于台账库(.duckdb)")
     return check_tables(source, rules, received=received)
+
+
+def stored_documents(
+    store: str | os.PathLike, known_at: dt.datetime | None, wait: float = 60.0
+) -> pd.DataFrame:
+    """The one-off documents (实施方案 五、四) the store recorded by ``known_at`` (default:
+    all): unit, kind, received, sha256."""
+    from .store import documents_received  # duckdb is imported only when a store is read
+
+    return documents_received(store, known_at, wait=wait)
 
 
 def weekly_returns(

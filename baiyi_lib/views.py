@@ -677,7 +677,8 @@ def final_assessment(ledgers: Ledgers, result: ScoreResult) -> pd.DataFrame:
     平安稳定星. The targets measurable per unit are used: every backlog case resolved and
     certified (二、2) and every counted visit's case screened beforehand (二、1). The
     leading group decides; ``missed`` says, per unit, which of these it misses and by how
-    much, so that it decides on facts.
+    much, so that it decides on facts. From a store, ``documents`` says which one-off
+    documents (五、四) a unit sent late or not at all.
     """
     table = result.scores.copy()
     backlog_done, screened_all, missed = [], [], []
@@ -699,7 +700,24 @@ def final_assessment(ledgers: Ledgers, result: ScoreResult) -> pd.DataFrame:
     table["screening_complete"] = screened_all
     table["star_eligible"] = ~table["veto"] & table["backlog_cleared"] & table["screening_complete"]
     table["missed"] = missed
+    docs = documents_status(ledgers, result.rules, result.as_of)
+    if docs is not None:  # 实施方案 五、四: who sent what, late or missing (not a target)
+        table["documents"] = table["unit"].astype(object).map(_documents_in_words(docs))
     return table
+
+
+def _documents_in_words(status: pd.DataFrame) -> dict[str, str]:
+    """Per unit: 按时报齐, or its late and missing documents (迟报:实施方案;未报:典型经验)."""
+    out = {}
+    for unit, g in status.groupby("unit", sort=False):
+        parts = [
+            f"{s}:{'、'.join(g.loc[g['status'] == s, 'name'])}"
+            for s in (LATE_D, NOT_SENT_D)
+            if (g["status"] == s).any()
+        ]
+        due = g["status"] != NOT_DUE_D
+        out[unit] = ";".join(parts) or ("按时报齐" if due.any() else "未到期")
+    return out
 
 
 def unit_cases(ledgers: Ledgers, result: ScoreResult, unit: str) -> dict[str, pd.DataFrame]:
@@ -931,3 +949,78 @@ def _step(done: pd.Series, due: pd.Series, end: pd.Timestamp, before: bool = Fal
         index=done.index,
         dtype=object,
     )
+
+
+NO_ENTRY, NOT_A_LEADER = "没有值班记录", "值班的不是局领导"
+
+
+def reception_days(
+    ledgers: Ledgers, result: ScoreResult
+) -> tuple[pd.DataFrame, pd.DataFrame | None, int, bool]:
+    """实施方案 四(一) (campaign.yaml duties.daily_reception; reading ``reception_days``):
+    the days of the campaign up to as-of (every day, or Monday to Friday) without a leader
+    of the bureau (``duty.posts``) on the roster: date, status (没有值班记录 / 值班的不是局
+    领导), posts written (the roster's other posts, "" if none). Also the visits received at
+    the bureau (来局走访 是) on those days (date, visit_id, unit, level, persons; None when
+    the visits ledger does not record 来局走访 at all), the number of days checked, and
+    whether the roster was supplied at all (a missing roster says so, never "0 days")."""
+    cols = ["date", "status", "posts"]
+    visit_cols = ["date", "visit_id", "unit", "level", "persons"]
+    duty = result.rules.campaign.duties.get("daily_reception")
+    roster = ledgers.roster
+    if duty is None or "roster" in ledgers.missing or "date" not in roster:
+        return pd.DataFrame(columns=cols), pd.DataFrame(columns=visit_cols), 0, False
+    camp = result.rules.campaign
+    days = pd.date_range(camp.start, min(result.as_of, camp.end), freq="D")
+    if result.rules.value("reception_days") == "working_days":
+        days = days[days.day_of_week < 5]
+    posts = roster.groupby("date")["lead_post"].agg(lambda s: "、".join(sorted(set(map(str, s)))))
+    led = set(roster.loc[roster["lead_post"].isin(duty.posts), "date"])
+    short = [d for d in days if d not in led]
+    written = [posts.get(d, "") for d in short]
+    out = pd.DataFrame(
+        {
+            "date": pd.DatetimeIndex(short),
+            "status": [NOT_A_LEADER if w else NO_ENTRY for w in written],
+            "posts": written,
+        },
+        columns=cols,
+    )
+    v = ledgers.visits
+    if not v["at_bureau"].notna().any():
+        return out, None, len(days), True
+    there = v["at_bureau"].astype("boolean").fillna(False).astype(bool).to_numpy()
+    v = v[there & v["date"].isin(out["date"]).to_numpy()]
+    visits = pd.DataFrame(
+        {c: v[c].astype(object) if c != "date" else v[c] for c in visit_cols}, columns=visit_cols
+    ).sort_values(["date", "visit_id"], ignore_index=True)
+    return out, visits, len(days), True
+
+
+ON_TIME_D, LATE_D, NOT_SENT_D, NOT_DUE_D = "按时", "迟报", "未报", "未到期"
+
+
+def documents_status(ledgers: Ledgers, rules: Rules, as_of: dt.date) -> pd.DataFrame | None:
+    """实施方案 五、四 (campaign.yaml deadlines[].documents): per unit and document, as known
+    at the end of ``as_of``: unit, document (id), name, due, received (the first receipt,
+    NaT if none), status (按时: received by the end of the due day / 迟报 / 未报: none and
+    the day has passed / 未到期). None when the ledgers come from files: only the store
+    records when a document came (``baiyi ingest``)."""
+    docs = rules.campaign.documents
+    if ledgers.documents is None or not docs:
+        return None
+    got = ledgers.documents
+    got = got[pd.to_datetime(got["received"]) < pd.Timestamp(as_of) + pd.Timedelta(days=1)]
+    first = got.groupby(["unit", "kind"])["received"].min()
+    rows = []
+    for unit in rules.units.names:
+        for doc, deadline in docs:
+            when = first.get((unit, doc.id), pd.NaT)
+            due_end = pd.Timestamp(deadline.date) + pd.Timedelta(days=1)
+            if pd.notna(when):
+                status = ON_TIME_D if when < due_end else LATE_D
+            else:
+                status = NOT_SENT_D if as_of > deadline.date else NOT_DUE_D
+            rows.append({"unit": unit, "document": doc.id, "name": doc.name,
+                         "due": deadline.date, "received": when, "status": status})  # fmt: skip
+    return pd.DataFrame(rows, columns=["unit", "document", "name", "due", "received", "status"])

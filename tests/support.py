@@ -26,9 +26,12 @@ DEFAULTS = {
 
 
 def frames(**tables: list[dict]) -> dict[str, pd.DataFrame]:
-    """A dict of DataFrames for load_ledgers: every kind present, every column present."""
+    """A dict of DataFrames for load_ledgers: every kind present, every column present;
+    the leaders' roster only when given (an empty roster lists every day as uncovered)."""
     out = {}
     for kind, cols in SCHEMAS.items():
+        if kind == "roster" and kind not in tables:
+            continue
         rows = [{**DEFAULTS.get(kind, {}), **r} for r in tables.get(kind, [])]
         names = [c.name for c in cols]
         # a method's declared columns (已预警…) where the rows carry them

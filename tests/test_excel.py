@@ -47,6 +47,7 @@ def test_templates_have_headers_dropdowns_dates_frozen_header_and_instructions(t
         "内部人员",
         "主要负责人到场",  # 实施方案 四(三): optional, blank is not recorded
         "到场日期",
+        "来局走访",
     ]
     dv = _validations(ws)
     assert dv["D"] == '"进京,去省,到市,来县"' and dv["E"] == '"个体,集体"' and dv["G"] == '"是,否"'

@@ -55,9 +55,14 @@ class Ledgers:
     missing: tuple[str, ...] = ()
     # 预警信息 (实施方案 四(二)): empty where no register was read
     warnings: pd.DataFrame = field(default_factory=pd.DataFrame)
+    # 局领导接访值班表 (实施方案 四(一)): empty where no roster was read
+    roster: pd.DataFrame = field(default_factory=pd.DataFrame)
     # from a store: the weekly returns as its submission records know them (unit,
     # received, withdrawn: NaT unless withdrawn by the store's known_at); None for files
     received: pd.DataFrame | None = None
+    # from a store: the one-off documents' receipts (实施方案 五、四) as known then (unit,
+    # kind, received, sha256); None for files (a folder holds no receipt times)
+    documents: pd.DataFrame | None = None
 
     def __getitem__(self, kind: str) -> pd.DataFrame:
         if kind not in KINDS:
@@ -166,7 +171,7 @@ def _checked(
     return result
 
 
-# The ledgers points come from; the others (预警信息) serve the plan's duties only
+# The ledgers points come from; the others (预警信息, 接访值班表) serve the plan's duties only
 SCORED = ("visits", "incidents", "screening", "backlog")
 
 
@@ -184,6 +189,8 @@ def kinds_used(rules: Rules) -> set[str]:
         used.add("backlog")
     if "warnings" in camp.duties:
         used.add("warnings")
+    if "daily_reception" in camp.duties:
+        used.add("roster")
     return used
 
 

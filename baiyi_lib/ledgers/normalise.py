@@ -213,12 +213,15 @@ def vocabulary_or_blank(
     return out, bad & squashed(values).notna().to_numpy()
 
 
-def posts(values: pd.Series, known: dict[str, str]) -> tuple[pd.Series, np.ndarray]:
+def posts(
+    values: pd.Series, known: dict[str, str], required: bool = False
+) -> tuple[pd.Series, np.ndarray]:
     """A post (职务) from the office's list (ledgers.yaml posts: spelling → post), or
-    blank; anything else is bad: a name may stand where a post belongs."""
+    blank where not ``required``; anything else is bad: a name may stand where a post
+    belongs."""
     s = squashed(values)
     out = s.map(lambda t: known.get(t) if isinstance(t, str) else None)
-    return out.astype(object), (s.notna() & out.isna()).to_numpy()
+    return out.astype(object), ((s.notna() | required) & out.isna()).to_numpy()
 
 
 def persons(values: pd.Series, maximum: int) -> tuple[pd.Series, np.ndarray, pd.Series]:

@@ -46,6 +46,10 @@ from .schema import (
 from .tables import add_table, scan_grid, scan_text
 
 LEDGER_SUFFIXES = WORKBOOK_SUFFIXES + TEXT_SUFFIXES
+# The formats of one-off documents (实施方案 五、四): never read, only hashed by ingest
+DOCUMENT_SUFFIXES = frozenset(
+    {".doc", ".docx", ".wps", ".pdf", ".ofd", ".odt", ".rtf", ".jpg", ".jpeg", ".png", ".tif"}
+)
 NOT_A_LEDGER = "不是台账文件格式"  # the reason of a file plainly not a ledger (README.md)
 
 __all__ = ["FileNote", "RawTable", "ReadResult", "read_frames", "read_paths", "walk_folder"]
@@ -222,6 +226,9 @@ class Batch:
     named: list[tuple[Path, str]] = field(default_factory=list)
     unread: list[dict] = field(default_factory=list)
     notes: list[FileNote] = field(default_factory=list)
+    # files in a document's format (Word, PDF, a scan: ``DOCUMENT_SUFFIXES``), also listed
+    # as not read; ingest may record them as one-off documents (实施方案 五、四)
+    documents: list[tuple[Path, str]] = field(default_factory=list)
 
 
 @contextlib.contextmanager
@@ -239,7 +246,11 @@ def batch_files(paths: list[Path], limits: Limits) -> Iterator[Batch]:
                 _add_folder(batch, stack, p, p, "", limits)
             else:
                 f = named_file(p)
-                if is_zip(f):
+                if f.suffix.lower() in DOCUMENT_SUFFIXES:  # a document named: not a ledger
+                    shown = display_name(f, f.parent)
+                    batch.unread.append({"file": shown, "reason": unread_reason(f)})
+                    batch.documents.append((f, shown))
+                elif is_zip(f):
                     _add_zip(batch, stack, f, display_name(f, f.parent), limits)
                 else:
                     batch.named.append((f, display_name(f, f.parent)))
@@ -262,6 +273,11 @@ def _add_folder(
     batch.named += [(f, prefix + display_name(f, root)) for f in found.files]
     batch.unread += [{"file": prefix + display_name(f, root), "reason": why}
                      for f, why in found.unread]  # fmt: skip
+    batch.documents += [
+        (f, prefix + display_name(f, root))
+        for f, why in found.unread
+        if f.suffix.lower() in DOCUMENT_SUFFIXES and why.startswith(NOT_A_LEDGER)
+    ]
     for z in found.archives:
         _add_zip(batch, stack, z, prefix + display_name(z, root), limits)
 

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from ..errors import ParamsError
 from ..params import Rules
 
-KINDS = ("visits", "incidents", "screening", "backlog", "warnings")
+KINDS = ("visits", "incidents", "screening", "backlog", "warnings", "roster")
 
 KIND_LABELS = {
     "visits": "走访登记",
@@ -22,10 +22,12 @@ KIND_LABELS = {
     "screening": "矛盾纠纷排查化解登记表",
     "backlog": "信访积案",
     "warnings": "预警信息",
+    "roster": "局领导接访值班表",
 }
 
 # Words in a file or sheet name that tell its kind (checked in this order).
 KIND_KEYWORDS: dict[str, tuple[str, ...]] = {
+    "roster": ("接访值班", "值班表", "带班表", "roster"),
     "incidents": ("敏感事件", "事件", "incident"),
     "screening": ("矛盾纠纷", "排查", "screening"),
     "backlog": ("积案", "backlog"),
@@ -52,7 +54,8 @@ class Column:
     @property
     def expected(self) -> str:
         """What a valid value looks like, in Chinese, for error messages."""
-        return EXPECTED[self.type]
+        text = EXPECTED[self.type]
+        return text + ";没有的留空" if self.type == "post" and not self.required else text
 
 
 EXPECTED = {
@@ -72,7 +75,7 @@ EXPECTED = {
     "moment": "日期和时间,如 2019-03-05 14:30、2019年3月5日14时30分",
     "opt_moment": "日期和时间(如 2019-03-05 14:30),还没有的留空",
     "outcome": "处置结果之一(见 params/ledgers.yaml 的 warning_outcomes),不写当事人和经过",
-    "post": "领导的职务(见 params/ledgers.yaml 的 posts,如 分管副局长),不写姓名;没有的留空",
+    "post": "领导的职务(见 params/ledgers.yaml 的 posts,如 分管副局长),不写姓名",
 }
 
 SCHEMAS: dict[str, tuple[Column, ...]] = {
@@ -102,6 +105,10 @@ SCHEMAS: dict[str, tuple[Column, ...]] = {
             aliases=("主要负责人是否到场", "主要负责人到场接访"),
         ),
         Column("head_present_on", "到场日期", "opt_date", required=False, aliases=("到场时间",)),
+        # 实施方案 四(一): a visit received at the bureau (where a leader receives every day)
+        Column(
+            "at_bureau", "来局走访", "opt_bool", required=False, aliases=("是否来局", "到局走访")
+        ),
     ),
     "incidents": (
         Column("incident_id", "编号", "id", aliases=("事件编号",)),
@@ -160,6 +167,20 @@ SCHEMAS["warnings"] = (
     Column("outcome", "处置结果", "outcome", required=False, aliases=("结果",)),
 )
 
+# 局领导接访值班表 (实施方案 四(一)): which post of the bureau's leaders received visitors at
+# the bureau on each day; the office's register, by post, never a name. It belongs to no
+# unit: the store keeps its unit empty (UNITLESS).
+SCHEMAS["roster"] = (
+    Column("date", "日期", "date", aliases=("值班日期", "接访日期")),
+    Column(
+        "lead_post",
+        "接访领导",
+        "post",
+        aliases=("值班领导", "带班领导", "接访领导职务", "接访领导(职务)", "值班领导职务"),
+    ),
+)
+UNITLESS = frozenset(k for k, cols in SCHEMAS.items() if not any(c.type == "unit" for c in cols))
+
 # The unique key of each ledger (screening is rolling: many rows per case).
 KEYS = {
     "visits": ("visit_id",),
@@ -167,6 +188,7 @@ KEYS = {
     "screening": ("unit", "case_id", "screened_on"),
     "backlog": ("case_id",),
     "warnings": ("warning_id",),
+    "roster": ("date", "lead_post"),
 }
 
 # Levels and forms, with their spellings, are the rules' vocabulary (params/rules.yaml).

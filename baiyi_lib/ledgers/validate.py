@@ -23,7 +23,18 @@ from . import normalise as nz
 from .checks import CHECKS
 from .privacy import check_cells, is_pii_header, mask_column
 from .raw import FileNote, RawTable, ReadResult
-from .schema import KEYS, KIND_LABELS, KINDS, SCHEMAS, Column, columns, normalise_header
+from .schema import (
+    KEYS,
+    KIND_LABELS,
+    KINDS,
+    NO,
+    SCHEMAS,
+    STATUS_ALIASES,
+    YES,
+    Column,
+    columns,
+    normalise_header,
+)
 
 ERROR = "错误"
 REMARK = "提示"
@@ -64,6 +75,7 @@ CANONICAL_ORDER = {
     "screening": ("unit", "case_id", "screened_on"),
     "backlog": ("case_id",),
     "warnings": ("pushed_at", "warning_id"),
+    "roster": ("date", "lead_post"),
 }
 
 
@@ -99,7 +111,7 @@ def _parser(col: Column, rules: Rules) -> Callable[[pd.Series], tuple]:
         "outcome": nz.per_value(
             lambda v: nz.vocabulary_or_blank(v, rules.reading.warning_outcomes)
         ),
-        "post": nz.per_value(lambda v: nz.posts(v, rules.reading.post_lookup())),
+        "post": nz.per_value(lambda v: nz.posts(v, rules.reading.post_lookup(), col.required)),
     }[col.type]
 
 
@@ -336,8 +348,10 @@ def _parse_columns(
             said = placeholder & bad
             if said.any():
                 why[said] = written[said].map(lambda v: f"「{v}」表示没有,但此列必填")
-            # refused free text is never echoed: it may name a person
+            # refused free text is never echoed: it may name a person; nor is a refused
+            # value with a Chinese character foreign to its column (王小明 in 走访层级)
             hidden = prose | (bad if col.type in ("dispute", "post") else False)
+            hidden = hidden | (bad & _may_name(written, _column_characters(col, rules)))
             if col.type == "post":  # a name may stand where a post belongs: never echoed
                 why = pd.Series(why, index=raw.index).astype(object)
                 why[bad] = "不是职务表中的写法:包案领导只填职务(如 分管副局长),不写姓名;原文未显示"
@@ -353,6 +367,48 @@ def _parse_columns(
                 problems.add(frame, mask, kind, headers[col.name], shown_as, why, expected,
                              check=str(name))  # fmt: skip
     return out
+
+
+# The Chinese characters a date or a head count is written with (2019年3月5日14时30分, 3人)
+_DATE_CHARACTERS = frozenset("年月日号时点分秒上下午晚早中凌晨零〇一二三四五六七八九十廿卅人次")
+_HAN = re.compile(r"[\u3400-\u9fff\uf900-\ufaff]")
+
+
+def _column_characters(col: Column, rules: Rules) -> frozenset[str] | None:
+    """The Chinese characters a value of this column is written with: those of its
+    vocabulary's spellings (levels, forms, units…), or of dates and head counts. None for
+    ids, whose refusal has its own rule (``_prose_ids``)."""
+    words: list[str] = []
+    if col.type in ("date", "opt_date", "moment", "opt_moment", "persons"):
+        return _DATE_CHARACTERS
+    vocab = {
+        "level": rules.level_spellings,
+        "form": rules.form_spellings,
+        "status": STATUS_ALIASES,
+        "outcome": rules.reading.warning_outcomes,
+        "dispute": rules.reading.dispute_categories,
+    }.get(col.type)
+    if vocab is not None:
+        words = [w for k, v in vocab.items() for w in (k, *v)]
+    elif col.type == "unit":
+        words = list(rules.units.lookup())
+    elif col.type == "category":
+        words = [*rules.categories, *rules.category_aliases]
+    elif col.type in ("bool", "opt_bool"):
+        words = [*YES, *NO]
+    else:
+        return None
+    return frozenset("".join(words))
+
+
+def _may_name(written: pd.Series, allowed: frozenset[str] | None) -> np.ndarray:
+    """Cells holding a Chinese character their column never uses: they may hold a person's
+    name (王小明 typed into 走访层级), so a message shows their length, not their text."""
+    if allowed is None:
+        return np.zeros(len(written), dtype=bool)
+    return written.map(
+        lambda v: isinstance(v, str) and any(ch not in allowed for ch in _HAN.findall(v))
+    ).to_numpy(dtype=bool)
 
 
 def _quiet(frame: pd.DataFrame, name: str) -> np.ndarray:
@@ -738,6 +794,10 @@ def _check_unique(
     if kind == "screening":
         return merged
     key = KEYS[kind][0]
+    if len(KEYS[kind]) > 1:  # the roster: a day and a post (the whole row) make the key
+        key = "_key"
+        parts = [typed[k].astype(str).where(typed[k].notna()) for k in KEYS[kind]]
+        typed = typed.assign(_key=parts[0].str.cat(parts[1:], sep="\x1f"))
     ok = ~refused & typed[key].notna().to_numpy()
     if not typed.loc[ok, key].duplicated().any():
         return merged
@@ -757,7 +817,7 @@ def _check_unique(
             for a, b in zip(dup_idx, firsts, strict=True)
         ]
     )
-    if kind == "backlog":
+    if kind in ("backlog", "roster"):  # the same row written twice is one row
         merged[dup_idx[same]] = True
         conflict = dup_idx[~same]
         firsts = firsts[~same]
@@ -818,7 +878,9 @@ def _collapse_screening(df: pd.DataFrame) -> pd.DataFrame:
 def _typed_frame(kind: str, typed: pd.DataFrame, frame: pd.DataFrame, rules: Rules) -> pd.DataFrame:
     """Final dtypes: categories for units and levels, provenance columns last."""
     out = typed.copy()
-    out["unit"] = pd.Categorical(out["unit"], categories=rules.units.names)
+    # a register of no unit (局领导接访值班表) has an empty unit, as the store keeps it
+    unit = out["unit"] if "unit" in out else pd.Series(None, index=out.index, dtype=object)
+    out["unit"] = pd.Categorical(unit, categories=rules.units.names)
     if "level" in out:
         out["level"] = pd.Categorical(out["level"], categories=list(rules.levels), ordered=True)
     if "form" in out:
@@ -1001,8 +1063,10 @@ def _check_declared_units(
     """A return belongs to the unit its rows name. A title row or file name that declares
     another unit (a template copied from another unit, a file misnamed) is an error that
     names both and refuses the whole table, never a reason to replace that unit's rows.
-    Returns the ids of the tables refused."""
+    Returns the ids of the tables refused. A register of no unit (接访值班表) has none."""
     refused: set[int] = set()
+    if "unit" not in typed:
+        return refused
     for t in tables:
         declared = declared_units(t, rules)
         mine = (frame["_table"] == id(t)).to_numpy()

@@ -599,6 +599,7 @@ class Briefing:
                 "head_on_scene": self._head_on_scene,
                 "backlog_by_the_book": self._by_the_book,
                 "warnings": self._warnings,
+                "daily_reception": self._reception,
             }[duty.id]()
             parts.append(head + body)
         return Fragment("".join(parts))
@@ -658,6 +659,40 @@ class Briefing:
                     "important": "重要", "pushed_at": "推送", "verify": "核查",
                     "feedback": "反馈", "status": "情况"}  # fmt: skip
             text += "<p>超时和未办结的预警信息:</p>" + table(shown, cols)
+        return text
+
+    def _reception(self) -> str:
+        """实施方案 四(一): the days without a leader of the bureau on the roster, and the
+        visits that came to the bureau on those days."""
+        short, visits, n_days, supplied = views.reception_days(self.ledgers, self.result)
+        if not supplied:
+            return "<p>没有局领导接访值班表,无法核对(数据未提供)。</p>"
+        reading = self.rules.interpretations["reception_days"]
+        text = (
+            f"<p>{self.rules.campaign.called}以来应有局领导在局接访的日子 "
+            f"{fig_num('reception_days', n_days)} 天(按「{html.escape(reading.words())}」),"
+            f"值班表上没有局党组领导的 {fig_num('reception_missing', len(short))} 天"
+            + (":</p>" if len(short) else "。</p>")
+        )
+        if len(short):
+            shown = short.assign(
+                date=[f"{md(d)}(周{'一二三四五六日'[d.day_of_week]})" for d in short["date"]],
+                posts=short["posts"].replace("", "—"),
+            )
+            text += table(shown, {"date": "日期", "status": "情况", "posts": "值班表所写职务"})
+        if visits is None:
+            return (
+                text + "<p>走访登记没有填写“来局走访”,无法列出这些日子来局的走访(数据未提供)。</p>"
+            )
+        if len(short):
+            text += f"<p>这些日子来局的走访 {fig_num('reception_visits', len(visits))} 起" + (
+                ":</p>" if len(visits) else "。</p>"
+            )
+        if len(visits):
+            text += table(
+                visits.assign(date=visits["date"].map(md)),
+                labels("date", "visit_id", "unit", "level", "persons"),
+            )
         return text
 
     def _by_the_book(self) -> str:
@@ -812,7 +847,9 @@ class Briefing:
             "score",
             *shown,
             *(["missed"] if award else []),
+            *(["documents"] if "documents" in t else []),
             overrides={
+                "documents": "材料报送(实施方案 五、四)",
                 "score": f"{camp.called}得分",
                 "missed": f"未达到的目标(供{award.decided_by}决定)" if award else "",
                 **({"star_eligible": f"可授予{award.name}"} if award else {}),
@@ -829,6 +866,8 @@ class Briefing:
         elif self.rules.has("annual_ratio"):
             label = self.rules.interpretations["annual_ratio"].label
             note = f"<p>未设定{html.escape(label)},只列{camp.called}得分。</p>"
+        if camp.documents and "documents" not in t:
+            note += "<p>材料报送情况:本页读取的是台账文件夹,没有收到时间,无法核对。</p>"
         hl = t["star_eligible"] == "否" if award else None
         f = self.final_figures()
         items = [
@@ -983,20 +1022,56 @@ class Briefing:
         dl = views.deadlines(self.rules, self.as_of)
         if dl.empty:
             return ""
+        sent = self._documents_by_deadline()
         dl = dl.assign(
             date=dl["date"].map(lambda d: f"{d.year}年{md(d)}"),
             status=dl["days_left"].map(days_in_words),
+            sent=[sent.get(n, "") for n in dl["name"]],
         )
-        return table(
-            dl,
-            labels(
-                "name",
-                "date",
-                "status",
-                "clause",
-                overrides={"name": "事项", "clause": "依据", "status": "距今"},
-            ),
+        cols = labels(
+            "name", "date", "status", "clause",
+            overrides={"name": "事项", "clause": "依据", "status": "距今"},
+        )  # fmt: skip
+        if any(dl["sent"]):
+            cols = {**cols, "sent": "各单位报送"}
+        return table(dl, cols) + self._documents_owed()
+
+    def _documents_by_deadline(self) -> dict[str, str]:
+        """Per deadline with documents (实施方案 五、四), how many units sent each on time,
+        late, or not at all, as known; or that a folder can't tell."""
+        docs = self.rules.campaign.documents
+        if not docs:
+            return {}
+        status = views.documents_status(self.ledgers, self.rules, self.as_of)
+        out: dict[str, str] = {}
+        for doc, deadline in docs:
+            if status is None:
+                said = f"{doc.name}:无法核对(文件夹中的台账没有收到时间)"
+            else:
+                n = status[status["document"] == doc.id]["status"].value_counts()
+                parts = [f"{s} {n[s]}" for s in (views.ON_TIME_D, views.LATE_D, views.NOT_SENT_D,
+                                                  views.NOT_DUE_D) if n.get(s)]  # fmt: skip
+                said = f"{doc.name}:{'、'.join(parts)}"
+            out[deadline.name] = (out[deadline.name] + ";" if deadline.name in out else "") + said
+        return out
+
+    def _documents_owed(self) -> str:
+        """The units late with, or still owing, a document whose day has passed."""
+        status = views.documents_status(self.ledgers, self.rules, self.as_of)
+        if status is None:
+            return ""
+        bad = status[status["status"].isin([views.LATE_D, views.NOT_SENT_D])]
+        if self.unit:
+            bad = bad[bad["unit"] == self.unit]
+        if bad.empty:
+            return ""
+        shown = (
+            bad.assign(what=bad["name"] + "(" + bad["status"] + ")")
+            .groupby("unit", sort=False)["what"]
+            .agg("、".join)
+            .reset_index()
         )
+        return "<p>迟报和未报的材料:</p>" + table(shown, {"unit": "单位", "what": "材料"})
 
     def method(self) -> Fragment:
         """口径说明: each reading of an ambiguous text with its value, or that the method

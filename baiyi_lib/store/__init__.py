@@ -7,12 +7,15 @@
   return replaces only the rows of the units its rows name.
 - ``history``: the ledgers as known at any moment, the submissions log, the row changes,
   and withdrawals (撤回).
+- ``documents``: one-off documents (实施方案 五、四): their receipt recorded (unit, kind,
+  time, SHA-256), never their content.
 - ``purge``: personal data let in by an older version, erased from every version, the file
   rewritten.
 """
 
 from ..errors import StoreBusy, StoreDamaged, StoreError, StoreNotWritable, StoreTooNew
 from .connection import ENVIRONMENT, SCHEMA_VERSION, connect, reading, store_error
+from .documents import documents_received
 from .history import (
     Withdrawal,
     describe_withdrawal,
@@ -48,6 +51,7 @@ __all__ = [
     "Withdrawal",
     "connect",
     "describe_withdrawal",
+    "documents_received",
     "find_personal_data",
     "history",
     "ingest",

@@ -25,23 +25,24 @@ from pathlib import Path
 import duckdb
 
 from ..errors import BaiyiError, StoreBusy, StoreDamaged, StoreError, StoreNotWritable, StoreTooNew
-from ..ledgers.schema import KINDS, SCHEMAS
+from ..ledgers.schema import KINDS, SCHEMAS, UNITLESS
 
 # Every DuckDB failure becomes a StoreError with its own message (busy, not writable,
 # damaged): the schema is checked when the store is opened, so a failure of our SQL on it
 # means the file is not what it should be
 ENVIRONMENT = (duckdb.Error,)
 
-SCHEMA_VERSION = 5
+SCHEMA_VERSION = 6
 PROVENANCE = ["src_file", "src_sheet", "src_row"]
 _SQL_TYPES = {
     "date": "DATE", "opt_date": "DATE", "bool": "BOOLEAN", "opt_bool": "BOOLEAN",
     "persons": "BIGINT", "moment": "TIMESTAMP", "opt_moment": "TIMESTAMP",
 }  # fmt: skip
-# The contract's columns added in version 4 (the plan's duties: 四(三)); a row's content
-# hash covers them only where one is filled, so a row stored before keeps its hash
-ADDED_V4 = {
-    "visits": ("head_present", "head_present_on"),
+# The contract's columns added to ledgers that existed before (the plan's duties: 四(三) in
+# version 4, 四(一) in version 6); a row's content hash covers them only where one is
+# filled, so a row stored before keeps its hash
+ADDED_LATER = {
+    "visits": ("head_present", "head_present_on", "at_bureau"),
     "backlog": ("lead_post", "consulted_on", "reviewed_on", "heard_on"),
 }
 
@@ -51,6 +52,13 @@ ADDED_V4 = {
 DECLARED = "declared"
 
 
+# 实施方案 五、四: the one-off documents' receipts (store.documents), never their content
+DOCUMENTS_TABLE = (
+    "CREATE TABLE IF NOT EXISTS documents (received TIMESTAMP, ingested TIMESTAMP, "
+    "unit VARCHAR, kind VARCHAR, sha256 VARCHAR, bytes BIGINT)"
+)
+
+
 def ledger_columns(kind: str) -> list[str]:
     """A ledger's columns as stored: the contract's (English names) and the method's
     declared columns in one text column (``DECLARED``)."""
@@ -58,8 +66,10 @@ def ledger_columns(kind: str) -> list[str]:
 
 
 def contract_columns(kind: str) -> list[str]:
-    """The contract's columns of a ledger (ledger-format), English names."""
-    return [c.name for c in SCHEMAS[kind]]
+    """The contract's columns of a ledger (ledger-format), English names; a register of no
+    unit (UNITLESS: 接访值班表) is stored with an empty unit, as every scope query asks it."""
+    names = [c.name for c in SCHEMAS[kind]]
+    return [*names, "unit"] if kind in UNITLESS else names
 
 
 def version_columns(kind: str) -> list[str]:
@@ -70,6 +80,8 @@ def version_columns(kind: str) -> list[str]:
 
 def _rows_table_sql(kind: str) -> str:
     cols = ", ".join(f"{c.name} {_SQL_TYPES.get(c.type, 'VARCHAR')}" for c in SCHEMAS[kind])
+    if kind in UNITLESS:
+        cols += ", unit VARCHAR"
     return (
         f"CREATE TABLE IF NOT EXISTS rows_{kind} (row_key VARCHAR, content BIGINT, "
         f"submission_id BIGINT, received TIMESTAMP, {cols}, "
@@ -148,9 +160,9 @@ def _v3(con: duckdb.DuckDBPyConnection) -> None:
 
 def _v4(con: duckdb.DuckDBPyConnection) -> None:
     """Version 4: the duties' optional columns (主要负责人到场, 包案领导, the meetings)."""
-    for kind, names in ADDED_V4.items():
+    for kind, names in ADDED_LATER.items():
         for c in SCHEMAS[kind]:
-            if c.name in names:
+            if c.name in names and c.name != "at_bureau":  # version 6
                 sql_type = _SQL_TYPES.get(c.type, "VARCHAR")
                 con.execute(f"ALTER TABLE rows_{kind} ADD COLUMN IF NOT EXISTS {c.name} {sql_type}")
 
@@ -162,8 +174,18 @@ def _v5(con: duckdb.DuckDBPyConnection) -> None:
         con.execute(f"ALTER TABLE rows_warnings ADD COLUMN IF NOT EXISTS {column} {sql_type}")
 
 
+def _v6(con: duckdb.DuckDBPyConnection) -> None:
+    """Version 6: the 局领导接访值班表 (实施方案 四(一)), a register of no unit, the
+    visits' 来局走访 column, and the one-off documents' receipts (五、四)."""
+    con.execute(_rows_table_sql("roster"))
+    for column, sql_type in (("change", "VARCHAR"), (DECLARED, "VARCHAR")):
+        con.execute(f"ALTER TABLE rows_roster ADD COLUMN IF NOT EXISTS {column} {sql_type}")
+    con.execute("ALTER TABLE rows_visits ADD COLUMN IF NOT EXISTS at_bureau BOOLEAN")
+    con.execute(DOCUMENTS_TABLE)  # 实施方案 五、四: one-off documents, their receipt only
+
+
 MIGRATIONS: dict[int, Callable[[duckdb.DuckDBPyConnection], None]] = {
-    1: _v1, 2: _v2, 3: _v3, 4: _v4, 5: _v5,
+    1: _v1, 2: _v2, 3: _v3, 4: _v4, 5: _v5, 6: _v6,
 }  # fmt: skip
 assert sorted(MIGRATIONS) == list(range(1, SCHEMA_VERSION + 1))
 
@@ -180,6 +202,7 @@ def expected_columns() -> dict[str, list[str]]:
                               "deleted"],
         "store_meta": ["key", "value"],
         "purges": ["purge_id", "purged_at", "tbl", "col", "what", "versions", "replaced_by"],
+        "documents": ["received", "ingested", "unit", "kind", "sha256", "bytes"],
     }  # fmt: skip
     out.update({f"rows_{k}": version_columns(k) for k in KINDS})
     return out
@@ -210,6 +233,8 @@ def schema_version(con: duckdb.DuckDBPyConnection) -> int:
         if "action" not in tables.get("submissions", []):
             return 0
         visits = tables.get("rows_visits", [])
+        if "documents" in tables:
+            return 6
         if "rows_warnings" in tables:
             return 5
         return 4 if "head_present" in visits else 3 if DECLARED in visits else 2

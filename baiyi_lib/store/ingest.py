@@ -40,6 +40,7 @@ from ..ledgers.read import batch_files
 from ..ledgers.schema import KIND_LABELS, KINDS
 from ..ledgers.validate import ERROR
 from ..params import DEFAULT_STORE, Rules, load_rules
+from . import documents
 from .connection import transaction, writing
 from .purge import personal_data_note
 from .rows import insert_versions, live_sql, stored_frame
@@ -57,7 +58,7 @@ class IngestReport:
     file: str
     # stored, unchanged, refused, held (sound, but its batch was refused), unread (not a
     # ledger file), personal (in the store), missing (a unit's return lacks a weekly kind
-    # it sent before)
+    # it sent before), document (a one-off document's receipt recorded: 实施方案 五、四)
     status: str
     submission_id: int | None
     counts: pd.DataFrame  # kind, rows, new, changed, unchanged, deleted
@@ -116,22 +117,29 @@ def ingest(
     rules = rules or load_rules()
     received = received or dt.datetime.now()
     with batch_files([Path(p) for p in paths], rules.limits) as files:
-        if not files.named and not files.notes:
-            raise BaiyiError("没有找到要载入的台账文件")
-        progress(f"正在检查 {len(files.named)} 个文件")
+        docs = [documents.identify(p, name, rules) for p, name in files.documents]
+        if not files.named and not files.notes and not any(d.ok for d in docs):
+            raise BaiyiError(
+                "没有找到要载入的台账文件" + (":" + docs[0].problem if len(docs) == 1 else "")
+            )
+        if files.named:
+            progress(f"正在检查 {len(files.named)} 个文件")
         checked = check_files(files, rules, received=received)
         named = files.named + [(Path(n.file), n.file) for n in files.notes]
-        reports = [IngestReport(u["file"], "unread", None, pd.DataFrame(), None, u["reason"])
-                   for u in files.unread]  # fmt: skip
+        taken = {d.name for d in docs if d.ok}  # documents to record are not "not read"
+        reports = [IngestReport(u["file"], "unread", None, pd.DataFrame(), None,
+                                _unread_reason(u, docs)) for u in files.unread
+                   if u["file"] not in taken]  # fmt: skip
         batch = [_describe(path, name, checked, partial) for path, name in named]
+    docs = [d for d in docs if d.ok]
     if not checked.ok:
-        return reports + _held_back(batch, checked.problems)
+        return reports + _held_back(batch, checked.problems) + _documents_held(docs)
     with writing(store, wait) as con:
         before = kinds_sent_before(con, received)
         try:
-            reports += _store_batch(con, batch, checked, received, rules, progress, replace)
+            reports += _store_batch(con, batch, checked, received, rules, progress, replace, docs)
         except _Refused as refused:
-            return reports + _held_back(batch, refused.problems)
+            return reports + _held_back(batch, refused.problems) + _documents_held(docs)
         present: dict[str, set[str]] = {}
         for f in batch:
             for unit, kinds in f.weekly().items():
@@ -144,6 +152,38 @@ def ingest(
         if note:
             reports.append(IngestReport("(台账库)", "personal", None, pd.DataFrame(), None, note))
     return reports
+
+
+def _unread_reason(entry: dict, docs: list[documents.DocumentFile]) -> str:
+    """Why a file was not read; for a document that could not be recorded, why not."""
+    why = next((d.problem for d in docs if d.name == entry["file"] and d.problem), "")
+    return why or entry["reason"]
+
+
+def _documents_held(docs: list[documents.DocumentFile]) -> list[IngestReport]:
+    """Documents of a refused batch: not recorded either (a batch is all or nothing)."""
+    return [IngestReport(d.name, "held", None, pd.DataFrame(), None,
+                         "同一批中有文件被拒收;一批要么全部载入、要么都不载入,本材料也未登记",
+                         unit=d.unit) for d in docs]  # fmt: skip
+
+
+def _documents_recorded(
+    recorded: list[tuple[documents.DocumentFile, list[str]]], rules: Rules
+) -> list[IngestReport]:
+    """One line per document: the kinds recorded for its unit, or that it was already."""
+    names = {doc.id: doc.name for doc, _ in rules.campaign.documents}
+    out = []
+    for d, new in recorded:
+        kinds = "、".join(names[k] for k in d.kinds)
+        if new:
+            said = f"登记为{d.unit}的{kinds}(只记收到时间和 SHA-256 {d.sha256[:12]}…,不读内容)"
+            out.append(IngestReport(d.name, "document", None, pd.DataFrame(), None, said,
+                                    unit=d.unit))  # fmt: skip
+        else:
+            said = f"{d.unit}的{kinds}已登记过(内容相同),不再登记"
+            out.append(IngestReport(d.name, "unchanged", None, pd.DataFrame(), None, said,
+                                    unit=d.unit))  # fmt: skip
+    return out
 
 
 def _describe(path: Path, name: str, checked: LedgerCheck, partial: bool) -> _File:
@@ -222,14 +262,19 @@ def _store_batch(
     rules: Rules,
     progress: Any,
     replace: bool,
+    docs: list[documents.DocumentFile] = (),  # type: ignore[assignment]
 ) -> list[IngestReport]:
-    """Write a validated batch in one transaction; one report per file."""
-    tables = _tables(checked)
+    """Write a validated batch in one transaction, with the documents' receipts; one
+    report per file."""
+    tables = _tables(checked) if batch else {}
     with transaction(con):
         check_moment(con, received, "收到时间")
+        recorded = _documents_recorded(documents.record(con, list(docs), received), rules)
+        if not batch:
+            return recorded
         repeat = _repeat(con, batch, received, rules)
         if repeat is not None:
-            return repeat
+            return repeat + recorded
         # a method's declared columns are stored under their headers (已预警), as the clerk
         # wrote them: another method (or this one with a renamed key) reads them back by
         # header or alias
@@ -259,7 +304,7 @@ def _store_batch(
         IngestReport(f.name, "stored", sids[f.name], pd.DataFrame(counts[f.name]),
                      kinds_by_unit=f.weekly(), unit=f.unit)
         for f in batch
-    ]  # fmt: skip
+    ] + recorded  # fmt: skip
 
 
 def check_moment(con: duckdb.DuckDBPyConnection, moment: dt.datetime, what: str) -> None:

@@ -14,7 +14,7 @@ import json
 import numpy as np
 import pandas as pd
 
-from .connection import ADDED_V4, DECLARED, PROVENANCE, contract_columns, version_columns
+from .connection import ADDED_LATER, DECLARED, PROVENANCE, contract_columns, version_columns
 
 # the row key of each ledger in the store (screening is rolling: one row per return)
 ROW_KEYS = {
@@ -23,6 +23,7 @@ ROW_KEYS = {
     "screening": ["unit", "case_id", "screened_on"],
     "backlog": ["case_id"],
     "warnings": ["warning_id"],
+    "roster": ["date", "lead_post"],
 }
 
 # The submissions in force at a moment ($cut): received by then and not withdrawn by then.
@@ -117,7 +118,9 @@ def row_key(kind: str, rows: pd.DataFrame) -> np.ndarray:
     if rows.empty:
         return np.array([], dtype=object)
     parts = [
-        rows[k].astype(str) if k != "screened_on" else rows[k].dt.strftime("%Y-%m-%d")
+        rows[k].dt.strftime("%Y-%m-%d")
+        if pd.api.types.is_datetime64_any_dtype(rows[k])
+        else rows[k].astype(str)
         for k in ROW_KEYS[kind]
     ]
     key = parts[0]
@@ -130,7 +133,7 @@ def content_hash(kind: str, rows: pd.DataFrame) -> np.ndarray:
     """A hash of each row's content, to tell a changed row from an unchanged one."""
     if rows.empty:
         return np.array([], dtype=np.int64)
-    later = [c for c in (*ADDED_V4.get(kind, ()), DECLARED) if c in rows.columns]
+    later = [c for c in (*ADDED_LATER.get(kind, ()), DECLARED) if c in rows.columns]
     first = [c for c in contract_columns(kind) if c not in later]
     text = rows[first].astype(str)
     base = pd.util.hash_pandas_object(text, index=False).to_numpy().view(np.int64)

@@ -25,6 +25,7 @@ def test_a_duty_lists_what_the_plan_asks_by_case(case):
         visits=case.get("visits") or [],
         backlog=case.get("backlog") or [],
         warnings=case.get("warnings") or [],
+        **({"roster": case["roster"]} if "roster" in case else {}),
     )
     if case.get("no_warnings_register"):
         del tables["warnings"]
@@ -46,6 +47,15 @@ def test_a_duty_lists_what_the_plan_asks_by_case(case):
         listing, supplied = views.warnings_status(data, result)
         assert supplied == want["warn_supplied"]
         assert dict(zip(listing["warning_id"], listing["status"], strict=True)) == want["warnings"]
+    if "reception_supplied" in want:
+        days, visits, n_days, supplied = views.reception_days(data, result)
+        assert supplied == want["reception_supplied"]
+        assert n_days == want.get("reception_days", 0)
+        got = {d.strftime("%Y-%m-%d"): s for d, s in zip(days["date"], days["status"], strict=True)}
+        assert got == {str(k): v for k, v in want["days_missing"].items()}
+        if "bureau_visits" in want:
+            expected = want["bureau_visits"]
+            assert (None if visits is None else list(visits["visit_id"])) == expected
     for case_id, points in (want.get("points") or {}).items():
         got = result.points[result.points["source_id"] == case_id]["points"].sum()
         assert got == points, case_id
@@ -89,7 +99,11 @@ def test_the_export_lists_each_duty_unmet_by_case(tmp_path):
     assert [(r[0], r[3]) for r in rows] == [
         ("到省进京的走访,主要负责人亲自到现场接访", None),
         ("到省进京的走访,主要负责人亲自到现场接访", None),
+        ("每天一名局党组领导在局全天接访", None),
         ("程序不全的积案", "J2"),
         ("程序不全的积案", "J3"),
     ]
-    assert all(r[1] == "实施方案 四(三)" for r in rows)
+    assert [r[1] for r in rows] == ["实施方案 四(三)"] * 2 + ["实施方案 四(一)"] + [
+        "实施方案 四(三)"
+    ] * 2
+    assert rows[2][4] == "没有局领导接访值班表,无法核对"  # missing is said, never "0 days"
