@@ -48,6 +48,7 @@ test-office: $(STAMP)
 lint: $(STAMP)
 	$(PY) -m ruff check baiyi_lib tests bench
 	$(PY) -m ruff format --check baiyi_lib tests bench
+	$(PY) -m yamllint --strict -c .yamllint.yaml params tests
 
 bench: $(STAMP)
 	$(PY) bench/run.py

@@ -285,11 +285,6 @@ def check_cells(values: pd.Series) -> CellFlags:
     )
 
 
-def scan_cells(values: pd.Series) -> pd.Series:
-    """For each cell: '' if clean, else what it holds (身份证号码, 疑似身份证号码, 手机号码)."""
-    return check_cells(values).personal
-
-
 def mask_column(values: pd.Series) -> pd.Series:
     """``mask_text`` over a column of message text, once per distinct value, looking
     closely only at values that could hold a personal number or a control character."""
