@@ -200,7 +200,7 @@ def test_final_assessment_star_eligibility():
     assert t.at["办公室", "star_eligible"]
     # which target each unit misses, and by how much: the leading group decides on facts
     assert t.at["工管站", "missed"] == "一票否决(实施方案 五、三)"
-    assert t.at["河道管理办公室", "missed"] == "积案未全部化解:1 / 1 件未认定(二、2)"
+    assert t.at["河道管理办公室", "missed"] == "积案未全部化解:1 / 1 件未认定(实施方案 二、2)"
     assert t.at["农水站", "missed"] == ""
 
 
