@@ -56,7 +56,7 @@ LABELS: dict[str, str] = {
     "note": "说明",
     "backlog_cleared": "积案全部化解",
     "screening_complete": "排查全覆盖",
-    "star_eligible": "可授予平安稳定星",
+    "star_eligible": "可授予奖项",  # pages name the method's award (campaign.yaml award)
     "source_id": "编号",
     "label": "规则",
     "clause": "条款",

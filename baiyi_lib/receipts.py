@@ -399,7 +399,10 @@ def _duty_todo(ledgers: Ledgers, result: ScoreResult, unit: str) -> list[str]:
         mine = docs[(docs["unit"] == unit) & (docs["status"] == views.NOT_SENT_D)]
         if len(mine):
             said = "、".join(f"{r.name}(应于 {week_label(r.due)} 前)" for r in mine.itertuples())
-            out.append(f"尚未收到本单位的材料(实施方案 五、四):{said};请尽快报送。")
+            clauses = "、".join(
+                dict.fromkeys(dl.clause for _, dl in result.rules.campaign.documents)
+            )
+            out.append(f"尚未收到本单位的材料({clauses}):{said};请尽快报送。")
     if "backlog_by_the_book" in duties:
         short, no_lead, _ = views.backlog_procedure(ledgers, result, unit)
         if len(short):
@@ -462,10 +465,11 @@ def _standing_sections(unit: str, standing: _Standing) -> list[str]:
             if p["days_left"] >= 0
             else f"{week_label(p['target_date'])} 已过"
         )
-        parts.append(
-            f"<p>尚有 {len(open_cases)} 件未化解或未经认定,{when}"
-            "(实施方案 二、2:现有信访积案全部化解):</p>"
+        target = next(
+            (t for t in result.rules.campaign.targets if t.measure == "backlog_cleared"), None
         )
+        said = f"({target.clause}:{target.name})" if target is not None else ""
+        parts.append(f"<p>尚有 {len(open_cases)} 件未化解或未经认定,{when}{html.escape(said)}:</p>")
         parts.append(
             html_table(
                 open_cases,

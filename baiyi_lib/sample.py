@@ -408,7 +408,7 @@ def write(data: SampleData, out: Path, rules: Rules | None = None) -> list[Path]
     unit_dir = out / "units"
     unit_dir.mkdir(exist_ok=True)
     for u in rules.units.units:
-        written.append(_write_unit(data, u, unit_dir / f"{u.id}_{u.name}.xlsx"))
+        written.append(_write_unit(data, u, unit_dir / f"{u.id}_{u.name}.xlsx", rules))
     readme = out / "README.md"
     readme.write_text(
         "# 示例台账(合成数据)\n\n"
@@ -553,7 +553,7 @@ def _write_incidents(data: SampleData, path: Path) -> Path:
     return _save(wb, path)
 
 
-def _write_unit(data: SampleData, u, path: Path) -> Path:
+def _write_unit(data: SampleData, u, path: Path, rules: Rules) -> Path:
     wb = openpyxl.Workbook()
     wb.remove(wb.active)
     banner = ["莒南县水利系统矛盾纠纷排查化解登记表", f"填报单位:{u.name}    ({SYNTHETIC})"]
@@ -594,7 +594,7 @@ def _write_unit(data: SampleData, u, path: Path) -> Path:
     )
     ws = wb.create_sheet("填表说明")
     for line in (
-        "每周五下午报送本表(实施方案 五、四)。",
+        f"{rules.campaign.weekly_return_quote}({rules.campaign.weekly_return_clause})。",
         "排查台账为滚动台账:已报送的案件每周继续填报,更新化解状态。",
         "只填写案件编号和人次,不得填写信访人姓名、身份证号码、电话、住址等个人信息。",
     ):

@@ -849,7 +849,9 @@ class Briefing:
             *(["missed"] if award else []),
             *(["documents"] if "documents" in t else []),
             overrides={
-                "documents": "材料报送(实施方案 五、四)",
+                "documents": "材料报送("
+                + "、".join(dict.fromkeys(dl.clause for _, dl in camp.documents))
+                + ")",
                 "score": f"{camp.called}得分",
                 "missed": f"未达到的目标(供{award.decided_by}决定)" if award else "",
                 **({"star_eligible": f"可授予{award.name}"} if award else {}),
