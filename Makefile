@@ -11,14 +11,26 @@ LAB_STAMP := $(LAB)/.installed
 LAB_FLAGS := --ServerApp.root_dir=$(CURDIR) --LabApp.news_url=None \
   --LabApp.check_for_updates_class=jupyterlab.NeverCheckForUpdate
 
-.PHONY: test test-lab test-office lint bench mutate report lab sample clean-venv
+.PHONY: test test-lab test-office lint bench mutate report lab sample clean-venv lock
 
-# Build the environment on first use (and again when pyproject.toml changes).
-$(STAMP): pyproject.toml
+# Build the environment on first use (and again when the pins change): every package at
+# the lock's version, then baiyi itself without resolving anything again.
+$(STAMP): pyproject.toml requirements.lock
 	$(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install -q --upgrade pip
-	$(PY) -m pip install -q -e '.[dev]'
+	$(PY) -m pip install -q -r requirements.lock
+	$(PY) -m pip install -q --no-deps -e .
 	touch $(STAMP)
+
+# Regenerate the lock from pyproject.toml's pins (uv, in a throwaway environment), keeping
+# the versions installed in .venv where they still satisfy the pins.
+lock: $(STAMP)
+	$(PYTHON) -m venv /tmp/baiyi-uv && /tmp/baiyi-uv/bin/pip install -q uv==0.13.9
+	$(PY) -m pip freeze --exclude-editable > /tmp/baiyi-installed.txt
+	/tmp/baiyi-uv/bin/uv pip compile pyproject.toml --extra dev -c /tmp/baiyi-installed.txt \
+	  --python $(PY) --no-header --annotation-style line -o /tmp/baiyi-lock.txt
+	head -4 requirements.lock > /tmp/baiyi-lock-head.txt
+	cat /tmp/baiyi-lock-head.txt /tmp/baiyi-lock.txt > requirements.lock
 
 # The Lab environment: plotly at the kernel's pin (its Lab extension draws the charts),
 # the "baiyi" kernel that the notebooks ask for (it runs .venv's Python), no news prompt.
