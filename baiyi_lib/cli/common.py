@@ -1,0 +1,120 @@
+"""What every command shares: argparse in Chinese, paths as the clerk reads them, the
+params with --set overrides, tables for the terminal, moments typed on the command line."""
+
+from __future__ import annotations
+
+import argparse
+import re
+import sys
+from collections.abc import Sequence
+
+import pandas as pd
+
+from ..errors import BaiyiError
+from ..ledgers.archive import decoded_name
+from ..ledgers.schema import check_declared
+from ..params import Rules, load_rules
+from ..present import spreadsheet_safe
+from ..sources import (
+    default_source,
+    known_moment,
+)
+
+DEFAULT_DATA = default_source()
+
+
+class _Parser(argparse.ArgumentParser):
+    """argparse with Chinese usage errors and exit code 2."""
+
+    def error(self, message: str) -> None:  # type: ignore[override]
+        self.print_usage(sys.stderr)
+        print(f"参数错误:{_in_chinese(message)}", file=sys.stderr)
+        raise SystemExit(2)
+
+
+# argparse's messages, as the office reads them
+_ARGPARSE = [
+    (r"unrecognized arguments: (.*)", r"不认识的参数:\1"),
+    (r"the following arguments are required: (.*)", r"缺少必填的参数:\1"),
+    (r"argument (\S+): invalid int value: (.*)", r"参数 \1 应为整数,实为 \2"),
+    (r"argument (\S+): invalid float value: (.*)", r"参数 \1 应为数字,实为 \2"),
+    (
+        r"argument (\S+): invalid choice: (\S+) \(choose from (.*)\)",
+        r"参数 \1 的值 \2 不在 \3 之中",
+    ),
+    (r"argument (\S+): expected one argument", r"参数 \1 后面要写一个值"),
+    (r"argument (\S+): not allowed with argument (\S+)", r"参数 \1 不能和 \2 同时使用"),
+    (r"invalid choice: (\S+) \(choose from (.*)\)", r"没有命令 \1(可用:\2)"),
+]
+
+
+def _in_chinese(message: str) -> str:
+    for pattern, chinese in _ARGPARSE:
+        if re.fullmatch(pattern, message):
+            return re.sub(pattern, chinese, message)
+    return message
+
+
+def shown_path(path: object) -> str:
+    """A path as typed by the user, printable whatever bytes its name kept (GBK)."""
+    return decoded_name(str(path))
+
+
+def _overrides(items: Sequence[str]) -> dict[str, str]:
+    out = {}
+    for item in items:
+        if "=" not in item:
+            raise BaiyiError(f"--set 的格式应为 名称=值,实为「{item}」")
+        name, value = item.split("=", 1)
+        out[name.strip()] = value.strip()
+    return out
+
+
+def _rules(args: argparse.Namespace) -> Rules:
+    """The method in force: its params folder with the --set readings; its declared
+    columns checked against the ledgers' own (every command refuses the same params)."""
+    rules = load_rules(args.rules, **_overrides(args.set or []))
+    check_declared(rules)
+    return rules
+
+
+def _table(df: pd.DataFrame, headers: dict[str, str], fmt: str = "table") -> str:
+    """A table for the terminal, or CSV whose text cells can't run as formulas."""
+    df = df.rename(columns=headers)
+    if fmt == "csv":
+        text = df.select_dtypes(include=["object", "string"]).columns
+        return df.assign(**{c: df[c].map(spreadsheet_safe) for c in text}).to_csv(index=False)
+    if df.empty:
+        return "(无)"
+    for col in df.columns:
+        if df[col].dtype == bool:
+            df[col] = df[col].map({True: "是", False: ""})
+    with pd.option_context(
+        "display.unicode.east_asian_width",
+        True,
+        "display.width",
+        200,
+        "display.max_rows",
+        10_000,
+        "display.max_colwidth",
+        80,
+    ):
+        return df.to_string(index=False)
+
+
+def _interpretation_lines(rules: Rules) -> list[str]:
+    lines = []
+    for it in rules.interpretations.values():
+        mark = "" if it.is_default else f"  ← 非默认(默认:{it.value_words(it.default)})"
+        lines.append(f"  {it.words()}{mark}")
+    return lines
+
+
+def _moment(value: str | None, rules: Rules, what: str):
+    """A moment typed on the command line (--received, --at), or None when not given; an
+    empty value is a mistake, not "now"."""
+    if value is None:
+        return None
+    if not value.strip():
+        raise BaiyiError(f"{what}不能为空;不写这个参数就是现在")
+    return known_moment(value, rules, what)
