@@ -237,7 +237,8 @@ def _receipt(
     parts.append("<h2>本次报送</h2>")
     changes = standing.changes if standing is not None else pd.DataFrame()
     for r in reports:
-        parts.append(f"<h3>{html.escape(r.file)}:{STATUS[r.status]}</h3>")
+        # a document is named by its unit and kind, never its file name (it may name a person)
+        parts.append(f"<h3>{html.escape(r.label or r.file)}:{STATUS[r.status]}</h3>")
         if r.status == "withdrawn":
             parts.append(f"<p>{html.escape(r.message)}</p>")
             rows = changes[changes["submission_id"] == r.submission_id] if len(changes) else changes

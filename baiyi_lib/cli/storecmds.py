@@ -93,7 +93,7 @@ def _ingest_line(r) -> str:
     return f"载入 {r.file}(第 {r.submission_id} 次报送):" + (";".join(parts) or "无数据行")
 
 
-ACTIONS = {"ingest": "载入", "withdraw": "撤回", "purge": "清除个人信息"}
+ACTIONS = {"ingest": "载入", "withdraw": "撤回", "purge": "清除个人信息", "document": "登记材料"}
 
 
 def _few_units(joined: str, shown: int = 3) -> str:

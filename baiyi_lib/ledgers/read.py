@@ -48,7 +48,8 @@ from .tables import add_table, scan_grid, scan_text
 LEDGER_SUFFIXES = WORKBOOK_SUFFIXES + TEXT_SUFFIXES
 # The formats of one-off documents (实施方案 五、四): never read, only hashed by ingest
 DOCUMENT_SUFFIXES = frozenset(
-    {".doc", ".docx", ".wps", ".pdf", ".ofd", ".odt", ".rtf", ".jpg", ".jpeg", ".png", ".tif"}
+    {".doc", ".docx", ".wps", ".pdf", ".ofd", ".odt", ".rtf"}
+    | {".jpg", ".jpeg", ".png", ".tif", ".tiff", ".bmp", ".heic", ".heif", ".webp"}
 )
 NOT_A_LEDGER = "不是台账文件格式"  # the reason of a file plainly not a ledger (README.md)
 
@@ -246,7 +247,7 @@ def batch_files(paths: list[Path], limits: Limits) -> Iterator[Batch]:
                 _add_folder(batch, stack, p, p, "", limits)
             else:
                 f = named_file(p)
-                if f.suffix.lower() in DOCUMENT_SUFFIXES:  # a document named: not a ledger
+                if f.suffix.lower() in DOCUMENT_SUFFIXES and not is_ledger_file(f):  # a document
                     shown = display_name(f, f.parent)
                     batch.unread.append({"file": shown, "reason": unread_reason(f)})
                     batch.documents.append((f, shown))

@@ -664,7 +664,7 @@ class Briefing:
     def _reception(self) -> str:
         """实施方案 四(一): the days without a leader of the bureau on the roster, and the
         visits that came to the bureau on those days."""
-        short, visits, n_days, supplied = views.reception_days(self.ledgers, self.result)
+        short, visits, n_days, supplied = views.reception_days(self.ledgers, self.result, self.unit)
         if not supplied:
             return "<p>没有局领导接访值班表,无法核对(数据未提供)。</p>"
         reading = self.rules.interpretations["reception_days"]

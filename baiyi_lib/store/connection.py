@@ -54,8 +54,8 @@ DECLARED = "declared"
 
 # 实施方案 五、四: the one-off documents' receipts (store.documents), never their content
 DOCUMENTS_TABLE = (
-    "CREATE TABLE IF NOT EXISTS documents (received TIMESTAMP, ingested TIMESTAMP, "
-    "unit VARCHAR, kind VARCHAR, sha256 VARCHAR, bytes BIGINT)"
+    "CREATE TABLE IF NOT EXISTS documents (submission_id BIGINT, received TIMESTAMP, "
+    "ingested TIMESTAMP, unit VARCHAR, kind VARCHAR, sha256 VARCHAR, bytes BIGINT)"
 )
 
 
@@ -202,7 +202,7 @@ def expected_columns() -> dict[str, list[str]]:
                               "deleted"],
         "store_meta": ["key", "value"],
         "purges": ["purge_id", "purged_at", "tbl", "col", "what", "versions", "replaced_by"],
-        "documents": ["received", "ingested", "unit", "kind", "sha256", "bytes"],
+        "documents": ["submission_id", "received", "ingested", "unit", "kind", "sha256", "bytes"],
     }  # fmt: skip
     out.update({f"rows_{k}": version_columns(k) for k in KINDS})
     return out

@@ -257,7 +257,7 @@ def _withdrawable(con, sid: int) -> dict:
     if not row:
         raise BaiyiError(f"没有第 {sid} 次报送;报送记录可用 baiyi history 查看")
     _, file, received, action, withdrawn = row[0]
-    if action != "ingest":
+    if action not in ("ingest", "document"):  # a return, or a document's receipt
         what = {"withdraw": "撤回记录", "purge": "清除记录"}.get(action, action)
         raise BaiyiError(f"第 {sid} 条是{what},不是一次报送,不能撤回")
     if withdrawn is not None:
@@ -267,6 +267,8 @@ def _withdrawable(con, sid: int) -> dict:
 
 def describe_withdrawal(w: Withdrawal) -> str:
     """One line for the terminal and the receipt."""
+    if w.file.startswith("材料:"):  # a document's receipt (store.documents)
+        return "这份材料的登记已撤回,按没有收到计"
     parts = [f"{KIND_LABELS[c.kind]} 恢复 {c.restored} 行、删除 {c.deleted} 行"
              for c in w.counts.itertuples(index=False)]  # fmt: skip
     return ";".join(parts) or "没有需要恢复的行(它的行已由后来的报送重新报送)"

@@ -66,6 +66,8 @@ class IngestReport:
     message: str = ""
     kinds_by_unit: dict[str, set[str]] = field(default_factory=dict)  # weekly kinds sent
     unit: str | None = None  # the unit whose return the file is (None: several, or unknown)
+    # a document's unit and kinds, as receipts name it (never by its file name: 实施方案 五、四)
+    label: str = ""
 
 
 @dataclass
@@ -117,7 +119,11 @@ def ingest(
     rules = rules or load_rules()
     received = received or dt.datetime.now()
     with batch_files([Path(p) for p in paths], rules.limits) as files:
-        docs = [documents.identify(p, name, rules) for p, name in files.documents]
+        # a spreadsheet named as a document (领导小组成员名单.xlsx) is one, never read
+        as_docs = [(p, n) for p, n in files.named if documents.names_a_document(n, rules)]
+        files.named = [f for f in files.named if f not in as_docs]
+        limit = rules.limits.max_uncompressed_bytes
+        docs = [documents.identify(p, n, rules, limit) for p, n in [*files.documents, *as_docs]]
         if not files.named and not files.notes and not any(d.ok for d in docs):
             raise BaiyiError(
                 "没有找到要载入的台账文件" + (":" + docs[0].problem if len(docs) == 1 else "")
@@ -168,21 +174,20 @@ def _documents_held(docs: list[documents.DocumentFile]) -> list[IngestReport]:
 
 
 def _documents_recorded(
-    recorded: list[tuple[documents.DocumentFile, list[str]]], rules: Rules
+    recorded: list[tuple[documents.DocumentFile, list[str], int | None]],
 ) -> list[IngestReport]:
-    """One line per document: the kinds recorded for its unit, or that it was already."""
-    names = {doc.id: doc.name for doc, _ in rules.campaign.documents}
+    """One line per document: the kinds recorded for its unit (its submission id, which
+    history lists and withdraw takes), or that it was already recorded."""
     out = []
-    for d, new in recorded:
-        kinds = "、".join(names[k] for k in d.kinds)
+    for d, new, sid in recorded:
         if new:
-            said = f"登记为{d.unit}的{kinds}(只记收到时间和 SHA-256 {d.sha256[:12]}…,不读内容)"
-            out.append(IngestReport(d.name, "document", None, pd.DataFrame(), None, said,
-                                    unit=d.unit))  # fmt: skip
+            said = f"登记为{d.unit}的{d.label}(只记收到时间和 SHA-256 {d.sha256[:12]}…,不读内容)"
+            out.append(IngestReport(d.name, "document", sid, pd.DataFrame(), None, said,
+                                    unit=d.unit, label=f"{d.unit} {d.label}"))  # fmt: skip
         else:
-            said = f"{d.unit}的{kinds}已登记过(内容相同),不再登记"
+            said = f"{d.unit}的{d.label}已登记过(内容相同),不再登记"
             out.append(IngestReport(d.name, "unchanged", None, pd.DataFrame(), None, said,
-                                    unit=d.unit))  # fmt: skip
+                                    unit=d.unit, label=f"{d.unit} {d.label}"))  # fmt: skip
     return out
 
 
@@ -269,7 +274,7 @@ def _store_batch(
     tables = _tables(checked) if batch else {}
     with transaction(con):
         check_moment(con, received, "收到时间")
-        recorded = _documents_recorded(documents.record(con, list(docs), received), rules)
+        recorded = _documents_recorded(documents.record(con, list(docs), received))
         if not batch:
             return recorded
         repeat = _repeat(con, batch, received, rules)
@@ -312,7 +317,7 @@ def check_moment(con: duckdb.DuckDBPyConnection, moment: dt.datetime, what: str)
     latest already recorded (else it would change what an earlier briefing was made from,
     or hide behind an earlier receipt), nor in the future. BaiyiError (exit 2) otherwise."""
     latest = con.execute(
-        "SELECT max(received) FROM submissions WHERE action IN ('ingest', 'withdraw')"
+        "SELECT max(received) FROM submissions WHERE action IN ('ingest', 'withdraw', 'document')"
     ).fetchall()[0][0]
     if latest is not None and moment < latest:
         raise BaiyiError(

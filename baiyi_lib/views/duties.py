@@ -193,13 +193,14 @@ NO_ENTRY, NOT_A_LEADER = "没有值班记录", "值班的不是局领导"
 
 
 def reception_days(
-    ledgers: Ledgers, result: ScoreResult
+    ledgers: Ledgers, result: ScoreResult, unit: str | None = None
 ) -> tuple[pd.DataFrame, pd.DataFrame | None, int, bool]:
     """实施方案 四(一) (campaign.yaml duties.daily_reception; reading ``reception_days``):
     the days of the campaign up to as-of (every day, or Monday to Friday) without a leader
     of the bureau (``duty.posts``) on the roster: date, status (没有值班记录 / 值班的不是局
     领导), posts written (the roster's other posts, "" if none). Also the visits received at
-    the bureau (来局走访 是) on those days (date, visit_id, unit, level, persons; None when
+    the bureau (来局走访 是) on those days (of ``unit`` only, if given) (date, visit_id,
+    unit, level, persons; None when
     the visits ledger does not record 来局走访 at all), the number of days checked, and
     whether the roster was supplied at all (a missing roster says so, never "0 days")."""
     cols = ["date", "status", "posts"]
@@ -224,8 +225,8 @@ def reception_days(
         },
         columns=cols,
     )
-    v = ledgers.visits
-    if not v["at_bureau"].notna().any():
+    v = _unit_filter(ledgers.visits, unit)
+    if not ledgers.visits["at_bureau"].notna().any():
         return out, None, len(days), True
     there = v["at_bureau"].astype("boolean").fillna(False).astype(bool).to_numpy()
     v = v[there & v["date"].isin(out["date"]).to_numpy()]
@@ -240,7 +241,9 @@ ON_TIME_D, LATE_D, NOT_SENT_D, NOT_DUE_D = "按时", "迟报", "未报", "未到
 
 def documents_status(ledgers: Ledgers, rules: Rules, as_of: dt.date) -> pd.DataFrame | None:
     """实施方案 五、四 (campaign.yaml deadlines[].documents): per unit and document, as known
-    at the end of ``as_of``: unit, document (id), name, due, received (the first receipt,
+    at the end of ``as_of`` (from the campaign's last day on: every receipt known, so a
+    document sent after the end is 迟报, not 未报): unit, document (id), name, due,
+    received (the first receipt,
     NaT if none), status (按时: received by the end of the due day / 迟报 / 未报: none and
     the day has passed / 未到期). None when the ledgers come from files: only the store
     records when a document came (``baiyi ingest``)."""
@@ -248,7 +251,8 @@ def documents_status(ledgers: Ledgers, rules: Rules, as_of: dt.date) -> pd.DataF
     if ledgers.documents is None or not docs:
         return None
     got = ledgers.documents
-    got = got[pd.to_datetime(got["received"]) < pd.Timestamp(as_of) + pd.Timedelta(days=1)]
+    if as_of < rules.campaign.end:  # the final assessment counts every receipt known
+        got = got[pd.to_datetime(got["received"]) < pd.Timestamp(as_of) + pd.Timedelta(days=1)]
     first = got.groupby(["unit", "kind"])["received"].min()
     rows = []
     for unit in rules.units.names:

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
+from pathlib import Path
 
 import duckdb
 import pandas as pd
@@ -29,10 +30,19 @@ from baiyi_lib.store.documents import identify
         ("实施方案.docx", None, ("unit_plan",)),  # whose? not recorded
         ("农水站 会议纪要.docx", "农水站", ()),  # which? not recorded
         ("农水站与河道办联合实施方案.docx", None, ("unit_plan",)),  # two units: not guessed
+        # 防汛办公室 is 防汛办 (longest spelling first, read left to right), not 办公室
+        ("防汛办公室实施方案.docx", "防汛办", ("unit_plan",)),
+        ("小水库办公室 典型经验.pdf", "小水库管理办公室", ("good_practice",)),
+        # the unit from the folder (or zip) it came in when its own name has none
+        ("农水站/动员部署情况.pdf", "农水站", ("mobilisation",)),
+        ("nsz_周五报送.zip/农水站/活动总结报告.pdf", "农水站", ("summary",)),
+        # a year's work report is not the campaign's summary
+        ("nsz_2018年度工作总结.docx", "农水站", ()),
+        ("渔政站_动员部署会议总结.docx", "渔政监督管理站", ("mobilisation",)),
     ],
 )
 def test_a_documents_unit_and_kinds_come_from_its_name_only(tmp_path, name, unit, kinds):
-    path = tmp_path / name
+    path = tmp_path / Path(name).name
     path.write_bytes(b"\x00whatever is inside is never read")
     d = identify(path, name, RULES)
     assert (d.unit, d.kinds) == (unit, kinds)
@@ -63,7 +73,7 @@ def test_ingest_records_receipt_not_content_nor_name(tmp_path, capsys):
             for r in con.execute(f"SELECT * FROM {t}").fetchall()
             for v in r
         )
-    assert len(rows) == 1 and rows[0][2:5] == (
+    assert len(rows) == 1 and rows[0][3:6] == (
         "农水站",
         "group_list",
         hashlib.sha256(doc.read_bytes()).hexdigest(),
@@ -133,8 +143,8 @@ def test_files_cannot_tell_and_say_so():
 def test_final_assessment_names_each_units_late_and_missing_documents(tmp_path):
     store = tmp_path / "s.duckdb"
     for name, when in [("nsz_动员部署情况、实施方案和领导小组成员名单.docx", "2019-02-26 09:00"),
-                       ("nsz_典型经验.docx", "2019-05-27 09:00"),
-                       ("nsz_活动总结报告.pdf", "2019-05-24 09:00")]:  # fmt: skip
+                       ("nsz_活动总结报告.pdf", "2019-05-24 09:00"),
+                       ("nsz_典型经验.docx", "2019-05-27 09:00")]:  # fmt: skip
         (tmp_path / name).write_bytes(name.encode())
         assert _ingest(store, when, tmp_path / name) == 0
     from baiyi_lib import score
@@ -154,8 +164,8 @@ def test_export_and_receipt_list_the_documents_a_unit_owes(tmp_path):
     from baiyi_lib.excel import export_source
 
     store = tmp_path / "s.duckdb"
-    for name, when in [("nsz_实施方案.docx", "2019-02-28 09:00"),
-                       ("hdb_实施方案.docx", "2019-02-26 09:00")]:  # fmt: skip
+    for name, when in [("hdb_实施方案.docx", "2019-02-26 09:00"),
+                       ("nsz_实施方案.docx", "2019-02-28 09:00")]:  # fmt: skip
         (tmp_path / name).write_bytes(name.encode())
         assert _ingest(store, when, tmp_path / name) == 0
     out = export_source(tmp_path / "e.xlsx", store, RULES, as_of="2019-03-01").path
@@ -164,3 +174,68 @@ def test_export_and_receipt_list_the_documents_a_unit_owes(tmp_path):
     # three documents are due by 2-27 for each of 25 units: 75, less 河道办's 实施方案 on time
     assert len(rows) == 3 * len(RULES.units.names) - 1
     assert ("农水站", "实施方案:迟报(应于 2月27日 前)") in {(r[2], r[4]) for r in rows}
+
+
+def test_a_document_is_a_line_of_the_log_withdrawn_like_a_return(tmp_path, capsys):
+    """history lists a document's receipt by unit and kind (never its file name); withdraw
+    takes it back (then it counts as not received); a receipt earlier than the log's last
+    line is refused (time runs one way for documents too)."""
+    store = tmp_path / "s.duckdb"
+    doc = tmp_path / "nsz_实施方案(王小明).docx"
+    doc.write_bytes(b"plan")
+    assert _ingest(store, "2019-02-26 10:00", doc) == 0
+    capsys.readouterr()  # the clerk's terminal names the file sent; the log does not
+    assert main(["history", "--store", str(store)]) == 0
+    out = capsys.readouterr().out
+    assert "登记材料" in out and "材料:农水站 实施方案" in out and "王小明" not in out
+    late = tmp_path / "ggz_实施方案.docx"
+    late.write_bytes(b"x")
+    assert _ingest(store, "2019-02-01 10:00", late) == 2  # earlier than the last line
+    assert "早于台账库中最近一次" in capsys.readouterr().err
+    data = load_ledgers(store, RULES)
+    assert len(data.documents) == 1
+    assert main(["withdraw", "1", "--store", str(store), "--at", "2019-02-27 09:00"]) == 0
+    assert "登记已撤回" in capsys.readouterr().out
+    assert load_ledgers(store, RULES).documents.empty
+    before = load_ledgers(store, RULES, known_at="2019-02-26 12:00")
+    assert len(before.documents) == 1  # as it was known before the withdrawal
+
+
+def test_empty_files_and_spreadsheet_documents(tmp_path, capsys):
+    """A 0-byte file is not a document received; a member list sent as a workbook is a
+    document (never read: it holds names), not a ledger refused with the whole batch."""
+    store = tmp_path / "s.duckdb"
+    empty = tmp_path / "bgs_典型经验.pdf"
+    empty.write_bytes(b"")
+    book = tmp_path / "nsz_领导小组成员名单.xlsx"
+    book.write_bytes(b"PK\x03\x04 not really read")
+    assert _ingest(store, "2019-02-26 10:00", empty, book) == 0
+    out = capsys.readouterr().out
+    assert "文件是空的" in out and "登记为农水站的领导小组成员名单" in out
+    got = load_ledgers(store, RULES).documents
+    assert list(zip(got["unit"], got["kind"], strict=True)) == [("农水站", "group_list")]
+
+
+def test_a_document_sent_after_the_end_is_late_on_the_final_page_not_missing(tmp_path):
+    store = tmp_path / "s.duckdb"
+    doc = tmp_path / "nsz_活动总结报告.docx"
+    doc.write_bytes(b"x")
+    assert _ingest(store, "2019-06-03 09:00", doc) == 0
+    data = load_ledgers(store, RULES)
+    status = views.documents_status(data, RULES, dt.date(2019, 5, 31)).set_index(
+        ["unit", "document"]
+    )["status"]
+    assert status["农水站", "summary"] == "迟报"
+
+
+def test_receipts_name_a_document_by_unit_and_kind_not_by_file_name(tmp_path):
+    store, out = tmp_path / "s.duckdb", tmp_path / "回执"
+    doc = tmp_path / "农水站领导小组成员名单_李秀英.pdf"
+    doc.write_bytes(b"x")
+    code = main(["ingest", "--store", str(store), "--received", "2019-02-26 10:00",
+                 "--receipts", str(out), str(doc)])  # fmt: skip
+    assert code == 0
+    pages = [p.read_text(encoding="utf-8") for p in out.glob("*.html")]
+    assert len(pages) == 1
+    assert "李秀英" not in pages[0] and "农水站 领导小组成员名单" in pages[0]
+    assert "材料已登记" in pages[0]

@@ -107,3 +107,14 @@ def test_the_export_lists_each_duty_unmet_by_case(tmp_path):
         "实施方案 四(三)"
     ] * 2
     assert rows[2][4] == "没有局领导接访值班表,无法核对"  # missing is said, never "0 days"
+
+
+def test_a_units_page_lists_only_its_own_visits_to_the_bureau():
+    """The days without a leader are the bureau's; the visits listed on them are, on a
+    unit's page, that unit's only."""
+    case = next(c for c in CASES if c["name"].startswith("reception.every.day"))
+    data = load_ledgers(frames(visits=case["visits"], roster=case["roster"]), load_rules())
+    result = score(data, load_rules(), as_of=case["as_of"])
+    _, mine, _, _ = views.reception_days(data, result, "河道管理办公室")
+    _, every, _, _ = views.reception_days(data, result)
+    assert list(mine["visit_id"]) == ["V4"] and list(every["visit_id"]) == ["V2", "V4"]
