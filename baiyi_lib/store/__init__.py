@@ -14,7 +14,7 @@
 """
 
 from ..errors import StoreBusy, StoreDamaged, StoreError, StoreNotWritable, StoreTooNew
-from .connection import ENVIRONMENT, SCHEMA_VERSION, connect, reading, store_error
+from .connection import ENVIRONMENT, connect, reading, store_error
 from .documents import documents_received
 from .history import (
     Withdrawal,
@@ -35,6 +35,7 @@ from .ingest import (
     missing_kind_note,
     missing_kinds,
 )
+from .layout import SCHEMA_VERSION
 from .purge import Finding, find_personal_data, purge
 
 __all__ = [

@@ -18,8 +18,9 @@ import pandas as pd
 
 from ..errors import BaiyiError
 from ..ledgers.schema import KIND_LABELS, KINDS
-from .connection import PROVENANCE, ledger_columns, reading, transaction, writing
+from .connection import reading, writing
 from .ingest import WEEKLY_KINDS, check_moment
+from .layout import PROVENANCE, ledger_columns, transaction
 from .rows import EFFECTIVE, live_sql, unpack_declared
 
 _FOREVER = dt.datetime(9999, 12, 31)

@@ -30,9 +30,9 @@ from .connection import (
     rewrite,
     rewrite_pending,
     store_error,
-    transaction,
     writers_lock,
 )
+from .layout import transaction
 from .rows import content_hash, row_key
 
 PURGED = "已清除#{n}"

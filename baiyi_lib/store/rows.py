@@ -14,7 +14,7 @@ import json
 import numpy as np
 import pandas as pd
 
-from .connection import ADDED_LATER, DECLARED, PROVENANCE, contract_columns, version_columns
+from .layout import ADDED_LATER, DECLARED, PROVENANCE, contract_columns, version_columns
 
 # the row key of each ledger in the store (screening is rolling: one row per return)
 ROW_KEYS = {

@@ -1,0 +1,206 @@
+"""What a batch replaces, worked out before anything is written: per ledger, its rows
+against the live rows (new, changed, unchanged) and the rows its scopes take away; and what
+the store refuses (a unit's return taking over another unit's rows, a register taking
+away more rows than limits.yaml allows without --replace)."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+
+import duckdb
+import numpy as np
+import pandas as pd
+
+from ..ledgers.schema import KIND_LABELS
+from ..ledgers.validate import ERROR
+from ..params import Rules
+from .batch import WEEKLY_KINDS, _File
+from .rows import insert_versions, live_sql, stored_frame
+
+
+@dataclass
+class _Plan:
+    """What a batch does to one ledger: each incoming row new, changed or unchanged (and
+    the unit it was live under), what each file replaces, and the live rows that this
+    takes away, each charged to the file whose scope covers it."""
+
+    kind: str
+    incoming: pd.DataFrame  # stored_frame rows, with ``change`` and ``was`` (its live unit)
+    scopes: list[tuple[str, str | None]]  # (file, unit); unit None: the whole ledger
+    deleted: pd.DataFrame  # live rows taken away: row_key, unit, src_row, file
+    live: int  # live rows of this ledger before the batch
+
+    def moved(self) -> pd.DataFrame:
+        """Incoming rows whose key is live under another unit (a case reassigned)."""
+        was = self.incoming["was"]
+        return self.incoming[was.notna() & (was != self.incoming["unit"])]
+
+    def units_touched(self, name: str) -> set[str]:
+        """The units whose rows one file changes: those it names, those whose rows it
+        takes over, those whose rows it takes away."""
+        mine = self.incoming[self.incoming["src_file"] == name]
+        units = set(mine["unit"].dropna()) | set(mine["was"].dropna())
+        return {str(u) for u in units | set(self.deleted.loc[self.deleted["file"] == name, "unit"])}
+
+    def counts(self, name: str) -> dict:
+        mine = self.incoming[self.incoming["src_file"] == name]["change"]
+        return {
+            "kind": self.kind,
+            "rows": len(mine),
+            "new": int((mine == "new").sum()),
+            "changed": int((mine == "changed").sum()),
+            "unchanged": int((mine == "unchanged").sum()),
+            "deleted": int((self.deleted["file"] == name).sum()),
+        }
+
+    def write(self, con, sids: dict[str, int], received: dt.datetime) -> dict[str, str]:
+        """Store every incoming row as a version, each file's scope, and the record of what
+        was taken away; returns a line per file for the progress display."""
+        versions = self.incoming.assign(
+            submission_id=self.incoming["src_file"].map(sids),
+            received=pd.Timestamp(received),
+            deleted=False,
+        )
+        insert_versions(con, self.kind, versions)
+        if self.scopes:
+            con.executemany("INSERT INTO submission_scope VALUES (?, ?, ?)",
+                            [[sids[f], self.kind, u] for f, u in self.scopes])  # fmt: skip
+        if len(self.deleted):
+            gone = self.deleted.assign(submission_id=self.deleted["file"].map(sids),
+                                       kind=self.kind)  # fmt: skip
+            con.register("gone", gone[["submission_id", "kind", "row_key", "unit", "src_row"]])
+            try:
+                con.execute("INSERT INTO submission_deletions SELECT * FROM gone")
+            finally:
+                con.unregister("gone")
+        lines = {}
+        for name in sorted(set(self.incoming["src_file"]) | set(self.deleted["file"])):
+            c = self.counts(name)
+            lines[name] = f"新增 {c['new']}、变更 {c['changed']}、删除 {c['deleted']}"
+        return lines
+
+
+# A unit's own returns (实施方案 五、四): they replace that unit's ledger and may not take
+# over another unit's cases. The office's registers (visits, incidents) are its whole
+# ledger: they replace it whole, and may move a visit to another unit.
+UNIT_RETURNS = WEEKLY_KINDS
+
+
+def _scopes(kind: str, batch: list[_File]) -> list[tuple[str, str | None]]:
+    """What each file of the batch replaces in one ledger: a unit's ledger (a unit's
+    return, or a register that declares its unit), or the whole ledger (the office's
+    register); nothing for a file that only adds (补报)."""
+    out: list[tuple[str, str | None]] = []
+    for f in batch:
+        if kind not in f.kinds or f.partial:
+            continue
+        if kind in UNIT_RETURNS:
+            out += [(f.name, u) for u in sorted(f.units.get(kind, set()))]
+        else:
+            out.append((f.name, f.declared.get(kind)))
+    return out
+
+
+def _plan(
+    con: duckdb.DuckDBPyConnection, kind: str, table: pd.DataFrame, batch: list[_File]
+) -> _Plan:
+    """Compare a batch's rows of one ledger with the live rows, and work out what its
+    scopes take away (rows of the units replaced that the batch does not carry)."""
+    incoming = stored_frame(kind, table).drop_duplicates("row_key", keep="last")
+    scopes = _scopes(kind, batch)
+    live = con.execute(
+        live_sql(kind, "l.row_key, l.content, l.unit, l.src_row"), {"cut": _FOREVER}
+    ).df()
+    # content hashes are int64: compared as such (a float round trip would change them)
+    was = incoming[["row_key"]].merge(
+        pd.DataFrame({
+            "row_key": live["row_key"],
+            "prev": live["content"].astype("Int64"),  # nullable: no NaN, so no float
+            "was": live["unit"],
+        }),
+        "left",
+        "row_key",
+    )  # fmt: skip
+    known = was["prev"].notna().to_numpy()
+    same = known & (was["prev"].fillna(0).to_numpy(np.int64) == incoming["content"].to_numpy())
+    incoming["change"] = np.where(~known, "new", np.where(same, "unchanged", "changed"))
+    incoming["was"] = was["was"].to_numpy()
+    whole = next((f for f, u in scopes if u is None), None)
+    by_unit = {}
+    for f, u in scopes:
+        if u is not None:
+            by_unit.setdefault(u, f)
+    covered = live["unit"].isin(list(by_unit)) | (whole is not None)
+    gone = live[covered & ~live["row_key"].isin(incoming["row_key"])].copy()
+    gone["file"] = gone["unit"].map(by_unit).astype(object).fillna(whole)
+    return _Plan(kind, incoming, scopes, gone[["row_key", "unit", "src_row", "file"]], len(live))
+
+
+_FOREVER = dt.datetime(9999, 12, 31)
+
+
+class _Refused(Exception):
+    """The batch can't be stored as it stands against the store (problems in the problem
+    table's format); raised inside the transaction, so nothing is written."""
+
+    def __init__(self, problems: pd.DataFrame) -> None:
+        super().__init__("batch refused")
+        self.problems = problems
+
+
+def _refusals(plans: dict[str, _Plan], rules: Rules, replace: bool) -> pd.DataFrame:
+    """What the store refuses of a batch: a unit's return taking over another unit's case,
+    and a register taking away more rows than limits.yaml allows (without ``replace``)."""
+    parts = [_taken_over(p) for p in plans.values() if p.kind in UNIT_RETURNS]
+    if not replace:
+        parts += [_too_many_gone(p, rules) for p in plans.values() if p.kind not in UNIT_RETURNS]
+    parts = [p for p in parts if len(p)]
+    return pd.concat(parts, ignore_index=True) if parts else pd.DataFrame()
+
+
+def _problem_rows(plan: _Plan, rows: pd.DataFrame, **cols) -> pd.DataFrame:
+    return pd.DataFrame({
+        "kind": KIND_LABELS[plan.kind], "file": rows["file"].astype(str),
+        "sheet": rows.get("sheet", ""), "row": rows["row"].astype("Int64"),
+        "severity": ERROR, **cols,
+    })  # fmt: skip
+
+
+def _taken_over(plan: _Plan) -> pd.DataFrame:
+    """Rows of a unit's return whose case is live under another unit: an error each (a
+    return changes only its own unit's rows; a case moves when its unit drops it)."""
+    moved = plan.moved()
+    if moved.empty:
+        return moved
+    rows = pd.DataFrame({"file": moved["src_file"], "sheet": moved["src_sheet"].astype(str),
+                         "row": moved["src_row"]})  # fmt: skip
+    problem = [
+        f"案件「{k.split(chr(31))[0]}」在台账库中是「{w}」的案件;"
+        "一个单位的报送不能改动其他单位的案件,整批未载入"
+        for k, w in zip(moved["row_key"], moved["was"], strict=True)
+    ]
+    return _problem_rows(
+        plan, rows, column="责任单位", value=moved["unit"].astype(str).to_numpy(),
+        problem=problem,
+        expected="本单位的案件编号;案件确已移交的,先由原单位在其台账中去掉,再由新单位报送",
+        check="rows.other_unit",
+    )  # fmt: skip
+
+
+def _too_many_gone(plan: _Plan, rules: Rules) -> pd.DataFrame:
+    """A register that would take away more rows than limits.yaml allows: one error per
+    file charged with them (a part of the register sent as the whole, most likely)."""
+    lim = rules.limits
+    n = len(plan.deleted)
+    if n <= lim.replace_max_rows or n <= lim.replace_max_share * max(plan.live, 1):
+        return pd.DataFrame()
+    files = plan.deleted["file"].value_counts()
+    rows = pd.DataFrame({"file": files.index, "row": pd.NA})
+    return _problem_rows(
+        plan, rows, column="", value="",
+        problem=[f"这份登记表比台账库中少了 {k} 行(台账库现有 {plan.live} 行),整批未载入:"
+                 "登记表每次应报送全部记录,少了的行会被删除" for k in files.to_numpy()],
+        expected="报送完整的登记表;只报送部分行时文件名加“补报”;确要删除这些行时加 --replace",
+        check="rows.mass_deletion",
+    )  # fmt: skip
