@@ -15,11 +15,8 @@
 
 from __future__ import annotations
 
-import io
 import re
-import struct
 import zipfile
-from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from xml.etree.ElementTree import ParseError
@@ -28,30 +25,28 @@ from defusedxml import ElementTree as ET
 from defusedxml.common import DefusedXmlException
 
 from ..params import Limits
+from .oldformats import _ods_scan, _xlsb_extents
+from .zipparts import (
+    Comment,
+    _extent_refusal,
+    _join,
+    _read_small,
+    _stream,
+    _too_big,
+    column_number,
+)
 
 OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
 ZIP_MAGIC = b"PK\x03\x04"
 WORKBOOK_SUFFIXES = (".xlsx", ".xlsm", ".xls", ".xlsb", ".ods", ".et", ".ett", ".xlt", ".xltx")
 TEXT_SUFFIXES = (".csv", ".txt", ".tsv")  # CSV and Excel's text exports
 _ENCRYPTED_NAMES = ("EncryptedPackage".encode("utf-16-le"), "EncryptionInfo".encode("utf-16-le"))
-_CHUNK = 1 << 20
 
 ENCRYPTED = (
     "文件设置了打开密码(已加密),无法读取",
     "去掉密码后另存:Excel 中 文件 → 信息 → 保护工作簿 → 用密码进行加密,清空密码后保存;"
     "WPS 中 文件 → 文档加密 → 密码加密,清空后保存",
 )
-
-
-@dataclass
-class Comment:
-    """Text of a workbook that is not a cell (a comment, the document's properties, a
-    printed header or footer, a defined name): where it is, and the text."""
-
-    sheet: str
-    ref: str
-    text: str
-    where: str = "批注"
 
 
 @dataclass
@@ -165,58 +160,6 @@ def _inspect_zip(zf: zipfile.ZipFile, limits: Limits) -> Inspection:
         for _ in _stream(zf, name):
             pass
     return Inspection(kind, None, comments)
-
-
-def _too_big(n: int, limits: Limits) -> tuple[str, str]:
-    return (
-        f"文件解压后超过 {limits.max_uncompressed_bytes // 1_000_000} MB(约 {n / 1e6:.0f} MB),"
-        "疑似异常文件,未读取",
-        "正常大小的台账文件(见 params/limits.yaml)",
-    )
-
-
-def _extent_refusal(sheet: str, rows: int, cols: int, limits: Limits) -> tuple[str, str] | None:
-    if rows <= limits.max_rows and cols <= limits.max_columns and rows * cols <= limits.max_cells:
-        return None
-    corner = f"{column_letter(cols)}{rows}"
-    return (
-        f"工作表「{sheet}」的数据范围为 A1:{corner}({rows} 行 × {cols} 列),超过读取限度,未读取",
-        f"不超过 {limits.max_rows} 行、{limits.max_columns} 列;"
-        "请删除远处的单元格(Ctrl+End 可定位到最后一个单元格)后重新保存",
-    )
-
-
-def column_letter(n: int) -> str:
-    """1 → A, 16384 → XFD."""
-    letters = ""
-    while n > 0:
-        n, rem = divmod(n - 1, 26)
-        letters = chr(65 + rem) + letters
-    return letters or "A"
-
-
-def column_number(letters: str) -> int:
-    """A → 1, XFD → 16384."""
-    n = 0
-    for ch in letters.upper():
-        n = n * 26 + ord(ch) - 64
-    return n
-
-
-def _read_small(zf: zipfile.ZipFile, name: str, limit: int = 1 << 20) -> bytes:
-    try:
-        with zf.open(name) as fh:
-            return fh.read(limit)
-    except KeyError:
-        return b""
-
-
-def _stream(zf: zipfile.ZipFile, name: str) -> Iterator[bytes]:
-    """The part's bytes in chunks; zipfile stops at the declared size and checks the CRC,
-    so a part can't inflate past what the directory says."""
-    with zf.open(name) as fh:
-        while chunk := fh.read(_CHUNK):
-            yield chunk
 
 
 # --------------------------------------------------------------------------- xlsx
@@ -396,124 +339,7 @@ def _marked(zf: zipfile.ZipFile) -> bool:
     return any(EXPORT_MARK in (el.text or "") for el in core.iter() if el.tag.endswith("keywords"))
 
 
-def _join(folder: str, target: str) -> str:
-    parts = folder.split("/")
-    for piece in target.split("/"):
-        if piece == "..":
-            parts.pop()
-        elif piece and piece != ".":
-            parts.append(piece)
-    return "/".join(parts)
-
-
 # --------------------------------------------------------------------------- xlsb
 
 
-def _varint(buf: io.BufferedIOBase, max_bytes: int) -> int | None:
-    value = 0
-    for i in range(max_bytes):
-        b = buf.read(1)
-        if not b:
-            return None if i == 0 else value
-        value |= (b[0] & 0x7F) << (7 * i)
-        if not b[0] & 0x80:
-            break
-    return value
-
-
-def _xlsb_sheet_parts(zf: zipfile.ZipFile) -> dict[str, str]:
-    """Binary worksheet part → sheet name, from workbook.bin's BrtBundleSh records."""
-    try:
-        rels = ET.fromstring(_read_small(zf, "xl/_rels/workbook.bin.rels", 16 << 20))
-    except (ParseError, DefusedXmlException):
-        return {}
-    targets = {r.get("Id"): r.get("Target", "") for r in rels}
-    out = {}
-    buf = io.BytesIO(_read_small(zf, "xl/workbook.bin", 16 << 20))
-    while (rtype := _varint(buf, 2)) is not None:
-        data = buf.read(_varint(buf, 4) or 0)
-        if rtype != 0x9C or len(data) < 12:
-            continue
-        try:  # hsState, iTabID, strRelID, strName (wide strings: length, UTF-16)
-            n = struct.unpack_from("<I", data, 8)[0]
-            rel = data[12 : 12 + 2 * n].decode("utf-16-le")
-            m = struct.unpack_from("<I", data, 12 + 2 * n)[0]
-            name = data[16 + 2 * n : 16 + 2 * n + 2 * m].decode("utf-16-le")
-        except (struct.error, UnicodeDecodeError):
-            continue
-        target = targets.get(rel, "")
-        out[target.lstrip("/") if target.startswith("/") else _join("xl", target)] = name
-    return out
-
-
-def _xlsb_extents(zf: zipfile.ZipFile, limits: Limits) -> dict[str, tuple[int, int]]:
-    """Highest row (BrtRowHdr) and column (cell records 1–18) per binary worksheet, and
-    the declared dimension (BrtWsDim), which the reader uses to size its cell buffer."""
-    out = {}
-    names = _xlsb_sheet_parts(zf)
-    listed = set(zf.namelist())
-    parts = {p for p in names if p in listed}  # every part named as a sheet, wherever it is
-    parts |= {n for n in listed if n.startswith("xl/worksheets/") and n.endswith(".bin")}
-    for part in sorted(parts):
-        max_row = max_col = 0
-        with zf.open(part) as raw:
-            buf = io.BufferedReader(raw, _CHUNK)
-            while (rtype := _varint(buf, 2)) is not None:
-                size = _varint(buf, 4) or 0
-                data = buf.read(size)
-                if rtype == 0x94 and len(data) >= 16:  # BrtWsDim: rows and columns, last
-                    _, last_row, _, last_col = struct.unpack_from("<IIII", data)
-                    max_row, max_col = max(max_row, last_row + 1), max(max_col, last_col + 1)
-                elif rtype == 0 and len(data) >= 4:
-                    max_row = max(max_row, struct.unpack_from("<I", data)[0] + 1)
-                elif 1 <= rtype <= 18 and len(data) >= 4:
-                    max_col = max(max_col, struct.unpack_from("<I", data)[0] + 1)
-                if max_row > limits.max_rows or max_col > limits.max_columns:
-                    break
-        out[names.get(part, part)] = (max_row, max_col)
-    return out
-
-
 # --------------------------------------------------------------------------- ods
-
-_T = "{urn:oasis:names:tc:opendocument:xmlns:table:1.0}"
-_O = "{urn:oasis:names:tc:opendocument:xmlns:office:1.0}"
-
-
-def _ods_scan(
-    zf: zipfile.ZipFile, limits: Limits
-) -> tuple[dict[str, tuple[int, int]], list[Comment]]:
-    """Highest row and column holding content per sheet (repeats expanded arithmetically,
-    never in memory), and the cell annotations."""
-    extents: dict[str, tuple[int, int]] = {}
-    comments: list[Comment] = []
-    sheet, row, max_row, max_col = "", 0, 0, 0
-    with zf.open("content.xml") as fh:
-        for event, el in ET.iterparse(fh, events=("start", "end")):
-            tag = el.tag
-            if event == "start":
-                if tag == f"{_T}table":
-                    sheet, row, max_row, max_col = el.get(f"{_T}name", ""), 0, 0, 0
-                continue
-            if tag == f"{_T}table-row":
-                reps = int(el.get(f"{_T}number-rows-repeated", "1"))
-                col, filled = 0, 0
-                for cell in el:
-                    n = int(cell.get(f"{_T}number-columns-repeated", "1"))
-                    has = len(cell) or cell.get(f"{_O}value-type")
-                    if has:
-                        filled = col + n
-                        for note in cell.iter(f"{_O}annotation"):
-                            ref = f"{column_letter(col + 1)}{row + 1}"
-                            comments.append(Comment(sheet, ref, "".join(note.itertext())))
-                    col += n
-                if filled:
-                    max_row, max_col = row + reps, max(max_col, filled)
-                row += reps
-                el.clear()
-            elif tag == f"{_T}table":
-                extents[sheet] = (max_row, max_col)
-                if _extent_refusal(sheet, max_row, max_col, limits):
-                    break
-                el.clear()
-    return extents, comments

@@ -20,10 +20,10 @@ import numpy as np
 import pandas as pd
 
 from ..params import Reading, fold
-from .guard import column_letter
 from .privacy import detect
 from .raw import REMARK, FileNote, RawTable, ReadResult, Unseen
 from .schema import KIND_LABELS, KINDS, SCHEMAS, header_lookup, normalise_header
+from .zipparts import column_letter
 
 HEADER_SCAN_ROWS = 10  # the header block starts among the first rows
 HEADER_DEPTH = 3  # and is at most this many rows deep

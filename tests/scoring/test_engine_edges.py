@@ -10,8 +10,8 @@ import pytest
 from support import ledgers, visit
 
 from baiyi_lib import LedgerError, score
+from baiyi_lib.scoring.doubling import screened_before
 from baiyi_lib.scoring.points import EXCLUDED_COLUMNS
-from baiyi_lib.scoring.visits import screened_before
 
 
 def test_an_empty_points_table_has_the_columns_and_types_of_a_full_one():
