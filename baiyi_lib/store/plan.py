@@ -12,7 +12,7 @@ import duckdb
 import numpy as np
 import pandas as pd
 
-from ..ledgers.schema import KIND_LABELS
+from ..ledgers.schema import KIND_LABELS, UNITLESS
 from ..ledgers.validate import ERROR
 from ..params import Rules
 from .batch import WEEKLY_KINDS, _File
@@ -90,13 +90,16 @@ UNIT_RETURNS = WEEKLY_KINDS
 def _scopes(kind: str, batch: list[_File]) -> list[tuple[str, str | None]]:
     """What each file of the batch replaces in one ledger: a unit's ledger (a unit's
     return, or a register that declares its unit), or the whole ledger (the office's
-    register); nothing for a file that only adds (补报)."""
+    register, and always for a register of no unit); nothing for a file that only adds
+    (补报)."""
     out: list[tuple[str, str | None]] = []
     for f in batch:
         if kind not in f.kinds or f.partial:
             continue
         if kind in UNIT_RETURNS:
             out += [(f.name, u) for u in sorted(f.units.get(kind, set()))]
+        elif kind in UNITLESS:  # a register of no unit (接访值班表) is replaced whole
+            out.append((f.name, None))
         else:
             out.append((f.name, f.declared.get(kind)))
     return out
