@@ -103,6 +103,7 @@ class Campaign:
     end: dt.date
     phases: tuple[Phase, ...]
     weekly_return_weekday: int  # ISO weekday, 5 = Friday
+    weekday_name: str  # the return day as people say it (周日 without a return)
     late_days: int  # a return this many days after the return day is late, not missing
     deadlines: tuple[Deadline, ...]
     base_score: int
@@ -115,13 +116,12 @@ class Campaign:
     short_name: str = ""  # as titles say it (信访维稳百日攻坚行动); the name if not given
     targets: tuple[Target, ...] = ()
     targets_clause: str = ""
-    # the assessment cycle (考核周期): the whole period, or each month or quarter scored on
-    # its own from the base (月考核); its clause
     # what the period is called (行动 → 行动期, 行动开始日, 行动以来), and the office that
     # runs it and certifies resolutions (行动办公室); campaign.yaml period.called / office
     called: str = "考核"
     office: str = "考核办公室"
-    weekday_name: str = "周五"  # the return day as people say it (周日 without a return)
+    # the assessment cycle (考核周期): the whole period, or each month or quarter scored on
+    # its own from the base (月考核); its clause
     cycle: str = "全期"
     cycle_clause: str = ""
     has_returns: bool = True  # whether the method sets a regular return (weekly_return)

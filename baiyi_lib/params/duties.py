@@ -54,7 +54,7 @@ def load_duties(c: Checker, data: Any) -> dict[str, Duty]:
         spec = c.mapping(
             spec, f"duties.{key}", {"label": str, "clause": str, "quote": str, **extra}, {}
         )
-        if key == "warnings" and spec.get("verify_within", "当日") not in VERIFY_WITHIN:
+        if "verify_within" in spec and spec["verify_within"] not in VERIFY_WITHIN:
             c.error(f"duties.{key}.verify_within", f"应为 {' / '.join(VERIFY_WITHIN)}(不过夜)")
         if isinstance(spec.get("feedback_hours"), int) and spec["feedback_hours"] < 1:
             c.error(f"duties.{key}.feedback_hours", "应为正整数(小时)")

@@ -30,8 +30,8 @@ class Limits:
     max_cell_chars: int
     sha256: str
     # a register that would delete more rows than this (both) waits for --replace
-    replace_max_rows: int = 5
-    replace_max_share: float = 0.2
+    replace_max_rows: int
+    replace_max_share: float
 
 
 def load_limits(path: Path) -> Limits:
