@@ -2,7 +2,7 @@
 documents due by them, targets, attention, award, base score) and its strict loader.
 
 Owns Phase, Deadline, Document, Target, Attention, Award, Campaign and ``load_campaign``.
-Imports ``yamlio`` (reading and checking) and ``duties`` (the plan's duties).
+May import ``yamlio`` (reading and checking) and ``duties`` (the plan's duties).
 """
 
 from __future__ import annotations

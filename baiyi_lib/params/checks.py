@@ -2,7 +2,7 @@
 form, irregularity, head count and declared columns), references resolve, year and
 head-count brackets tile, and the interpretations the mechanisms need are there.
 
-Owns ``check_when``, ``check_rule_set`` and ENGINE_CHOICES. Imports ``terms``, ``text``,
+Owns ``check_when``, ``check_rule_set`` and ENGINE_CHOICES. May import ``terms``, ``text``,
 ``interpretations``, ``models`` and ``yamlio``.
 """
 

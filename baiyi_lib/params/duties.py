@@ -1,7 +1,7 @@
 """The plan's duties checked by case every week, not scored (campaign.yaml ``duties``).
 
 Owns Duty, the duties the engine knows (DUTIES, VERIFY_WITHIN) and their loading from
-campaign.yaml. Imports ``yamlio`` (the checker) only.
+campaign.yaml. May import ``yamlio`` (the checker) only.
 """
 
 from __future__ import annotations

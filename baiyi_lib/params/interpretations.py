@@ -2,7 +2,7 @@
 the values in force, and how an override (a CLI string) becomes one.
 
 Owns Interpretation, ``coerce_interpretation`` and the loading of the interpretations.
-Imports ``yamlio`` and ``baiyi_lib.errors``.
+May import ``yamlio`` and ``baiyi_lib.errors``.
 """
 
 from __future__ import annotations

@@ -1,7 +1,7 @@
 """limits.yaml: what the loader refuses as implausible or unsafe input (head counts,
 dates, file sizes) and when a register waits for --replace.
 
-Owns Limits and ``load_limits``. Imports ``yamlio`` only.
+Owns Limits and ``load_limits``. May import ``yamlio`` only.
 """
 
 from __future__ import annotations

@@ -2,7 +2,7 @@
 limits.yaml and ledgers.yaml beside it) into one Rules, with the checks that span files
 and interpretation overrides by name.
 
-Owns ``load_rules`` and the cross-file checks. Imports the other params modules (never
+Owns ``load_rules`` and the cross-file checks. May import the other params modules (never
 the package itself) and ``baiyi_lib.errors``.
 """
 

@@ -3,7 +3,7 @@ the interpretations in force, the campaign, units, limits and ledger reading), a
 lookups on them (the visit rates that match a visit, a free-written category).
 
 Owns the rule-set dataclasses, ``visit_rate_rules``, ``when_words`` and
-``canonical_category``. Imports ``terms``, ``text``, ``interpretations``, ``campaign``,
+``canonical_category``. May import ``terms``, ``text``, ``interpretations``, ``campaign``,
 ``units``, ``limits``, ``reading`` and ``baiyi_lib.errors``.
 """
 

@@ -2,7 +2,7 @@
 
 Owns PROJECT_ROOT, INSTALLED, DEFAULT_STORE (the one default store, a Path), SAMPLE, the
 params folder a user names (``default_params_dir``, ``rules_folder``) and how a params path
-is shown (``shown_path``). Imports only ``baiyi_lib.errors``.
+is shown (``shown_path``). May import only ``baiyi_lib.errors``.
 """
 
 from __future__ import annotations

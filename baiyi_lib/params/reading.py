@@ -1,7 +1,7 @@
 """ledgers.yaml: how ledgers are read as people write them ("none" spellings, serial and
 total markers, dispute categories, posts, warning outcomes, the shape of an id).
 
-Owns Reading and ``load_reading``. Imports ``yamlio`` and ``text``.
+Owns Reading and ``load_reading``. May import ``yamlio`` and ``text``.
 """
 
 from __future__ import annotations

@@ -2,7 +2,7 @@
 fields), its ``when`` conditions, the items (考核项目) and their caps, the floor, the forms
 defined by head count and the declared yes/no columns.
 
-Owns the per-section loaders that ``loader.load_rules`` assembles. Imports ``terms``,
+Owns the per-section loaders that ``loader.load_rules`` assembles. May import ``terms``,
 ``interpretations``, ``models`` and ``yamlio``.
 """
 

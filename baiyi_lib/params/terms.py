@@ -1,7 +1,7 @@
 """The terms of the params format: the mechanisms a rule may name, what each may charge
 per, the conditions the engine knows, and the bounds a method's numbers must keep.
 
-Constants only; imports nothing.
+Owns these constants (MECHANISMS, PER_BASIS, MAX_POINTS…). May import nothing.
 """
 
 MECHANISMS = (

@@ -1,7 +1,8 @@
 """How free-written text is compared with the spellings params list.
 
-``fold`` (a cell against a list of spellings: NFKC, no spaces, upper case) and ``squash``
-(category names: no whitespace, no list punctuation). Imports nothing.
+Owns ``fold`` (a cell against a list of spellings: NFKC, no spaces, upper case) and
+``squash`` (category names: no whitespace, no list punctuation). May import nothing but
+the standard library.
 """
 
 from __future__ import annotations

@@ -1,6 +1,6 @@
 """units.yaml: the scored units, their kinds, and every way their names are written.
 
-Owns Unit, Units and ``load_units``. Imports ``yamlio`` and ``baiyi_lib.errors``.
+Owns Unit, Units and ``load_units``. May import ``yamlio`` and ``baiyi_lib.errors``.
 """
 
 from __future__ import annotations

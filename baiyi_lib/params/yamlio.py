@@ -3,7 +3,7 @@
 Owns the strict loader (duplicate keys refused, impossible dates named by line, integers as
 YAML 1.2 writes them), ``read_yaml``, the ``Checker`` that collects every problem of one
 file before raising them together, and ``vocabulary`` (a list of names with their other
-spellings). Imports only ``baiyi_lib.errors`` (and PyYAML).
+spellings). May import only ``baiyi_lib.errors`` (and PyYAML).
 """
 
 from __future__ import annotations
