@@ -14,7 +14,6 @@ from pathlib import Path
 
 import pandas as pd
 
-from . import params
 from .dates import parse_moment
 from .errors import LedgerError, ParamsError
 from .ledgers import (
@@ -27,7 +26,7 @@ from .ledgers import (
     kinds_used,
     read_anything,
 )
-from .params import PROJECT_ROOT, Rules, load_rules
+from .params import DEFAULT_STORE, PROJECT_ROOT, SAMPLE, Rules, load_rules
 
 __all__ = [
     "DEFAULT_STORE",
@@ -40,8 +39,6 @@ __all__ = [
     "resolve_source",
 ]
 
-DEFAULT_STORE = str(params.DEFAULT_STORE)
-SAMPLE = str(params.SAMPLE)
 STORE_SUFFIX = ".duckdb"
 
 
@@ -65,7 +62,7 @@ def known_moment(value: object, rules: Rules, what: str = "已知时间(known_at
 def default_source() -> str:
     """Where the ledgers are by default: the project's store when it exists, else the
     shipped sample (absolute, whatever the working directory)."""
-    return DEFAULT_STORE if os.path.exists(DEFAULT_STORE) else SAMPLE
+    return str(DEFAULT_STORE if DEFAULT_STORE.exists() else SAMPLE)
 
 
 def resolve_source(source: str | os.PathLike | None) -> str:

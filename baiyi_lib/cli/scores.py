@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import argparse
-import os
 import sys
 
 import pandas as pd
@@ -112,7 +111,7 @@ def cmd_validate(args: argparse.Namespace) -> int:
 def _gaps_against_store(checked, args: argparse.Namespace) -> list[str]:
     """Weekly kinds a unit's files lack although its earlier returns in the store had
     them (a CSV saved from Excel keeps only the first sheet)."""
-    store = args.store or (DEFAULT_STORE if os.path.exists(DEFAULT_STORE) else None)
+    store = args.store or (str(DEFAULT_STORE) if DEFAULT_STORE.exists() else None)
     if store is None or checked.ledgers is None or is_store(args.data):
         return []
     from ..store import WEEKLY_KINDS, kinds_sent_before, missing_kind_note, missing_kinds, reading

@@ -1,0 +1,344 @@
+"""campaign.yaml: the campaign frame (period, phases, weekly returns, deadlines and the
+documents due by them, targets, attention, award, base score) and its strict loader.
+
+Owns Phase, Deadline, Document, Target, Attention, Award, Campaign and ``load_campaign``.
+May import ``yamlio`` (reading and checking) and ``duties`` (the plan's duties).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from .duties import Duty, load_duties
+from .yamlio import Checker, read_yaml
+
+# A method without a regular return: the briefing's weeks are calendar weeks (Monday to
+# Sunday), nothing is due and nothing is late
+NO_RETURN = {"weekday": 7, "weekday_name": "周日", "what": "", "late_days": 0, "clause": "",
+             "quote": ""}  # fmt: skip
+# Assessment cycles (考核周期) other than the whole period, by their length in months
+CYCLE_MONTHS = {"月": 1, "季": 3}
+
+
+@dataclass(frozen=True)
+class Phase:
+    id: str
+    name: str
+    start: dt.date
+    end: dt.date
+    clause: str
+
+
+@dataclass(frozen=True)
+class Deadline:
+    """A fixed date of the plan (campaign.yaml deadlines), with the documents each unit
+    sends by it, if any (实施方案 五、四: 动员部署情况、实施方案、领导小组成员名单…)."""
+
+    id: str
+    name: str
+    date: dt.date
+    clause: str
+    documents: tuple[Document, ...] = ()
+
+
+@dataclass(frozen=True)
+class Document:
+    """A one-off document a unit sends by a deadline: its id, its name as pages say it,
+    and the words a file's name carries to be recognised as one (动员部署、实施方案…)."""
+
+    id: str
+    name: str
+    words: tuple[str, ...]
+
+
+# What a target (任务目标) can be measured by: the views compute each (views.targets)
+TARGET_MEASURES = ("screened_share", "backlog_cleared", "only_once", "upper_visits")
+
+
+@dataclass(frozen=True)
+class Target:
+    """One of the plan's targets (任务目标) and the figure that measures it."""
+
+    id: str
+    name: str
+    clause: str
+    measure: str
+
+
+@dataclass(frozen=True)
+class Attention:
+    """When the briefing's 需要关注 lists a case or a unit (campaign.yaml, attention)."""
+
+    # None: the method (campaign.yaml) does not set it, and its list is not drawn
+    unresolved_weeks: int | None = None
+    backlog_weeks_left: int | None = None
+    missed_returns: int | None = None
+    news_weeks: int = 1  # a system-first visit stays among the 本周要点 this many weeks
+    movers: int = 3  # the units whose score moved most, named among the 本周要点
+    # the plan's clause behind each list (repeats, escalations, unresolved, backlog, returns)
+    clauses: dict[str, str] = field(default_factory=dict, hash=False)
+    aim: str = ""  # what the lists serve, in the plan's words (排查化解在基层,群众只访一次)
+
+
+@dataclass(frozen=True)
+class Award:
+    """An honour the plan withholds from units that miss its targets or are vetoed
+    (实施方案 五、三: 平安稳定星), as the final assessment states it (campaign.yaml award)."""
+
+    name: str
+    clause: str
+    rule: str  # the plan's rule in its words, as the final page states it
+    decided_by: str  # who decides (领导小组)
+
+
+@dataclass(frozen=True)
+class Campaign:
+    """The campaign frame: period, phases, weekly returns, deadlines, base score."""
+
+    name: str
+    start: dt.date
+    end: dt.date
+    phases: tuple[Phase, ...]
+    weekly_return_weekday: int  # ISO weekday, 5 = Friday
+    weekday_name: str  # the return day as people say it (周日 without a return)
+    late_days: int  # a return this many days after the return day is late, not missing
+    deadlines: tuple[Deadline, ...]
+    base_score: int
+    base_clause: str
+    sha256: str
+    attention: Attention = Attention()
+    weekly_return: str = ""  # what is returned each week, as the deadline table says it
+    weekly_return_clause: str = ""
+    weekly_return_quote: str = ""  # the plan's sentence (templates' instructions say it)
+    short_name: str = ""  # as titles say it (信访维稳百日攻坚行动); the name if not given
+    targets: tuple[Target, ...] = ()
+    targets_clause: str = ""
+    # what the period is called (行动 → 行动期, 行动开始日, 行动以来), and the office that
+    # runs it and certifies resolutions (行动办公室); campaign.yaml period.called / office
+    called: str = "考核"
+    office: str = "考核办公室"
+    # the assessment cycle (考核周期): the whole period, or each month or quarter scored on
+    # its own from the base (月考核); its clause
+    cycle: str = "全期"
+    cycle_clause: str = ""
+    has_returns: bool = True  # whether the method sets a regular return (weekly_return)
+    award: Award | None = None  # the honour the final assessment decides on, if any
+    decided_by: str = "考核单位"  # who decides the readings of ambiguous text (领导小组)
+    unit: str = "分"  # what the points are counted in (分; 元 for a method of rewards and fines)
+    duties: dict[str, Duty] = field(default_factory=dict, hash=False)  # the plan's, by id
+
+    def assessment_period(self, as_of: dt.date) -> tuple[dt.date, dt.date]:
+        """The assessment period holding as-of: the whole campaign, or its month or quarter
+        (clipped to the campaign). Events before it belong to an earlier assessment."""
+        if self.cycle == "全期":
+            return self.start, self.end
+        months = CYCLE_MONTHS[self.cycle]
+        first = dt.date(as_of.year, (as_of.month - 1) // months * months + 1, 1)
+        after = dt.date(first.year + (first.month + months - 1) // 12,
+                        (first.month + months - 1) % 12 + 1, 1)  # fmt: skip
+        return max(first, self.start), min(after - dt.timedelta(days=1), self.end)
+
+    @property
+    def backlog_target(self) -> Deadline | None:
+        """The deadline by which every backlog case is to be resolved, if the plan sets one."""
+        return next((d for d in self.deadlines if d.id == "backlog_target"), None)
+
+    @property
+    def documents(self) -> tuple[tuple[Document, Deadline], ...]:
+        """Every one-off document units send (实施方案 五、四), with its deadline."""
+        return tuple((doc, d) for d in self.deadlines for doc in d.documents)
+
+
+def _load_targets(c: Checker, data: Any) -> tuple[Target, ...]:
+    """campaign.yaml ``targets``: the plan's targets, each with the figure that measures it."""
+    if data is None:
+        return ()
+    spec = c.mapping(data, "targets", {"clause": str, "list": list}, {"quote": str})
+    out = []
+    for i, t in enumerate(spec.get("list") or []):
+        key = f"targets.list[{i}]"
+        t = c.mapping(t, key, {"id": str, "name": str, "clause": str, "measure": str}, {})
+        if {"id", "name", "clause", "measure"} <= t.keys():
+            if t["measure"] not in TARGET_MEASURES:
+                allowed = " / ".join(TARGET_MEASURES)
+                c.error(f"{key}.measure", f"应为 {allowed},实为 {t['measure']!r}")
+            out.append(Target(t["id"], t["name"], t["clause"], t["measure"]))
+    return tuple(out)
+
+
+def _load_documents(c: Checker, key: str, data: Any) -> tuple[Document, ...]:
+    """A deadline's documents (实施方案 五、四): id, name, and the words of a file name
+    that tell it (at least one, none empty)."""
+    out = []
+    for j, spec in enumerate(data or []):
+        spec = c.mapping(spec, f"{key}[{j}]", {"id": str, "name": str, "words": list}, {})
+        words = tuple(str(w).strip() for w in spec.get("words") or ())
+        if "words" in spec and (not words or not all(words)):
+            c.error(f"{key}[{j}].words", "应列出文件名中表明这种材料的词(如 实施方案),不能为空")
+        if {"id", "name", "words"} <= spec.keys():
+            out.append(Document(spec["id"], spec["name"], words))
+    return tuple(out)
+
+
+def load_campaign(path: Path) -> Campaign:
+    """Load campaign.yaml (period, phases, weekly returns, deadlines, base score)."""
+    data, digest = read_yaml(path)
+    c = Checker(path)
+    sourced = {"clause": str, "quote": str}
+    top = c.mapping(
+        data,
+        "campaign",
+        {
+            "name": str,
+            "document": str,
+            "period": dict,
+            "base_score": dict,
+        },
+        {
+            "short_name": str,
+            "targets": dict,
+            "assessment": dict,
+            "phases": list,
+            "weekly_return": dict,
+            "deadlines": list,
+            "attention": dict,
+            "award": dict,
+            "decided_by": str,
+            "duties": dict,
+        },
+    )
+    period = c.mapping(
+        top.get("period", {}),
+        "period",
+        {"start": dt.date, "end": dt.date, **sourced},
+        {"note": str, "called": str, "office": str},
+    )
+    phases = []
+    for i, p in enumerate(top.get("phases", []) or []):
+        p = c.mapping(
+            p,
+            f"phases[{i}]",
+            {"id": str, "name": str, "start": dt.date, "end": dt.date, **sourced},
+            {},
+        )
+        if {"id", "name", "start", "end", "clause"} <= p.keys():
+            phases.append(Phase(p["id"], p["name"], p["start"], p["end"], p["clause"]))
+    # a method with no regular return (an annual method): weeks are calendar weeks
+    weekly = (
+        c.mapping(
+            top["weekly_return"],
+            "weekly_return",
+            {"weekday": int, "weekday_name": str, "what": str, "late_days": int, **sourced},
+            {},
+        )
+        if "weekly_return" in top
+        else dict(NO_RETURN)
+    )
+    if isinstance(weekly.get("weekday"), int) and not 1 <= weekly["weekday"] <= 7:
+        c.error("weekly_return.weekday", "应为 1(周一)到 7(周日)")
+    elif isinstance(weekly.get("weekday"), int) and isinstance(weekly.get("weekday_name"), str):
+        day = "一二三四五六日"[weekly["weekday"] - 1]
+        said = (f"周{day}", f"星期{day}", *(("周天", "星期天") if day == "日" else ()))
+        if weekly["weekday_name"] not in said:
+            c.error(
+                "weekly_return.weekday_name",
+                f"「{weekly['weekday_name']}」与 weekday: {weekly['weekday']}(周{day})不符",
+            )
+    if isinstance(weekly.get("late_days"), int) and not 0 <= weekly["late_days"] <= 6:
+        c.error("weekly_return.late_days", "应为 0 到 6 天")
+    deadlines = []
+    for i, d in enumerate(top.get("deadlines", []) or []):
+        d = c.mapping(
+            d,
+            f"deadlines[{i}]",
+            {"id": str, "name": str, "date": dt.date, **sourced},
+            {"documents": list},
+        )
+        docs = _load_documents(c, f"deadlines[{i}].documents", d.get("documents"))
+        if {"id", "name", "date", "clause"} <= d.keys():
+            deadlines.append(Deadline(d["id"], d["name"], d["date"], d["clause"], docs))
+    seen = [doc.id for dl in deadlines for doc in dl.documents]
+    for doc_id in sorted({x for x in seen if seen.count(x) > 1}):
+        c.error("deadlines.documents", f"材料编号「{doc_id}」重复")
+    base = c.mapping(
+        top.get("base_score", {}), "base_score", {"value": int, **sourced}, {"unit": str}
+    )
+    watch = c.mapping(
+        top.get("attention", {}),
+        "attention",
+        {},
+        {
+            "unresolved_weeks": int,
+            "backlog_weeks_left": int,
+            "missed_returns": int,
+            "news_weeks": int,
+            "movers": int,
+            "clauses": dict,
+            "aim": str,
+        },
+    )
+    lists = ("repeats", "escalations", "unresolved", "backlog", "returns")
+    for key, value in (watch.get("clauses") or {}).items():
+        if key not in lists or not isinstance(value, str):
+            c.error(f"attention.clauses.{key}", f"应为 {' / '.join(lists)} 之一,值为条款文字")
+    for key, value in watch.items():
+        if isinstance(value, int) and value < 1:
+            c.error(f"attention.{key}", "应为正整数")
+    if "missed_returns" in watch and "weekly_return" not in top:
+        c.error("attention.missed_returns", "没有 weekly_return(定期报送),无从判断未报")
+    dated = all(type(period.get(k)) is dt.date for k in ("start", "end"))
+    if dated and period["start"] > period["end"]:
+        c.error("period", "开始日期晚于结束日期")
+    targets = _load_targets(c, top.get("targets"))
+    cycle = c.mapping(top.get("assessment", {}), "assessment", {}, {"cycle": str, **sourced})
+    award = (
+        c.mapping(
+            top["award"],
+            "award",
+            {"name": str, "rule": str, "decided_by": str, **sourced},
+            {"note": str},
+        )
+        if "award" in top
+        else {}
+    )
+    if cycle.get("cycle", "全期") not in ("全期", *CYCLE_MONTHS):
+        c.error(
+            "assessment.cycle", f"应为 全期 / {' / '.join(CYCLE_MONTHS)},实为 {cycle['cycle']!r}"
+        )
+    if "cycle" in cycle and not {"clause", "quote"} <= cycle.keys():
+        c.error("assessment", "考核周期须写 clause 和 quote")
+    c.raise_if_any()
+    return Campaign(
+        name=top["name"],
+        start=period["start"],
+        end=period["end"],
+        phases=tuple(phases),
+        weekly_return_weekday=weekly["weekday"],
+        late_days=weekly["late_days"],
+        deadlines=tuple(sorted(deadlines, key=lambda d: d.date)),
+        base_score=base["value"],
+        short_name=top.get("short_name") or top["name"],
+        weekly_return=f"每{weekly['weekday_name']}报送{weekly['what']}" if weekly["what"] else "",
+        weekly_return_clause=weekly["clause"],
+        weekly_return_quote=weekly["quote"],
+        targets=targets,
+        targets_clause=(top.get("targets") or {}).get("clause", ""),
+        base_clause=base["clause"],
+        sha256=digest,
+        attention=Attention(**watch),
+        cycle=cycle.get("cycle", "全期"),
+        cycle_clause=cycle.get("clause", ""),
+        has_returns="weekly_return" in top,
+        decided_by=top.get("decided_by", "考核单位"),
+        duties=load_duties(c, top.get("duties")),
+        unit=base.get("unit", "分"),
+        award=Award(award["name"], award["clause"], award["rule"], award["decided_by"])
+        if award
+        else None,
+        called=period.get("called", "考核"),
+        weekday_name=weekly["weekday_name"],
+        office=period.get("office", "考核办公室"),
+    )

@@ -1,0 +1,99 @@
+"""ledgers.yaml: how ledgers are read as people write them ("none" spellings, serial and
+total markers, dispute categories, posts, warning outcomes, the shape of an id).
+
+Owns Reading and ``load_reading``. May import ``yamlio`` and ``text``.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from .text import fold, squash
+from .yamlio import Checker, read_yaml, vocabulary
+
+
+@dataclass(frozen=True)
+class Reading:
+    """How ledgers are read as people write them (ledgers.yaml): "none" spellings, serial
+    and total markers, the dispute categories (纠纷类别) with their other spellings, and
+    the shape of an id."""
+
+    placeholders: frozenset[str]
+    serial_headers: frozenset[str]
+    total_words: tuple[str, ...]
+    dispute_categories: dict[str, tuple[str, ...]]
+    id_max_chars: int
+    id_max_han: int
+    id_need_digit: bool
+    sha256: str
+    # the posts a 包案领导 cell may hold (职务, never a name), with their other spellings
+    posts: dict[str, tuple[str, ...]] = field(default_factory=dict, hash=False)
+    # what became of a pushed warning (预警信息 处置结果), with other spellings
+    warning_outcomes: dict[str, tuple[str, ...]] = field(default_factory=dict, hash=False)
+
+    def post_lookup(self) -> dict[str, str]:
+        """Every accepted spelling of a post (spaces removed) → the post."""
+        return {"".join(s.split()): name for name, spellings in self.posts.items()
+                for s in spellings}  # fmt: skip
+
+    def dispute_lookup(self) -> dict[str, str]:
+        """Every accepted spelling of a dispute category (squashed) → its category."""
+        return {squash(s): name for name, spellings in self.dispute_categories.items()
+                for s in spellings}  # fmt: skip
+
+
+def load_reading(path: Path) -> Reading:
+    """Load ledgers.yaml: each list non-empty, the categories a vocabulary whose spellings
+    do not collide, the id limits positive."""
+    data, digest = read_yaml(path)
+    c = Checker(path)
+    top = c.mapping(
+        data,
+        "ledgers",
+        {"placeholders": dict, "serial_headers": dict, "total_words": dict,
+         "dispute_categories": dict, "ids": dict},
+        {"posts": dict, "warning_outcomes": dict},
+    )  # fmt: skip
+    lists = {}
+    for key in ("placeholders", "serial_headers", "total_words"):
+        spec = c.mapping(top.get(key, {}), key, {"values": list, "reason": str}, {})
+        values = spec.get("values", [])
+        if not values or not all(isinstance(v, str) and v.strip() for v in values):
+            c.error(f"{key}.values", "应为非空的文字列表")
+        lists[key] = [v for v in values if isinstance(v, str)]
+    cats = c.mapping(top.get("dispute_categories", {}), "dispute_categories",
+                     {"values": dict, "reason": str}, {})  # fmt: skip
+    categories = vocabulary(c, "dispute_categories.values", cats.get("values"))
+    posts: dict[str, tuple[str, ...]] = {}
+    if "posts" in top:
+        spec = c.mapping(top["posts"], "posts", {"values": dict, "reason": str}, {})
+        posts = vocabulary(c, "posts.values", spec.get("values"))
+    outcomes: dict[str, tuple[str, ...]] = {}
+    if "warning_outcomes" in top:
+        spec = c.mapping(
+            top["warning_outcomes"], "warning_outcomes", {"values": dict, "reason": str}, {}
+        )
+        outcomes = vocabulary(c, "warning_outcomes.values", spec.get("values"))
+    ids = c.mapping(
+        top.get("ids", {}),
+        "ids",
+        {"max_chars": int, "max_han": int, "need_digit": bool, "reason": str},
+        {},
+    )
+    for key in ("max_chars", "max_han"):
+        if isinstance(ids.get(key), int) and ids[key] < 1:
+            c.error(f"ids.{key}", "应为正整数")
+    c.raise_if_any()
+    return Reading(
+        placeholders=frozenset(fold(v) for v in lists["placeholders"]),
+        serial_headers=frozenset(fold(v) for v in lists["serial_headers"]),
+        total_words=tuple(fold(v) for v in lists["total_words"]),
+        dispute_categories=categories,
+        id_max_chars=ids["max_chars"],
+        id_max_han=ids["max_han"],
+        id_need_digit=ids["need_digit"],
+        sha256=digest,
+        posts=posts,
+        warning_outcomes=outcomes,
+    )
