@@ -30,9 +30,9 @@ from openpyxl.worksheet.worksheet import Worksheet
 from . import views
 from .dates import week_label
 from .ledgers import Ledgers, kinds_used
+from .ledgers.cells import expected_text
 from .ledgers.guard import EXPORT_MARK
 from .ledgers.schema import KIND_LABELS, SCHEMAS, STATUS_ALIASES, columns
-from .ledgers.validate import expected_text
 from .params import Rules
 from .present import attention_lists, attention_shown, spreadsheet_safe
 from .report.files import atomic_write
