@@ -13,8 +13,8 @@ from pandas.api import types as ptypes
 from ..params import Limits, Rules, fold
 from . import normalise as nz
 from . import vocabulary as vocab
+from .checks import CHECKS
 from .masking import (
-    ID_PROSE,
     column_characters,
     id_rule,
     may_name,
@@ -97,7 +97,7 @@ def parse_columns(
             if why is None:
                 why = _why(col, raw, bad)
             why = pd.Series(why, index=raw.index).astype(object)
-            why[prose] = ID_PROSE.format(**id_rule(rules))
+            why[prose] = CHECKS["cell.prose"].say(**id_rule(rules))
             said = placeholder & bad
             if said.any():
                 why[said] = written[said].map(lambda v: f"「{v}」表示没有,但此列必填")
@@ -107,7 +107,7 @@ def parse_columns(
             hidden = hidden | (bad & may_name(written, column_characters(col, rules)))
             if col.type == "post":  # a name may stand where a post belongs: never echoed
                 why = pd.Series(why, index=raw.index).astype(object)
-                why[bad] = "不是职务表中的写法:包案领导只填职务(如 分管副局长),不写姓名;原文未显示"
+                why[bad] = CHECKS["cell.post"].say()
             shown_as = written.where(~hidden, prose_mask(written))
             expected = expected_text(col, rules)
             if col.type == "persons":
@@ -184,35 +184,13 @@ def check_raw_cells(
         flags = check_cells(raw)
         personal = (flags.personal != "").to_numpy()
         if personal.any():
-            problems.add(
-                frame,
-                personal,
-                kind,
-                header,
-                personal_shown(raw, personal),
-                "单元格含" + flags.personal + ",台账不得记录个人信息",
-                "删除个人信息,只填案件编号和人次",
-                check="text.personal",
-            )
-        problems.add(
-            frame,
-            flags.control,
-            kind,
-            header,
-            raw,
-            "单元格含控制字符(如 NUL 或终端转义符),多为从其他系统复制时带入",
-            "只含文字、数字和标点的内容;可在 Excel 中用 CLEAN() 清除后重新报送",
-            check="cell.control",
-        )
+            said = {w: CHECKS["text.personal"].say(what=w) for w in flags.personal.unique()}
+            problems.add(frame, personal, kind, header, personal_shown(raw, personal),
+                         flags.personal.map(said), check="text.personal")  # fmt: skip
+        problems.add(frame, flags.control, kind, header, raw, check="cell.control")
         too_long = flags.length > limits.max_cell_chars
         if too_long.any():
-            problems.add(
-                frame,
-                too_long,
-                kind,
-                header,
-                raw,
-                pd.Series(flags.length, index=raw.index).map(lambda n: f"单元格文字过长({n} 字)"),
-                f"不超过 {limits.max_cell_chars} 字(见 params/limits.yaml)",
-                check="cell.too_long",
-            )
+            long = CHECKS["cell.too_long"]
+            said = pd.Series(flags.length, index=raw.index).map(lambda n, c=long: c.say(n=n))
+            problems.add(frame, too_long, kind, header, raw, said,
+                         long.expect(max_chars=limits.max_cell_chars), check=long.id)  # fmt: skip

@@ -6,8 +6,8 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
+from .checks import CHECKS
 from .problems import Problems
-from .raw import REMARK
 from .schema import KEYS
 
 
@@ -59,23 +59,17 @@ def check_unique(
     mask = np.zeros(len(typed), dtype=bool)
     mask[conflict] = True
     where = pd.Series("", index=typed.index, dtype=object)
+    unique = CHECKS["rows.unique"]
     where[conflict] = [
-        f"编号重复:与 {frame.at[f, 'src_file']}"
-        + (f"「{frame.at[f, 'src_sheet']}」" if frame.at[f, "src_sheet"] else "")
-        + f" 第 {frame.at[f, 'src_row']} 行相同"
-        + ("但内容不同" if kind == "backlog" else "")
+        unique.say(
+            file=frame.at[f, "src_file"],
+            sheet=f"「{frame.at[f, 'src_sheet']}」" if frame.at[f, "src_sheet"] else "",
+            row=frame.at[f, "src_row"],
+            differs="但内容不同" if kind == "backlog" else "",
+        )
         for f in firsts
     ]
-    problems.add(
-        frame,
-        mask,
-        kind,
-        headers[key],
-        frame[key],
-        where,
-        "每个编号只出现一次",
-        check="rows.unique",
-    )
+    problems.add(frame, mask, kind, headers[key], frame[key], where, check=unique.id)
     return merged
 
 
@@ -92,8 +86,5 @@ def check_links(frames: dict[str, pd.DataFrame], problems: Problems) -> None:
         "incidents",
         "关联走访编号",
         inc["visit_id"].astype(object).fillna(""),
-        "关联的走访编号在走访登记中找不到",
-        "走访登记中已有的编号",
-        severity=REMARK,
         check="rows.link",
     )

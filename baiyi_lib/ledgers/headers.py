@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from .privacy import is_pii_header
 from .problems import Problems
-from .raw import FileNote, RawTable
+from .raw import RawTable, note
 from .schema import KINDS, SCHEMAS, Column, normalise_header
 
 
@@ -47,38 +47,13 @@ def check_headers(tables: list[RawTable], kind: str, problems: Problems) -> set[
         for header in t.headers.values():
             if is_pii_header(header):
                 refused.add(id(t))
-                problems.add_notes(
-                    [
-                        FileNote(
-                            t.file,
-                            t.sheet,
-                            t.header_row,
-                            header,
-                            header,
-                            "该列记录个人信息,台账只记案件编号和人次,不得记录信访人信息;整张表未载入",
-                            "删除该列后重新报送",
-                            check="table.personal_header",
-                        )
-                    ],
-                    kind,
-                )
+                pii = note("table.personal_header", t.file, t.sheet, t.header_row, header, header)
+                problems.add_notes([pii], kind)
         for name, written in t.duplicates.items():
             refused.add(id(t))
             label = next(c.header for c in SCHEMAS[kind] if c.name == name)
-            problems.add_notes(
-                [
-                    FileNote(
-                        t.file,
-                        t.sheet,
-                        t.header_row,
-                        "、".join(written),
-                        label,
-                        f"表头「{label}」出现 {len(written)} 次({'、'.join(written)}),"
-                        "无法确定以哪一列为准;整张表未载入",
-                        f"只保留一列「{label}」",
-                        check="table.duplicate_header",
-                    )
-                ],
-                kind,
-            )
+            twice = note("table.duplicate_header", t.file, t.sheet, t.header_row,
+                         "、".join(written), label,
+                         label=label, n=len(written), written="、".join(written))  # fmt: skip
+            problems.add_notes([twice], kind)
     return refused

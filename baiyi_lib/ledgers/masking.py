@@ -55,12 +55,8 @@ def may_name(written: pd.Series, allowed: frozenset[str] | None) -> np.ndarray:
     ).to_numpy(dtype=bool)
 
 
-ID_PROSE = (
-    "不像编号(编号含数字、汉字不超过 {max_han} 个、不超过 {max_chars} 字),像是一句话;原文未显示"
-)
-
-
 def id_rule(rules: Rules) -> dict:
+    """The fields of the prose-id message (checks: cell.prose)."""
     return {"max_han": rules.reading.id_max_han, "max_chars": rules.reading.id_max_chars}
 
 

@@ -10,7 +10,7 @@ import pandas as pd
 from . import normalise as nz
 from .checks import CHECKS
 from .privacy import mask_column
-from .raw import ERROR, FileNote
+from .raw import FileNote
 from .schema import KIND_LABELS
 
 PROBLEM_COLUMNS = [
@@ -35,8 +35,8 @@ class Problems:
         self.parts: list[pd.DataFrame] = []
 
     def add_notes(self, notes: list[FileNote], kind: str = "") -> None:
-        """File-level problems and remarks, each with its declared check."""
-        assert all(n.check in CHECKS for n in notes), [n.check for n in notes]
+        """File-level problems and remarks, each with its declared check (the severity is
+        the check's, checked when the note is made: raw.FileNote)."""
         if notes:
             df = pd.DataFrame([n.__dict__ for n in notes])
             df["kind"] = kind
@@ -49,17 +49,21 @@ class Problems:
         kind: str,
         column: pd.Series | str,
         value: pd.Series | str,
-        problem: pd.Series | str,
-        expected: str,
-        severity: str = ERROR,
+        problem: pd.Series | str | None = None,
+        expected: str | None = None,
         *,
         check: str,
     ) -> None:
         """Problems at the rows of ``table`` in ``mask``, found by the declared check
-        ``check`` (checks.CHECKS)."""
-        assert check in CHECKS, check
+        ``check`` (checks.CHECKS), of its severity; the problem and the expected text are
+        the check's fixed ones unless given."""
+        declared = CHECKS[check]
         if not mask.any():
             return
+        if problem is None:
+            problem = declared.say()
+        if expected is None:
+            expected = declared.expect()
         sel = table.loc[mask]
         df = pd.DataFrame(
             {
@@ -71,7 +75,7 @@ class Problems:
                 "value": shown(value[mask]).to_numpy() if isinstance(value, pd.Series) else value,
                 "problem": problem[mask].to_numpy() if isinstance(problem, pd.Series) else problem,
                 "expected": expected,
-                "severity": severity,
+                "severity": declared.severity.value,
                 "check": check,
             }
         )

@@ -11,9 +11,10 @@ import pandas as pd
 
 from ..params import Rules
 from .problems import Problems
-from .raw import ERROR, REMARK, FileNote, RawTable
+from .raw import REMARK, RawTable, note
 from .schema import KIND_LABELS
 
+UNIT_KINDS = ("screening", "backlog")  # each unit's own weekly return (实施方案 五、四)
 _BRACKETED = re.compile(r"[((\[【〔][^))\]】〕]*[))\]】〕]")
 _LEADING_CODE = re.compile(r"^([A-Za-z]+)[_\-]")
 
@@ -87,14 +88,9 @@ def check_declared_units(
         if one_unit and not claims and rows.nunique() > 1:
             counts = rows.value_counts()
             said = "、".join(f"{u}({n} 行)" for u, n in counts.items())
-            problem = (
-                f"一个单位的{KIND_LABELS[kind]}只能有一个责任单位,本表却有 {said};"
-                "整张表未载入,以免替换其他单位的台账"
-            )
-            note = FileNote(t.file, t.sheet, None, "责任单位", "、".join(counts.index), problem,
-                            "每个单位单独报送本单位的台账;多个单位的汇总表请在文件名中注明“汇总”",
-                            check="table.one_unit")  # fmt: skip
-            problems.add_notes([note], kind)
+            mixed = note("table.one_unit", t.file, t.sheet, None, "责任单位",
+                         "、".join(counts.index), label=KIND_LABELS[kind], said=said)  # fmt: skip
+            problems.add_notes([mixed], kind)
             refused.add(id(t))
             continue
         if len(claims) > 1:
@@ -111,18 +107,13 @@ def check_declared_units(
                 f"(第 {_row_list(at)} 行);整张表未载入,以免替换「{unit}」的台账"
             )
         refused.add(id(t))
-        note = FileNote(
-            t.file, t.sheet, t.header_row - 1 if declared.get("标题行") else None,
-            "填报单位", "、".join(f"{w}:{u}" for w, u in declared.items()), problem,
-            "标题行的填报单位、文件名和每行的责任单位是同一个单位;"
-            "用别的单位的模板填写时,请改正标题行的填报单位或文件名",
-            check="table.declared_unit",
+        other = note(
+            "table.declared_unit", t.file, t.sheet,
+            t.header_row - 1 if declared.get("标题行") else None,
+            "填报单位", "、".join(f"{w}:{u}" for w, u in declared.items()), problem=problem,
         )  # fmt: skip
-        problems.add_notes([note], kind)
+        problems.add_notes([other], kind)
     return refused
-
-
-UNIT_KINDS = ("screening", "backlog")  # each unit's own weekly return (实施方案 五、四)
 
 
 def _consolidated(t: RawTable) -> bool:
@@ -141,20 +132,21 @@ def check_empty(t: RawTable, kind: str, unit: str | None, problems: Problems) ->
     if not t.from_file:
         return
 
-    def note(column: str, value: str, problem: str, expected: str, severity: str = ERROR):
-        found = FileNote(t.file, t.sheet, t.header_row, column, value, problem, expected,
-                         severity, check="table.zero_return")  # fmt: skip
+    def zero(column: str, value: str, problem: str, expected: str, severity: str = ""):
+        found = note("table.zero_return", t.file, t.sheet, t.header_row, column, value,
+                     problem=problem, expected=expected, severity=severity)  # fmt: skip
         problems.add_notes([found], kind=kind)
 
     if len(t.frame) == 0 and not t.zero:
-        note(
+        zero(
             "零报告", "", f"{KIND_LABELS[kind]}没有数据行,也没有注明零报告",
             "填写数据行;本单位没有此类案件时,在标题行的「零报告」后填「是」",
         )  # fmt: skip
     elif len(t.frame) == 0 and unit is None and kind in UNIT_KINDS:
-        note(
+        zero(
             "填报单位", "", "注明了零报告,但看不出是哪个单位报送的",
             "标题行写「填报单位:单位名称」,或文件名以单位代码开头(如 nsz_农水站.xlsx)",
         )  # fmt: skip
     elif len(t.frame) and t.zero:
-        note("零报告", "是", f"注明了零报告,却有 {len(t.frame)} 行数据;以数据为准", "", REMARK)
+        # the one case of the check that is only a remark (checks: remark_when)
+        zero("零报告", "是", f"注明了零报告,却有 {len(t.frame)} 行数据;以数据为准", "", REMARK)

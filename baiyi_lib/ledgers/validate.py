@@ -15,10 +15,11 @@ import pandas as pd
 from ..params import Rules
 from .accounting import account, account_other, refused_rows
 from .cells import check_raw_cells, expected_text, parse_columns
+from .checks import ERROR, REMARK
 from .crossrows import check_links, check_unique
 from .headers import check_headers, claim_declared
 from .problems import PROBLEM_COLUMNS, Problems
-from .raw import ERROR, REMARK, FileNote, ReadResult
+from .raw import ReadResult, note
 from .rowchecks import check_after_receipt, check_campaign_dates, check_form_persons, check_rows
 from .schema import KINDS, columns
 from .shape import CANONICAL_ORDER, collapse_screening, concat, share_case_ids, typed_frame
@@ -48,20 +49,7 @@ def check(read: ReadResult, rules: Rules, received: dt.datetime | None = None) -
     problems = Problems()
     problems.add_notes(read.notes)
     problems.add_notes(
-        [
-            FileNote(
-                u["file"],
-                "",
-                None,
-                "",
-                "",
-                f"未读取:{u['reason']}",
-                "",
-                REMARK,
-                check="file.unread",
-            )
-            for u in read.unread
-        ]
+        [note("file.unread", u["file"], "", None, "", "", reason=u["reason"]) for u in read.unread]
     )
     frames: dict[str, pd.DataFrame] = {}
     screening_rows = pd.DataFrame()
