@@ -33,6 +33,7 @@ from ._version import __version__
 from .errors import BaiyiError, LedgerError
 from .ledgers import describe
 from .ledgers.archive import decoded_name
+from .ledgers.checks import ERROR
 from .ledgers.schema import KIND_LABELS, check_declared
 from .params import DERIVED_MECHANISMS, Rules, load_rules
 from .present import ACCOUNTING_HEADERS, PROBLEM_HEADERS, SCORE_HEADERS, spreadsheet_safe
@@ -200,7 +201,7 @@ def cmd_validate(args: argparse.Namespace) -> int:
         f"合计:读入 {total['rows_read']} 行 = 采用 {total['rows_used']} 行"
         f" + 拒收 {total['rows_refused']} 行"
     )
-    n_err = int((checked.problems["severity"] == "错误").sum())
+    n_err = int((checked.problems["severity"] == ERROR).sum())
     n_rem = len(checked.problems) - n_err
     if n_err:
         print(f"\n发现 {n_err} 处错误、{n_rem} 处提示:")
@@ -445,7 +446,7 @@ def cmd_ingest(args: argparse.Namespace) -> int:
     for r in reports:
         print(_ingest_line(r), file=sys.stderr if r.status == "personal" else sys.stdout)
         if r.status == "refused":
-            for p in r.problems[r.problems["severity"] == "错误"].head(20).itertuples(index=False):
+            for p in r.problems[r.problems["severity"] == ERROR].head(20).itertuples(index=False):
                 print("    " + describe(p))
     refused = [r for r in reports if r.status == "refused"]
     held = [r for r in reports if r.status == "held"]

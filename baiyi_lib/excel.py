@@ -31,6 +31,7 @@ from . import views
 from .dates import week_label
 from .ledgers import Ledgers, kinds_used
 from .ledgers.cells import expected_text
+from .ledgers.checks import ERROR
 from .ledgers.guard import EXPORT_MARK
 from .ledgers.schema import KIND_LABELS, SCHEMAS, STATUS_ALIASES, columns
 from .params import Rules
@@ -564,7 +565,7 @@ def export_source(
         empty = score(load_ledgers(nothing, rules), rules, as_of=as_of)
         empty.scores = empty.scores.iloc[0:0]
         export(path, empty, checked.problems)
-        return Exported(path, int((checked.problems["severity"] == "错误").sum()))
+        return Exported(path, int((checked.problems["severity"] == ERROR).sum()))
     result = score(checked.ledgers, rules, as_of=as_of)
     moment = None if known_at is None else known_moment(known_at, rules)
     status, basis = returns_evidence(data, checked.ledgers, result, moment)
