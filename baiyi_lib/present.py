@@ -9,7 +9,7 @@ import html
 import pandas as pd
 
 from .dates import week_label
-from .ledgers.validate import PROBLEM_COLUMNS
+from .ledgers.problems import PROBLEM_COLUMNS
 from .params import Rules
 from .scoring.result import SCORE_COLUMNS
 

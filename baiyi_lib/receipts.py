@@ -19,6 +19,7 @@ import pandas as pd
 from . import views
 from .dates import return_day_on_or_after, week_label
 from .ledgers import Ledgers
+from .ledgers.checks import ERROR
 from .ledgers.schema import KIND_LABELS
 from .params import Campaign, Rules
 from .present import PROBLEM_HEADERS, html_table, labels
@@ -272,7 +273,7 @@ def _receipt(
                     )
                 )
         elif r.status == "refused" and r.problems is not None:
-            errors = r.problems[r.problems["severity"] == "错误"]
+            errors = r.problems[r.problems["severity"] == ERROR]
             parts.append(
                 f'<p class="alert">整个文件未载入:{len(errors)} 处错误。请按下表改正后重新报送;'
                 "改正前,本单位本周按未报送计。</p>"

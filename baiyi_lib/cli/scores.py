@@ -9,6 +9,7 @@ import pandas as pd
 
 from ..errors import BaiyiError
 from ..ledgers import describe
+from ..ledgers.checks import ERROR
 from ..params import DERIVED_MECHANISMS, load_rules
 from ..present import ACCOUNTING_HEADERS, PROBLEM_HEADERS, SCORE_HEADERS
 from ..scoring import score
@@ -86,7 +87,7 @@ def cmd_validate(args: argparse.Namespace) -> int:
         f"合计:读入 {total['rows_read']} 行 = 采用 {total['rows_used']} 行"
         f" + 拒收 {total['rows_refused']} 行"
     )
-    n_err = int((checked.problems["severity"] == "错误").sum())
+    n_err = int((checked.problems["severity"] == ERROR).sum())
     n_rem = len(checked.problems) - n_err
     if n_err:
         print(f"\n发现 {n_err} 处错误、{n_rem} 处提示:")

@@ -8,6 +8,7 @@ import sys
 import pandas as pd
 
 from ..ledgers import describe
+from ..ledgers.checks import ERROR
 from ..ledgers.schema import KIND_LABELS
 from .common import _moment, _rules, _table, shown_path
 
@@ -33,7 +34,7 @@ def cmd_ingest(args: argparse.Namespace) -> int:
     for r in reports:
         print(_ingest_line(r), file=sys.stderr if r.status == "personal" else sys.stdout)
         if r.status == "refused":
-            for p in r.problems[r.problems["severity"] == "错误"].head(20).itertuples(index=False):
+            for p in r.problems[r.problems["severity"] == ERROR].head(20).itertuples(index=False):
                 print("    " + describe(p))
     refused = [r for r in reports if r.status == "refused"]
     held = [r for r in reports if r.status == "held"]

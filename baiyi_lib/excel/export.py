@@ -12,6 +12,7 @@ from openpyxl import Workbook
 from .. import views
 from ..dates import week_label
 from ..ledgers import Ledgers
+from ..ledgers.checks import ERROR
 from ..ledgers.guard import EXPORT_MARK
 from ..ledgers.schema import SCHEMAS
 from ..params import Rules
@@ -131,7 +132,7 @@ def export_source(
         empty = score(load_ledgers(nothing, rules), rules, as_of=as_of)
         empty.scores = empty.scores.iloc[0:0]
         export(path, empty, checked.problems)
-        return Exported(path, int((checked.problems["severity"] == "错误").sum()))
+        return Exported(path, int((checked.problems["severity"] == ERROR).sum()))
     result = score(checked.ledgers, rules, as_of=as_of)
     moment = None if known_at is None else known_moment(known_at, rules)
     status, basis = returns_evidence(data, checked.ledgers, result, moment)

@@ -12,8 +12,8 @@ from openpyxl.worksheet.datavalidation import DataValidation
 from openpyxl.worksheet.worksheet import Worksheet
 
 from ..ledgers import kinds_used
+from ..ledgers.cells import expected_text
 from ..ledgers.schema import KIND_LABELS, STATUS_ALIASES, columns
-from ..ledgers.validate import expected_text
 from ..params import Rules
 from .workbook import _landscape_a4, save_whole
 

@@ -7,8 +7,18 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 
-ERROR = "错误"
-REMARK = "提示"
+from .checks import CHECKS, ERROR, REMARK
+
+__all__ = [
+    "ERROR",
+    "REMARK",
+    "FileNote",
+    "RawTable",
+    "ReadResult",
+    "Unseen",
+    "note",
+    "whole_file",
+]
 
 
 @dataclass
@@ -22,8 +32,35 @@ class FileNote:
     value: str
     problem: str
     expected: str
-    severity: str = ERROR
+    severity: str = ""  # "" is the check's own (checks.CHECKS); given only where declared
     check: str = ""  # the id of the declared check (checks.CHECKS)
+
+    def __post_init__(self) -> None:
+        declared = CHECKS[self.check]
+        own = declared.severity.value
+        self.severity = self.severity or own
+        assert self.severity == own or declared.remark_when, (self.check, self.severity)
+
+
+def note(
+    check: str,
+    file: str,
+    sheet: str,
+    row: int | None,
+    column: str,
+    value: str,
+    *,
+    problem: str | None = None,
+    expected: str | None = None,
+    severity: str = "",
+    **fields: object,
+) -> FileNote:
+    """A note of a declared check worded as declared: its message and expected text with
+    ``fields`` filled, unless the problem or the expected text is given."""
+    declared = CHECKS[check]
+    problem = declared.say(**fields) if problem is None else problem
+    expected = declared.expect(**fields) if expected is None else expected
+    return FileNote(file, sheet, row, column, value, problem, expected, severity, check=check)
 
 
 def whole_file(file: str, problem: str, expected: str, check: str) -> FileNote:

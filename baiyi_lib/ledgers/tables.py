@@ -21,7 +21,7 @@ import pandas as pd
 
 from ..params import Reading, fold
 from .privacy import detect
-from .raw import REMARK, FileNote, RawTable, ReadResult, Unseen
+from .raw import FileNote, RawTable, ReadResult, Unseen, note
 from .schema import KIND_LABELS, KINDS, SCHEMAS, header_lookup, normalise_header
 from .zipparts import column_letter
 
@@ -298,9 +298,7 @@ def _remark_rows(
         t.remarks.append(f"{int(template.sum())} 个只有序号的空行,未作为数据")
     for r in excel_rows[totals]:
         t.remarks.append(f"第 {int(r)} 行是合计行,未作为数据")
-        result.notes.append(FileNote(t.file, t.sheet, int(r), "", "合计",
-                                     "合计行,不是一条记录,未作为数据读取", "", REMARK,
-                                     check="table.total_row"))  # fmt: skip
+        result.notes.append(note("table.total_row", t.file, t.sheet, int(r), "", "合计"))
 
 
 def _rows(rows: list[int], shown: int = 6) -> str:

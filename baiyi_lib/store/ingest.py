@@ -34,9 +34,9 @@ import pandas as pd
 from ..dates import return_day_on_or_after
 from ..errors import BaiyiError
 from ..ledgers import LedgerCheck, check_files
+from ..ledgers.checks import ERROR
 from ..ledgers.read import batch_files
 from ..ledgers.schema import KIND_LABELS, KINDS
-from ..ledgers.validate import ERROR
 from ..params import DEFAULT_STORE, Rules, load_rules
 from . import documents
 from .batch import CSV_HINT, PARTIAL_WORDS, WEEKLY_KINDS, IngestReport, _File

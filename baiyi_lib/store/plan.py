@@ -12,8 +12,8 @@ import duckdb
 import numpy as np
 import pandas as pd
 
+from ..ledgers.checks import CHECKS
 from ..ledgers.schema import KIND_LABELS, UNITLESS
-from ..ledgers.validate import ERROR
 from ..params import Rules
 from .batch import WEEKLY_KINDS, _File
 from .rows import insert_versions, live_sql, stored_frame
@@ -162,11 +162,11 @@ def _refusals(plans: dict[str, _Plan], rules: Rules, replace: bool) -> pd.DataFr
     return pd.concat(parts, ignore_index=True) if parts else pd.DataFrame()
 
 
-def _problem_rows(plan: _Plan, rows: pd.DataFrame, **cols) -> pd.DataFrame:
+def _problem_rows(plan: _Plan, rows: pd.DataFrame, check: str, **cols) -> pd.DataFrame:
     return pd.DataFrame({
         "kind": KIND_LABELS[plan.kind], "file": rows["file"].astype(str),
         "sheet": rows.get("sheet", ""), "row": rows["row"].astype("Int64"),
-        "severity": ERROR, **cols,
+        "severity": CHECKS[check].severity.value, **cols, "check": check,
     })  # fmt: skip
 
 
@@ -178,16 +178,14 @@ def _taken_over(plan: _Plan) -> pd.DataFrame:
         return moved
     rows = pd.DataFrame({"file": moved["src_file"], "sheet": moved["src_sheet"].astype(str),
                          "row": moved["src_row"]})  # fmt: skip
+    other_unit = CHECKS["rows.other_unit"]
     problem = [
-        f"案件「{k.split(chr(31))[0]}」在台账库中是「{w}」的案件;"
-        "一个单位的报送不能改动其他单位的案件,整批未载入"
+        other_unit.say(case=k.split(chr(31))[0], owner=w)
         for k, w in zip(moved["row_key"], moved["was"], strict=True)
     ]
     return _problem_rows(
-        plan, rows, column="责任单位", value=moved["unit"].astype(str).to_numpy(),
-        problem=problem,
-        expected="本单位的案件编号;案件确已移交的,先由原单位在其台账中去掉,再由新单位报送",
-        check="rows.other_unit",
+        plan, rows, other_unit.id, column="责任单位", value=moved["unit"].astype(str).to_numpy(),
+        problem=problem, expected=other_unit.expect(),
     )  # fmt: skip
 
 
@@ -200,10 +198,9 @@ def _too_many_gone(plan: _Plan, rules: Rules) -> pd.DataFrame:
         return pd.DataFrame()
     files = plan.deleted["file"].value_counts()
     rows = pd.DataFrame({"file": files.index, "row": pd.NA})
+    gone = CHECKS["rows.mass_deletion"]
     return _problem_rows(
-        plan, rows, column="", value="",
-        problem=[f"这份登记表比台账库中少了 {k} 行(台账库现有 {plan.live} 行),整批未载入:"
-                 "登记表每次应报送全部记录,少了的行会被删除" for k in files.to_numpy()],
-        expected="报送完整的登记表;只报送部分行时文件名加“补报”;确要删除这些行时加 --replace",
-        check="rows.mass_deletion",
+        plan, rows, gone.id, column="", value="",
+        problem=[gone.say(n=k, live=plan.live) for k in files.to_numpy()],
+        expected=gone.expect(),
     )  # fmt: skip

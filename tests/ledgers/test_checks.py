@@ -14,7 +14,7 @@ from pathlib import Path
 from support import RULES, frames
 
 from baiyi_lib import check_ledgers, load_rules
-from baiyi_lib.ledgers.checks import CHECKS
+from baiyi_lib.ledgers.checks import CHECKS, Severity
 from baiyi_lib.ledgers.schema import headers
 
 FIXTURES = Path(__file__).parent / "fixtures"
@@ -24,8 +24,15 @@ UNREACHABLE = {"file.csv_syntax"}
 
 
 def _checks(source, rules=RULES) -> set[str]:
-    found = check_ledgers(source, rules).problems["check"]
+    problems = check_ledgers(source, rules).problems
+    found = problems["check"]
     assert found.isin(list(CHECKS)).all(), set(found) - set(CHECKS)
+    # each problem has its check's severity, or is the one case it declares a remark
+    for check, severity in problems[["check", "severity"]].drop_duplicates().itertuples(False):
+        declared = CHECKS[check]
+        assert severity == declared.severity.value or (
+            declared.remark_when and severity == Severity.REMARK.value
+        ), (check, severity)
     return set(found)
 
 

@@ -1,0 +1,90 @@
+"""Checks across rows and ledgers: ids are unique (a backlog row written twice is merged),
+and an incident's linked visit exists."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+from .checks import CHECKS
+from .problems import Problems
+from .schema import KEYS
+
+
+def check_unique(
+    kind: str,
+    typed: pd.DataFrame,
+    frame: pd.DataFrame,
+    headers: dict[str, pd.Series],
+    refused: np.ndarray,
+    problems: Problems,
+) -> np.ndarray:
+    """Ids must be unique; a backlog case repeated with identical content is merged.
+
+    Returns the mask of rows merged into an earlier identical row (used, not kept twice).
+    """
+    merged = np.zeros(len(typed), dtype=bool)
+    if kind == "screening":
+        return merged
+    key = KEYS[kind][0]
+    if len(KEYS[kind]) > 1:  # the roster: a day and a post (the whole row) make the key
+        key = "_key"
+        parts = [typed[k].astype(str).where(typed[k].notna()) for k in KEYS[kind]]
+        typed = typed.assign(_key=parts[0].str.cat(parts[1:], sep="\x1f"))
+    ok = ~refused & typed[key].notna().to_numpy()
+    if not typed.loc[ok, key].duplicated().any():
+        return merged
+    order = frame[["src_file", "src_sheet", "src_row"]].astype({"src_row": "int64"})
+    idx = order[ok].sort_values(["src_file", "src_sheet", "src_row"]).index
+    ids = typed.loc[idx, key]
+    dup = ids.duplicated(keep="first")
+    if not dup.any():
+        return merged
+    first_pos = ids[~dup].reset_index().set_index(key)["index"]
+    dup_idx = ids[dup].index
+    firsts = first_pos.loc[ids[dup].to_numpy()].to_numpy()
+    content = [c for c in typed.columns if c in headers]  # the contract's and declared ones
+    same = np.array(
+        [
+            typed.loc[a, content].equals(typed.loc[b, content])
+            for a, b in zip(dup_idx, firsts, strict=True)
+        ]
+    )
+    if kind in ("backlog", "roster"):  # the same row written twice is one row
+        merged[dup_idx[same]] = True
+        conflict = dup_idx[~same]
+        firsts = firsts[~same]
+    else:
+        conflict = dup_idx
+    mask = np.zeros(len(typed), dtype=bool)
+    mask[conflict] = True
+    where = pd.Series("", index=typed.index, dtype=object)
+    unique = CHECKS["rows.unique"]
+    where[conflict] = [
+        unique.say(
+            file=frame.at[f, "src_file"],
+            sheet=f"「{frame.at[f, 'src_sheet']}」" if frame.at[f, "src_sheet"] else "",
+            row=frame.at[f, "src_row"],
+            differs="但内容不同" if kind == "backlog" else "",
+        )
+        for f in firsts
+    ]
+    problems.add(frame, mask, kind, headers[key], frame[key], where, check=unique.id)
+    return merged
+
+
+def check_links(frames: dict[str, pd.DataFrame], problems: Problems) -> None:
+    """An incident's linked visit should exist (a remark, the incident still counts)."""
+    inc = frames["incidents"]
+    if inc.empty:
+        return
+    linked = inc["visit_id"].notna()
+    missing = (linked & ~inc["visit_id"].isin(frames["visits"]["visit_id"])).to_numpy()
+    problems.add(
+        inc.assign(src_file=inc["src_file"].astype(str)),
+        missing,
+        "incidents",
+        "关联走访编号",
+        inc["visit_id"].astype(object).fillna(""),
+        check="rows.link",
+    )

@@ -1,0 +1,59 @@
+"""Headers: the method's declared columns claimed among a table's extra columns, and whole
+tables refused for a header that names personal data or names one column twice."""
+
+from __future__ import annotations
+
+from .privacy import is_pii_header
+from .problems import Problems
+from .raw import RawTable, note
+from .schema import KINDS, SCHEMAS, Column, normalise_header
+
+
+def claim_declared(tables: list[RawTable], cols: tuple[Column, ...]) -> None:
+    """The method's declared columns (已预警…) among each table's extra columns: renamed to
+    their names, so that they are read like the contract's own (first one of a kind wins)."""
+    own = {c.name for kind in KINDS for c in SCHEMAS[kind]}
+    declared = {
+        normalise_header(spelling): c.name
+        for c in cols
+        if c.name not in own
+        for spelling in (c.header, c.name, *c.aliases)
+    }
+    if not declared:
+        return
+    wanted = {c.name: c for c in cols if c.name not in own}
+    for t in tables:
+        renames = {}
+        for col in t.frame.columns:
+            if not str(col).startswith("extra:"):
+                continue
+            name = declared.get(normalise_header(str(col).removeprefix("extra:")))
+            if name is not None and name not in t.frame.columns and name not in renames.values():
+                renames[col] = name
+        if renames:
+            t.frame = t.frame.rename(columns=renames)
+            for old, new in renames.items():
+                t.headers[new] = t.headers.pop(old, old.removeprefix("extra:"))
+        for name, col in wanted.items():  # said before any score: it reads as 否
+            if name not in t.frame.columns and len(t.frame):
+                t.remarks.append(f"没有考核办法要求的「{col.header}」列,各行按否计")
+
+
+def check_headers(tables: list[RawTable], kind: str, problems: Problems) -> set[int]:
+    """Refuse whole tables whose headers name personal data or name one column twice;
+    return their ids."""
+    refused: set[int] = set()
+    for t in tables:
+        for header in t.headers.values():
+            if is_pii_header(header):
+                refused.add(id(t))
+                pii = note("table.personal_header", t.file, t.sheet, t.header_row, header, header)
+                problems.add_notes([pii], kind)
+        for name, written in t.duplicates.items():
+            refused.add(id(t))
+            label = next(c.header for c in SCHEMAS[kind] if c.name == name)
+            twice = note("table.duplicate_header", t.file, t.sheet, t.header_row,
+                         "、".join(written), label,
+                         label=label, n=len(written), written="、".join(written))  # fmt: skip
+            problems.add_notes([twice], kind)
+    return refused
