@@ -15,7 +15,6 @@ from . import normalise as nz
 from . import vocabulary as vocab
 from .checks import CHECKS
 from .masking import (
-    column_characters,
     id_rule,
     may_name,
     personal_shown,
@@ -104,11 +103,15 @@ def parse_columns(
             # refused free text is never echoed: it may name a person; nor is a refused
             # value with a Chinese character foreign to its column (王小明 in 走访层级)
             hidden = prose | (bad if col.type in ("dispute", "post") else False)
-            hidden = hidden | (bad & may_name(written, column_characters(col, rules)))
+            hidden = hidden | (bad & may_name(written, col, rules))
             if col.type == "post":  # a name may stand where a post belongs: never echoed
                 why = pd.Series(why, index=raw.index).astype(object)
-                why[bad] = CHECKS["cell.post"].say()
+                worded = bad & raw.notna().to_numpy() & ~placeholder
+                why[worded] = CHECKS["cell.post"].say(header=col.header)
+                why[bad & raw.isna().to_numpy() & ~placeholder] = "必填项为空"
             shown_as = written.where(~hidden, prose_mask(written))
+            if hidden.any():  # later checks of the row quote the cell as shown here
+                frame.loc[hidden, col.name] = shown_as[hidden]
             expected = expected_text(col, rules)
             if col.type == "persons":
                 expected += (

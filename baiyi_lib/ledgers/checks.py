@@ -89,6 +89,12 @@ _DECLARED = (
         "用别的单位的模板填写时,请改正标题行的填报单位或文件名",
     ),
     Check(
+        "table.unitless_declared", R, "不属于单位的登记表(局领导接访值班表)不写填报单位",
+        message="{label}是局里的,不属于哪个单位;{where}写的「{unit}」不起作用:本表按整张"
+        "{label}读取,替换台账库中的{label}",
+        expected="只报送局领导的接访值班表;单位自己的带班表不用报送",
+    ),
+    Check(
         "table.one_unit", E, "一个单位的排查登记表、积案台账只有本单位的行(汇总表除外)",
         message="一个单位的{label}只能有一个责任单位,本表却有 {said};"
         "整张表未载入,以免替换其他单位的台账",
@@ -141,13 +147,14 @@ _DECLARED = (
     Check("cell.opt_moment", E, "日期和时间可识别(含几点几分),或留空"),
     Check("cell.outcome", E, "处置结果为 params/ledgers.yaml 所列类别"),
     Check(
-        "cell.post", E, "包案领导为 params/ledgers.yaml 所列职务,不是姓名;原文不显示",
-        message="不是职务表中的写法:包案领导只填职务(如 分管副局长),不写姓名;原文未显示",
+        "cell.post", E, "包案领导、接访领导为 params/ledgers.yaml 所列职务,不是姓名;原文不显示",
+        message="不是职务表中的写法:{header}只填一个职务(如 分管副局长),不写姓名,"
+        "两位领导分两行写;原文未显示",
     ),
     # across the columns of a row (the row rules below word their own problems), and
     # across rows
     Check(
-        "row.outside_campaign", R, "走访、事件日期在行动期内(提示:期外的行不计分)",
+        "row.outside_campaign", R, "走访、事件、值班日期在行动期内(提示:期外的行不计分)",
         message="日期不在{called}期内({start:%Y-%m-%d} 至 {end:%Y-%m-%d}),该行不计分",
         expected="{called}期内的日期;如年份写错请改正",
     ),

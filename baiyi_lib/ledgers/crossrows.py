@@ -19,7 +19,8 @@ def check_unique(
     refused: np.ndarray,
     problems: Problems,
 ) -> np.ndarray:
-    """Ids must be unique; a backlog case repeated with identical content is merged.
+    """Ids must be unique; a backlog case (or a roster's day and post) repeated with
+    identical content is merged.
 
     Returns the mask of rows merged into an earlier identical row (used, not kept twice).
     """
@@ -56,6 +57,8 @@ def check_unique(
         firsts = firsts[~same]
     else:
         conflict = dup_idx
+    if not len(conflict):  # every repeat was the same row written twice (merged)
+        return merged
     mask = np.zeros(len(typed), dtype=bool)
     mask[conflict] = True
     where = pd.Series("", index=typed.index, dtype=object)
@@ -69,7 +72,8 @@ def check_unique(
         )
         for f in firsts
     ]
-    problems.add(frame, mask, kind, headers[key], frame[key], where, check=unique.id)
+    shown = KEYS[kind][0]  # a composite key is shown by its first column (the day)
+    problems.add(frame, mask, kind, headers[shown], frame[shown], where, check=unique.id)
     return merged
 
 

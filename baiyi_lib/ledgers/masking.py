@@ -4,6 +4,7 @@ shows such a value by its length only."""
 
 from __future__ import annotations
 
+import difflib
 import re
 
 import numpy as np
@@ -18,13 +19,9 @@ _DATE_CHARACTERS = frozenset("年月日号时点分秒上下午晚早中凌晨�
 _HAN = re.compile(r"[\u3400-\u9fff\uf900-\ufaff]")
 
 
-def column_characters(col: Column, rules: Rules) -> frozenset[str] | None:
-    """The Chinese characters a value of this column is written with: those of its
-    vocabulary's spellings (levels, forms, units…), or of dates and head counts. None for
-    ids, whose refusal has its own rule (``prose_ids``)."""
-    words: list[str] = []
-    if col.type in ("date", "opt_date", "moment", "opt_moment", "persons"):
-        return _DATE_CHARACTERS
+def column_words(col: Column, rules: Rules) -> list[str] | None:
+    """The spellings a value of a closed-vocabulary column may take (levels, forms,
+    units, statuses, categories, outcomes, yes/no); None for other columns."""
     vocab = {
         "level": rules.level_spellings,
         "form": rules.form_spellings,
@@ -33,26 +30,57 @@ def column_characters(col: Column, rules: Rules) -> frozenset[str] | None:
         "dispute": rules.reading.dispute_categories,
     }.get(col.type)
     if vocab is not None:
-        words = [w for k, v in vocab.items() for w in (k, *v)]
-    elif col.type == "unit":
-        words = list(rules.units.lookup())
-    elif col.type == "category":
-        words = [*rules.categories, *rules.category_aliases]
-    elif col.type in ("bool", "opt_bool"):
-        words = [*YES, *NO]
-    else:
-        return None
-    return frozenset("".join(words))
+        return [w for k, v in vocab.items() for w in (k, *v)]
+    if col.type == "unit":
+        return list(rules.units.lookup())
+    if col.type == "category":
+        return [*rules.categories, *rules.category_aliases]
+    if col.type in ("bool", "opt_bool"):
+        return [*YES, *NO]
+    return None
 
 
-def may_name(written: pd.Series, allowed: frozenset[str] | None) -> np.ndarray:
-    """Cells holding a Chinese character their column never uses: they may hold a person's
-    name (王小明 typed into 走访层级), so a message shows their length, not their text."""
-    if allowed is None:
+def may_name(written: pd.Series, col: Column, rules: Rules) -> np.ndarray:
+    """Refused cells that may hold a person's name, so that a message shows their length,
+    not their text (王小明 typed into 走访层级, 程建民 into 责任单位, Zhang San anywhere):
+
+    - a closed-vocabulary column: any value with a letter or a Chinese character that is
+      not a near-miss of one of its spellings (石泉湖水库管理处 is shown: a typo of 石泉湖水库
+      管理所; 到乡, 可能 and a name are not, their likeness is too slight to tell);
+    - a date, a time or a head count: any value with a Chinese character that dates and
+      counts are not written with (2019年3月5日14时30分, 三人 are shown; 下周三 is not: 周 is a
+      surname), or with a run of letters, or without a digit or numeral at all.
+    Ids have their own rule (``prose_ids``)."""
+    words = column_words(col, rules)
+    dated = col.type in ("date", "opt_date", "moment", "opt_moment", "persons")
+    if words is None and not dated:
         return np.zeros(len(written), dtype=bool)
-    return written.map(
-        lambda v: isinstance(v, str) and any(ch not in allowed for ch in _HAN.findall(v))
-    ).to_numpy(dtype=bool)
+    squashed = ["".join(w.split()).upper() for w in words or ()]
+
+    def hides(v: object) -> bool:
+        if not isinstance(v, str):
+            return False
+        t = "".join(v.split()).upper()
+        if not _HAN.search(t) and not _LETTERS.search(t):
+            return False  # digits and signs only: nothing that can name a person
+        if dated:
+            han = _HAN.findall(t)
+            numeral = any(ch.isdigit() or ch in _NUMERALS for ch in t)
+            return (
+                bool(_LETTERS.search(t))
+                or not numeral
+                or any(ch not in _DATE_CHARACTERS for ch in han)
+            )
+        return not difflib.get_close_matches(t, squashed, n=1, cutoff=_NEAR_MISS)
+
+    distinct = {v: hides(v) for v in pd.unique(written.astype(object)) if isinstance(v, str)}
+    return written.map(lambda v: distinct.get(v, False)).to_numpy(dtype=bool)
+
+
+# how like a spelling a refused value must be to count as its typo (difflib's ratio)
+_NEAR_MISS = 0.6
+_NUMERALS = frozenset("零〇一二三四五六七八九十廿卅")
+_LETTERS = re.compile(r"[A-Za-z]{2,}")
 
 
 def id_rule(rules: Rules) -> dict:

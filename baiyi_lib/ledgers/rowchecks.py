@@ -40,9 +40,10 @@ def check_campaign_dates(
     rules: Rules,
     problems: Problems,
 ) -> None:
-    """A visit or incident dated outside the campaign is read but not scored: a remark, so
-    that a slip of the year (2018 for 2019) is seen before the briefing."""
-    if kind not in ("visits", "incidents"):
+    """A visit, incident or roster day dated outside the campaign is read but not scored
+    or checked: a remark, so that a slip of the year (2018 for 2019) is seen before the
+    briefing."""
+    if kind not in ("visits", "incidents", "roster"):
         return
     camp = rules.campaign
     d = typed["date"]

@@ -77,7 +77,14 @@ def check_declared_units(
     names both and refuses the whole table, never a reason to replace that unit's rows.
     Returns the ids of the tables refused. A register of no unit (接访值班表) has none."""
     refused: set[int] = set()
-    if "unit" not in typed:
+    if "unit" not in typed:  # a register of no unit: a unit it names is said, not obeyed
+        for t in tables:
+            for where, unit in declared_units(t, rules).items():
+                said = note(
+                    "table.unitless_declared", t.file, t.sheet, None, "填报单位",
+                    f"{where}:{unit}", label=KIND_LABELS[kind], where=where, unit=unit,
+                )  # fmt: skip
+                problems.add_notes([said], kind)
         return refused
     for t in tables:
         declared = declared_units(t, rules)
