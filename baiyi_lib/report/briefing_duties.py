@@ -74,10 +74,11 @@ class DutySections:
             )
             per = per.loc[:, per.sum() > 0].reset_index()
         bad = listing[listing["status"].isin([views.LATE_W, views.OPEN_W])]
-        shown = bad.assign(
-            pushed_at=bad["pushed_at"].dt.strftime("%m-%d %H:%M"),
-            important=bad["important"].map({True: "是", False: ""}),
-        )
+        if len(bad):  # an empty column may have no .dt
+            bad = bad.assign(
+                pushed_at=bad["pushed_at"].dt.strftime("%m-%d %H:%M"),
+                important=bad["important"].map({True: "是", False: ""}),
+            )
         return _duties(
             "warnings",
             supplied=True,
@@ -89,7 +90,7 @@ class DutySections:
             still=counts[views.OPEN_W],
             per=per,
             per_cols={} if per is None else {"unit": "单位"} | {c: c for c in per if c != "unit"},
-            bad=shown if len(bad) else None,
+            bad=bad if len(bad) else None,
             bad_cols={"warning_id": "预警编号", "unit": "单位", "level": "风险层级",
                       "important": "重要", "pushed_at": "推送", "verify": "核查",
                       "feedback": "反馈", "status": "情况"},
@@ -122,8 +123,9 @@ class DutySections:
         """Backlog cases certified without their three meetings; open ones without a leader."""
         short, no_lead, supplied = views.backlog_procedure(self.ledgers, self.result, self.unit)
         reading = self.rules.interpretations.get("meetings_for_certification")
-        if supplied:
+        if supplied and len(short):
             short = short.assign(certified_on=short["certified_on"].map(md))
+        if supplied and len(no_lead):  # an empty column may have no .dt
             first = no_lead["first_petition_on"].dt.strftime("%Y-%m-%d")
             no_lead = no_lead.assign(first_petition_on=first)
         return _duties(
