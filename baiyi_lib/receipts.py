@@ -10,9 +10,9 @@ problem; the unit is taken from the file (填报单位, or its name).
 from __future__ import annotations
 
 import datetime as dt
-import html
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import pandas as pd
 
@@ -22,9 +22,9 @@ from .ledgers import Ledgers
 from .ledgers.checks import ERROR
 from .ledgers.schema import KIND_LABELS
 from .params import Campaign, Rules
-from .present import PROBLEM_HEADERS, html_table, labels
+from .present import PROBLEM_HEADERS, labels
 from .report.files import atomic_write
-from .report.run import TEMPLATES
+from .report.markup import render, stylesheet, table
 from .scoring import ScoreResult, score
 from .scoring.returns import LATE, returns_of
 from .sources import load_ledgers
@@ -224,85 +224,60 @@ def _receipt(
         if late_for is not None
         else f"计入截至 {week_label(as_of)}({camp.weekday_name})的一周"
     )
-    parts = [
-        f"<h1>{html.escape(unit)} · 报送回执</h1>",
-        f'<p class="meta">收到时间 {received:%Y-%m-%d %H:%M};{counted}'
-        + ("" if office or standing is None else f";得分统计截至 {standing.result.as_of:%Y-%m-%d}")
-        + "。</p>",
-    ]
-    if office:
-        parts.append(
-            "<p>下列文件被拒收,且从文件名、标题行和数据行都看不出是哪个单位报送的。"
-            "请按文件找到报送单位,告知它改正后重新报送。</p>"
-        )
-    parts.append("<h2>本次报送</h2>")
     changes = standing.changes if standing is not None else pd.DataFrame()
-    for r in reports:
-        # a document is named by its unit and kind, never its file name (it may name a person)
-        parts.append(f"<h3>{html.escape(r.label or r.file)}:{STATUS[r.status]}</h3>")
-        if r.status == "withdrawn":
-            parts.append(f"<p>{html.escape(r.message)}</p>")
-            rows = changes[changes["submission_id"] == r.submission_id] if len(changes) else changes
-            rows = rows[rows["unit"] == unit] if len(rows) else rows
-            if len(rows):
-                parts.append("<p>恢复原样的行:</p>")
-                parts.append(html_table(
-                    rows.assign(kind=rows["kind"].map(KIND_LABELS)),
-                    labels("kind", "key", "change", overrides={"change": "变化"}),
-                ))  # fmt: skip
-        elif r.status == "stored" and len(r.counts):
-            c = r.counts.assign(
-                kind=r.counts["kind"].map(KIND_LABELS),
-                note=r.counts["rows"].map(lambda n: "零报告" if n == 0 else ""),
-            )
-            parts.append(
-                html_table(
-                    c,
-                    labels("kind", "rows", "new", "changed", "unchanged", "deleted", "note"),
-                )
-            )
-            rows = changes[(changes["submission_id"] == r.submission_id)]
-            rows = rows[(rows["unit"] == unit) | rows["unit"].isna()]
-            if len(rows):
-                rows = _fold_new_rows(rows.assign(kind=rows["kind"].map(KIND_LABELS)))
-                parts.append("<p>逐行变化(删除:这次报送的台账里已没有这一行):</p>")
-                parts.append(
-                    html_table(
-                        rows,
-                        labels("kind", "key", "src_row", "change", overrides={"change": "变化"}),
-                    )
-                )
-        elif r.status == "refused" and r.problems is not None:
-            errors = r.problems[r.problems["severity"] == ERROR]
-            parts.append(
-                f'<p class="alert">整个文件未载入:{len(errors)} 处错误。请按下表改正后重新报送;'
-                "改正前,本单位本周按未报送计。</p>"
-            )
-            shown = errors.assign(row=errors["row"].astype("Int64").astype(object))
-            parts.append(
-                html_table(
-                    shown,
-                    {
-                        k: PROBLEM_HEADERS[k]
-                        for k in ("sheet", "row", "column", "value", "problem", "expected")
-                    },
-                )
-            )
-        else:
-            parts.append(f"<p>{html.escape(r.message)}</p>")
-    if standing is not None and not office:
-        parts += _standing_sections(unit, standing)
-    parts.append(
-        '<p class="provenance">本回执只列案件编号和人次,不含任何个人信息。'
-        f"对计分有疑问,可请{html.escape(camp.office)}逐条核对。</p>"
+    mine = standing is not None and not office
+    return render(
+        "receipt.html.j2",
+        unit=unit,
+        css=stylesheet(),
+        received=f"{received:%Y-%m-%d %H:%M}",
+        counted=counted,
+        scored_as_of=f"{standing.result.as_of:%Y-%m-%d}" if mine else None,
+        office=office,
+        office_name=camp.office,
+        reports=[_sent(r, unit, changes) for r in reports],
+        s=_standing_shown(unit, standing) if mine else None,
     )
-    css = (TEMPLATES / "baiyi" / "briefing.css").read_text(encoding="utf-8")
-    return (
-        '<!DOCTYPE html><html lang="zh-CN"><head><meta charset="utf-8">'
-        f"<title>{html.escape(unit)} 报送回执</title><style>{css}"
-        ".alert{color:#8e0c0c;font-weight:bold}</style></head>"
-        f'<body class="jp-Notebook"><main>{"".join(parts)}</main></body></html>'
-    )
+
+
+def _sent(r: IngestReport, unit: str, changes: pd.DataFrame) -> dict[str, Any]:
+    """What the receipt says of one file: its status and, as fits it, the rows restored
+    (withdrawn), the counts and the row-by-row changes (stored), the problems (refused)."""
+    # a document is named by its unit and kind, never its file name (it may name a person)
+    out: dict[str, Any] = {
+        "file": r.label or r.file,
+        "status": STATUS[r.status],
+        "message": r.message,
+    }
+    if r.status == "withdrawn":
+        rows = changes[changes["submission_id"] == r.submission_id] if len(changes) else changes
+        rows = rows[rows["unit"] == unit] if len(rows) else rows
+        restored = table(
+            rows.assign(kind=rows["kind"].map(KIND_LABELS)),
+            labels("kind", "key", "change", overrides={"change": "变化"}),
+        ) if len(rows) else None  # fmt: skip
+        return out | {"shown": "withdrawn", "restored": restored}
+    if r.status == "stored" and len(r.counts):
+        c = r.counts.assign(
+            kind=r.counts["kind"].map(KIND_LABELS),
+            note=r.counts["rows"].map(lambda n: "零报告" if n == 0 else ""),
+        )
+        counts = table(c, labels("kind", "rows", "new", "changed", "unchanged", "deleted", "note"))
+        rows = changes[(changes["submission_id"] == r.submission_id)]
+        rows = rows[(rows["unit"] == unit) | rows["unit"].isna()]
+        listed = None
+        if len(rows):
+            rows = _fold_new_rows(rows.assign(kind=rows["kind"].map(KIND_LABELS)))
+            cols = labels("kind", "key", "src_row", "change", overrides={"change": "变化"})
+            listed = table(rows, cols)
+        return out | {"shown": "stored", "counts": counts, "changes": listed}
+    if r.status == "refused" and r.problems is not None:
+        errors = r.problems[r.problems["severity"] == ERROR]
+        shown = errors.assign(row=errors["row"].astype("Int64").astype(object))
+        cols = {k: PROBLEM_HEADERS[k] for k in ("sheet", "row", "column", "value", "problem",
+                                                "expected")}  # fmt: skip
+        return out | {"shown": "refused", "errors": len(errors), "problems": table(shown, cols)}
+    return out | {"shown": "message"}
 
 
 def _case_state(case_id: object, listed: set[str]) -> str:
@@ -361,11 +336,7 @@ def _todo(unit: str, standing: _Standing) -> list[str]:
             f"已化解但尚未经{watch_office}认定的积案 {len(waiting)} 件,认定后才加分,"
             f"请报{watch_office}认定:{cases}。"
         )
-    items += _duty_todo(ledgers, result, unit)
-    if not items:
-        return ["<h2>需要本单位做的事</h2><p>目前没有需要本单位跟进的案件。</p>"]
-    body = "".join(f"<li>{html.escape(i)}</li>" for i in items)
-    return [f"<h2>需要本单位做的事</h2><ul>{body}</ul>"]
+    return items + _duty_todo(ledgers, result, unit)
 
 
 def _duty_todo(ledgers: Ledgers, result: ScoreResult, unit: str) -> list[str]:
@@ -420,36 +391,20 @@ def _duty_todo(ledgers: Ledgers, result: ScoreResult, unit: str) -> list[str]:
     return out
 
 
-def _standing_sections(unit: str, standing: _Standing) -> list[str]:
-    """The unit's score to date, this week's points with their clauses, its open backlog."""
+def _standing_shown(unit: str, standing: _Standing) -> dict[str, Any]:
+    """The unit's score to date, this week's points with their clauses, its to-do, its
+    open backlog."""
     ledgers, result = standing.ledgers, standing.result
-    as_of = result.as_of
-    parts: list[str] = []
     s = result.scores.set_index("unit").loc[unit]
-    parts.append("<h2>得分</h2>")
-    parts.append(
-        f"<p>截至 {as_of:%Y-%m-%d}:{int(s['score'])} {result.rules.campaign.unit}"
-        f"(基础分 {int(s['base'])},扣 "
-        f"{int(s['deductions'])},加 {int(s['bonuses'])}),在 {len(result.scores)} 个单位中排第 "
-        f"{int(s['rank'])} 名" + (";一票否决" if s["veto"] else "") + "。</p>"
-    )
     week = views.this_week(result)
     detail = views.points_detail(result, week["start"].date(), unit)
     detail = detail[detail["points"] != 0]
+    points = None
     if len(detail):
         detail = detail.assign(
             date=detail["date"].map(week_label), points=detail["points"].map(lambda x: f"{x:+d}")
         )
-        parts.append("<p>本周的扣分和加分:</p>")
-        parts.append(
-            html_table(
-                detail,
-                labels("date", "source_id", "label", "clause", "points"),
-            )
-        )
-    else:
-        parts.append("<p>本周没有扣分或加分。</p>")
-    parts += _todo(unit, standing)
+        points = table(detail, labels("date", "source_id", "label", "clause", "points"))
     backlog = views.backlog_as_of(ledgers, result, unit)
     before = (backlog["resolved_on"] < pd.Timestamp(result.rules.campaign.start)).fillna(False)
     open_cases = backlog[(backlog["points"] == 0) & ~before]  # not yet certified in the campaign
@@ -460,30 +415,36 @@ def _standing_sections(unit: str, standing: _Standing) -> list[str]:
         ]
     )
     _, p = views.backlog_burndown(ledgers, result, unit)
-    parts.append("<h2>信访积案</h2>")
-    if len(open_cases):
-        when = (
-            f"距 {week_label(p['target_date'])} 还有 {p['days_left']} 天"
-            if p["days_left"] >= 0
-            else f"{week_label(p['target_date'])} 已过"
-        )
-        target = next(
-            (t for t in result.rules.campaign.targets if t.measure == "backlog_cleared"), None
-        )
-        said = f"({target.clause}:{target.name})" if target is not None else ""
-        parts.append(f"<p>尚有 {len(open_cases)} 件未化解或未经认定,{when}{html.escape(said)}:</p>")
-        parts.append(
-            html_table(
-                open_cases,
-                labels(
-                    "case_id",
-                    "first_petition_on",
-                    "status",
-                    "resolved_on",
-                    overrides={"first_petition_on": "初次信访日期"},
-                ),
-            )
-        )
-    else:
-        parts.append("<p>没有未化解、未认定的积案。</p>")
-    return parts
+    when = (
+        f"距 {week_label(p['target_date'])} 还有 {p['days_left']} 天"
+        if p["days_left"] >= 0
+        else f"{week_label(p['target_date'])} 已过"
+    )
+    cols = labels("case_id", "first_petition_on", "status", "resolved_on",
+                  overrides={"first_petition_on": "初次信访日期"})  # fmt: skip
+    return {
+        "as_of": f"{result.as_of:%Y-%m-%d}",
+        "score": int(s["score"]),
+        "unit": result.rules.campaign.unit,
+        "base": int(s["base"]),
+        "deductions": int(s["deductions"]),
+        "bonuses": int(s["bonuses"]),
+        "units": len(result.scores),
+        "rank": int(s["rank"]),
+        "veto": bool(s["veto"]),
+        "points": points,
+        "todo": _todo(unit, standing),
+        "open_count": len(open_cases),
+        "when": when,
+        "target": _backlog_target(result),
+        "open_cases": table(open_cases, cols) if len(open_cases) else None,
+    }
+
+
+def _backlog_target(result: ScoreResult) -> str:
+    """The plan's backlog target as a receipt cites it ((实施方案 二、2:现有信访积案全部化解)),
+    from campaign.yaml targets; "" where the method has none."""
+    target = next(
+        (t for t in result.rules.campaign.targets if t.measure == "backlog_cleared"), None
+    )
+    return f"({target.clause}:{target.name})" if target is not None else ""

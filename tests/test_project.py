@@ -85,8 +85,8 @@ def test_the_lab_environment_pins_the_kernels_plotly():
 
 
 def _code_strings() -> list[tuple[str, int, str]]:
-    """Every string a user can see in baiyi_lib (constants and f-string parts), docstrings
-    and comments left out: (file, line, text)."""
+    """Every string a user can see in baiyi_lib (constants and f-string parts, and the
+    page templates' lines), docstrings and comments left out: (file, line, text)."""
     import ast
 
     out = []
@@ -102,6 +102,10 @@ def _code_strings() -> list[tuple[str, int, str]]:
             shown = isinstance(node, ast.Constant) and isinstance(node.value, str)
             if shown and id(node) not in docs:
                 out.append((path.relative_to(ROOT).as_posix(), node.lineno, node.value))
+    for path in sorted(ROOT.glob("baiyi_lib/report/templates/**/*.j2")):
+        text = re.sub(r"\{#.*?#\}", "", path.read_text(encoding="utf-8"), flags=re.S)
+        for n, line in enumerate(text.splitlines(), 1):
+            out.append((path.relative_to(ROOT).as_posix(), n, line))
     return out
 
 

@@ -19,7 +19,6 @@ from __future__ import annotations
 import datetime as dt
 import fcntl
 import functools
-import html
 import json
 import re
 import sys
@@ -29,8 +28,8 @@ from typing import Any
 from ..errors import ParamsError, UnknownUnitError
 from ..params import load_rules
 from .files import REPORT_FOLDER, atomic_write
+from .markup import render, stylesheet
 
-TEMPLATES = Path(__file__).parent / "templates"
 MANIFEST = "manifest.json"
 REPORT_NAMES = {"weekly_briefing": "周报", "final_assessment": "总结考核", "explore": "台账探索"}
 FIGURE = re.compile(r'data-figure="([a-z_]+)">([^<]*)<')
@@ -240,31 +239,24 @@ def _index_figures(notebook: str, f: dict[str, str]) -> str:
     return ";".join(parts)
 
 
-def _row(e: dict[str, Any]) -> str:
+def _row(e: dict[str, Any]) -> dict[str, Any]:
     """One index row: date, scope, the linked report, status, figures, settings, time."""
-    ok = e["status"] == "ok"
-    name = html.escape(REPORT_NAMES.get(e["notebook"], e["notebook"]))
-    link = f'<a href="{html.escape(e["html"])}">{name}</a>' if ok else name
-    if ok and e.get("pdf"):
-        link += f' · <a href="{html.escape(e["pdf"])}">PDF</a>'
-    if not ok:
-        status = f'<span class="failed">失败</span><pre>{html.escape(e.get("error", ""))}</pre>'
-    elif e.get("found"):
-        status = "成功(运行记录已丢失,据报告页列出)"
-    else:
-        status = "成功"
     settings = [_reading_words(k, v) for k, v in (e.get("rules") or {}).items()]
     if e.get("known_at"):
         settings.append(f"已知时间 {e['known_at'][:16]}")
-    shown = "不详" if e.get("found") else ";".join(settings) or "默认"
-    highlight = ' class="hl"' if not ok else ""
-    return (
-        f"<tr{highlight}><td>{html.escape(e['as_of'])}</td>"
-        f"<td>{html.escape(e['unit'] or '全系统')}</td><td>{link}</td><td>{status}</td>"
-        f"<td>{html.escape(_index_figures(e['notebook'], e.get('figures') or {}))}</td>"
-        f"<td>{html.escape(shown)}</td>"
-        f"<td>{html.escape(e['generated'].replace('T', ' '))}</td></tr>"
-    )
+    return {
+        "as_of": e["as_of"],
+        "unit": e["unit"] or "全系统",
+        "name": REPORT_NAMES.get(e["notebook"], e["notebook"]),
+        "html": e["html"],
+        "pdf": e.get("pdf"),
+        "failed": e["status"] != "ok",
+        "error": e.get("error", ""),
+        "found": e.get("found"),
+        "figures": _index_figures(e["notebook"], e.get("figures") or {}),
+        "settings": "不详" if e.get("found") else ";".join(settings) or "默认",
+        "generated": e["generated"].replace("T", " "),
+    }
 
 
 def write_index(out_root: Path) -> Path:
@@ -273,24 +265,14 @@ def write_index(out_root: Path) -> Path:
     beside the good report of the same kind they did not replace."""
     entries = listed(out_root)
     good = sum(e["status"] == "ok" for e in entries)
-    failed = len(entries) - good
-    css = (TEMPLATES / "baiyi" / "briefing.css").read_text(encoding="utf-8")
-    head = "".join(
-        f"<th>{h}</th>" for h in ("截至日期", "范围", "报告", "状态", "要点", "口径", "生成时间")
+    page = render(
+        "reports.html.j2",
+        name=load_rules().campaign.short_name,
+        css=stylesheet(),
+        good=good,
+        failed=len(entries) - good,
+        rows=[_row(e) for e in entries],
     )
-    name = html.escape(load_rules().campaign.short_name)
-    page = (
-        '<!DOCTYPE html><html lang="zh-CN"><head><meta charset="utf-8">'
-        f"<title>{name} · 报告目录</title>"
-        f"<style>{css}\n.failed{{color:#8e0c0c;font-weight:bold}}"
-        "pre{white-space:pre-wrap;max-width:480px;margin:0;font-size:12px}</style></head>"
-        f'<body class="jp-Notebook"><main><h1>{name} · 报告目录</h1>'
-        f'<p class="meta">共 {good} 份报告' + (f",{failed} 次运行失败" if failed else "")
-        + ";失败的运行也列出,并附错误。</p>"
-        f'<table class="baiyi"><thead><tr>{head}</tr></thead><tbody>'
-        + "".join(_row(e) for e in entries)
-        + "</tbody></table></main></body></html>"
-    )  # fmt: skip
     index = out_root / "index.html"
     atomic_write(index, page.encode("utf-8"))
     return index

@@ -32,7 +32,8 @@ from ..sources import is_store, known_moment, load_ledgers
 from ..views import latest_return_day
 from . import REPORT_MODE_ENV
 from .files import atomic_write, atomic_write_all, run_folder, shared_mode
-from .index import TEMPLATES, page_figures, record
+from .index import page_figures, record
+from .markup import TEMPLATES, stylesheet
 from .settings import DEFAULT_NOTEBOOK
 
 ROOT = PROJECT_ROOT
@@ -200,7 +201,7 @@ def export_html(executed: Any) -> str:
         executed.metadata["title"] = heading
     resources = {
         "plotly_js": get_plotlyjs(),
-        "baiyi_css": (TEMPLATES / "baiyi" / "briefing.css").read_text(encoding="utf-8"),
+        "baiyi_css": stylesheet(),
     }
     body, _ = exporter.from_notebook_node(executed, resources=resources)
     return body
