@@ -78,7 +78,7 @@ def test_a_name_where_a_post_belongs_is_refused_and_never_shown(tmp_path):
 
     checked = check_ledgers(book, rules)
     said = checked.problems.to_string()
-    assert "王小明" not in said and "包案领导只填职务" in said
+    assert "王小明" not in said and "包案领导只填一个职务" in said
     assert set(checked.problems["row"].dropna().astype(int)) == {3}
     assert set(checked.problems["check"]) == {"cell.post"}
 

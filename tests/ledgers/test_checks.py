@@ -47,6 +47,9 @@ def test_every_declared_check_fires_somewhere(tmp_path):
         for path in sorted((FIXTURES / folder).iterdir()):
             seen |= _checks(path)
     seen |= _checks(SAMPLE)
+    roster = tmp_path / "fxb_局领导接访值班表.csv"  # a unit's name on the bureau's roster
+    roster.write_text("日期,接访领导\n2019-03-01,局长\n", encoding="utf-8")
+    seen |= _checks(roster)
     seen |= _checks(
         frames(
             screening=[

@@ -411,7 +411,7 @@ def test_a_column_the_method_declares_is_read_from_the_clerks_file_and_chooses_t
     )
     bad = _cli("validate", str(data))
     said = bad.stdout + bad.stderr
-    assert bad.returncode == 1 and "第 3 行" in said and "已预警" in said and "可能" in said
+    assert bad.returncode == 1 and "第 3 行" in said and "已预警" in said and "(共 2 字" in said
     assert "Traceback" not in said
     out = tmp_path / "模板"
     assert _cli("template", str(out)).returncode == 0
