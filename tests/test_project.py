@@ -146,3 +146,13 @@ def test_no_clause_or_campaign_date_in_engine_code():
         if clause.search(text) or any(w in text for w in words)
     ]
     assert not found, "\n".join(found)
+
+
+def test_no_module_is_over_500_lines():
+    """A newcomer reads a module in one sitting (docs/map.md says where things live)."""
+    long = {
+        path.relative_to(ROOT).as_posix(): n
+        for path in ROOT.glob("baiyi_lib/**/*.py")
+        if (n := len(path.read_text(encoding="utf-8").splitlines())) >= 500
+    }
+    assert not long, long
