@@ -483,7 +483,11 @@ def test_old_ledgers_without_the_duty_columns_score_alike_and_say_so(tmp_path):
                    for r in range(1, 6)):  # fmt: skip
                 ws.delete_cols(col)
         wb.save(path)
-    (old / "预警信息.csv").unlink()  # the register did not exist then
+    (old / "预警信息.csv").unlink()  # the registers did not exist then
+    (old / "局领导接访值班表.xlsx").unlink()
+    raw = pd.read_csv(old / "走访登记.csv", encoding="gb18030", skiprows=1, dtype=str)
+    text = "走访登记(旧格式)\n" + raw.drop(columns=["来局走访"]).to_csv(index=False)
+    (old / "走访登记.csv").write_bytes(text.encode("gb18030"))
     from baiyi_lib import views
 
     new, before = load_ledgers(SAMPLE, RULES), load_ledgers(old, RULES)
@@ -492,6 +496,7 @@ def test_old_ledgers_without_the_duty_columns_score_alike_and_say_so(tmp_path):
     assert views.head_on_scene(before, b)[1] is False
     assert views.backlog_procedure(before, b)[2] is False
     assert views.warnings_status(before, b)[1] is False
+    assert views.reception_days(before, b)[3] is False
 
 
 def test_the_warnings_section_counts_what_the_register_records(pages):
@@ -532,3 +537,28 @@ def test_the_warnings_section_counts_what_the_register_records(pages):
         still,
     )
     assert late >= 1 and still >= 1
+
+
+def test_the_reception_section_counts_what_the_roster_records(pages):
+    """局领导在局接访 (实施方案 四(一)) on Friday's page against the roster read with
+    openpyxl and the calendar: each day from the campaign's start to as-of on which no row
+    names a leader of the bureau (campaign.yaml duties.daily_reception posts, every day by
+    default), and the visits marked 来局走访 是 on those days."""
+    import openpyxl
+
+    as_of = _day(PAGES["friday"]["as_of"])
+    leaders = {"局长", "分管副局长", "副局长", "局党组成员"}
+    ws = openpyxl.load_workbook(SAMPLE / "局领导接访值班表.xlsx", read_only=True)["接访值班"]
+    covered = set()
+    for when, post in ws.iter_rows(min_row=3, values_only=True):
+        if when is not None and str(post).strip() in leaders:
+            covered.add(when.date() if isinstance(when, dt.datetime) else when)
+    days = [START + dt.timedelta(days=k) for k in range((as_of - START).days + 1)]
+    missing = [d for d in days if d not in covered]
+    raw = pd.read_csv(SAMPLE / "走访登记.csv", encoding="gb18030", skiprows=1, dtype=str)
+    raw["day"] = raw["日期"].map(_day)
+    came = raw[raw["来局走访"].fillna("").str.strip().eq("是") & raw["day"].isin(missing)]
+    f = pages["friday"]["figures"]
+    assert int(f["reception_days"]) == len(days)
+    assert int(f["reception_missing"]) == len(missing) and len(missing) >= 1
+    assert int(f["reception_visits"]) == len(came) and len(came) >= 1
