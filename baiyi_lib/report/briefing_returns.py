@@ -140,8 +140,9 @@ class ReturnSections:
         status = self.documents
         out: dict[str, str] = {}
         for doc, deadline in docs:
-            if status is None:
-                said = f"{doc.name}:无法核对(文件夹中的台账没有收到时间)"
+            if status is None:  # one sentence per deadline, not one per document
+                out[deadline.name] = "无法核对:读的是台账文件夹,材料的收到时间只记在台账库中"
+                continue
             else:
                 n = status[status["document"] == doc.id]["status"].value_counts()
                 parts = [f"{s} {n[s]}" for s in (views.ON_TIME_D, views.LATE_D, views.NOT_SENT_D,
