@@ -13,6 +13,7 @@ row 1). Sheet visibility and xls merges come from calamine, which knows every fo
 
 from __future__ import annotations
 
+import datetime as dt
 import html
 import re
 import zipfile
@@ -71,7 +72,7 @@ def xlsx_facts(zf: zipfile.ZipFile) -> dict[str, SheetFacts]:
     results, or stale ones) has none of its formula results trusted."""
     book = zf.read("xl/workbook.xml")
     stale = re.search(rb"fullCalcOnLoad=\"(?:1|true)\"", book) is not None
-    formats = _text_formats(zf)
+    formats, times = _text_formats(zf), _time_styles(zf)
     out = {}
     for part, name in xlsx_sheet_parts(zf).items():
         try:
@@ -79,8 +80,8 @@ def xlsx_facts(zf: zipfile.ZipFile) -> dict[str, SheetFacts]:
         except KeyError:
             continue
         out[name] = _sheet_facts(data, stale)
-        if formats:
-            _formatted_numbers(data, formats, out[name])
+        if formats or times:
+            _formatted_numbers(data, formats, out[name], times)
     return out
 
 
@@ -118,22 +119,57 @@ def _text_formats(zf: zipfile.ZipFile) -> dict[int, tuple[str, int, str]]:
     return out
 
 
+# Excel's built-in formats that show a time with the date (m/d/yy h:mm and its kin)
+_BUILTIN_DATETIME = frozenset({22})
+_QUOTED = re.compile(r'"[^"]*"|\\.|\[[^\]]*\]')
+
+
+def _time_styles(zf: zipfile.ZipFile) -> frozenset[int]:
+    """Cell style indexes whose format shows a date with its time (yyyy-mm-dd hh:mm): a
+    cell at exactly midnight shows 00:00 there, and is read so (a date-only format at
+    midnight shows no time, and is read as a date without one)."""
+    try:
+        styles = zf.read("xl/styles.xml")
+    except KeyError:
+        return frozenset()
+    custom = set()
+    for fid, code in _NUMFMT.findall(styles):
+        text = _QUOTED.sub("", html.unescape(code.decode("utf-8", "replace")).split(";")[0])
+        low = text.lower()
+        if "h" in low and ("y" in low or "d" in low):
+            custom.add(int(fid))
+    xfs = _XFS.search(styles)
+    if not xfs:
+        return frozenset()
+    out = set()
+    for i, xf in enumerate(_XF.finditer(xfs.group(1))):
+        fid = _attrs(xf.group(1)).get(b"numFmtId")
+        if fid is not None and (int(fid) in custom or int(fid) in _BUILTIN_DATETIME):
+            out.add(i)
+    return frozenset(out)
+
+
 def _literal(text: str) -> str:
     """The literal text of a format piece: "quoted" runs and \\-escaped characters."""
     return "".join(a or b for a, b in re.findall(r'"([^"]*)"|\\\\(.)', text))
 
 
+_EXCEL_EPOCH = dt.date(1899, 12, 30)
 _STYLED = re.compile(rb"<(?:\w+:)?c\b([^>]*\bs=\"(\d+)\"[^>]*)>")
 
 
 def _formatted_numbers(
-    data: bytes, formats: dict[int, tuple[str, int, str]], f: SheetFacts
+    data: bytes,
+    formats: dict[int, tuple[str, int, str]],
+    f: SheetFacts,
+    times: frozenset[int] = frozenset(),
 ) -> None:
     """Numbers shown through a code format, as a person sees them (2019030001 with
-    "ZF"0 is ZF2019030001)."""
+    "ZF"0 is ZF2019030001); a date-time at exactly midnight in a format that shows the
+    time, as 2019-03-05 00:00 (its time is what the screen shows, not missing)."""
     for m in _STYLED.finditer(data):
         style = int(m.group(2))
-        if style not in formats:
+        if style not in formats and style not in times:
             continue
         a = _attrs(m.group(1))
         if a.get(b"t", b"n") != b"n" or b"r" not in a:
@@ -148,6 +184,11 @@ def _formatted_numbers(
         except ValueError:
             continue
         if not number.is_integer():
+            continue
+        if style in times:
+            if 1 <= number < 2_958_466:  # a serial day: 1 is 1900-01-01
+                day = _EXCEL_EPOCH + dt.timedelta(days=int(number))
+                f.shown[pos] = f"{day:%Y-%m-%d} 00:00"
             continue
         prefix, digits, suffix = formats[style]
         f.shown[pos] = f"{prefix}{int(number):0{digits}d}{suffix}"

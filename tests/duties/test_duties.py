@@ -118,3 +118,36 @@ def test_a_units_page_lists_only_its_own_visits_to_the_bureau():
     _, mine, _, _ = views.reception_days(data, result, "河道管理办公室")
     _, every, _, _ = views.reception_days(data, result)
     assert list(mine["visit_id"]) == ["V4"] and list(every["visit_id"]) == ["V2", "V4"]
+
+
+def test_a_time_of_exactly_midnight_is_read_as_the_screen_shows_it(tmp_path):
+    """推送时间 typed as 2019-03-05 0:00 in Excel is a datetime cell at midnight: in a format
+    that shows the time it is 00:00 (not a missing time); in a date-only format the screen
+    shows no time and the cell is refused as lacking one."""
+    import datetime as dt
+
+    import openpyxl
+
+    from baiyi_lib.ledgers.schema import headers
+    from baiyi_lib.sources import check_ledgers
+
+    def register(path, fmt):
+        wb = openpyxl.Workbook()
+        ws = wb.active
+        ws.title = "预警信息"
+        ws.append(headers("warnings"))
+        ws.append(
+            ["YJ-1", "农水站", "进京", "否", dt.datetime(2019, 3, 5), dt.datetime(2019, 3, 5, 9)]
+        )
+        ws["E2"].number_format = fmt
+        ws["F2"].number_format = "yyyy-mm-dd hh:mm"
+        path.parent.mkdir(exist_ok=True)
+        wb.save(path)
+        return path
+
+    rules = load_rules()
+    shown = check_ledgers(register(tmp_path / "预警信息.xlsx", "yyyy-mm-dd hh:mm"), rules)
+    assert shown.ok and shown.ledgers.warnings["pushed_at"].iloc[0] == dt.datetime(2019, 3, 5)
+    dated = check_ledgers(register(tmp_path / "b" / "预警信息.xlsx", "yyyy-mm-dd"), rules)
+    errors = dated.problems[dated.problems["severity"] == "错误"]
+    assert list(errors["column"]) == ["推送时间"] and "缺少时间" in errors["problem"].iloc[0]
