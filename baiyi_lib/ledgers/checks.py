@@ -143,6 +143,7 @@ _DECLARED = (
     ),
     Check("cell.opt_bool", E, "是/否,或留空(没有记录)"),
     Check("row.warning_before_pushed", E, "预警的核查、反馈时间不早于推送时间"),
+    Check("row.head_before_visit", E, "主要负责人到场日期不早于走访日期"),
     Check("cell.moment", E, "日期和时间可识别(含几点几分),且在限度内"),
     Check("cell.opt_moment", E, "日期和时间可识别(含几点几分),或留空"),
     Check("cell.outcome", E, "处置结果为 params/ledgers.yaml 所列类别"),
@@ -154,8 +155,9 @@ _DECLARED = (
     # across the columns of a row (the row rules below word their own problems), and
     # across rows
     Check(
-        "row.outside_campaign", R, "走访、事件、值班日期在行动期内(提示:期外的行不计分)",
-        message="日期不在{called}期内({start:%Y-%m-%d} 至 {end:%Y-%m-%d}),该行不计分",
+        "row.outside_campaign", R,
+        "走访、事件、值班、预警推送日期在行动期内(提示:期外的行不计分、不核对)",
+        message="日期不在{called}期内({start:%Y-%m-%d} 至 {end:%Y-%m-%d}),该行不计分、不核对",
         expected="{called}期内的日期;如年份写错请改正",
     ),
     Check("row.resolved_without_date", E, "已化解的案件有化解日期"),
@@ -246,5 +248,8 @@ ROW_RULES: tuple[RowRule, ...] = (
             "核查时间早于推送时间", "不早于推送时间的日期和时间"),
     RowRule("row.warning_before_pushed", ("warnings",), "fed_back_at", "before", "pushed_at",
             "反馈时间早于推送时间", "不早于推送时间的日期和时间"),
+    # 实施方案 四(三): the head reached the scene of a visit on or after its day
+    RowRule("row.head_before_visit", ("visits",), "head_present_on", "before", "date",
+            "到场日期早于走访日期", "不早于走访日期的日期"),
 )  # fmt: skip
 assert all(r.check in CHECKS for r in ROW_RULES)

@@ -40,17 +40,19 @@ def check_campaign_dates(
     rules: Rules,
     problems: Problems,
 ) -> None:
-    """A visit, incident or roster day dated outside the campaign is read but not scored
-    or checked: a remark, so that a slip of the year (2018 for 2019) is seen before the
-    briefing."""
-    if kind not in ("visits", "incidents", "roster"):
+    """A visit, incident, roster day or pushed warning dated outside the campaign is read
+    but not scored or checked: a remark, so that a slip of the year (2018 for 2019) is
+    seen before the briefing."""
+    column = {"visits": "date", "incidents": "date", "roster": "date", "warnings": "pushed_at"}
+    if kind not in column:
         return
     camp = rules.campaign
-    d = typed["date"]
+    name = column[kind]
+    d = pd.to_datetime(typed[name]).dt.normalize()
     outside = ((d < pd.Timestamp(camp.start)) | (d > pd.Timestamp(camp.end))).fillna(False)
     outside_campaign = CHECKS["row.outside_campaign"]
     problems.add(
-        frame, outside.to_numpy(), kind, headers["date"], frame["date"],
+        frame, outside.to_numpy(), kind, headers[name], frame[name],
         outside_campaign.say(called=camp.called, start=camp.start, end=camp.end),
         outside_campaign.expect(called=camp.called), check=outside_campaign.id,
     )  # fmt: skip

@@ -74,7 +74,9 @@ def test_every_declared_check_fires_somewhere(tmp_path):
             visits=[{"visit_id": "V1", "date": "2019-03-05", "unit": "农水站", "level": "来县",
                      "case_id": "C" * 3000},
                     {"visit_id": "V2", "date": "2019-03-06", "unit": "农水站", "level": "去省",
-                     "head_present": "也许"}],
+                     "head_present": "也许"},
+                    {"visit_id": "V3", "date": "2019-03-06", "unit": "农水站", "level": "去省",
+                     "head_present": "是", "head_present_on": "2019-03-01"}],
         )
     )  # fmt: skip
     rows = tmp_path / "rows_走访.csv"
