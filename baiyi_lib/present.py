@@ -58,6 +58,7 @@ LABELS: dict[str, str] = {
     "screening_complete": "排查全覆盖",
     "star_eligible": "可授予奖项",  # pages name the method's award (campaign.yaml award)
     "source_id": "编号",
+    "received_by": "接待领导",
     "label": "规则",
     "clause": "条款",
     "quote": "原文",

@@ -48,9 +48,11 @@ def test_templates_have_headers_dropdowns_dates_frozen_header_and_instructions(t
         "主要负责人到场",  # 实施方案 四(三): optional, blank is not recorded
         "到场日期",
         "来局走访",
+        "接待领导",  # 实施方案 四(一): a post, never a name
     ]
     dv = _validations(ws)
     assert dv["D"] == '"进京,去省,到市,来县"' and dv["E"] == '"个体,集体"' and dv["G"] == '"是,否"'
+    assert dv["N"] == '"' + ",".join(R.reading.posts) + '"'  # the posts of ledgers.yaml
     assert dv["K"] == '"是,否"' and ws.column_dimensions["L"].number_format == "yyyy-mm-dd"
     assert dv["C"].startswith("'选项'!")  # units from the hidden list sheet
     assert ws.column_dimensions["B"].number_format == "yyyy-mm-dd"  # the whole column

@@ -185,7 +185,10 @@ def duties_frame(ledgers: Ledgers, result: ScoreResult) -> pd.DataFrame:
             add("没有局领导在局接访的日子", d.clause, said)
         for r in (visits if visits is not None else days.iloc[:0]).itertuples(index=False):
             said = f"{week_label(r.date)} 来局走访 {r.visit_id}({r.persons} 人次)"
-            add("没有局领导接访之日来局的走访", d.clause, said + ",当日没有局领导接访", r.unit)
+            said += ",当日没有局领导接访"
+            if getattr(r, "received_by", None):  # 接待领导, when the register records it
+                said += f";接待领导:{r.received_by}"
+            add("没有局领导接访之日来局的走访", d.clause, said, r.unit)
     docs = views.documents_status(ledgers, result.rules, result.as_of)
     for r in (docs if docs is not None else pd.DataFrame()).itertuples(index=False):
         if r.status in (views.LATE_D, views.NOT_SENT_D):

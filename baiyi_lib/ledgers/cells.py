@@ -107,7 +107,8 @@ def parse_columns(
             if col.type == "post":  # a name may stand where a post belongs: never echoed
                 why = pd.Series(why, index=raw.index).astype(object)
                 worded = bad & raw.notna().to_numpy() & ~placeholder
-                why[worded] = CHECKS["cell.post"].say(header=col.header)
+                rows = ",两位领导分两行写" if kind == "roster" else ""  # one row a day each
+                why[worded] = CHECKS["cell.post"].say(header=col.header, rows=rows)
                 why[bad & raw.isna().to_numpy() & ~placeholder] = "必填项为空"
             shown_as = written.where(~hidden, prose_mask(written))
             if hidden.any():  # later checks of the row quote the cell as shown here

@@ -148,9 +148,9 @@ _DECLARED = (
     Check("cell.opt_moment", E, "日期和时间可识别(含几点几分),或留空"),
     Check("cell.outcome", E, "处置结果为 params/ledgers.yaml 所列类别"),
     Check(
-        "cell.post", E, "包案领导、接访领导为 params/ledgers.yaml 所列职务,不是姓名;原文不显示",
-        message="不是职务表中的写法:{header}只填一个职务(如 分管副局长),不写姓名,"
-        "两位领导分两行写;原文未显示",
+        "cell.post", E,
+        "包案领导、接访领导、接待领导为 params/ledgers.yaml 所列职务,不是姓名;原文不显示",
+        message="不是职务表中的写法:{header}只填一个职务(如 分管副局长),不写姓名{rows};原文未显示",
     ),
     # across the columns of a row (the row rules below word their own problems), and
     # across rows

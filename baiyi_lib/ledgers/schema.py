@@ -109,6 +109,14 @@ SCHEMAS: dict[str, tuple[Column, ...]] = {
         Column(
             "at_bureau", "来局走访", "opt_bool", required=False, aliases=("是否来局", "到局走访")
         ),
+        # 实施方案 四(一): the post of the leader who received the visit (never a name)
+        Column(
+            "received_by",
+            "接待领导",
+            "post",
+            required=False,
+            aliases=("接待领导职务", "接待局领导", "接待领导(职务)"),
+        ),
     ),
     "incidents": (
         Column("incident_id", "编号", "id", aliases=("事件编号",)),

@@ -22,6 +22,14 @@ def _duties(macro: str, **context: Any) -> Fragment:
     return section("briefing_duties.html.j2", macro, **context)
 
 
+def _bureau_visits(visits: pd.DataFrame) -> pd.DataFrame:
+    """The visits to the bureau as listed: dates as 3月9日, a blank 接待领导 as 未填写."""
+    shown = visits.assign(date=visits["date"].map(md))
+    if "received_by" in shown:
+        shown["received_by"] = shown["received_by"].map(lambda p: "未填写" if p is None else p)
+    return shown
+
+
 class DutySections:
     """Sections of the briefing about the plan's duties (see Briefing for the data)."""
 
@@ -113,10 +121,8 @@ class DutySections:
             n_days=n_days,
             short=short,
             short_cols={"date": "日期", "status": "情况", "posts": "值班表所写职务"},
-            visits=visits.assign(date=visits["date"].map(md))
-            if supplied and visits is not None
-            else visits,
-            visits_cols=labels("date", "visit_id", "unit", "level", "persons"),
+            visits=_bureau_visits(visits) if supplied and visits is not None else visits,
+            visits_cols=labels(*visits.columns) if visits is not None else {},
         )
 
     def _by_the_book(self) -> Fragment:

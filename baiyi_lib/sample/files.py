@@ -108,6 +108,7 @@ def _write_visits(data: SampleData, path: Path) -> Path:
                 "" if v.get("head_present") is None else _yes(v["head_present"], k),
                 v.get("head_present_on") or "",
                 "" if v.get("at_bureau") is None else _yes(v["at_bureau"], k),
+                v.get("received_by") or "",
             ]
         )
     path.write_bytes(buf.getvalue().encode("gb18030"))

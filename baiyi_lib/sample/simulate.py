@@ -304,6 +304,23 @@ def _reception(data: SampleData, rules: Rules, seed: int) -> None:
     for v in data.visits:
         bureau = v["level"] == rules.levels[-1] and rng.random() < 0.35
         v["at_bureau"] = True if bureau else (False if v["level"] == rules.levels[-1] else None)
+    _received_by(data, rules, seed, duty.posts)
+
+
+def _received_by(data: SampleData, rules: Rules, seed: int, leaders: tuple[str, ...]) -> None:
+    """接待领导, from a stream of its own (the other values stay as they were): a visit that
+    came to the bureau was mostly received by the leader on the roster that day (by post),
+    on a day with none by another leader; about one in eight is not written. Visits
+    elsewhere leave it blank."""
+    rng = np.random.default_rng(seed + 23)
+    on_duty = {r["date"]: r["lead_post"] for r in data.roster}
+    for v in data.visits:
+        post = None
+        if v.get("at_bureau"):
+            draw, pick = rng.random(), int(rng.integers(len(leaders)))
+            if draw >= 0.125:
+                post = on_duty.get(v["date"]) or leaders[pick]
+        v["received_by"] = post
 
 
 def as_sent_on(data: SampleData, day: dt.date) -> SampleData:

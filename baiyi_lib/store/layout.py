@@ -14,18 +14,19 @@ import duckdb
 from ..errors import StoreDamaged, StoreTooNew
 from ..ledgers.schema import KINDS, SCHEMAS, UNITLESS
 
-SCHEMA_VERSION = 6
+SCHEMA_VERSION = 7
 PROVENANCE = ["src_file", "src_sheet", "src_row"]
 _SQL_TYPES = {
     "date": "DATE", "opt_date": "DATE", "bool": "BOOLEAN", "opt_bool": "BOOLEAN",
     "persons": "BIGINT", "moment": "TIMESTAMP", "opt_moment": "TIMESTAMP",
 }  # fmt: skip
-# The contract's columns added to ledgers that existed before (the plan's duties: 四(三) in
-# version 4, 四(一) in version 6); a row's content hash covers them only where one is
-# filled, so a row stored before keeps its hash
-ADDED_LATER = {
-    "visits": ("head_present", "head_present_on", "at_bureau"),
-    "backlog": ("lead_post", "consulted_on", "reviewed_on", "heard_on"),
+# The contract's columns added to ledgers that existed before, in generations (the plan's
+# duties: 四(三) in version 4 and 四(一) in version 6, hashed as one generation; 接待领导 in
+# version 7). A row's content hash covers the generations up to the last one it fills (and
+# none when it fills none), so a row stored before a generation keeps its hash
+ADDED_LATER: dict[str, tuple[tuple[str, ...], ...]] = {
+    "visits": (("head_present", "head_present_on", "at_bureau"), ("received_by",)),
+    "backlog": (("lead_post", "consulted_on", "reviewed_on", "heard_on"),),
 }
 
 
@@ -142,9 +143,9 @@ def _v3(con: duckdb.DuckDBPyConnection) -> None:
 
 def _v4(con: duckdb.DuckDBPyConnection) -> None:
     """Version 4: the duties' optional columns (主要负责人到场, 包案领导, the meetings)."""
-    for kind, names in ADDED_LATER.items():
+    for kind, generations in ADDED_LATER.items():
         for c in SCHEMAS[kind]:
-            if c.name in names and c.name != "at_bureau":  # version 6
+            if c.name in generations[0] and c.name != "at_bureau":  # version 6
                 sql_type = _SQL_TYPES.get(c.type, "VARCHAR")
                 con.execute(f"ALTER TABLE rows_{kind} ADD COLUMN IF NOT EXISTS {c.name} {sql_type}")
 
@@ -166,8 +167,14 @@ def _v6(con: duckdb.DuckDBPyConnection) -> None:
     con.execute(DOCUMENTS_TABLE)  # 实施方案 五、四: one-off documents, their receipt only
 
 
+def _v7(con: duckdb.DuckDBPyConnection) -> None:
+    """Version 7: the visits' 接待领导 column (实施方案 四(一): the post of the leader who
+    received the visit, never a name); rows stored before keep it empty and their hash."""
+    con.execute("ALTER TABLE rows_visits ADD COLUMN IF NOT EXISTS received_by VARCHAR")
+
+
 MIGRATIONS: dict[int, Callable[[duckdb.DuckDBPyConnection], None]] = {
-    1: _v1, 2: _v2, 3: _v3, 4: _v4, 5: _v5, 6: _v6,
+    1: _v1, 2: _v2, 3: _v3, 4: _v4, 5: _v5, 6: _v6, 7: _v7,
 }  # fmt: skip
 assert sorted(MIGRATIONS) == list(range(1, SCHEMA_VERSION + 1))
 
@@ -215,6 +222,8 @@ def schema_version(con: duckdb.DuckDBPyConnection) -> int:
         if "action" not in tables.get("submissions", []):
             return 0
         visits = tables.get("rows_visits", [])
+        if "received_by" in visits:
+            return 7
         if "documents" in tables:
             return 6
         if "rows_warnings" in tables:

@@ -130,19 +130,28 @@ def row_key(kind: str, rows: pd.DataFrame) -> np.ndarray:
 
 
 def content_hash(kind: str, rows: pd.DataFrame) -> np.ndarray:
-    """A hash of each row's content, to tell a changed row from an unchanged one."""
+    """A hash of each row's content, to tell a changed row from an unchanged one.
+
+    The columns added later (``ADDED_LATER``, in generations; the declared columns go with
+    the first) count only from the last generation a row fills: a row that fills none
+    hashes as it did before any, one that fills only the first as it did before the
+    second, so that no stored row's hash changes when a column is added."""
     if rows.empty:
         return np.array([], dtype=np.int64)
-    later = [c for c in (*ADDED_LATER.get(kind, ()), DECLARED) if c in rows.columns]
+    generations = [*ADDED_LATER.get(kind, ())] or [()]
+    generations[0] = (*generations[0], DECLARED)
+    generations = [[c for c in g if c in rows.columns] for g in generations]
+    later = {c for g in generations for c in g}
     first = [c for c in contract_columns(kind) if c not in later]
     text = rows[first].astype(str)
-    base = pd.util.hash_pandas_object(text, index=False).to_numpy().view(np.int64)
-    filled = rows[later].notna().any(axis=1).to_numpy() if later else np.zeros(len(rows), bool)
-    if not filled.any():
-        return base  # a row without the later columns hashes as it did before them
-    both = text.assign(**{c: rows[c].astype(str) for c in later})
-    full = pd.util.hash_pandas_object(both, index=False).to_numpy().view(np.int64)
-    return np.where(filled, full, base)
+    out = pd.util.hash_pandas_object(text, index=False).to_numpy().view(np.int64)
+    for cols in generations:
+        text = text.assign(**{c: rows[c].astype(str) for c in cols})
+        filled = rows[cols].notna().any(axis=1).to_numpy() if cols else None
+        if filled is not None and filled.any():  # a later generation filled overrides
+            full = pd.util.hash_pandas_object(text, index=False).to_numpy().view(np.int64)
+            out = np.where(filled, full, out)
+    return out
 
 
 def insert_versions(con, kind: str, versions: pd.DataFrame) -> None:

@@ -200,11 +200,14 @@ def reception_days(
     of the bureau (``duty.posts``) on the roster: date, status (没有值班记录 / 值班的不是局
     领导), posts written (the roster's other posts, "" if none). Also the visits received at
     the bureau (来局走访 是) on those days (of ``unit`` only, if given) (date, visit_id,
-    unit, level, persons; None when
-    the visits ledger does not record 来局走访 at all), the number of days checked, and
+    unit, level, persons, and received_by, the post written as 接待领导 (None where a
+    visit has none), only when the visits ledger records 接待领导 for some visit; None
+    when the visits ledger does not record 来局走访 at all), the number of days checked, and
     whether the roster was supplied at all (a missing roster says so, never "0 days")."""
     cols = ["date", "status", "posts"]
     visit_cols = ["date", "visit_id", "unit", "level", "persons"]
+    if "received_by" in ledgers.visits and ledgers.visits["received_by"].notna().any():
+        visit_cols.append("received_by")
     duty = result.rules.campaign.duties.get("daily_reception")
     roster = ledgers.roster
     if duty is None or "roster" in ledgers.missing or "date" not in roster:
@@ -233,6 +236,8 @@ def reception_days(
     visits = pd.DataFrame(
         {c: v[c].astype(object) if c != "date" else v[c] for c in visit_cols}, columns=visit_cols
     ).sort_values(["date", "visit_id"], ignore_index=True)
+    if "received_by" in visits:  # a visit without 接待领导: None
+        visits["received_by"] = visits["received_by"].where(visits["received_by"].notna(), None)
     return out, visits, len(days), True
 
 

@@ -56,6 +56,11 @@ def test_a_duty_lists_what_the_plan_asks_by_case(case):
         if "bureau_visits" in want:
             expected = want["bureau_visits"]
             assert (None if visits is None else list(visits["visit_id"])) == expected
+        if "received_by" in want:  # 接待领导 of the visits listed; no column when never written
+            got = dict(zip(visits["visit_id"], visits["received_by"], strict=True))
+            assert got == want["received_by"]
+        elif visits is not None:
+            assert "received_by" not in visits
     for case_id, points in (want.get("points") or {}).items():
         got = result.points[result.points["source_id"] == case_id]["points"].sum()
         assert got == points, case_id
@@ -151,3 +156,23 @@ def test_a_time_of_exactly_midnight_is_read_as_the_screen_shows_it(tmp_path):
     dated = check_ledgers(register(tmp_path / "b" / "预警信息.xlsx", "yyyy-mm-dd"), rules)
     errors = dated.problems[dated.problems["severity"] == "错误"]
     assert list(errors["column"]) == ["推送时间"] and "缺少时间" in errors["problem"].iloc[0]
+
+
+def test_the_export_and_the_page_say_who_received_a_visit_to_the_bureau(tmp_path):
+    """接待领导 beside each visit to the bureau on a day without a leader on the roster: in
+    the export's 履职情况 sheet (when written) and in the page's table (未填写 when not)."""
+    from openpyxl import load_workbook
+
+    from baiyi_lib.excel import export_source
+    from baiyi_lib.report.briefing_duties import _bureau_visits
+
+    case = next(c for c in CASES if c["name"].startswith("reception.received.by"))
+    data = frames(visits=case["visits"], roster=case["roster"])
+    out = export_source(tmp_path / "e.xlsx", data, load_rules(), as_of=case["as_of"]).path
+    ws = load_workbook(out)["履职情况"]
+    said = [r[4] for r in ws.iter_rows(min_row=3, values_only=True) if r[4] and "来局走访" in r[4]]
+    assert [s.split(" ")[1:3] for s in said] == [["来局走访", "V2(2"], ["来局走访", "V4(1"]]
+    assert said[0].endswith(";接待领导:分管副局长") and "接待领导" not in said[1]
+    ledgers = load_ledgers(data, load_rules())
+    _, visits, _, _ = views.reception_days(ledgers, score(ledgers, as_of=case["as_of"]))
+    assert list(_bureau_visits(visits)["received_by"]) == ["分管副局长", "未填写"]
