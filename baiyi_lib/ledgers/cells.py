@@ -103,14 +103,16 @@ def parse_columns(
             # refused free text is never echoed: it may name a person; nor is a refused
             # value with a Chinese character foreign to its column (王小明 in 走访层级)
             hidden = prose | (bad if col.type in ("dispute", "post") else False)
-            hidden = hidden | (bad & may_name(written, col, rules))
+            hidden = hidden | (bad & may_name(written.where(bad), col, rules))
             if col.type == "post":  # a name may stand where a post belongs: never echoed
                 why = pd.Series(why, index=raw.index).astype(object)
                 worded = bad & raw.notna().to_numpy() & ~placeholder
                 rows = ",两位领导分两行写" if kind == "roster" else ""  # one row a day each
                 why[worded] = CHECKS["cell.post"].say(header=col.header, rows=rows)
                 why[bad & raw.isna().to_numpy() & ~placeholder] = "必填项为空"
-            shown_as = written.where(~hidden, prose_mask(written))
+            shown_as = written.astype(object).copy()  # masked only where hidden (1M rows)
+            if hidden.any():
+                shown_as[hidden] = prose_mask(written[hidden]).to_numpy()
             if hidden.any():  # later checks of the row quote the cell as shown here
                 frame.loc[hidden, col.name] = shown_as[hidden]
             expected = expected_text(col, rules)

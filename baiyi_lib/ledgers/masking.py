@@ -73,8 +73,12 @@ def may_name(written: pd.Series, col: Column, rules: Rules) -> np.ndarray:
             )
         return not difflib.get_close_matches(t, squashed, n=1, cutoff=_NEAR_MISS)
 
-    distinct = {v: hides(v) for v in pd.unique(written.astype(object)) if isinstance(v, str)}
-    return written.map(lambda v: distinct.get(v, False)).to_numpy(dtype=bool)
+    present = written.notna().to_numpy()  # callers pass the refused cells only
+    cells = written[present].astype(object)
+    distinct = {v: hides(v) for v in pd.unique(cells)}
+    out = np.zeros(len(written), dtype=bool)
+    out[present] = [distinct[v] for v in cells]
+    return out
 
 
 # how like a spelling a refused value must be to count as its typo (difflib's ratio)
@@ -117,9 +121,14 @@ def personal_shown(raw: pd.Series, personal: np.ndarray) -> pd.Series:
     """A cell refused for a personal number as a message shows it: the number masked when
     the cell holds nothing else; its length only when words stand beside the number (they
     may name the person: 联系人李四138…)."""
-    text = raw.map(nz._cell_text).astype(object)
+    out = raw.astype(object).copy()
+    if not personal.any():
+        return out
+    found = raw[personal]  # only the refused cells are looked at (a column may be 1M rows)
+    text = found.map(nz._cell_text).astype(object)
     words = text.map(lambda t: isinstance(t, str) and bool(_WORDS.search(t))).to_numpy(bool)
-    return raw.where(~(personal & words), prose_mask(raw))
+    out[found.index[words]] = prose_mask(found[words])
+    return out
 
 
 def prose_mask(raw: pd.Series) -> pd.Series:
