@@ -372,9 +372,7 @@ def _duty_todo(ledgers: Ledgers, result: ScoreResult, unit: str) -> list[str]:
         mine = docs[(docs["unit"] == unit) & (docs["status"] == views.NOT_SENT_D)]
         if len(mine):
             said = "、".join(f"{r.name}(应于 {week_label(r.due)} 前)" for r in mine.itertuples())
-            clauses = "、".join(
-                dict.fromkeys(dl.clause for _, dl in result.rules.campaign.documents)
-            )
+            clauses = result.rules.campaign.documents_clauses
             out.append(f"尚未收到本单位的材料({clauses}):{said};请尽快报送。")
     if "backlog_by_the_book" in duties:
         short, no_lead, _ = views.backlog_procedure(ledgers, result, unit)

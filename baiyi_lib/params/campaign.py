@@ -151,6 +151,11 @@ class Campaign:
         """Every one-off document units send (实施方案 五、四), with its deadline."""
         return tuple((doc, d) for d in self.deadlines for doc in d.documents)
 
+    @property
+    def documents_clauses(self) -> str:
+        """The clauses the documents are due under, as a page cites them (实施方案 五、四)."""
+        return "、".join(dict.fromkeys(d.clause for _, d in self.documents))
+
 
 def _load_targets(c: Checker, data: Any) -> tuple[Target, ...]:
     """campaign.yaml ``targets``: the plan's targets, each with the figure that measures it."""

@@ -143,11 +143,10 @@ class ReturnSections:
             if status is None:  # one sentence per deadline, not one per document
                 out[deadline.name] = "无法核对:读的是台账文件夹,材料的收到时间只记在台账库中"
                 continue
-            else:
-                n = status[status["document"] == doc.id]["status"].value_counts()
-                parts = [f"{s} {n[s]}" for s in (views.ON_TIME_D, views.LATE_D, views.NOT_SENT_D,
-                                                  views.NOT_DUE_D) if n.get(s)]  # fmt: skip
-                said = f"{doc.name}:{'、'.join(parts)}"
+            n = status[status["document"] == doc.id]["status"].value_counts()
+            parts = [f"{s} {n[s]}" for s in (views.ON_TIME_D, views.LATE_D, views.NOT_SENT_D,
+                                              views.NOT_DUE_D) if n.get(s)]  # fmt: skip
+            said = f"{doc.name}:{'、'.join(parts)}"
             out[deadline.name] = (out[deadline.name] + ";" if deadline.name in out else "") + said
         return out
 

@@ -181,9 +181,7 @@ class ScoreSections:
             *(["missed"] if award else []),
             *(["documents"] if "documents" in t else []),
             overrides={
-                "documents": "材料报送("
-                + "、".join(dict.fromkeys(dl.clause for _, dl in camp.documents))
-                + ")",
+                "documents": f"材料报送({camp.documents_clauses})",
                 "score": f"{camp.called}得分",
                 "missed": f"未达到的目标(供{award.decided_by}决定)" if award else "",
                 **({"star_eligible": f"可授予{award.name}"} if award else {}),

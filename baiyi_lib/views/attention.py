@@ -16,16 +16,11 @@ from ..dates import (
 from ..ledgers import Ledgers
 from ..params import Rules
 from ..scoring import ScoreResult
-from ..scoring.returns import (  # noqa: F401  (the returns grid's words, for the pages)
-    LATE,
+from ..scoring.returns import (
     MISSING,
     NOT_DUE,
-    ON_TIME,
-    UNKNOWN,
     folder_returns,
-    returns_grid,
     stored_returns,
-    zero_return_units,
 )
 from ..sources import is_store, weekly_returns
 from .common import _unit_filter

@@ -17,17 +17,6 @@ from ..dates import (
 from ..ledgers import Ledgers
 from ..params import Rules
 from ..scoring import ScoreResult
-from ..scoring.returns import (  # noqa: F401  (the returns grid's words, for the pages)
-    LATE,
-    MISSING,
-    NOT_DUE,
-    ON_TIME,
-    UNKNOWN,
-    folder_returns,
-    returns_grid,
-    stored_returns,
-    zero_return_units,
-)
 
 
 def weeks(rules: Rules, as_of: dt.date) -> pd.DataFrame:

@@ -13,17 +13,6 @@ from ..ledgers import Ledgers
 from ..params import Rules
 from ..scoring import ScoreResult
 from ..scoring.backlog import MEETINGS, meetings_held
-from ..scoring.returns import (  # noqa: F401  (the returns grid's words, for the pages)
-    LATE,
-    MISSING,
-    NOT_DUE,
-    ON_TIME,
-    UNKNOWN,
-    folder_returns,
-    returns_grid,
-    stored_returns,
-    zero_return_units,
-)
 from .common import _unit_filter
 
 NOT_THERE, NOT_RECORDED = "未到场", "未填写"

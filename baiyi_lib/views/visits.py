@@ -11,17 +11,6 @@ import pandas as pd
 
 from ..ledgers import Ledgers
 from ..scoring import ScoreResult
-from ..scoring.returns import (  # noqa: F401  (the returns grid's words, for the pages)
-    LATE,
-    MISSING,
-    NOT_DUE,
-    ON_TIME,
-    UNKNOWN,
-    folder_returns,
-    returns_grid,
-    stored_returns,
-    zero_return_units,
-)
 from .common import _rule_ids, _unit_filter, _week_of, this_week, weeks
 
 
