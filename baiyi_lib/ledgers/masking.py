@@ -71,7 +71,9 @@ def may_name(written: pd.Series, col: Column, rules: Rules) -> np.ndarray:
                 or not numeral
                 or any(ch not in _DATE_CHARACTERS for ch in han)
             )
-        return not difflib.get_close_matches(t, squashed, n=1, cutoff=_NEAR_MISS)
+        return not any(
+            _typo_of(t, w) for w in difflib.get_close_matches(t, squashed, n=3, cutoff=_NEAR_MISS)
+        )
 
     present = written.notna().to_numpy()  # callers pass the refused cells only
     cells = written[present].astype(object)
@@ -79,6 +81,12 @@ def may_name(written: pd.Series, col: Column, rules: Rules) -> np.ndarray:
     out = np.zeros(len(written), dtype=bool)
     out[present] = [distinct[v] for v in cells]
     return out
+
+
+def _typo_of(value: str, word: str) -> bool:
+    """A typo of ``word``: no longer than it, and at most one character it does not hold
+    (农水占 for 农水站; never 农水站张伟: the word with a name added)."""
+    return len(value) <= len(word) and sum(ch not in word for ch in value) <= 1
 
 
 # how like a spelling a refused value must be to count as its typo (difflib's ratio)

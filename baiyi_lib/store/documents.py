@@ -88,13 +88,12 @@ def names_a_document(name: str, rules: Rules) -> bool:
 
 
 def _unit_of(stem: str, rules: Rules) -> str | None:
-    """A document's unit: the leading code (nsz_…), else the one unit spelled in its name,
-    read left to right taking the longest spelling at each place (防汛办公室 is 防汛办 and
-    公室, not 办公室; 水土保持委员会办公室 is one unit)."""
+    """A document's unit: the leading code (nsz_…) unless the name spells another unit,
+    else the one unit spelled in its name, read left to right taking the longest spelling
+    at each place (防汛办公室 is 防汛办 and 公室, not 办公室; 水土保持委员会办公室 is one unit)."""
     lookup = rules.units.lookup()
     code = _LEADING_CODE.match(stem)
-    if code and code.group(1).lower() in lookup:
-        return lookup[code.group(1).lower()]
+    coded = lookup.get(code.group(1).lower()) if code else None
     text = "".join(stem.split())
     spellings = sorted((s for s in lookup if len(s) > 1 and not s.isascii()), key=len, reverse=True)
     found, i = set(), 0
@@ -105,6 +104,8 @@ def _unit_of(stem: str, rules: Rules) -> str | None:
             i += len(hit)
         else:
             i += 1
+    if coded is not None:  # a code and a name that disagree (xdg_相邸水库管理所) say neither
+        return coded if found <= {coded} else None
     return next(iter(found)) if len(found) == 1 else None
 
 

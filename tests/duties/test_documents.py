@@ -30,6 +30,7 @@ from baiyi_lib.store.documents import identify
         ("实施方案.docx", None, ("unit_plan",)),  # whose? not recorded
         ("农水站 会议纪要.docx", "农水站", ()),  # which? not recorded
         ("农水站与河道办联合实施方案.docx", None, ("unit_plan",)),  # two units: not guessed
+        ("xdg_相邸水库管理所_实施方案.pdf", None, ("unit_plan",)),  # code and name disagree
         # 防汛办公室 is 防汛办 (longest spelling first, read left to right), not 办公室
         ("防汛办公室实施方案.docx", "防汛办", ("unit_plan",)),
         ("小水库办公室 典型经验.pdf", "小水库管理办公室", ("good_practice",)),

@@ -56,3 +56,18 @@ def test_a_value_in_its_columns_own_characters_is_shown_as_written(column, value
     checked = check_ledgers(frames(visits=[{**VISIT, column: value}]), RULES)
     errors = checked.problems[checked.problems["severity"] == "错误"]
     assert list(errors["value"]) == [value]
+
+
+@pytest.mark.parametrize(
+    ("kind", "row", "column", "value"),
+    [
+        ("visits", VISIT, "unit", "农水站张伟"),  # a unit's name with a person's added
+        ("visits", VISIT, "unit", "李建设管理办公室"),
+        ("visits", VISIT, "irregular", "否王伟"),
+        ("warnings", WARNING, "outcome", "已稳控在当地张伟"),
+    ],
+)
+def test_a_columns_word_with_a_name_added_is_not_a_typo(kind, row, column, value):
+    checked = check_ledgers(frames(**{kind: [{**row, column: value}]}), RULES)
+    assert value not in checked.problems.to_string()
+    assert list(checked.problems["value"]) == [f"(共 {len(value)} 字,原文未显示)"]
