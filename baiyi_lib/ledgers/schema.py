@@ -7,6 +7,7 @@ column names inside the library.
 
 from __future__ import annotations
 
+import functools
 import re
 import unicodedata
 from dataclasses import dataclass
@@ -213,7 +214,12 @@ _INVISIBLE = re.compile("[\u00ad\u200b-\u200f\u202a-\u202e\u2060-\u2064\ufeff]")
 
 def normalise_header(text: object) -> str:
     """A header as compared: NFKC, no spaces, no '*' marks, no parenthesised hint."""
-    s = _INVISIBLE.sub("", unicodedata.normalize("NFKC", str(text)))
+    return _normalise_header(str(text))
+
+
+@functools.lru_cache(maxsize=8192)
+def _normalise_header(text: str) -> str:
+    s = _INVISIBLE.sub("", unicodedata.normalize("NFKC", text))
     s = _PAREN.sub("", s)
     return "".join(ch for ch in s if not ch.isspace() and ch not in "*::").lower()
 
@@ -272,7 +278,13 @@ def _header_of(kind: str, name: str, cols: list[Column]) -> str:
 
 
 def header_lookup(kind: str) -> dict[str, str]:
-    """Accepted header spelling (normalised) → English column name, for one kind."""
+    """Accepted header spelling (normalised) → English column name, for one kind (a
+    fresh dict: the caller may add to it)."""
+    return dict(_header_lookup(kind))
+
+
+@functools.cache
+def _header_lookup(kind: str) -> dict[str, str]:
     table: dict[str, str] = {}
     for col in SCHEMAS[kind]:
         for spelling in (col.header, col.name, *col.aliases):

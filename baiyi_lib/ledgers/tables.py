@@ -29,10 +29,22 @@ HEADER_SCAN_ROWS = 10  # the header block starts among the first rows
 HEADER_DEPTH = 3  # and is at most this many rows deep
 
 
+_EMPTY_TEXT = frozenset({"", "nan", "None", "NaT"})
+
+
+def _blank_cell(value: object) -> bool:
+    return str(value).strip() in _EMPTY_TEXT
+
+
+_blank_cells = np.frompyfunc(_blank_cell, 1, 1)
+
+
 def blank(grid: pd.DataFrame) -> pd.DataFrame:
     """Boolean frame: cell is empty (None, NaN, or only spaces)."""
-    as_text = grid.astype(str).apply(lambda c: c.str.strip())
-    return grid.isna() | as_text.isin(["", "nan", "None", "NaT"])
+    if grid.empty:
+        return grid.isna()
+    as_text = _blank_cells(grid.to_numpy(dtype=object)).astype(bool)
+    return grid.isna() | pd.DataFrame(as_text, index=grid.index, columns=grid.columns)
 
 
 def scan_text(text: str, file: str, sheet: str, ref: str, where: str, result: ReadResult) -> None:
@@ -66,13 +78,23 @@ def scan_grid(
 # --------------------------------------------------------------------------- header block
 
 
-def _header_cells(grid: pd.DataFrame, start: int, depth: int) -> list[str]:
+def _row_names(grid: pd.DataFrame, i: int) -> list[str | None]:
+    """Row i's cells as header names (normalised), None where a cell holds no name."""
+    return [
+        normalise_header(v)
+        if v is not None and not isinstance(v, Unseen) and pd.notna(v) and str(v).strip()
+        else None
+        for v in grid.iloc[i].tolist()
+    ]
+
+
+def _header_cells(rows: list[list[str | None]], start: int, depth: int) -> list[str]:
     """The header of each column over rows start..start+depth-1: its lowest name."""
-    out = [""] * grid.shape[1]
-    for i in range(start, min(start + depth, len(grid))):
-        for pos, v in enumerate(grid.iloc[i].tolist()):
-            if v is not None and not isinstance(v, Unseen) and pd.notna(v) and str(v).strip():
-                out[pos] = normalise_header(v)
+    out = [""] * len(rows[0])
+    for names in rows[start : start + depth]:
+        for pos, name in enumerate(names):
+            if name is not None:
+                out[pos] = name
     return out
 
 
@@ -88,11 +110,13 @@ def find_header(
     """
     kinds = (kind,) if kind else KINDS
     best: tuple = ((0, 0), None, -1, 1, {}, {})
+    scanned = min(HEADER_SCAN_ROWS + HEADER_DEPTH - 1, len(grid))
+    rows = [_row_names(grid, i) for i in range(scanned)]
     for i in range(min(HEADER_SCAN_ROWS, len(grid))):
         for depth in range(1, HEADER_DEPTH + 1):
             if i + depth > len(grid):
                 break
-            cells = _header_cells(grid, i, depth)
+            cells = _header_cells(rows, i, depth)
             for k in kinds:
                 mapping, dups = _match(cells, k)
                 required = {c.name for c in SCHEMAS[k] if c.required}
@@ -214,19 +238,19 @@ def _frame(
 ) -> pd.DataFrame:
     """The known columns under their English names, and every other column that holds
     something (kept as written, so that the privacy check can see it)."""
-    frame = pd.DataFrame(index=range(len(body)))
-    for pos, name in mapping.items():
-        frame[name] = body.iloc[:, pos].to_numpy()
+    cells = body.to_numpy(dtype=object)
+    has = filled.to_numpy(dtype=bool)
+    columns = {name: cells[:, pos] for pos, name in mapping.items()}
     for pos in range(body.shape[1]):
         if pos in mapping:
             continue
         head = names[pos]
         if not head:
-            if not filled.iloc[:, pos].any():
+            if not has[:, pos].any():
                 continue
             head = f"第{column_letter(pos + 1)}列"
-        frame[f"extra:{head}"] = body.iloc[:, pos].to_numpy()
-    return frame
+        columns[f"extra:{head}"] = cells[:, pos]
+    return pd.DataFrame(columns, index=range(len(body)))
 
 
 def _headers(mapping: dict[int, str], names: list[str], frame: pd.DataFrame) -> dict[str, str]:
