@@ -12,6 +12,7 @@ import pandas as pd
 
 from ..params import Rules
 from . import normalise as nz
+from .privacy import WORDS, length_only
 from .schema import NO, STATUS_ALIASES, YES, Column
 
 # The Chinese characters a date or a head count is written with (2019年3月5日14时30分, 3人)
@@ -121,10 +122,6 @@ def prose_ids(values: pd.Series, rules: Rules) -> np.ndarray:
     return nz.per_value(parse)(values.astype(object))[1]
 
 
-# words beside a number: Chinese characters or Latin letters (not the X of an ID number)
-_WORDS = re.compile(r"[\u3400-\u9fff\uf900-\ufaff]|[A-Za-z]{2,}")
-
-
 def personal_shown(raw: pd.Series, personal: np.ndarray) -> pd.Series:
     """A cell refused for a personal number as a message shows it: the number masked when
     the cell holds nothing else; its length only when words stand beside the number (they
@@ -134,7 +131,7 @@ def personal_shown(raw: pd.Series, personal: np.ndarray) -> pd.Series:
         return out
     found = raw[personal]  # only the refused cells are looked at (a column may be 1M rows)
     text = found.map(nz._cell_text).astype(object)
-    words = text.map(lambda t: isinstance(t, str) and bool(_WORDS.search(t))).to_numpy(bool)
+    words = text.map(lambda t: isinstance(t, str) and bool(WORDS.search(t))).to_numpy(bool)
     out[found.index[words]] = prose_mask(found[words])
     return out
 
@@ -148,6 +145,6 @@ def prose_mask(raw: pd.Series) -> pd.Series:
         if t is pd.NA:
             return ""
         t = str(t)
-        return f"(共 {len(t)} 字,原文未显示)"
+        return length_only(t)
 
     return raw.map(mask)

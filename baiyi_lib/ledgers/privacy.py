@@ -234,6 +234,32 @@ def mask_text(text: object) -> str:
     return sanitise(s)
 
 
+# words beside a number: Chinese characters or Latin letters (not the X of an ID number)
+WORDS = re.compile(r"[\u3400-\u9fff\uf900-\ufaff]|[A-Za-z]{2,}")
+
+
+def length_only(text: str) -> str:
+    """A text shown by its length only, never any of its characters."""
+    return f"(共 {len(text)} 字,原文未显示)"
+
+
+def shown(text: object) -> str:
+    """Text that holds a personal number, as a message may show it: the number masked
+    when the text holds nothing else (13912345678 → 139******78); its length only when
+    words stand beside the number, for they may name the person (联系人李四 139…). Text
+    without a personal number is ``mask_text``'s."""
+    s = str(text)
+    if detect(s) and WORDS.search(unicodedata.normalize("NFKC", s)):
+        return length_only(s)
+    return mask_text(s)
+
+
+def shown_name(name: str) -> str:
+    """A sheet's name as messages show it: as written, unless it holds a personal number
+    (then ``shown``: masked, or its length where words stand beside it)."""
+    return shown(name) if detect(name) else name
+
+
 def _digit_count(s: str) -> int:
     return sum(ch.isdigit() for ch in s)
 

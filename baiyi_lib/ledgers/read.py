@@ -32,7 +32,7 @@ from .archive import ArchiveRefused, decoded_name, is_zip, unpacked
 from .grids import Unreadable, decode_text, separator, text_grid, workbook_grids
 from .guard import ENCRYPTED as _ENCRYPTED
 from .guard import TEXT_SUFFIXES, WORKBOOK_SUFFIXES, inspect_file, is_own_export
-from .privacy import mask_text
+from .privacy import mask_text, shown_name
 from .raw import FileNote, RawTable, ReadResult, whole_file
 from .schema import (
     INSTRUCTION_SHEET_WORDS,
@@ -392,18 +392,19 @@ def _read_workbook(path: Path, display: str, kind: str, rules: Rules, result: Re
     file_kind = kind_from_name(path.stem)
     found = False
     for g in grids:
+        sheet = shown_name(g.sheet)  # as every message shows it (a name may hold a number)
         scan_text(g.sheet, display, g.sheet, "", "工作表名", result)  # stored with every row
         sheet_kind = kind_from_name(g.sheet)
         if sheet_kind is None and any(w in g.sheet.lower() for w in INSTRUCTION_SHEET_WORDS):
             # instructions, or the template's (hidden) dropdown lists: not rows
-            result.skipped.append({"file": display, "sheet": g.sheet, "reason": "填表说明"})
-            scan_grid(g.cells, range(len(g.cells)), display, g.sheet, "填表说明", result)
+            result.skipped.append({"file": display, "sheet": sheet, "reason": "填表说明"})
+            scan_grid(g.cells, range(len(g.cells)), display, sheet, "填表说明", result)
             continue
         if g.not_read:  # hidden: not a ledger, but never a place for personal data
-            result.skipped.append({"file": display, "sheet": g.sheet, "reason": g.not_read})
-            scan_grid(g.cells, range(len(g.cells)), display, g.sheet, "隐藏的工作表", result)
+            result.skipped.append({"file": display, "sheet": sheet, "reason": g.not_read})
+            scan_grid(g.cells, range(len(g.cells)), display, sheet, "隐藏的工作表", result)
             continue
-        found |= add_table(g.cells, display, g.sheet, sheet_kind or file_kind, result,
+        found |= add_table(g.cells, display, sheet, sheet_kind or file_kind, result,
                            rules.reading, g.hidden_rows)  # fmt: skip
     if not found and not any(n.file == display for n in result.notes):
         result.notes.append(whole_file(display, *_EMPTY, "file.empty"))

@@ -20,7 +20,7 @@ import numpy as np
 import pandas as pd
 
 from ..params import Reading, fold
-from .privacy import detect
+from .privacy import detect, shown, shown_name
 from .raw import FileNote, RawTable, ReadResult, Unseen, note
 from .schema import KIND_LABELS, KINDS, SCHEMAS, header_lookup, normalise_header
 from .zipparts import column_letter
@@ -54,7 +54,7 @@ def scan_text(text: str, file: str, sheet: str, ref: str, where: str, result: Re
     if what:
         row = int("".join(ch for ch in ref if ch.isdigit()) or 0) or None
         result.notes.append(
-            FileNote(file, sheet, row, f"{where} {ref}".strip(), text,
+            FileNote(file, shown_name(sheet), row, f"{where} {ref}".strip(), shown(text),
                      f"{where}中含{what},台账不得记录个人信息", "删除个人信息后重新报送",
                      check="text.personal")
         )  # fmt: skip
