@@ -119,6 +119,11 @@ _DECLARED = (
     Check("cell.long_number", E, "编号不是超过 15 位的数字单元格(Excel 会丢掉末尾的数字)"),
     Check("cell.error_value", E, "单元格不是 Excel 错误值(#REF!、#N/A、#DIV/0! 等)"),
     Check(
+        "table.extra_column", R, "台账以外的列(如 备注)不读取,并说明(提示)",
+        message="「{header}」不是{label}的列,未读取({n} 行填了内容)",
+        expected="不需要改动;需要说明的情况请另行报告(台账只读模板上的列)",
+    ),
+    Check(
         "table.total_row", R, "合计、小计行不是数据(提示:不读取)",
         message="合计行,不是一条记录,未作为数据读取",
     ),

@@ -3,10 +3,10 @@ tables refused for a header that names personal data or names one column twice."
 
 from __future__ import annotations
 
-from .privacy import is_pii_header
+from .privacy import is_pii_header, mask_text
 from .problems import Problems
 from .raw import RawTable, note
-from .schema import KINDS, SCHEMAS, Column, normalise_header
+from .schema import KIND_LABELS, KINDS, SCHEMAS, Column, normalise_header
 
 
 def claim_declared(tables: list[RawTable], cols: tuple[Column, ...]) -> None:
@@ -57,3 +57,22 @@ def check_headers(tables: list[RawTable], kind: str, problems: Problems) -> set[
                          label=label, n=len(written), written="、".join(written))  # fmt: skip
             problems.add_notes([twice], kind)
     return refused
+
+
+def remark_extras(tables: list[RawTable], kind: str, problems: Problems) -> None:
+    """A column the ledger does not have (备注, 联系情况…) that holds something in a row:
+    not read, and said so — a remark naming the file, sheet, header row and column, and a
+    line in the table's accounting — never dropped without a word. Its content is never
+    quoted (it is still scanned for personal data with every other cell)."""
+    for t in tables:
+        for col in [c for c in t.frame.columns if str(c).startswith("extra:")]:
+            values = t.frame[col]
+            n = int((values.notna() & (values.astype(str).str.strip() != "")).sum())
+            if not n:
+                continue
+            header = mask_text(t.headers.get(col, str(col).removeprefix("extra:")))
+            label = KIND_LABELS[kind]
+            said = note("table.extra_column", t.file, t.sheet, t.header_row, header, "",
+                        header=header, label=label, n=n)  # fmt: skip
+            problems.add_notes([said], kind)
+            t.remarks.append(said.problem)

@@ -17,7 +17,7 @@ from .accounting import account, account_other, refused_rows
 from .cells import check_raw_cells, expected_text, parse_columns
 from .checks import ERROR, REMARK
 from .crossrows import check_links, check_unique
-from .headers import check_headers, claim_declared
+from .headers import check_headers, claim_declared, remark_extras
 from .problems import PROBLEM_COLUMNS, Problems
 from .raw import ReadResult, note
 from .rowchecks import check_after_receipt, check_campaign_dates, check_form_persons, check_rows
@@ -58,6 +58,7 @@ def check(read: ReadResult, rules: Rules, received: dt.datetime | None = None) -
         tables = [t for t in read.tables if t.kind == kind]
         cols = columns(kind, rules)
         claim_declared(tables, cols)
+        remark_extras(tables, kind, problems)
         bad_tables = check_headers(tables, kind, problems)
         frame, headers = concat(tables, kind, cols)
         n_before = len(problems.parts)

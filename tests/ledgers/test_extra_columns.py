@@ -1,0 +1,63 @@
+"""What the clerk sees is what is read: a column the ledger does not have (备注, a column
+without a header) that holds something is not read, and the problem table and the
+accounting say so, naming file, sheet, header row and column — never dropped without a
+word, never quoting what was written in it."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from baiyi_lib import load_ledgers
+
+HEAD = ["走访编号", "走访日期", "责任单位", "走访层级", "走访形式", "人次", "案件编号"]
+ROW = ["V1", "2019-03-05", "工管站", "来县", "个体", "1", "GGZ-1"]
+
+
+def _csv(tmp_path: Path, extra_head: list[str], extra_cells: list[str]) -> Path:
+    folder = tmp_path / "in"
+    folder.mkdir()
+    text = ",".join(HEAD + extra_head) + "\n" + ",".join(ROW + extra_cells) + "\n"
+    text += ",".join([*ROW[:0], "V2", *ROW[1:]] + [""] * len(extra_head)) + "\n"
+    (folder / "走访登记.csv").write_text(text, encoding="utf-8")
+    return folder
+
+
+@pytest.mark.parametrize(
+    ("head", "cell", "shown"),
+    [
+        ("备注", "已电话告知", "备注"),
+        ("联系情况", "上午已到", "联系情况"),
+        ("", "多出来的一格", "第H列"),
+    ],
+)
+def test_an_extra_column_that_holds_something_is_said(tmp_path, head, cell, shown):
+    led = load_ledgers(_csv(tmp_path, [head], [cell]))
+    said = led.problems[led.problems["check"] == "table.extra_column"]
+    assert said[["file", "row", "column", "severity"]].values.tolist() == [
+        ["走访登记.csv", 1, shown, "提示"]
+    ]
+    assert "1 行填了内容" in said["problem"].item()
+    assert cell not in led.problems.to_string() + led.accounting.to_string()
+    assert "不是" in led.accounting["note"].item() and shown in led.accounting["note"].item()
+    assert len(led.visits) == 2  # the rows themselves are read
+
+
+def test_an_empty_extra_column_says_nothing(tmp_path):
+    led = load_ledgers(_csv(tmp_path, ["备注"], [""]))
+    assert not (led.problems["check"] == "table.extra_column").any()
+
+
+def test_an_optional_column_under_another_accepted_spelling_is_read_not_remarked(tmp_path):
+    led = load_ledgers(_csv(tmp_path, ["是否不满初次办理"], ["是"]))
+    assert not (led.problems["check"] == "table.extra_column").any()
+    assert led.visits["dissatisfied"].tolist() == [True, False]
+
+
+def test_a_misspelt_optional_column_is_said_not_read_as_no(tmp_path):
+    """是否不满意 is not a spelling of 不满初次办理: its 是 can't double a visit, and the
+    clerk is told the column was not read, rather than every row silently reading 否."""
+    led = load_ledgers(_csv(tmp_path, ["是否不满意"], ["是"]))
+    said = led.problems[led.problems["check"] == "table.extra_column"]
+    assert said["column"].tolist() == ["是否不满意"]
