@@ -9,7 +9,7 @@ import pandas as pd
 
 from ..ledgers import describe
 from ..ledgers.checks import ERROR
-from ..ledgers.schema import KIND_LABELS
+from ..ledgers.schema import KIND_LABELS, UNITLESS
 from .common import _moment, _rules, _table, shown_path
 
 
@@ -71,7 +71,8 @@ def cmd_ingest(args: argparse.Namespace) -> int:
 def _ingest_line(r) -> str:
     """One line per file of a batch, as the clerk reads it."""
     if r.status == "refused":
-        who = "" if r.unit else "(看不出是哪个单位的报送)"
+        bureaus = bool(r.kinds) and r.kinds <= UNITLESS  # the bureau's own register
+        who = "" if r.unit or bureaus else "(看不出是哪个单位的报送)"
         return f"拒收 {r.file}{who}:{r.message}"
     if r.status == "held":
         return f"未载入 {r.file}:{r.message}"

@@ -188,6 +188,11 @@ _DECLARED = (
         expected="每个编号只出现一次",
     ),
     Check(
+        "rows.merged", R, "同一行写了两遍(积案台账、值班表):按一行计,并说明(提示)",
+        message="与 {file}{sheet} 第 {row} 行完全相同,按一行计",
+        expected="同一行只写一次",
+    ),
+    Check(
         "rows.link", R, "台账之间的引用一致",
         message="关联的走访编号在走访登记中找不到",
         expected="走访登记中已有的编号",

@@ -53,18 +53,34 @@ def check_unique(
     )
     if kind in ("backlog", "roster"):  # the same row written twice is one row
         merged[dup_idx[same]] = True
+        _say_repeats(kind, frame, headers, dup_idx[same], firsts[same], problems, "rows.merged")
         conflict = dup_idx[~same]
         firsts = firsts[~same]
     else:
         conflict = dup_idx
-    if not len(conflict):  # every repeat was the same row written twice (merged)
-        return merged
-    mask = np.zeros(len(typed), dtype=bool)
-    mask[conflict] = True
-    where = pd.Series("", index=typed.index, dtype=object)
-    unique = CHECKS["rows.unique"]
-    where[conflict] = [
-        unique.say(
+    _say_repeats(kind, frame, headers, conflict, firsts, problems, "rows.unique")
+    return merged
+
+
+def _say_repeats(
+    kind: str,
+    frame: pd.DataFrame,
+    headers: dict[str, pd.Series],
+    repeats: pd.Index,
+    firsts: np.ndarray,
+    problems: Problems,
+    check: str,
+) -> None:
+    """At each repeated row, the row it repeats (file, sheet, row): an error for an id
+    used twice (rows.unique), a remark for a row written twice and counted once
+    (rows.merged)."""
+    if not len(repeats):
+        return
+    mask = np.zeros(len(frame), dtype=bool)
+    mask[repeats] = True
+    where = pd.Series("", index=frame.index, dtype=object)
+    where[repeats] = [
+        CHECKS[check].say(
             file=frame.at[f, "src_file"],
             sheet=f"「{frame.at[f, 'src_sheet']}」" if frame.at[f, "src_sheet"] else "",
             row=frame.at[f, "src_row"],
@@ -73,8 +89,7 @@ def check_unique(
         for f in firsts
     ]
     shown = KEYS[kind][0]  # a composite key is shown by its first column (the day)
-    problems.add(frame, mask, kind, headers[shown], frame[shown], where, check=unique.id)
-    return merged
+    problems.add(frame, mask, kind, headers[shown], frame[shown], where, check=check)
 
 
 def check_links(frames: dict[str, pd.DataFrame], problems: Problems) -> None:

@@ -185,7 +185,18 @@ SCHEMAS["roster"] = (
         "lead_post",
         "接访领导",
         "post",
-        aliases=("值班领导", "带班领导", "接访领导职务", "接访领导(职务)", "值班领导职务"),
+        aliases=(
+            "值班领导",
+            "带班领导",
+            "接访领导职务",
+            "接访领导(职务)",
+            "值班领导职务",
+            "接访局领导",
+            "值班局领导",
+            "接访局领导职务",
+            "局领导",
+            "领导职务",
+        ),
     ),
 )
 UNITLESS = frozenset(k for k, cols in SCHEMAS.items() if not any(c.type == "unit" for c in cols))

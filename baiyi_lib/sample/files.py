@@ -71,7 +71,7 @@ def write(data: SampleData, out: Path, rules: Rules | None = None) -> list[Path]
     readme = out / "README.md"
     readme.write_text(
         "# 示例台账(合成数据)\n\n"
-        f"{SYNTHETIC}。由 `baiyi sample` 生成(`baiyi_lib/sample.py`,种子 {DEFAULT_SEED}),"
+        f"{SYNTHETIC}。由 `baiyi sample` 生成(`baiyi_lib/sample/`,种子 {DEFAULT_SEED}),"
         "再次生成得到逐字节相同的文件。\n\n"
         "- `走访登记.csv`:行动办公室的走访登记(GB18030 编码,第一行为标题)。\n"
         "- `敏感事件.xlsx`:敏感事件登记。\n"

@@ -30,6 +30,7 @@ class IngestReport:
     unit: str | None = None  # the unit whose return the file is (None: several, or unknown)
     # a document's unit and kinds, as receipts name it (never by its file name: 实施方案 五、四)
     label: str = ""
+    kinds: frozenset[str] = frozenset()  # the ledgers the file carries (refused ones too)
 
 
 @dataclass

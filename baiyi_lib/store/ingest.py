@@ -192,7 +192,8 @@ def _held_back(batch: list[_File], problems: pd.DataFrame) -> list[IngestReport]
         if f.name in refused:
             k = int((mine["severity"] == ERROR).sum())
             out.append(IngestReport(f.name, "refused", None, pd.DataFrame(), mine,
-                                    f"有 {k} 处错误,整个文件未载入", unit=f.unit))  # fmt: skip
+                                    f"有 {k} 处错误,整个文件未载入", unit=f.unit,
+                                    kinds=frozenset(f.kinds)))  # fmt: skip
         else:
             out.append(IngestReport(
                 f.name, "held", None, pd.DataFrame(), mine,

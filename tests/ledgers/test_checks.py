@@ -115,6 +115,12 @@ def test_every_declared_check_fires_somewhere(tmp_path):
                         "form": "集体", "persons": 3}]),
         xiang,
     )  # fmt: skip
+    # a column the ledger does not have, and a roster day written twice
+    (tmp_path / "extra").mkdir()
+    (tmp_path / "extra" / "局领导接访值班表.csv").write_text(
+        "日期,接访领导,备注\n2019-03-05,局长,已接待\n2019-03-05,局长,\n", encoding="utf-8"
+    )
+    seen |= _checks(tmp_path / "extra")
     # a unit's return that takes over another unit's case (checked against the store)
     seen |= _store_checks(tmp_path)
     assert set(CHECKS) - UNREACHABLE - seen == set()
