@@ -9,7 +9,7 @@ import pandas as pd
 
 from ..ledgers import describe
 from ..ledgers.checks import ERROR
-from ..ledgers.schema import KIND_LABELS, UNITLESS
+from ..ledgers.schema import KIND_LABELS
 from .common import _moment, _rules, _table, shown_path
 
 
@@ -71,8 +71,7 @@ def cmd_ingest(args: argparse.Namespace) -> int:
 def _ingest_line(r) -> str:
     """One line per file of a batch, as the clerk reads it."""
     if r.status == "refused":
-        bureaus = bool(r.kinds) and r.kinds <= UNITLESS  # the bureau's own register
-        who = "" if r.unit or bureaus else "(看不出是哪个单位的报送)"
+        who = "" if r.unit or r.office_register else "(看不出是哪个单位的报送)"
         return f"拒收 {r.file}{who}:{r.message}"
     if r.status == "held":
         return f"未载入 {r.file}:{r.message}"

@@ -211,6 +211,13 @@ _DECLARED = (
         "登记表每次应报送全部记录,少了的行会被删除",
         expected="报送完整的登记表;只报送部分行时文件名加“补报”;确要删除这些行时加 --replace",
     ),
+    Check(
+        "rows.emptied_register", E,
+        "没有数据行的登记表(零报告)不清空台账库中已有的记录(确要清空时 --replace)",
+        message="这份登记表没有数据行(零报告),台账库中却已有 {live} 行:登记表每次报送全部"
+        "记录,载入它会删除这 {n} 行,整批未载入",
+        expected="本周没有新增时报送完整的登记表(或不报送这张表);确要清空时加 --replace",
+    ),
 )  # fmt: skip
 
 # id → its check, in the order declared

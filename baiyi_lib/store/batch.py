@@ -32,6 +32,12 @@ class IngestReport:
     label: str = ""
     kinds: frozenset[str] = frozenset()  # the ledgers the file carries (refused ones too)
 
+    @property
+    def office_register(self) -> bool:
+        """The file is one of the office's registers (visits, incidents, warnings, the
+        roster: no unit's return), so its unit is nobody's to tell."""
+        return bool(self.kinds) and not self.kinds & set(WEEKLY_KINDS)
+
 
 @dataclass
 class _File:

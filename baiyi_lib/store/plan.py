@@ -157,7 +157,8 @@ def _refusals(plans: dict[str, _Plan], rules: Rules, replace: bool) -> pd.DataFr
     and a register taking away more rows than limits.yaml allows (without ``replace``)."""
     parts = [_taken_over(p) for p in plans.values() if p.kind in UNIT_RETURNS]
     if not replace:
-        parts += [_too_many_gone(p, rules) for p in plans.values() if p.kind not in UNIT_RETURNS]
+        registers = [p for p in plans.values() if p.kind not in UNIT_RETURNS]
+        parts += [_emptied(p) for p in registers] + [_too_many_gone(p, rules) for p in registers]
     parts = [p for p in parts if len(p)]
     return pd.concat(parts, ignore_index=True) if parts else pd.DataFrame()
 
@@ -189,14 +190,38 @@ def _taken_over(plan: _Plan) -> pd.DataFrame:
     )  # fmt: skip
 
 
+def _carried(plan: _Plan) -> pd.Series:
+    """Per live row taken away: whether the file charged with it carries rows of the
+    ledger (False: a register sent with none, a 零报告)."""
+    return plan.deleted["file"].isin(set(plan.incoming["src_file"].astype(str)))
+
+
+def _emptied(plan: _Plan) -> pd.DataFrame:
+    """A register sent without a row (零报告, or a header alone) that would empty the
+    store's: one error per such file, however few rows it would take away — a register
+    is sent whole, so an empty one says "nothing new", never "delete everything"."""
+    gone = plan.deleted[~_carried(plan)]
+    if gone.empty:
+        return pd.DataFrame()
+    files = gone["file"].value_counts()
+    rows = pd.DataFrame({"file": files.index, "row": pd.NA})
+    emptied = CHECKS["rows.emptied_register"]
+    return _problem_rows(
+        plan, rows, emptied.id, column="", value="",
+        problem=[emptied.say(n=k, live=plan.live) for k in files.to_numpy()],
+        expected=emptied.expect(),
+    )  # fmt: skip
+
+
 def _too_many_gone(plan: _Plan, rules: Rules) -> pd.DataFrame:
     """A register that would take away more rows than limits.yaml allows: one error per
-    file charged with them (a part of the register sent as the whole, most likely)."""
+    file charged with them (a part of the register sent as the whole, most likely). Files
+    without a row are ``_emptied``'s."""
     lim = rules.limits
-    n = len(plan.deleted)
+    n = int(_carried(plan).sum())
     if n <= lim.replace_max_rows or n <= lim.replace_max_share * max(plan.live, 1):
         return pd.DataFrame()
-    files = plan.deleted["file"].value_counts()
+    files = plan.deleted.loc[_carried(plan), "file"].value_counts()
     rows = pd.DataFrame({"file": files.index, "row": pd.NA})
     gone = CHECKS["rows.mass_deletion"]
     return _problem_rows(

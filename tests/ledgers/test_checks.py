@@ -147,4 +147,11 @@ def _store_checks(tmp_path: Path) -> set[str]:
         for r in ingest([f], tmp_path / "s.duckdb", received=dt.datetime(2019, 3, 8, hour)):
             if r.problems is not None:
                 found |= set(r.problems["check"])
+    # the register sent with no row (零报告): it would empty the store's
+    f = tmp_path / "走访0" / "走访登记.csv"
+    f.parent.mkdir()
+    f.write_text(f"零报告:是\n{visits}\n", encoding="utf-8")
+    for r in ingest([f], tmp_path / "s.duckdb", received=dt.datetime(2019, 3, 8, 21)):
+        if r.problems is not None:
+            found |= set(r.problems["check"])
     return found
