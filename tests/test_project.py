@@ -156,3 +156,21 @@ def test_no_module_is_over_500_lines():
         if (n := len(path.read_text(encoding="utf-8").splitlines())) >= 500
     }
     assert not long, long
+
+
+def test_every_file_the_code_names_exists():
+    """A comment or docstring that cites a file (schema.py, 使用说明.md, limits.yaml) cites
+    one of this project: nothing outside it (the shared folder's notes are not shipped).
+    Names a user or a run makes (a settings file, a failed run's notebook) are examples."""
+    tracked = {p.name for p in ROOT.rglob("*") if ".venv" not in p.parts and "build" not in p.parts}
+    cited = re.compile(
+        r"(?<![\w.*/-])[\w\-\u4e00-\u9fff][\w\-.\u4e00-\u9fff]*\.(?:py|md|yaml|yml|j2|ipynb)\b"
+    )
+    examples = {"参数.yaml", "failed.ipynb", "FILE.yaml", "SETTINGS.yaml"}
+    missing = {}
+    for path in ROOT.glob("baiyi_lib/**/*.py"):
+        for line_no, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1):
+            for name in cited.findall(line):
+                if name not in tracked and name not in examples:
+                    missing.setdefault(f"{path.relative_to(ROOT)}:{line_no}", name)
+    assert not missing, missing

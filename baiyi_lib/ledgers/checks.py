@@ -1,4 +1,4 @@
-"""The declared checks of the ledger contract (ledger-format.md), one record each.
+"""The declared checks of the ledger contract (ledgers/schema.py), one record each.
 
 Every problem the loader reports carries the id of the check that found it (the ``check``
 column of the problem table), so that a person, a script or a test can refer to a check

@@ -1,6 +1,6 @@
 """Cases, never people: find personal data in ledgers so that the loader can refuse it.
 
-What is refused (ledger-format.md, "Bad input"; 个人信息保护法, minimum necessary):
+What is refused (docs/使用说明.md, 台账; 个人信息保护法, minimum necessary):
 
 - a header that names personal data: 姓名, 信访人, 联系人, 反映人, 申请人, 身份证, 电话, 微信,
   QQ, 邮箱, E-mail, 住址 … (Chinese words anywhere in the header, English words as whole

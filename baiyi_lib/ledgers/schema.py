@@ -1,4 +1,5 @@
-"""The ledger contract (ledger-format.md) as data: kinds, columns, headers, vocabularies.
+"""The ledger contract as data (told to the clerk in docs/使用说明.md): kinds, columns,
+headers, vocabularies.
 
 Four ledgers (台账): visits 走访登记, incidents 敏感事件, screening 矛盾纠纷排查化解登记表,
 backlog 信访积案. Canonical headers are Chinese; English names are accepted too and are the

@@ -49,7 +49,7 @@ def ledger_columns(kind: str) -> list[str]:
 
 
 def contract_columns(kind: str) -> list[str]:
-    """The contract's columns of a ledger (ledger-format), English names; a register of no
+    """The contract's columns of a ledger (ledgers/schema.py), English names; a register of no
     unit (UNITLESS: 接访值班表) is stored with an empty unit, as every scope query asks it."""
     names = [c.name for c in SCHEMAS[kind]]
     return [*names, "unit"] if kind in UNITLESS else names

@@ -1,4 +1,4 @@
-"""What the loader accepts (ledger-format.md): spellings, encodings, title rows, many files."""
+"""What the loader accepts (docs/使用说明.md): spellings, encodings, title rows, many files."""
 
 from __future__ import annotations
 
