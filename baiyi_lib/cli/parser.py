@@ -29,8 +29,16 @@ def build_parser() -> argparse.ArgumentParser:
                 "--as-of", default=None, help="统计截止日期,如 2019-03-29(默认行动最后一天)"
             )
 
+    def store_alias(sp: argparse.ArgumentParser) -> None:
+        # the clerk's commands say --store for the ledger store: here it is --data's store
+        sp.add_argument(
+            "--store", dest="data", default=argparse.SUPPRESS, metavar="台账库",
+            help="台账库(.duckdb),与 --data 台账库 相同",
+        )  # fmt: skip
+
     s = sub.add_parser("score", help="计算各单位得分并排名")
     s.add_argument("--data", default=DEFAULT_DATA, help=f"台账文件夹或文件(默认 {DEFAULT_DATA})")
+    store_alias(s)
     s.add_argument("--explain", metavar="单位", help="同时列出该单位得分的逐条说明")
     s.add_argument("--format", choices=["table", "csv"], default="table")
     common(s)
@@ -39,6 +47,7 @@ def build_parser() -> argparse.ArgumentParser:
     e = sub.add_parser("explain", help="逐条说明一个单位的得分")
     e.add_argument("unit", help="单位名称、简称或代码")
     e.add_argument("--data", default=DEFAULT_DATA)
+    store_alias(e)
     common(e)
     e.set_defaults(func=cmd_explain)
 
@@ -60,6 +69,7 @@ def build_parser() -> argparse.ArgumentParser:
 
     cp = sub.add_parser("compare", help="比较默认口径与另一种口径下各单位的得分和名次")
     cp.add_argument("--data", default=DEFAULT_DATA, help=f"台账(默认 {DEFAULT_DATA})")
+    store_alias(cp)
     cp.add_argument("--format", choices=["table", "csv"], default="table")
     common(cp)
     cp.set_defaults(func=cmd_compare)
@@ -80,6 +90,7 @@ def build_parser() -> argparse.ArgumentParser:
     rp.add_argument("--rules", default=None, help="参数目录或 rules.yaml(默认 params/)")
     rp.add_argument("-f", "--file", default=None, help="YAML 参数文件")
     rp.add_argument("--data", default=None, help=f"台账文件夹(默认 {DEFAULT_DATA})")
+    store_alias(rp)
     rp.add_argument("--out", default=None, help="报告输出目录(默认 reports)")
     rp.add_argument("--notebook", default=None, help="笔记本名称(默认 weekly_briefing)")
     rp.add_argument("--jobs", type=int, default=None, help="并行数(默认 CPU 核数)")
@@ -148,6 +159,7 @@ def build_parser() -> argparse.ArgumentParser:
     x = sub.add_parser("export", help="导出得分、计分明细和台账问题到 Excel(可打印)")
     x.add_argument("out", help="输出的 .xlsx 文件")
     x.add_argument("--data", default=DEFAULT_DATA)
+    store_alias(x)
     common(x)
     x.set_defaults(func=cmd_export)
 
