@@ -15,7 +15,10 @@ from typing import Any
 
 from pydantic import Field
 
-from .strict import Strict, Text
+from .strict import Strict, Text, one_of
+
+# a share, written as a decimal (0.2); a whole number (1) is YAML's int and refused
+Share = one_of(float)
 
 # limits.yaml
 
@@ -42,7 +45,7 @@ class FileLimits(Strict):
 
 class Replacement(Strict):
     max_rows: int
-    max_share: float
+    max_share: Share
     reason: Text
 
 

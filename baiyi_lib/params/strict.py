@@ -85,10 +85,11 @@ def _key(top: str, loc: tuple) -> str:
     if len(loc) == 1:
         return f"{top}.{loc[0]}"
     out = ""
-    for part in loc:
+    for part, after in zip(loc, (*loc[1:], None), strict=True):
         if part == "[key]":
             continue
-        out += f"[{part}]" if isinstance(part, int) else f"{'.' if out else ''}{part}"
+        index = isinstance(part, int) and after != "[key]"  # a list's, not a mapping's key 1
+        out += f"[{part}]" if index else f"{'.' if out else ''}{part}"
     return out
 
 
@@ -100,7 +101,9 @@ def _message(model: type[BaseModel], loc: tuple, err: Any) -> str:
     if kind == "extra_forbidden":
         owner = _unwrap(_annotation(model, loc[:-1]))
         fields = owner.model_fields if _is_model(owner) else {}
-        allowed = "、".join(f.alias or name for name, f in fields.items())
+        # the required keys first, then the optional ones, each in the order declared
+        keys = sorted(fields.items(), key=lambda kv: not kv[1].is_required())
+        allowed = "、".join(f.alias or name for name, f in keys)
         return f"未知的键(允许的键:{allowed})"
     if kind == "string_pattern_mismatch":
         return "不能为空"
