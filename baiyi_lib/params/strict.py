@@ -56,7 +56,6 @@ _TYPE_ERRORS = {
     "date_type": "date",
     "dict_type": "dict",
     "model_type": "dict",
-    "model_attributes_type": "dict",
     "list_type": "list",
 }
 # pydantic's error types said as the checker always said them (the others: see _message)
@@ -107,7 +106,7 @@ def _message(model: type[BaseModel], loc: tuple, err: Any) -> str:
         return f"未知的键(允许的键:{allowed})"
     if kind == "string_pattern_mismatch":
         return "不能为空"
-    if kind in ("model_type", "model_attributes_type") and not loc:
+    if kind == "model_type" and not loc:
         return f"应为映射(键: 值),实为 {type(value).__name__}"
     if loc and loc[-1] == "[key]":
         return f"键应为文字,实为 {value!r}"
