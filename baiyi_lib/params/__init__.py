@@ -13,6 +13,8 @@ here. Each module owns one concern (lowest first, none imports the package itsel
 - ``terms``: the mechanisms and conditions of the format (constants)
 - ``text``: how free-written text is compared with listed spellings
 - ``yamlio``: strict YAML reading with hashes, the checker, vocabularies
+- ``strict``: the base of the declared models (pydantic) and their errors in Chinese
+- ``schema``, ``schema_rules``: the declared shape of each file, one model per mapping
 - ``duties``, ``campaign``: campaign.yaml
 - ``units``, ``limits``, ``reading``: units.yaml, limits.yaml, ledgers.yaml
 - ``interpretations``: the readings of ambiguous text and their overrides
@@ -20,7 +22,7 @@ here. Each module owns one concern (lowest first, none imports the package itsel
 - ``sections``, ``checks``, ``loader``: rules.yaml read, checked across rules, assembled
 
 Params may import only ``baiyi_lib._version``, ``errors`` and ``dates``
-(tests/test_architecture.py).
+(tests/test_architecture.py), and of other libraries PyYAML and pydantic.
 """
 
 from __future__ import annotations

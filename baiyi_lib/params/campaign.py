@@ -2,7 +2,8 @@
 documents due by them, targets, attention, award, base score) and its strict loader.
 
 Owns Phase, Deadline, Document, Target, Attention, Award, Campaign and ``load_campaign``.
-May import ``yamlio`` (reading and checking) and ``duties`` (the plan's duties).
+May import ``yamlio`` (reading and checking), ``schema`` (its declared shape), ``strict``
+(validation) and ``duties`` (the plan's duties).
 """
 
 from __future__ import annotations
@@ -13,6 +14,8 @@ from pathlib import Path
 from typing import Any
 
 from .duties import Duty, load_duties
+from .schema import AttentionSpec, CampaignFile, DeadlineSpec, Targets
+from .strict import validate
 from .yamlio import Checker, read_yaml
 
 # A method without a regular return: the briefing's weeks are calendar weeks (Monday to
@@ -157,94 +160,41 @@ class Campaign:
         return "、".join(dict.fromkeys(d.clause for _, d in self.documents))
 
 
-def _load_targets(c: Checker, data: Any) -> tuple[Target, ...]:
+def _load_targets(c: Checker, spec: Targets | None) -> tuple[Target, ...]:
     """campaign.yaml ``targets``: the plan's targets, each with the figure that measures it."""
-    if data is None:
+    if spec is None:
         return ()
-    spec = c.mapping(data, "targets", {"clause": str, "list": list}, {"quote": str})
     out = []
-    for i, t in enumerate(spec.get("list") or []):
-        key = f"targets.list[{i}]"
-        t = c.mapping(t, key, {"id": str, "name": str, "clause": str, "measure": str}, {})
-        if {"id", "name", "clause", "measure"} <= t.keys():
-            if t["measure"] not in TARGET_MEASURES:
-                allowed = " / ".join(TARGET_MEASURES)
-                c.error(f"{key}.measure", f"应为 {allowed},实为 {t['measure']!r}")
-            out.append(Target(t["id"], t["name"], t["clause"], t["measure"]))
+    for i, t in enumerate(spec.targets):
+        if t.measure not in TARGET_MEASURES:
+            allowed = " / ".join(TARGET_MEASURES)
+            c.error(f"targets.list[{i}].measure", f"应为 {allowed},实为 {t.measure!r}")
+        out.append(Target(t.id, t.name, t.clause, t.measure))
     return tuple(out)
 
 
-def _load_documents(c: Checker, key: str, data: Any) -> tuple[Document, ...]:
-    """A deadline's documents (实施方案 五、四): id, name, and the words of a file name
-    that tell it (at least one, none empty)."""
-    out = []
-    for j, spec in enumerate(data or []):
-        spec = c.mapping(spec, f"{key}[{j}]", {"id": str, "name": str, "words": list}, {})
-        words = tuple(str(w).strip() for w in spec.get("words") or ())
-        if "words" in spec and (not words or not all(words)):
-            c.error(f"{key}[{j}].words", "应列出文件名中表明这种材料的词(如 实施方案),不能为空")
-        if {"id", "name", "words"} <= spec.keys():
-            out.append(Document(spec["id"], spec["name"], words))
-    return tuple(out)
+def _load_deadlines(c: Checker, specs: list[DeadlineSpec]) -> tuple[Deadline, ...]:
+    """The plan's fixed dates in order, each with the documents due by it (实施方案 五、四):
+    id, name, and the words of a file name that tell it (at least one)."""
+    deadlines = []
+    for i, d in enumerate(specs):
+        for j, doc in enumerate(d.documents):
+            if not doc.words:
+                c.error(f"deadlines[{i}].documents[{j}].words",
+                        "应列出文件名中表明这种材料的词(如 实施方案),不能为空")  # fmt: skip
+        docs = tuple(Document(x.id, x.name, tuple(w.strip() for w in x.words)) for x in d.documents)
+        deadlines.append(Deadline(d.id, d.name, d.date, d.clause, docs))
+    seen = [doc.id for dl in deadlines for doc in dl.documents]
+    for doc_id in sorted({x for x in seen if seen.count(x) > 1}):
+        c.error("deadlines.documents", f"材料编号「{doc_id}」重复")
+    return tuple(sorted(deadlines, key=lambda d: d.date))
 
 
-def load_campaign(path: Path) -> Campaign:
-    """Load campaign.yaml (period, phases, weekly returns, deadlines, base score)."""
-    data, digest = read_yaml(path)
-    c = Checker(path)
-    sourced = {"clause": str, "quote": str}
-    top = c.mapping(
-        data,
-        "campaign",
-        {
-            "name": str,
-            "document": str,
-            "period": dict,
-            "base_score": dict,
-        },
-        {
-            "short_name": str,
-            "targets": dict,
-            "assessment": dict,
-            "phases": list,
-            "weekly_return": dict,
-            "deadlines": list,
-            "attention": dict,
-            "award": dict,
-            "decided_by": str,
-            "duties": dict,
-        },
-    )
-    period = c.mapping(
-        top.get("period", {}),
-        "period",
-        {"start": dt.date, "end": dt.date, **sourced},
-        {"note": str, "called": str, "office": str},
-    )
-    phases = []
-    for i, p in enumerate(top.get("phases", []) or []):
-        p = c.mapping(
-            p,
-            f"phases[{i}]",
-            {"id": str, "name": str, "start": dt.date, "end": dt.date, **sourced},
-            {},
-        )
-        if {"id", "name", "start", "end", "clause"} <= p.keys():
-            phases.append(Phase(p["id"], p["name"], p["start"], p["end"], p["clause"]))
-    # a method with no regular return (an annual method): weeks are calendar weeks
-    weekly = (
-        c.mapping(
-            top["weekly_return"],
-            "weekly_return",
-            {"weekday": int, "weekday_name": str, "what": str, "late_days": int, **sourced},
-            {},
-        )
-        if "weekly_return" in top
-        else dict(NO_RETURN)
-    )
-    if isinstance(weekly.get("weekday"), int) and not 1 <= weekly["weekday"] <= 7:
+def _check_weekly(c: Checker, weekly: dict[str, Any]) -> None:
+    """The return day a number 1 … 7 said as its name says it, late within the week."""
+    if not 1 <= weekly["weekday"] <= 7:
         c.error("weekly_return.weekday", "应为 1(周一)到 7(周日)")
-    elif isinstance(weekly.get("weekday"), int) and isinstance(weekly.get("weekday_name"), str):
+    else:
         day = "一二三四五六日"[weekly["weekday"] - 1]
         said = (f"周{day}", f"星期{day}", *(("周天", "星期天") if day == "日" else ()))
         if weekly["weekday_name"] not in said:
@@ -252,98 +202,75 @@ def load_campaign(path: Path) -> Campaign:
                 "weekly_return.weekday_name",
                 f"「{weekly['weekday_name']}」与 weekday: {weekly['weekday']}(周{day})不符",
             )
-    if isinstance(weekly.get("late_days"), int) and not 0 <= weekly["late_days"] <= 6:
+    if not 0 <= weekly["late_days"] <= 6:
         c.error("weekly_return.late_days", "应为 0 到 6 天")
-    deadlines = []
-    for i, d in enumerate(top.get("deadlines", []) or []):
-        d = c.mapping(
-            d,
-            f"deadlines[{i}]",
-            {"id": str, "name": str, "date": dt.date, **sourced},
-            {"documents": list},
-        )
-        docs = _load_documents(c, f"deadlines[{i}].documents", d.get("documents"))
-        if {"id", "name", "date", "clause"} <= d.keys():
-            deadlines.append(Deadline(d["id"], d["name"], d["date"], d["clause"], docs))
-    seen = [doc.id for dl in deadlines for doc in dl.documents]
-    for doc_id in sorted({x for x in seen if seen.count(x) > 1}):
-        c.error("deadlines.documents", f"材料编号「{doc_id}」重复")
-    base = c.mapping(
-        top.get("base_score", {}), "base_score", {"value": int, **sourced}, {"unit": str}
-    )
-    watch = c.mapping(
-        top.get("attention", {}),
-        "attention",
-        {},
-        {
-            "unresolved_weeks": int,
-            "backlog_weeks_left": int,
-            "missed_returns": int,
-            "news_weeks": int,
-            "movers": int,
-            "clauses": dict,
-            "aim": str,
-        },
-    )
+
+
+def _check_attention(c: Checker, watch: AttentionSpec, has_returns: bool) -> dict[str, Any]:
+    """The 需要关注 settings written (counts positive, each clause a list's): as Attention's
+    keywords."""
+    written = {k: getattr(watch, k) for k in watch.model_fields_set}
     lists = ("repeats", "escalations", "unresolved", "backlog", "returns")
-    for key, value in (watch.get("clauses") or {}).items():
-        if key not in lists or not isinstance(value, str):
+    for key in watch.clauses:
+        if key not in lists:
             c.error(f"attention.clauses.{key}", f"应为 {' / '.join(lists)} 之一,值为条款文字")
-    for key, value in watch.items():
+    for key, value in written.items():
         if isinstance(value, int) and value < 1:
             c.error(f"attention.{key}", "应为正整数")
-    if "missed_returns" in watch and "weekly_return" not in top:
+    if "missed_returns" in written and not has_returns:
         c.error("attention.missed_returns", "没有 weekly_return(定期报送),无从判断未报")
-    dated = all(type(period.get(k)) is dt.date for k in ("start", "end"))
-    if dated and period["start"] > period["end"]:
+    return written
+
+
+def load_campaign(path: Path) -> Campaign:
+    """Load campaign.yaml (period, phases, weekly returns, deadlines, base score)."""
+    data, digest = read_yaml(path)
+    c = Checker(path)
+    spec = validate(c, CampaignFile, data, "campaign")
+    c.raise_if_any()
+    assert spec is not None
+    period, base, cycle, award = spec.period, spec.base_score, spec.assessment, spec.award
+    phases = tuple(Phase(p.id, p.name, p.start, p.end, p.clause) for p in spec.phases)
+    has_returns = spec.weekly_return is not None
+    weekly = spec.weekly_return.model_dump() if has_returns else dict(NO_RETURN)
+    _check_weekly(c, weekly)
+    deadlines = _load_deadlines(c, spec.deadlines)
+    watch = _check_attention(c, spec.attention, has_returns)
+    if period.start > period.end:
         c.error("period", "开始日期晚于结束日期")
-    targets = _load_targets(c, top.get("targets"))
-    cycle = c.mapping(top.get("assessment", {}), "assessment", {}, {"cycle": str, **sourced})
-    award = (
-        c.mapping(
-            top["award"],
-            "award",
-            {"name": str, "rule": str, "decided_by": str, **sourced},
-            {"note": str},
-        )
-        if "award" in top
-        else {}
-    )
-    if cycle.get("cycle", "全期") not in ("全期", *CYCLE_MONTHS):
-        c.error(
-            "assessment.cycle", f"应为 全期 / {' / '.join(CYCLE_MONTHS)},实为 {cycle['cycle']!r}"
-        )
-    if "cycle" in cycle and not {"clause", "quote"} <= cycle.keys():
+    targets = _load_targets(c, spec.targets)
+    if cycle.cycle not in ("全期", *CYCLE_MONTHS):
+        c.error("assessment.cycle", f"应为 全期 / {' / '.join(CYCLE_MONTHS)},实为 {cycle.cycle!r}")
+    if "cycle" in cycle.model_fields_set and not {"clause", "quote"} <= cycle.model_fields_set:
         c.error("assessment", "考核周期须写 clause 和 quote")
+    duties = load_duties(c, spec.duties)
     c.raise_if_any()
     return Campaign(
-        name=top["name"],
-        start=period["start"],
-        end=period["end"],
-        phases=tuple(phases),
+        name=spec.name,
+        start=period.start,
+        end=period.end,
+        phases=phases,
         weekly_return_weekday=weekly["weekday"],
         late_days=weekly["late_days"],
-        deadlines=tuple(sorted(deadlines, key=lambda d: d.date)),
-        base_score=base["value"],
-        short_name=top.get("short_name") or top["name"],
+        deadlines=deadlines,
+        base_score=base.value,
+        short_name=spec.short_name or spec.name,
         weekly_return=f"每{weekly['weekday_name']}报送{weekly['what']}" if weekly["what"] else "",
         weekly_return_clause=weekly["clause"],
         weekly_return_quote=weekly["quote"],
         targets=targets,
-        targets_clause=(top.get("targets") or {}).get("clause", ""),
-        base_clause=base["clause"],
+        targets_clause=spec.targets.clause if spec.targets is not None else "",
+        base_clause=base.clause,
         sha256=digest,
         attention=Attention(**watch),
-        cycle=cycle.get("cycle", "全期"),
-        cycle_clause=cycle.get("clause", ""),
-        has_returns="weekly_return" in top,
-        decided_by=top.get("decided_by", "考核单位"),
-        duties=load_duties(c, top.get("duties")),
-        unit=base.get("unit", "分"),
-        award=Award(award["name"], award["clause"], award["rule"], award["decided_by"])
-        if award
-        else None,
-        called=period.get("called", "考核"),
+        cycle=cycle.cycle,
+        cycle_clause=cycle.clause,
+        has_returns=has_returns,
+        decided_by=spec.decided_by,
+        duties=duties,
+        unit=base.unit,
+        award=Award(award.name, award.clause, award.rule, award.decided_by) if award else None,
+        called=period.called,
         weekday_name=weekly["weekday_name"],
-        office=period.get("office", "考核办公室"),
+        office=period.office,
     )

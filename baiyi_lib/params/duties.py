@@ -1,7 +1,8 @@
 """The plan's duties checked by case every week, not scored (campaign.yaml ``duties``).
 
 Owns Duty, the duties the engine knows (DUTIES, VERIFY_WITHIN) and their loading from
-campaign.yaml. May import ``yamlio`` (the checker) only.
+campaign.yaml. May import ``yamlio`` (the checker), ``schema`` (the shape of each duty)
+and ``strict`` (validation).
 """
 
 from __future__ import annotations
@@ -9,6 +10,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
+from .schema import DUTY_SHAPES
+from .strict import validate
 from .yamlio import Checker
 
 
@@ -37,32 +40,26 @@ DUTIES = ("head_on_scene", "backlog_by_the_book", "warnings", "daily_reception")
 VERIFY_WITHIN = ("当日",)
 
 
-def load_duties(c: Checker, data: Any) -> dict[str, Duty]:
-    """campaign.yaml ``duties``: the plan's duties tracked by case (not scored)."""
+def load_duties(c: Checker, data: dict[str, Any]) -> dict[str, Duty]:
+    """campaign.yaml ``duties``: the plan's duties tracked by case (not scored), each
+    checked against the shape of its kind, in the file's order."""
     out: dict[str, Duty] = {}
-    if not isinstance(data, dict):
-        return out
-    for key, spec in data.items():
+    for key, raw in data.items():
         if key not in DUTIES:
             c.error(f"duties.{key}", f"应为 {' / '.join(DUTIES)} 之一")
             continue
-        extra = {
-            "head_on_scene": {"levels": list},
-            "warnings": {"verify_within": str, "feedback_hours": int},
-            "daily_reception": {"posts": list},
-        }.get(key, {})
-        spec = c.mapping(
-            spec, f"duties.{key}", {"label": str, "clause": str, "quote": str, **extra}, {}
-        )
-        if "verify_within" in spec and spec["verify_within"] not in VERIFY_WITHIN:
+        spec = validate(c, DUTY_SHAPES[key], raw, f"duties.{key}", ("duties", key))
+        if spec is None:
+            continue
+        verify = getattr(spec, "verify_within", None)
+        if verify is not None and verify not in VERIFY_WITHIN:
             c.error(f"duties.{key}.verify_within", f"应为 {' / '.join(VERIFY_WITHIN)}(不过夜)")
-        if isinstance(spec.get("feedback_hours"), int) and spec["feedback_hours"] < 1:
+        hours = getattr(spec, "feedback_hours", None)
+        if hours is not None and hours < 1:
             c.error(f"duties.{key}.feedback_hours", "应为正整数(小时)")
-        if {"label", "clause", "quote"} <= spec.keys():
-            levels = tuple(str(x) for x in spec.get("levels") or ())
-            hours = spec.get("feedback_hours")
-            posts = tuple(str(x) for x in spec.get("posts") or ())
-            if key == "daily_reception" and not posts:
-                c.error(f"duties.{key}.posts", "应列出算作局领导接访的职务(如 局长、副局长)")
-            out[key] = Duty(key, spec["label"], spec["clause"], spec["quote"], levels, hours, posts)
+        posts = tuple(getattr(spec, "posts", ()))
+        if key == "daily_reception" and not posts:
+            c.error(f"duties.{key}.posts", "应列出算作局领导接访的职务(如 局长、副局长)")
+        levels = tuple(getattr(spec, "levels", ()))
+        out[key] = Duty(key, spec.label, spec.clause, spec.quote, levels, hours, posts)
     return out

@@ -2,7 +2,7 @@
 the values in force, and how an override (a CLI string) becomes one.
 
 Owns Interpretation, ``coerce_interpretation`` and the loading of the interpretations.
-May import ``yamlio`` and ``baiyi_lib.errors``.
+May import ``yamlio``, ``schema_rules`` (the declared shape) and ``baiyi_lib.errors``.
 """
 
 from __future__ import annotations
@@ -11,6 +11,7 @@ from dataclasses import dataclass, field, replace
 from typing import Any
 
 from ..errors import ParamsError
+from .schema_rules import InterpretationSpec
 from .yamlio import Checker
 
 
@@ -94,46 +95,35 @@ def coerce_interpretation(it: Interpretation, raw: Any) -> Any:
     raise ParamsError(f"口径参数「{it.name}」的类型未定义")
 
 
-def load_interpretations(c: Checker, data: Any) -> dict[str, Interpretation]:
+def load_interpretations(
+    c: Checker, specs: dict[str, InterpretationSpec]
+) -> dict[str, Interpretation]:
+    """rules.yaml ``interpretations`` (validated): each a choice among named readings or a
+    number (int, ratio), its default coerced like an override."""
     out: dict[str, Interpretation] = {}
-    if not isinstance(data, dict):
-        c.error("interpretations", "应为映射")
-        return out
-    for name, spec in data.items():
+    for name, spec in specs.items():
         key = f"interpretations.{name}"
-        spec = c.mapping(
-            spec,
-            key,
-            {"label": str, "value": object, "clause": str, "quote": str, "note": str},
-            {"choices": dict, "type": str, "unit": str},
-        )
-        if not spec:
-            continue
-        if ("choices" in spec) == ("type" in spec):
+        if (spec.choices is None) == (spec.type is None):
             c.error(key, "须给出 choices(可选值)或 type(int / ratio)之一")
             continue
-        if "type" in spec and spec["type"] not in ("int", "ratio"):
-            c.error(f"{key}.type", f"应为 int 或 ratio,实为 {spec['type']!r}")
+        if spec.type is not None and spec.type not in ("int", "ratio"):
+            c.error(f"{key}.type", f"应为 int 或 ratio,实为 {spec.type!r}")
             continue
-        words = {}
-        for choice, said in (spec.get("choices") or {}).items():
-            said = c.mapping(said, f"{key}.choices.{choice}", {"label": str, "means": str}, {})
-            words[str(choice)] = (said.get("label", str(choice)), said.get("means", ""))
-        choices = tuple(words) if "choices" in spec else None
+        words = {k: (w.label, w.means) for k, w in (spec.choices or {}).items()}
         it = Interpretation(
             name=name,
-            label=spec.get("label", name),
+            label=spec.label,
             default=None,
             value=None,
-            choices=choices,
-            type=spec.get("type"),
-            clause=spec.get("clause", ""),
-            note=spec.get("note", ""),
+            choices=tuple(words) if spec.choices is not None else None,
+            type=spec.type,
+            clause=spec.clause,
+            note=spec.note,
             choice_words=words,
-            unit=spec.get("unit", ""),
+            unit=spec.unit,
         )
         try:
-            default = coerce_interpretation(it, spec.get("value"))
+            default = coerce_interpretation(it, spec.value)
         except ParamsError as exc:
             c.error(f"{key}.value", str(exc))
             continue

@@ -21,6 +21,7 @@ from .limits import load_limits
 from .models import Rule, Rules
 from .paths import default_params_dir
 from .reading import Reading, load_reading
+from .schema_rules import RulesFile
 from .sections import (
     cap_rule,
     load_columns,
@@ -29,6 +30,7 @@ from .sections import (
     load_items,
     load_rule,
 )
+from .strict import validate
 from .text import squash
 from .units import load_units
 from .yamlio import Checker, read_yaml, vocabulary
@@ -46,41 +48,27 @@ def load_rules(path: str | os.PathLike | None = None, **overrides: Any) -> Rules
     folder, rules_path = (p, p / "rules.yaml") if p.is_dir() else (p.parent, p)
     data, digest = read_yaml(rules_path)
     c = Checker(rules_path)
-    top = c.mapping(
-        data,
-        "rules.yaml",
-        {
-            "document": str,
-            "levels": (list, dict),
-            "forms": (list, dict),
-            "rules": dict,
-        },
-        {
-            "interpretations": dict,
-            "category_aliases": dict,
-            "collective_form": str,
-            "items": dict,
-            "floor": dict,
-            "form_persons": dict,
-            "columns": dict,
-        },
-    )
-    interps = load_interpretations(c, top.get("interpretations", {}))
-    items = load_items(c, top.get("items"), interps)
-    floor, floor_rule = load_floor(c, top.get("floor"))
+    top = validate(c, RulesFile, data, "rules.yaml")
+    # each rule by its mechanism's shape, with the file's other problems in one message
+    raw_rules = data.get("rules") if isinstance(data, dict) else None
     rules: dict[str, Rule] = {}
-    for rule_id, spec in (top.get("rules") or {}).items():
+    for rule_id, spec in (raw_rules if isinstance(raw_rules, dict) else {}).items():
         rule = load_rule(c, str(rule_id), spec)
         if rule is not None:
             rules[rule.id] = rule
-    level_spellings = vocabulary(c, "levels", top.get("levels"))
-    form_spellings = vocabulary(c, "forms", top.get("forms"))
+    c.raise_if_any()
+    assert top is not None
+    interps = load_interpretations(c, top.interpretations)
+    items = load_items(c, top.items, interps)
+    floor, floor_rule = load_floor(top.floor)
+    level_spellings = vocabulary(c, "levels", top.levels)
+    form_spellings = vocabulary(c, "forms", top.forms)
     levels, forms = tuple(level_spellings), tuple(form_spellings)
-    collective = top.get("collective_form")
+    collective = top.collective_form
     if collective is not None and collective not in forms:
         c.error("collective_form", f"「{collective}」不在 forms 中")
-    form_persons = load_form_persons(c, top.get("form_persons"), forms)
-    columns = load_columns(c, top.get("columns"))
+    form_persons = load_form_persons(c, top.form_persons, forms)
+    columns = load_columns(c, top.columns)
     n_errors = len(c.errors)
     check_when(c, rules, columns)
     if len(c.errors) > n_errors or any(".when" in e for e in c.errors):
@@ -97,7 +85,7 @@ def load_rules(path: str | os.PathLike | None = None, **overrides: Any) -> Rules
         if "floor" in rules:
             c.error("rules.floor", "规则编号 floor 留给总分扣完为止")
         rules["floor"] = floor_rule
-    aliases = {squash(k): v for k, v in (top.get("category_aliases") or {}).items()}
+    aliases = {squash(k): v for k, v in top.category_aliases.items()}
     c.raise_if_any()
     known_categories = {cat for r in rules.values() for cat in r.categories}
     bad = sorted({v for v in aliases.values() if v not in known_categories})
@@ -150,7 +138,7 @@ def load_rules(path: str | os.PathLike | None = None, **overrides: Any) -> Rules
         units=units,
         limits=load_limits(folder / "limits.yaml"),
         reading=reading,
-        document=top["document"],
+        document=top.document,
         sha256=digest,
         source=rules_path,
         items=items,

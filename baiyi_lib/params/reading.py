@@ -1,7 +1,8 @@
 """ledgers.yaml: how ledgers are read as people write them ("none" spellings, serial and
 total markers, dispute categories, posts, warning outcomes, the shape of an id).
 
-Owns Reading and ``load_reading``. May import ``yamlio`` and ``text``.
+Owns Reading and ``load_reading``. May import ``yamlio``, ``text``, ``schema`` (its
+declared shape) and ``strict`` (validation).
 """
 
 from __future__ import annotations
@@ -9,6 +10,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from .schema import LedgersFile
+from .strict import validate
 from .text import fold, squash
 from .yamlio import Checker, read_yaml, vocabulary
 
@@ -48,41 +51,23 @@ def load_reading(path: Path) -> Reading:
     do not collide, the id limits positive."""
     data, digest = read_yaml(path)
     c = Checker(path)
-    top = c.mapping(
-        data,
-        "ledgers",
-        {"placeholders": dict, "serial_headers": dict, "total_words": dict,
-         "dispute_categories": dict, "ids": dict},
-        {"posts": dict, "warning_outcomes": dict},
-    )  # fmt: skip
+    spec = validate(c, LedgersFile, data, "ledgers")
+    c.raise_if_any()
+    assert spec is not None
     lists = {}
     for key in ("placeholders", "serial_headers", "total_words"):
-        spec = c.mapping(top.get(key, {}), key, {"values": list, "reason": str}, {})
-        values = spec.get("values", [])
-        if not values or not all(isinstance(v, str) and v.strip() for v in values):
+        lists[key] = getattr(spec, key).values
+        if not lists[key]:
             c.error(f"{key}.values", "应为非空的文字列表")
-        lists[key] = [v for v in values if isinstance(v, str)]
-    cats = c.mapping(top.get("dispute_categories", {}), "dispute_categories",
-                     {"values": dict, "reason": str}, {})  # fmt: skip
-    categories = vocabulary(c, "dispute_categories.values", cats.get("values"))
+    categories = vocabulary(c, "dispute_categories.values", spec.dispute_categories.values)
     posts: dict[str, tuple[str, ...]] = {}
-    if "posts" in top:
-        spec = c.mapping(top["posts"], "posts", {"values": dict, "reason": str}, {})
-        posts = vocabulary(c, "posts.values", spec.get("values"))
+    if spec.posts is not None:
+        posts = vocabulary(c, "posts.values", spec.posts.values)
     outcomes: dict[str, tuple[str, ...]] = {}
-    if "warning_outcomes" in top:
-        spec = c.mapping(
-            top["warning_outcomes"], "warning_outcomes", {"values": dict, "reason": str}, {}
-        )
-        outcomes = vocabulary(c, "warning_outcomes.values", spec.get("values"))
-    ids = c.mapping(
-        top.get("ids", {}),
-        "ids",
-        {"max_chars": int, "max_han": int, "need_digit": bool, "reason": str},
-        {},
-    )
+    if spec.warning_outcomes is not None:
+        outcomes = vocabulary(c, "warning_outcomes.values", spec.warning_outcomes.values)
     for key in ("max_chars", "max_han"):
-        if isinstance(ids.get(key), int) and ids[key] < 1:
+        if getattr(spec.ids, key) < 1:
             c.error(f"ids.{key}", "应为正整数")
     c.raise_if_any()
     return Reading(
@@ -90,9 +75,9 @@ def load_reading(path: Path) -> Reading:
         serial_headers=frozenset(fold(v) for v in lists["serial_headers"]),
         total_words=tuple(fold(v) for v in lists["total_words"]),
         dispute_categories=categories,
-        id_max_chars=ids["max_chars"],
-        id_max_han=ids["max_han"],
-        id_need_digit=ids["need_digit"],
+        id_max_chars=spec.ids.max_chars,
+        id_max_han=spec.ids.max_han,
+        id_need_digit=spec.ids.need_digit,
         sha256=digest,
         posts=posts,
         warning_outcomes=outcomes,

@@ -1,6 +1,7 @@
 """units.yaml: the scored units, their kinds, and every way their names are written.
 
-Owns Unit, Units and ``load_units``. May import ``yamlio`` and ``baiyi_lib.errors``.
+Owns Unit, Units and ``load_units``. May import ``yamlio``, ``schema`` (its declared shape),
+``strict`` (validation) and ``baiyi_lib.errors``.
 """
 
 from __future__ import annotations
@@ -9,6 +10,8 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from ..errors import UnknownUnitError
+from .schema import UnitsFile
+from .strict import validate
 from .yamlio import Checker, read_yaml
 
 
@@ -64,43 +67,30 @@ def load_units(path: Path) -> Units:
     """Load units.yaml: ids unique and ASCII, names and aliases unambiguous."""
     data, digest = read_yaml(path)
     c = Checker(path)
-    top = c.mapping(
-        data,
-        "units.yaml",
-        {"units": list, "kinds": list},
-        {"source": str, "office_kind": str, "organisation": str},
-    )
-    kinds = tuple(str(k) for k in top.get("kinds") or ())
-    office_kind = top.get("office_kind")
-    if office_kind is not None and office_kind not in kinds:
-        c.error("office_kind", f"「{office_kind}」不在 kinds 中")
+    spec = validate(c, UnitsFile, data, "units.yaml")
+    c.raise_if_any()
+    assert spec is not None
+    kinds = tuple(spec.kinds)
+    if spec.office_kind is not None and spec.office_kind not in kinds:
+        c.error("office_kind", f"「{spec.office_kind}」不在 kinds 中")
     units: list[Unit] = []
     owner: dict[str, str] = {}
-    for i, u in enumerate(top.get("units", []) or []):
+    for i, u in enumerate(spec.units):
         key = f"units[{i}]"
-        u = c.mapping(u, key, {"id": str, "name": str, "kind": str}, {"aliases": list})
-        if not {"id", "name", "kind"} <= u.keys():
-            continue
-        if not isinstance(u["id"], str) or not isinstance(u["name"], str):
-            continue  # the type error is recorded
-        if not (u["id"].isascii() and u["id"].replace("_", "").isalnum()):
-            c.error(f"{key}.id", f"应为简短的 ASCII 字母数字(用于文件名),实为 {u['id']!r}")
-        if u["kind"] not in kinds:
-            c.error(f"{key}.kind", f"应为 {' 或 '.join(kinds)}(kinds),实为 {u['kind']!r}")
-        aliases = tuple(u.get("aliases") or ())
-        for spelling in (u["id"], u["name"], *aliases):
-            if not isinstance(spelling, str):
-                c.error(f"{key}.aliases", f"别名应为文字,实为 {spelling!r}")
-                continue
+        if not (u.id.isascii() and u.id.replace("_", "").isalnum()):
+            c.error(f"{key}.id", f"应为简短的 ASCII 字母数字(用于文件名),实为 {u.id!r}")
+        if u.kind not in kinds:
+            c.error(f"{key}.kind", f"应为 {' 或 '.join(kinds)}(kinds),实为 {u.kind!r}")
+        for spelling in (u.id, u.name, *u.aliases):
             norm = "".join(spelling.split())
-            if norm in owner and owner[norm] != u["name"]:
-                c.error(key, f"「{spelling}」同时指向「{owner[norm]}」和「{u['name']}」")
-            owner[norm] = u["name"]
-        units.append(Unit(u["id"], u["name"], u["kind"], aliases))
+            if norm in owner and owner[norm] != u.name:
+                c.error(key, f"「{spelling}」同时指向「{owner[norm]}」和「{u.name}」")
+            owner[norm] = u.name
+        units.append(Unit(u.id, u.name, u.kind, tuple(u.aliases)))
     ids = [u.id for u in units]
     for dup in sorted({x for x in ids if ids.count(x) > 1}):
         c.error("units", f"单位 id「{dup}」重复")
     if not units:
         c.error("units", "至少需要一个单位")
     c.raise_if_any()
-    return Units(tuple(units), digest, kinds, office_kind, top.get("organisation", ""))
+    return Units(tuple(units), digest, kinds, spec.office_kind, spec.organisation)

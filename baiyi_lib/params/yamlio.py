@@ -3,12 +3,12 @@
 Owns the strict loader (duplicate keys refused, impossible dates named by line, integers as
 YAML 1.2 writes them), ``read_yaml``, the ``Checker`` that collects every problem of one
 file before raising them together, and ``vocabulary`` (a list of names with their other
-spellings). May import only ``baiyi_lib.errors`` (and PyYAML).
+spellings). What a file's mappings hold is declared in ``schema`` and ``schema_rules``.
+May import only ``baiyi_lib.errors`` (and PyYAML).
 """
 
 from __future__ import annotations
 
-import datetime as dt
 import hashlib
 import re
 from pathlib import Path
@@ -82,7 +82,8 @@ def read_yaml(path: Path) -> tuple[Any, str]:
 
 
 class Checker:
-    """Collects every problem in one params file, then raises them together."""
+    """Collects every problem in one params file, then raises them together: the shape
+    errors of its declared models (``strict.validate``) and the checks in code."""
 
     def __init__(self, path: Path) -> None:
         self.path = path
@@ -90,39 +91,6 @@ class Checker:
 
     def error(self, key: str, message: str) -> None:
         self.errors.append(f"{self.path.name}: {key}: {message}")
-
-    def mapping(
-        self, value: Any, key: str, required: dict[str, Any], optional: dict[str, Any]
-    ) -> dict:
-        """Check a mapping's keys and the types of their values; return it (or {})."""
-        if not isinstance(value, dict):
-            self.error(key, f"应为映射(键: 值),实为 {type(value).__name__}")
-            return {}
-        for name in value:
-            if name not in required and name not in optional:
-                allowed = "、".join([*required, *optional])
-                self.error(f"{key}.{name}", f"未知的键(允许的键:{allowed})")
-        for name, types in required.items():
-            if name not in value:
-                self.error(f"{key}.{name}", "缺少必填的键")
-            else:
-                self.type(value[name], f"{key}.{name}", types)
-        for name, types in optional.items():
-            if name in value:
-                self.type(value[name], f"{key}.{name}", types)
-        return value
-
-    def type(self, value: Any, key: str, types: Any) -> None:
-        types = types if isinstance(types, tuple) else (types,)
-        # bool is an int in Python; a rule's points must never be `true`.
-        ok = isinstance(value, types) and not (isinstance(value, bool) and bool not in types)
-        # a date with a time (2019-01-01 08:00) is not a date
-        ok = ok and not (isinstance(value, dt.datetime) and dt.datetime not in types)
-        if not ok:
-            names = "/".join("null" if t is type(None) else t.__name__ for t in types)
-            self.error(key, f"类型应为 {names},实为 {value!r}")
-        elif isinstance(value, str) and not value.strip():
-            self.error(key, "不能为空")
 
     def raise_if_any(self) -> None:
         if self.errors:
