@@ -11,12 +11,13 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from .duties import Duty, load_duties
-from .schema import AttentionSpec, CampaignFile, DeadlineSpec, Targets
-from .strict import validate
 from .yamlio import Checker, read_yaml
+
+if TYPE_CHECKING:  # the models (pydantic) are imported when a file is checked
+    from .schema import AttentionSpec, DeadlineSpec, Targets
 
 # A method without a regular return: the briefing's weeks are calendar weeks (Monday to
 # Sunday), nothing is due and nothing is late
@@ -226,6 +227,9 @@ def load_campaign(path: Path) -> Campaign:
     """Load campaign.yaml (period, phases, weekly returns, deadlines, base score)."""
     data, digest = read_yaml(path)
     c = Checker(path)
+    from .schema import CampaignFile  # pydantic only when a file is checked
+    from .strict import validate
+
     spec = validate(c, CampaignFile, data, "campaign")
     c.raise_if_any()
     assert spec is not None

@@ -10,8 +10,6 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from .schema import DUTY_SHAPES
-from .strict import validate
 from .yamlio import Checker
 
 
@@ -48,6 +46,9 @@ def load_duties(c: Checker, data: dict[str, Any]) -> dict[str, Duty]:
         if key not in DUTIES:
             c.error(f"duties.{key}", f"应为 {' / '.join(DUTIES)} 之一")
             continue
+        from .schema import DUTY_SHAPES  # pydantic only when a file is checked
+        from .strict import validate
+
         spec = validate(c, DUTY_SHAPES[key], raw, f"duties.{key}", ("duties", key))
         if spec is None:
             continue

@@ -8,11 +8,13 @@ May import ``yamlio``, ``schema_rules`` (the declared shape) and ``baiyi_lib.err
 from __future__ import annotations
 
 from dataclasses import dataclass, field, replace
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from ..errors import ParamsError
-from .schema_rules import InterpretationSpec
 from .yamlio import Checker
+
+if TYPE_CHECKING:  # the models (pydantic) are imported when a file is checked
+    from .schema_rules import InterpretationSpec
 
 
 @dataclass(frozen=True)

@@ -11,8 +11,6 @@ import datetime as dt
 from dataclasses import dataclass
 from pathlib import Path
 
-from .schema import LimitsFile
-from .strict import validate
 from .yamlio import Checker, read_yaml
 
 
@@ -41,6 +39,9 @@ def load_limits(path: Path) -> Limits:
     """Load limits.yaml: every limit a positive number or an ordered date range."""
     data, digest = read_yaml(path)
     c = Checker(path)
+    from .schema import LimitsFile  # pydantic only when a file is checked
+    from .strict import validate
+
     spec = validate(c, LimitsFile, data, "limits")
     c.raise_if_any()
     assert spec is not None

@@ -1,6 +1,7 @@
 """``load_rules``: the params folder read whole (rules.yaml with campaign.yaml, units.yaml,
 limits.yaml and ledgers.yaml beside it) into one Rules, with the checks that span files
-and interpretation overrides by name.
+and interpretation overrides by name. A rule set loaded before from the same files by the
+same code is taken from ``cache`` (no model is built, pydantic is not imported).
 
 Owns ``load_rules`` and the cross-file checks. May import the other params modules (never
 the package itself) and ``baiyi_lib.errors``.
@@ -14,6 +15,7 @@ from pathlib import Path
 from typing import Any
 
 from ..errors import ParamsError
+from . import cache
 from .campaign import Campaign, load_campaign
 from .checks import check_rule_set, check_when
 from .interpretations import Interpretation, load_interpretations
@@ -21,7 +23,6 @@ from .limits import load_limits
 from .models import Rule, Rules
 from .paths import default_params_dir
 from .reading import Reading, load_reading
-from .schema_rules import RulesFile
 from .sections import (
     cap_rule,
     load_columns,
@@ -30,7 +31,6 @@ from .sections import (
     load_items,
     load_rule,
 )
-from .strict import validate
 from .text import squash
 from .units import load_units
 from .yamlio import Checker, read_yaml, vocabulary
@@ -46,8 +46,21 @@ def load_rules(path: str | os.PathLike | None = None, **overrides: Any) -> Rules
     """
     p = Path(path) if path is not None else default_params_dir()
     folder, rules_path = (p, p / "rules.yaml") if p.is_dir() else (p.parent, p)
+    kept = cache.key(folder, rules_path)
+    result = cache.load(kept)
+    if result is None:
+        result = _load(folder, rules_path)
+        cache.store(kept, result)
+    return result.with_overrides(**overrides) if overrides else result
+
+
+def _load(folder: Path, rules_path: Path) -> Rules:
+    """Read and check the five params files (ParamsError naming file and key)."""
     data, digest = read_yaml(rules_path)
     c = Checker(rules_path)
+    from .schema_rules import RulesFile  # pydantic only when a file is checked
+    from .strict import validate
+
     top = validate(c, RulesFile, data, "rules.yaml")
     # each rule by its mechanism's shape, with the file's other problems in one message
     raw_rules = data.get("rules") if isinstance(data, dict) else None
@@ -146,7 +159,7 @@ def load_rules(path: str | os.PathLike | None = None, **overrides: Any) -> Rules
         form_persons=form_persons,
         columns=columns,
     )
-    return result.with_overrides(**overrides) if overrides else result
+    return result
 
 
 def _check_dutyvocabulary(

@@ -10,8 +10,6 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from .schema import LedgersFile
-from .strict import validate
 from .text import fold, squash
 from .yamlio import Checker, read_yaml, vocabulary
 
@@ -51,6 +49,9 @@ def load_reading(path: Path) -> Reading:
     do not collide, the id limits positive."""
     data, digest = read_yaml(path)
     c = Checker(path)
+    from .schema import LedgersFile  # pydantic only when a file is checked
+    from .strict import validate
+
     spec = validate(c, LedgersFile, data, "ledgers")
     c.raise_if_any()
     assert spec is not None

@@ -10,12 +10,10 @@ as validated by its declared shape. May import ``terms``, ``interpretations``, `
 from __future__ import annotations
 
 import re
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from .interpretations import Interpretation
 from .models import DeclaredColumn, Item, Rule
-from .schema_rules import RULE_SHAPES, ColumnSpec, FloorSpec, FormPersonsSpec, ItemSpec
-from .strict import validate
 from .terms import (
     CAP_CHOICES,
     DECLARABLE_LEDGERS,
@@ -25,6 +23,9 @@ from .terms import (
     PER_BASIS,
 )
 from .yamlio import Checker
+
+if TYPE_CHECKING:  # the models (pydantic) are imported when a file is checked
+    from .schema_rules import ColumnSpec, FloorSpec, FormPersonsSpec, ItemSpec
 
 
 def load_rule(c: Checker, rule_id: str, spec: Any) -> Rule | None:
@@ -37,6 +38,9 @@ def load_rule(c: Checker, rule_id: str, spec: Any) -> Rule | None:
     if mechanism not in MECHANISMS:
         c.error(f"{key}.mechanism", f"应为 {' / '.join(MECHANISMS)},实为 {mechanism!r}")
         return None
+    from .schema_rules import RULE_SHAPES  # pydantic only when a file is checked
+    from .strict import validate
+
     shape = validate(c, RULE_SHAPES[mechanism], spec, "rules.yaml", ("rules", rule_id))
     if shape is None:
         return None

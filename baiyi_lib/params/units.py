@@ -10,8 +10,6 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from ..errors import UnknownUnitError
-from .schema import UnitsFile
-from .strict import validate
 from .yamlio import Checker, read_yaml
 
 
@@ -67,6 +65,9 @@ def load_units(path: Path) -> Units:
     """Load units.yaml: ids unique and ASCII, names and aliases unambiguous."""
     data, digest = read_yaml(path)
     c = Checker(path)
+    from .schema import UnitsFile  # pydantic only when a file is checked
+    from .strict import validate
+
     spec = validate(c, UnitsFile, data, "units.yaml")
     c.raise_if_any()
     assert spec is not None
