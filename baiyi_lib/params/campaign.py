@@ -133,6 +133,17 @@ class Campaign:
     decided_by: str = "考核单位"  # who decides the readings of ambiguous text (领导小组)
     unit: str = "分"  # what the points are counted in (分; 元 for a method of rewards and fines)
     duties: dict[str, Duty] = field(default_factory=dict, hash=False)  # the plan's, by id
+    # public holidays and make-up working days (calendar.source): what a working day is
+    holidays: frozenset[dt.date] = frozenset()
+    workdays: frozenset[dt.date] = frozenset()
+    calendar_source: str = ""
+
+    def working_day(self, day: dt.date) -> bool:
+        """Monday to Friday unless a public holiday, and a make-up working day (调休上班)
+        on a weekend, as the calendar's notice sets them."""
+        if day in self.workdays:
+            return True
+        return day.weekday() < 5 and day not in self.holidays
 
     def assessment_period(self, as_of: dt.date) -> tuple[dt.date, dt.date]:
         """The assessment period holding as-of: the whole campaign, or its month or quarter
@@ -248,6 +259,11 @@ def load_campaign(path: Path) -> Campaign:
     if "cycle" in cycle.model_fields_set and not {"clause", "quote"} <= cycle.model_fields_set:
         c.error("assessment", "考核周期须写 clause 和 quote")
     duties = load_duties(c, spec.duties)
+    if spec.calendar is not None:
+        both = set(spec.calendar.holidays) & set(spec.calendar.workdays)
+        if both:
+            days = "、".join(sorted(map(str, both)))
+            c.error("calendar", f"{days} 既是假日又是上班日")
     c.raise_if_any()
     return Campaign(
         name=spec.name,
@@ -277,4 +293,7 @@ def load_campaign(path: Path) -> Campaign:
         called=period.called,
         weekday_name=weekly["weekday_name"],
         office=period.office,
+        holidays=frozenset(spec.calendar.holidays) if spec.calendar else frozenset(),
+        workdays=frozenset(spec.calendar.workdays) if spec.calendar else frozenset(),
+        calendar_source=spec.calendar.source if spec.calendar else "",
     )

@@ -195,6 +195,14 @@ class AwardSpec(Sourced):
     note: Text = Field(None)
 
 
+class CalendarSpec(Strict):
+    """Public holidays and make-up working days in the period (the State Council's notice)."""
+
+    source: Text
+    holidays: list[dt.date] = Field(default_factory=list)
+    workdays: list[dt.date] = Field(default_factory=list)
+
+
 class DutySpec(Sourced):
     """A duty of the plan (campaign.yaml duties), with the fields its kind adds."""
 
@@ -238,5 +246,6 @@ class CampaignFile(Strict):
     attention: AttentionSpec = AttentionSpec()
     award: AwardSpec = Field(None)
     decided_by: Text = "考核单位"
+    calendar: CalendarSpec = Field(None)
     # each duty checked by the shape of its kind (DUTY_SHAPES), in the file's order
     duties: dict[str, Any] = Field(default_factory=dict)

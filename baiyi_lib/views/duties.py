@@ -204,7 +204,7 @@ def reception_days(
     camp = result.rules.campaign
     days = pd.date_range(camp.start, min(result.as_of, camp.end), freq="D")
     if result.rules.value("reception_days") == "working_days":
-        days = days[days.day_of_week < 5]
+        days = pd.DatetimeIndex([d for d in days if camp.working_day(d.date())])
     posts = roster.groupby("date")["lead_post"].agg(lambda s: "、".join(sorted(set(map(str, s)))))
     led = set(roster.loc[roster["lead_post"].isin(duty.posts), "date"])
     short = [d for d in days if d not in led]
