@@ -22,20 +22,33 @@ from typing import Any
 from papermill.clientwrap import PapermillNotebookClient
 from papermill.engines import NBClientEngine, NotebookExecutionManager, papermill_engines
 from papermill.utils import merge_kwargs, remove_args
+from traitlets import Unicode
 
 ENGINE = "baiyi"
 
-# What a kernel runs, silently, before each notebook after its first: everything a cell
-# could have left behind goes; execution counts start again at 1.
-RESET = """\
-import warnings as _w
-_w.onceregistry.clear()
-getattr(_w, "_filters_mutated", lambda: None)()
-get_ipython().reset(new_session=True)
-"""
-# What a kernel shared by many notebooks loads before the first (the notebooks' first cell
-# imports it anyway): started while the kernel waits for its first notebook.
-WARM = "import baiyi_lib.report.briefing\nget_ipython().reset(new_session=True)\n"
+# A kernel as it was when started (after the user's IPython startup files, if any): its
+# namespace and hidden names, kept on the shell by WARM; RESTORE goes back to it with a new
+# history session (execution counts from 1), binding no name of its own.
+RESTORE = (
+    "if True:\n"
+    "    (lambda ip: (ip.reset(new_session=True),"
+    " [ip.user_ns.setdefault(k, v) for k, v in ip._baiyi_started[0].items()],"
+    " ip.user_ns_hidden.update(ip._baiyi_started[1])))(get_ipython())\n"
+)
+# Run silently when a kernel shared by many notebooks has started: it remembers its state,
+# then loads what the notebooks' first cell imports anyway, and goes back to that state.
+WARM = (
+    "get_ipython()._baiyi_started = (dict(get_ipython().user_ns),"
+    " dict(get_ipython().user_ns_hidden))\n"
+    "import baiyi_lib.report.briefing\n" + RESTORE
+)
+# Run silently before each notebook after a kernel's first: what a cell could have left
+# behind goes (names, output history, warnings already shown once); counts start at 1.
+RESET = (
+    "import warnings as _w\n"
+    "_w.onceregistry.clear()\n"
+    'getattr(_w, "_filters_mutated", lambda: None)()\n' + RESTORE
+)
 
 
 def ipc_kernel_manager(sockets: Path) -> type:
@@ -93,8 +106,20 @@ class _WrittenAtEnds(NotebookExecutionManager):
 
 
 class _Client(PapermillNotebookClient):
-    """Papermill's client; on a kernel it does not own, it stops its own channels (and
-    their heartbeat thread) when the notebook is done."""
+    """Papermill's client; on a kernel it does not own, it first runs ``reset_code``
+    silently (Kernel.fresh), and stops its own channels (and their heartbeat thread) when
+    the notebook is done."""
+
+    reset_code = Unicode("", help="run silently before the first cell").tag(config=True)
+
+    def papermill_execute_cells(self) -> None:
+        if self.reset_code:
+            assert self.kc is not None
+            msg_id = self.kc.execute(self.reset_code, silent=True, store_history=False)
+            reply = self.wait_for_reply(msg_id)
+            if reply is None or reply["content"]["status"] != "ok":
+                raise RuntimeError("内核重置失败,未能运行本报告")
+        super().papermill_execute_cells()
 
     def execute(self, **kwargs: Any) -> Any:
         try:
@@ -185,17 +210,17 @@ class Kernel:
         self._run(WARM)
         self.used = False
 
-    def fresh(self) -> Any:
-        """The kernel manager, its kernel as a just-started one (see class)."""
+    def fresh(self) -> dict[str, Any]:
+        """What papermill needs to run the next notebook on this kernel (its manager, and
+        the reset its client runs first): a kernel as just started (see class)."""
         from jupyter_core.utils import run_sync
 
         if self.km is None or not run_sync(self.km.is_alive)():
             self.shutdown()
             self.start()
-        elif self.used:
-            self._run(RESET)
+        reset = RESET if self.used else ""
         self.used = True
-        return self.km
+        return {"km": self.km, "reset_code": reset}
 
     def _run(self, code: str) -> None:
         """Run ``code`` silently (no execution count, no history, no output kept)."""

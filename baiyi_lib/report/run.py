@@ -215,9 +215,7 @@ def _render(
 
     os.environ[REPORT_MODE_ENV] = "1"
     how: dict[str, Any] = (
-        {"km": kernel.fresh()}
-        if kernel is not None
-        else {"kernel_manager_class": ipc_kernel_manager(work)}
+        kernel.fresh() if kernel is not None else {"kernel_manager_class": ipc_kernel_manager(work)}
     )
     pm.execute_notebook(
         str(NOTEBOOKS / f"{job.notebook}.ipynb"),
