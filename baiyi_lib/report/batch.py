@@ -26,6 +26,7 @@ from tqdm import tqdm
 from . import REPORT_MODE_ENV
 from .export import warm_up
 from .files import run_folder
+from .kernel import Kernel
 from .run import ROOT, Job, execute
 from .scored import SCORES_ENV, remember
 
@@ -102,8 +103,6 @@ def _lane_setup(shared: dict[str, Any]) -> None:
 def _lane(out_root: Path) -> int:
     """One lane: a kernel of its own, rendering the next job not yet taken until none is
     left; returns how many it rendered."""
-    from .kernel import Kernel
-
     os.environ[REPORT_MODE_ENV] = "1"  # before its kernel starts: charts as inline HTML
     jobs, taken, done = _SHARED["jobs"], _SHARED["next"], _SHARED["done"]
     rendered = 0

@@ -20,22 +20,21 @@ import tempfile
 import traceback
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from .. import errors
 from ..errors import OutputNotWritable, ParamsError, ReportError
 from ..params import PROJECT_ROOT, load_rules
 from ..scoring import as_of_day
-from ..sources import is_store, known_moment, load_ledgers
+from ..sources import is_store, known_moment
 from ..views import latest_return_day
 from . import REPORT_MODE_ENV
 from .export import export_html, warm_up
 from .files import atomic_write, atomic_write_all, run_folder, shared_mode
 from .index import page_figures, record
+from .kernel import ENGINE, Kernel, ipc_kernel_manager
+from .scored import loaded
 from .settings import DEFAULT_NOTEBOOK
-
-if TYPE_CHECKING:
-    from .kernel import Kernel
 
 ROOT = PROJECT_ROOT
 NOTEBOOKS = ROOT / "notebooks"
@@ -110,7 +109,8 @@ def plan(
     if as_of not in (None, ""):
         day = as_of_day(as_of, rules)
     else:
-        day = latest_return_day(load_ledgers(path, rules, known_at=moment), rules)
+        # loaded once: a batch's computation (scored.remember) takes them from here
+        day = latest_return_day(loaded(str(path), rules, overrides, moment, keep=True), rules)
     names: list[str | None]
     if all_units:
         names = list(rules.units.names)
@@ -210,8 +210,6 @@ def _render(
     import nbformat
     import papermill as pm
     from jupyter_client.kernelspec import NATIVE_KERNEL_NAME
-
-    from .kernel import ENGINE, ipc_kernel_manager
 
     os.environ[REPORT_MODE_ENV] = "1"
     how: dict[str, Any] = (

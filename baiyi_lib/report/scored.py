@@ -8,7 +8,9 @@ of everything it was computed from: the data path and the size and time of each 
 files, the as-of, the readings, known_at, the params folder and its files, baiyi's
 version. A kernel whose inputs give the same key reads it back (a fresh copy for each
 notebook); any other computes it as a lone briefing does. ``$BAIYI_SCORE_LOG``, when set,
-names a file that gets one line per computation and per reuse (tests count them).
+names a file that gets one line per loading of the ledgers, per computation and per reuse
+(tests count them). The ledgers ``run.plan`` loads to find the latest return day (no
+as-of given) are kept for the batch's computation: loaded once, scored once.
 """
 
 from __future__ import annotations
@@ -64,7 +66,7 @@ def compute(
     data = resolve_source(data)
     store = is_store(data)
     moment = known_moment(known_at, r) if known_at not in (None, "") else None
-    led = load_ledgers(data, r, known_at=moment) if store else load_ledgers(data, r)
+    led = loaded(data, r, overrides, moment)
     day = views.latest_return_day(led, r) if as_of in (None, "") else as_of_day(as_of, r)
     result = score(led, r, as_of=day)
     prev_day = views.previous_day(r, day)
@@ -83,6 +85,42 @@ def compute(
         restated=restated, default=default, data=str(data),
         known_at=None if moment is None else moment.isoformat(sep=" "),
     )  # fmt: skip
+
+
+# The ledgers run.plan loaded to find the latest return day, by what they were loaded
+# from: the batch's computation (in the same process) does not load them again.
+_LOADED: dict[str, Ledgers] = {}
+
+
+def loaded(
+    data: str,
+    rules: Rules,
+    overrides: dict[str, Any],
+    moment: dt.datetime | None,
+    keep: bool = False,
+) -> Ledgers:
+    """The ledgers in ``data`` (as known at ``moment``, from a store): the ones kept by
+    an earlier call with ``keep`` for the same files, readings and moment, else loaded
+    (and kept, the last one only, if ``keep``)."""
+    try:
+        facts = key(data, "", overrides, "" if moment is None else moment.isoformat())
+    except OSError:
+        facts = None
+    if facts is not None and facts in _LOADED:
+        return _LOADED[facts]
+    store = is_store(data)
+    led = load_ledgers(data, rules, known_at=moment) if store else load_ledgers(data, rules)
+    _log("loaded")
+    if keep:
+        _LOADED.clear()
+        if facts is not None:
+            _LOADED[facts] = led
+    return led
+
+
+def forget() -> None:
+    """Drop the ledgers kept by ``loaded(keep=True)``."""
+    _LOADED.clear()
 
 
 def scored(data: str | None, as_of: Any, overrides: dict[str, Any], known_at: str | None) -> Scored:
