@@ -207,7 +207,6 @@ def _render(
     ``kernel`` or a kernel of its own there), then write its page and executed notebook
     into the report folder together (and the PDF when asked); returns what the entry
     gains. Raises whatever the run raised."""
-    import nbformat
     import papermill as pm
     from jupyter_client.kernelspec import NATIVE_KERNEL_NAME
 
@@ -215,7 +214,7 @@ def _render(
     how: dict[str, Any] = (
         kernel.fresh() if kernel is not None else {"kernel_manager_class": ipc_kernel_manager(work)}
     )
-    pm.execute_notebook(
+    executed = pm.execute_notebook(  # the notebook papermill wrote into ``notebook``
         str(NOTEBOOKS / f"{job.notebook}.ipynb"),
         str(notebook),
         parameters=job.parameters(),
@@ -225,7 +224,6 @@ def _render(
         kernel_name=NATIVE_KERNEL_NAME,
         **how,
     )
-    executed = nbformat.read(notebook, as_version=4)
     page = export_html(executed).encode("utf-8")
     html = out_root / job.as_of / f"{job.stem}.html"
     atomic_write_all({html: page, html.with_suffix(".ipynb"): notebook.read_bytes()})
