@@ -21,8 +21,11 @@ from typing import Any
 
 from papermill.clientwrap import PapermillNotebookClient
 from papermill.engines import NBClientEngine, NotebookExecutionManager, papermill_engines
+from papermill.log import logger
 from papermill.utils import merge_kwargs, remove_args
 from traitlets import Unicode
+
+from ..errors import ReportError
 
 ENGINE = "baiyi"
 
@@ -118,7 +121,7 @@ class _Client(PapermillNotebookClient):
             msg_id = self.kc.execute(self.reset_code, silent=True, store_history=False)
             reply = self.wait_for_reply(msg_id)
             if reply is None or reply["content"]["status"] != "ok":
-                raise RuntimeError("内核重置失败,未能运行本报告")
+                raise ReportError("内核未能重置为新启动的状态,本报告未生成")
         super().papermill_execute_cells()
 
     def execute(self, **kwargs: Any) -> Any:
@@ -178,6 +181,7 @@ class BaiyiEngine(NBClientEngine):
             timeout=execution_timeout if execution_timeout else kwargs.get("timeout"),
             startup_timeout=start_timeout,
             kernel_name=kernel_name,
+            log=logger,
             log_output=log_output,
             stdout_file=stdout_file,
             stderr_file=stderr_file,
@@ -236,7 +240,7 @@ class Kernel:
         finally:
             kc.stop_channels()
         if reply["content"]["status"] != "ok":
-            raise RuntimeError(f"kernel reset failed: {reply['content'].get('evalue')}")
+            raise ReportError(f"内核未能启动完成({reply['content'].get('evalue')})")
 
     def shutdown(self) -> None:
         """Stop the kernel (if any) and remove what it left in the folder."""
