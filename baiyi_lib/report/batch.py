@@ -1,30 +1,139 @@
-"""Render many briefings: in parallel across cores, with a progress bar; one failure does
-not stop the others (each job's outcome is its manifest entry)."""
+"""Render many briefings (``--all-units``): computed once, rendered in a few kernels.
+
+- The ledgers are loaded and scored once, in this process (scored.remember), while the
+  lanes start their kernels; every notebook reads that result back instead of loading
+  and scoring again. Jobs whose inputs can't be computed here (broken ledgers) are left
+  to their kernels, which fail with the same Chinese message as a lone run.
+- One lane per core: a process with one kernel, which renders job after job (the next
+  one not yet taken), its kernel reset before each notebook to the state of a kernel just
+  started (report.kernel): each notebook comes out as if it ran alone.
+- One failure does not stop the others: each job's outcome is its manifest entry; a disk
+  that refuses the report (OutputNotWritable) stops the batch with its exit code.
+"""
 
 from __future__ import annotations
 
+import contextlib
+import multiprocessing as mp
 import os
-from concurrent.futures import ProcessPoolExecutor, as_completed
+import queue
+from concurrent.futures import FIRST_EXCEPTION, ProcessPoolExecutor, wait
 from pathlib import Path
 from typing import Any
 
 from tqdm import tqdm
 
-from .run import Job, execute
+from . import REPORT_MODE_ENV
+from .export import warm_up
+from .files import run_folder
+from .kernel import Kernel
+from .run import ROOT, Job, execute
+from .scored import SCORES_ENV, remember
+
+# what a lane's process shares with the others (set by _lane_setup when it starts)
+_SHARED: dict[str, Any] = {}
 
 
 def run_jobs(jobs: list[Job], out_root: Path, workers: int | None = None) -> list[dict[str, Any]]:
     """Execute the jobs; return their manifest entries in job order."""
     if len(jobs) == 1:
         return [execute(jobs[0], out_root)]
-    workers = max(1, min(workers or os.cpu_count() or 1, len(jobs)))
+    lanes = max(1, min(workers or os.cpu_count() or 1, len(jobs)))
+    with run_folder() as scores, _environ(SCORES_ENV, str(scores)):
+        return _run_lanes(jobs, out_root, lanes, scores)
+
+
+def _run_lanes(jobs: list[Job], out_root: Path, lanes: int, scores: Path) -> list[dict[str, Any]]:
+    ctx = mp.get_context("fork")
+    shared = {
+        "jobs": jobs,
+        "next": ctx.Value("i", 0),
+        "ready": ctx.Event(),
+        "done": ctx.Queue(),
+    }
     results: dict[int, dict[str, Any]] = {}
     with (
-        ProcessPoolExecutor(max_workers=workers) as pool,
+        ProcessPoolExecutor(lanes, mp_context=ctx, initializer=_lane_setup, initargs=(shared,))
+        as pool,
         tqdm(total=len(jobs), desc="生成周报", unit="份") as bar,
-    ):
-        futures = {pool.submit(execute, job, out_root): i for i, job in enumerate(jobs)}
-        for fut in as_completed(futures):
-            results[futures[fut]] = fut.result()
+    ):  # fmt: skip
+        lanes_running = [pool.submit(_lane, out_root) for _ in range(lanes)]
+        try:
+            _compute_once(jobs, scores)  # while the lanes start their kernels
+        finally:
+            shared["ready"].set()
+        while len(results) < len(jobs):
+            try:
+                i, entry = shared["done"].get(timeout=0.5)
+            except queue.Empty:
+                finished, _ = wait(lanes_running, timeout=0, return_when=FIRST_EXCEPTION)
+                for lane in finished:
+                    lane.result()  # a lane that raised (a full disk): the batch stops with it
+                if len(finished) == len(lanes_running):
+                    with contextlib.suppress(queue.Empty):
+                        while True:  # what the lanes sent just before they ended
+                            i, entry = shared["done"].get(timeout=0.5)
+                            results[i] = entry
+                            bar.update(1)
+                    break
+                continue
+            results[i] = entry
             bar.update(1)
+        for lane in lanes_running:
+            lane.result()
     return [results[i] for i in range(len(jobs))]
+
+
+def _compute_once(jobs: list[Job], scores: Path) -> None:
+    """Load and score once for each set of inputs the jobs share (scored.remember)."""
+    seen = set()
+    for job in jobs:
+        inputs = (job.data, job.as_of, repr(sorted(job.rules.items())), job.known_at)
+        if inputs in seen:
+            continue
+        seen.add(inputs)
+        with contextlib.suppress(Exception):  # the kernels compute it, and say what is wrong
+            remember(scores, job.data, job.as_of, dict(job.rules), job.known_at)
+
+
+def _lane_setup(shared: dict[str, Any]) -> None:
+    _SHARED.update(shared)
+
+
+def _lane(out_root: Path) -> int:
+    """One lane: a kernel of its own, rendering the next job not yet taken until none is
+    left; returns how many it rendered."""
+    os.environ[REPORT_MODE_ENV] = "1"  # before its kernel starts: charts as inline HTML
+    jobs, taken, done = _SHARED["jobs"], _SHARED["next"], _SHARED["done"]
+    rendered = 0
+    with run_folder() as folder:
+        kernel = Kernel(folder, ROOT)
+        try:
+            with contextlib.suppress(Exception):  # a kernel that won't start: each job says so
+                kernel.start()
+            warm_up().join()  # the page exporter, made once for all this lane's pages
+            _SHARED["ready"].wait()
+            while True:
+                with taken.get_lock():
+                    i = taken.value
+                    taken.value += 1
+                if i >= len(jobs):
+                    return rendered
+                done.put((i, execute(jobs[i], out_root, kernel)))
+                rendered += 1
+        finally:
+            kernel.shutdown()
+
+
+@contextlib.contextmanager
+def _environ(name: str, value: str) -> Any:
+    """``os.environ[name] = value`` for the block (the lanes and their kernels inherit it)."""
+    before = os.environ.get(name)
+    os.environ[name] = value
+    try:
+        yield
+    finally:
+        if before is None:
+            os.environ.pop(name, None)
+        else:
+            os.environ[name] = before

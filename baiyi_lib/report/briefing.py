@@ -22,12 +22,13 @@ from .. import views
 from ..ledgers import Ledgers
 from ..params import Rules, load_rules
 from ..present import labels
-from ..scoring import ScoreResult, as_of_day, score
-from ..sources import is_store, known_moment, load_ledgers, resolve_source
+from ..scoring import ScoreResult
+from ..sources import is_store
 from .briefing_duties import DutySections
 from .briefing_returns import ReturnSections
 from .briefing_scores import ScoreSections
 from .markup import Fragment, md, section, show
+from .scored import scored
 
 __all__ = ["Briefing", "Fragment", "show"]
 
@@ -110,41 +111,20 @@ class Briefing(ScoreSections, DutySections, ReturnSections):
         title: str | None = None,
         known_at: str | None = None,
     ) -> Briefing:
-        """Load the ledgers and rules, score as of the date and as of last week's briefing.
-
-        The as-of is read with the one date grammar and must lie in the campaign; by
-        default it is the latest Friday the data covers. From the store, last week's
-        scores use the data known at last week's return day, so that late and corrected
-        returns show up in 变化说明.
-        """
+        """Load the ledgers and rules, score as of the date and as of last week's briefing
+        (scored.compute: done once for a whole --all-units batch), for the unit if one
+        is named (its name, short name or code)."""
         overrides = dict(rules or {})
-        r = load_rules(**overrides)
-        data = resolve_source(data)
-        store = is_store(data)
-        moment = known_moment(known_at, r) if known_at not in (None, "") else None
-        led = load_ledgers(data, r, known_at=moment) if store else load_ledgers(data, r)
-        default = as_of in (None, "")
-        day = views.latest_return_day(led, r) if default else as_of_day(as_of, r)
-        name = r.units.resolve(unit) if unit else None
-        result = score(led, r, as_of=day)
-        prev_day = views.previous_day(r, day)
-        previous = restated = None
-        if prev_day is not None:
-            restated = score(led, r, as_of=prev_day)
-            previous = restated
-            if store:
-                then = load_ledgers(data, r, known_at=known_moment(prev_day, r))
-                previous = score(then, r, as_of=prev_day)
-        chosen = {k: v for k, v in overrides.items() if not r.interpretations[k].is_default}
-        default = score(led, load_rules(), as_of=day) if chosen else None
-        default_title = f"{r.campaign.short_name}周报({day.year}年{day.month}月{day.day}日)"
+        s = scored(data, as_of, overrides, known_at)
+        name = s.rules.units.resolve(unit) if unit else None
+        day = s.as_of
+        default_title = f"{s.rules.campaign.short_name}周报({day.year}年{day.month}月{day.day}日)"
         if name:
             default_title = f"{name} · {default_title}"
         return cls(
-            rules=r, ledgers=led, result=result, previous=previous, as_of=day, unit=name,
-            title=title or default_title, data=str(data), overrides=overrides,
-            restated=restated, known_at=None if moment is None else moment.isoformat(sep=" "),
-            default=default,
+            rules=s.rules, ledgers=s.ledgers, result=s.result, previous=s.previous, as_of=day,
+            unit=name, title=title or default_title, data=s.data, overrides=overrides,
+            restated=s.restated, known_at=s.known_at, default=s.default,
         )  # fmt: skip
 
     # ------------------------------------------------------------------ figures

@@ -116,7 +116,8 @@ REPORT_FOLDER = re.compile(r"\d{4}-\d{2}-\d{2}")  # reports/<as_of>/
 @contextlib.contextmanager
 def run_folder() -> Iterator[Path]:
     """A fresh private folder in the temp dir for one run (its kernel's sockets and
-    connection file, the notebook as papermill writes it), removed after the run.
+    connection file, the notebook as papermill writes it; a batch lane's kernel, the
+    batch's scores), removed after the run.
 
     The run holds an exclusive flock on the folder's RUN_LOCK while it lasts; the lock
     goes with the process, so a killed run's folder is one whose lock nobody holds, and

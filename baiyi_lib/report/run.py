@@ -13,9 +13,7 @@
 from __future__ import annotations
 
 import datetime as dt
-import html
 import os
-import re
 import shutil
 import subprocess
 import tempfile
@@ -28,12 +26,14 @@ from .. import errors
 from ..errors import OutputNotWritable, ParamsError, ReportError
 from ..params import PROJECT_ROOT, load_rules
 from ..scoring import as_of_day
-from ..sources import is_store, known_moment, load_ledgers
+from ..sources import is_store, known_moment
 from ..views import latest_return_day
 from . import REPORT_MODE_ENV
+from .export import export_html, warm_up
 from .files import atomic_write, atomic_write_all, run_folder, shared_mode
 from .index import page_figures, record
-from .markup import TEMPLATES, stylesheet
+from .kernel import ENGINE, Kernel, ipc_kernel_manager
+from .scored import loaded
 from .settings import DEFAULT_NOTEBOOK
 
 ROOT = PROJECT_ROOT
@@ -109,7 +109,8 @@ def plan(
     if as_of not in (None, ""):
         day = as_of_day(as_of, rules)
     else:
-        day = latest_return_day(load_ledgers(path, rules, known_at=moment), rules)
+        # loaded once: a batch's computation (scored.remember) takes them from here
+        day = latest_return_day(loaded(str(path), rules, overrides, moment, keep=True), rules)
     names: list[str | None]
     if all_units:
         names = list(rules.units.names)
@@ -165,56 +166,15 @@ def writable_folder(out: Path) -> Path:
     return out
 
 
-_H1 = re.compile(r"<h1>(.*?)</h1>", re.S)
-
-
-def page_heading(executed: Any) -> str:
-    """The text of the first <h1> the executed notebook wrote (its title), or ""."""
-    for cell in executed.cells:
-        for output in cell.get("outputs", []):
-            found = _H1.search(str(output.get("data", {}).get("text/html", "")))
-            if found:
-                return html.unescape(re.sub(r"<[^>]+>", "", found.group(1))).strip()
-    return ""
-
-
-def export_html(executed: Any) -> str:
-    """The executed notebook as one offline HTML page (no inputs, one plotly.js)."""
-    from nbconvert import HTMLExporter
-    from nbconvert.preprocessors import TagRemovePreprocessor
-    from plotly.offline import get_plotlyjs
-    from traitlets.config import Config
-
-    config = Config()
-    config.TagRemovePreprocessor.remove_cell_tags = {"remove_cell"}
-    exporter = HTMLExporter(
-        config=config,
-        template_name="baiyi",
-        extra_template_basedirs=[str(TEMPLATES)],
-        exclude_input=True,
-        exclude_input_prompt=True,
-        exclude_output_prompt=True,
-    )
-    exporter.register_preprocessor(TagRemovePreprocessor(config=config), enabled=True)
-    heading = page_heading(executed)
-    if heading:  # the browser tab says the page's own title (the method's), not the notebook's
-        executed.metadata["title"] = heading
-    resources = {
-        "plotly_js": get_plotlyjs(),
-        "baiyi_css": stylesheet(),
-    }
-    body, _ = exporter.from_notebook_node(executed, resources=resources)
-    return body
-
-
-def execute(job: Job, out_root: Path) -> dict[str, Any]:
+def execute(job: Job, out_root: Path, kernel: Kernel | None = None) -> dict[str, Any]:
     """Run one job; return its manifest entry (status ok or failed).
 
     The notebook runs in a private folder (its kernel's sockets, the notebook as papermill
-    writes it cell by cell); the report folder receives only complete files: the page and
-    the executed notebook together, or the failed notebook. A failing notebook is an
-    entry, not an exception; an output the disk refuses is OutputNotWritable (exit 5),
-    with the previous report left as it was.
+    writes it); the report folder receives only complete files: the page and the executed
+    notebook together, or the failed notebook. A failing notebook is an entry, not an
+    exception; an output the disk refuses is OutputNotWritable (exit 5), with the previous
+    report left as it was. ``kernel``: a kernel shared with other jobs (batch), made fresh
+    for this one; without it the job starts and stops a kernel of its own.
     """
     entry: dict[str, Any] = {
         **asdict(job),
@@ -222,10 +182,12 @@ def execute(job: Job, out_root: Path) -> dict[str, Any]:
         "ipynb": f"{job.as_of}/{job.stem}.ipynb",
         "generated": dt.datetime.now().isoformat(timespec="seconds"),
     }
+    if kernel is None:
+        warm_up()  # the exporter is made on this core while the kernel works on the other
     with run_folder() as work:
         notebook = work / f"{job.stem}.ipynb"
         try:
-            entry.update(_render(job, notebook, work, out_root))
+            entry.update(_render(job, notebook, work, out_root, kernel))
         except OutputNotWritable:
             raise
         except Exception as exc:  # recorded, shown in the index, reported by the CLI
@@ -238,25 +200,30 @@ def execute(job: Job, out_root: Path) -> dict[str, Any]:
     return entry
 
 
-def _render(job: Job, notebook: Path, work: Path, out_root: Path) -> dict[str, Any]:
-    """Execute the job's notebook into ``notebook`` (in the private folder ``work``), then
-    write its page and executed notebook into the report folder together (and the PDF
-    when asked); returns what the entry gains. Raises whatever the run raised."""
-    import nbformat
+def _render(
+    job: Job, notebook: Path, work: Path, out_root: Path, kernel: Kernel | None
+) -> dict[str, Any]:
+    """Execute the job's notebook into ``notebook`` (in the private folder ``work``, on
+    ``kernel`` or a kernel of its own there), then write its page and executed notebook
+    into the report folder together (and the PDF when asked); returns what the entry
+    gains. Raises whatever the run raised."""
     import papermill as pm
     from jupyter_client.kernelspec import NATIVE_KERNEL_NAME
 
     os.environ[REPORT_MODE_ENV] = "1"
-    pm.execute_notebook(
+    how: dict[str, Any] = (
+        kernel.fresh() if kernel is not None else {"kernel_manager_class": ipc_kernel_manager(work)}
+    )
+    executed = pm.execute_notebook(  # the notebook papermill wrote into ``notebook``
         str(NOTEBOOKS / f"{job.notebook}.ipynb"),
         str(notebook),
         parameters=job.parameters(),
+        engine_name=ENGINE,
         cwd=str(ROOT),
         progress_bar=False,
         kernel_name=NATIVE_KERNEL_NAME,
-        kernel_manager_class=ipc_kernel_manager(work),
+        **how,
     )
-    executed = nbformat.read(notebook, as_version=4)
     page = export_html(executed).encode("utf-8")
     html = out_root / job.as_of / f"{job.stem}.html"
     atomic_write_all({html: page, html.with_suffix(".ipynb"): notebook.read_bytes()})
@@ -272,46 +239,6 @@ def _render(job: Job, notebook: Path, work: Path, out_root: Path) -> dict[str, A
         except ReportError as exc:
             gained["pdf_error"] = str(exc)
     return gained
-
-
-def ipc_kernel_manager(sockets: Path) -> type:
-    """The kernel manager for one run: the interpreter running baiyi (not whatever a
-    user's "python3" kernelspec points at), talking over IPC sockets in the run's private
-    folder (files.run_folder), where its connection file is written too.
-
-    IPC keeps the kernel's traffic off the network, so ipykernel has no reason to warn
-    about unencrypted TCP; a folder per kernel keeps parallel runs (--all-units) from
-    sharing socket files. nbclient makes, owns and shuts down the manager (a class, not
-    an instance, so that it also stops its client's channels cleanly).
-    """
-    from jupyter_client import AsyncKernelManager
-    from jupyter_client.kernelspec import KernelSpecManager
-
-    class IpcKernelManager(AsyncKernelManager):
-        def __init__(self, **kwargs: Any) -> None:
-            kwargs.setdefault("transport", "ipc")
-            kwargs.setdefault("ip", os.path.join(sockets, "kernel"))
-            # its key too: in the private folder, removed with it, not left in the temp dir
-            kwargs.setdefault("connection_file", os.path.join(sockets, "kernel.json"))
-            kwargs.setdefault(
-                "kernel_spec_manager",
-                KernelSpecManager(kernel_dirs=[], ensure_native_kernel=True),
-            )
-            super().__init__(**kwargs)
-
-        async def _async_interrupt_kernel(self) -> None:
-            # jupyter_client interrupts a kernel (SIGINT) before it asks it to shut down.
-            # A run ends with papermill's kernel_info request, whose reply it does not wait
-            # to see handled: the SIGINT can land while the kernel is still inside that
-            # handler, and the kernel prints "[IPKernelApp] ERROR | KeyboardInterrupt
-            # caught in kernel." to the terminal. Nothing is left to interrupt at the end
-            # of a run (every cell has replied), and a kernel that does not answer the
-            # shutdown request is killed anyway: no interrupt while shutting down.
-            if self.shutting_down:
-                return
-            await super()._async_interrupt_kernel()
-
-    return IpcKernelManager
 
 
 CHROMIUM_NAMES = ("chromium", "chromium-browser", "google-chrome", "google-chrome-stable")
