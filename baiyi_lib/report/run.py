@@ -246,16 +246,26 @@ def _render(job: Job, notebook: Path, work: Path, out_root: Path) -> dict[str, A
     import papermill as pm
     from jupyter_client.kernelspec import NATIVE_KERNEL_NAME
 
+    # the kernel inherits report mode (charts as inline divs for the page); the caller's
+    # environment gets back what it had, or a kernel it starts later (JupyterLab's, say)
+    # would draw its charts for a report page
+    before = os.environ.get(REPORT_MODE_ENV)
     os.environ[REPORT_MODE_ENV] = "1"
-    pm.execute_notebook(
-        str(NOTEBOOKS / f"{job.notebook}.ipynb"),
-        str(notebook),
-        parameters=job.parameters(),
-        cwd=str(ROOT),
-        progress_bar=False,
-        kernel_name=NATIVE_KERNEL_NAME,
-        kernel_manager_class=ipc_kernel_manager(work),
-    )
+    try:
+        pm.execute_notebook(
+            str(NOTEBOOKS / f"{job.notebook}.ipynb"),
+            str(notebook),
+            parameters=job.parameters(),
+            cwd=str(ROOT),
+            progress_bar=False,
+            kernel_name=NATIVE_KERNEL_NAME,
+            kernel_manager_class=ipc_kernel_manager(work),
+        )
+    finally:
+        if before is None:
+            os.environ.pop(REPORT_MODE_ENV, None)
+        else:
+            os.environ[REPORT_MODE_ENV] = before
     executed = nbformat.read(notebook, as_version=4)
     page = export_html(executed).encode("utf-8")
     html = out_root / job.as_of / f"{job.stem}.html"
