@@ -44,9 +44,13 @@ $(LAB_STAMP): $(STAMP)
 	  > $(LAB)/etc/jupyter/labconfig/page_config.json
 	touch $(LAB_STAMP)
 
-# Everything, the JupyterLab tests included (they use .venv-lab, built on first use).
+# Everything, the JupyterLab tests included (they use .venv-lab, built on first use), on
+# every core (pytest-xdist: 2 workers on CI's 2-core machine). A file's tests run in one
+# worker (loadfile), so a module's fixture (a rendered page, a printed handout, the Lab
+# server) is still made once. `make test TESTFLAGS=` runs them one after another.
+TESTFLAGS ?= -n auto --dist loadfile
 test: $(STAMP) $(LAB_STAMP)
-	BAIYI_LAB=$(CURDIR)/$(LAB) $(PY) -m pytest
+	BAIYI_LAB=$(CURDIR)/$(LAB) $(PY) -m pytest $(TESTFLAGS)
 
 # Only the JupyterLab tests: Run All on every notebook in a real Lab, through Chromium.
 test-lab: $(LAB_STAMP)

@@ -210,20 +210,32 @@ def _render(
     import papermill as pm
     from jupyter_client.kernelspec import NATIVE_KERNEL_NAME
 
+    # the kernel inherits report mode (charts as inline divs for the page); the caller's
+    # environment gets back what it had, or a kernel it starts later (JupyterLab's, say)
+    # would draw its charts for a report page
+    before = os.environ.get(REPORT_MODE_ENV)
     os.environ[REPORT_MODE_ENV] = "1"
-    how: dict[str, Any] = (
-        kernel.fresh() if kernel is not None else {"kernel_manager_class": ipc_kernel_manager(work)}
-    )
-    executed = pm.execute_notebook(  # the notebook papermill wrote into ``notebook``
-        str(NOTEBOOKS / f"{job.notebook}.ipynb"),
-        str(notebook),
-        parameters=job.parameters(),
-        engine_name=ENGINE,
-        cwd=str(ROOT),
-        progress_bar=False,
-        kernel_name=NATIVE_KERNEL_NAME,
-        **how,
-    )
+    try:
+        how: dict[str, Any] = (
+            kernel.fresh()
+            if kernel is not None
+            else {"kernel_manager_class": ipc_kernel_manager(work)}
+        )
+        executed = pm.execute_notebook(  # the notebook papermill wrote into ``notebook``
+            str(NOTEBOOKS / f"{job.notebook}.ipynb"),
+            str(notebook),
+            parameters=job.parameters(),
+            engine_name=ENGINE,
+            cwd=str(ROOT),
+            progress_bar=False,
+            kernel_name=NATIVE_KERNEL_NAME,
+            **how,
+        )
+    finally:
+        if before is None:
+            os.environ.pop(REPORT_MODE_ENV, None)
+        else:
+            os.environ[REPORT_MODE_ENV] = before
     page = export_html(executed).encode("utf-8")
     html = out_root / job.as_of / f"{job.stem}.html"
     atomic_write_all({html: page, html.with_suffix(".ipynb"): notebook.read_bytes()})

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import os
 import re
 from pathlib import Path
 
@@ -13,6 +14,7 @@ from support import html_table, html_text
 from truth import backlog, day, happened, scores
 
 from baiyi_lib.cli import main
+from baiyi_lib.report import REPORT_MODE_ENV
 from baiyi_lib.report import run as report_run
 from baiyi_lib.report.batch import run_jobs
 from baiyi_lib.report.run import Job, execute, plan
@@ -61,6 +63,12 @@ def test_the_briefing_executes_on_the_sample(rendered):
 
 
 # --------------------------------------------------------------------------- offline HTML
+
+
+def test_a_run_leaves_the_callers_environment_as_it_was(rendered):
+    """Report mode reaches the run's kernel only: a kernel the caller starts later (a
+    JupyterLab from the same process) draws its charts as figures, not as a page's divs."""
+    assert REPORT_MODE_ENV not in os.environ
 
 
 def test_html_is_one_offline_file_with_one_plotly(rendered):

@@ -180,9 +180,8 @@ def _kill_mid_run(out: Path, temp: Path) -> Path:
     return left
 
 
-def test_what_a_killed_run_leaves_is_cleaned_by_the_next_one_silently(tmp_path):
-    out, temp = tmp_path / "reports", tmp_path / "temp"
-    temp.mkdir()
+def test_what_a_killed_run_leaves_is_cleaned_by_the_next_one_silently(tmp_path, short_temp):
+    out, temp = tmp_path / "reports", short_temp
     left = _kill_mid_run(out, temp)
     assert list(left.glob("*.ipynb"))  # the partial notebook, with the kernel's sockets
     assert (left / "run.lock").exists()  # its lock went with the process
@@ -195,9 +194,8 @@ def test_what_a_killed_run_leaves_is_cleaned_by_the_next_one_silently(tmp_path):
     assert not left.exists() and list(temp.iterdir()) == []
 
 
-def test_only_leftovers_no_one_uses_are_removed_and_a_stuck_one_is_named(tmp_path):
-    out, temp = tmp_path / "reports", tmp_path / "temp"
-    temp.mkdir()
+def test_only_leftovers_no_one_uses_are_removed_and_a_stuck_one_is_named(tmp_path, short_temp):
+    out, temp = tmp_path / "reports", short_temp
     # a run folder held by a running report (and one on a disk that says no, below)
     hold = (
         "import sys, time; from baiyi_lib.report.files import run_folder\n"

@@ -12,6 +12,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import os
 from pathlib import Path
 
@@ -22,7 +23,7 @@ from hypothesis import strategies as st
 from oracle import pack_totals, visit_totals
 from support import frames, ledgers
 
-from baiyi_lib import load_ledgers, load_rules, score
+from baiyi_lib import Rules, load_ledgers, load_rules, score
 
 RULES = load_rules()
 UNITS = ["农水站", "工管站", "办公室", "移民扶持办公室"]
@@ -34,6 +35,15 @@ EXAMPLES = int(os.environ.get("BAIYI_EXAMPLES", "40"))
 SETTINGS = settings(
     max_examples=EXAMPLES, deadline=None, suppress_health_check=[HealthCheck.too_slow]
 )
+
+
+@functools.cache
+def rules_for(params: Path | None = None, **interp) -> Rules:
+    """load_rules for one reading, read once per session: the property tests draw from 32
+    readings (and the packs' few), and reading the YAML again for every example cost as
+    much as the example's scoring. Rules is a frozen dataclass that scoring only reads."""
+    return load_rules(params, **interp)
+
 
 dates = st.integers(0, 110).map(lambda d: (START + dt.timedelta(days=d)).isoformat())
 interpretations = st.fixed_dictionaries(
@@ -119,7 +129,7 @@ def test_visit_deductions_equal_a_naive_reading_of_the_clauses(data, interp, as_
     """Not the engine's formula: an independent visit-by-visit reading of 一 and 二."""
     result = score(
         ledgers(visits=data["visits"], screening=data["screening"]),
-        load_rules(**interp),
+        rules_for(**interp),
         as_of=as_of,
     )
     want = visit_totals(data["visits"], data["screening"], interp, as_of)
@@ -131,7 +141,7 @@ def test_visit_deductions_equal_a_naive_reading_of_the_clauses(data, interp, as_
 @SETTINGS
 @given(campaign(), interpretations, st.sampled_from([None, "2019-03-29", "2019-05-01"]))
 def test_score_is_base_plus_sum_of_points(data, interp, as_of):
-    result = score(ledgers(**data), load_rules(**interp), as_of=as_of)
+    result = score(ledgers(**data), rules_for(**interp), as_of=as_of)
     sums = result.points.groupby("unit", observed=False)["points"].sum()
     s = result.scores.set_index("unit")
     for unit in RULES.units.names:
@@ -146,7 +156,7 @@ def test_score_is_base_plus_sum_of_points(data, interp, as_of):
 @SETTINGS
 @given(campaign(), interpretations, st.randoms(use_true_random=False))
 def test_row_order_changes_nothing(data, interp, rnd):
-    rules = load_rules(**interp)
+    rules = rules_for(**interp)
     a = score(ledgers(**data), rules)
     shuffled = {k: rnd.sample(v, len(v)) for k, v in data.items()}
     b = score(ledgers(**shuffled), rules)
@@ -159,7 +169,7 @@ def test_row_order_changes_nothing(data, interp, rnd):
 @SETTINGS
 @given(campaign(), interpretations, visit_rows(n_min=1, n_max=1))
 def test_adding_a_visit_never_raises_a_score_unless_it_becomes_a_first_case(data, interp, extra):
-    rules = load_rules(**interp)
+    rules = rules_for(**interp)
     new = {**extra[0], "visit_id": "ZZZ-new"}  # largest id: never wins a same-day tie
     before = score(ledgers(**data), rules)
     after = score(ledgers(**{**data, "visits": [*data["visits"], new]}), rules)
@@ -279,7 +289,7 @@ def test_other_methods_agree_with_a_naive_reading_per_batch_and_item(case):
     params, as of a random day, equal a visit-by-visit reading of the same YAML."""
     name, readings, visits, as_of = case
     params = PACKS / name / "params"
-    rules = load_rules(params, **readings)
+    rules = rules_for(params, **readings)
     result = score(load_ledgers(frames(visits=visits), rules), rules, as_of=as_of)
     got = result.points.groupby("unit", observed=True)["points"].sum()
     want = pack_totals(params, visits, readings, as_of)

@@ -61,37 +61,68 @@ def live(store: Path, kind: str, known_at: dt.datetime | None = None) -> pd.Data
     what it replaces (its scope: a unit, or the whole ledger) and then puts its own rows
     (the latest version of a row wins; a deletion version, from stores older than scopes,
     takes the row away)."""
-    cut = known_at or dt.datetime(9999, 1, 1)
+    return replay(raw_tables(store, (kind,)), kind, known_at)
+
+
+def raw_tables(store: Path, kinds: tuple[str, ...]) -> dict:
+    """What ``replay`` works from, read with plain SQL in one connection: the submissions,
+    and each kind's rows (grouped by submission, in the table's order, and the table's
+    columns) and submission scopes. Read once, replayed at as many moments as a test asks
+    about."""
     con = duckdb.connect(str(store), read_only=True)
     try:
         subs = con.execute(
             "SELECT id, batch, received, action, withdraws FROM submissions ORDER BY id"
         ).df()
-        rows = con.execute(f"SELECT * FROM rows_{kind}").df()
-        scopes = con.execute(
-            "SELECT submission_id, unit FROM submission_scope WHERE kind = ?", [kind]
-        ).df()
+        out: dict = {"submissions": subs.to_dict("records")}
+        for kind in kinds:
+            rows = con.execute(f"SELECT * FROM rows_{kind}").df()
+            scopes = con.execute(
+                "SELECT submission_id, unit FROM submission_scope WHERE kind = ?", [kind]
+            ).df()
+            by_submission: dict[int, list[dict]] = {}
+            for r in rows.to_dict("records"):
+                by_submission.setdefault(r["submission_id"], []).append(r)
+            out[kind] = (list(rows.columns), by_submission, scopes.to_dict("records"))
     finally:
         con.close()
+    return out
+
+
+def replay(raw: dict, kind: str, known_at: dt.datetime | None) -> pd.DataFrame:
+    """The live rows of one ledger at ``known_at`` from ``raw_tables`` (see ``live``)."""
+    cut = known_at or dt.datetime(9999, 1, 1)
+    columns, by_submission, scopes = raw[kind]
+    subs = raw["submissions"]
     withdrawn = {
-        int(w.withdraws) for w in subs.itertuples() if w.action == "withdraw" and w.received <= cut
+        int(w["withdraws"]) for w in subs if w["action"] == "withdraw" and w["received"] <= cut
     }
-    eff = subs[(subs["action"] == "ingest") & (subs["received"] <= cut)]
-    eff = eff[~eff["id"].isin(withdrawn)].sort_values(["received", "batch", "id"])
+    in_force = [
+        s
+        for s in subs
+        if s["action"] == "ingest"
+        and s["received"] <= cut
+        and s["id"] not in withdrawn
+        and not pd.isna(s["batch"])
+    ]
+    # the batches in the order received; a batch's submissions by id
+    batches: dict[tuple, list[int]] = {}
+    for s in sorted(in_force, key=lambda s: (s["received"], s["batch"], s["id"])):
+        batches.setdefault((s["received"], s["batch"]), []).append(s["id"])
     state: dict[str, dict] = {}
-    for _, batch in eff.groupby(["received", "batch"], sort=False):
-        mine = scopes[scopes["submission_id"].isin(batch["id"])]
-        if len(mine):
-            whole = mine["unit"].isna().any()
-            units = set(mine["unit"].dropna())
+    for ids in batches.values():
+        mine = [sc["unit"] for sc in scopes if sc["submission_id"] in ids]
+        if mine:
+            whole = any(pd.isna(u) for u in mine)
+            units = {u for u in mine if not pd.isna(u)}
             state = {k: v for k, v in state.items() if not (whole or v["unit"] in units)}
-        for sid in batch["id"]:
-            for r in rows[rows["submission_id"] == sid].to_dict("records"):
+        for sid in ids:
+            for r in by_submission.get(sid, []):
                 if r["deleted"]:
                     state.pop(r["row_key"], None)
                 else:
                     state[r["row_key"]] = r
-    out = pd.DataFrame(list(state.values()), columns=rows.columns)
+    out = pd.DataFrame(list(state.values()), columns=columns)
     return out.sort_values("row_key", ignore_index=True)
 
 
