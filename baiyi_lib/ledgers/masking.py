@@ -12,6 +12,7 @@ import pandas as pd
 
 from ..params import Rules
 from . import normalise as nz
+from .coded import text_facts
 from .schema import NO, STATUS_ALIASES, YES, Column
 
 # The Chinese characters a date or a head count is written with (2019年3月5日14时30分, 3人)
@@ -102,23 +103,28 @@ def id_rule(rules: Rules) -> dict:
 
 def prose_ids(values: pd.Series, rules: Rules) -> np.ndarray:
     """Ids that read as a sentence (or a name) rather than a code (ledgers.yaml ids): too
-    long, too many Chinese characters, or Chinese characters without any digit (王小明)."""
+    long, too many Chinese characters, or Chinese characters without any digit (王小明).
+    ``values``: a column's distinct ids; an ASCII one holds no Chinese character, so only
+    its length is looked at."""
     r = rules.reading
 
-    def parse(v: pd.Series) -> tuple[pd.Series, np.ndarray]:
-        def prose(t: object) -> bool:
-            if not isinstance(t, str):
-                return False
-            han = len(_HAN.findall(t))
-            return (
-                len(t) > r.id_max_chars
-                or han > r.id_max_han
-                or (r.id_need_digit and han > 0 and not any(ch.isdigit() for ch in t))
-            )
+    def prose(t: object) -> bool:
+        if not isinstance(t, str):
+            return False
+        han = len(_HAN.findall(t))
+        return (
+            len(t) > r.id_max_chars
+            or han > r.id_max_han
+            or (r.id_need_digit and han > 0 and not any(ch.isdigit() for ch in t))
+        )
 
-        return v, v.map(prose).to_numpy(dtype=bool)
-
-    return nz.per_value(parse)(values.astype(object))[1]
+    cells = values.to_numpy(dtype=object)
+    facts = text_facts(cells)
+    plain = facts.text & facts.ascii
+    out = plain & (facts.length > r.id_max_chars)
+    other = np.flatnonzero(~plain)
+    out[other] = [prose(t) for t in cells[other]]
+    return out
 
 
 # words beside a number: Chinese characters or Latin letters (not the X of an ID number)

@@ -10,13 +10,13 @@ from __future__ import annotations
 import datetime as dt
 import re
 import unicodedata
-from collections.abc import Callable
 
 import numpy as np
 import pandas as pd
 from pandas.api import types as ptypes
 
 from ..dates import read_date, read_dates
+from .coded import text_facts
 from .schema import NO, STATUS_ALIASES, YES
 
 EXCEL_EPOCH = dt.date(1899, 12, 30)
@@ -52,36 +52,6 @@ def _cell_text(value: object) -> object:
     return text if text else pd.NA
 
 
-def per_value(parser: Callable[..., tuple]) -> Callable[..., tuple]:
-    """Run ``parser`` once per distinct cell value and broadcast its outputs back.
-
-    Ledger columns such as level, form, unit, yes/no and dates hold a handful of distinct
-    values over thousands of rows; typed columns (datetime64, bool, int) skip this. The
-    parser returns (values, bad) or (values, bad, why); every output is broadcast.
-    """
-
-    def run(values: pd.Series) -> tuple:
-        if not ptypes.is_object_dtype(values) and not ptypes.is_string_dtype(values):
-            return parser(values)
-        codes, uniques = pd.factorize(values, use_na_sentinel=True)
-        if len(uniques) * 4 > len(values):
-            return parser(values)  # mostly distinct: no gain
-        # one extra slot at the end for the missing value
-        probe = pd.Series(np.append(np.asarray(uniques, dtype=object), None), dtype=object)
-        parsed, *rest = parser(probe)
-        take = np.where(codes < 0, len(uniques), codes)
-        out = pd.Series(parsed.to_numpy()[take], index=values.index, dtype=parsed.dtype)
-        spread = [
-            pd.Series(np.asarray(r, dtype=object)[take], index=values.index)
-            if isinstance(r, pd.Series)
-            else np.asarray(r)[take]
-            for r in rest
-        ]
-        return (out, *spread)
-
-    return run
-
-
 def text(values: pd.Series) -> pd.Series:
     """Normalised text (NFKC: full-width letters, digits and spaces become plain), NA if blank."""
     if ptypes.is_object_dtype(values) and pd.api.types.infer_dtype(values, skipna=True) in (
@@ -113,12 +83,16 @@ def _clean_id(value: object) -> object:
 
 
 def _id_column(values: pd.Series) -> pd.Series:
-    """Every identifier cleaned (_clean_id); the common plain ASCII code is handled inline,
-    without a call per value (a million visit ids)."""
-    cleaned = [
-        v.upper() if type(v) is str and v.isascii() and v.isalnum() else _clean_id(v)
-        for v in values.to_numpy(dtype=object)
-    ]
+    """Every identifier cleaned (_clean_id); plain ASCII text without spaces (the common
+    code, NSZ-2019-001: ``coded.TextFacts.plain``) is only upper-cased, and kept as it is
+    when it has no lower-case letter, without a call per value (a million visit ids)."""
+    cells = values.to_numpy(dtype=object)
+    facts = text_facts(cells)
+    cleaned = cells.copy()
+    lower = np.flatnonzero(facts.plain & facts.lower)
+    cleaned[lower] = [v.upper() for v in cells[lower]]
+    other = np.flatnonzero(~facts.plain)
+    cleaned[other] = [_clean_id(v) for v in cells[other]]
     return pd.Series(cleaned, index=values.index, dtype="str")
 
 

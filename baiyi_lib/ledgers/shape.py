@@ -101,19 +101,30 @@ def collapse_screening(df: pd.DataFrame) -> pd.DataFrame:
     return out.reset_index()[SCREENING_COLUMNS]
 
 
+def category_dtype(name: str, rules: Rules) -> pd.CategoricalDtype | None:
+    """The categorical a clean ledger keeps a column as (units, levels, forms, statuses),
+    None for the others."""
+    if name == "unit":
+        return pd.CategoricalDtype(rules.units.names)
+    if name == "level":
+        return pd.CategoricalDtype(list(rules.levels), ordered=True)
+    if name == "form":
+        return pd.CategoricalDtype(list(rules.forms))
+    if name == "status":
+        return pd.CategoricalDtype(["未化解", "已化解"])
+    return None
+
+
 def typed_frame(kind: str, typed: pd.DataFrame, frame: pd.DataFrame, rules: Rules) -> pd.DataFrame:
-    """Final dtypes: categories for units and levels, provenance columns last."""
+    """Final dtypes: categories for units, levels, forms and statuses, provenance columns
+    last (``frame``: the rows' provenance)."""
     out = typed.copy()
     # a register of no unit (局领导接访值班表) has an empty unit, as the store keeps it
-    unit = out["unit"] if "unit" in out else pd.Series(None, index=out.index, dtype=object)
-    out["unit"] = pd.Categorical(unit, categories=rules.units.names)
-    if "level" in out:
-        out["level"] = pd.Categorical(out["level"], categories=list(rules.levels), ordered=True)
-    if "form" in out:
-        out["form"] = pd.Categorical(out["form"], categories=list(rules.forms))
-    for col in ("status",):
+    if "unit" not in out:
+        out["unit"] = pd.Series(None, index=out.index, dtype=object)
+    for col in ("unit", "level", "form", "status"):
         if col in out:
-            out[col] = pd.Categorical(out[col], categories=["未化解", "已化解"])
+            out[col] = pd.Categorical(out[col], dtype=category_dtype(col, rules))
     for col in PROVENANCE:
         out[col] = frame[col].to_numpy()
     out["src_file"] = out["src_file"].astype("category")
@@ -124,10 +135,41 @@ def typed_frame(kind: str, typed: pd.DataFrame, frame: pd.DataFrame, rules: Rule
 
 def share_case_ids(frames: dict[str, pd.DataFrame], screening_rows: pd.DataFrame) -> None:
     """One vocabulary of case ids across visits, screening and backlog (a categorical with
-    the same categories everywhere), so that ledgers join on integer codes."""
+    the same categories everywhere, sorted), so that ledgers join on integer codes. Each
+    table's ids are factorised once and recoded, not hashed against the vocabulary."""
     tables = [frames["visits"], frames["screening"], screening_rows, frames["backlog"]]
-    ids = pd.concat([t["case_id"].astype(object) for t in tables], ignore_index=True)
-    categories = pd.Index(ids.dropna().unique(), dtype=object).sort_values()
+    coded = [pd.factorize(t["case_id"].astype(object), use_na_sentinel=True) for t in tables]
+    distinct = pd.unique(np.concatenate([np.asarray(u, dtype=object) for _, u in coded]))
+    categories = pd.Index(distinct, dtype=object).sort_values()
     dtype = pd.CategoricalDtype(categories)
-    for t in tables:
-        t["case_id"] = t["case_id"].astype(object).astype(dtype)
+    for t, (codes, uniques) in zip(tables, coded, strict=True):
+        where = np.append(categories.get_indexer(np.asarray(uniques, dtype=object)), -1)
+        t["case_id"] = pd.Categorical.from_codes(where[codes], dtype=dtype)
+
+
+def sort_rows(df: pd.DataFrame, keys: tuple[str, ...]) -> pd.DataFrame:
+    """``df.sort_values(keys, kind="stable", ignore_index=True)``, each key ranked on its
+    distinct values (a million ids are sorted once as distinct text, not as rows)."""
+    ranks = [_rank(df[k]) for k in keys]
+    if any(r is None for r in ranks):
+        return df.sort_values(list(keys), kind="stable", ignore_index=True)
+    order = np.lexsort(ranks[::-1]) if ranks else np.arange(len(df))
+    return df.take(order).reset_index(drop=True)
+
+
+def _rank(values: pd.Series) -> np.ndarray | None:
+    """Integers that sort as pandas sorts the column (missing values last); None where
+    the column is not one this knows (text mixed with numbers)."""
+    if isinstance(values.dtype, pd.CategoricalDtype):
+        codes = values.cat.codes.to_numpy(dtype=np.int64)
+        return np.where(codes < 0, len(values.cat.categories), codes)
+    if pd.api.types.is_datetime64_any_dtype(values):
+        raw = values.to_numpy(dtype="datetime64[ns]").view(np.int64)
+        return np.where(values.isna().to_numpy(), np.iinfo(np.int64).max, raw)
+    codes, uniques = pd.factorize(values, use_na_sentinel=True)
+    distinct = np.asarray(uniques, dtype=object)
+    if pd.api.types.infer_dtype(distinct, skipna=False) not in ("string", "empty"):
+        return None
+    rank = np.empty(len(distinct), dtype=np.int64)
+    rank[np.argsort(distinct, kind="stable")] = np.arange(len(distinct))
+    return np.where(codes < 0, len(distinct), rank[np.maximum(codes, 0)])
