@@ -117,6 +117,8 @@ def _per_value(col: Column, c: Coded, rules: Rules) -> _Values:
     written = c.uniques
     placeholder = _placeholders(c, rules)
     raw = written.mask(placeholder) if placeholder.any() else written
+    if col.type in ("id", "opt_id"):
+        return _ids(col, c, raw, placeholder, rules)
     if col.type == "unit":
         values, bad, why = vocab.units(raw, rules)
     elif col.type == "category":
@@ -127,11 +129,20 @@ def _per_value(col: Column, c: Coded, rules: Rules) -> _Values:
         values, bad, *given = _parser(col, rules)(raw)
         why = given[0] if given else None
     prose = np.zeros(len(raw), dtype=bool)
-    if col.type in ("id", "opt_id"):
-        prose = prose_ids(values, rules)
-        if prose.any():
-            values = values.mask(prose)
     return _Values(values, np.asarray(bad | prose), why, placeholder, prose)
+
+
+def _ids(col: Column, c: Coded, raw: pd.Series, placeholder: np.ndarray, rules: Rules) -> _Values:
+    """The distinct ids of a column cleaned (spaces removed, upper case), those that read
+    as prose refused; plain ASCII ones are judged from their character facts."""
+    facts = c.facts()
+    plain = facts.plain & ~placeholder
+    values = nz.clean_ids(raw, plain, facts.lower)
+    bad = values.isna().to_numpy() if col.type == "id" else np.zeros(len(raw), dtype=bool)
+    prose = prose_ids(values, rules, np.where(plain, facts.length, -1))
+    if prose.any():
+        values = values.mask(prose)
+    return _Values(values, bad | prose, None, placeholder, prose)
 
 
 def _typed_rows(col: Column, c: Coded, values: pd.Series, rules: Rules) -> object:
@@ -192,7 +203,7 @@ def _report(
         masked = pd.Series(None, index=written.index, dtype=object)
         some = v.prose | hides
         masked[some] = prose_mask(written[some]).to_numpy()
-        frame.loc[hidden, col.name] = masked.to_numpy()[c.spread(np.arange(len(written)))[hidden]]
+        frame.loc[hidden, col.name] = c.spread(masked.to_numpy())[hidden]
     expected = expected_text(col, rules)
     if col.type == "persons":
         expected += f"(不超过 {rules.limits.max_persons_per_visit};{rules.limits.persons_reason})"

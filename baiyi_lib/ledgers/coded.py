@@ -76,48 +76,61 @@ class TextFacts:
 BLOCK = 1 << 18  # values read as code points at a time (a block of ids: some 10 MB)
 
 
+# each character's kinds as bits (code points from U+0100 share the last entry)
+_ODD, _WIDE, _LOWER, _DIGIT, _CONTROL = 1, 2, 4, 8, 16
+_KINDS = np.zeros(0x101, dtype=np.uint8)
+_KINDS[:0x21] |= _ODD
+_KINDS[0x7F:] |= _ODD
+_KINDS[0x80:] |= _WIDE
+_KINDS[0x61:0x7B] |= _LOWER
+_KINDS[0x30:0x3A] |= _DIGIT
+for _lo, _hi in ((0x00, 0x08), (0x0B, 0x0C), (0x0E, 0x1F), (0x7F, 0x9F)):
+    _KINDS[_lo : _hi + 1] |= _CONTROL
+
+
 def text_facts(values: np.ndarray) -> TextFacts:
     """The facts of each value (``TextFacts``), a block of values at a time."""
     n = len(values)
-    missing = pd.isna(values)
-    text = ~missing
+    text = ~pd.isna(values)
     if pd.api.types.infer_dtype(values[text], skipna=False) not in ("string", "empty"):
         text = np.fromiter((isinstance(v, str) for v in values), dtype=bool, count=n)
     length = np.zeros(n, dtype=np.int64)
     length[text] = np.fromiter(map(len, values[text]), dtype=np.int64, count=int(text.sum()))
-    found = {k: np.zeros(n, dtype=np.int64) for k in ("odd", "wide", "lower", "digits", "control")}
+    kinds = np.zeros(n, dtype=np.uint8)
+    digits = np.zeros(n, dtype=np.int64)
     for lo in range(0, n, BLOCK):
-        _block(values[lo : lo + BLOCK], text[lo : lo + BLOCK], length[lo : lo + BLOCK],
-               {k: v[lo : lo + BLOCK] for k, v in found.items()})  # fmt: skip
+        part = slice(lo, lo + BLOCK)
+        _block(values[part], text[part] & (length[part] > 0), length[part], kinds[part],
+               digits[part])  # fmt: skip
     return TextFacts(
         text=text,
         length=length,
-        plain=text & (length > 0) & (found["odd"] == 0),
-        ascii=text & (found["wide"] == 0),
-        lower=found["lower"] > 0,
-        digits=found["digits"],
-        control=found["control"] > 0,
+        plain=text & (length > 0) & (kinds & _ODD == 0),
+        ascii=text & (kinds & _WIDE == 0),
+        lower=kinds & _LOWER > 0,
+        digits=digits,
+        control=kinds & _CONTROL > 0,
     )
 
 
-def _block(values: np.ndarray, text: np.ndarray, length: np.ndarray, out: dict) -> None:
-    """Count, for each value of one block, its characters of each kind (into ``out``)."""
-    filled = np.flatnonzero(text & (length > 0))
-    if not len(filled):
+def _block(
+    values: np.ndarray,
+    filled: np.ndarray,
+    length: np.ndarray,
+    kinds: np.ndarray,
+    digits: np.ndarray,
+) -> None:
+    """The kinds of character each value of one block holds, and its digits (into
+    ``kinds`` and ``digits``)."""
+    at = np.flatnonzero(filled)
+    if not len(at):
         return
-    joined = "".join(values[filled]).encode("utf-32-le", "surrogatepass")
+    joined = "".join(values[at]).encode("utf-32-le", "surrogatepass")
     points = np.frombuffer(joined, dtype=np.uint32)
-    starts = np.concatenate([[0], np.cumsum(length[filled])[:-1]])
-    kinds = {
-        "odd": (points < 0x21) | (points > 0x7E),
-        "wide": points > 0x7F,
-        "lower": (points >= 0x61) & (points <= 0x7A),
-        "digits": (points >= 0x30) & (points <= 0x39),
-        "control": (points <= 0x08) | (points == 0x0B) | (points == 0x0C)
-        | ((points >= 0x0E) & (points <= 0x1F)) | ((points >= 0x7F) & (points <= 0x9F)),
-    }  # fmt: skip
-    for name, hit in kinds.items():
-        out[name][filled] = np.add.reduceat(hit.astype(np.int32), starts)
+    each = _KINDS[np.minimum(points, 0x100)]
+    starts = np.concatenate([[0], np.cumsum(length[at])[:-1]])
+    kinds[at] = np.bitwise_or.reduceat(each, starts)
+    digits[at] = np.add.reduceat((each & _DIGIT).astype(np.int32), starts) // _DIGIT
 
 
 def is_text(values: pd.Series) -> bool:
@@ -130,12 +143,12 @@ def code(values: pd.Series) -> Coded:
     and True are one hash key to pandas, but not one cell: 1 is a head count, TRUE is
     not)."""
     if not is_text(values):
-        return Coded(np.arange(len(values)), values.reset_index(drop=True), values.index, True)
+        return Coded(np.empty(0, np.int8), values.reset_index(drop=True), values.index, True)
     codes, uniques = pd.factorize(values, use_na_sentinel=True)
     distinct = np.asarray(uniques, dtype=object)
     if pd.api.types.infer_dtype(distinct, skipna=False) not in ("string", "empty"):
         codes, distinct = _by_type(values.to_numpy(dtype=object), codes)
-    codes = np.where(codes < 0, len(distinct), codes)
+    codes = np.where(codes < 0, len(distinct), codes).astype(_smallest(len(distinct) + 1))
     uniques = pd.Series(np.append(distinct, None), dtype=object)
     return Coded(codes, uniques, values.index)
 
@@ -155,6 +168,15 @@ def _by_type(cells: np.ndarray, codes: np.ndarray) -> tuple[np.ndarray, np.ndarr
     distinct = np.empty(len(firsts), dtype=object)
     distinct[:] = firsts
     return out, distinct
+
+
+def _smallest(n: int) -> type:
+    """The smallest integer type that holds codes up to ``n`` (a column's codes held for
+    every row: 10M rows of int64 are 80 MB a column)."""
+    for kind in (np.int8, np.int16, np.int32):
+        if n < np.iinfo(kind).max:
+            return kind
+    return np.int64
 
 
 def coded_frame(frame: pd.DataFrame, names: list[str]) -> dict[str, Coded]:

@@ -101,11 +101,14 @@ def id_rule(rules: Rules) -> dict:
     return {"max_han": rules.reading.id_max_han, "max_chars": rules.reading.id_max_chars}
 
 
-def prose_ids(values: pd.Series, rules: Rules) -> np.ndarray:
+def prose_ids(
+    values: pd.Series, rules: Rules, ascii_length: np.ndarray | None = None
+) -> np.ndarray:
     """Ids that read as a sentence (or a name) rather than a code (ledgers.yaml ids): too
     long, too many Chinese characters, or Chinese characters without any digit (王小明).
     ``values``: a column's distinct ids; an ASCII one holds no Chinese character, so only
-    its length is looked at."""
+    its length is looked at (``ascii_length``: where known, each value's length if it is
+    ASCII text, else -1)."""
     r = rules.reading
 
     def prose(t: object) -> bool:
@@ -119,10 +122,11 @@ def prose_ids(values: pd.Series, rules: Rules) -> np.ndarray:
         )
 
     cells = values.to_numpy(dtype=object)
-    facts = text_facts(cells)
-    plain = facts.text & facts.ascii
-    out = plain & (facts.length > r.id_max_chars)
-    other = np.flatnonzero(~plain)
+    if ascii_length is None:
+        facts = text_facts(cells)
+        ascii_length = np.where(facts.text & facts.ascii, facts.length, -1)
+    out = ascii_length > r.id_max_chars
+    other = np.flatnonzero(ascii_length < 0)
     out[other] = [prose(t) for t in cells[other]]
     return out
 

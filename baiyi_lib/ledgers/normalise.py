@@ -82,18 +82,24 @@ def _clean_id(value: object) -> object:
     return text or pd.NA
 
 
-def _id_column(values: pd.Series) -> pd.Series:
-    """Every identifier cleaned (_clean_id); plain ASCII text without spaces (the common
-    code, NSZ-2019-001: ``coded.TextFacts.plain``) is only upper-cased, and kept as it is
-    when it has no lower-case letter, without a call per value (a million visit ids)."""
+def clean_ids(values: pd.Series, plain: np.ndarray, lower: np.ndarray) -> pd.Series:
+    """Every identifier cleaned (_clean_id); a plain one (ASCII text without spaces or
+    control characters, the common code NSZ-2019-001: ``coded.TextFacts``) is only
+    upper-cased, and kept as it is without a lower-case letter: no call per value (a
+    million visit ids)."""
     cells = values.to_numpy(dtype=object)
-    facts = text_facts(cells)
     cleaned = cells.copy()
-    lower = np.flatnonzero(facts.plain & facts.lower)
-    cleaned[lower] = [v.upper() for v in cells[lower]]
-    other = np.flatnonzero(~facts.plain)
+    upper = np.flatnonzero(plain & lower)
+    cleaned[upper] = [v.upper() for v in cells[upper]]
+    other = np.flatnonzero(~plain)
     cleaned[other] = [_clean_id(v) for v in cells[other]]
     return pd.Series(cleaned, index=values.index, dtype="str")
+
+
+def _id_column(values: pd.Series) -> pd.Series:
+    """Every identifier cleaned (``clean_ids``), its character facts found first."""
+    facts = text_facts(values.to_numpy(dtype=object))
+    return clean_ids(values, facts.plain, facts.lower)
 
 
 def ids(values: pd.Series) -> tuple[pd.Series, np.ndarray]:

@@ -43,9 +43,10 @@ def concat(
     """All tables of one kind as one frame with provenance; headers as written, per row."""
     parts = []
     for t in tables:
-        df = t.frame.copy()
-        df["src_file"] = t.file
-        df["src_sheet"] = t.sheet
+        df = t.frame.copy(deep=False)  # columns added here leave the table's own alone
+        n = len(df)  # the provenance held once per table, not once per row (10M rows)
+        df["src_file"] = pd.Categorical.from_codes(np.zeros(n, np.int8), categories=[t.file])
+        df["src_sheet"] = pd.Categorical.from_codes(np.zeros(n, np.int8), categories=[t.sheet])
         df["src_row"] = t.rows
         df["_table"] = id(t)
         if t.quiet:
@@ -54,22 +55,31 @@ def concat(
                 quiet.setdefault(row, set()).add(name)
             df["_quiet"] = [frozenset(quiet.get(int(r), ())) for r in t.rows]
         parts.append(df)
-    if parts:
+    if len(parts) == 1:  # one table (a frame of a million rows): not copied again
+        frame = parts[0].reset_index(drop=True)
+    elif parts:
         frame = pd.concat(parts, ignore_index=True)
     else:
         frame = pd.DataFrame({c: pd.Series(dtype=object) for c in [*PROVENANCE, "_table"]})
-    headers: dict[str, pd.Series] = {}
+    headers: dict[str, pd.Series | str] = {}
     for col in cols:
-        per_table = [
-            pd.Series(t.headers.get(col.name, col.header), index=range(len(t.frame)))
-            for t in tables
-        ]
-        headers[col.name] = (
-            pd.concat(per_table, ignore_index=True) if per_table else pd.Series(dtype=object)
-        )
+        headers[col.name] = _header(tables, col)
         if col.name not in frame.columns:
             frame[col.name] = pd.Series(pd.NA, index=frame.index, dtype=object)
     return frame, headers
+
+
+def _header(tables: list[RawTable], col: Column) -> pd.Series | str:
+    """A column's header as written: one text where every table writes it alike, else
+    each row's table's (a categorical: not a string per row of 10M)."""
+    written = [t.headers.get(col.name, col.header) for t in tables]
+    if not written:
+        return pd.Series(dtype=object)
+    if len(set(written)) == 1:
+        return written[0]
+    names = list(dict.fromkeys(written))
+    codes = np.repeat([names.index(w) for w in written], [len(t.frame) for t in tables])
+    return pd.Series(pd.Categorical.from_codes(codes, categories=names))
 
 
 def collapse_screening(df: pd.DataFrame) -> pd.DataFrame:
@@ -118,7 +128,7 @@ def category_dtype(name: str, rules: Rules) -> pd.CategoricalDtype | None:
 def typed_frame(kind: str, typed: pd.DataFrame, frame: pd.DataFrame, rules: Rules) -> pd.DataFrame:
     """Final dtypes: categories for units, levels, forms and statuses, provenance columns
     last (``frame``: the rows' provenance)."""
-    out = typed.copy()
+    out = typed.copy(deep=False)  # a new frame already (the kept rows): not copied again
     # a register of no unit (局领导接访值班表) has an empty unit, as the store keeps it
     if "unit" not in out:
         out["unit"] = pd.Series(None, index=out.index, dtype=object)
@@ -147,14 +157,22 @@ def share_case_ids(frames: dict[str, pd.DataFrame], screening_rows: pd.DataFrame
         t["case_id"] = pd.Categorical.from_codes(where[codes], dtype=dtype)
 
 
-def sort_rows(df: pd.DataFrame, keys: tuple[str, ...]) -> pd.DataFrame:
-    """``df.sort_values(keys, kind="stable", ignore_index=True)``, each key ranked on its
-    distinct values (a million ids are sorted once as distinct text, not as rows)."""
+def sort_rows(df: pd.DataFrame, keys: tuple[str, ...]) -> None:
+    """Put ``df`` (on a RangeIndex) in the order of ``df.sort_values(keys, kind="stable")``,
+    in place and a column at a time (a ledger of 10M rows is not held twice). Each key is
+    ranked on its distinct values (a million ids are sorted once as distinct text)."""
     ranks = [_rank(df[k]) for k in keys]
     if any(r is None for r in ranks):
-        return df.sort_values(list(keys), kind="stable", ignore_index=True)
-    order = np.lexsort(ranks[::-1]) if ranks else np.arange(len(df))
-    return df.take(order).reset_index(drop=True)
+        order = df[list(keys)].sort_values(list(keys), kind="stable").index.to_numpy()
+    else:
+        order = np.lexsort(ranks[::-1]) if ranks else np.arange(len(df))
+    del ranks
+    if (order == np.arange(len(df))).all():
+        return
+    for name in list(df.columns):
+        column = df[name]
+        taken = column.array.take(order)  # its dtype kept (text in an object column too)
+        df[name] = pd.Series(taken, index=df.index, dtype=column.dtype, copy=False)
 
 
 def _rank(values: pd.Series) -> np.ndarray | None:

@@ -96,17 +96,22 @@ def check(read: ReadResult, rules: Rules, received: dt.datetime | None = None) -
         )
         refused = refused_rows(frame, problems, n_before, bad_tables)
         keep = ~refused & ~merged
-        clean = typed_frame(kind, typed[keep], frame.loc[keep, PROVENANCE], rules)
-        clean = sort_rows(clean, CANONICAL_ORDER[kind])
-        if kind == "screening":
-            screening_rows = clean
-            clean = collapse_screening(clean)
-        frames[kind] = clean
         for t in tables:
             declared = table_unit(t, rules)
             check_empty(t, kind, declared, problems)
             unit = declared or rows_unit(t, frame, typed)
             accounting.append(account(t, frame, refused, kind, unit, declared is not None))
+        # the clean frame: every row kept is no copy of 10M rows, and it is put in order a
+        # column at a time, so that a ledger is held about once, not three times
+        kept = typed if keep.all() else typed[keep]
+        del typed, keys
+        clean = typed_frame(kind, kept, frame.loc[keep, PROVENANCE], rules)
+        del kept
+        sort_rows(clean, CANONICAL_ORDER[kind])
+        if kind == "screening":
+            screening_rows = clean
+            clean = collapse_screening(clean)
+        frames[kind] = clean
     share_case_ids(frames, screening_rows)
     check_links(frames, problems)
     accounting.append(account_other(read))
