@@ -163,7 +163,7 @@ def _key_codes(values: pd.Series, written: pd.Series) -> np.ndarray:
     present = values.notna().to_numpy()
     cleaned = values.to_numpy(dtype=object)
     if bool((cleaned[present] == written.to_numpy(dtype=object)[present]).all()):
-        return np.where(present, np.arange(len(values)), -1)
+        return np.where(present, np.arange(len(values), dtype=np.int32), np.int32(-1))
     return pd.factorize(values, use_na_sentinel=True)[0]
 
 

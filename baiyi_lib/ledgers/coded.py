@@ -97,7 +97,7 @@ def text_facts(values: np.ndarray) -> TextFacts:
     length = np.zeros(n, dtype=np.int64)
     length[text] = np.fromiter(map(len, values[text]), dtype=np.int64, count=int(text.sum()))
     kinds = np.zeros(n, dtype=np.uint8)
-    digits = np.zeros(n, dtype=np.int64)
+    digits = np.zeros(n, dtype=np.int32)
     for lo in range(0, n, BLOCK):
         part = slice(lo, lo + BLOCK)
         _block(values[part], text[part] & (length[part] > 0), length[part], kinds[part],

@@ -184,10 +184,17 @@ def _rank(values: pd.Series) -> np.ndarray | None:
     if pd.api.types.is_datetime64_any_dtype(values):
         raw = values.to_numpy(dtype="datetime64[ns]").view(np.int64)
         return np.where(values.isna().to_numpy(), np.iinfo(np.int64).max, raw)
-    codes, uniques = pd.factorize(values, use_na_sentinel=True)
-    distinct = np.asarray(uniques, dtype=object)
-    if pd.api.types.infer_dtype(distinct, skipna=False) not in ("string", "empty"):
+    cells = values.to_numpy(dtype=object)
+    if pd.api.types.infer_dtype(cells, skipna=True) not in ("string", "empty"):
         return None
-    rank = np.empty(len(distinct), dtype=np.int64)
-    rank[np.argsort(distinct, kind="stable")] = np.arange(len(distinct))
-    return np.where(codes < 0, len(distinct), rank[np.maximum(codes, 0)])
+    # sorted as text once (no hash table of 10M ids), equal texts ranked alike
+    present = np.flatnonzero(~pd.isna(cells))
+    if not len(present):
+        return np.zeros(len(cells), dtype=np.int64)
+    order = present[np.argsort(cells[present], kind="stable")]
+    in_order = cells[order]
+    dense = np.cumsum(np.append(True, in_order[1:] != in_order[:-1]), dtype=np.int64) - 1
+    del in_order
+    rank = np.full(len(cells), len(order), dtype=np.int64)  # missing values last
+    rank[order] = dense
+    return rank
