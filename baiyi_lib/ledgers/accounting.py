@@ -29,18 +29,21 @@ def refused_rows(
         errs = errs[(errs["severity"] == ERROR) & errs["row"].notna()]
         if errs.empty:
             return refused
-        # vectorised: a million rows are matched by hashing, not one tuple at a time
+        # only rows whose Excel row number is among the errors' are compared by (file,
+        # sheet, row): a million rows are not all turned into text
         bad = pd.MultiIndex.from_arrays(
             [errs["file"].astype(str), errs["sheet"].astype(str), errs["row"].astype(np.int64)]
         )
-        rows = pd.MultiIndex.from_arrays(
+        rows = frame["src_row"].to_numpy(dtype=np.int64)
+        near = np.flatnonzero(np.isin(rows, errs["row"].to_numpy(dtype=np.int64)))
+        seen = pd.MultiIndex.from_arrays(
             [
-                frame["src_file"].astype(str),
-                frame["src_sheet"].astype(str),
-                frame["src_row"].astype(np.int64),
+                frame["src_file"].iloc[near].astype(str),
+                frame["src_sheet"].iloc[near].astype(str),
+                rows[near],
             ]
         )
-        refused |= rows.isin(bad)
+        refused[near[seen.isin(bad)]] = True
     return refused
 
 

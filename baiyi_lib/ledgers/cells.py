@@ -5,6 +5,7 @@ problem, shown masked where it may hold a name or prose (``masking``)."""
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
@@ -14,6 +15,7 @@ from ..params import Limits, Rules, fold
 from . import normalise as nz
 from . import vocabulary as vocab
 from .checks import CHECKS
+from .coded import Coded, code, is_text
 from .masking import (
     id_rule,
     may_name,
@@ -24,12 +26,13 @@ from .masking import (
 from .privacy import check_cells
 from .problems import Problems
 from .schema import SCHEMAS, Column, columns
+from .shape import category_dtype
 
 
 def _parser(col: Column, rules: Rules) -> Callable[[pd.Series], tuple]:
-    """The parser of one column type; columns with few distinct values are parsed once per
-    distinct value (nz.per_value). Dates and head counts are bounded by limits.yaml; levels
-    and forms are the rules' vocabulary (rules.yaml)."""
+    """The parser of one column type, applied to a column's distinct values
+    (``coded``). Dates and head counts are bounded by limits.yaml; levels and forms are
+    the rules' vocabulary (rules.yaml)."""
     limits = rules.limits
     if col.type in ("date", "opt_date"):
         earliest, latest = (
@@ -38,115 +41,213 @@ def _parser(col: Column, rules: Rules) -> Callable[[pd.Series], tuple]:
             else (limits.event_earliest, limits.event_latest)
         )
         required = col.type == "date"
-        return nz.per_value(lambda v: nz.dates(v, required, earliest, latest))
+        return lambda v: nz.dates(v, required, earliest, latest)
     if col.type == "persons":
-        return nz.per_value(lambda v: nz.persons(v, limits.max_persons_per_visit))
+        return lambda v: nz.persons(v, limits.max_persons_per_visit)
     return {
         "id": nz.ids,
         "opt_id": nz.optional_ids,
-        "level": nz.per_value(lambda v: nz.vocabulary(v, rules.level_spellings)),
-        "form": nz.per_value(lambda v: nz.vocabulary(v, rules.form_spellings)),
-        "status": nz.per_value(nz.statuses),
-        "bool": nz.per_value(nz.booleans),
-        "opt_bool": nz.per_value(nz.optional_booleans),
-        "moment": nz.per_value(
-            lambda v: nz.moments(v, True, limits.event_earliest, limits.event_latest)
-        ),
-        "opt_moment": nz.per_value(
-            lambda v: nz.moments(v, False, limits.event_earliest, limits.event_latest)
-        ),
-        "outcome": nz.per_value(
-            lambda v: nz.vocabulary_or_blank(v, rules.reading.warning_outcomes)
-        ),
-        "post": nz.per_value(lambda v: nz.posts(v, rules.reading.post_lookup(), col.required)),
+        "level": lambda v: nz.vocabulary(v, rules.level_spellings),
+        "form": lambda v: nz.vocabulary(v, rules.form_spellings),
+        "status": nz.statuses,
+        "bool": nz.booleans,
+        "opt_bool": nz.optional_booleans,
+        "moment": lambda v: nz.moments(v, True, limits.event_earliest, limits.event_latest),
+        "opt_moment": lambda v: nz.moments(v, False, limits.event_earliest, limits.event_latest),
+        "outcome": lambda v: nz.vocabulary_or_blank(v, rules.reading.warning_outcomes),
+        "post": lambda v: nz.posts(v, rules.reading.post_lookup(), col.required),
     }[col.type]
 
 
+@dataclass
+class Parsed:
+    """A kind's columns parsed: the typed frame, and for each id column each row's key
+    code (-1 where blank), so that repeated ids are found on integers."""
+
+    typed: pd.DataFrame
+    keys: dict[str, np.ndarray]
+
+
 def parse_columns(
-    frame: pd.DataFrame, headers: dict[str, pd.Series], kind: str, rules: Rules, problems: Problems
-) -> pd.DataFrame:
-    """Typed columns for one kind; every unreadable cell becomes a problem.
+    frame: pd.DataFrame,
+    headers: dict[str, pd.Series],
+    kind: str,
+    rules: Rules,
+    problems: Problems,
+    coded: dict[str, Coded] | None = None,
+) -> Parsed:
+    """Typed columns for one kind; every unreadable cell becomes a problem. Each column
+    is parsed once per distinct value (``coded``) and spread back to its rows.
 
     A "none" written as people write it (无, /, —, 暂无…: ledgers.yaml) is a blank cell in
     every column: an optional one is empty, a required one is an empty required cell. An
     id that reads as prose, or a dispute category outside the office's list, is refused and
     never echoed: the message shows it masked (``prose_mask``)."""
-    out = pd.DataFrame(index=frame.index)
+    out: dict[str, object] = {}
+    keys: dict[str, np.ndarray] = {}
+    quiet = _quiet(frame)
     for col in columns(kind, rules):
-        written = frame[col.name]
-        placeholder = _placeholders(written, rules)
-        raw = written.mask(placeholder) if placeholder.any() else written
-        if col.type == "unit":
-            values, bad, why = vocab.units(raw, rules)
-        elif col.type == "category":
-            values, bad, why = vocab.categories(raw, rules)
-        elif col.type == "dispute":
-            values, bad, why = vocab.disputes(raw, rules)
-        else:
-            values, bad, *given = _parser(col, rules)(raw)
-            why = given[0] if given else None
-        prose = np.zeros(len(raw), dtype=bool)
-        if col.type in ("id", "opt_id"):
-            prose = prose_ids(values, rules)
-            if prose.any():
-                values = values.mask(prose)
-        out[col.name] = values
-        bad = (bad | prose) & ~_quiet(frame, col.name)
+        c = (coded or {}).get(col.name) or code(frame[col.name])
+        v = _per_value(col, c, rules)
+        out[col.name] = _typed_rows(col, c, v.values, rules)
+        if col.type == "id":
+            keys[col.name] = c.spread(_key_codes(v.values, c.uniques))
+        bad = c.spread(v.bad)
+        if col.name in quiet:
+            bad = bad & ~quiet[col.name]
         if bad.any():
-            if why is None:
-                why = _why(col, raw, bad)
-            why = pd.Series(why, index=raw.index).astype(object)
-            why[prose] = CHECKS["cell.prose"].say(**id_rule(rules))
-            said = placeholder & bad
-            if said.any():
-                why[said] = written[said].map(lambda v: f"「{v}」表示没有,但此列必填")
-            # refused free text is never echoed: it may name a person; nor is a refused
-            # value with a Chinese character foreign to its column (王小明 in 走访层级)
-            hidden = prose | (bad if col.type in ("dispute", "post") else False)
-            hidden = hidden | (bad & may_name(written.where(bad), col, rules))
-            if col.type == "post":  # a name may stand where a post belongs: never echoed
-                why = pd.Series(why, index=raw.index).astype(object)
-                worded = bad & raw.notna().to_numpy() & ~placeholder
-                rows = ",两位领导分两行写" if kind == "roster" else ""  # one row a day each
-                why[worded] = CHECKS["cell.post"].say(header=col.header, rows=rows)
-                why[bad & raw.isna().to_numpy() & ~placeholder] = "必填项为空"
-            shown_as = written.astype(object).copy()  # masked only where hidden (1M rows)
-            if hidden.any():
-                shown_as[hidden] = prose_mask(written[hidden]).to_numpy()
-            if hidden.any():  # later checks of the row quote the cell as shown here
-                frame.loc[hidden, col.name] = shown_as[hidden]
-            expected = expected_text(col, rules)
-            if col.type == "persons":
-                expected += (
-                    f"(不超过 {rules.limits.max_persons_per_visit};{rules.limits.persons_reason})"
-                )
-            checks = np.where(prose, "cell.prose", f"cell.{col.type}")
-            for name in dict.fromkeys(checks[bad]):
-                mask = bad & (checks == name)
-                problems.add(frame, mask, kind, headers[col.name], shown_as, why, expected,
-                             check=str(name))  # fmt: skip
+            _report(frame, headers, kind, col, c, v, bad, rules, problems)
+    return Parsed(pd.DataFrame(out, index=frame.index), keys)
+
+
+@dataclass
+class _Values:
+    """One column judged per distinct value: typed value, bad, why (None: the default
+    reason), said "none" (placeholder), an id that reads as prose."""
+
+    values: pd.Series
+    bad: np.ndarray
+    why: object
+    placeholder: np.ndarray
+    prose: np.ndarray
+
+
+def _per_value(col: Column, c: Coded, rules: Rules) -> _Values:
+    """Parse the distinct values of one column (a typed column: its rows)."""
+    written = c.uniques
+    placeholder = _placeholders(c, rules)
+    raw = written.mask(placeholder) if placeholder.any() else written
+    if col.type in ("id", "opt_id"):
+        return _ids(col, c, raw, placeholder, rules)
+    if col.type == "unit":
+        values, bad, why = vocab.units(raw, rules)
+    elif col.type == "category":
+        values, bad, why = vocab.categories(raw, rules)
+    elif col.type == "dispute":
+        values, bad, why = vocab.disputes(raw, rules)
+    else:
+        values, bad, *given = _parser(col, rules)(raw)
+        why = given[0] if given else None
+    prose = np.zeros(len(raw), dtype=bool)
+    return _Values(values, np.asarray(bad | prose), why, placeholder, prose)
+
+
+def _ids(col: Column, c: Coded, raw: pd.Series, placeholder: np.ndarray, rules: Rules) -> _Values:
+    """The distinct ids of a column cleaned (spaces removed, upper case), those that read
+    as prose refused; plain ASCII ones are judged from their character facts."""
+    facts = c.facts()
+    plain = facts.plain & ~placeholder
+    values = nz.clean_ids(raw, plain, facts.lower)
+    bad = values.isna().to_numpy() if col.type == "id" else np.zeros(len(raw), dtype=bool)
+    prose = prose_ids(values, rules, np.where(plain, facts.length, -1))
+    if prose.any():
+        values = values.mask(prose)
+    return _Values(values, bad | prose, None, placeholder, prose)
+
+
+def _typed_rows(col: Column, c: Coded, values: pd.Series, rules: Rules) -> object:
+    """A column's typed values spread to its rows; a unit, level, form or status as the
+    categorical the clean frame keeps (``shape.category_dtype``), built from codes."""
+    dtype = category_dtype(col.name, rules)
+    if dtype is None or c.identity:
+        return c.series(values)
+    per_value = pd.Categorical(values, dtype=dtype)
+    return pd.Series(
+        pd.Categorical.from_codes(c.spread(per_value.codes), dtype=dtype), index=c.index
+    )
+
+
+def _key_codes(values: pd.Series, written: pd.Series) -> np.ndarray:
+    """Each distinct value's key as an integer (-1 where blank): distinct written text
+    that cleaning left as it was stays distinct, so only a changed id needs hashing."""
+    present = values.notna().to_numpy()
+    cleaned = values.to_numpy(dtype=object)
+    if bool((cleaned[present] == written.to_numpy(dtype=object)[present]).all()):
+        return np.where(present, np.arange(len(values), dtype=np.int32), np.int32(-1))
+    return pd.factorize(values, use_na_sentinel=True)[0]
+
+
+def _report(
+    frame: pd.DataFrame,
+    headers: dict[str, pd.Series],
+    kind: str,
+    col: Column,
+    c: Coded,
+    v: _Values,
+    bad: np.ndarray,
+    rules: Rules,
+    problems: Problems,
+) -> None:
+    """The problems of one column's bad cells, each value shown as it may be (a refused
+    value that may name a person by its length); later checks of the row quote the
+    cell as shown here."""
+    written, raw_na = c.uniques, c.uniques.mask(v.placeholder).isna().to_numpy()
+    why = v.why if v.why is not None else _why(col, written.mask(v.placeholder), v.bad)
+    why = pd.Series(why, index=written.index).astype(object)
+    why[v.prose] = CHECKS["cell.prose"].say(**id_rule(rules))
+    said = v.placeholder & v.bad
+    if said.any():
+        why[said] = written[said].map(lambda x: f"「{x}」表示没有,但此列必填")
+    if col.type == "post":  # a name may stand where a post belongs: never echoed
+        rows = ",两位领导分两行写" if kind == "roster" else ""  # one row a day each
+        why[v.bad & ~raw_na & ~v.placeholder] = CHECKS["cell.post"].say(
+            header=col.header, rows=rows
+        )
+        why[v.bad & raw_na & ~v.placeholder] = "必填项为空"
+    # refused free text is never echoed: it may name a person; nor is a refused value
+    # with a Chinese character foreign to its column (王小明 in 走访层级)
+    hides = v.bad if col.type in ("dispute", "post") else np.zeros(len(written), bool)
+    hides = hides | (v.bad & may_name(written.where(v.bad), col, rules))
+    hidden = c.spread(v.prose) | (bad & c.spread(hides))
+    if hidden.any():  # later checks of the row quote the cell as shown here
+        masked = pd.Series(None, index=written.index, dtype=object)
+        some = v.prose | hides
+        masked[some] = prose_mask(written[some]).to_numpy()
+        frame.loc[hidden, col.name] = c.spread(masked.to_numpy())[hidden]
+    expected = expected_text(col, rules)
+    if col.type == "persons":
+        expected += f"(不超过 {rules.limits.max_persons_per_visit};{rules.limits.persons_reason})"
+    why_rows = pd.Series(c.spread(why.to_numpy()), index=frame.index)
+    prose = c.spread(v.prose)
+    first_prose = bool(prose[np.flatnonzero(bad)[0]])
+    parts = [("cell.prose", bad & prose), (f"cell.{col.type}", bad & ~prose)]
+    for name, mask in parts if first_prose else parts[::-1]:
+        if mask.any():
+            shown = frame[col.name]
+            problems.add(frame, mask, kind, headers[col.name], shown, why_rows, expected,
+                         check=name)  # fmt: skip
+
+
+def _quiet(frame: pd.DataFrame) -> dict[str, np.ndarray]:
+    """Cells already reported while reading (a formula without a result), by column:
+    not judged again (their row is refused by that report)."""
+    if "_quiet" not in frame:
+        return {}
+    out: dict[str, np.ndarray] = {}
+    for i, q in enumerate(frame["_quiet"].to_numpy(dtype=object)):
+        for name in q if isinstance(q, frozenset) else ():
+            out.setdefault(name, np.zeros(len(frame), dtype=bool))[i] = True
     return out
 
 
-def _quiet(frame: pd.DataFrame, name: str) -> np.ndarray:
-    """Cells already reported while reading (a formula without a result): not judged
-    again (their row is refused by that report)."""
-    if "_quiet" not in frame:
-        return np.zeros(len(frame), dtype=bool)
-    return frame["_quiet"].map(lambda q: isinstance(q, frozenset) and name in q).to_numpy(bool)
-
-
-def _placeholders(raw: pd.Series, rules: Rules) -> np.ndarray:
-    """Cells that say "none" as people write it (ledgers.yaml placeholders)."""
+def _placeholders(c: Coded, rules: Rules) -> np.ndarray:
+    """Distinct values that say "none" as people write it (ledgers.yaml placeholders).
+    Plain ASCII text (``Coded.plain``) folds by upper-casing, and only when it is short."""
     marks = rules.reading.placeholders
-
-    def parse(v: pd.Series) -> tuple[pd.Series, np.ndarray]:
-        folded = nz.text(v).map(lambda t: fold(t) if isinstance(t, str) else t)
-        return v, folded.isin(marks).to_numpy(dtype=bool)
-
-    if not (ptypes.is_object_dtype(raw) or ptypes.is_string_dtype(raw)):
-        return np.zeros(len(raw), dtype=bool)
-    return nz.per_value(parse)(raw)[1]
+    values = c.uniques
+    if c.identity and not is_text(values):
+        return np.zeros(len(values), dtype=bool)
+    longest = max((len(m) for m in marks), default=0)
+    cells = values.to_numpy(dtype=object)
+    plain = c.plain()
+    out = np.zeros(len(values), dtype=bool)
+    short = np.flatnonzero(plain & (c.facts().length <= longest))
+    out[short] = [x.upper() in marks for x in cells[short]]
+    other = np.flatnonzero(~plain)
+    if len(other):
+        text = nz.text(values.iloc[other])
+        out[other] = text.map(lambda t: fold(t) if isinstance(t, str) else t).isin(marks)
+    return out
 
 
 def expected_text(col: Column, rules: Rules) -> str:
@@ -173,30 +274,36 @@ def check_raw_cells(
     kind: str,
     limits: Limits,
     problems: Problems,
+    coded: dict[str, Coded] | None = None,
 ) -> None:
     """Every cell of every column, as written and before any normalisation: no personal
     number (in any spelling, in any column, number cells included), no control
-    character, no overlong text."""
+    character, no overlong text. Each distinct value is looked at once (``coded``)."""
     names = [c.name for c in SCHEMAS[kind]]
     extras = [c for c in frame.columns if str(c).startswith("extra:") or c in headers]
     extras = [c for c in dict.fromkeys(extras) if c not in names]  # declared columns too
     for name in names + extras:
         raw = frame[name]
-        textual = ptypes.is_object_dtype(raw) or ptypes.is_string_dtype(raw)
         numeric = ptypes.is_numeric_dtype(raw) and not ptypes.is_bool_dtype(raw)
-        if not textual and not numeric:
+        if not is_text(raw) and not numeric:
             continue  # dates and booleans from a DataFrame hold no text
         header = headers[name] if name in headers else name.removeprefix("extra:")
-        flags = check_cells(raw)
-        personal = (flags.personal != "").to_numpy()
+        flags = check_cells(raw, (coded or {}).get(name))
+        personal = flags.personal != ""
         if personal.any():
-            said = {w: CHECKS["text.personal"].say(what=w) for w in flags.personal.unique()}
-            problems.add(frame, personal, kind, header, personal_shown(raw, personal),
-                         flags.personal.map(said), check="text.personal")  # fmt: skip
-        problems.add(frame, flags.control, kind, header, raw, check="cell.control")
+            said = {w: CHECKS["text.personal"].say(what=w) for w in set(flags.personal[personal])}
+            rows = flags.rows(personal)
+            why = pd.Series(flags.rows(np.array([said.get(w, "") for w in flags.personal])),
+                            index=raw.index)  # fmt: skip
+            problems.add(frame, rows, kind, header, personal_shown(raw, rows), why,
+                         check="text.personal")  # fmt: skip
+        if flags.control.any():
+            problems.add(frame, flags.rows(flags.control), kind, header, raw, check="cell.control")
         too_long = flags.length > limits.max_cell_chars
         if too_long.any():
             long = CHECKS["cell.too_long"]
-            said = pd.Series(flags.length, index=raw.index).map(lambda n, c=long: c.say(n=n))
-            problems.add(frame, too_long, kind, header, raw, said,
+            said = np.array([long.say(n=n) if t else "" for n, t in
+                             zip(flags.length, too_long, strict=True)], dtype=object)  # fmt: skip
+            problems.add(frame, flags.rows(too_long), kind, header, raw,
+                         pd.Series(flags.rows(said), index=raw.index),
                          long.expect(max_chars=limits.max_cell_chars), check=long.id)  # fmt: skip

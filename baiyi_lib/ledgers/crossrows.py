@@ -18,30 +18,28 @@ def check_unique(
     headers: dict[str, pd.Series],
     refused: np.ndarray,
     problems: Problems,
+    keys: dict[str, np.ndarray] | None = None,
 ) -> np.ndarray:
     """Ids must be unique; a backlog case (or a roster's day and post) repeated with
-    identical content is merged.
+    identical content is merged. ``keys``: an id column's key codes (``cells.Parsed``),
+    so that a million ids are compared as integers.
 
     Returns the mask of rows merged into an earlier identical row (used, not kept twice).
     """
     merged = np.zeros(len(typed), dtype=bool)
     if kind == "screening":
         return merged
-    key = KEYS[kind][0]
-    if len(KEYS[kind]) > 1:  # the roster: a day and a post (the whole row) make the key
-        key = "_key"
-        parts = [typed[k].astype(str).where(typed[k].notna()) for k in KEYS[kind]]
-        typed = typed.assign(_key=parts[0].str.cat(parts[1:], sep="\x1f"))
-    ok = ~refused & typed[key].notna().to_numpy()
-    if not typed.loc[ok, key].duplicated().any():
+    codes = _key_codes(kind, typed, keys or {})
+    ok = ~refused & (codes >= 0)
+    if not ok.any() or np.bincount(codes[ok]).max() < 2:  # counted, not hashed (10M ids)
         return merged
     order = frame[["src_file", "src_sheet", "src_row"]].astype({"src_row": "int64"})
     idx = order[ok].sort_values(["src_file", "src_sheet", "src_row"]).index
-    ids = typed.loc[idx, key]
+    ids = pd.Series(codes, index=typed.index).loc[idx]
     dup = ids.duplicated(keep="first")
     if not dup.any():
         return merged
-    first_pos = ids[~dup].reset_index().set_index(key)["index"]
+    first_pos = pd.Series(ids[~dup].index, index=ids[~dup].to_numpy())
     dup_idx = ids[dup].index
     firsts = first_pos.loc[ids[dup].to_numpy()].to_numpy()
     content = [c for c in typed.columns if c in headers]  # the contract's and declared ones
@@ -90,6 +88,17 @@ def _say_repeats(
     ]
     shown = KEYS[kind][0]  # a composite key is shown by its first column (the day)
     problems.add(frame, mask, kind, headers[shown], frame[shown], where, check=check)
+
+
+def _key_codes(kind: str, typed: pd.DataFrame, keys: dict[str, np.ndarray]) -> np.ndarray:
+    """Each row's key as an integer, -1 where blank: an id's codes as parsed, or the
+    roster's day and post (the whole row) factorised together."""
+    names = KEYS[kind]
+    if len(names) == 1 and names[0] in keys:
+        return keys[names[0]]
+    parts = [typed[k].astype(str).where(typed[k].notna()) for k in names]
+    joined = parts[0].str.cat(parts[1:], sep="\x1f") if len(parts) > 1 else parts[0]
+    return pd.factorize(joined, use_na_sentinel=True)[0]
 
 
 def check_links(frames: dict[str, pd.DataFrame], problems: Problems) -> None:

@@ -12,6 +12,7 @@ import pandas as pd
 
 from ..params import Rules
 from . import normalise as nz
+from .coded import text_facts
 from .privacy import WORDS, length_only
 from .schema import NO, STATUS_ALIASES, YES, Column
 
@@ -101,25 +102,34 @@ def id_rule(rules: Rules) -> dict:
     return {"max_han": rules.reading.id_max_han, "max_chars": rules.reading.id_max_chars}
 
 
-def prose_ids(values: pd.Series, rules: Rules) -> np.ndarray:
+def prose_ids(
+    values: pd.Series, rules: Rules, ascii_length: np.ndarray | None = None
+) -> np.ndarray:
     """Ids that read as a sentence (or a name) rather than a code (ledgers.yaml ids): too
-    long, too many Chinese characters, or Chinese characters without any digit (王小明)."""
+    long, too many Chinese characters, or Chinese characters without any digit (王小明).
+    ``values``: a column's distinct ids; an ASCII one holds no Chinese character, so only
+    its length is looked at (``ascii_length``: where known, each value's length if it is
+    ASCII text, else -1)."""
     r = rules.reading
 
-    def parse(v: pd.Series) -> tuple[pd.Series, np.ndarray]:
-        def prose(t: object) -> bool:
-            if not isinstance(t, str):
-                return False
-            han = len(_HAN.findall(t))
-            return (
-                len(t) > r.id_max_chars
-                or han > r.id_max_han
-                or (r.id_need_digit and han > 0 and not any(ch.isdigit() for ch in t))
-            )
+    def prose(t: object) -> bool:
+        if not isinstance(t, str):
+            return False
+        han = len(_HAN.findall(t))
+        return (
+            len(t) > r.id_max_chars
+            or han > r.id_max_han
+            or (r.id_need_digit and han > 0 and not any(ch.isdigit() for ch in t))
+        )
 
-        return v, v.map(prose).to_numpy(dtype=bool)
-
-    return nz.per_value(parse)(values.astype(object))[1]
+    cells = values.to_numpy(dtype=object)
+    if ascii_length is None:
+        facts = text_facts(cells)
+        ascii_length = np.where(facts.text & facts.ascii, facts.length, -1)
+    out = ascii_length > r.id_max_chars
+    other = np.flatnonzero(ascii_length < 0)
+    out[other] = [prose(t) for t in cells[other]]
+    return out
 
 
 def personal_shown(raw: pd.Series, personal: np.ndarray) -> pd.Series:

@@ -26,6 +26,8 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
+from .coded import Coded, code
+
 # Chinese header words that announce personal data (matched anywhere in the header).
 PII_HEADER_WORDS = (
     "姓名",
@@ -266,49 +268,53 @@ def _digit_count(s: str) -> int:
 
 @dataclass
 class CellFlags:
-    """What the cell check found in one column: per cell, the personal number held ('' if
-    none), whether it holds a control character, and its length in characters."""
+    """What the cell check found in one column, per distinct value (``coded``): the
+    personal number held ('' if none), whether it holds a control character, and its
+    length in characters. ``rows`` spreads a per-value mask to the rows."""
 
-    personal: pd.Series
+    personal: np.ndarray
     control: np.ndarray
     length: np.ndarray
+    coded: Coded
+
+    def rows(self, per_value: np.ndarray) -> np.ndarray:
+        return self.coded.spread(per_value)
 
 
-def check_cells(values: pd.Series) -> CellFlags:
-    """Look at every cell of a column once per distinct value, as written.
+def check_cells(values: pd.Series, coded: Coded | None = None) -> CellFlags:
+    """Look at every cell of a column once per distinct value, as written (``coded``:
+    the column already factorised).
 
     Number cells are written out in full (1.38e10 → 13800138000) before they are
     scanned; only values with eleven digits or more are examined for personal numbers.
     """
-    n = len(values)
     if pd.api.types.is_numeric_dtype(values) and not pd.api.types.is_bool_dtype(values):
+        n = len(values)
         personal = np.full(n, "", dtype=object)
         big = np.abs(values.to_numpy(dtype=float, na_value=0.0)) >= 1e10
         for i in np.flatnonzero(big):
             personal[i] = detect(_as_text(values.iat[i]))
-        return CellFlags(
-            pd.Series(personal, index=values.index), np.zeros(n, bool), np.zeros(n, int)
-        )
-    codes, uniques = pd.factorize(values, use_na_sentinel=True)
-    raw = np.asarray(uniques, dtype=object)
-    all_str = pd.api.types.infer_dtype(raw, skipna=False) in ("string", "empty")
-    text = pd.Series(raw if all_str else [_as_text(u) for u in raw], dtype=object)
-    is_str = np.ones(len(raw), bool) if all_str else np.array([isinstance(u, str) for u in raw])
-    length = text.str.len().fillna(0).to_numpy(int)
+        return CellFlags(personal, np.zeros(n, bool), np.zeros(n, int), code(values))
+    coded = coded if coded is not None else code(values)
+    raw = coded.uniques.to_numpy(dtype=object)[:-1]  # the last one stands for blanks
+    facts = coded.facts()
+    is_str = facts.text[:-1]
+    length = np.where(is_str, facts.length[:-1], 0)
     found = np.full(len(raw) + 1, "", dtype=object)
-    long_enough = np.flatnonzero(length >= 11)  # eleven digits need eleven characters
-    digits = text.iloc[long_enough].str.count(r"\d").to_numpy()
-    for i in long_enough[digits >= 11]:
-        found[i] = detect(text.iat[i])
-    control = np.zeros(len(raw), bool)
-    if _CONTROL.search("\n".join(text)):  # one scan of all values; rarely true
-        control = text.str.contains(_CONTROL.pattern, regex=True).fillna(False).to_numpy(bool)
-    take = np.where(codes < 0, len(raw), codes)
-    return CellFlags(
-        pd.Series(found[take], index=values.index),
-        np.append(control & is_str, False)[take],
-        np.append(np.where(is_str, length, 0), 0)[take],
-    )
+    # eleven digits need eleven characters; an ASCII value's digits are counted at once
+    long_text = is_str & (length >= 11)
+    scan = long_text & facts.ascii[:-1] & (facts.digits[:-1] >= 11)
+    wide = np.flatnonzero(long_text & ~facts.ascii[:-1])
+    digits = pd.Series(raw[wide], dtype=object).str.count(r"\d").to_numpy()
+    scan[wide[digits >= 11]] = True
+    others = np.flatnonzero(~is_str)  # numbers in a text column, written out in full
+    shown = pd.Series([_as_text(u) for u in raw[others]], dtype=object)
+    long_other = (shown.str.len() >= 11).to_numpy(bool)
+    counted = shown[long_other].str.count(r"\d").to_numpy()
+    scan[others[np.flatnonzero(long_other)[counted >= 11]]] = True
+    for i in np.flatnonzero(scan):
+        found[i] = detect(raw[i] if is_str[i] else _as_text(raw[i]))
+    return CellFlags(found, facts.control & facts.text, np.append(length, 0), coded)
 
 
 def mask_column(values: pd.Series) -> pd.Series:

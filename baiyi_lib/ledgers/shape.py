@@ -43,9 +43,10 @@ def concat(
     """All tables of one kind as one frame with provenance; headers as written, per row."""
     parts = []
     for t in tables:
-        df = t.frame.copy()
-        df["src_file"] = t.file
-        df["src_sheet"] = t.sheet
+        df = t.frame.copy(deep=False)  # columns added here leave the table's own alone
+        n = len(df)  # the provenance held once per table, not once per row (10M rows)
+        df["src_file"] = pd.Categorical.from_codes(np.zeros(n, np.int8), categories=[t.file])
+        df["src_sheet"] = pd.Categorical.from_codes(np.zeros(n, np.int8), categories=[t.sheet])
         df["src_row"] = t.rows
         df["_table"] = id(t)
         if t.quiet:
@@ -54,22 +55,31 @@ def concat(
                 quiet.setdefault(row, set()).add(name)
             df["_quiet"] = [frozenset(quiet.get(int(r), ())) for r in t.rows]
         parts.append(df)
-    if parts:
+    if len(parts) == 1:  # one table (a frame of a million rows): not copied again
+        frame = parts[0].reset_index(drop=True)
+    elif parts:
         frame = pd.concat(parts, ignore_index=True)
     else:
         frame = pd.DataFrame({c: pd.Series(dtype=object) for c in [*PROVENANCE, "_table"]})
-    headers: dict[str, pd.Series] = {}
+    headers: dict[str, pd.Series | str] = {}
     for col in cols:
-        per_table = [
-            pd.Series(t.headers.get(col.name, col.header), index=range(len(t.frame)))
-            for t in tables
-        ]
-        headers[col.name] = (
-            pd.concat(per_table, ignore_index=True) if per_table else pd.Series(dtype=object)
-        )
+        headers[col.name] = _header(tables, col)
         if col.name not in frame.columns:
             frame[col.name] = pd.Series(pd.NA, index=frame.index, dtype=object)
     return frame, headers
+
+
+def _header(tables: list[RawTable], col: Column) -> pd.Series | str:
+    """A column's header as written: one text where every table writes it alike, else
+    each row's table's (a categorical: not a string per row of 10M)."""
+    written = [t.headers.get(col.name, col.header) for t in tables]
+    if not written:
+        return pd.Series(dtype=object)
+    if len(set(written)) == 1:
+        return written[0]
+    names = list(dict.fromkeys(written))
+    codes = np.repeat([names.index(w) for w in written], [len(t.frame) for t in tables])
+    return pd.Series(pd.Categorical.from_codes(codes, categories=names))
 
 
 def collapse_screening(df: pd.DataFrame) -> pd.DataFrame:
@@ -101,19 +111,30 @@ def collapse_screening(df: pd.DataFrame) -> pd.DataFrame:
     return out.reset_index()[SCREENING_COLUMNS]
 
 
+def category_dtype(name: str, rules: Rules) -> pd.CategoricalDtype | None:
+    """The categorical a clean ledger keeps a column as (units, levels, forms, statuses),
+    None for the others."""
+    if name == "unit":
+        return pd.CategoricalDtype(rules.units.names)
+    if name == "level":
+        return pd.CategoricalDtype(list(rules.levels), ordered=True)
+    if name == "form":
+        return pd.CategoricalDtype(list(rules.forms))
+    if name == "status":
+        return pd.CategoricalDtype(["未化解", "已化解"])
+    return None
+
+
 def typed_frame(kind: str, typed: pd.DataFrame, frame: pd.DataFrame, rules: Rules) -> pd.DataFrame:
-    """Final dtypes: categories for units and levels, provenance columns last."""
-    out = typed.copy()
+    """Final dtypes: categories for units, levels, forms and statuses, provenance columns
+    last (``frame``: the rows' provenance)."""
+    out = typed.copy(deep=False)  # a new frame already (the kept rows): not copied again
     # a register of no unit (局领导接访值班表) has an empty unit, as the store keeps it
-    unit = out["unit"] if "unit" in out else pd.Series(None, index=out.index, dtype=object)
-    out["unit"] = pd.Categorical(unit, categories=rules.units.names)
-    if "level" in out:
-        out["level"] = pd.Categorical(out["level"], categories=list(rules.levels), ordered=True)
-    if "form" in out:
-        out["form"] = pd.Categorical(out["form"], categories=list(rules.forms))
-    for col in ("status",):
+    if "unit" not in out:
+        out["unit"] = pd.Series(None, index=out.index, dtype=object)
+    for col in ("unit", "level", "form", "status"):
         if col in out:
-            out[col] = pd.Categorical(out[col], categories=["未化解", "已化解"])
+            out[col] = pd.Categorical(out[col], dtype=category_dtype(col, rules))
     for col in PROVENANCE:
         out[col] = frame[col].to_numpy()
     out["src_file"] = out["src_file"].astype("category")
@@ -124,10 +145,56 @@ def typed_frame(kind: str, typed: pd.DataFrame, frame: pd.DataFrame, rules: Rule
 
 def share_case_ids(frames: dict[str, pd.DataFrame], screening_rows: pd.DataFrame) -> None:
     """One vocabulary of case ids across visits, screening and backlog (a categorical with
-    the same categories everywhere), so that ledgers join on integer codes."""
+    the same categories everywhere, sorted), so that ledgers join on integer codes. Each
+    table's ids are factorised once and recoded, not hashed against the vocabulary."""
     tables = [frames["visits"], frames["screening"], screening_rows, frames["backlog"]]
-    ids = pd.concat([t["case_id"].astype(object) for t in tables], ignore_index=True)
-    categories = pd.Index(ids.dropna().unique(), dtype=object).sort_values()
+    coded = [pd.factorize(t["case_id"].astype(object), use_na_sentinel=True) for t in tables]
+    distinct = pd.unique(np.concatenate([np.asarray(u, dtype=object) for _, u in coded]))
+    categories = pd.Index(distinct, dtype=object).sort_values()
     dtype = pd.CategoricalDtype(categories)
-    for t in tables:
-        t["case_id"] = t["case_id"].astype(object).astype(dtype)
+    for t, (codes, uniques) in zip(tables, coded, strict=True):
+        where = np.append(categories.get_indexer(np.asarray(uniques, dtype=object)), -1)
+        t["case_id"] = pd.Categorical.from_codes(where[codes], dtype=dtype)
+
+
+def sort_rows(df: pd.DataFrame, keys: tuple[str, ...]) -> None:
+    """Put ``df`` (on a RangeIndex) in the order of ``df.sort_values(keys, kind="stable")``,
+    in place and a column at a time (a ledger of 10M rows is not held twice). Each key is
+    ranked on its distinct values (a million ids are sorted once as distinct text)."""
+    ranks = [_rank(df[k]) for k in keys]
+    if any(r is None for r in ranks):
+        order = df[list(keys)].sort_values(list(keys), kind="stable").index.to_numpy()
+    else:
+        order = np.lexsort(ranks[::-1]) if ranks else np.arange(len(df))
+    del ranks
+    if (order == np.arange(len(df))).all():
+        return
+    for name in list(df.columns):
+        column = df[name]
+        taken = column.array.take(order)  # its dtype kept (text in an object column too)
+        df[name] = pd.Series(taken, index=df.index, dtype=column.dtype, copy=False)
+
+
+def _rank(values: pd.Series) -> np.ndarray | None:
+    """Integers that sort as pandas sorts the column (missing values last); None where
+    the column is not one this knows (text mixed with numbers)."""
+    if isinstance(values.dtype, pd.CategoricalDtype):
+        codes = values.cat.codes.to_numpy(dtype=np.int64)
+        return np.where(codes < 0, len(values.cat.categories), codes)
+    if pd.api.types.is_datetime64_any_dtype(values):
+        raw = values.to_numpy(dtype="datetime64[ns]").view(np.int64)
+        return np.where(values.isna().to_numpy(), np.iinfo(np.int64).max, raw)
+    cells = values.to_numpy(dtype=object)
+    if pd.api.types.infer_dtype(cells, skipna=True) not in ("string", "empty"):
+        return None
+    # sorted as text once (no hash table of 10M ids), equal texts ranked alike
+    present = np.flatnonzero(~pd.isna(cells))
+    if not len(present):
+        return np.zeros(len(cells), dtype=np.int64)
+    order = present[np.argsort(cells[present], kind="stable")]
+    in_order = cells[order]
+    dense = np.cumsum(np.append(True, in_order[1:] != in_order[:-1]), dtype=np.int64) - 1
+    del in_order
+    rank = np.full(len(cells), len(order), dtype=np.int64)  # missing values last
+    rank[order] = dense
+    return rank

@@ -10,19 +10,29 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
+import numpy as np
 import pandas as pd
 
 from ..params import Rules
 from .accounting import account, account_other, refused_rows
 from .cells import check_raw_cells, expected_text, parse_columns
 from .checks import ERROR, REMARK
+from .coded import coded_frame
 from .crossrows import check_links, check_unique
 from .headers import check_headers, claim_declared, remark_extras
 from .problems import PROBLEM_COLUMNS, Problems
 from .raw import ReadResult, note
 from .rowchecks import check_after_receipt, check_campaign_dates, check_form_persons, check_rows
 from .schema import KINDS, columns
-from .shape import CANONICAL_ORDER, collapse_screening, concat, share_case_ids, typed_frame
+from .shape import (
+    CANONICAL_ORDER,
+    PROVENANCE,
+    collapse_screening,
+    concat,
+    share_case_ids,
+    sort_rows,
+    typed_frame,
+)
 from .units_declared import check_declared_units, check_empty, rows_unit, table_unit
 
 # what other modules import from here (the problem table's columns, a column's expected text)
@@ -64,9 +74,13 @@ def check(read: ReadResult, rules: Rules, received: dt.datetime | None = None) -
         n_before = len(problems.parts)
         for t in tables:  # cells seen but not readable (formulas, errors): their rows
             problems.add_notes(t.row_notes, kind)
+        keys: dict[str, np.ndarray] = {}
         if len(frame):
-            check_raw_cells(frame, headers, kind, rules.limits, problems)
-            typed = parse_columns(frame, headers, kind, rules, problems)
+            coded = coded_frame(frame, [c.name for c in cols])
+            check_raw_cells(frame, headers, kind, rules.limits, problems, coded)
+            parsed = parse_columns(frame, headers, kind, rules, problems, coded)
+            typed, keys = parsed.typed, parsed.keys
+            del coded, parsed
             check_rows(kind, typed, frame, headers, problems)
             if kind == "visits" and rules.form_persons:
                 check_form_persons(typed, frame, headers, rules, problems)
@@ -77,21 +91,28 @@ def check(read: ReadResult, rules: Rules, received: dt.datetime | None = None) -
             typed = pd.DataFrame({c.name: pd.Series(dtype=object) for c in cols})
         refused = refused_rows(frame, problems, n_before, bad_tables)
         merged = (
-            check_unique(kind, typed, frame, headers, refused, problems) if len(frame) else refused
+            check_unique(kind, typed, frame, headers, refused, problems, keys)
+            if len(frame)
+            else refused
         )
         refused = refused_rows(frame, problems, n_before, bad_tables)
         keep = ~refused & ~merged
-        clean = typed_frame(kind, typed[keep], frame[keep], rules)
-        clean = clean.sort_values(list(CANONICAL_ORDER[kind]), kind="stable", ignore_index=True)
-        if kind == "screening":
-            screening_rows = clean
-            clean = collapse_screening(clean)
-        frames[kind] = clean
         for t in tables:
             declared = table_unit(t, rules)
             check_empty(t, kind, declared, problems)
             unit = declared or rows_unit(t, frame, typed)
             accounting.append(account(t, frame, refused, kind, unit, declared is not None))
+        # the clean frame: every row kept is no copy of 10M rows, and it is put in order a
+        # column at a time, so that a ledger is held about once, not three times
+        kept = typed if keep.all() else typed[keep]
+        del typed, keys
+        clean = typed_frame(kind, kept, frame.loc[keep, PROVENANCE], rules)
+        del kept
+        sort_rows(clean, CANONICAL_ORDER[kind])
+        if kind == "screening":
+            screening_rows = clean
+            clean = collapse_screening(clean)
+        frames[kind] = clean
     share_case_ids(frames, screening_rows)
     check_links(frames, problems)
     accounting.append(account_other(read))

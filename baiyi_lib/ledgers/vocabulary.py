@@ -20,7 +20,7 @@ def units(raw: pd.Series, rules: Rules) -> tuple[pd.Series, np.ndarray, pd.Serie
         out = nz.squashed(v).map(lookup)
         return out, out.isna().to_numpy()
 
-    values, bad = nz.per_value(parse)(raw)
+    values, bad = parse(raw)  # raw: a column's distinct values (coded)
     s = nz.squashed(raw[bad]).reindex(raw.index)
     why = pd.Series("必填项为空", index=raw.index[bad], dtype=object)
     for spelling in s[bad & s.notna().to_numpy()].unique():
@@ -40,7 +40,7 @@ def disputes(raw: pd.Series, rules: Rules) -> tuple[pd.Series, np.ndarray, pd.Se
         out = s.map(lambda t: lookup.get(_squash_text(t)) if isinstance(t, str) else None)
         return out.astype(object), (s.notna() & out.isna()).to_numpy()
 
-    values, bad = nz.per_value(parse)(raw)
+    values, bad = parse(raw)  # raw: a column's distinct values (coded)
     names = "、".join(rules.reading.dispute_categories)
     why = pd.Series(np.where(bad, f"不是纠纷类别;台账只填类别({names})", ""), index=raw.index)
     return values, bad, why

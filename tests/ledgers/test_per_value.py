@@ -1,0 +1,89 @@
+"""Cells are judged once per distinct value (issue 19) and spread back to their rows: a
+cell's problems must not depend on the other rows of its column. Each generated frame is
+checked whole and row by row (a one-row frame: its only value is its own); apart from
+the checks across rows (repeated ids) the two problem tables are the same."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import numpy as np
+import pandas as pd
+import pytest
+from support import RULES
+
+from baiyi_lib import check_ledgers
+from baiyi_lib.ledgers.coded import code, text_facts
+
+# values people write, typed as Excel and CSV give them: blanks, "none", names, personal
+# numbers, control characters, near misses, numbers and dates in text columns
+ANY = [None, np.nan, "", " ", "无", "N/A", "—", "王小明", "欧阳娜娜", "电话13912345678",
+       "138 0013 8000", "１３８００１３８０００", "11010119900307451X", "a\x01b", "x" * 300,
+       "Zhang San", "\u200b", "3", 3, 3.0, 1, True, False, 13800138000.0,
+       dt.date(2019, 3, 5), pd.Timestamp("2019-03-05 14:30"), "２０１９-03-05"]  # fmt: skip
+COLUMN = {
+    "visit_id": ["V1", "v 2", "Ｖ3", "NSZ-2019-001", "nsz-2019-002", "莒水信访〔2019〕3号",
+                 "有人来反映了问题很多很多很多的"],
+    "date": ["2019-03-05", "2019/3/5", "2019年3月5日", 20190305, 43529, "2019-02-30", "下周三"],
+    "unit": ["农水站", "火星站", "农水占", "农水站张伟", "nsz", " 农水站 "],
+    "level": ["进京", "去省", "到市", "来县", "到乡", "京", "进 京"],
+    "form": ["个体", "集体", "个", "团体"],
+    "persons": ["1", "3人", "0", "三人", "99999999999999999999", 5, 2.0],
+    "irregular": ["是", "否", "Y", "n", "1", "√", "否王伟"],
+    "case_id": ["C1", "c1", "无案件编号", "王小明", "C 2"],
+}  # fmt: skip
+
+
+def _frame(seed: int, n: int) -> pd.DataFrame:
+    rng = np.random.default_rng(seed)
+    out = {}
+    for name, own in COLUMN.items():
+        pool = own + ANY
+        out[name] = pd.Series([pool[i] for i in rng.integers(0, len(pool), n)], dtype=object)
+    out["visit_id"] = [f"V{i}" if rng.random() < 0.7 else v for i, v in
+                       enumerate(out["visit_id"])]  # fmt: skip
+    return pd.DataFrame(out)
+
+
+def _problems(frame: pd.DataFrame, first_row: int = 2) -> pd.DataFrame:
+    p = check_ledgers({"visits": frame}, RULES).problems
+    p = p[p["check"] != "rows.unique"].copy()
+    p["row"] = p["row"] + (first_row - 2)
+    return p
+
+
+@pytest.mark.parametrize("seed", [1, 2, 3])
+def test_a_cells_problems_do_not_depend_on_the_other_rows(seed):
+    frame = _frame(seed, 40)
+    whole = _problems(frame)
+    alone = pd.concat(
+        [_problems(frame.iloc[[i]].reset_index(drop=True), i + 2) for i in range(len(frame))]
+    )
+    key = ["row", "column", "check", "value", "problem"]
+    whole = whole.sort_values(key).reset_index(drop=True)
+    alone = alone.sort_values(key).reset_index(drop=True)
+    pd.testing.assert_frame_equal(whole[key], alone[key], check_dtype=False)
+
+
+def test_values_of_different_types_never_share_a_code():
+    # pandas hashes 1, 1.0 and True alike; as cells they are 1, 1 and TRUE
+    coded = code(pd.Series([1, True, 1.0, "1", None, np.nan, True], dtype=object))
+    assert [type(v) for v in coded.uniques] == [int, bool, float, str, type(None)]
+    assert list(coded.codes) == [0, 1, 2, 3, 4, 4, 1]
+
+
+def test_character_facts_agree_with_a_call_per_value():
+    values = np.array(["V1", "nsz-1", "", " V1", "V\x01", "王1", "１２", "Ab", None, 3,
+                       "a\x9fb", "x" * 20, "\ud800"], dtype=object)  # fmt: skip
+    facts = text_facts(values)
+    for i, v in enumerate(values):
+        text = isinstance(v, str)
+        assert facts.text[i] == text
+        if not text:
+            continue
+        assert facts.length[i] == len(v)
+        plain = v.isascii() and v.isprintable() and " " not in v and v != ""
+        assert facts.plain[i] == plain, v
+        assert facts.ascii[i] == v.isascii()
+        assert facts.lower[i] == any("a" <= ch <= "z" for ch in v)
+        assert facts.digits[i] == sum("0" <= ch <= "9" for ch in v)
