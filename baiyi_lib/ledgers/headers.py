@@ -3,13 +3,17 @@ tables refused for a header that names personal data or names one column twice."
 
 from __future__ import annotations
 
+import difflib
+
 import numpy as np
 import pandas as pd
 
-from .privacy import is_pii_header, mask_text
+from ..params import Reading, fold
+from .masking import NEAR_MISS, typo_of
+from .privacy import is_pii_header, length_only, mask_text
 from .problems import Problems
 from .raw import RawTable, note
-from .schema import KIND_LABELS, KINDS, SCHEMAS, Column, normalise_header
+from .schema import KIND_LABELS, KINDS, SCHEMAS, Column, header_lookup, normalise_header
 
 
 def claim_declared(tables: list[RawTable], cols: tuple[Column, ...]) -> None:
@@ -62,22 +66,43 @@ def check_headers(tables: list[RawTable], kind: str, problems: Problems) -> set[
     return refused
 
 
-def remark_extras(tables: list[RawTable], kind: str, problems: Problems) -> None:
+def remark_extras(tables: list[RawTable], kind: str, problems: Problems, reading: Reading) -> None:
     """A column the ledger does not have (备注, 联系情况…) that holds something in a row:
     not read, and said so — a remark naming the file, sheet, header row and column, and a
     line in the table's accounting — never dropped without a word. Its content is never
-    quoted (it is still scanned for personal data with every other cell)."""
+    quoted (it is still scanned for personal data with every other cell); its header only
+    when it is a near-miss of one of the ledger's own headers (是否不满意), else by its
+    length: a header may be a person's name. A serial-number column (序号) is not one."""
+    words = [h for h in header_lookup(kind) if h]
     for t in tables:
         for col in [c for c in t.frame.columns if str(c).startswith("extra:")]:
+            written = str(t.headers.get(col, str(col).removeprefix("extra:")))
+            if fold(written) in reading.serial_headers:
+                continue
             n = _filled(t.frame[col])
             if not n:
                 continue
-            header = mask_text(t.headers.get(col, str(col).removeprefix("extra:")))
+            header = _shown_header(written, words)
             label = KIND_LABELS[kind]
             said = note("table.extra_column", t.file, t.sheet, t.header_row, header, "",
                         header=header, label=label, n=n)  # fmt: skip
             problems.add_notes([said], kind)
             t.remarks.append(said.problem)
+
+
+def _shown_header(written: str, words: list[str]) -> str:
+    """An extra column's header as a message may show it: a blank one by nothing, a
+    near-miss of the ledger's headers as written, anything else by its length."""
+    text = " ".join(written.split())
+    if not text:
+        return "(无表头)"
+    if text.startswith("第") and text.endswith("列") and len(text) <= 6:
+        return text  # a column without a header, named by its letter (第H列)
+    near = normalise_header(text)
+    if any(typo_of(near, w) and difflib.SequenceMatcher(None, near, w).ratio() >= NEAR_MISS
+           for w in words):  # fmt: skip
+        return mask_text(text)
+    return length_only(text)
 
 
 def _filled(values: pd.Series) -> int:

@@ -74,7 +74,7 @@ def may_name(written: pd.Series, col: Column, rules: Rules) -> np.ndarray:
                 or any(ch not in _DATE_CHARACTERS for ch in han)
             )
         return not any(
-            _typo_of(t, w) for w in difflib.get_close_matches(t, squashed, n=3, cutoff=_NEAR_MISS)
+            typo_of(t, w) for w in difflib.get_close_matches(t, squashed, n=3, cutoff=NEAR_MISS)
         )
 
     present = written.notna().to_numpy()  # callers pass the refused cells only
@@ -85,14 +85,14 @@ def may_name(written: pd.Series, col: Column, rules: Rules) -> np.ndarray:
     return out
 
 
-def _typo_of(value: str, word: str) -> bool:
+def typo_of(value: str, word: str) -> bool:
     """A typo of ``word``: no longer than it, and at most one character it does not hold
     (农水占 for 农水站; never 农水站张伟: the word with a name added)."""
     return len(value) <= len(word) and sum(ch not in word for ch in value) <= 1
 
 
 # how like a spelling a refused value must be to count as its typo (difflib's ratio)
-_NEAR_MISS = 0.6
+NEAR_MISS = 0.6
 _NUMERALS = frozenset("零〇一二三四五六七八九十廿卅")
 _LETTERS = re.compile(r"[A-Za-z]{2,}")
 

@@ -68,7 +68,7 @@ def check(read: ReadResult, rules: Rules, received: dt.datetime | None = None) -
         tables = [t for t in read.tables if t.kind == kind]
         cols = columns(kind, rules)
         claim_declared(tables, cols)
-        remark_extras(tables, kind, problems)
+        remark_extras(tables, kind, problems, rules.reading)
         bad_tables = check_headers(tables, kind, problems)
         frame, headers = concat(tables, kind, cols)
         n_before = len(problems.parts)

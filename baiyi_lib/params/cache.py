@@ -10,7 +10,9 @@ give. Only a load that succeeded is kept (a refused file is checked again every 
 Where: ``$BAIYI_CACHE`` if set (``off`` turns the cache off), else
 ``$XDG_CACHE_HOME/baiyi`` or ``~/.cache/baiyi``. Entries are written atomically (a
 temporary file renamed), the newest ``KEEP`` kept. A cache that can't be read or written
-is no cache: never an error, never a changed result.
+is no cache: never an error, never a changed result. The folder is the user's own (made
+0700): whoever can write there can already change the user's environment; a file there
+that is not a kept rule set (or fails to load in any way) is ignored.
 
 Owns ``load`` and ``store`` of a loaded rule set by ``key``. May import ``models`` only.
 """
@@ -23,6 +25,7 @@ import os
 import pickle
 import sys
 import tempfile
+from importlib import metadata
 from pathlib import Path
 
 from .models import Rules
@@ -46,6 +49,11 @@ def directory() -> Path | None:
 def _code_digest() -> str:
     """This package's source (the code that reads the files and the classes kept)."""
     h = hashlib.sha256(sys.version.encode())
+    for package in ("pydantic", "PyYAML"):  # what reads the files
+        try:
+            h.update(f"{package}=={metadata.version(package)}".encode())
+        except metadata.PackageNotFoundError:
+            h.update(package.encode())
     for path in sorted(Path(__file__).parent.glob("*.py")):
         h.update(path.name.encode() + b"\0" + path.read_bytes())
     return h.hexdigest()
@@ -55,7 +63,8 @@ def key(folder: Path, rules_path: Path) -> str | None:
     """The key of one params folder as it is now, or None if a file can't be read (the
     fresh load then says why)."""
     h = hashlib.sha256(_code_digest().encode())
-    h.update(str(rules_path.resolve()).encode())
+    # the folder as given (a symlink is another name: the rules say where they were read)
+    h.update(os.path.abspath(rules_path).encode())
     try:
         for path in (rules_path, *(folder / name for name in FILES)):
             h.update(b"\0" + path.read_bytes())
@@ -71,7 +80,9 @@ def load(digest: str | None) -> Rules | None:
         return None
     try:
         rules = pickle.loads((where / f"rules-{digest}.pickle").read_bytes())
-    except Exception:  # a missing, truncated or foreign file is simply not a hit
+    except KeyboardInterrupt:
+        raise
+    except BaseException:  # a missing, truncated or foreign file is simply not a hit
         return None
     return rules if isinstance(rules, Rules) else None
 
@@ -83,7 +94,7 @@ def store(digest: str | None, rules: Rules) -> None:
         return
     tmp = None
     try:
-        where.mkdir(parents=True, exist_ok=True)
+        where.mkdir(mode=0o700, parents=True, exist_ok=True)
         fd, tmp = tempfile.mkstemp(prefix=".rules-", dir=where)
         with os.fdopen(fd, "wb") as out:
             pickle.dump(rules, out, protocol=pickle.HIGHEST_PROTOCOL)

@@ -27,8 +27,8 @@ def _csv(tmp_path: Path, extra_head: list[str], extra_cells: list[str]) -> Path:
 @pytest.mark.parametrize(
     ("head", "cell", "shown"),
     [
-        ("备注", "已电话告知", "备注"),
-        ("联系情况", "上午已到", "联系情况"),
+        ("备注", "已电话告知", "(共 2 字,原文未显示)"),
+        ("联系情况", "上午已到", "(共 4 字,原文未显示)"),
         ("", "多出来的一格", "第H列"),
     ],
 )
@@ -41,6 +41,8 @@ def test_an_extra_column_that_holds_something_is_said(tmp_path, head, cell, show
     assert "1 行填了内容" in said["problem"].item()
     assert cell not in led.problems.to_string() + led.accounting.to_string()
     assert "不是" in led.accounting["note"].item() and shown in led.accounting["note"].item()
+    if head:
+        assert f"「{head}」" not in led.problems.to_string() + led.accounting.to_string()
     assert len(led.visits) == 2  # the rows themselves are read
 
 
@@ -61,3 +63,19 @@ def test_a_misspelt_optional_column_is_said_not_read_as_no(tmp_path):
     led = load_ledgers(_csv(tmp_path, ["是否不满意"], ["是"]))
     said = led.problems[led.problems["check"] == "table.extra_column"]
     assert said["column"].tolist() == ["是否不满意"]
+
+
+@pytest.mark.parametrize("head", ["张伟", "王小明", "备注(张伟)", "张伟 13812345678", "Zhang Wei"])
+def test_a_header_that_may_name_a_person_is_shown_by_its_length(tmp_path, head):
+    led = load_ledgers(_csv(tmp_path, [head], ["已告知"]))
+    said = led.problems[led.problems["check"] == "table.extra_column"]
+    assert said["column"].item() == f"(共 {len(head)} 字,原文未显示)"
+    shown = led.problems.to_string() + led.accounting.to_string()
+    for part in [p for p in ("张", "伟", "王小明", "Zhang", "1381234") if p in head]:
+        assert part not in shown, part
+
+
+@pytest.mark.parametrize("head", ["序号", "序 号", "NO."])
+def test_a_serial_number_column_is_no_extra_column(tmp_path, head):
+    led = load_ledgers(_csv(tmp_path, [head], ["1"]))
+    assert not (led.problems["check"] == "table.extra_column").any()

@@ -83,3 +83,17 @@ def test_off_keeps_nothing(params, tmp_path, monkeypatch):
     monkeypatch.setenv("BAIYI_CACHE", "off")
     load_rules(params)
     assert not (tmp_path / "cache").exists()
+
+
+def test_a_symlinked_folder_says_where_its_rules_were_read(params, tmp_path):
+    link = tmp_path / "link"
+    link.symlink_to(params, target_is_directory=True)
+    assert load_rules(link).source == link / "rules.yaml"
+    assert load_rules(params).source == params / "rules.yaml"
+
+
+def test_an_entry_that_exits_on_load_is_no_entry(params, tmp_path):
+    fresh = load_rules(params)
+    (entry,) = _kept(tmp_path)
+    entry.write_bytes(b"cbuiltins\nexit\n(I3\ntR.")  # a pickle that calls exit(3)
+    assert load_rules(params) == fresh
