@@ -3,13 +3,11 @@ tables refused for a header that names personal data or names one column twice."
 
 from __future__ import annotations
 
-import difflib
-
 import numpy as np
 import pandas as pd
 
 from ..params import Reading, fold
-from .masking import NEAR_MISS, typo_of
+from .masking import near_miss
 from .privacy import is_pii_header, length_only, mask_text
 from .problems import Problems
 from .raw import RawTable, note
@@ -98,9 +96,7 @@ def _shown_header(written: str, words: list[str]) -> str:
         return "(无表头)"
     if text.startswith("第") and text.endswith("列") and len(text) <= 6:
         return text  # a column without a header, named by its letter (第H列)
-    near = normalise_header(text)
-    if any(typo_of(near, w) and difflib.SequenceMatcher(None, near, w).ratio() >= NEAR_MISS
-           for w in words):  # fmt: skip
+    if near_miss(normalise_header(text), words):
         return mask_text(text)
     return length_only(text)
 

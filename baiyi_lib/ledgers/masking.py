@@ -73,9 +73,7 @@ def may_name(written: pd.Series, col: Column, rules: Rules) -> np.ndarray:
                 or not numeral
                 or any(ch not in _DATE_CHARACTERS for ch in han)
             )
-        return not any(
-            typo_of(t, w) for w in difflib.get_close_matches(t, squashed, n=3, cutoff=NEAR_MISS)
-        )
+        return not near_miss(t, squashed)
 
     present = written.notna().to_numpy()  # callers pass the refused cells only
     cells = written[present].astype(object)
@@ -83,6 +81,14 @@ def may_name(written: pd.Series, col: Column, rules: Rules) -> np.ndarray:
     out = np.zeros(len(written), dtype=bool)
     out[present] = [distinct[v] for v in cells]
     return out
+
+
+def near_miss(value: str, words: list[str]) -> bool:
+    """``value`` is a near-miss of one of ``words``: alike enough (difflib, ``NEAR_MISS``)
+    and a typo of it, so that a message may show it (石泉湖水库管理处, 是否不满意)."""
+    return any(
+        typo_of(value, w) for w in difflib.get_close_matches(value, words, n=3, cutoff=NEAR_MISS)
+    )
 
 
 def typo_of(value: str, word: str) -> bool:

@@ -200,17 +200,7 @@ def _emptied(plan: _Plan) -> pd.DataFrame:
     """A register sent without a row (零报告, or a header alone) that would empty the
     store's: one error per such file, however few rows it would take away — a register
     is sent whole, so an empty one says "nothing new", never "delete everything"."""
-    gone = plan.deleted[~_carried(plan)]
-    if gone.empty:
-        return pd.DataFrame()
-    files = gone["file"].value_counts()
-    rows = pd.DataFrame({"file": files.index, "row": pd.NA})
-    emptied = CHECKS["rows.emptied_register"]
-    return _problem_rows(
-        plan, rows, emptied.id, column="", value="",
-        problem=[emptied.say(n=k, live=plan.live) for k in files.to_numpy()],
-        expected=emptied.expect(),
-    )  # fmt: skip
+    return _per_file(plan, plan.deleted[~_carried(plan)], "rows.emptied_register")
 
 
 def _too_many_gone(plan: _Plan, rules: Rules) -> pd.DataFrame:
@@ -218,14 +208,23 @@ def _too_many_gone(plan: _Plan, rules: Rules) -> pd.DataFrame:
     file charged with them (a part of the register sent as the whole, most likely). Files
     without a row are ``_emptied``'s."""
     lim = rules.limits
-    n = int(_carried(plan).sum())
+    gone = plan.deleted[_carried(plan)]
+    n = len(gone)
     if n <= lim.replace_max_rows or n <= lim.replace_max_share * max(plan.live, 1):
         return pd.DataFrame()
-    files = plan.deleted.loc[_carried(plan), "file"].value_counts()
+    return _per_file(plan, gone, "rows.mass_deletion")
+
+
+def _per_file(plan: _Plan, gone: pd.DataFrame, check: str) -> pd.DataFrame:
+    """One error of ``check`` per file charged with live rows ``gone`` (how many, of how
+    many live)."""
+    if gone.empty:
+        return pd.DataFrame()
+    files = gone["file"].value_counts()
     rows = pd.DataFrame({"file": files.index, "row": pd.NA})
-    gone = CHECKS["rows.mass_deletion"]
+    declared = CHECKS[check]
     return _problem_rows(
-        plan, rows, gone.id, column="", value="",
-        problem=[gone.say(n=k, live=plan.live) for k in files.to_numpy()],
-        expected=gone.expect(),
+        plan, rows, declared.id, column="", value="",
+        problem=[declared.say(n=k, live=plan.live) for k in files.to_numpy()],
+        expected=declared.expect(),
     )  # fmt: skip
