@@ -8,7 +8,7 @@ import pandas as pd
 
 from ..params import Reading, fold
 from .masking import near_miss
-from .privacy import is_pii_header, length_only, mask_text
+from .privacy import is_pii_header, length_only, mask_text, shown_header
 from .problems import Problems
 from .raw import RawTable, note
 from .schema import KIND_LABELS, KINDS, SCHEMAS, Column, header_lookup, normalise_header
@@ -52,7 +52,8 @@ def check_headers(tables: list[RawTable], kind: str, problems: Problems) -> set[
         for header in t.headers.values():
             if is_pii_header(header):
                 refused.add(id(t))
-                pii = note("table.personal_header", t.file, t.sheet, t.header_row, header, header)
+                shown = shown_header(header)
+                pii = note("table.personal_header", t.file, t.sheet, t.header_row, shown, shown)
                 problems.add_notes([pii], kind)
         for name, written in t.duplicates.items():
             refused.add(id(t))
@@ -75,8 +76,8 @@ def remark_extras(tables: list[RawTable], kind: str, problems: Problems, reading
     for t in tables:
         for col in [c for c in t.frame.columns if str(c).startswith("extra:")]:
             written = str(t.headers.get(col, str(col).removeprefix("extra:")))
-            if fold(written) in reading.serial_headers:
-                continue
+            if fold(written) in reading.serial_headers or is_pii_header(written):
+                continue  # a 序号 column; a header naming personal data refuses the table
             n = _filled(t.frame[col])
             if not n:
                 continue

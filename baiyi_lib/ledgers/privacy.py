@@ -133,6 +133,21 @@ def is_pii_header(header: object) -> bool:
     return bool(tokens & PII_HEADER_TOKENS)
 
 
+# what a header that names personal data holds besides the words that announce it
+_HEADER_FILLER = frozenset("号码名称信息方式联系的及或与、/()()·-_ ")
+
+
+def shown_header(header: object) -> str:
+    """A header refused as naming personal data, as a message may show it: as written
+    when it holds nothing but those words (联系电话, 身份证号码, tel), else by its length —
+    the rest may be the person's name (联系人王建国, 信访人李秀英)."""
+    text = str(header)
+    squashed = "".join(unicodedata.normalize("NFKC", text).lower().split())
+    for word in sorted((*PII_HEADER_WORDS, *PII_HEADER_TOKENS), key=len, reverse=True):
+        squashed = squashed.replace(word, "")
+    return mask_text(text) if set(squashed) <= _HEADER_FILLER else length_only(text)
+
+
 def valid_resident_id(number: str) -> bool:
     """GB 11643 check: the 18th character is the weighted-sum check character."""
     if len(number) != 18 or not number[:17].isdigit():

@@ -20,11 +20,12 @@ import numpy as np
 import pandas as pd
 
 from ..params import Reading, fold
-from .privacy import detect, shown, shown_name
+from .privacy import detect, length_only, shown, shown_name
 from .raw import FileNote, RawTable, ReadResult, Unseen, note
 from .schema import KIND_LABELS, KINDS, SCHEMAS, header_lookup, normalise_header
 from .zipparts import column_letter
 
+_HAN_OR_QUOTE = re.compile('["\u3400-\u9fff\uf900-\ufaff]')
 HEADER_SCAN_ROWS = 10  # the header block starts among the first rows
 HEADER_DEPTH = 3  # and is at most this many rows deep
 
@@ -296,8 +297,11 @@ def _unseen(t: RawTable, mapping: dict[int, str]) -> None:
                 problem = f"单元格 {ref} 显示错误值 {cell.text},不是{t.headers.get(name, name)}"
                 expected = "改正公式或直接填写数值后重新报送"
                 check = "cell.error_value"
+            # a formula's text may spell a name or a number in pieces (="张"&"三"&"138…")
+            spelt = check == "cell.formula" and _HAN_OR_QUOTE.search(cell.text)
+            value = length_only(cell.text) if spelt else cell.text
             t.row_notes.append(FileNote(t.file, t.sheet, row, t.headers.get(name, name),
-                                        cell.text, problem, expected, check=check))  # fmt: skip
+                                        value, problem, expected, check=check))  # fmt: skip
             t.quiet.add((row, name))
         if marks.any():
             t.frame[name] = col.where(~marks, None)

@@ -87,3 +87,39 @@ def test_a_number_alone_is_shown_masked_so_the_clerk_can_find_it(tmp_path):
         load_ledgers(path.parent)
     personal = info.value.problems.query("check == 'text.personal'")
     assert personal["value"].tolist() == ["139******78"]
+
+
+@pytest.mark.parametrize(("header", "shown"), [
+    ("联系人王建国", "(共 6 字,原文未显示)"), ("信访人李秀英", "(共 6 字,原文未显示)"),
+    ("联系电话", "联系电话"), ("身份证号码", "身份证号码"),
+])  # fmt: skip
+def test_a_header_naming_personal_data_never_shows_the_name_beside_it(tmp_path, header, shown):
+    folder = tmp_path / "in"
+    folder.mkdir()
+    head = "走访编号,走访日期,责任单位,走访层级,走访形式,人次,案件编号"
+    (folder / "走访登记.csv").write_text(
+        f"{head},{header}\nV1,2019-03-05,工管站,来县,个体,1,GGZ-1,x\n", encoding="utf-8"
+    )
+    with pytest.raises(LedgerError) as info:
+        load_ledgers(folder)
+    problems = info.value.problems
+    refused = problems[problems["check"] == "table.personal_header"]
+    assert refused["column"].tolist() == [shown] and refused["value"].tolist() == [shown]
+    assert not (problems["check"] == "table.extra_column").any()  # said once, as the error
+    if shown != header:
+        assert header[3:] not in problems.to_string() + info.value.accounting.to_string()
+
+
+def test_a_formula_never_calculated_is_not_quoted_when_it_spells_text(tmp_path):
+    path = _returns(tmp_path)
+    book = openpyxl.load_workbook(path)
+    ws = book.worksheets[0]
+    header_row = next(r for r in range(1, 8) if any(c.value == "案件编号" for c in ws[r]))
+    col = next(c.column for c in ws[header_row] if c.value == "案件编号")
+    ws.cell(header_row + 1, col, '="张"&"三丰"&"138"&"0013"&"8000"')
+    book.save(path)  # openpyxl saves no cached value: the formula was never calculated
+    with pytest.raises(LedgerError) as info:
+        load_ledgers(path.parent)
+    said = info.value.problems.query("check == 'cell.formula'")
+    assert len(said) == 1 and said["value"].item() == "(共 29 字,原文未显示)"
+    assert "三丰" not in info.value.problems.to_string()
