@@ -26,7 +26,7 @@ from .masking import (
 from .privacy import check_cells
 from .problems import Problems
 from .schema import SCHEMAS, Column, columns
-from .shape import category_dtype
+from .shape import SHARED_IDS, category_dtype
 
 
 def _parser(col: Column, rules: Rules) -> Callable[[pd.Series], tuple]:
@@ -149,6 +149,11 @@ def _typed_rows(col: Column, c: Coded, values: pd.Series, rules: Rules) -> objec
     """A column's typed values spread to its rows; a unit, level, form or status as the
     categorical the clean frame keeps (``shape.category_dtype``), built from codes."""
     dtype = category_dtype(col.name, rules)
+    if col.name in SHARED_IDS and not c.identity:  # ids shared across ledgers: by code
+        codes, distinct = pd.factorize(values.to_numpy(dtype=object), use_na_sentinel=True)
+        return pd.Series(
+            pd.Categorical.from_codes(c.spread(codes), categories=distinct), index=c.index
+        )
     if dtype is None or c.identity:
         return c.series(values)
     per_value = pd.Categorical(values, dtype=dtype)
@@ -207,7 +212,7 @@ def _report(
     expected = expected_text(col, rules)
     if col.type == "persons":
         expected += f"(不超过 {rules.limits.max_persons_per_visit};{rules.limits.persons_reason})"
-    why_rows = pd.Series(c.spread(why.to_numpy()), index=frame.index)
+    why_rows = c.at(why.to_numpy(), bad)
     prose = c.spread(v.prose)
     first_prose = bool(prose[np.flatnonzero(bad)[0]])
     parts = [("cell.prose", bad & prose), (f"cell.{col.type}", bad & ~prose)]
@@ -293,8 +298,7 @@ def check_raw_cells(
         if personal.any():
             said = {w: CHECKS["text.personal"].say(what=w) for w in set(flags.personal[personal])}
             rows = flags.rows(personal)
-            why = pd.Series(flags.rows(np.array([said.get(w, "") for w in flags.personal])),
-                            index=raw.index)  # fmt: skip
+            why = flags.coded.at([said.get(w, "") for w in flags.personal], rows)
             problems.add(frame, rows, kind, header, personal_shown(raw, rows), why,
                          check="text.personal")  # fmt: skip
         if flags.control.any():
@@ -302,8 +306,7 @@ def check_raw_cells(
         too_long = flags.length > limits.max_cell_chars
         if too_long.any():
             long = CHECKS["cell.too_long"]
-            said = np.array([long.say(n=n) if t else "" for n, t in
-                             zip(flags.length, too_long, strict=True)], dtype=object)  # fmt: skip
-            problems.add(frame, flags.rows(too_long), kind, header, raw,
-                         pd.Series(flags.rows(said), index=raw.index),
+            said = [long.say(n=n) if t else "" for n, t in zip(flags.length, too_long, strict=True)]
+            rows = flags.rows(too_long)
+            problems.add(frame, rows, kind, header, raw, flags.coded.at(said, rows),
                          long.expect(max_chars=limits.max_cell_chars), check=long.id)  # fmt: skip

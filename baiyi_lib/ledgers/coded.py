@@ -35,6 +35,16 @@ class Coded:
         values = np.asarray(per_value)
         return values if self.identity else values[self.codes]
 
+    def at(self, per_value: object, rows: np.ndarray) -> pd.Series:
+        """A per-value array spread to the rows in the mask ``rows`` only (None at the
+        others), an object Series on the rows' index: a message for each bad cell, not a
+        text per row of a million."""
+        out = np.empty(len(rows), dtype=object)
+        where = np.flatnonzero(rows)
+        values = np.asarray(per_value, dtype=object)
+        out[where] = values[where] if self.identity else values[self.codes[where]]
+        return pd.Series(out, index=self.index, dtype=object)
+
     def series(self, per_value: pd.Series) -> pd.Series:
         """A per-value Series as a per-row Series (its dtype kept), on the rows' index."""
         rows = per_value if self.identity else per_value.take(self.codes)
@@ -144,8 +154,10 @@ def code(values: pd.Series) -> Coded:
     not)."""
     if not is_text(values):
         return Coded(np.empty(0, np.int8), values.reset_index(drop=True), values.index, True)
-    codes, uniques = pd.factorize(values, use_na_sentinel=True)
-    distinct = np.asarray(uniques, dtype=object)
+    cells = values.to_numpy(dtype=object)  # a text-dtype column's own factorise is slower
+    if len(cells) and pd.isna(cells[0]) and pd.isna(cells).all():  # a column not sent
+        return Coded(np.zeros(len(cells), np.int8), pd.Series([None], dtype=object), values.index)
+    codes, distinct = pd.factorize(cells, use_na_sentinel=True)
     if pd.api.types.infer_dtype(distinct, skipna=False) not in ("string", "empty"):
         codes, distinct = _by_type(values.to_numpy(dtype=object), codes)
     codes = np.where(codes < 0, len(distinct), codes).astype(_smallest(len(distinct) + 1))

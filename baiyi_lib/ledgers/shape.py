@@ -135,26 +135,44 @@ def typed_frame(kind: str, typed: pd.DataFrame, frame: pd.DataFrame, rules: Rule
     for col in ("unit", "level", "form", "status"):
         if col in out:
             out[col] = pd.Categorical(out[col], dtype=category_dtype(col, rules))
-    for col in PROVENANCE:
-        out[col] = frame[col].to_numpy()
+    for col in PROVENANCE:  # a categorical file and sheet kept as one (not 10M texts)
+        out[col] = frame[col].array
     out["src_file"] = out["src_file"].astype("category")
     out["src_sheet"] = out["src_sheet"].astype("category")
     out["src_row"] = out["src_row"].astype(np.int64)
     return out.reset_index(drop=True)
 
 
+# id columns whose values are one vocabulary across ledgers (``share_case_ids``): parsed
+# to a categorical of the column's own distinct ids, recoded to the shared one at the end
+SHARED_IDS = ("case_id",)
+
+
 def share_case_ids(frames: dict[str, pd.DataFrame], screening_rows: pd.DataFrame) -> None:
     """One vocabulary of case ids across visits, screening and backlog (a categorical with
-    the same categories everywhere, sorted), so that ledgers join on integer codes. Each
-    table's ids are factorised once and recoded, not hashed against the vocabulary."""
+    the same categories everywhere, sorted, holding only ids some row holds), so that
+    ledgers join on integer codes. Each table's distinct ids (its categories, as parsing
+    left them, or factorised once) are recoded, not its rows hashed against the
+    vocabulary."""
     tables = [frames["visits"], frames["screening"], screening_rows, frames["backlog"]]
-    coded = [pd.factorize(t["case_id"].astype(object), use_na_sentinel=True) for t in tables]
-    distinct = pd.unique(np.concatenate([np.asarray(u, dtype=object) for _, u in coded]))
+    coded = [_used_codes(t["case_id"]) for t in tables]
+    distinct = pd.unique(np.concatenate([u for _, u in coded]))
     categories = pd.Index(distinct, dtype=object).sort_values()
     dtype = pd.CategoricalDtype(categories)
     for t, (codes, uniques) in zip(tables, coded, strict=True):
-        where = np.append(categories.get_indexer(np.asarray(uniques, dtype=object)), -1)
+        where = np.append(categories.get_indexer(uniques), -1)
         t["case_id"] = pd.Categorical.from_codes(where[codes], dtype=dtype)
+
+
+def _used_codes(ids: pd.Series) -> tuple[np.ndarray, np.ndarray]:
+    """Each row's code (-1 where blank) and the distinct ids some row holds (object)."""
+    if isinstance(ids.dtype, pd.CategoricalDtype):
+        codes = ids.cat.codes.to_numpy()
+        used = np.bincount(codes[codes >= 0], minlength=len(ids.cat.categories)) > 0
+        renumber = np.append(np.cumsum(used) - 1, -1)  # code -1 (blank) stays -1
+        return renumber[codes], ids.cat.categories.to_numpy(dtype=object)[used]
+    codes, uniques = pd.factorize(ids.astype(object), use_na_sentinel=True)
+    return codes, np.asarray(uniques, dtype=object)
 
 
 def sort_rows(df: pd.DataFrame, keys: tuple[str, ...]) -> None:
