@@ -10,7 +10,7 @@ not coded: their distinct values are their rows.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields
 
 import numpy as np
 import pandas as pd
@@ -53,7 +53,11 @@ class Coded:
     def facts(self) -> TextFacts:
         """The character facts of the distinct values (computed once, then kept)."""
         if self._facts is None:
-            self._facts = text_facts(self.uniques.to_numpy(dtype=object))
+            values = self.uniques.to_numpy(dtype=object)
+            if self.identity or len(values) < 2:
+                self._facts = text_facts(values)
+            else:  # the blank stands last: the others may all be text (the fast path)
+                self._facts = _with_blank(text_facts(values[:-1]))
         return self._facts
 
     def plain(self) -> np.ndarray:
@@ -83,6 +87,12 @@ class TextFacts:
     control: np.ndarray
 
 
+def _with_blank(facts: TextFacts) -> TextFacts:
+    """The facts of some values and then of one blank (None: no text, no characters)."""
+    return TextFacts(*(np.append(getattr(facts, f.name), np.zeros(1, getattr(facts, f.name).dtype))
+                       for f in fields(TextFacts)))  # fmt: skip
+
+
 BLOCK = 1 << 18  # values read as code points at a time (a block of ids: some 10 MB)
 
 
@@ -101,11 +111,13 @@ for _lo, _hi in ((0x00, 0x08), (0x0B, 0x0C), (0x0E, 0x1F), (0x7F, 0x9F)):
 def text_facts(values: np.ndarray) -> TextFacts:
     """The facts of each value (``TextFacts``), a block of values at a time."""
     n = len(values)
-    text = ~pd.isna(values)
-    if pd.api.types.infer_dtype(values[text], skipna=False) not in ("string", "empty"):
+    if pd.api.types.infer_dtype(values, skipna=False) == "string":  # every one text
+        text = np.ones(n, dtype=bool)
+        length = np.fromiter(map(len, values), dtype=np.int64, count=n)
+    else:
         text = np.fromiter((isinstance(v, str) for v in values), dtype=bool, count=n)
-    length = np.zeros(n, dtype=np.int64)
-    length[text] = np.fromiter(map(len, values[text]), dtype=np.int64, count=int(text.sum()))
+        length = np.zeros(n, dtype=np.int64)
+        length[text] = np.fromiter(map(len, values[text]), dtype=np.int64, count=int(text.sum()))
     kinds = np.zeros(n, dtype=np.uint8)
     digits = np.zeros(n, dtype=np.int32)
     for lo in range(0, n, BLOCK):
@@ -140,7 +152,7 @@ def _block(
     each = _KINDS[np.minimum(points, 0x100)]
     starts = np.concatenate([[0], np.cumsum(length[at])[:-1]])
     kinds[at] = np.bitwise_or.reduceat(each, starts)
-    digits[at] = np.add.reduceat((each & _DIGIT).astype(np.int32), starts) // _DIGIT
+    digits[at] = np.add.reduceat(each & _DIGIT, starts, dtype=np.int32) // _DIGIT
 
 
 def is_text(values: pd.Series) -> bool:

@@ -105,6 +105,6 @@ def _shown_header(written: str, words: list[str]) -> str:
 def _filled(values: pd.Series) -> int:
     """How many cells hold something other than spaces (looked at once per distinct value:
     a frame's extra column may be a million rows)."""
-    codes, uniques = pd.factorize(values, use_na_sentinel=True)
-    blank = [str(u).strip() == "" for u in np.asarray(uniques, dtype=object)]
+    codes, uniques = pd.factorize(values.to_numpy(dtype=object), use_na_sentinel=True)
+    blank = [str(u).strip() == "" for u in uniques]
     return int((~np.append(np.array(blank, dtype=bool), True)[codes]).sum())

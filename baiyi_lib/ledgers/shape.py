@@ -156,12 +156,30 @@ def share_case_ids(frames: dict[str, pd.DataFrame], screening_rows: pd.DataFrame
     vocabulary."""
     tables = [frames["visits"], frames["screening"], screening_rows, frames["backlog"]]
     coded = [_used_codes(t["case_id"]) for t in tables]
-    distinct = pd.unique(np.concatenate([u for _, u in coded]))
-    categories = pd.Index(distinct, dtype=object).sort_values()
-    dtype = pd.CategoricalDtype(categories)
+    each, distinct = pd.factorize(np.concatenate([u for _, u in coded]))
+    order = _text_order(distinct)
+    rank = np.empty(len(order), dtype=np.int64)
+    rank[order] = np.arange(len(order))
+    dtype = pd.CategoricalDtype(pd.Index(distinct[order], dtype=object))
+    start = 0
     for t, (codes, uniques) in zip(tables, coded, strict=True):
-        where = np.append(categories.get_indexer(uniques), -1)
+        where = np.append(rank[each[start : start + len(uniques)]], -1)  # -1: blank
+        start += len(uniques)
         t["case_id"] = pd.Categorical.from_codes(where[codes], dtype=dtype)
+
+
+def _text_order(values: np.ndarray) -> np.ndarray:
+    """The order that sorts distinct values as pandas sorts them (text: by code point),
+    text compared as fixed-width code points (not a Python comparison per pair), unless
+    two values end alike but for NUL characters (which fixed width drops)."""
+    if pd.api.types.infer_dtype(values, skipna=False) not in ("string", "empty"):
+        return pd.Index(values, dtype=object).argsort()
+    points = values.astype(str)
+    order = np.argsort(points)  # distinct values: no ties, so any sort will do
+    in_order = points[order]
+    if len(order) > 1 and bool((in_order[1:] == in_order[:-1]).any()):
+        return np.argsort(values, kind="stable")
+    return order
 
 
 def _used_codes(ids: pd.Series) -> tuple[np.ndarray, np.ndarray]:

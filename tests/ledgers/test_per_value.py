@@ -87,3 +87,45 @@ def test_character_facts_agree_with_a_call_per_value():
         assert facts.ascii[i] == v.isascii()
         assert facts.lower[i] == any("a" <= ch <= "z" for ch in v)
         assert facts.digits[i] == sum("0" <= ch <= "9" for ch in v)
+
+
+def test_a_coded_columns_facts_agree_with_the_facts_of_its_values():
+    # the fast path (every distinct value text, the blank last) and the mixed one
+    for cells in (["V1", None, "王1", "V1", "a\x01"], ["V1", 3, None, "王1", 3.5]):
+        coded = code(pd.Series(cells, dtype=object))
+        whole = text_facts(coded.uniques.to_numpy(dtype=object))
+        facts = coded.facts()
+        for name in ("text", "length", "plain", "ascii", "lower", "digits", "control"):
+            assert list(getattr(facts, name)) == list(getattr(whole, name)), name
+
+
+@pytest.mark.parametrize(
+    "ids",
+    [
+        ["C10", "C9", "C1", "c1", "X-2", "王1", "１２", "", "a\x00", "a", "Ab"],
+        ["b\x00\x00", "b\x00", "b", "a"],  # alike but for trailing NULs (fixed width drops)
+    ],
+)
+def test_shared_case_ids_are_sorted_as_pandas_sorts_them(ids):
+    from baiyi_lib.ledgers.shape import share_case_ids
+
+    tables = {k: pd.DataFrame({"case_id": pd.Series(ids[::-1], dtype=object)})
+              for k in ("visits", "screening", "backlog")}  # fmt: skip
+    rows = pd.DataFrame({"case_id": pd.Categorical(ids)})  # parsed: a categorical
+    share_case_ids(tables, rows)
+    expected = sorted(set(ids))
+    for t in [*tables.values(), rows]:
+        assert list(t["case_id"].cat.categories) == expected
+    assert list(rows["case_id"].astype(object)) == ids
+
+
+def test_shared_case_ids_hold_only_ids_some_row_holds():
+    from baiyi_lib.ledgers.shape import share_case_ids
+
+    refused = pd.Categorical(["C1", "C2", "C3"])[[0, 2]]  # C2's row refused
+    tables = {k: pd.DataFrame({"case_id": pd.Series([], dtype=object)})
+              for k in ("visits", "screening", "backlog")}  # fmt: skip
+    tables["visits"] = pd.DataFrame({"case_id": refused})
+    share_case_ids(tables, pd.DataFrame({"case_id": pd.Series([], dtype=object)}))
+    assert list(tables["visits"]["case_id"].cat.categories) == ["C1", "C3"]
+    assert list(tables["visits"]["case_id"].astype(object)) == ["C1", "C3"]
