@@ -19,6 +19,7 @@ ParamsError for one value a user typed on the command line.
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import re
 import unicodedata
 from dataclasses import dataclass
@@ -209,13 +210,19 @@ def week_label(day: dt.date | pd.Timestamp) -> str:
 
 
 def campaign_weeks(start: dt.date, end: dt.date, weekday: int, as_of: dt.date) -> pd.DataFrame:
-    """The campaign's return weeks up to as-of.
+    """The campaign's return weeks up to as-of (a new frame each call: the caller may
+    change it; the calendar itself is worked out once per arguments).
 
     Week n runs from the day after the previous return day (or the campaign start) to its
     return day (``end``, a Friday). The last row is the week holding as-of; when as-of is
     not a return day it is cut short: ``last_day`` is as-of and ``complete`` is False.
     Columns: week, start, end (return day), last_day, complete, label.
     """
+    return _campaign_weeks(start, end, weekday, as_of).copy()
+
+
+@functools.lru_cache(maxsize=64)
+def _campaign_weeks(start: dt.date, end: dt.date, weekday: int, as_of: dt.date) -> pd.DataFrame:
     cut = min(as_of, end)
     first_end = return_day_on_or_after(pd.Series([pd.Timestamp(start)]), weekday)[0]
     last_end = return_day_on_or_after(pd.Series([pd.Timestamp(cut)]), weekday)[0]

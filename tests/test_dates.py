@@ -111,3 +111,16 @@ def test_a_missing_as_of_is_the_campaigns_last_day_in_every_spelling():
     import pandas as pd
 
     assert as_of_day(None, R) == as_of_day(pd.NaT, R) == R.campaign.end
+
+
+def test_campaign_weeks_are_a_new_frame_each_call():
+    """The calendar is worked out once per arguments; a caller changing its copy changes
+    no other caller's."""
+    from baiyi_lib.dates import campaign_weeks
+
+    args = (dt.date(2019, 2, 20), dt.date(2019, 5, 31), 4, dt.date(2019, 4, 26))
+    first = campaign_weeks(*args)
+    first.loc[0, "label"] = "改过"
+    first.drop(columns="week", inplace=True)
+    again = campaign_weeks(*args)
+    assert again.loc[0, "label"] != "改过" and "week" in again
