@@ -121,6 +121,6 @@ def test_campaign_weeks_are_a_new_frame_each_call():
     args = (dt.date(2019, 2, 20), dt.date(2019, 5, 31), 4, dt.date(2019, 4, 26))
     first = campaign_weeks(*args)
     first.loc[0, "label"] = "改过"
-    first.drop(columns="week", inplace=True)
+    del first["week"]
     again = campaign_weeks(*args)
     assert again.loc[0, "label"] != "改过" and "week" in again
