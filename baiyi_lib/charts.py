@@ -13,6 +13,8 @@ from collections.abc import Sequence
 import pandas as pd
 import plotly.graph_objects as go
 
+from .dates import week_label
+
 # One colour per level, by rank from the highest (rules.yaml's order), the same in every
 # chart: dark for the most serious.
 LEVEL_PALETTE = ("#8e0c0c", "#d95f02", "#2b7bba", "#8c959d", "#6a3d9a", "#b15928")
@@ -20,6 +22,7 @@ FONT = "Microsoft YaHei, PingFang SC, Noto Sans CJK SC, SimHei, sans-serif"
 HEIGHT = 360
 HEAT_ROW = 15  # px per unit in the heatmap: its label and its number, 25 units in 45% of A4
 DAY_FORMAT = "%-m月%-d日"  # d3 time format: 3月1日
+MOST_TICKS = 8  # day labels on a date axis (a printed chart is 186 mm wide)
 
 
 def _layout(fig: go.Figure, title: str, height: int = HEIGHT) -> go.Figure:
@@ -131,9 +134,26 @@ def backlog_burndown(table: pd.DataFrame, projection: dict) -> go.Figure:
                 line={"color": "#1a9850", "dash": "dot"},
             )
     fig.update_traces(hovertemplate="%{x|" + DAY_FORMAT + "}<br>%{y} 件<extra></extra>")
-    fig.update_xaxes(type="date", tickformat=DAY_FORMAT, hoverformat=DAY_FORMAT)
+    days = list(table["last_day"])
+    if len(table) and pd.Timestamp(projection["target_date"]) > days[-1]:
+        days.append(pd.Timestamp(projection["target_date"]))
+    fig.update_xaxes(type="date", hoverformat=DAY_FORMAT, **day_ticks(days))
     fig.update_yaxes(title_text="件", rangemode="tozero")
     return _layout(fig, "信访积案化解进度")
+
+
+def day_ticks(days: Sequence[pd.Timestamp], most: int = MOST_TICKS) -> dict:
+    """A date axis ticked only on the days the chart holds (return days, the target), at
+    most ``most`` of them, the first and the last always: an automatic axis ticks days of
+    its own (a Sunday before the campaign began)."""
+    days = [pd.Timestamp(d) for d in days]
+    if not days:
+        return {"tickformat": DAY_FORMAT}
+    step = -(-len(days) // most)  # ceil: every step-th day
+    shown = days[::step]
+    if shown[-1] != days[-1]:
+        shown = [*shown[:-1], days[-1]] if len(shown) == most else [*shown, days[-1]]
+    return {"tickmode": "array", "tickvals": shown, "ticktext": [week_label(d) for d in shown]}
 
 
 def score_bars(scores: pd.DataFrame, base: int, vetoes: bool = True, unit: str = "分") -> go.Figure:

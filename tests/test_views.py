@@ -107,6 +107,35 @@ def test_backlog_burndown_and_projection():
     assert past["days_left"] == -11 and past["on_track"] is False
 
 
+def test_the_burndown_axis_is_ticked_only_on_days_it_holds():
+    """No tick before the campaign began (an automatic date axis put one on the Sunday
+    2月17日, three days before it); at most eight, the first week and the target always."""
+    from baiyi_lib import charts
+    from baiyi_lib.dates import week_label
+
+    led = ledgers(backlog=[{"case_id": "J1", "unit": "河道管理办公室",
+                            "first_petition_on": "2010-01-01"}])  # fmt: skip
+    for as_of in ("2019-03-01", "2019-04-26", "2019-05-31"):
+        table, p = views.backlog_burndown(led, score(led, R, as_of=as_of))
+        axis = charts.backlog_burndown(table, p).layout.xaxis
+        days = [*table["last_day"], pd.Timestamp(p["target_date"])]
+        ticks = [pd.Timestamp(t) for t in axis.tickvals]
+        assert set(ticks) <= set(days) and len(ticks) <= charts.MOST_TICKS
+        assert ticks[0] == days[0] >= pd.Timestamp(R.campaign.start)
+        assert ticks[-1] == max(days)
+        assert list(axis.ticktext) == [week_label(t) for t in ticks]
+
+
+@pytest.mark.parametrize("n", range(1, 31))
+def test_day_ticks_keep_the_first_and_last_day_and_no_more_than_asked(n):
+    from baiyi_lib.charts import day_ticks
+
+    days = list(pd.date_range("2019-02-22", periods=n, freq="7D"))
+    ticks = day_ticks(days, most=8)["tickvals"]
+    assert ticks[0] == days[0] and ticks[-1] == days[-1]
+    assert len(ticks) <= 8 and ticks == sorted(set(ticks)) and set(ticks) <= set(days)
+
+
 def test_screening_check_and_only_once():
     led = ledgers(
         visits=[
