@@ -78,7 +78,7 @@ def remark_extras(tables: list[RawTable], kind: str, problems: Problems, reading
             written = str(t.headers.get(col, str(col).removeprefix("extra:")))
             if fold(written) in reading.serial_headers or is_pii_header(written):
                 continue  # a 序号 column; a header naming personal data refuses the table
-            n = _filled(t.frame[col])
+            n = _filled(t.frame[col], reading.placeholders)
             if not n:
                 continue
             header = _shown_header(written, words)
@@ -102,9 +102,10 @@ def _shown_header(written: str, words: list[str]) -> str:
     return length_only(text)
 
 
-def _filled(values: pd.Series) -> int:
-    """How many cells hold something other than spaces (looked at once per distinct value:
+def _filled(values: pd.Series, placeholders: frozenset[str]) -> int:
+    """How many cells hold something: not spaces, not a "none" as people write it (无, /,
+    —: ledgers.yaml placeholders), a number 0 included (looked at once per distinct value:
     a frame's extra column may be a million rows)."""
     codes, uniques = pd.factorize(values.to_numpy(dtype=object), use_na_sentinel=True)
-    blank = [str(u).strip() == "" for u in uniques]
+    blank = [fold(str(u)) in placeholders or str(u).strip() == "" for u in uniques]
     return int((~np.append(np.array(blank, dtype=bool), True)[codes]).sum())

@@ -51,6 +51,19 @@ def test_an_empty_extra_column_says_nothing(tmp_path):
     assert not (led.problems["check"] == "table.extra_column").any()
 
 
+@pytest.mark.parametrize("cell", ["无", "/", "——", " N/A ", "暂无", "－"])
+def test_an_extra_column_saying_none_is_an_empty_one(tmp_path, cell):
+    # a "none" as people write it (ledgers.yaml placeholders) holds nothing to be lost
+    led = load_ledgers(_csv(tmp_path, ["备注"], [cell]))
+    assert not (led.problems["check"] == "table.extra_column").any()
+
+
+def test_a_zero_in_an_extra_column_is_something_said(tmp_path):
+    led = load_ledgers(_csv(tmp_path, ["复访次数"], ["0"]))
+    said = led.problems[led.problems["check"] == "table.extra_column"]
+    assert len(said) == 1 and "1 行填了内容" in said["problem"].item()
+
+
 def test_an_optional_column_under_another_accepted_spelling_is_read_not_remarked(tmp_path):
     led = load_ledgers(_csv(tmp_path, ["是否不满初次办理"], ["是"]))
     assert not (led.problems["check"] == "table.extra_column").any()
