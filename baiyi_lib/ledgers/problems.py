@@ -8,7 +8,7 @@ import numpy as np
 import pandas as pd
 
 from . import normalise as nz
-from .checks import CHECKS
+from .checks import CHECKS, ERROR
 from .privacy import mask_column
 from .raw import FileNote
 from .schema import KIND_LABELS
@@ -80,6 +80,10 @@ class Problems:
             }
         )
         self.parts.append(df)
+
+    def has_errors(self) -> bool:
+        """Whether any problem so far refuses its row (severity 错误)."""
+        return any((part["severity"] == ERROR).any() for part in self.parts)
 
     def frame(self) -> pd.DataFrame:
         if not self.parts:

@@ -41,7 +41,12 @@ __all__ = ["ERROR", "PROBLEM_COLUMNS", "REMARK", "Checked", "check", "expected_t
 
 @dataclass
 class Checked:
-    """The outcome of validation: clean frames (refused rows left out), problems, accounting."""
+    """The outcome of validation: clean frames (refused rows left out), problems, accounting.
+
+    Only a load without errors gives ledgers: then the frames are in their canonical
+    order, the screening ledger collapsed (its rows in ``screening_rows``) and case ids
+    one vocabulary. A refused load's frames are the rows kept as read, for the remarks
+    that look across ledgers (``check_links``) and nothing else."""
 
     frames: dict[str, pd.DataFrame]
     screening_rows: pd.DataFrame
@@ -62,7 +67,6 @@ def check(read: ReadResult, rules: Rules, received: dt.datetime | None = None) -
         [note("file.unread", u["file"], "", None, "", "", reason=u["reason"]) for u in read.unread]
     )
     frames: dict[str, pd.DataFrame] = {}
-    screening_rows = pd.DataFrame()
     accounting: list[pd.DataFrame] = []
     for kind in KINDS:
         tables = [t for t in read.tables if t.kind == kind]
@@ -102,18 +106,18 @@ def check(read: ReadResult, rules: Rules, received: dt.datetime | None = None) -
             check_empty(t, kind, declared, problems)
             unit = declared or rows_unit(t, frame, typed)
             accounting.append(account(t, frame, refused, kind, unit, declared is not None))
-        # the clean frame: every row kept is no copy of 10M rows, and it is put in order a
-        # column at a time, so that a ledger is held about once, not three times
+        # the clean frame: every row kept is no copy of 10M rows, and it is put in order
+        # (below) a column at a time, so that a ledger is held about once, not three times
         kept = typed if keep.all() else typed[keep]
         del typed, keys
-        clean = typed_frame(kind, kept, frame.loc[keep, PROVENANCE], rules)
+        frames[kind] = typed_frame(kind, kept, frame.loc[keep, PROVENANCE], rules)
         del kept
-        sort_rows(clean, CANONICAL_ORDER[kind])
-        if kind == "screening":
-            screening_rows = clean
-            clean = collapse_screening(clean)
-        frames[kind] = clean
-    share_case_ids(frames, screening_rows)
+    screening_rows = frames["screening"]
+    if not problems.has_errors():  # a refused load's frames are never ledgers: not shaped
+        for kind, clean in frames.items():
+            sort_rows(clean, CANONICAL_ORDER[kind])
+        frames["screening"] = collapse_screening(screening_rows)
+        share_case_ids(frames, screening_rows)
     check_links(frames, problems)
     accounting.append(account_other(read))
     acc = pd.concat([a for a in accounting if len(a)] or [account_other(ReadResult())])

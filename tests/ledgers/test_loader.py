@@ -249,3 +249,20 @@ def test_office_lock_files_and_other_files_are_ignored(tmp_path):
     (tmp_path / "说明.txt").write_text("x")
     result = check_ledgers(tmp_path)
     assert result.ok and list(result.files["file"]) == ["走访.csv"]
+
+
+def test_a_refused_load_still_says_what_looks_across_ledgers(tmp_path):
+    """A load with an error gives no ledgers (they are not shaped), but its problem table
+    holds every problem: the remark about an incident's missing visit too."""
+    write_csv(
+        tmp_path / "事件.csv",
+        [
+            "编号,日期,责任单位,走访层级,事件类别,关联走访编号",
+            "E1,2019-03-05,农水站,到市,大规模聚集上访,V99",
+            "E2,2019-02-30,农水站,到市,大规模聚集上访,",
+        ],
+    )
+    checked = check_ledgers(tmp_path)
+    assert checked.ledgers is None
+    by_check = checked.problems.groupby("check")["row"].apply(list).to_dict()
+    assert by_check == {"rows.link": [2], "cell.date": [3]}
