@@ -124,7 +124,7 @@ def run_folder() -> Iterator[Path]:
     clean_stale removes it. A temp dir that takes no folder is OutputNotWritable.
     """
     try:
-        folder = Path(tempfile.mkdtemp(prefix=RUN_PREFIX))
+        folder = Path(tempfile.mkdtemp(prefix=RUN_PREFIX, dir=run_parent()))
     except OSError as exc:
         raise _no_run_folder(exc) from None
     try:
@@ -137,6 +137,33 @@ def run_folder() -> Iterator[Path]:
     finally:
         shutil.rmtree(folder, ignore_errors=True)
         os.close(fd)
+
+
+# A Unix socket's path holds at most 107 bytes: a run folder's kernel listens at
+# <temp>/baiyi-kernel-XXXXXXXX/kernel-NNNNN, 36 bytes more than the temp dir's own path.
+SOCKET_PATH_MAX = 107
+SOCKET_PATH_ROOM = len("/" + RUN_PREFIX + "XXXXXXXX" + "/kernel-65535")
+SHORT_TEMP_DIRS = ("/tmp", "/var/tmp", "/dev/shm")  # where a too long temp dir's run goes
+
+
+def run_parent() -> str:
+    """Where run folders are made: the temp dir, unless its path is too long for the
+    kernel's sockets (a TMPDIR deep in a home folder); then the first of the system's
+    short temp dirs this user can write in. None: OutputNotWritable, saying why."""
+    temp = tempfile.gettempdir()
+    if _fits(temp):
+        return temp
+    for short in SHORT_TEMP_DIRS:
+        if _fits(short) and os.path.isdir(short) and os.access(short, os.W_OK | os.X_OK):
+            return short
+    raise OutputNotWritable(
+        f"临时文件夹 {temp} 的路径太长(报告程序的通信文件路径不能超过 {SOCKET_PATH_MAX} "
+        f"字节),系统临时文件夹也无法写入。请把环境变量 TMPDIR 设为较短的路径后重试。"
+    )
+
+
+def _fits(folder: str) -> bool:
+    return len(os.fsencode(folder)) + SOCKET_PATH_ROOM <= SOCKET_PATH_MAX
 
 
 def _no_run_folder(exc: OSError) -> OutputNotWritable:
@@ -164,7 +191,8 @@ def clean_stale(out_root: Path) -> list[str]:
     Returns one Chinese note for each that could not be removed (the only thing the user
     hears of this)."""
     notes = []
-    for folder in Path(tempfile.gettempdir()).glob(RUN_PREFIX + "*"):
+    parents = dict.fromkeys([tempfile.gettempdir(), *SHORT_TEMP_DIRS])
+    for folder in (f for parent in parents for f in Path(parent).glob(RUN_PREFIX + "*")):
         if _stale_folder(folder):
             notes += _remove(folder)
     for path in _stale_partials(out_root):
