@@ -91,7 +91,7 @@ def parse_columns(
         v = _per_value(col, c, rules)
         out[col.name] = _typed_rows(col, c, v.values, rules)
         if col.type == "id":
-            keys[col.name] = c.spread(_key_codes(v.values, c.uniques))
+            keys[col.name] = c.spread(_key_codes(v.values, c))
         bad = c.spread(v.bad)
         if col.name in quiet:
             bad = bad & ~quiet[col.name]
@@ -162,12 +162,17 @@ def _typed_rows(col: Column, c: Coded, values: pd.Series, rules: Rules) -> objec
     )
 
 
-def _key_codes(values: pd.Series, written: pd.Series) -> np.ndarray:
+def _key_codes(values: pd.Series, c: Coded) -> np.ndarray:
     """Each distinct value's key as an integer (-1 where blank): distinct written text
-    that cleaning left as it was stays distinct, so only a changed id needs hashing."""
+    that cleaning left as it was stays distinct, so only a changed id needs hashing. A
+    plain id without a lower-case letter is one cleaning leaves alone (``clean_ids``):
+    only the others are compared."""
     present = values.notna().to_numpy()
     cleaned = values.to_numpy(dtype=object)
-    if bool((cleaned[present] == written.to_numpy(dtype=object)[present]).all()):
+    facts = c.facts()
+    look = np.flatnonzero(present & (~facts.plain | facts.lower))
+    written = c.uniques.to_numpy(dtype=object)
+    if bool((cleaned[look] == written[look]).all()):
         return np.where(present, np.arange(len(values), dtype=np.int32), np.int32(-1))
     return pd.factorize(values, use_na_sentinel=True)[0]
 

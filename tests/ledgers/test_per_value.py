@@ -129,3 +129,14 @@ def test_shared_case_ids_hold_only_ids_some_row_holds():
     share_case_ids(tables, pd.DataFrame({"case_id": pd.Series([], dtype=object)}))
     assert list(tables["visits"]["case_id"].cat.categories) == ["C1", "C3"]
     assert list(tables["visits"]["case_id"].astype(object)) == ["C1", "C3"]
+
+
+@pytest.mark.parametrize("second", ["v1", " V1 ", "Ｖ１", "V 1", "V1\u200b", "v１"], ids=repr)
+def test_an_id_written_another_way_is_the_same_id(second):
+    """Repeated ids are found on integer keys of the cleaned ids: ids that only a
+    cleaning step makes equal (case, spaces, full width, invisible characters) repeat."""
+    rows = [["V1", "2019-03-05", "农水站", "来县", "个体", "1"],
+            [second, "2019-03-06", "农水站", "来县", "个体", "1"]]  # fmt: skip
+    frame = pd.DataFrame(rows, columns=["visit_id", "date", "unit", "level", "form", "persons"])
+    p = check_ledgers({"visits": frame.astype(object)}, RULES).problems
+    assert p.loc[p["check"] == "rows.unique", "row"].tolist() == [3], p.to_string()
