@@ -210,10 +210,13 @@ def _report(
     hides = hides | (v.bad & may_name(written.where(v.bad), col, rules))
     hidden = c.spread(v.prose) | (bad & c.spread(hides))
     if hidden.any():  # later checks of the row quote the cell as shown here
-        masked = pd.Series(None, index=written.index, dtype=object)
+        masked = np.full(len(written), None, dtype=object)
         some = v.prose | hides
         masked[some] = prose_mask(written[some]).to_numpy()
-        frame.loc[hidden, col.name] = c.spread(masked.to_numpy())[hidden]
+        at = np.flatnonzero(hidden)
+        cells = frame[col.name].to_numpy(dtype=object, copy=True)  # set by position
+        cells[at] = c.spread(masked)[at] if c.identity else masked[c.codes[at]]
+        frame[col.name] = pd.Series(cells, index=frame.index, dtype=object)
     expected = expected_text(col, rules)
     if col.type == "persons":
         expected += f"(不超过 {rules.limits.max_persons_per_visit};{rules.limits.persons_reason})"

@@ -64,7 +64,7 @@ class Problems:
             problem = declared.say()
         if expected is None:
             expected = declared.expect()
-        sel = table.loc[mask]
+        sel = table.loc[mask, ["src_file", "src_sheet", "src_row"]]  # not every column
         df = pd.DataFrame(
             {
                 "kind": kind,
