@@ -157,7 +157,7 @@ def share_case_ids(frames: dict[str, pd.DataFrame], screening_rows: pd.DataFrame
     tables = [frames["visits"], frames["screening"], screening_rows, frames["backlog"]]
     coded = [_used_codes(t["case_id"]) for t in tables]
     each, distinct = pd.factorize(np.concatenate([u for _, u in coded]))
-    order = _text_order(distinct)
+    order = text_order(distinct)
     rank = np.empty(len(order), dtype=np.int64)
     rank[order] = np.arange(len(order))
     dtype = pd.CategoricalDtype(pd.Index(distinct[order], dtype=object))
@@ -168,7 +168,7 @@ def share_case_ids(frames: dict[str, pd.DataFrame], screening_rows: pd.DataFrame
         t["case_id"] = pd.Categorical.from_codes(where[codes], dtype=dtype)
 
 
-def _text_order(values: np.ndarray) -> np.ndarray:
+def text_order(values: np.ndarray) -> np.ndarray:
     """The order that sorts distinct values as pandas sorts them (text: by code point),
     text compared as fixed-width code points (not a Python comparison per pair), unless
     two values end alike but for NUL characters (which fixed width drops)."""
