@@ -16,6 +16,7 @@ from . import normalise as nz
 from . import vocabulary as vocab
 from .checks import CHECKS
 from .coded import Coded, code, is_text
+from .headers import extra_header
 from .masking import (
     id_rule,
     may_name,
@@ -307,7 +308,8 @@ def check_raw_cells(
         numeric = ptypes.is_numeric_dtype(raw) and not ptypes.is_bool_dtype(raw)
         if not is_text(raw) and not numeric:
             continue  # dates and booleans from a DataFrame hold no text
-        header = headers[name] if name in headers else name.removeprefix("extra:")
+        # an extra column's header as its remark shows it (it may be a person's name)
+        header = headers[name] if name in headers else extra_header(name, kind)
         flags = check_cells(raw, (coded or {}).get(name))
         personal = flags.personal != ""
         if personal.any():
@@ -317,11 +319,22 @@ def check_raw_cells(
             problems.add(frame, rows, kind, header, personal_shown(raw, rows), why,
                          check="text.personal")  # fmt: skip
         if flags.control.any():
-            problems.add(frame, flags.rows(flags.control), kind, header, raw, check="cell.control")
+            rows = flags.rows(flags.control)
+            problems.add(frame, rows, kind, header, _by_length(raw, rows), check="cell.control")
         too_long = flags.length > limits.max_cell_chars
         if too_long.any():
             long = CHECKS["cell.too_long"]
             said = [long.say(n=n) if t else "" for n, t in zip(flags.length, too_long, strict=True)]
             rows = flags.rows(too_long)
-            problems.add(frame, rows, kind, header, raw, flags.coded.at(said, rows),
-                         long.expect(max_chars=limits.max_cell_chars), check=long.id)  # fmt: skip
+            problems.add(frame, rows, kind, header, _by_length(raw, rows),
+                         flags.coded.at(said, rows), long.expect(max_chars=limits.max_cell_chars),
+                         check=long.id)  # fmt: skip
+
+
+def _by_length(raw: pd.Series, rows: np.ndarray) -> pd.Series:
+    """Cells refused for what they hold as written (a control character, an overlong
+    text), as a message shows them: by their length only — whatever else such a cell
+    holds may name a person (王建国 and a stray control character)."""
+    out = pd.Series(None, index=raw.index, dtype=object)
+    out[rows] = prose_mask(raw[rows]).to_numpy()
+    return out

@@ -89,6 +89,11 @@ def remark_extras(tables: list[RawTable], kind: str, problems: Problems, reading
             t.remarks.append(said.problem)
 
 
+def extra_header(name: str, kind: str) -> str:
+    """An extra column (``extra:<header>``) named in a message as its remark names it."""
+    return _shown_header(name.removeprefix("extra:"), [h for h in header_lookup(kind) if h])
+
+
 def _shown_header(written: str, words: list[str]) -> str:
     """An extra column's header as a message may show it: a blank one by nothing, a
     near-miss of the ledger's headers as written, anything else by its length."""
