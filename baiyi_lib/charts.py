@@ -135,25 +135,47 @@ def backlog_burndown(table: pd.DataFrame, projection: dict) -> go.Figure:
             )
     fig.update_traces(hovertemplate="%{x|" + DAY_FORMAT + "}<br>%{y} 件<extra></extra>")
     days = list(table["last_day"])
+    keep = days[-1:]  # the as-of (the last week's last day), and the target when ahead
     if len(table) and pd.Timestamp(projection["target_date"]) > days[-1]:
-        days.append(pd.Timestamp(projection["target_date"]))
-    fig.update_xaxes(type="date", hoverformat=DAY_FORMAT, **day_ticks(days))
+        keep.append(pd.Timestamp(projection["target_date"]))
+    fig.update_xaxes(type="date", hoverformat=DAY_FORMAT, **day_ticks(days, keep))
     fig.update_yaxes(title_text="件", rangemode="tozero")
     return _layout(fig, "信访积案化解进度")
 
 
-def day_ticks(days: Sequence[pd.Timestamp], most: int = MOST_TICKS) -> dict:
-    """A date axis ticked only on the days the chart holds (return days, the target), at
-    most ``most`` of them, the first and the last always: an automatic axis ticks days of
-    its own (a Sunday before the campaign began)."""
-    days = [pd.Timestamp(d) for d in days]
+def day_ticks(
+    days: Sequence[pd.Timestamp], keep: Sequence[pd.Timestamp] = (), most: int = MOST_TICKS
+) -> dict:
+    """A date axis ticked only on the days the chart holds (return days, the target): an
+    automatic axis ticks days of its own (a Sunday before the campaign began).
+
+    The first day and every day in ``keep`` (the as-of, the target) are always ticked;
+    the others only where no tick is closer than a ``most``-th of the span, so that about
+    ``most`` fit. Two ticks still closer than that (the as-of beside the target, a
+    Saturday as-of beside Friday's week) are staggered: the later label on a second line.
+    The range runs a little past the first and last day, so that neither label is cut.
+    """
+    days = sorted({pd.Timestamp(d) for d in [*days, *keep]})
     if not days:
         return {"tickformat": DAY_FORMAT}
-    step = -(-len(days) // most)  # ceil: every step-th day
-    shown = days[::step]
-    if shown[-1] != days[-1]:
-        shown = [*shown[:-1], days[-1]] if len(shown) == most else [*shown, days[-1]]
-    return {"tickmode": "array", "tickvals": shown, "ticktext": [week_label(d) for d in shown]}
+    span = max((days[-1] - days[0]).days, 1)
+    gap = span / most
+    shown = sorted({days[0], *(pd.Timestamp(d) for d in keep)})
+    for day in days:
+        if all(abs((day - s).days) >= gap for s in shown):
+            shown = sorted([*shown, day])
+    text, low = [], False
+    for i, day in enumerate(shown):
+        low = i > 0 and (day - shown[i - 1]).days < gap and not low  # stagger close pairs
+        text.append(("<br>" if low else "") + week_label(day))
+    pad = pd.Timedelta(days=max(2.0, span * 0.04))
+    return {
+        "tickmode": "array",
+        "tickvals": shown,
+        "ticktext": text,
+        "tickangle": 0,  # close labels staggered, never turned
+        "range": [days[0] - pad, days[-1] + pad],
+    }
 
 
 def score_bars(scores: pd.DataFrame, base: int, vetoes: bool = True, unit: str = "分") -> go.Figure:

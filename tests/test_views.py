@@ -109,31 +109,46 @@ def test_backlog_burndown_and_projection():
 
 def test_the_burndown_axis_is_ticked_only_on_days_it_holds():
     """No tick before the campaign began (an automatic date axis put one on the Sunday
-    2月17日, three days before it); at most eight, the first week and the target always."""
+    2月17日, three days before it); the first week, the as-of and the target (while ahead)
+    always labelled, inside the axis' range; no two labels on one line side by side."""
     from baiyi_lib import charts
     from baiyi_lib.dates import week_label
 
     led = ledgers(backlog=[{"case_id": "J1", "unit": "河道管理办公室",
                             "first_petition_on": "2010-01-01"}])  # fmt: skip
-    for as_of in ("2019-03-01", "2019-04-26", "2019-05-31"):
+    for as_of in ("2019-02-22", "2019-03-02", "2019-04-26", "2019-05-17", "2019-05-20",
+                  "2019-05-24", "2019-05-31"):  # fmt: skip
         table, p = views.backlog_burndown(led, score(led, R, as_of=as_of))
         axis = charts.backlog_burndown(table, p).layout.xaxis
-        days = [*table["last_day"], pd.Timestamp(p["target_date"])]
+        target = pd.Timestamp(p["target_date"])
+        days = [*table["last_day"], target]
         ticks = [pd.Timestamp(t) for t in axis.tickvals]
-        assert set(ticks) <= set(days) and len(ticks) <= charts.MOST_TICKS
+        assert set(ticks) <= set(days) and len(ticks) <= charts.MOST_TICKS + 2, as_of
         assert ticks[0] == days[0] >= pd.Timestamp(R.campaign.start)
-        assert ticks[-1] == max(days)
-        assert list(axis.ticktext) == [week_label(t) for t in ticks]
+        assert table["last_day"].iloc[-1] in ticks, as_of  # the as-of
+        if target > table["last_day"].iloc[-1]:
+            assert target in ticks, as_of
+        low, high = (pd.Timestamp(x) for x in axis.range)
+        assert low < ticks[0] and high > ticks[-1]
+        text = list(axis.ticktext)
+        assert [t.removeprefix("<br>") for t in text] == [week_label(t) for t in ticks]
+        gap = (max(days) - min(days)).days / charts.MOST_TICKS
+        for i in range(1, len(ticks)):
+            if (ticks[i] - ticks[i - 1]).days < gap:  # close: one of them on the second line
+                low = [text[j].startswith("<br>") for j in (i - 1, i)]
+                assert low[0] != low[1], (as_of, text)
 
 
 @pytest.mark.parametrize("n", range(1, 31))
-def test_day_ticks_keep_the_first_and_last_day_and_no_more_than_asked(n):
+def test_day_ticks_keep_the_days_asked_and_space_the_others(n):
     from baiyi_lib.charts import day_ticks
 
     days = list(pd.date_range("2019-02-22", periods=n, freq="7D"))
-    ticks = day_ticks(days, most=8)["tickvals"]
-    assert ticks[0] == days[0] and ticks[-1] == days[-1]
-    assert len(ticks) <= 8 and ticks == sorted(set(ticks)) and set(ticks) <= set(days)
+    keep = [days[-1], days[-1] + pd.Timedelta(days=3)]
+    ticks = day_ticks(days, keep, most=8)["tickvals"]
+    assert ticks[0] == days[0] and set(keep) <= set(ticks)
+    assert ticks == sorted(set(ticks)) and set(ticks) <= set(days) | set(keep)
+    assert len(ticks) <= 8 + 2
 
 
 def test_screening_check_and_only_once():
