@@ -71,14 +71,21 @@ def squashed(values: pd.Series) -> pd.Series:
     return s.str.replace(r"\s+", "", regex=True)
 
 
+# Dashes a Chinese input method or a word processor puts where an id has a hyphen: the
+# hyphen, non-breaking hyphen, figure dash, en and em dash, horizontal bar, minus sign,
+# two- and three-em dashes, small em dash — a run of them (the IME's ——) is one hyphen.
+_DASHES = re.compile("[\u2010-\u2015\u2212\u2e3a\u2e3b\ufe58]+")
+
+
 def _clean_id(value: object) -> object:
-    """One identifier: NFKC, every space removed, upper case; NA when blank."""
+    """One identifier: NFKC, every space removed, dashes as one hyphen, upper case; NA
+    when blank (XSK–2019–001 typed with en dashes is XSK-2019-001)."""
     if isinstance(value, str) and value.isascii() and value.isalnum():
         return value.upper()  # the common case, no normalisation needed
     text = _cell_text(value)
     if text is pd.NA:
         return pd.NA
-    text = "".join(str(text).split()).upper()
+    text = _DASHES.sub("-", "".join(str(text).split())).upper()
     return text or pd.NA
 
 

@@ -140,3 +140,32 @@ def test_an_id_written_another_way_is_the_same_id(second):
     frame = pd.DataFrame(rows, columns=["visit_id", "date", "unit", "level", "form", "persons"])
     p = check_ledgers({"visits": frame.astype(object)}, RULES).problems
     assert p.loc[p["check"] == "rows.unique", "row"].tolist() == [3], p.to_string()
+
+
+@pytest.mark.parametrize(
+    "dash",
+    [
+        "\u2010",
+        "\u2011",
+        "\u2012",
+        "\u2013",
+        "\u2014",
+        "\u2014\u2014",
+        "\u2015",
+        "\u2212",
+        "\ufe58",
+        "\ufe63",
+        "\uff0d",
+    ],
+    ids=lambda d: f"U+{ord(d[0]):04X}x{len(d)}",
+)
+def test_an_id_typed_with_another_dash_is_the_same_id(dash):
+    """XSK–2019–001 typed with a Chinese input method's dash is the case XSK-2019-001:
+    a visit's case id that the screening holds with a hyphen is screened, not doubled."""
+    other = f"XSK{dash}2019{dash}001"
+    rows = [["V1", "2019-03-05", "农水站", "来县", "个体", "1", "XSK-2019-001"],
+            ["V2", "2019-03-06", "农水站", "来县", "个体", "1", other]]  # fmt: skip
+    cols = ["visit_id", "date", "unit", "level", "form", "persons", "case_id"]
+    led = check_ledgers({"visits": pd.DataFrame(rows, columns=cols).astype(object)}, RULES)
+    assert led.ledgers is not None
+    assert led.ledgers.visits["case_id"].astype(str).tolist() == ["XSK-2019-001"] * 2
