@@ -101,13 +101,20 @@ def _key_codes(kind: str, typed: pd.DataFrame, keys: dict[str, np.ndarray]) -> n
     return pd.factorize(joined, use_na_sentinel=True)[0]
 
 
-def check_links(frames: dict[str, pd.DataFrame], problems: Problems) -> None:
-    """An incident's linked visit should exist (a remark, the incident still counts)."""
+def check_links(
+    frames: dict[str, pd.DataFrame], problems: Problems, refused: pd.Series | None = None
+) -> None:
+    """An incident's linked visit should exist (a remark, the incident still counts).
+
+    ``refused``: the ids of visit rows refused (their own errors say why), which exist
+    and are not "not found"; None when a file or table was refused whole (it may hold
+    the visit), so that whether a visit exists can't be told — then nothing is said."""
     inc = frames["incidents"]
-    if inc.empty:
+    if inc.empty or refused is None:
         return
     linked = inc["visit_id"].notna()
-    missing = (linked & ~inc["visit_id"].isin(frames["visits"]["visit_id"])).to_numpy()
+    known = inc["visit_id"].isin(frames["visits"]["visit_id"]) | inc["visit_id"].isin(refused)
+    missing = (linked & ~known).to_numpy()
     problems.add(
         inc.assign(src_file=inc["src_file"].astype(str)),
         missing,

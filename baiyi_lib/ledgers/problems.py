@@ -81,9 +81,16 @@ class Problems:
         )
         self.parts.append(df)
 
-    def has_errors(self) -> bool:
-        """Whether any problem so far refuses its row (severity 错误)."""
-        return any((part["severity"] == ERROR).any() for part in self.parts)
+    def has_errors(self, whole: bool = False) -> bool:
+        """Whether any problem so far is an error (severity 错误); with ``whole``, one that
+        refuses a whole file or table (a check of the file or the table, not of a row)."""
+        for part in self.parts:
+            errors = part["severity"] == ERROR
+            if whole:
+                errors &= part["check"].astype(str).str.startswith(("file.", "table."))
+            if errors.any():
+                return True
+        return False
 
     def frame(self) -> pd.DataFrame:
         if not self.parts:

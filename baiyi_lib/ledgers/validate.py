@@ -67,6 +67,7 @@ def check(read: ReadResult, rules: Rules, received: dt.datetime | None = None) -
         [note("file.unread", u["file"], "", None, "", "", reason=u["reason"]) for u in read.unread]
     )
     frames: dict[str, pd.DataFrame] = {}
+    refused_visits: pd.Series | None = None
     accounting: list[pd.DataFrame] = []
     for kind in KINDS:
         tables = [t for t in read.tables if t.kind == kind]
@@ -101,6 +102,8 @@ def check(read: ReadResult, rules: Rules, received: dt.datetime | None = None) -
         )
         refused = refused_rows(frame, problems, n_before, bad_tables)
         keep = ~refused & ~merged
+        if kind == "visits":  # refused visits are there, only not read: no link remark
+            refused_visits = typed["visit_id"][refused].dropna()
         for t in tables:
             declared = table_unit(t, rules)
             check_empty(t, kind, declared, problems)
@@ -118,7 +121,8 @@ def check(read: ReadResult, rules: Rules, received: dt.datetime | None = None) -
             sort_rows(clean, CANONICAL_ORDER[kind])
         frames["screening"] = collapse_screening(screening_rows)
         share_case_ids(frames, screening_rows)
-    check_links(frames, problems)
+    # a file or table refused whole may hold the visit an incident names: can't tell
+    check_links(frames, problems, None if problems.has_errors(whole=True) else refused_visits)
     accounting.append(account_other(read))
     acc = pd.concat([a for a in accounting if len(a)] or [account_other(ReadResult())])
     return Checked(frames, screening_rows, problems.frame(), acc.reset_index(drop=True))

@@ -266,3 +266,32 @@ def test_a_refused_load_still_says_what_looks_across_ledgers(tmp_path):
     assert checked.ledgers is None
     by_check = checked.problems.groupby("check")["row"].apply(list).to_dict()
     assert by_check == {"rows.link": [2], "cell.date": [3]}
+
+
+VISITS_HEAD = "编号,日期,责任单位,走访层级,走访形式,人次,非访,案件编号,不满初次办理,内部人员"
+INCIDENTS_HEAD = "编号,日期,责任单位,走访层级,事件类别,关联走访编号"
+INCIDENT = "E1,2019-03-05,农水站,到市,大规模聚集上访,V1"
+
+
+@pytest.mark.parametrize(
+    ("visit", "said"),
+    [
+        ("V1,2019-03-05,农水站,到市,个体,1,否,,否,否", set()),  # there: nothing to say
+        ("V1,2019-03-05,农水站,到市,个体,0,否,,否,否", set()),  # refused for 人次: there
+        ("V2,2019-03-05,农水站,到市,个体,1,否,,否,否", {"rows.link"}),  # truly not there
+    ],
+    ids=["read", "refused", "absent"],
+)
+def test_an_incidents_visit_refused_is_not_said_to_be_missing(tmp_path, visit, said):
+    write_csv(tmp_path / "走访.csv", [VISITS_HEAD, visit])
+    write_csv(tmp_path / "事件.csv", [INCIDENTS_HEAD, INCIDENT])
+    problems = check_ledgers(tmp_path).problems
+    assert set(problems.loc[problems["check"] == "rows.link", "check"]) == said
+
+
+def test_no_link_is_said_missing_when_the_visits_table_was_refused_whole(tmp_path):
+    write_csv(tmp_path / "走访.csv", ["编号,日期,责任单位", "V1,2019-03-05,农水站"])  # too few
+    write_csv(tmp_path / "事件.csv", [INCIDENTS_HEAD, INCIDENT])
+    problems = check_ledgers(tmp_path).problems
+    assert (problems["severity"] == "错误").any()
+    assert not (problems["check"] == "rows.link").any()
