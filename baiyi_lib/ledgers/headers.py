@@ -8,6 +8,7 @@ import pandas as pd
 
 from ..params import Reading, fold
 from .masking import near_miss
+from .normalise import _cell_text
 from .privacy import is_pii_header, length_only, mask_text, shown_header
 from .problems import Problems
 from .raw import RawTable, note
@@ -112,5 +113,6 @@ def _filled(values: pd.Series, placeholders: frozenset[str]) -> int:
     —: ledgers.yaml placeholders), a number 0 included (looked at once per distinct value:
     a frame's extra column may be a million rows)."""
     codes, uniques = pd.factorize(values.to_numpy(dtype=object), use_na_sentinel=True)
-    blank = [fold(str(u)) in placeholders or str(u).strip() == "" for u in uniques]
+    shown = [_cell_text(u) for u in uniques]  # as a person sees it: no invisible characters
+    blank = [t is pd.NA or fold(str(t)) in placeholders for t in shown]
     return int((~np.append(np.array(blank, dtype=bool), True)[codes]).sum())

@@ -51,7 +51,7 @@ def test_an_empty_extra_column_says_nothing(tmp_path):
     assert not (led.problems["check"] == "table.extra_column").any()
 
 
-@pytest.mark.parametrize("cell", ["无", "/", "——", " N/A ", "暂无", "－"])
+@pytest.mark.parametrize("cell", ["无", "/", "——", " N/A ", "暂无", "－", "无\u200b", "\u3000无"])
 def test_an_extra_column_saying_none_is_an_empty_one(tmp_path, cell):
     # a "none" as people write it (ledgers.yaml placeholders) holds nothing to be lost
     led = load_ledgers(_csv(tmp_path, ["备注"], [cell]))
