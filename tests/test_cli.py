@@ -112,3 +112,20 @@ def test_a_data_path_that_does_not_exist_exits_2_in_every_command(capsys, tmp_pa
         assert main(argv) == 2, argv
         assert "找不到台账" in capsys.readouterr().err, argv
     assert not (tmp_path / "x.xlsx").exists()
+
+
+def test_every_commands_help_is_in_chinese():
+    """The help the clerk reads: no argparse boilerplate in English (usage:, positional
+    arguments, options, show this help message…), for the program and every command."""
+    from baiyi_lib.cli.parser import build_parser
+
+    parser = build_parser()
+    commands = next(a for a in parser._actions if a.dest == "command").choices
+    english = ("usage:", "positional arguments", "options:", "show this help", "show program")
+    for name, sub in [("baiyi", parser), *commands.items()]:
+        text = sub.format_help()
+        assert text.startswith("用法:") and "显示本帮助后退出" in text, name
+        assert not any(words in text for words in english), (name, text)
+    proc = subprocess.run([sys.executable, "-m", "baiyi_lib.cli", "--help"], capture_output=True,
+                          text=True, cwd=Path(__file__).resolve().parents[1])  # fmt: skip
+    assert proc.returncode == 0 and proc.stdout.startswith("用法:baiyi")

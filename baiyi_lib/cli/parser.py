@@ -16,7 +16,9 @@ from .storecmds import cmd_history, cmd_ingest, cmd_purge, cmd_withdraw
 
 def build_parser() -> argparse.ArgumentParser:
     p = _Parser(prog="baiyi", description="信访台账的检查、计分与说明(考核办法见参数目录)")
-    p.add_argument("--version", action="version", version=f"baiyi {__version__}")
+    p.add_argument(
+        "--version", action="version", version=f"baiyi {__version__}", help="显示版本号后退出"
+    )
     sub = p.add_subparsers(dest="command", required=True, parser_class=_Parser)
 
     def common(sp: argparse.ArgumentParser, data: bool = True) -> None:
