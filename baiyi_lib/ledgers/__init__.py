@@ -124,7 +124,7 @@ def _read(source: Source, rules: Rules) -> ReadResult:
     if isinstance(source, dict):
         return read_frames(source)
     paths = [Path(p) for p in source] if isinstance(source, list | tuple) else [Path(source)]
-    with batch_files(paths, rules.limits) as batch:
+    with batch_files(paths, rules.limits, rules) as batch:
         return read_paths([p for p, _ in batch.named], rules, names=dict(batch.named),
                           batch=batch)  # fmt: skip
 

@@ -142,9 +142,11 @@ _DECLARED = (
     Check("cell.category", E, "事件类别为考核办法所列类别"),
     Check("cell.dispute", E, "纠纷类别为 params/ledgers.yaml 所列类别(或“其他”),不是一段话"),
     Check(
-        "cell.prose", E, "编号是代号(含数字,汉字和长度有限),不是一段话;原文不显示",
-        message="不像编号(编号含数字、汉字不超过 {max_han} 个、不超过 {max_chars} 字),"
-        "像是一句话;原文未显示",
+        "cell.prose", E,
+        "编号是代号(含数字,汉字和长度有限),不是一段话,不含人名或其拼音;原文不显示",
+        message="不像编号,像是一句话或含人名:编号含数字,不超过 {max_chars} 字,汉字不超过"
+        " {max_han} 个且只用单位名称和 params/ledgers.yaml ids 所列的字词,字母不拼成人名拼音;"
+        "原文未显示",
     ),
     Check("cell.opt_bool", E, "是/否,或留空(没有记录)"),
     Check("row.warning_before_pushed", E, "预警的核查、反馈时间不早于推送时间"),

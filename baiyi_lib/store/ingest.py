@@ -68,7 +68,7 @@ def ingest(
     """
     rules = rules or load_rules()
     received = received or dt.datetime.now()
-    with batch_files([Path(p) for p in paths], rules.limits) as files:
+    with batch_files([Path(p) for p in paths], rules.limits, rules) as files:
         # a spreadsheet named as a document (领导小组成员名单.xlsx) is one, never read
         as_docs = [(p, n) for p, n in files.named if documents.names_a_document(n, rules)]
         files.named = [f for f in files.named if f not in as_docs]
