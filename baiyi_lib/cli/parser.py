@@ -114,7 +114,8 @@ def build_parser() -> argparse.ArgumentParser:
     i.add_argument(
         "--replace",
         action="store_true",
-        help="确认登记表(走访、事件)比台账库少很多行时仍按新表替换(默认先不载入并说明)",
+        help="确认登记表(走访、事件),或没写明单位的排查、积案,比台账库少很多行时仍按新表替换"
+        "(默认先不载入并说明)",
     )
     i.add_argument(
         "--partial",

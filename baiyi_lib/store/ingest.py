@@ -18,7 +18,8 @@
   (a later receipt never hides behind an earlier one), and not in the future.
 - The office's registers (visits, incidents) are its whole ledger: a register that would
   take away more rows than ``limits.yaml`` allows (a part sent as the whole) waits for
-  ``replace`` (``--replace``).
+  ``replace`` (``--replace``). So does a unit's return whose file name and title rows
+  name no unit, when it would take away that many of the rows of the unit its rows name.
 """
 
 from __future__ import annotations
@@ -240,7 +241,9 @@ def _store_batch(
             for kind in KINDS
             if any(kind in f.kinds for f in batch)
         }
-        refused = _refusals(plans, rules, replace)
+        unnamed = {kind: {f.name for f in batch if kind in f.kinds and kind not in f.declared}
+                   for kind in plans}  # fmt: skip
+        refused = _refusals(plans, rules, replace, unnamed)
         if len(refused):
             raise _Refused(refused)
         counts = {f.name: [p.counts(f.name) for p in plans.values() if p.kind in f.kinds]

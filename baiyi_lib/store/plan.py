@@ -6,7 +6,7 @@ away more rows than limits.yaml allows without --replace)."""
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import duckdb
 import numpy as np
@@ -30,6 +30,7 @@ class _Plan:
     scopes: list[tuple[str, str | None]]  # (file, unit); unit None: the whole ledger
     deleted: pd.DataFrame  # live rows taken away: row_key, unit, src_row, file
     live: int  # live rows of this ledger before the batch
+    live_units: dict[str, int] = field(default_factory=dict)  # live rows per unit
 
     def moved(self) -> pd.DataFrame:
         """Incoming rows whose key is live under another unit (a case reassigned)."""
@@ -137,7 +138,9 @@ def _plan(
     covered = live["unit"].isin(list(by_unit)) | (whole is not None)
     gone = live[covered & ~live["row_key"].isin(incoming["row_key"])].copy()
     gone["file"] = gone["unit"].map(by_unit).astype(object).fillna(whole)
-    return _Plan(kind, incoming, scopes, gone[["row_key", "unit", "src_row", "file"]], len(live))
+    per_unit = {str(u): int(n) for u, n in live["unit"].value_counts().items()}
+    return _Plan(kind, incoming, scopes, gone[["row_key", "unit", "src_row", "file"]], len(live),
+                 per_unit)  # fmt: skip
 
 
 _FOREVER = dt.datetime(9999, 12, 31)
@@ -152,13 +155,25 @@ class _Refused(Exception):
         self.problems = problems
 
 
-def _refusals(plans: dict[str, _Plan], rules: Rules, replace: bool) -> pd.DataFrame:
+def _refusals(
+    plans: dict[str, _Plan],
+    rules: Rules,
+    replace: bool,
+    unnamed: dict[str, set[str]] | None = None,
+) -> pd.DataFrame:
     """What the store refuses of a batch: a unit's return taking over another unit's case,
-    and a register taking away more rows than limits.yaml allows (without ``replace``)."""
+    and (without ``replace``) a register taking away more rows than limits.yaml allows,
+    or a unit's return that names no unit (``unnamed``: per ledger, the files whose name
+    and title rows give no unit) doing so to the unit its rows name."""
     parts = [_taken_over(p) for p in plans.values() if p.kind in UNIT_RETURNS]
     if not replace:
         registers = [p for p in plans.values() if p.kind not in UNIT_RETURNS]
         parts += [_emptied(p) for p in registers] + [_too_many_gone(p, rules) for p in registers]
+        parts += [
+            _unnamed_too_many_gone(p, rules, (unnamed or {}).get(p.kind, set()))
+            for p in plans.values()
+            if p.kind in UNIT_RETURNS
+        ]
     parts = [p for p in parts if len(p)]
     return pd.concat(parts, ignore_index=True) if parts else pd.DataFrame()
 
@@ -213,6 +228,33 @@ def _too_many_gone(plan: _Plan, rules: Rules) -> pd.DataFrame:
     if n <= lim.replace_max_rows or n <= lim.replace_max_share * max(plan.live, 1):
         return pd.DataFrame()
     return _per_file(plan, gone, "rows.mass_deletion")
+
+
+def _unnamed_too_many_gone(plan: _Plan, rules: Rules, unnamed: set[str]) -> pd.DataFrame:
+    """A unit's return that says nowhere whose it is (neither its file name nor its title
+    rows) replaces the unit its rows name: when that would take away more of the unit's
+    rows than limits.yaml allows (1 row sent against 12 stored), it is more likely a part,
+    or another unit's file, than the unit's whole ledger. One error per file and unit."""
+    lim = rules.limits
+    gone = plan.deleted[plan.deleted["file"].isin(unnamed)]
+    if gone.empty:
+        return pd.DataFrame()
+    counts = gone.groupby(["file", "unit"]).size()
+    declared = CHECKS["rows.unnamed_mass_deletion"]
+    hits = [
+        (f, u, int(n), plan.live_units.get(str(u), 0))
+        for (f, u), n in counts.items()
+        if n > lim.replace_max_rows and n > lim.replace_max_share * plan.live_units.get(str(u), 1)
+    ]
+    if not hits:
+        return pd.DataFrame()
+    rows = pd.DataFrame({"file": [h[0] for h in hits], "row": pd.NA})
+    return _problem_rows(
+        plan, rows, declared.id, column="责任单位", value=[str(h[1]) for h in hits],
+        problem=[declared.say(kind=KIND_LABELS[plan.kind], unit=u, n=n, live=live)
+                 for _, u, n, live in hits],
+        expected=declared.expect(),
+    )  # fmt: skip
 
 
 def _per_file(plan: _Plan, gone: pd.DataFrame, check: str) -> pd.DataFrame:
