@@ -43,7 +43,7 @@ from . import documents
 from .batch import CSV_HINT, PARTIAL_WORDS, WEEKLY_KINDS, IngestReport, _File
 from .connection import writing
 from .layout import transaction
-from .plan import _plan, _refusals, _Refused
+from .plan import _plan, _refusals, _Refused, merged_returns
 from .purge import personal_data_note
 
 
@@ -259,11 +259,13 @@ def _store_batch(
         for plan in plans.values():
             for name, what in plan.write(con, sids, received).items():
                 progress(f"正在写入 {name}:{KIND_LABELS[plan.kind]} {what}")
+    merged = [IngestReport("(本批)", "merged", None, pd.DataFrame(), None, said)
+              for plan in plans.values() for said in merged_returns(plan)]  # fmt: skip
     return [
         IngestReport(f.name, "stored", sids[f.name], pd.DataFrame(counts[f.name]),
                      kinds_by_unit=f.weekly(), unit=f.unit)
         for f in batch
-    ] + recorded  # fmt: skip
+    ] + merged + recorded  # fmt: skip
 
 
 def check_moment(con: duckdb.DuckDBPyConnection, moment: dt.datetime, what: str) -> None:

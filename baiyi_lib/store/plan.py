@@ -31,6 +31,9 @@ class _Plan:
     deleted: pd.DataFrame  # live rows taken away: row_key, unit, src_row, file
     live: int  # live rows of this ledger before the batch
     live_units: dict[str, int] = field(default_factory=dict)  # live rows per unit
+    # every row the files carried, before a row sent twice was kept once: src_file, unit,
+    # row_key (a file whose rows another file of the batch repeats carried them all the same)
+    sent: pd.DataFrame = field(default_factory=pd.DataFrame)
 
     def moved(self) -> pd.DataFrame:
         """Incoming rows whose key is live under another unit (a case reassigned)."""
@@ -46,9 +49,11 @@ class _Plan:
 
     def counts(self, name: str) -> dict:
         mine = self.incoming[self.incoming["src_file"] == name]["change"]
+        carried = int((self.sent["src_file"] == name).sum()) if len(self.sent) else len(mine)
         return {
             "kind": self.kind,
-            "rows": len(mine),
+            "rows": carried,  # never 0 (零报告) for a file with rows, repeated or not
+            "repeated": carried - len(mine),  # rows another file of the batch sent after it
             "new": int((mine == "new").sum()),
             "changed": int((mine == "changed").sum()),
             "unchanged": int((mine == "unchanged").sum()),
@@ -111,7 +116,8 @@ def _plan(
 ) -> _Plan:
     """Compare a batch's rows of one ledger with the live rows, and work out what its
     scopes take away (rows of the units replaced that the batch does not carry)."""
-    incoming = stored_frame(kind, table).drop_duplicates("row_key", keep="last")
+    sent = stored_frame(kind, table)
+    incoming = sent.drop_duplicates("row_key", keep="last")
     scopes = _scopes(kind, batch)
     live = con.execute(
         live_sql(kind, "l.row_key, l.content, l.unit, l.src_row"), {"cut": _FOREVER}
@@ -140,7 +146,41 @@ def _plan(
     gone["file"] = gone["unit"].map(by_unit).astype(object).fillna(whole)
     per_unit = {str(u): int(n) for u, n in live["unit"].value_counts().items()}
     return _Plan(kind, incoming, scopes, gone[["row_key", "unit", "src_row", "file"]], len(live),
-                 per_unit)  # fmt: skip
+                 per_unit, sent[["src_file", "unit", "row_key"]].astype(str))  # fmt: skip
+
+
+def merged_returns(plan: _Plan) -> list[str]:
+    """A remark per unit whose return of this ledger came in two or more files of one
+    batch: they are one return (together they replace the unit's rows), which the clerk
+    should know (one may be an older copy); the rows both carry, and which file's stand."""
+    if plan.kind not in UNIT_RETURNS:
+        return []
+    files: dict[str, list[str]] = {}
+    for f, u in plan.scopes:
+        if u is not None:
+            files.setdefault(u, []).append(f)
+    out = []
+    for unit, names in sorted(files.items()):
+        names = sorted(set(names))
+        if len(names) < 2:
+            continue
+        rows = plan.sent[plan.sent["unit"] == unit]
+        twice = rows[rows.duplicated("row_key", keep="last")]
+        said = (
+            f"本批中有 {len(names)} 个文件是{unit}的{KIND_LABELS[plan.kind]}("
+            + "、".join(names)
+            + "):合为一份报送载入,合起来替换该单位的台账"
+        )
+        if len(twice):
+            kept = rows.drop_duplicates("row_key", keep="last")
+            last = kept[kept["row_key"].isin(twice["row_key"])]["src_file"].unique()
+            n = twice["row_key"].nunique()
+            said += f";其中 {n} 个案件在几个文件中都有,以 {'、'.join(last)} 为准"
+        empty = [n for n in names if not (rows["src_file"] == n).any()]
+        if empty:
+            said += f";{'、'.join(empty)} 没有数据行(零报告),以有数据行的文件为准"
+        out.append(said + "。若其中有旧版本,请撤回本批(baiyi withdraw)后只报送新版本")
+    return out
 
 
 _FOREVER = dt.datetime(9999, 12, 31)

@@ -258,3 +258,40 @@ def test_a_return_naming_its_unit_or_sending_it_whole_is_not_held(
     later = str(LATER.replace(hour=21))
     assert main(["ingest", str(week2), "--store", str(sample_store), "--received", later]) == 0
     assert len(live_by_unit(sample_store, "screening")["农水站"]) == 2
+
+
+@pytest.mark.parametrize(
+    ("first", "second"),
+    [
+        ("all", "all"),  # the same return sent twice under two names (an older copy)
+        ("all", "zero"),  # the rows in one file, a 零报告 of the same unit in another
+        ("head", "tail"),  # the ledger split in two files
+    ],
+)
+def test_two_files_of_one_unit_in_a_batch_are_said_and_one_with_rows_is_no_zero_return(
+    sample_store, tmp_path, capsys, first, second
+):
+    """Before, two files of one unit in one batch were merged without a word, and the one
+    whose rows the other repeated was listed as 零报告 (its rows counted as the other's).
+    Their union is still the unit's return (the store's semantics: one return per unit
+    and ledger a batch), but a remark names the files, and a file with rows is never a
+    zero return, on the terminal or on the receipt."""
+    rows = screening_rows_of(UNITS / "nsz_农水站.xlsx")
+    part = {"all": rows, "zero": [], "head": rows[:8], "tail": rows[8:]}
+    week = tmp_path / "w"
+    week.mkdir()
+    unit_book(week / "nsz_农水站.xlsx", None, part[first])
+    unit_book(week / "nsz_农水站(修改).xlsx", None, part[second])
+    argv = ["ingest", str(week), "--store", str(sample_store), "--received", str(LATER)]
+    assert main([*argv, "--receipts", str(tmp_path / "回执")]) == 0
+    out = capsys.readouterr().out
+    said = [line for line in out.splitlines() if line.startswith("提示:本批中有 2 个文件")]
+    assert len(said) == 1 and "农水站" in said[0]
+    assert "nsz_农水站.xlsx" in said[0] and "nsz_农水站(修改).xlsx" in said[0]
+    for name, which in (("nsz_农水站.xlsx", first), ("nsz_农水站(修改).xlsx", second)):
+        line = next(x for x in out.splitlines() if x.startswith(f"载入 {name}"))
+        assert ("零报告" in line) == (which == "zero"), line
+    page = next((tmp_path / "回执").glob("nsz_*.html")).read_text(encoding="utf-8")
+    zero_labels = page.count("<td>零报告</td>")
+    assert zero_labels == (1 if "zero" in (first, second) else 0)
+    assert len(live_by_unit(sample_store, "screening")["农水站"]) == len(rows)
