@@ -154,6 +154,9 @@ def prose_ids(
         vowel = facts.vowel
     out = ascii_length > r.id_max_chars
     lettered = np.flatnonzero((ascii_length >= r.id_pinyin_letters) & ~out & vowel)
+    # only ids with enough letters in a row (AJB-2019-001 has 3) are read letter by letter
+    enough = re.compile(rf"[A-Za-z](?:{_JOINS}*[A-Za-z]){{{r.id_pinyin_letters - 1}}}").search
+    lettered = lettered[[enough(t) is not None for t in cells[lettered]]]
     out[lettered] = [spells(t) for t in cells[lettered]]
     other = np.flatnonzero(ascii_length < 0)
     out[other] = [prose(t) for t in cells[other]]
@@ -162,7 +165,8 @@ def prose_ids(
 
 _HAN_RUN = re.compile(r"[\u3400-\u9fff\uf900-\ufaff]+")
 # letters with what may stand between the letters of one name (Li-Wei, Li_Wei, Li.Wei)
-_LETTER_RUNS = re.compile(r"[A-Za-z]+(?:[-_.·・ ]+[A-Za-z]+)*")
+_JOINS = "[-_.·・ ]"
+_LETTER_RUNS = re.compile(rf"[A-Za-z]+(?:{_JOINS}+[A-Za-z]+)*")
 
 
 def _id_pieces(rules: Rules):
@@ -274,15 +278,20 @@ def _pinyin_runs(syllables: frozenset[str], letters: int, names_no_one: frozense
                     reach[j] = reach[j] or word[i:j] in syllables
         return reach[-1]
 
-    def spells(t: str) -> bool:
-        for found in _LETTER_RUNS.findall(t):
+    judged: dict[str, bool] = {}  # a run of letters judged once (JUNAN-0000001, -0000002…)
+
+    def run_spells(found: str) -> bool:
+        if found not in judged:
             groups = re.findall(r"[A-Za-z]+", found.upper())
-            for a in range(len(groups)):
-                for b in range(a + 1, len(groups) + 1):
-                    word = "".join(groups[a:b])
-                    if len(word) >= letters and word not in names_no_one and syllabic(word):
-                        return True
-        return False
+            judged[found] = any(
+                len(w) >= letters and w not in names_no_one and syllabic(w)
+                for a in range(len(groups))
+                for w in ("".join(groups[a:b]) for b in range(a + 1, len(groups) + 1))
+            )
+        return judged[found]
+
+    def spells(t: str) -> bool:
+        return any(run_spells(found) for found in _LETTER_RUNS.findall(t))
 
     return spells
 
