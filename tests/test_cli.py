@@ -129,3 +129,44 @@ def test_every_commands_help_is_in_chinese():
     proc = subprocess.run([sys.executable, "-m", "baiyi_lib.cli", "--help"], capture_output=True,
                           text=True, cwd=Path(__file__).resolve().parents[1])  # fmt: skip
     assert proc.returncode == 0 and proc.stdout.startswith("用法:baiyi")
+
+
+def test_every_command_reading_ledgers_takes_known_at(capsys, tmp_path):
+    """Before, `report` took --known-at and `score`, `explain`, `compare`, `export` did
+    not: the ranking the office read at a past moment could not be printed again. Every
+    command that reads --data reproduces the store as known at a moment, and refuses the
+    option for files (which have no history) in its own words."""
+    from baiyi_lib.store import ingest
+
+    store = tmp_path / "baiyi.duckdb"
+    first = dt.datetime(2019, 6, 3, 18, 0)
+    ingest([SAMPLE / "units"], store, received=first)  # the units' returns first
+    ingest([SAMPLE / "走访登记.csv"], store, received=first + dt.timedelta(hours=2))
+    then = score(load_ledgers(store, known_at=first), as_of="2019-05-31").scores
+    now = score(load_ledgers(store), as_of="2019-05-31").scores
+    assert not then["score"].equals(now["score"])  # the visits register changes scores
+    at = ["--as-of", "2019-05-31", "--known-at", "2019-06-03 18:00"]
+    assert main(["score", "--data", str(store), *at, "--format", "csv"]) == 0
+    rows = list(csv.DictReader(io.StringIO(capsys.readouterr().out)))
+    assert {r["单位"]: int(r["得分"]) for r in rows} == dict(
+        zip(then["unit"], then["score"], strict=True)
+    )
+    assert main(["score", "--data", str(store), *at]) == 0
+    assert "按 2019-06-03 18:00 已知的数据" in capsys.readouterr().out
+    unit = str(then.sort_values("score")["unit"].iloc[0])
+    assert main(["explain", unit, "--data", str(store), *at]) == 0
+    said = capsys.readouterr().out
+    assert main(["explain", unit, "--data", str(store), "--as-of", "2019-05-31"]) == 0
+    assert said != capsys.readouterr().out
+    assert main(["compare", "--data", str(store), *at, "--set", "doubling=stack"]) == 0
+    assert main(["export", str(tmp_path / "x.xlsx"), "--data", str(store), *at]) == 0
+    capsys.readouterr()
+    for argv in (
+        ["score", "--data", str(SAMPLE)],
+        ["explain", "农水站", "--data", str(SAMPLE)],
+        ["compare", "--data", str(SAMPLE), "--set", "doubling=stack"],
+        ["export", str(tmp_path / "y.xlsx"), "--data", str(SAMPLE)],
+    ):
+        assert main([*argv, "--known-at", "2019-04-26"]) == 2, argv
+        assert "--known-at 只适用于台账库" in capsys.readouterr().err, argv
+    assert not (tmp_path / "y.xlsx").exists()

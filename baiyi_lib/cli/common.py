@@ -11,7 +11,7 @@ from typing import Any
 
 import pandas as pd
 
-from ..errors import BaiyiError
+from ..errors import BaiyiError, ParamsError
 from ..ledgers.archive import decoded_name
 from ..ledgers.schema import check_declared
 from ..params import Rules, load_rules
@@ -22,6 +22,9 @@ from ..sources import (
 )
 
 DEFAULT_DATA = default_source()
+# --known-at, the same for every command that reads ledgers (score, explain, compare,
+# export, report)
+KNOWN_AT = "台账库:按当时已知的数据重现(如 2019-04-26 18:00);只适用于台账库(.duckdb)"
 
 
 class _Formatter(argparse.HelpFormatter):
@@ -134,3 +137,22 @@ def _moment(value: str | None, rules: Rules, what: str):
     if not value.strip():
         raise BaiyiError(f"{what}不能为空;不写这个参数就是现在")
     return known_moment(value, rules, what)
+
+
+def _ledgers(args: argparse.Namespace, rules: Rules):
+    """The ledgers of ``--data`` as known at ``--known-at`` (a store only: files have no
+    history, and a moment given for them is refused rather than ignored)."""
+    from ..sources import load_ledgers
+
+    _check_known_at(args)
+    return load_ledgers(args.data, rules, known_at=args.known_at)
+
+
+def _check_known_at(args: argparse.Namespace) -> None:
+    """--known-at with ledger files is a mistake said in the option's own words."""
+    from ..sources import is_store
+
+    if args.known_at is not None and not is_store(args.data):
+        raise ParamsError(
+            "--known-at 只适用于台账库(.duckdb):台账文件没有报送记录,无从按当时已知的数据重现"
+        )

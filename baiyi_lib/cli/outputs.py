@@ -6,7 +6,7 @@ import argparse
 import os
 import sys
 
-from .common import DEFAULT_DATA, _overrides, _rules
+from .common import DEFAULT_DATA, _check_known_at, _overrides, _rules
 
 
 def _report_settings(args: argparse.Namespace) -> dict:
@@ -89,7 +89,8 @@ def cmd_export(args: argparse.Namespace) -> int:
 
     from ..excel import export_source
 
-    done = export_source(Path(args.out), args.data, _rules(args), args.as_of)
+    _check_known_at(args)
+    done = export_source(Path(args.out), args.data, _rules(args), args.as_of, args.known_at)
     if done.errors:
         print(f"台账有错误,只导出问题表({done.errors} 处)。", file=sys.stderr)
         return 1

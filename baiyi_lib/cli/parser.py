@@ -8,7 +8,7 @@ from .._version import __version__
 from ..sources import (
     DEFAULT_STORE,
 )
-from .common import DEFAULT_DATA, _Parser
+from .common import DEFAULT_DATA, KNOWN_AT, _Parser
 from .outputs import cmd_export, cmd_report, cmd_sample, cmd_template
 from .scores import cmd_compare, cmd_explain, cmd_rules, cmd_score, cmd_validate
 from .storecmds import cmd_history, cmd_ingest, cmd_purge, cmd_withdraw
@@ -30,6 +30,7 @@ def build_parser() -> argparse.ArgumentParser:
             sp.add_argument(
                 "--as-of", default=None, help="统计截止日期,如 2019-03-29(默认行动最后一天)"
             )
+            sp.add_argument("--known-at", default=None, help=KNOWN_AT)
 
     def store_alias(sp: argparse.ArgumentParser) -> None:
         # the clerk's commands say --store for the ledger store: here it is --data's store
@@ -85,9 +86,7 @@ def build_parser() -> argparse.ArgumentParser:
     who = rp.add_mutually_exclusive_group()
     who.add_argument("--unit", action="append", metavar="单位", help="只生成该单位的周报(可重复)")
     who.add_argument("--all-units", action="store_true", help="为每个单位各生成一份周报(并行)")
-    rp.add_argument(
-        "--known-at", default=None, help="台账库:按当时已知的数据重现(如 2019-04-26 18:00)"
-    )
+    rp.add_argument("--known-at", default=None, help=KNOWN_AT)
     rp.add_argument("--set", action="append", metavar="名称=值", help="口径参数,如 doubling=stack")
     rp.add_argument("--rules", default=None, help="参数目录或 rules.yaml(默认 params/)")
     rp.add_argument("-f", "--file", default=None, help="YAML 参数文件")
@@ -117,7 +116,8 @@ def build_parser() -> argparse.ArgumentParser:
     i.add_argument(
         "--replace",
         action="store_true",
-        help="确认登记表(走访、事件)比台账库少很多行时仍按新表替换(默认先不载入并说明)",
+        help="确认登记表(走访、事件),或没写明单位的排查、积案,比台账库少很多行时仍按新表替换"
+        "(默认先不载入并说明)",
     )
     i.add_argument(
         "--partial",

@@ -18,14 +18,13 @@ from ..sources import (
     check_ledgers,
     is_store,
     known_moment,
-    load_ledgers,
 )
-from .common import _interpretation_lines, _overrides, _rules, _table, shown_path
+from .common import _interpretation_lines, _ledgers, _overrides, _rules, _table, shown_path
 
 
 def cmd_score(args: argparse.Namespace) -> int:
     rules = _rules(args)
-    ledgers = load_ledgers(args.data, rules)
+    ledgers = _ledgers(args, rules)
     result = score(ledgers, rules, as_of=args.as_of)
     reading = ledgers.reading_lines()
     if args.format == "csv":
@@ -36,7 +35,13 @@ def cmd_score(args: argparse.Namespace) -> int:
     camp = rules.campaign
     print(f"{camp.name} 得分排名")
     print(
-        f"台账:{shown_path(args.data)};"
+        f"台账:{shown_path(args.data)}"
+        + (
+            f"(按 {known_moment(args.known_at, rules):%Y-%m-%d %H:%M} 已知的数据)"
+            if args.known_at
+            else ""
+        )
+        + ";"
         f"统计期 {camp.assessment_period(result.as_of)[0]:%Y-%m-%d} 至 "
         f"{min(camp.end, result.as_of):%Y-%m-%d}"
         + (f"(按{camp.cycle}考核,{camp.cycle_clause})" if camp.cycle != "全期" else "")
@@ -63,7 +68,7 @@ def cmd_score(args: argparse.Namespace) -> int:
 
 def cmd_explain(args: argparse.Namespace) -> int:
     rules = _rules(args)
-    result = score(load_ledgers(args.data, rules), rules, as_of=args.as_of)
+    result = score(_ledgers(args, rules), rules, as_of=args.as_of)
     print(result.explain(args.unit))
     return 0
 
@@ -143,7 +148,7 @@ def cmd_compare(args: argparse.Namespace) -> int:
         raise BaiyiError(
             f"请用 --set 指定要比较的口径,如 --set {first.name}={other}(口径见 baiyi rules)"
         )
-    cmp = compare(load_ledgers(args.data, rules), rules, args.as_of, **changed)
+    cmp = compare(_ledgers(args, rules), rules, args.as_of, **changed)
     t = cmp.table.assign(
         diff=cmp.table["diff"].map(lambda x: f"{x:+d}" if x else "0"),
         rank_change=cmp.table["rank_change"].map(lambda x: f"{x:+d}" if x else ""),

@@ -81,7 +81,7 @@ def _ingest_line(r) -> str:
         return f"未读取 {r.file}:{r.message}"
     if r.status == "personal":
         return f"警告:{r.message}"
-    if r.status == "missing":
+    if r.status in ("missing", "merged"):
         return f"提示:{r.message}"
     if r.status == "document":
         return f"登记 {r.file}:{r.message}"
@@ -89,6 +89,7 @@ def _ingest_line(r) -> str:
         f"{KIND_LABELS[c.kind]} 新增 {c.new}、变更 {c.changed}、未变 {c.unchanged}"
         + (f"、删除 {c.deleted}" if c.deleted else "")
         + ("(零报告)" if c.rows == 0 else "")
+        + (f"(另有 {c.repeated} 行同批另一文件也有,以那份为准)" if c.repeated else "")
         for c in r.counts.itertuples(index=False)
     ]
     return f"载入 {r.file}(第 {r.submission_id} 次报送):" + (";".join(parts) or "无数据行")

@@ -124,7 +124,7 @@ def _read(source: Source, rules: Rules) -> ReadResult:
     if isinstance(source, dict):
         return read_frames(source)
     paths = [Path(p) for p in source] if isinstance(source, list | tuple) else [Path(source)]
-    with batch_files(paths, rules.limits) as batch:
+    with batch_files(paths, rules.limits, rules) as batch:
         return read_paths([p for p, _ in batch.named], rules, names=dict(batch.named),
                           batch=batch)  # fmt: skip
 
@@ -225,6 +225,11 @@ def describe(p) -> str:
         where.append(f"第 {int(p.row)} 行")
     if p.column:
         where.append(f"列「{p.column}」")
-    value = f"值「{p.value}」" if p.value not in ("", None) else "值为空"
+    if p.value not in ("", None):
+        where.append(f"值「{p.value}」")
+    elif p.column:  # a sheet or a file as a whole has no value to call empty
+        where.append("值为空")
     kind = f"[{p.kind}] " if p.kind else ""
-    return f"{kind}{','.join(where)},{value}:{p.problem}。应为:{p.expected}"
+    expected = "" if pd.isna(p.expected) or not str(p.expected).strip() else f"应为:{p.expected}"
+    # never an empty expectation: a remark that needs nothing done says so by its silence
+    return f"{kind}{','.join(where)}:{p.problem}" + (f"。{expected}" if expected else "")

@@ -76,9 +76,12 @@ def parse_columns(
     rules: Rules,
     problems: Problems,
     coded: dict[str, Coded] | None = None,
+    refused: dict[str, np.ndarray] | None = None,
 ) -> Parsed:
     """Typed columns for one kind; every unreadable cell becomes a problem. Each column
-    is parsed once per distinct value (``coded``) and spread back to its rows.
+    is parsed once per distinct value (``coded``) and spread back to its rows. Cells
+    ``refused`` already (a personal number: ``check_raw_cells``) are not judged again: one
+    error a cell (联系13912345678 in 案件编号 is personal data, not also a malformed id).
 
     A "none" written as people write it (无, /, —, 暂无…: ledgers.yaml) is a blank cell in
     every column: an optional one is empty, a required one is an empty required cell. An
@@ -87,6 +90,8 @@ def parse_columns(
     out: dict[str, object] = {}
     keys: dict[str, np.ndarray] = {}
     quiet = _quiet(frame)
+    for name, mask in (refused or {}).items():
+        quiet[name] = quiet.get(name, np.zeros(len(frame), dtype=bool)) | mask
     for col in columns(kind, rules):
         c = (coded or {}).get(col.name) or code(frame[col.name])
         v = _per_value(col, c, rules)
@@ -140,7 +145,7 @@ def _ids(col: Column, c: Coded, raw: pd.Series, placeholder: np.ndarray, rules: 
     plain = facts.plain & ~placeholder
     values = nz.clean_ids(raw, plain, facts.lower)
     bad = values.isna().to_numpy() if col.type == "id" else np.zeros(len(raw), dtype=bool)
-    prose = prose_ids(values, rules, np.where(plain, facts.length, -1))
+    prose = prose_ids(values, rules, np.where(plain, facts.length, -1), facts.vowel)
     if prose.any():
         values = values.mask(prose)
     return _Values(values, bad | prose, None, placeholder, prose)
@@ -296,11 +301,13 @@ def check_raw_cells(
     limits: Limits,
     problems: Problems,
     coded: dict[str, Coded] | None = None,
-) -> None:
+) -> dict[str, np.ndarray]:
     """Every cell of every column, as written and before any normalisation: no personal
     number (in any spelling, in any column, number cells included), no control
-    character, no overlong text. Each distinct value is looked at once (``coded``)."""
+    character, no overlong text. Each distinct value is looked at once (``coded``).
+    Returns the cells refused for a personal number, by column."""
     names = [c.name for c in SCHEMAS[kind]]
+    personal_cells: dict[str, np.ndarray] = {}
     extras = [c for c in frame.columns if str(c).startswith("extra:") or c in headers]
     extras = [c for c in dict.fromkeys(extras) if c not in names]  # declared columns too
     for name in names + extras:
@@ -318,6 +325,7 @@ def check_raw_cells(
             why = flags.coded.at([said.get(w, "") for w in flags.personal], rows)
             problems.add(frame, rows, kind, header, personal_shown(raw, rows), why,
                          check="text.personal")  # fmt: skip
+            personal_cells[name] = rows
         if flags.control.any():
             rows = flags.rows(flags.control)
             problems.add(frame, rows, kind, header, _by_length(raw, rows), check="cell.control")
@@ -329,6 +337,7 @@ def check_raw_cells(
             problems.add(frame, rows, kind, header, _by_length(raw, rows),
                          flags.coded.at(said, rows), long.expect(max_chars=limits.max_cell_chars),
                          check=long.id)  # fmt: skip
+    return personal_cells
 
 
 def _by_length(raw: pd.Series, rows: np.ndarray) -> pd.Series:

@@ -142,9 +142,11 @@ _DECLARED = (
     Check("cell.category", E, "事件类别为考核办法所列类别"),
     Check("cell.dispute", E, "纠纷类别为 params/ledgers.yaml 所列类别(或“其他”),不是一段话"),
     Check(
-        "cell.prose", E, "编号是代号(含数字,汉字和长度有限),不是一段话;原文不显示",
-        message="不像编号(编号含数字、汉字不超过 {max_han} 个、不超过 {max_chars} 字),"
-        "像是一句话;原文未显示",
+        "cell.prose", E,
+        "编号是代号(含数字,汉字和长度有限),不是一段话,不含人名或其拼音;原文不显示",
+        message="不像编号,像是一句话或含人名:编号含数字,不超过 {max_chars} 字,汉字不超过"
+        " {max_han} 个且只用单位名称和 params/ledgers.yaml ids 所列的字词,字母不拼成人名拼音;"
+        "原文未显示",
     ),
     Check("cell.opt_bool", E, "是/否,或留空(没有记录)"),
     Check("row.warning_before_pushed", E, "预警的核查、反馈时间不早于推送时间"),
@@ -210,6 +212,15 @@ _DECLARED = (
         message="这份登记表比台账库中少了 {n} 行(台账库现有 {live} 行),整批未载入:"
         "登记表每次应报送全部记录,少了的行会被删除",
         expected="报送完整的登记表;只报送部分行时文件名加“补报”;确要删除这些行时加 --replace",
+    ),
+    Check(
+        "rows.unnamed_mass_deletion", E,
+        "没写明单位的报送不比台账库中该单位的行少太多(确要删除时 --replace)",
+        message="这份{kind}的文件名和标题行都没有写明是哪个单位的,按其中的行当作「{unit}」的"
+        "全部报送,会删除「{unit}」在台账库中 {live} 行里的 {n} 行,整批未载入:多半只是一部分,"
+        "或是别的单位的文件",
+        expected="标题行写「填报单位:单位名称」(或文件名以单位代码开头,如 nsz_农水站.xlsx),"
+        "报送本单位完整的台账;只报送部分行时文件名加“补报”;确要删除这些行时加 --replace",
     ),
     Check(
         "rows.emptied_register", E,

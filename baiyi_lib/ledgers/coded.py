@@ -85,6 +85,7 @@ class TextFacts:
     lower: np.ndarray
     digits: np.ndarray
     control: np.ndarray
+    vowel: np.ndarray | None = None  # holds an ASCII vowel (a, e, i, o, u: pinyin's)
 
 
 def _with_blank(facts: TextFacts) -> TextFacts:
@@ -97,7 +98,7 @@ BLOCK = 1 << 18  # values read as code points at a time (a block of ids: some 10
 
 
 # each character's kinds as bits (code points from U+0100 share the last entry)
-_ODD, _WIDE, _LOWER, _DIGIT, _CONTROL = 1, 2, 4, 8, 16
+_ODD, _WIDE, _LOWER, _DIGIT, _CONTROL, _VOWEL = 1, 2, 4, 8, 16, 32
 _KINDS = np.zeros(0x101, dtype=np.uint8)
 _KINDS[:0x21] |= _ODD
 _KINDS[0x7F:] |= _ODD
@@ -106,6 +107,8 @@ _KINDS[0x61:0x7B] |= _LOWER
 _KINDS[0x30:0x3A] |= _DIGIT
 for _lo, _hi in ((0x00, 0x08), (0x0B, 0x0C), (0x0E, 0x1F), (0x7F, 0x9F)):
     _KINDS[_lo : _hi + 1] |= _CONTROL
+for _ch in "AEIOUaeiou":
+    _KINDS[ord(_ch)] |= _VOWEL
 
 
 def text_facts(values: np.ndarray) -> TextFacts:
@@ -132,6 +135,7 @@ def text_facts(values: np.ndarray) -> TextFacts:
         lower=kinds & _LOWER > 0,
         digits=digits,
         control=kinds & _CONTROL > 0,
+        vowel=kinds & _VOWEL > 0,
     )
 
 

@@ -4,6 +4,7 @@ shows such a value by its length only."""
 
 from __future__ import annotations
 
+import dataclasses
 import difflib
 import re
 
@@ -14,7 +15,15 @@ from ..params import Rules
 from . import normalise as nz
 from .coded import text_facts
 from .privacy import WORDS, length_only
-from .schema import NO, STATUS_ALIASES, YES, Column
+from .schema import (
+    INSTRUCTION_SHEET_WORDS,
+    KIND_KEYWORDS,
+    KIND_LABELS,
+    NO,
+    STATUS_ALIASES,
+    YES,
+    Column,
+)
 
 # The Chinese characters a date or a head count is written with (2019年3月5日14时30分, 3人)
 _DATE_CHARACTERS = frozenset("年月日号时点分秒上下午晚早中凌晨零〇一二三四五六七八九十廿卅人次")
@@ -109,14 +118,22 @@ def id_rule(rules: Rules) -> dict:
 
 
 def prose_ids(
-    values: pd.Series, rules: Rules, ascii_length: np.ndarray | None = None
+    values: pd.Series,
+    rules: Rules,
+    ascii_length: np.ndarray | None = None,
+    vowel: np.ndarray | None = None,
 ) -> np.ndarray:
-    """Ids that read as a sentence (or a name) rather than a code (ledgers.yaml ids): too
-    long, too many Chinese characters, or Chinese characters without any digit (王小明).
-    ``values``: a column's distinct ids; an ASCII one holds no Chinese character, so only
-    its length is looked at (``ascii_length``: where known, each value's length if it is
-    ASCII text, else -1)."""
+    """Ids that read as a sentence or hold a name rather than a code (ledgers.yaml ids):
+    too long, too many Chinese characters, Chinese characters without any digit (王小明),
+    Chinese characters other than the units' names and the listed words (王建国01,
+    JA-王建国-1), or letters that spell a name in pinyin (ZHANGWEI-2019, LI-WEI-01).
+    ``values``: a column's distinct ids, cleaned (upper case, no spaces); ``ascii_length``:
+    where known, each value's length if it is ASCII text, else -1. An ASCII id is looked
+    at letter by letter only when it holds a vowel (NSZ-2019-001 and ZF2019020001 do not:
+    no call per value for a million visit ids)."""
     r = rules.reading
+    han_ok = _id_pieces(rules)
+    spells = _pinyin_runs(r.id_syllables, r.id_pinyin_letters, r.id_pinyin_words)
 
     def prose(t: object) -> bool:
         if not isinstance(t, str):
@@ -126,16 +143,157 @@ def prose_ids(
             len(t) > r.id_max_chars
             or han > r.id_max_han
             or (r.id_need_digit and han > 0 and not any(ch.isdigit() for ch in t))
+            or any(not han_ok(run) for run in _HAN_RUN.findall(t))
+            or spells(t)
         )
 
     cells = values.to_numpy(dtype=object)
-    if ascii_length is None:
+    if ascii_length is None or vowel is None:
         facts = text_facts(cells)
         ascii_length = np.where(facts.text & facts.ascii, facts.length, -1)
+        vowel = facts.vowel
     out = ascii_length > r.id_max_chars
+    lettered = np.flatnonzero((ascii_length >= r.id_pinyin_letters) & ~out & vowel)
+    # only ids with enough letters in a row (AJB-2019-001 has 3) are read letter by letter
+    enough = re.compile(rf"[A-Za-z](?:{_JOINS}*[A-Za-z]){{{r.id_pinyin_letters - 1}}}").search
+    lettered = lettered[[enough(t) is not None for t in cells[lettered]]]
+    out[lettered] = [spells(t) for t in cells[lettered]]
     other = np.flatnonzero(ascii_length < 0)
     out[other] = [prose(t) for t in cells[other]]
     return out
+
+
+_HAN_RUN = re.compile(r"[\u3400-\u9fff\uf900-\ufaff]+")
+# letters with what may stand between the letters of one name (Li-Wei, Li_Wei, Li.Wei)
+_JOINS = "[-_.·・ ]"
+_LETTER_RUNS = re.compile(rf"[A-Za-z]+(?:{_JOINS}+[A-Za-z]+)*")
+
+
+def _id_pieces(rules: Rules):
+    """Whether a run of Chinese characters in an id is made wholly of the units' names
+    (each unit's name and aliases, or two or more of their characters in a row: 河道,
+    陡山灌区) and the words ledgers.yaml lists (莒南, 信访, 第, 号): never a name."""
+    return _composed(_unit_pieces(rules) | rules.reading.id_words)
+
+
+def _unit_pieces(rules: Rules) -> set[str]:
+    """The units' names and aliases, and every two or more of their characters in a row."""
+    pieces: set[str] = set()
+    for spelling in rules.units.lookup():
+        if _HAN.search(spelling):
+            pieces |= {spelling[i:j] for i in range(len(spelling))
+                       for j in range(i + 2, len(spelling) + 1)}  # fmt: skip
+    return pieces
+
+
+def _composed(pieces: set[str] | frozenset[str]):
+    """Whether a run of characters is made wholly of ``pieces``, end to end."""
+    longest = max(map(len, pieces), default=0)
+
+    def ok(run: str) -> bool:
+        reach = [True] + [False] * len(run)
+        for i in range(len(run)):
+            if reach[i]:
+                for j in range(i + 1, min(len(run), i + longest) + 1):
+                    reach[j] = reach[j] or run[i:j] in pieces
+        return reach[-1]
+
+    return ok
+
+
+# what stands for each character of a run a name shows by its length only
+HIDDEN = "□"
+
+
+def name_masker(rules: Rules):
+    """How a file's or a sheet's name is shown and stored: a run of Chinese characters in
+    which a surname (ledgers.yaml file_names) begins a name, the surname and the character
+    after it inside none of the words names of returns are written with (the units', the
+    ledgers', the method's documents, file_names, ids.words), may name a person
+    (王建国反映情况台账.xlsx, 张伟.xlsx, nsz_农水站(王芳).xlsx): the whole run is shown by its
+    length, a □ a character. Other names stay as written (周五报送, 石泉湖水库, 会议纪要)."""
+    pieces = _unit_pieces(rules) | rules.reading.id_words | rules.reading.file_words
+    pieces |= {w for words in KIND_KEYWORDS.values() for w in words} | set(KIND_LABELS.values())
+    pieces |= set(INSTRUCTION_SHEET_WORDS)
+    for doc, _ in rules.campaign.documents:
+        pieces |= {doc.name, *doc.words}
+    words = {w for w in pieces if len(w) >= 2 and _HAN.search(w)}
+    longest = max(map(len, words), default=0)
+    surnames = rules.reading.surnames
+
+    def named(run: str) -> bool:
+        covered = [False] * len(run)
+        for i in range(len(run)):
+            for j in range(i + 2, min(len(run), i + longest) + 1):
+                if run[i:j] in words:
+                    covered[i:j] = [True] * (j - i)
+        for i in range(len(run)):
+            for s in surnames:
+                end = i + len(s)
+                if (run.startswith(s, i) and end < len(run)
+                        and not any(covered[i : end + 1])):  # fmt: skip
+                    return True
+        return False
+
+    def mask(name: str) -> str:
+        return _HAN_RUN.sub(lambda m: HIDDEN * len(m.group()) if named(m.group()) else m.group(),
+                            name)  # fmt: skip
+
+    return mask
+
+
+def mask_batch_names(batch, mask) -> None:
+    """Every name of a batch (``read.Batch``) as shown and stored: one that may name a
+    person shown by its length; two that masking made alike told apart (张伟, 李娜)."""
+    taken: set[str] = set()
+
+    def unique(name: str) -> str:
+        shown, n = mask(name), 1
+        while shown in taken:
+            n += 1
+            stem, dot, suffix = mask(name).rpartition(".")
+            shown = f"{stem}({n}).{suffix}" if dot else f"{mask(name)}({n})"
+        taken.add(shown)
+        return shown
+
+    renamed = {name: unique(name) for _, name in batch.named}
+    batch.named = [(f, renamed[name]) for f, name in batch.named]
+    batch.documents = [(f, renamed.get(name) or mask(name)) for f, name in batch.documents]
+    batch.unread = [u | {"file": renamed.get(u["file"]) or mask(u["file"])} for u in batch.unread]
+    batch.notes = [dataclasses.replace(n, file=mask(n.file)) for n in batch.notes]
+
+
+def _pinyin_runs(syllables: frozenset[str], letters: int, names_no_one: frozenset[str]):
+    """Whether an id holds letters that spell a name in pinyin: a run of letters (or of
+    letter groups joined by - _ . or a space: LI-WEI) of at least ``letters`` letters made
+    wholly of syllables, unless it is one of ``names_no_one`` (JUNAN). Unit codes (NSZ,
+    HDB, SL, ZF) are no syllables."""
+    longest = max(map(len, syllables), default=0)
+
+    def syllabic(word: str) -> bool:
+        reach = [True] + [False] * len(word)
+        for i in range(len(word)):
+            if reach[i]:
+                for j in range(i + 1, min(len(word), i + longest) + 1):
+                    reach[j] = reach[j] or word[i:j] in syllables
+        return reach[-1]
+
+    judged: dict[str, bool] = {}  # a run of letters judged once (JUNAN-0000001, -0000002…)
+
+    def run_spells(found: str) -> bool:
+        if found not in judged:
+            groups = re.findall(r"[A-Za-z]+", found.upper())
+            judged[found] = any(
+                len(w) >= letters and w not in names_no_one and syllabic(w)
+                for a in range(len(groups))
+                for w in ("".join(groups[a:b]) for b in range(a + 1, len(groups) + 1))
+            )
+        return judged[found]
+
+    def spells(t: str) -> bool:
+        return any(run_spells(found) for found in _LETTER_RUNS.findall(t))
+
+    return spells
 
 
 def personal_shown(raw: pd.Series, personal: np.ndarray) -> pd.Series:

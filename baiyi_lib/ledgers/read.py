@@ -32,6 +32,7 @@ from .archive import ArchiveRefused, decoded_name, is_zip, unpacked
 from .grids import Unreadable, decode_text, separator, text_grid, workbook_grids
 from .guard import ENCRYPTED as _ENCRYPTED
 from .guard import TEXT_SUFFIXES, WORKBOOK_SUFFIXES, inspect_file, is_own_export
+from .masking import mask_batch_names, name_masker
 from .privacy import mask_text, shown_name
 from .raw import FileNote, RawTable, ReadResult, whole_file
 from .schema import (
@@ -233,13 +234,13 @@ class Batch:
 
 
 @contextlib.contextmanager
-def batch_files(paths: list[Path], limits: Limits) -> Iterator[Batch]:
+def batch_files(paths: list[Path], limits: Limits, rules: Rules) -> Iterator[Batch]:
     """The files of a batch: each folder walked (``walk_folder``), each file named checked
     (``named_file``), each zip unpacked into a private folder for the time of the read
     (``archive.unpacked``: its members are named ``周五报送.zip/成员``). Names are relative
     to the folder given (or the file's own name), decoded as written (GBK bytes too), and
     unique within the batch. A path that does not exist, or a pipe or device, is a
-    ParamsError."""
+    ParamsError. A name that may be a person's is masked (``name_masker``)."""
     batch = Batch()
     with contextlib.ExitStack() as stack:
         for p in paths:
@@ -263,6 +264,7 @@ def batch_files(paths: list[Path], limits: Limits) -> Iterator[Batch]:
         if len(set(names)) < len(names):  # the same name in two folders: tell them apart
             root = Path(os.path.commonpath([str(f.resolve().parent) for f, _ in batch.named]))
             batch.named = [(f, display_name(f.resolve(), root)) for f, _ in batch.named]
+        mask_batch_names(batch, name_masker(rules))
         yield batch
 
 
@@ -315,12 +317,13 @@ def read_paths(
     """Read every file; problems that stop a file are collected, not raised. ``names``
     gives the name a file is shown under (default: relative to ``root``); ``batch``
     brings the entries not read and the notes of what could not be opened."""
-    result = ReadResult()
+    result, masked = ReadResult(), name_masker(rules)
     if batch is not None:
         result.unread += batch.unread
         result.notes += batch.notes
     for path in paths:
-        display = names[path] if names else display_name(path, root)
+        display = names[path] if names else masked(display_name(path, root))
+        scan_text(decoded_name(path.name), display, "", "", "文件名", result)  # as a sheet's
         result.files.append(
             {"file": display, "sha256": sha256_file(path), "bytes": path.stat().st_size}
         )
@@ -392,8 +395,8 @@ def _read_workbook(path: Path, display: str, kind: str, rules: Rules, result: Re
     file_kind = kind_from_name(path.stem)
     found = False
     for g in grids:
-        sheet = shown_name(g.sheet)  # as every message shows it (a name may hold a number)
-        scan_text(g.sheet, display, g.sheet, "", "工作表名", result)  # stored with every row
+        sheet = name_masker(rules)(shown_name(g.sheet))  # a number, a name masked
+        scan_text(g.sheet, display, sheet, "", "工作表名", result)
         sheet_kind = kind_from_name(g.sheet)
         if sheet_kind is None and any(w in g.sheet.lower() for w in INSTRUCTION_SHEET_WORDS):
             # instructions, or the template's (hidden) dropdown lists: not rows

@@ -139,21 +139,26 @@ def check_empty(t: RawTable, kind: str, unit: str | None, problems: Problems) ->
     if not t.from_file:
         return
 
-    def zero(column: str, value: str, problem: str, expected: str, severity: str = ""):
-        found = note("table.zero_return", t.file, t.sheet, t.header_row, column, value,
-                     problem=problem, expected=expected, severity=severity)  # fmt: skip
+    def zero(value: str, problem: str, expected: str, severity: str = ""):
+        # a zero return is said of the sheet as a whole (its mark stands in the title
+        # rows, whichever row): the file and the sheet, never the header row's number
+        found = note("table.zero_return", t.file, t.sheet, None, "标题行" if value else "",
+                     value, problem=problem, expected=expected, severity=severity)  # fmt: skip
         problems.add_notes([found], kind=kind)
 
     if len(t.frame) == 0 and not t.zero:
         zero(
-            "零报告", "", f"{KIND_LABELS[kind]}没有数据行,也没有注明零报告",
+            "", f"这张{KIND_LABELS[kind]}没有数据行,也没有注明零报告",
             "填写数据行;本单位没有此类案件时,在标题行的「零报告」后填「是」",
         )  # fmt: skip
     elif len(t.frame) == 0 and unit is None and kind in UNIT_KINDS:
         zero(
-            "填报单位", "", "注明了零报告,但看不出是哪个单位报送的",
+            "零报告:是", "注明了零报告,但看不出是哪个单位报送的",
             "标题行写「填报单位:单位名称」,或文件名以单位代码开头(如 nsz_农水站.xlsx)",
         )  # fmt: skip
     elif len(t.frame) and t.zero:
         # the one case of the check that is only a remark (checks: remark_when)
-        zero("零报告", "是", f"注明了零报告,却有 {len(t.frame)} 行数据;以数据为准", "", REMARK)
+        zero(
+            "零报告:是", f"注明了零报告,却有 {len(t.frame)} 行数据;以数据为准",
+            "有数据行时,标题行的「零报告」填「否」或留空", REMARK,
+        )  # fmt: skip

@@ -82,8 +82,8 @@ def check(read: ReadResult, rules: Rules, received: dt.datetime | None = None) -
         keys: dict[str, np.ndarray] = {}
         if len(frame):
             coded = coded_frame(frame, [c.name for c in cols])
-            check_raw_cells(frame, headers, kind, rules.limits, problems, coded)
-            parsed = parse_columns(frame, headers, kind, rules, problems, coded)
+            personal = check_raw_cells(frame, headers, kind, rules.limits, problems, coded)
+            parsed = parse_columns(frame, headers, kind, rules, problems, coded, personal)
             typed, keys = parsed.typed, parsed.keys
             del coded, parsed
             check_rows(kind, typed, frame, headers, problems)

@@ -28,6 +28,16 @@ class Reading:
     id_max_han: int
     id_need_digit: bool
     sha256: str
+    # the Chinese words an id may hold besides the units' names (ids.words)
+    id_words: frozenset[str] = frozenset()
+    # the pinyin syllables (upper case) and the letters a run needs to be read as a name
+    id_syllables: frozenset[str] = frozenset()
+    id_pinyin_letters: int = 4
+    id_pinyin_words: frozenset[str] = frozenset()  # read as pinyin, name no one (JUNAN)
+    # the words a file's or sheet's name is written with besides the units' and the
+    # ledgers' names (file_names): other Chinese in a name is shown by its length
+    file_words: frozenset[str] = frozenset()
+    surnames: frozenset[str] = frozenset()  # a person's name in a name begins with one
     # the posts a 包案领导 cell may hold (职务, never a name), with their other spellings
     posts: dict[str, tuple[str, ...]] = field(default_factory=dict, hash=False)
     # what became of a pushed warning (预警信息 处置结果), with other spellings
@@ -70,6 +80,14 @@ def load_reading(path: Path) -> Reading:
     for key in ("max_chars", "max_han"):
         if getattr(spec.ids, key) < 1:
             c.error(f"ids.{key}", "应为正整数")
+    if spec.ids.pinyin.min_letters < 2:
+        c.error("ids.pinyin.min_letters", "应为不小于 2 的整数")
+    py = spec.ids.pinyin
+    for key, values in (("initials", py.initials), ("finals", py.finals), ("words", py.words)):
+        if (not values and key != "words") or not all(v.isascii() and v.isalpha() for v in values):
+            c.error(f"ids.pinyin.{key}", "应为非空的拼音字母列表")
+    if not all(w.strip() and w.strip() == w for w in spec.ids.words):
+        c.error("ids.words", "每一项应为不含空格的文字")
     c.raise_if_any()
     return Reading(
         placeholders=frozenset(fold(v) for v in lists["placeholders"]),
@@ -79,6 +97,12 @@ def load_reading(path: Path) -> Reading:
         id_max_chars=spec.ids.max_chars,
         id_max_han=spec.ids.max_han,
         id_need_digit=spec.ids.need_digit,
+        id_words=frozenset(spec.ids.words),
+        id_syllables=frozenset((i + f).upper() for i in ("", *py.initials) for f in py.finals),
+        id_pinyin_letters=py.min_letters,
+        id_pinyin_words=frozenset(w.upper() for w in py.words),
+        file_words=frozenset(spec.file_names.values if spec.file_names else ()),
+        surnames=frozenset(spec.file_names.surnames if spec.file_names else ()),
         sha256=digest,
         posts=posts,
         warning_outcomes=outcomes,

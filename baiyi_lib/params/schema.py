@@ -92,10 +92,30 @@ class Vocabulary(Strict):
     reason: Text
 
 
+class Pinyin(Strict):
+    """How letters that spell a name are told: pinyin syllables (initial + final)."""
+
+    initials: list[Text]
+    finals: list[Text]
+    min_letters: int
+    words: list[Text] = Field(default_factory=list)
+
+
 class IdShape(Strict):
     max_chars: int
     max_han: int
     need_digit: bool
+    words: list[Text]
+    pinyin: Pinyin
+    reason: Text
+
+
+class FileNames(Strict):
+    """The words a file's or sheet's name is written with, and the surnames a person's
+    name in it begins with (ledgers.yaml file_names)."""
+
+    values: list[Text]
+    surnames: list[Text]
     reason: Text
 
 
@@ -107,6 +127,7 @@ class LedgersFile(Strict):
     ids: IdShape
     posts: Vocabulary = Field(None)
     warning_outcomes: Vocabulary = Field(None)
+    file_names: FileNames = Field(None)
 
 
 # campaign.yaml

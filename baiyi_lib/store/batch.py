@@ -20,7 +20,8 @@ class IngestReport:
     file: str
     # stored, unchanged, refused, held (sound, but its batch was refused), unread (not a
     # ledger file), personal (in the store), missing (a unit's return lacks a weekly kind
-    # it sent before), document (a one-off document's receipt recorded: 实施方案 五、四)
+    # it sent before), document (a one-off document's receipt recorded: 实施方案 五、四),
+    # merged (a unit's return of one ledger came in several files of the batch)
     status: str
     submission_id: int | None
     counts: pd.DataFrame  # kind, rows, new, changed, unchanged, deleted

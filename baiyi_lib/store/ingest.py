@@ -18,7 +18,8 @@
   (a later receipt never hides behind an earlier one), and not in the future.
 - The office's registers (visits, incidents) are its whole ledger: a register that would
   take away more rows than ``limits.yaml`` allows (a part sent as the whole) waits for
-  ``replace`` (``--replace``).
+  ``replace`` (``--replace``). So does a unit's return whose file name and title rows
+  name no unit, when it would take away that many of the rows of the unit its rows name.
 """
 
 from __future__ import annotations
@@ -42,7 +43,7 @@ from . import documents
 from .batch import CSV_HINT, PARTIAL_WORDS, WEEKLY_KINDS, IngestReport, _File
 from .connection import writing
 from .layout import transaction
-from .plan import _plan, _refusals, _Refused
+from .plan import _plan, _refusals, _Refused, merged_returns
 from .purge import personal_data_note
 
 
@@ -68,7 +69,7 @@ def ingest(
     """
     rules = rules or load_rules()
     received = received or dt.datetime.now()
-    with batch_files([Path(p) for p in paths], rules.limits) as files:
+    with batch_files([Path(p) for p in paths], rules.limits, rules) as files:
         # a spreadsheet named as a document (领导小组成员名单.xlsx) is one, never read
         as_docs = [(p, n) for p, n in files.named if documents.names_a_document(n, rules)]
         files.named = [f for f in files.named if f not in as_docs]
@@ -240,7 +241,9 @@ def _store_batch(
             for kind in KINDS
             if any(kind in f.kinds for f in batch)
         }
-        refused = _refusals(plans, rules, replace)
+        unnamed = {kind: {f.name for f in batch if kind in f.kinds and kind not in f.declared}
+                   for kind in plans}  # fmt: skip
+        refused = _refusals(plans, rules, replace, unnamed)
         if len(refused):
             raise _Refused(refused)
         counts = {f.name: [p.counts(f.name) for p in plans.values() if p.kind in f.kinds]
@@ -256,11 +259,13 @@ def _store_batch(
         for plan in plans.values():
             for name, what in plan.write(con, sids, received).items():
                 progress(f"正在写入 {name}:{KIND_LABELS[plan.kind]} {what}")
+    merged = [IngestReport("(本批)", "merged", None, pd.DataFrame(), None, said)
+              for plan in plans.values() for said in merged_returns(plan)]  # fmt: skip
     return [
         IngestReport(f.name, "stored", sids[f.name], pd.DataFrame(counts[f.name]),
                      kinds_by_unit=f.weekly(), unit=f.unit)
         for f in batch
-    ] + recorded  # fmt: skip
+    ] + merged + recorded  # fmt: skip
 
 
 def check_moment(con: duckdb.DuckDBPyConnection, moment: dt.datetime, what: str) -> None:

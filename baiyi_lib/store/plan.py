@@ -6,7 +6,7 @@ away more rows than limits.yaml allows without --replace)."""
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import duckdb
 import numpy as np
@@ -30,6 +30,10 @@ class _Plan:
     scopes: list[tuple[str, str | None]]  # (file, unit); unit None: the whole ledger
     deleted: pd.DataFrame  # live rows taken away: row_key, unit, src_row, file
     live: int  # live rows of this ledger before the batch
+    live_units: dict[str, int] = field(default_factory=dict)  # live rows per unit
+    # every row the files carried, before a row sent twice was kept once: src_file, unit,
+    # row_key (a file whose rows another file of the batch repeats carried them all the same)
+    sent: pd.DataFrame = field(default_factory=pd.DataFrame)
 
     def moved(self) -> pd.DataFrame:
         """Incoming rows whose key is live under another unit (a case reassigned)."""
@@ -45,9 +49,11 @@ class _Plan:
 
     def counts(self, name: str) -> dict:
         mine = self.incoming[self.incoming["src_file"] == name]["change"]
+        carried = int((self.sent["src_file"] == name).sum()) if len(self.sent) else len(mine)
         return {
             "kind": self.kind,
-            "rows": len(mine),
+            "rows": carried,  # never 0 (零报告) for a file with rows, repeated or not
+            "repeated": carried - len(mine),  # rows another file of the batch sent after it
             "new": int((mine == "new").sum()),
             "changed": int((mine == "changed").sum()),
             "unchanged": int((mine == "unchanged").sum()),
@@ -110,7 +116,8 @@ def _plan(
 ) -> _Plan:
     """Compare a batch's rows of one ledger with the live rows, and work out what its
     scopes take away (rows of the units replaced that the batch does not carry)."""
-    incoming = stored_frame(kind, table).drop_duplicates("row_key", keep="last")
+    sent = stored_frame(kind, table)
+    incoming = sent.drop_duplicates("row_key", keep="last")
     scopes = _scopes(kind, batch)
     live = con.execute(
         live_sql(kind, "l.row_key, l.content, l.unit, l.src_row"), {"cut": _FOREVER}
@@ -137,7 +144,43 @@ def _plan(
     covered = live["unit"].isin(list(by_unit)) | (whole is not None)
     gone = live[covered & ~live["row_key"].isin(incoming["row_key"])].copy()
     gone["file"] = gone["unit"].map(by_unit).astype(object).fillna(whole)
-    return _Plan(kind, incoming, scopes, gone[["row_key", "unit", "src_row", "file"]], len(live))
+    per_unit = {str(u): int(n) for u, n in live["unit"].value_counts().items()}
+    return _Plan(kind, incoming, scopes, gone[["row_key", "unit", "src_row", "file"]], len(live),
+                 per_unit, sent[["src_file", "unit", "row_key"]].astype(str))  # fmt: skip
+
+
+def merged_returns(plan: _Plan) -> list[str]:
+    """A remark per unit whose return of this ledger came in two or more files of one
+    batch: they are one return (together they replace the unit's rows), which the clerk
+    should know (one may be an older copy); the rows both carry, and which file's stand."""
+    if plan.kind not in UNIT_RETURNS:
+        return []
+    files: dict[str, list[str]] = {}
+    for f, u in plan.scopes:
+        if u is not None:
+            files.setdefault(u, []).append(f)
+    out = []
+    for unit, names in sorted(files.items()):
+        names = sorted(set(names))
+        if len(names) < 2:
+            continue
+        rows = plan.sent[plan.sent["unit"] == unit]
+        twice = rows[rows.duplicated("row_key", keep="last")]
+        said = (
+            f"本批中有 {len(names)} 个文件是{unit}的{KIND_LABELS[plan.kind]}("
+            + "、".join(names)
+            + "):合为一份报送载入,合起来替换该单位的台账"
+        )
+        if len(twice):
+            kept = rows.drop_duplicates("row_key", keep="last")
+            last = kept[kept["row_key"].isin(twice["row_key"])]["src_file"].unique()
+            n = twice["row_key"].nunique()
+            said += f";其中 {n} 个案件在几个文件中都有,以 {'、'.join(last)} 为准"
+        empty = [n for n in names if not (rows["src_file"] == n).any()]
+        if empty:
+            said += f";{'、'.join(empty)} 没有数据行(零报告),以有数据行的文件为准"
+        out.append(said + "。若其中有旧版本,请撤回本批(baiyi withdraw)后只报送新版本")
+    return out
 
 
 _FOREVER = dt.datetime(9999, 12, 31)
@@ -152,13 +195,25 @@ class _Refused(Exception):
         self.problems = problems
 
 
-def _refusals(plans: dict[str, _Plan], rules: Rules, replace: bool) -> pd.DataFrame:
+def _refusals(
+    plans: dict[str, _Plan],
+    rules: Rules,
+    replace: bool,
+    unnamed: dict[str, set[str]] | None = None,
+) -> pd.DataFrame:
     """What the store refuses of a batch: a unit's return taking over another unit's case,
-    and a register taking away more rows than limits.yaml allows (without ``replace``)."""
+    and (without ``replace``) a register taking away more rows than limits.yaml allows,
+    or a unit's return that names no unit (``unnamed``: per ledger, the files whose name
+    and title rows give no unit) doing so to the unit its rows name."""
     parts = [_taken_over(p) for p in plans.values() if p.kind in UNIT_RETURNS]
     if not replace:
         registers = [p for p in plans.values() if p.kind not in UNIT_RETURNS]
         parts += [_emptied(p) for p in registers] + [_too_many_gone(p, rules) for p in registers]
+        parts += [
+            _unnamed_too_many_gone(p, rules, (unnamed or {}).get(p.kind, set()))
+            for p in plans.values()
+            if p.kind in UNIT_RETURNS
+        ]
     parts = [p for p in parts if len(p)]
     return pd.concat(parts, ignore_index=True) if parts else pd.DataFrame()
 
@@ -213,6 +268,33 @@ def _too_many_gone(plan: _Plan, rules: Rules) -> pd.DataFrame:
     if n <= lim.replace_max_rows or n <= lim.replace_max_share * max(plan.live, 1):
         return pd.DataFrame()
     return _per_file(plan, gone, "rows.mass_deletion")
+
+
+def _unnamed_too_many_gone(plan: _Plan, rules: Rules, unnamed: set[str]) -> pd.DataFrame:
+    """A unit's return that says nowhere whose it is (neither its file name nor its title
+    rows) replaces the unit its rows name: when that would take away more of the unit's
+    rows than limits.yaml allows (1 row sent against 12 stored), it is more likely a part,
+    or another unit's file, than the unit's whole ledger. One error per file and unit."""
+    lim = rules.limits
+    gone = plan.deleted[plan.deleted["file"].isin(unnamed)]
+    if gone.empty:
+        return pd.DataFrame()
+    counts = gone.groupby(["file", "unit"]).size()
+    declared = CHECKS["rows.unnamed_mass_deletion"]
+    hits = [
+        (f, u, int(n), plan.live_units.get(str(u), 0))
+        for (f, u), n in counts.items()
+        if n > lim.replace_max_rows and n > lim.replace_max_share * plan.live_units.get(str(u), 1)
+    ]
+    if not hits:
+        return pd.DataFrame()
+    rows = pd.DataFrame({"file": [h[0] for h in hits], "row": pd.NA})
+    return _problem_rows(
+        plan, rows, declared.id, column="责任单位", value=[str(h[1]) for h in hits],
+        problem=[declared.say(kind=KIND_LABELS[plan.kind], unit=u, n=n, live=live)
+                 for _, u, n, live in hits],
+        expected=declared.expect(),
+    )  # fmt: skip
 
 
 def _per_file(plan: _Plan, gone: pd.DataFrame, check: str) -> pd.DataFrame:

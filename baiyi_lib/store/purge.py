@@ -17,10 +17,12 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import duckdb
+import pandas as pd
 
 from ..errors import BaiyiError, StoreDamaged, StoreNotWritable
+from ..ledgers.masking import prose_ids
 from ..ledgers.privacy import detect, mask_text
-from ..ledgers.schema import KINDS
+from ..ledgers.schema import KINDS, SCHEMAS
 from ..params import load_rules
 from .connection import (
     ENVIRONMENT,
@@ -38,7 +40,7 @@ from .rows import content_hash, row_key
 PURGED = "已清除#{n}"
 # Bump when the privacy check finds more than before: stores scanned clean under an older
 # version are scanned again on the next ingest.
-PRIVACY_SCAN = "3"  # 3: free-text dispute categories too
+PRIVACY_SCAN = "4"  # 3: free-text dispute categories too; 4: names in ids
 _NOT_LEDGER_TEXT = {"sha256", "action"}  # our own digests and codes, not text from a ledger
 
 
@@ -79,7 +81,7 @@ def find_personal_data(con: duckdb.DuckDBPyConnection) -> list[Finding]:
     log, that holds a resident ID or mobile number (the loader's own check), and every
     dispute category an older version stored as free text (it may name a person): those
     become 其他, or the category they spell."""
-    found = _free_categories(con)
+    found = _free_categories(con) + _named_ids(con)
     for table in _tables():
         for col in _text_columns(con, table):
             rows = con.execute(
@@ -105,6 +107,36 @@ def _free_categories(con: duckdb.DuckDBPyConnection) -> list[Finding]:
         if key not in lookup:
             shown = value if len(value) <= 2 else f"{value[0]}…(共 {len(value)} 字)"
             out.append(Finding("rows_screening", "category", FREE_TEXT, shown, n, value, "其他"))
+    return out
+
+
+NAMED_ID = "编号中的人名或一段话"
+
+
+def _named_ids(con: duckdb.DuckDBPyConnection) -> list[Finding]:
+    """Ids an older version stored that the loader now refuses (ledgers.yaml ids): a name
+    inside them (王建国01, ZHANGWEI-2019), or a sentence. Each is shown by its length."""
+    rules = load_rules()
+    out = []
+    for kind in KINDS:
+        table = f"rows_{kind}"
+        present = set(_text_columns(con, table))
+        for col in [c.name for c in SCHEMAS[kind] if c.type in ("id", "opt_id")]:
+            if col not in present:
+                continue
+            rows = con.execute(
+                f'SELECT "{col}", count(*) FROM {table} WHERE "{col}" IS NOT NULL '
+                f'AND NOT starts_with("{col}", ?) GROUP BY "{col}"',
+                [PURGED.split("#")[0]],
+            ).fetchall()
+            if not rows:
+                continue
+            values = pd.Series([v for v, _ in rows], dtype=object)
+            refused = prose_ids(values, rules)
+            out += [
+                Finding(table, col, NAMED_ID, f"(共 {len(v)} 字)", n, v)
+                for (v, n), bad in zip(rows, refused, strict=True) if bad
+            ]  # fmt: skip
     return out
 
 

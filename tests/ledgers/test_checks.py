@@ -154,4 +154,15 @@ def _store_checks(tmp_path: Path) -> set[str]:
     for r in ingest([f], tmp_path / "s.duckdb", received=dt.datetime(2019, 3, 8, 21)):
         if r.problems is not None:
             found |= set(r.problems["check"])
+    # a screening return naming no unit (file name, title rows), then one that would take
+    # away most of the unit's rows
+    screening = ",".join(headers("screening"))
+    for hour, n in ((22, 7), (23, 1)):
+        f = tmp_path / f"排查{n}" / "排查台账.csv"
+        f.parent.mkdir()
+        rows = "".join(f"S{n}-{i},农水站,2019-03-01,移民,未化解,\n" for i in range(n))
+        f.write_text(f"{screening}\n{rows}", encoding="utf-8")
+        for r in ingest([f], tmp_path / "s.duckdb", received=dt.datetime(2019, 3, 8, hour)):
+            if r.problems is not None:
+                found |= set(r.problems["check"])
     return found

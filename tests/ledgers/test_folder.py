@@ -89,7 +89,7 @@ def test_validate_lists_each_link_pipe_and_device_and_reads_the_ledger_once(host
     remarks = [line for line in out.splitlines() if "[提示]" in line and "未读取" in line]
     assert len(remarks) == len(EXPECTED)
     for name, reason in EXPECTED.items():
-        assert any(f"文件 {name}," in r and reason in r for r in remarks), (name, remarks)
+        assert any(f"文件 {name}:" in r and reason in r for r in remarks), (name, remarks)
     assert "/dev/zero" in out and "Traceback" not in proc.stderr
 
 
@@ -188,7 +188,7 @@ def test_an_export_saved_in_the_ledger_folder_is_listed_not_read(ledgers, tmp_pa
     capsys.readouterr()
     assert main(["validate", str(ledgers)]) == 0
     out = capsys.readouterr().out
-    assert "文件 得分.xlsx,值为空:未读取:本工具导出的得分表,不是台账" in out
+    assert "文件 得分.xlsx:未读取:本工具导出的得分表,不是台账" in out
     assert main(["score", "--data", str(ledgers)]) == 0
     assert main(["ingest", str(ledgers), "--store", str(tmp_path / "s.duckdb")]) == 0
     assert "未读取 得分.xlsx:本工具导出的得分表,不是台账" in capsys.readouterr().out

@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 
-from baiyi_lib import LedgerError, load_ledgers
+from baiyi_lib import LedgerError, check_ledgers, load_ledgers
 from baiyi_lib.cli import main
 from baiyi_lib.ledgers.privacy import detect, is_pii_header, mask_text
 
@@ -111,11 +111,15 @@ def test_mask_text_masks_every_spelling():
     assert mask_text("信访人电话13800138000") == "信访人电话138******00"
 
 
-def test_a_file_named_after_a_phone_number_is_shown_masked(tmp_path):
+def test_a_file_named_after_a_phone_number_is_refused_shown_masked(tmp_path):
+    """As a sheet named after one is (the name is stored with the submission): before,
+    the file was read and its name stored masked."""
     shutil.copy(SAMPLE / "敏感事件.xlsx", tmp_path / "13800138000 敏感事件.xlsx")
-    led = load_ledgers(tmp_path)
-    files = set(led.incidents["src_file"].astype(str)) | set(led.files["file"])
-    assert files == {"138******00 敏感事件.xlsx"}
+    checked = check_ledgers(tmp_path)
+    errors = checked.problems[checked.problems["severity"] == "错误"]
+    assert list(errors["check"]) == ["text.personal"] and list(errors["column"]) == ["文件名"]
+    assert set(errors["file"]) == {"138******00 敏感事件.xlsx"}
+    assert "13800138000" not in checked.problems.to_string()
 
 
 def test_ingest_refuses_and_stores_nothing(tmp_path, capsys):

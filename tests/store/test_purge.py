@@ -176,3 +176,34 @@ def test_a_free_text_dispute_category_stored_by_an_older_version_is_purged(sampl
     capsys.readouterr()
     assert prose.encode() not in sample_store.read_bytes()
     assert main(["validate", str(sample_store)]) == 0
+
+
+@pytest.mark.parametrize(
+    ("table", "column", "key", "named"),
+    [
+        ("rows_screening", "case_id", "NSZ-2019-001", "王建国01"),
+        ("rows_visits", "case_id", "ZF2019030033", "ZHANGWEI-2019"),
+        ("rows_visits", "visit_id", "ZF2019030033", "JA-王建国-1"),
+    ],
+)
+def test_a_name_in_an_id_stored_by_an_older_version_is_purged(
+    sample_store, capsys, table, column, key, named
+):
+    """Before, an id holding a name (王建国01) passed the loader, and purge did not find it
+    once stored: it finds it now, shows it by its length, and erases it."""
+    where = "case_id" if table == "rows_screening" else "visit_id"
+    con = duckdb.connect(str(sample_store))
+    con.execute(f"UPDATE {table} SET {column} = '{named}' WHERE {where} = '{key}'")
+    con.execute("DELETE FROM store_meta WHERE key = 'privacy_scan'")
+    con.execute("CHECKPOINT")
+    con.close()
+    assert main(["validate", str(sample_store)]) == 1  # the loader refuses what is stored
+    assert main(["purge", "--store", str(sample_store)]) == 1
+    out = capsys.readouterr().out
+    assert "编号中的人名" in out and f"共 {len(named)} 字" in out
+    assert "王建国" not in out and "ZHANGWEI" not in out
+    assert main(["purge", "--store", str(sample_store), "--yes"]) == 0
+    capsys.readouterr()
+    assert named.encode() not in sample_store.read_bytes()
+    assert main(["validate", str(sample_store)]) == 0
+    assert main(["score", "--data", str(sample_store), "--as-of", "2019-05-31"]) == 0

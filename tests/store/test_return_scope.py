@@ -203,3 +203,95 @@ def test_a_units_return_may_not_take_over_another_units_case(sample_store, tmp_p
     out = capsys.readouterr().out
     assert case[0] in out and "移民扶持办公室" in out and "其他单位" in out
     assert table_counts(sample_store) == before
+
+
+@pytest.mark.parametrize(
+    ("unit_file", "name", "sent"),
+    [
+        ("nsz_农水站.xlsx", "排查台账.xlsx", 1),  # 1 row against 15 stored
+        ("hdb_河道管理办公室.xlsx", "本周报送.xlsx", 20),  # 20 of 59
+        ("nsz_农水站.xlsx", "矛盾纠纷排查化解登记表(3月).xlsx", 0),  # 15 sent none of its own
+    ],
+)
+def test_a_return_naming_no_unit_may_not_take_away_most_of_a_units_rows(
+    sample_store, tmp_path, capsys, unit_file, name, sent
+):
+    """Before, a screening file whose name and title rows name no unit replaced the unit
+    its rows name whatever it took away (1 row against 12 stored): only the office's
+    registers had the mass-deletion guard. Now it waits for --replace, naming the unit
+    and the counts, and nothing is stored."""
+    rows = screening_rows_of(UNITS / unit_file)
+    unit = {"nsz": "农水站", "hdb": "河道管理办公室"}[unit_file[:3]]
+    mine = rows[:sent] if sent else [(f"ZZ-{unit_file[:3]}-1", *rows[0][1:])]
+    week = tmp_path / "w"
+    week.mkdir()
+    unit_book(week / name, None, mine)
+    before = table_counts(sample_store)
+    live = len(live_by_unit(sample_store, "screening")[unit])
+    argv = ["ingest", str(week), "--store", str(sample_store), "--received", str(LATER)]
+    assert main(argv) == 1
+    out = capsys.readouterr().out
+    gone = live - (sent if sent else 0)
+    assert f"会删除「{unit}」在台账库中 {live} 行里的 {gone} 行" in out and "--replace" in out
+    assert table_counts(sample_store) == before
+    assert main([*argv, "--replace"]) == 0
+    assert len(live_by_unit(sample_store, "screening")[unit]) == len(mine)
+
+
+@pytest.mark.parametrize(("name", "written"), [("排查台账.xlsx", "农水站"),
+                                               ("nsz_排查台账.xlsx", None)])  # fmt: skip
+def test_a_return_naming_its_unit_or_sending_it_whole_is_not_held(
+    sample_store, tmp_path, capsys, name, written
+):
+    """The guard is for a return that names no unit: one whose title row or file name
+    names it replaces that unit's ledger as sent; one that names none and takes away few
+    rows is stored as before."""
+    rows = screening_rows_of(UNITS / "nsz_农水站.xlsx")
+    week = tmp_path / "w"
+    week.mkdir()
+    unit_book(week / name, written, rows[:1])
+    argv = ["ingest", str(week), "--store", str(sample_store), "--received", str(LATER)]
+    assert main(argv) == 0
+    week2 = tmp_path / "w2"
+    week2.mkdir()
+    unit_book(week2 / "排查.xlsx", None, rows[:1] + rows[1:2])  # 1 more row: nothing taken
+    later = str(LATER.replace(hour=21))
+    assert main(["ingest", str(week2), "--store", str(sample_store), "--received", later]) == 0
+    assert len(live_by_unit(sample_store, "screening")["农水站"]) == 2
+
+
+@pytest.mark.parametrize(
+    ("first", "second"),
+    [
+        ("all", "all"),  # the same return sent twice under two names (an older copy)
+        ("all", "zero"),  # the rows in one file, a 零报告 of the same unit in another
+        ("head", "tail"),  # the ledger split in two files
+    ],
+)
+def test_two_files_of_one_unit_in_a_batch_are_said_and_one_with_rows_is_no_zero_return(
+    sample_store, tmp_path, capsys, first, second
+):
+    """Before, two files of one unit in one batch were merged without a word, and the one
+    whose rows the other repeated was listed as 零报告 (its rows counted as the other's).
+    Their union is still the unit's return (the store's semantics: one return per unit
+    and ledger a batch), but a remark names the files, and a file with rows is never a
+    zero return, on the terminal or on the receipt."""
+    rows = screening_rows_of(UNITS / "nsz_农水站.xlsx")
+    part = {"all": rows, "zero": [], "head": rows[:8], "tail": rows[8:]}
+    week = tmp_path / "w"
+    week.mkdir()
+    unit_book(week / "nsz_农水站.xlsx", None, part[first])
+    unit_book(week / "nsz_农水站(修改).xlsx", None, part[second])
+    argv = ["ingest", str(week), "--store", str(sample_store), "--received", str(LATER)]
+    assert main([*argv, "--receipts", str(tmp_path / "回执")]) == 0
+    out = capsys.readouterr().out
+    said = [line for line in out.splitlines() if line.startswith("提示:本批中有 2 个文件")]
+    assert len(said) == 1 and "农水站" in said[0]
+    assert "nsz_农水站.xlsx" in said[0] and "nsz_农水站(修改).xlsx" in said[0]
+    for name, which in (("nsz_农水站.xlsx", first), ("nsz_农水站(修改).xlsx", second)):
+        line = next(x for x in out.splitlines() if x.startswith(f"载入 {name}"))
+        assert ("零报告" in line) == (which == "zero"), line
+    page = next((tmp_path / "回执").glob("nsz_*.html")).read_text(encoding="utf-8")
+    zero_labels = page.count("<td>零报告</td>")
+    assert zero_labels == (1 if "zero" in (first, second) else 0)
+    assert len(live_by_unit(sample_store, "screening")["农水站"]) == len(rows)
