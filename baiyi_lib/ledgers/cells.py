@@ -27,7 +27,7 @@ from .masking import (
 from .privacy import check_cells
 from .problems import Problems
 from .schema import SCHEMAS, Column, columns
-from .shape import SHARED_IDS, category_dtype, text_order
+from .shape import SHARED_IDS, category_dtype
 
 
 def _parser(col: Column, rules: Rules) -> Callable[[pd.Series], tuple]:
@@ -156,16 +156,10 @@ def _typed_rows(col: Column, c: Coded, values: pd.Series, rules: Rules) -> objec
     categorical the clean frame keeps (``shape.category_dtype``), built from codes."""
     dtype = category_dtype(col.name, rules)
     if col.name in SHARED_IDS and not c.identity:  # ids shared across ledgers: by code
-        # the categories in text order, so that rows put in order by their codes are in
-        # the order of their ids as text (not of the files' first mention of each)
+        # (their categories put in text order when shared: shape.share_case_ids)
         codes, distinct = pd.factorize(values.to_numpy(dtype=object), use_na_sentinel=True)
-        order = text_order(distinct)
-        rank = np.empty(len(order) + 1, dtype=np.int64)
-        rank[order] = np.arange(len(order))
-        rank[-1] = -1  # a blank (code -1) stays blank
         return pd.Series(
-            pd.Categorical.from_codes(c.spread(rank[codes]), categories=distinct[order]),
-            index=c.index,
+            pd.Categorical.from_codes(c.spread(codes), categories=distinct), index=c.index
         )
     if dtype is None or c.identity:
         return c.series(values)

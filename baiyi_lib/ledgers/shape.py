@@ -155,6 +155,7 @@ def share_case_ids(frames: dict[str, pd.DataFrame], screening_rows: pd.DataFrame
     left them, or factorised once) are recoded, not its rows hashed against the
     vocabulary."""
     tables = [frames["visits"], frames["screening"], screening_rows, frames["backlog"]]
+    tables = list({id(t): t for t in tables}.values())  # the screening's rows once
     coded = [_used_codes(t["case_id"]) for t in tables]
     each, distinct = pd.factorize(np.concatenate([u for _, u in coded]))
     order = text_order(distinct)

@@ -117,10 +117,10 @@ def check(read: ReadResult, rules: Rules, received: dt.datetime | None = None) -
         del kept
     screening_rows = frames["screening"]
     if not problems.has_errors():  # a refused load's frames are never ledgers: not shaped
+        share_case_ids(frames, screening_rows)  # first: the shared codes sort as text does
         for kind, clean in frames.items():
             sort_rows(clean, CANONICAL_ORDER[kind])
         frames["screening"] = collapse_screening(screening_rows)
-        share_case_ids(frames, screening_rows)
     # a file or table refused whole may hold the visit an incident names: can't tell
     check_links(frames, problems, None if problems.has_errors(whole=True) else refused_visits)
     accounting.append(account_other(read))
