@@ -35,15 +35,15 @@ class Coded:
         values = np.asarray(per_value)
         return values if self.identity else values[self.codes]
 
-    def at(self, per_value: object, rows: np.ndarray) -> pd.Series:
+    def at(self, per_value: object, rows: np.ndarray) -> np.ndarray:
         """A per-value array spread to the rows in the mask ``rows`` only (None at the
-        others), an object Series on the rows' index: a message for each bad cell, not a
-        text per row of a million."""
+        others), an object array of the rows: a message for each bad cell, not a text per
+        row of a million (nor a Series of them)."""
         out = np.empty(len(rows), dtype=object)
         where = np.flatnonzero(rows)
         values = np.asarray(per_value, dtype=object)
         out[where] = values[where] if self.identity else values[self.codes[where]]
-        return pd.Series(out, index=self.index, dtype=object)
+        return out
 
     def series(self, per_value: pd.Series) -> pd.Series:
         """A per-value Series as a per-row Series (its dtype kept), on the rows' index."""
@@ -176,7 +176,8 @@ def code(values: pd.Series) -> Coded:
     codes, distinct = pd.factorize(cells, use_na_sentinel=True)
     if pd.api.types.infer_dtype(distinct, skipna=False) not in ("string", "empty"):
         codes, distinct = _by_type(values.to_numpy(dtype=object), codes)
-    codes = np.where(codes < 0, len(distinct), codes).astype(_smallest(len(distinct) + 1))
+    codes = codes.astype(_smallest(len(distinct) + 1))
+    codes[codes < 0] = len(distinct)  # blanks: the None that stands last
     uniques = pd.Series(np.append(distinct, None), dtype=object)
     return Coded(codes, uniques, values.index)
 

@@ -49,7 +49,7 @@ class Problems:
         kind: str,
         column: pd.Series | str,
         value: pd.Series | str,
-        problem: pd.Series | str | None = None,
+        problem: pd.Series | np.ndarray | str | None = None,
         expected: str | None = None,
         *,
         check: str,
@@ -73,7 +73,7 @@ class Problems:
                 "row": sel["src_row"].to_numpy(),
                 "column": column[mask].to_numpy() if isinstance(column, pd.Series) else column,
                 "value": shown(value[mask]).to_numpy() if isinstance(value, pd.Series) else value,
-                "problem": problem[mask].to_numpy() if isinstance(problem, pd.Series) else problem,
+                "problem": _rows(problem, mask),
                 "expected": expected,
                 "severity": declared.severity.value,
                 "check": check,
@@ -104,6 +104,13 @@ class Problems:
         return df.sort_values(
             ["file", "sheet", "row", "column"], kind="stable", na_position="first"
         ).reset_index(drop=True)
+
+
+def _rows(given: pd.Series | np.ndarray | str, mask: np.ndarray) -> object:
+    """A per-row Series or array at the rows in ``mask``; a text said of all of them."""
+    if isinstance(given, pd.Series):
+        return given[mask].to_numpy()
+    return given[mask] if isinstance(given, np.ndarray) else given
 
 
 def shown(raw: pd.Series) -> pd.Series:
