@@ -151,9 +151,12 @@ def _block(
     at = np.flatnonzero(filled)
     if not len(at):
         return
-    joined = "".join(values[at]).encode("utf-32-le", "surrogatepass")
-    points = np.frombuffer(joined, dtype=np.uint32)
-    each = _KINDS[np.minimum(points, 0x100)]
+    joined = "".join(values[at])
+    if joined.isascii():  # a byte a character (ids, dates): a quarter of the memory
+        each = _KINDS[np.frombuffer(joined.encode("ascii"), dtype=np.uint8)]
+    else:
+        points = np.frombuffer(joined.encode("utf-32-le", "surrogatepass"), dtype=np.uint32)
+        each = _KINDS[np.minimum(points, 0x100)]
     starts = np.concatenate([[0], np.cumsum(length[at])[:-1]])
     kinds[at] = np.bitwise_or.reduceat(each, starts)
     digits[at] = np.add.reduceat(each & _DIGIT, starts, dtype=np.int32) // _DIGIT
