@@ -143,10 +143,10 @@ _DECLARED = (
     Check("cell.dispute", E, "纠纷类别为 params/ledgers.yaml 所列类别(或“其他”),不是一段话"),
     Check(
         "cell.prose", E,
-        "编号是代号(含数字,汉字和长度有限),不是一段话,不含人名或其拼音;原文不显示",
+        "编号是代号(含数字,汉字和长度有限),不是一段话,不含人名;原文不显示",
         message="不像编号,像是一句话或含人名:编号含数字,不超过 {max_chars} 字,汉字不超过"
-        " {max_han} 个且只用单位名称和 params/ledgers.yaml ids 所列的字词,字母不拼成人名拼音;"
-        "原文未显示",
+        " {max_han} 个;以姓氏开头的汉字只能是单位名称或 params/ledgers.yaml ids.words 所列的"
+        "地名、文号用字;原文未显示。如是地名(如村名),请行动办公室把它加入 ids.words",
     ),
     Check("cell.opt_bool", E, "是/否,或留空(没有记录)"),
     Check("row.warning_before_pushed", E, "预警的核查、反馈时间不早于推送时间"),

@@ -125,14 +125,15 @@ def prose_ids(
 ) -> np.ndarray:
     """Ids that read as a sentence or hold a name rather than a code (ledgers.yaml ids):
     too long, too many Chinese characters, Chinese characters without any digit (王小明),
-    Chinese characters other than the units' names and the listed words (王建国01,
-    JA-王建国-1), or letters that spell a name in pinyin (ZHANGWEI-2019, LI-WEI-01).
+    Chinese characters where a surname begins a name outside the units' names and the
+    listed words (王建国01, JA-王建国-1: ``surname_led``), or, where the office has turned it
+    on, letters that spell a name in pinyin (ZHANGWEI-2019, LI-WEI-01).
     ``values``: a column's distinct ids, cleaned (upper case, no spaces); ``ascii_length``:
     where known, each value's length if it is ASCII text, else -1. An ASCII id is looked
     at letter by letter only when it holds a vowel (NSZ-2019-001 and ZF2019020001 do not:
     no call per value for a million visit ids)."""
     r = rules.reading
-    han_ok = _id_pieces(rules)
+    named = surname_led(_unit_pieces(rules) | r.id_words, r.surnames)
     spells = _pinyin_runs(r.id_syllables, r.id_pinyin_letters, r.id_pinyin_words)
 
     def prose(t: object) -> bool:
@@ -143,8 +144,8 @@ def prose_ids(
             len(t) > r.id_max_chars
             or han > r.id_max_han
             or (r.id_need_digit and han > 0 and not any(ch.isdigit() for ch in t))
-            or any(not han_ok(run) for run in _HAN_RUN.findall(t))
-            or spells(t)
+            or any(named(run) for run in _HAN_RUN.findall(t))
+            or (r.id_pinyin_refused and spells(t))
         )
 
     cells = values.to_numpy(dtype=object)
@@ -153,6 +154,8 @@ def prose_ids(
         ascii_length = np.where(facts.text & facts.ascii, facts.length, -1)
         vowel = facts.vowel
     out = ascii_length > r.id_max_chars
+    if not r.id_pinyin_refused:  # letters are not read as pinyin (ledgers.yaml ids.pinyin)
+        vowel = np.zeros(len(cells), dtype=bool)
     lettered = np.flatnonzero((ascii_length >= r.id_pinyin_letters) & ~out & vowel)
     # only ids with enough letters in a row (AJB-2019-001 has 3) are read letter by letter
     enough = re.compile(rf"[A-Za-z](?:{_JOINS}*[A-Za-z]){{{r.id_pinyin_letters - 1}}}").search
@@ -169,13 +172,6 @@ _JOINS = "[-_.·・ ]"
 _LETTER_RUNS = re.compile(rf"[A-Za-z]+(?:{_JOINS}+[A-Za-z]+)*")
 
 
-def _id_pieces(rules: Rules):
-    """Whether a run of Chinese characters in an id is made wholly of the units' names
-    (each unit's name and aliases, or two or more of their characters in a row: 河道,
-    陡山灌区) and the words ledgers.yaml lists (莒南, 信访, 第, 号): never a name."""
-    return _composed(_unit_pieces(rules) | rules.reading.id_words)
-
-
 def _unit_pieces(rules: Rules) -> set[str]:
     """The units' names and aliases, and every two or more of their characters in a row."""
     pieces: set[str] = set()
@@ -186,40 +182,37 @@ def _unit_pieces(rules: Rules) -> set[str]:
     return pieces
 
 
-def _composed(pieces: set[str] | frozenset[str]):
-    """Whether a run of characters is made wholly of ``pieces``, end to end."""
-    longest = max(map(len, pieces), default=0)
-
-    def ok(run: str) -> bool:
-        reach = [True] + [False] * len(run)
-        for i in range(len(run)):
-            if reach[i]:
-                for j in range(i + 1, min(len(run), i + longest) + 1):
-                    reach[j] = reach[j] or run[i:j] in pieces
-        return reach[-1]
-
-    return ok
-
-
 # what stands for each character of a run a name shows by its length only
 HIDDEN = "□"
 
 
 def name_masker(rules: Rules):
     """How a file's or a sheet's name is shown and stored: a run of Chinese characters in
-    which a surname (ledgers.yaml file_names) begins a name, the surname and the character
-    after it inside none of the words names of returns are written with (the units', the
-    ledgers', the method's documents, file_names, ids.words), may name a person
-    (王建国反映情况台账.xlsx, 张伟.xlsx, nsz_农水站(王芳).xlsx): the whole run is shown by its
-    length, a □ a character. Other names stay as written (周五报送, 石泉湖水库, 会议纪要)."""
+    which a surname (ledgers.yaml file_names) begins a name (``surname_led``) among the
+    words names of returns are written with (the units', the ledgers', the method's
+    documents, file_names, ids.words) may name a person (王建国反映情况台账.xlsx, 张伟.xlsx,
+    nsz_农水站(王芳).xlsx): the whole run is shown by its length, a □ a character. Other
+    names stay as written (周五报送, 石泉湖水库, 会议纪要)."""
     pieces = _unit_pieces(rules) | rules.reading.id_words | rules.reading.file_words
     pieces |= {w for words in KIND_KEYWORDS.values() for w in words} | set(KIND_LABELS.values())
     pieces |= set(INSTRUCTION_SHEET_WORDS)
     for doc, _ in rules.campaign.documents:
         pieces |= {doc.name, *doc.words}
+    named = surname_led(pieces, rules.reading.surnames)
+
+    def mask(name: str) -> str:
+        return _HAN_RUN.sub(lambda m: HIDDEN * len(m.group()) if named(m.group()) else m.group(),
+                            name)  # fmt: skip
+
+    return mask
+
+
+def surname_led(pieces: set[str] | frozenset[str], surnames: frozenset[str]):
+    """Whether a run of Chinese characters may hold a person's name: a surname followed by
+    a character, the two inside none of the known words ``pieces`` (two characters or
+    more: 石泉湖 covers 石泉, 周五 covers 周): 王建国, 张伟, 大店镇王芳."""
     words = {w for w in pieces if len(w) >= 2 and _HAN.search(w)}
     longest = max(map(len, words), default=0)
-    surnames = rules.reading.surnames
 
     def named(run: str) -> bool:
         covered = [False] * len(run)
@@ -235,11 +228,7 @@ def name_masker(rules: Rules):
                     return True
         return False
 
-    def mask(name: str) -> str:
-        return _HAN_RUN.sub(lambda m: HIDDEN * len(m.group()) if named(m.group()) else m.group(),
-                            name)  # fmt: skip
-
-    return mask
+    return named
 
 
 def mask_batch_names(batch, mask) -> None:

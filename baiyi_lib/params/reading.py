@@ -34,6 +34,7 @@ class Reading:
     id_syllables: frozenset[str] = frozenset()
     id_pinyin_letters: int = 4
     id_pinyin_words: frozenset[str] = frozenset()  # read as pinyin, name no one (JUNAN)
+    id_pinyin_refused: bool = False  # letters spelling a name in pinyin refuse an id
     # the words a file's or sheet's name is written with besides the units' and the
     # ledgers' names (file_names): other Chinese in a name is shown by its length
     file_words: frozenset[str] = frozenset()
@@ -101,6 +102,7 @@ def load_reading(path: Path) -> Reading:
         id_syllables=frozenset((i + f).upper() for i in ("", *py.initials) for f in py.finals),
         id_pinyin_letters=py.min_letters,
         id_pinyin_words=frozenset(w.upper() for w in py.words),
+        id_pinyin_refused=py.refuse,
         file_words=frozenset(spec.file_names.values if spec.file_names else ()),
         surnames=frozenset(spec.file_names.surnames if spec.file_names else ()),
         sha256=digest,

@@ -95,6 +95,7 @@ class Vocabulary(Strict):
 class Pinyin(Strict):
     """How letters that spell a name are told: pinyin syllables (initial + final)."""
 
+    refuse: bool = False
     initials: list[Text]
     finals: list[Text]
     min_letters: int

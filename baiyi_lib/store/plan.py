@@ -273,8 +273,9 @@ def _too_many_gone(plan: _Plan, rules: Rules) -> pd.DataFrame:
 def _unnamed_too_many_gone(plan: _Plan, rules: Rules, unnamed: set[str]) -> pd.DataFrame:
     """A unit's return that says nowhere whose it is (neither its file name nor its title
     rows) replaces the unit its rows name: when that would take away more of the unit's
-    rows than limits.yaml allows (1 row sent against 12 stored), it is more likely a part,
-    or another unit's file, than the unit's whole ledger. One error per file and unit."""
+    rows than limits.yaml's share allows (1 row sent against 12 stored; 1 against 2), it
+    is more likely a part, or another unit's file, than the unit's whole ledger — however
+    few the rows: a unit's backlog is often 1 to 5 cases. One error per file and unit."""
     lim = rules.limits
     gone = plan.deleted[plan.deleted["file"].isin(unnamed)]
     if gone.empty:
@@ -284,7 +285,7 @@ def _unnamed_too_many_gone(plan: _Plan, rules: Rules, unnamed: set[str]) -> pd.D
     hits = [
         (f, u, int(n), plan.live_units.get(str(u), 0))
         for (f, u), n in counts.items()
-        if n > lim.replace_max_rows and n > lim.replace_max_share * plan.live_units.get(str(u), 1)
+        if n > lim.replace_max_share * plan.live_units.get(str(u), 1)
     ]
     if not hits:
         return pd.DataFrame()

@@ -182,7 +182,7 @@ def test_a_free_text_dispute_category_stored_by_an_older_version_is_purged(sampl
     ("table", "column", "key", "named"),
     [
         ("rows_screening", "case_id", "NSZ-2019-001", "王建国01"),
-        ("rows_visits", "case_id", "ZF2019030033", "ZHANGWEI-2019"),
+        ("rows_visits", "case_id", "ZF2019030033", "张伟-2019"),
         ("rows_visits", "visit_id", "ZF2019030033", "JA-王建国-1"),
     ],
 )
@@ -201,7 +201,7 @@ def test_a_name_in_an_id_stored_by_an_older_version_is_purged(
     assert main(["purge", "--store", str(sample_store)]) == 1
     out = capsys.readouterr().out
     assert "编号中的人名" in out and f"共 {len(named)} 字" in out
-    assert "王建国" not in out and "ZHANGWEI" not in out
+    assert "王建国" not in out and "张伟" not in out
     assert main(["purge", "--store", str(sample_store), "--yes"]) == 0
     capsys.readouterr()
     assert named.encode() not in sample_store.read_bytes()

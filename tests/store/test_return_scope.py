@@ -295,3 +295,25 @@ def test_two_files_of_one_unit_in_a_batch_are_said_and_one_with_rows_is_no_zero_
     zero_labels = page.count("<td>零报告</td>")
     assert zero_labels == (1 if "zero" in (first, second) else 0)
     assert len(live_by_unit(sample_store, "screening")["农水站"]) == len(rows)
+
+
+def test_a_return_naming_no_unit_may_not_empty_a_small_backlog(sample_store, tmp_path, capsys):
+    """A unit's backlog is often a few cases: a 积案 file naming no unit with one new case
+    of 河道管理办公室 took away both of its stored cases without a word (the hold counted
+    only more than 5 rows). Now it waits for --replace, naming the unit and the counts."""
+    live = len(live_by_unit(sample_store, "backlog")["河道管理办公室"])
+    assert 0 < live <= 5
+    week = tmp_path / "w"
+    week.mkdir()
+    (week / "积案.csv").write_text(
+        "案件编号,责任单位,初次信访日期,化解状态,化解日期,办公室认定,认定日期\n"
+        "HDB-NEW-1,河道办,2019-03-01,未化解,,否,\n",
+        encoding="utf-8",
+    )
+    before = table_counts(sample_store)
+    argv = ["ingest", str(week), "--store", str(sample_store), "--received", str(LATER)]
+    assert main(argv) == 1
+    out = capsys.readouterr().out
+    assert f"会删除「河道管理办公室」在台账库中 {live} 行里的 {live} 行" in out
+    assert "--replace" in out
+    assert table_counts(sample_store) == before
