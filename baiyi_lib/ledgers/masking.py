@@ -7,6 +7,7 @@ from __future__ import annotations
 import dataclasses
 import difflib
 import re
+import weakref
 
 import numpy as np
 import pandas as pd
@@ -186,7 +187,21 @@ def _unit_pieces(rules: Rules) -> set[str]:
 HIDDEN = "□"
 
 
+_MASKERS: dict[int, tuple[weakref.ref, object]] = {}
+
+
 def name_masker(rules: Rules):
+    """The masker of ``rules`` (``_name_masker``), made once per rule set: a folder of 27
+    workbooks asks for it for every file and sheet."""
+    kept = _MASKERS.get(id(rules))
+    if kept is not None and kept[0]() is rules:
+        return kept[1]
+    masker = _name_masker(rules)
+    _MASKERS[id(rules)] = (weakref.ref(rules), masker)
+    return masker
+
+
+def _name_masker(rules: Rules):
     """How a file's or a sheet's name is shown and stored: a run of Chinese characters in
     which a surname (ledgers.yaml file_names) begins a name (``surname_led``) among the
     words names of returns are written with (the units', the ledgers', the method's
