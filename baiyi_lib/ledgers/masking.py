@@ -136,6 +136,7 @@ def prose_ids(
     r = rules.reading
     named = surname_led(_unit_pieces(rules) | r.id_words, r.surnames)
     spells = _pinyin_runs(r.id_syllables, r.id_pinyin_letters, r.id_pinyin_words)
+    pinyin = r.id_pinyin_refused  # letters read as a name only where the office turns it on
 
     def prose(t: object) -> bool:
         if not isinstance(t, str):
@@ -146,7 +147,7 @@ def prose_ids(
             or han > r.id_max_han
             or (r.id_need_digit and han > 0 and not any(ch.isdigit() for ch in t))
             or any(named(run) for run in _HAN_RUN.findall(t))
-            or (r.id_pinyin_refused and spells(t))
+            or (pinyin and spells(t))
         )
 
     cells = values.to_numpy(dtype=object)
@@ -155,13 +156,12 @@ def prose_ids(
         ascii_length = np.where(facts.text & facts.ascii, facts.length, -1)
         vowel = facts.vowel
     out = ascii_length > r.id_max_chars
-    if not r.id_pinyin_refused:  # letters are not read as pinyin (ledgers.yaml ids.pinyin)
-        vowel = np.zeros(len(cells), dtype=bool)
-    lettered = np.flatnonzero((ascii_length >= r.id_pinyin_letters) & ~out & vowel)
-    # only ids with enough letters in a row (AJB-2019-001 has 3) are read letter by letter
-    enough = re.compile(rf"[A-Za-z](?:{_JOINS}*[A-Za-z]){{{r.id_pinyin_letters - 1}}}").search
-    lettered = lettered[[enough(t) is not None for t in cells[lettered]]]
-    out[lettered] = [spells(t) for t in cells[lettered]]
+    if pinyin:
+        lettered = np.flatnonzero((ascii_length >= r.id_pinyin_letters) & ~out & vowel)
+        # only ids with enough letters in a row (AJB-2019-001 has 3) are read letter by letter
+        enough = re.compile(rf"[A-Za-z](?:{_JOINS}*[A-Za-z]){{{r.id_pinyin_letters - 1}}}")
+        lettered = lettered[[enough.search(t) is not None for t in cells[lettered]]]
+        out[lettered] = [spells(t) for t in cells[lettered]]
     other = np.flatnonzero(ascii_length < 0)
     out[other] = [prose(t) for t in cells[other]]
     return out

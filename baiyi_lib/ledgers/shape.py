@@ -148,14 +148,13 @@ def typed_frame(kind: str, typed: pd.DataFrame, frame: pd.DataFrame, rules: Rule
 SHARED_IDS = ("case_id",)
 
 
-def share_case_ids(frames: dict[str, pd.DataFrame], screening_rows: pd.DataFrame) -> None:
-    """One vocabulary of case ids across visits, screening and backlog (a categorical with
-    the same categories everywhere, sorted, holding only ids some row holds), so that
-    ledgers join on integer codes. Each table's distinct ids (its categories, as parsing
+def share_case_ids(tables: list[pd.DataFrame]) -> None:
+    """One vocabulary of case ids across ``tables`` (visits, screening rows, backlog): a
+    categorical with the same categories everywhere, sorted, holding only ids some row
+    holds, so that ledgers join on integer codes and rows put in order by code are in
+    the order of their ids as text. Each table's distinct ids (its categories, as parsing
     left them, or factorised once) are recoded, not its rows hashed against the
     vocabulary."""
-    tables = [frames["visits"], frames["screening"], screening_rows, frames["backlog"]]
-    tables = list({id(t): t for t in tables}.values())  # the screening's rows once
     coded = [_used_codes(t["case_id"]) for t in tables]
     each, distinct = pd.factorize(np.concatenate([u for _, u in coded]))
     order = text_order(distinct)

@@ -117,7 +117,8 @@ def check(read: ReadResult, rules: Rules, received: dt.datetime | None = None) -
         del kept
     screening_rows = frames["screening"]
     if not problems.has_errors():  # a refused load's frames are never ledgers: not shaped
-        share_case_ids(frames, screening_rows)  # first: the shared codes sort as text does
+        # first: rows put in order by the shared codes are in the order of their ids
+        share_case_ids([frames["visits"], screening_rows, frames["backlog"]])
         for kind, clean in frames.items():
             sort_rows(clean, CANONICAL_ORDER[kind])
         frames["screening"] = collapse_screening(screening_rows)

@@ -112,7 +112,7 @@ def test_shared_case_ids_are_sorted_as_pandas_sorts_them(ids):
     tables = {k: pd.DataFrame({"case_id": pd.Series(ids[::-1], dtype=object)})
               for k in ("visits", "screening", "backlog")}  # fmt: skip
     rows = pd.DataFrame({"case_id": pd.Categorical(ids)})  # parsed: a categorical
-    share_case_ids(tables, rows)
+    share_case_ids([tables["visits"], tables["screening"], rows, tables["backlog"]])
     expected = sorted(set(ids))
     for t in [*tables.values(), rows]:
         assert list(t["case_id"].cat.categories) == expected
@@ -126,7 +126,7 @@ def test_shared_case_ids_hold_only_ids_some_row_holds():
     tables = {k: pd.DataFrame({"case_id": pd.Series([], dtype=object)})
               for k in ("visits", "screening", "backlog")}  # fmt: skip
     tables["visits"] = pd.DataFrame({"case_id": refused})
-    share_case_ids(tables, pd.DataFrame({"case_id": pd.Series([], dtype=object)}))
+    share_case_ids(list(tables.values()))
     assert list(tables["visits"]["case_id"].cat.categories) == ["C1", "C3"]
     assert list(tables["visits"]["case_id"].astype(object)) == ["C1", "C3"]
 
