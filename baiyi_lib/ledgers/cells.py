@@ -222,7 +222,7 @@ def _report(
         masked[some] = prose_mask(written[some]).to_numpy()
         at = np.flatnonzero(hidden)
         cells = frame[col.name].to_numpy(dtype=object, copy=True)  # set by position
-        cells[at] = c.spread(masked)[at] if c.identity else masked[c.codes[at]]
+        cells[at] = masked[at] if c.identity else masked[c.codes[at]]
         frame[col.name] = pd.Series(cells, index=frame.index, dtype=object)
     expected = expected_text(col, rules)
     if col.type == "persons":
