@@ -260,8 +260,13 @@ def mask_batch_names(batch, mask) -> None:
         taken.add(shown)
         return shown
 
-    renamed = {name: unique(name) for _, name in batch.named}
-    batch.named = [(f, renamed[name]) for f, name in batch.named]
+    # each file its own shown name: two names shown alike already (two spellings of one
+    # phone number, 138******00) are two files, not one name
+    named = [(f, unique(name)) for f, name in batch.named]
+    renamed: dict[str, str] = {}
+    for (_, name), (_, shown) in zip(batch.named, named, strict=True):
+        renamed.setdefault(name, shown)
+    batch.named = named
     batch.documents = [(f, renamed.get(name) or mask(name)) for f, name in batch.documents]
     batch.unread = [u | {"file": renamed.get(u["file"]) or mask(u["file"])} for u in batch.unread]
     batch.notes = [dataclasses.replace(n, file=mask(n.file)) for n in batch.notes]

@@ -130,3 +130,18 @@ def test_two_names_masked_alike_stay_two_files(tmp_path, capsys):
     rows = con.execute("SELECT count(*) FROM rows_screening").fetchall()[0][0]
     con.close()
     assert len(set(files)) == 2 and all("□□" in f for f in files) and rows == 2
+
+
+def test_two_names_shown_alike_before_masking_stay_two_files(tmp_path):
+    """Two spellings of one phone number show alike (138******00): each file keeps a name
+    of its own, and each error is said of its own file (both were named "(2)", and each
+    listed the other's error)."""
+    week = tmp_path / "w"
+    week.mkdir()
+    _book(week / "nsz_农水站_13800138000.xlsx")
+    _book(week / "nsz_农水站_138 0013 8000.xlsx", rows=[["NSZ-2019-002", *ROW[1:]]])
+    checked = check_ledgers(week, RULES)
+    files = sorted(checked.accounting["file"].astype(str))
+    assert len(set(files)) == 2, files
+    said = checked.problems[checked.problems["check"] == "text.personal"]
+    assert sorted(said["file"]) == files and said["value"].nunique() == 2
