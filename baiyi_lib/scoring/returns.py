@@ -50,13 +50,14 @@ def returns_grid(units: pd.Series, days: pd.Series, rules: Rules, as_of: dt.date
     ends = list(cal["end"])
     after = ends[-1] + pd.Timedelta(days=7) if ends else None  # late returns for the last week
     grace = pd.Timedelta(days=camp.late_days)
-    mine = {u: g.sort_values("day") for u, g in evidence.groupby("unit")}
+    arrived: dict[tuple[str, pd.Timestamp], list[pd.Timestamp]] = {}  # (unit, week): days
+    for unit, day, end in evidence.sort_values("day").itertuples(index=False):
+        arrived.setdefault((unit, end), []).append(day)
     rows = []
     for unit in rules.units.names:
-        ev = mine.get(unit)
         pending = None  # a due week still without a return
         for end in [*ends, after]:
-            week = ev[ev["week_end"] == end]["day"].tolist() if ev is not None else []
+            week = arrived.get((unit, end), [])
             if pending is not None and week and week[0] <= pending + grace:
                 rows[-1]["status"] = LATE
                 week = week[1:]
