@@ -7,6 +7,8 @@ that runs backwards is still a cycle, only hidden.
 from __future__ import annotations
 
 import ast
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -33,6 +35,7 @@ LAYERS: list[tuple[str, ...]] = [
 # not use (the reason is the test's documentation).
 LAZY_OK = {
     ("sources", "store"): "duckdb is loaded only when a store is read",
+    ("report", "store"): "a briefing's kernel imports duckdb only when its page reads a store",
     ("params", "params"): "pydantic (the declared models) only when a params file is checked, "
     "not when a cached rule set is taken (params/cache.py)",
 }
@@ -162,3 +165,11 @@ def test_the_checker_sees_a_backward_lazy_import(tmp_path, monkeypatch):
     node = ast.parse(src).body[0].body[0]  # type: ignore[attr-defined]
     assert _resolve("baiyi_lib.store", PKG / "store.py", node) == ["baiyi_lib.views"]
     assert _layer("baiyi_lib.views") > _layer("baiyi_lib.store")
+
+
+def test_the_briefing_loads_without_duckdb():
+    """What a briefing's kernel imports before its first cell (report.kernel WARM) leaves
+    duckdb out: it is loaded when a store is read, not on the path of every page."""
+    code = "import sys, baiyi_lib.report.briefing; print('duckdb' in sys.modules)"
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout.strip() == "False"

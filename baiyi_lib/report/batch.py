@@ -26,9 +26,9 @@ from tqdm import tqdm
 from . import REPORT_MODE_ENV
 from .export import warm_up
 from .files import run_folder
-from .kernel import Kernel
+from .kernel import Kernel, environ
 from .run import ROOT, Job, execute
-from .scored import SCORES_ENV, remember
+from .scored import SCORES_ENV, compute_once
 
 # what a lane's process shares with the others (set by _lane_setup when it starts)
 _SHARED: dict[str, Any] = {}
@@ -39,7 +39,7 @@ def run_jobs(jobs: list[Job], out_root: Path, workers: int | None = None) -> lis
     if len(jobs) == 1:
         return [execute(jobs[0], out_root)]
     lanes = max(1, min(workers or os.cpu_count() or 1, len(jobs)))
-    with run_folder() as scores, _environ(SCORES_ENV, str(scores)):
+    with run_folder() as scores, environ(SCORES_ENV, str(scores)):
         return _run_lanes(jobs, out_root, lanes, scores)
 
 
@@ -59,7 +59,7 @@ def _run_lanes(jobs: list[Job], out_root: Path, lanes: int, scores: Path) -> lis
     ):  # fmt: skip
         lanes_running = [pool.submit(_lane, out_root) for _ in range(lanes)]
         try:
-            _compute_once(jobs, scores)  # while the lanes start their kernels
+            compute_once(jobs, scores)  # while the lanes start their kernels
         finally:
             shared["ready"].set()
         while len(results) < len(jobs):
@@ -82,18 +82,6 @@ def _run_lanes(jobs: list[Job], out_root: Path, lanes: int, scores: Path) -> lis
         for lane in lanes_running:
             lane.result()
     return [results[i] for i in range(len(jobs))]
-
-
-def _compute_once(jobs: list[Job], scores: Path) -> None:
-    """Load and score once for each set of inputs the jobs share (scored.remember)."""
-    seen = set()
-    for job in jobs:
-        inputs = (job.data, job.as_of, repr(sorted(job.rules.items())), job.known_at)
-        if inputs in seen:
-            continue
-        seen.add(inputs)
-        with contextlib.suppress(Exception):  # the kernels compute it, and say what is wrong
-            remember(scores, job.data, job.as_of, dict(job.rules), job.known_at)
 
 
 def _lane_setup(shared: dict[str, Any]) -> None:
@@ -123,17 +111,3 @@ def _lane(out_root: Path) -> int:
                 rendered += 1
         finally:
             kernel.shutdown()
-
-
-@contextlib.contextmanager
-def _environ(name: str, value: str) -> Any:
-    """``os.environ[name] = value`` for the block (the lanes and their kernels inherit it)."""
-    before = os.environ.get(name)
-    os.environ[name] = value
-    try:
-        yield
-    finally:
-        if before is None:
-            os.environ.pop(name, None)
-        else:
-            os.environ[name] = before

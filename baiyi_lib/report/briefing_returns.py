@@ -21,7 +21,6 @@ from .._version import __version__
 from ..ledgers.schema import KIND_LABELS
 from ..params import shown_path
 from ..present import attention_lists, attention_shown, days_in_words, labels
-from ..store import return_gaps
 from .markup import Fragment, md, section
 
 ATTENTION_SHOWN = 15  # rows of each 需要关注 list on the page (the view has them all)
@@ -101,6 +100,8 @@ class ReturnSections:
             cols = {"unit": "单位", **{c: c for c in marks.columns if c != "unit"}}
             context["grid"] = {"legend": legend, "marks": marks, "cols": cols}
         if self.from_store:
+            from ..store import return_gaps  # duckdb only when a store is read
+
             gaps = return_gaps(self.data, self.known)
             if self.unit:
                 gaps = gaps[gaps["unit"] == self.unit]

@@ -17,7 +17,6 @@ from .. import charts, views
 from ..ledgers.schema import KIND_LABELS
 from ..present import labels
 from ..sources import known_moment
-from ..store import row_changes
 from ..whatif import sensitivity, sensitivity_table
 from .markup import Fragment, md, pct, section, show, table
 
@@ -125,6 +124,8 @@ class ScoreSections:
         summary by file, kind and change, and the rows corrected or deleted (None if none)."""
         prev = views.previous_day(self.rules, self.as_of) or self.rules.campaign.start
         since = known_moment(prev, self.rules)
+        from ..store import row_changes  # duckdb only when a store is read
+
         rows = row_changes(self.data, since, self.known)
         if self.unit:
             rows = rows[rows["unit"] == self.unit]

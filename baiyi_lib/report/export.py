@@ -78,10 +78,32 @@ def warm_up() -> threading.Thread:
         with _LOCK:
             _exporter()
             _resources()
+            _rehearse()
 
     thread = threading.Thread(target=work, name="baiyi-export-warm-up", daemon=True)
     thread.start()
     return thread
+
+
+def _rehearse() -> None:
+    """Export a tiny notebook once: what the first page would otherwise pay for is done
+    now (templates included on demand, CSS selectors and the notebook schema compiled)."""
+    import nbformat
+
+    nb = nbformat.v4.new_notebook()
+    nb.cells = [
+        nbformat.v4.new_markdown_cell("# x"),
+        nbformat.v4.new_code_cell(
+            "x",
+            outputs=[
+                nbformat.v4.new_output(
+                    "display_data", data={"text/html": "<h1>x</h1>", "text/plain": "x"}
+                ),
+                nbformat.v4.new_output("stream", name="stdout", text="x"),
+            ],
+        ),
+    ]
+    _exporter().from_notebook_node(nb, resources={"plotly_js": "", "baiyi_css": ""})
 
 
 def export_html(executed: Any) -> str:

@@ -12,12 +12,14 @@
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import os
 import shutil
 import subprocess
 import tempfile
 import traceback
+from collections.abc import Iterator
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
@@ -32,8 +34,8 @@ from . import REPORT_MODE_ENV
 from .export import export_html, warm_up
 from .files import atomic_write, atomic_write_all, run_folder, shared_mode
 from .index import page_figures, record
-from .kernel import ENGINE, Kernel, ipc_kernel_manager
-from .scored import loaded
+from .kernel import ENGINE, Kernel, environ
+from .scored import SCORES_ENV, compute_once, loaded
 from .settings import DEFAULT_NOTEBOOK
 
 ROOT = PROJECT_ROOT
@@ -174,7 +176,7 @@ def execute(job: Job, out_root: Path, kernel: Kernel | None = None) -> dict[str,
     notebook together, or the failed notebook. A failing notebook is an entry, not an
     exception; an output the disk refuses is OutputNotWritable (exit 5), with the previous
     report left as it was. ``kernel``: a kernel shared with other jobs (batch), made fresh
-    for this one; without it the job starts and stops a kernel of its own.
+    for this one; without it the job starts and stops a kernel of its own (_own_kernel).
     """
     entry: dict[str, Any] = {
         **asdict(job),
@@ -182,12 +184,14 @@ def execute(job: Job, out_root: Path, kernel: Kernel | None = None) -> dict[str,
         "ipynb": f"{job.as_of}/{job.stem}.ipynb",
         "generated": dt.datetime.now().isoformat(timespec="seconds"),
     }
-    if kernel is None:
-        warm_up()  # the exporter is made on this core while the kernel works on the other
     with run_folder() as work:
         notebook = work / f"{job.stem}.ipynb"
         try:
-            entry.update(_render(job, notebook, work, out_root, kernel))
+            if kernel is None:
+                with _own_kernel(job, work) as own:
+                    entry.update(_render(job, notebook, out_root, own, alone=True))
+            else:
+                entry.update(_render(job, notebook, out_root, kernel))
         except OutputNotWritable:
             raise
         except Exception as exc:  # recorded, shown in the index, reported by the CLI
@@ -200,42 +204,52 @@ def execute(job: Job, out_root: Path, kernel: Kernel | None = None) -> dict[str,
     return entry
 
 
+@contextlib.contextmanager
+def _own_kernel(job: Job, work: Path) -> Iterator[Kernel]:
+    """A kernel for one job, its sockets in the private folder ``work``, shut down after.
+
+    The work is spread over the two cores: the kernel starts and imports the briefing's
+    modules on one while this process loads and scores the ledgers on the other, as a
+    batch does (scored.compute_once; the notebook reads the result back), then readies
+    the page exporter while the notebook runs.
+    """
+    scores = work / "scores"
+    scores.mkdir()
+    # what the kernel inherits: report mode (charts as inline divs for the page), where
+    # the scores wait; the caller's environment gets back what it had
+    with environ(REPORT_MODE_ENV, "1"), environ(SCORES_ENV, str(scores)):
+        kernel = Kernel(work, ROOT)
+        try:
+            kernel.start(wait=False)
+            compute_once([job], scores)
+            warm_up()
+            yield kernel
+        finally:
+            kernel.shutdown()
+
+
 def _render(
-    job: Job, notebook: Path, work: Path, out_root: Path, kernel: Kernel | None
+    job: Job, notebook: Path, out_root: Path, kernel: Kernel, alone: bool = False
 ) -> dict[str, Any]:
-    """Execute the job's notebook into ``notebook`` (in the private folder ``work``, on
-    ``kernel`` or a kernel of its own there), then write its page and executed notebook
-    into the report folder together (and the PDF when asked); returns what the entry
-    gains. Raises whatever the run raised."""
+    """Execute the job's notebook into ``notebook`` on ``kernel``, then write its page and
+    executed notebook into the report folder together (and the PDF when asked); returns
+    what the entry gains. Raises whatever the run raised. A kernel used ``alone`` is asked
+    to shut down as soon as the notebook is done, and exits while the page is written."""
     import papermill as pm
     from jupyter_client.kernelspec import NATIVE_KERNEL_NAME
 
-    # the kernel inherits report mode (charts as inline divs for the page); the caller's
-    # environment gets back what it had, or a kernel it starts later (JupyterLab's, say)
-    # would draw its charts for a report page
-    before = os.environ.get(REPORT_MODE_ENV)
-    os.environ[REPORT_MODE_ENV] = "1"
-    try:
-        how: dict[str, Any] = (
-            kernel.fresh()
-            if kernel is not None
-            else {"kernel_manager_class": ipc_kernel_manager(work)}
-        )
-        executed = pm.execute_notebook(  # the notebook papermill wrote into ``notebook``
-            str(NOTEBOOKS / f"{job.notebook}.ipynb"),
-            str(notebook),
-            parameters=job.parameters(),
-            engine_name=ENGINE,
-            cwd=str(ROOT),
-            progress_bar=False,
-            kernel_name=NATIVE_KERNEL_NAME,
-            **how,
-        )
-    finally:
-        if before is None:
-            os.environ.pop(REPORT_MODE_ENV, None)
-        else:
-            os.environ[REPORT_MODE_ENV] = before
+    executed = pm.execute_notebook(  # the notebook papermill wrote into ``notebook``
+        str(NOTEBOOKS / f"{job.notebook}.ipynb"),
+        str(notebook),
+        parameters=job.parameters(),
+        engine_name=ENGINE,
+        cwd=str(ROOT),
+        progress_bar=False,
+        kernel_name=NATIVE_KERNEL_NAME,
+        **kernel.fresh(),
+    )
+    if alone:
+        kernel.stop_soon()
     page = export_html(executed).encode("utf-8")
     html = out_root / job.as_of / f"{job.stem}.html"
     atomic_write_all({html: page, html.with_suffix(".ipynb"): notebook.read_bytes()})

@@ -2,19 +2,22 @@
 ledgers loaded and checked, the rules, the scores as of the day, as of last week's
 briefing (and as then known, from a store) and under the default readings.
 
-A lone briefing computes it in its kernel. ``--all-units`` computes it once, in the
-parent, and leaves it in the batch's private folder (``$BAIYI_SCORES``) under a key made
-of everything it was computed from: the data path and the size and time of each of its
-files, the as-of, the readings, known_at, the params folder and its files, baiyi's
-version. A kernel whose inputs give the same key reads it back (a fresh copy for each
-notebook); any other computes it as a lone briefing does. ``$BAIYI_SCORE_LOG``, when set,
-names a file that gets one line per loading of the ledgers, per computation and per reuse
-(tests count them). The ledgers ``run.plan`` loads to find the latest return day (no
-as-of given) are kept for the batch's computation: loaded once, scored once.
+``baiyi report`` computes it in its own process while the kernels start (on the other
+core), once for a lone briefing and once for all the pages of ``--all-units``, and leaves
+it in the run's private folder (``$BAIYI_SCORES``) under a key made of everything it was
+computed from: the data path and the size and time of each of its files, the as-of, the
+readings, known_at, the params folder and its files, baiyi's version. A kernel whose
+inputs give the same key reads it back (a fresh copy for each notebook); any other (a
+notebook opened in JupyterLab, inputs that failed here) computes it itself.
+``$BAIYI_SCORE_LOG``, when set, names a file that gets one line per loading of the
+ledgers, per computation and per reuse (tests count them). The ledgers ``run.plan``
+loads to find the latest return day (no as-of given) are kept for the computation:
+loaded once, scored once.
 """
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import hashlib
 import json
@@ -153,6 +156,20 @@ def remember(
         pickle.dump(done, fh, protocol=pickle.HIGHEST_PROTOCOL)
     os.replace(tmp, path)
     return path
+
+
+def compute_once(jobs: list[Any], folder: Path) -> None:
+    """Compute once for each set of inputs the jobs (report.run.Job) share, into
+    ``folder`` (remember); a computation that fails is left to the kernels, which fail
+    with the same Chinese message as a lone run."""
+    seen = set()
+    for job in jobs:
+        inputs = (job.data, job.as_of, repr(sorted(job.rules.items())), job.known_at)
+        if inputs in seen:
+            continue
+        seen.add(inputs)
+        with contextlib.suppress(Exception):
+            remember(folder, job.data, job.as_of, dict(job.rules), job.known_at)
 
 
 def key(data: str | None, as_of: Any, overrides: dict[str, Any], known_at: str | None) -> str:
