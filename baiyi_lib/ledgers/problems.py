@@ -9,6 +9,7 @@ import pandas as pd
 
 from . import normalise as nz
 from .checks import CHECKS, ERROR
+from .coded import code
 from .privacy import mask_column
 from .raw import FileNote
 from .schema import KIND_LABELS
@@ -116,6 +117,8 @@ def _rows(given: pd.Series | np.ndarray | str, mask: np.ndarray) -> object:
 def shown(raw: pd.Series) -> pd.Series:
     """A raw cell as a user sees it in a message: text, personal numbers masked (before it
     is shortened, so no half number escapes), shortened; each distinct value once."""
-    s = mask_column(raw.map(nz._cell_text).astype(object))
-    s = s.where(s.notna(), "")
-    return s.map(lambda v: v if len(v) <= MAX_VALUE_CHARS else v[: MAX_VALUE_CHARS - 1] + "…")
+    c = code(raw)  # exactly: 1 and TRUE are two values
+    text = mask_column(pd.Series([nz._cell_text(v) for v in c.uniques], dtype=object))
+    text = text.where(text.notna(), "")
+    short = [v if len(v) <= MAX_VALUE_CHARS else v[: MAX_VALUE_CHARS - 1] + "…" for v in text]
+    return pd.Series(c.spread(np.array(short, dtype=object)), index=raw.index, dtype=object)

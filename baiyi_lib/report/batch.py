@@ -98,7 +98,7 @@ def _lane(out_root: Path) -> int:
         kernel = Kernel(folder, ROOT)
         try:
             with contextlib.suppress(Exception):  # a kernel that won't start: each job says so
-                kernel.start()
+                kernel.start(wait=False)  # it imports the briefing while the exporter is made
             warm_up().join()  # the page exporter, made once for all this lane's pages
             _SHARED["ready"].wait()
             while True:

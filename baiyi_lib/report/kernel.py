@@ -301,8 +301,10 @@ class Kernel:
         return {"km": self.km, "reset_code": reset}
 
     def _settle(self, timeout: float = 60) -> None:
-        """Wait for the import ``start`` asked for; ReportError if it failed, the kernel
-        died or ``timeout`` seconds went by."""
+        """Wait for the import ``start`` asked for; ReportError if the kernel died or
+        ``timeout`` seconds went by. An import that failed is left to the notebook: its
+        first cell imports the same modules and fails there, with its own error, in the
+        failed notebook kept for whoever looks."""
         from jupyter_core.utils import run_sync
 
         warming, self._warming = self._warming, None
@@ -310,11 +312,9 @@ class Kernel:
             return
         kc, msg_id = warming
         try:
-            reply = run_sync(self._reply)(kc, msg_id, timeout)
+            run_sync(self._reply)(kc, msg_id, timeout)
         finally:
             kc.stop_channels()
-        if reply["content"]["status"] != "ok":
-            raise ReportError(f"内核未能启动完成({reply['content'].get('evalue')})")
 
     async def _reply(self, kc: Any, msg_id: str, timeout: float) -> dict[str, Any]:
         """The shell reply to ``msg_id``, checking every second that the kernel lives."""

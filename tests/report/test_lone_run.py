@@ -89,3 +89,12 @@ def test_a_kernel_that_dies_while_warming_up_is_a_chinese_report_error(monkeypat
                 kernel.fresh()
         finally:
             kernel.shutdown()
+
+
+def test_a_warm_up_that_fails_is_not_the_reports_failure(tmp_path, monkeypatch):
+    """The warm-up's import failing is left to the notebook, whose first cell imports the
+    same modules (here they import: the page is made; had they failed, the cell's own
+    error would say why, in the failed notebook kept)."""
+    monkeypatch.setattr(kernel_module, "WARM", "raise ImportError('warm-up only')\n")
+    entry = execute(plan(data=str(SAMPLE), as_of="2019-04-26")[0], tmp_path / "out")
+    assert entry["status"] == "ok", entry.get("error")  # the notebook's own import works
