@@ -170,3 +170,25 @@ def test_every_command_reading_ledgers_takes_known_at(capsys, tmp_path):
         assert main([*argv, "--known-at", "2019-04-26"]) == 2, argv
         assert "--known-at 只适用于台账库" in capsys.readouterr().err, argv
     assert not (tmp_path / "y.xlsx").exists()
+
+
+def test_validate_csv_writes_only_the_problem_table_to_standard_output(tmp_path, capsys):
+    """`baiyi validate … --format csv > 问题.csv` gives a file Excel opens: the problem
+    table under Chinese headers, one row a problem; the summary goes to the terminal."""
+    assert main(["validate", str(BROKEN), "--format", "csv"]) == 1
+    out, err = capsys.readouterr()
+    rows = list(csv.reader(io.StringIO(out)))
+    assert rows[0] == ["台账", "文件", "工作表", "行", "列", "值", "问题", "应为", "级别", "检查编号"]
+    assert len(rows) > 1 and all(len(r) == len(rows[0]) for r in rows)
+    assert "台账检查" in err and "合计" in err and "台账检查" not in out
+    clean = tmp_path / "clean"
+    clean.mkdir()
+    (clean / "走访.csv").write_text(
+        "编号,日期,责任单位,走访层级,走访形式,人次,非访,案件编号,不满初次办理,内部人员\n"
+        "V1,2019-03-05,农水站,来县,个体,1,否,C1,否,否\n",
+        encoding="utf-8",
+    )
+    main(["validate", str(clean), "--format", "csv"])
+    out, err = capsys.readouterr()
+    assert list(csv.reader(io.StringIO(out)))[0][0] == "台账"  # the header row even so
+    assert "未发现错误" in err or "提示" in err

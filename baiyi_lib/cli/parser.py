@@ -5,9 +5,7 @@ from __future__ import annotations
 import argparse
 
 from .._version import __version__
-from ..sources import (
-    DEFAULT_STORE,
-)
+from ..sources import DEFAULT_STORE, SAMPLE
 from .common import DEFAULT_DATA, KNOWN_AT, _Parser
 from .outputs import cmd_export, cmd_report, cmd_sample, cmd_template
 from .scores import cmd_compare, cmd_explain, cmd_rules, cmd_score, cmd_validate
@@ -39,24 +37,36 @@ def build_parser() -> argparse.ArgumentParser:
             help="台账库(.duckdb),与 --data 台账库 相同",
         )  # fmt: skip
 
+    def data_option(sp: argparse.ArgumentParser, default: str | None = DEFAULT_DATA) -> None:
+        sp.add_argument(
+            "--data", default=default, metavar="台账",
+            help=f"台账库(.duckdb)、台账文件夹或文件(默认:有 {DEFAULT_STORE.name} 时用台账库"
+            f" {DEFAULT_STORE},否则用示例台账 {SAMPLE})",
+        )  # fmt: skip
+        store_alias(sp)
+
+    def format_option(sp: argparse.ArgumentParser) -> None:
+        sp.add_argument(
+            "--format", choices=["table", "csv"], default="table",
+            help="输出格式:table 对齐的表格(默认),csv 逗号分隔(可用 Excel 打开)",
+        )  # fmt: skip
+
     s = sub.add_parser("score", help="计算各单位得分并排名")
-    s.add_argument("--data", default=DEFAULT_DATA, help=f"台账文件夹或文件(默认 {DEFAULT_DATA})")
-    store_alias(s)
+    data_option(s)
     s.add_argument("--explain", metavar="单位", help="同时列出该单位得分的逐条说明")
-    s.add_argument("--format", choices=["table", "csv"], default="table")
+    format_option(s)
     common(s)
     s.set_defaults(func=cmd_score)
 
     e = sub.add_parser("explain", help="逐条说明一个单位的得分")
     e.add_argument("unit", help="单位名称、简称或代码")
-    e.add_argument("--data", default=DEFAULT_DATA)
-    store_alias(e)
+    data_option(e)
     common(e)
     e.set_defaults(func=cmd_explain)
 
     v = sub.add_parser("validate", help="检查台账,列出全部问题")
     v.add_argument("data", help="台账文件夹或文件")
-    v.add_argument("--format", choices=["table", "csv"], default="table")
+    format_option(v)
     v.add_argument(
         "--received",
         default=None,
@@ -71,9 +81,8 @@ def build_parser() -> argparse.ArgumentParser:
     v.set_defaults(func=cmd_validate)
 
     cp = sub.add_parser("compare", help="比较默认口径与另一种口径下各单位的得分和名次")
-    cp.add_argument("--data", default=DEFAULT_DATA, help=f"台账(默认 {DEFAULT_DATA})")
-    store_alias(cp)
-    cp.add_argument("--format", choices=["table", "csv"], default="table")
+    data_option(cp)
+    format_option(cp)
     common(cp)
     cp.set_defaults(func=cmd_compare)
 
@@ -90,8 +99,7 @@ def build_parser() -> argparse.ArgumentParser:
     rp.add_argument("--set", action="append", metavar="名称=值", help="口径参数,如 doubling=stack")
     rp.add_argument("--rules", default=None, help="参数目录或 rules.yaml(默认 params/)")
     rp.add_argument("-f", "--file", default=None, help="YAML 参数文件")
-    rp.add_argument("--data", default=None, help=f"台账文件夹(默认 {DEFAULT_DATA})")
-    store_alias(rp)
+    data_option(rp, default=None)
     rp.add_argument("--out", default=None, help="报告输出目录(默认 reports)")
     rp.add_argument("--notebook", default=None, help="笔记本名称(默认 weekly_briefing)")
     rp.add_argument("--jobs", type=int, default=None, help="并行数(默认 CPU 核数)")
@@ -132,7 +140,7 @@ def build_parser() -> argparse.ArgumentParser:
     )
     h.add_argument("--store", default=str(DEFAULT_STORE), help=f"台账库(默认 {DEFAULT_STORE})")
     h.add_argument("--unit", default=None, help="只列出该单位的报送")
-    h.add_argument("--format", choices=["table", "csv"], default="table")
+    format_option(h)
     h.add_argument("--wait", type=float, default=60.0, help="台账库被占用时最多等待的秒数")
     common(h, data=False)
     h.set_defaults(func=cmd_history)
@@ -160,8 +168,7 @@ def build_parser() -> argparse.ArgumentParser:
 
     x = sub.add_parser("export", help="导出得分、计分明细和台账问题到 Excel(可打印)")
     x.add_argument("out", help="输出的 .xlsx 文件")
-    x.add_argument("--data", default=DEFAULT_DATA)
-    store_alias(x)
+    data_option(x)
     common(x)
     x.set_defaults(func=cmd_export)
 

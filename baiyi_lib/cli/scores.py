@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import functools
 import sys
 
 import pandas as pd
@@ -83,34 +84,37 @@ def cmd_validate(args: argparse.Namespace) -> int:
     else:
         checked = check_ledgers(args.data, rules, received=received or dt.datetime.now())
     gaps = _gaps_against_store(checked, args)
-    print(f"台账检查:{shown_path(args.data)}")
+    # with --format csv the standard output is the problem table alone (a file Excel
+    # opens); what is said around it goes to the terminal (standard error)
+    say = functools.partial(print, file=sys.stderr if args.format == "csv" else sys.stdout)
+    say(f"台账检查:{shown_path(args.data)}")
     acc = checked.accounting[list(ACCOUNTING_HEADERS)].copy()
     acc["unit"] = acc["unit"].astype(object).where(acc["unit"].notna(), "")  # not "None"
-    print(_table(acc, ACCOUNTING_HEADERS))
+    say(_table(acc, ACCOUNTING_HEADERS))
     total = checked.accounting[["rows_read", "rows_used", "rows_refused"]].sum()
-    print(
+    say(
         f"合计:读入 {total['rows_read']} 行 = 采用 {total['rows_used']} 行"
         f" + 拒收 {total['rows_refused']} 行"
     )
     n_err = int((checked.problems["severity"] == ERROR).sum())
     n_rem = len(checked.problems) - n_err
     if n_err:
-        print(f"\n发现 {n_err} 处错误、{n_rem} 处提示:")
+        say(f"\n发现 {n_err} 处错误、{n_rem} 处提示:")
     elif n_rem:
-        print(f"\n未发现错误;有 {n_rem} 处提示(不影响载入):")
+        say(f"\n未发现错误;有 {n_rem} 处提示(不影响载入):")
     elif checked.ledgers is not None and checked.ledgers.reading_lines():
-        print("\n未发现错误;计分以前请注意:")
-        print("\n".join(f"  {line}" for line in checked.ledgers.reading_lines()))
+        say("\n未发现错误;计分以前请注意:")
+        say("\n".join(f"  {line}" for line in checked.ledgers.reading_lines()))
     else:
-        print("\n未发现错误或提示。")
-    if len(checked.problems):
-        if args.format == "csv":
-            sys.stdout.write(_table(checked.problems, PROBLEM_HEADERS, "csv"))
-        else:
-            for p in checked.problems.itertuples(index=False):
-                print(f"  [{p.severity}] " + describe(p))
+        say("\n未发现错误或提示。")
+    if args.format == "csv":  # the header row even when there is no problem
+        headers = {**PROBLEM_HEADERS, "check": "检查编号"}  # the declared check's stable id
+        sys.stdout.write(_table(checked.problems, headers, "csv"))
+    else:
+        for p in checked.problems.itertuples(index=False):
+            say(f"  [{p.severity}] " + describe(p))
     for note in gaps:
-        print(f"提示:{note}")
+        say(f"提示:{note}")
     return 1 if n_err else 0
 
 
