@@ -145,7 +145,8 @@ def load_ledgers(source: Source, rules: Rules | None = None, known_at: object = 
     """
     result = check_ledgers(source, rules, known_at)
     if result.ledgers is None:
-        raise LedgerError(format_problems(result.problems), result.problems, result.accounting)
+        said = format_problems(result.problems, store=is_store(source))
+        raise LedgerError(said, result.problems, result.accounting)
     if not read_anything(result):
         raise LedgerError(
             f"没有找到任何台账数据:{source if not isinstance(source, dict) else '(DataFrame)'}"

@@ -199,19 +199,28 @@ def read_anything(result: LedgerCheck) -> bool:
     return bool(len(result.files)) or bool(len(result.accounting))
 
 
-def format_problems(problems: pd.DataFrame, limit: int = 50) -> str:
-    """The Chinese message of a LedgerError: a count, then one line per problem."""
+def format_problems(problems: pd.DataFrame, limit: int = 50, store: bool = False) -> str:
+    """The Chinese message of a LedgerError: a count, then one line per problem. From the
+    ``store`` (its rows checked again under the rules now in use), what to do differs: the
+    rows are stored, and it is the rules or a new return that decide."""
     errors = problems[problems["severity"] == ERROR]
     n_files = errors["file"].nunique()
-    lines = [
-        f"台账有 {len(errors)} 处错误(涉及 {n_files} 个文件),未载入任何数据。请改正后重新载入:"
-    ]
+    if store:
+        head = (
+            f"台账库中的台账按现在的参数检查,有 {len(errors)} 处错误(涉及 {n_files} 个文件),"
+            "本次未计分。台账库未作改动。请让单位改正后重新报送(baiyi ingest),"
+            "或用载入时的参数(--rules)计分:"
+        )
+    else:
+        head = (
+            f"台账有 {len(errors)} 处错误(涉及 {n_files} 个文件),未载入任何数据。请改正后重新载入:"
+        )
+    lines = [head]
     for p in errors.head(limit).itertuples(index=False):
         lines.append("  - " + describe(p))
     if len(errors) > limit:
         lines.append(
-            f"  ……另有 {len(errors) - limit} 处,"
-            "完整清单见 LedgerError.problems 或 `baiyi validate`。"
+            f"  ……另有 {len(errors) - limit} 处;完整清单可用 baiyi export 导出为 Excel 问题表。"
         )
     return "\n".join(lines)
 

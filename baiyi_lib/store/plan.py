@@ -179,7 +179,10 @@ def merged_returns(plan: _Plan) -> list[str]:
         empty = [n for n in names if not (rows["src_file"] == n).any()]
         if empty:
             said += f";{'、'.join(empty)} 没有数据行(零报告),以有数据行的文件为准"
-        out.append(said + "。若其中有旧版本,请撤回本批(baiyi withdraw)后只报送新版本")
+        out.append(
+            said + "。若其中有旧版本,请撤回这次报送(baiyi withdraw 报送编号,编号见 baiyi "
+            "history)后只报送新版本"
+        )
     return out
 
 
