@@ -270,7 +270,8 @@ def _sent(r: IngestReport, unit: str, changes: pd.DataFrame) -> dict[str, Any]:
             rows = _fold_new_rows(rows.assign(kind=rows["kind"].map(KIND_LABELS)))
             cols = labels("kind", "key", "src_row", "change", overrides={"change": "变化"})
             listed = table(rows, cols)
-        return out | {"shown": "stored", "counts": counts, "changes": listed}
+        return out | {"shown": "stored", "counts": counts, "changes": listed,
+                      **_remarks(r.problems)}  # fmt: skip
     if r.status == "refused" and r.problems is not None:
         errors = r.problems[r.problems["severity"] == ERROR]
         shown = errors.assign(row=errors["row"].astype("Int64").astype(object))
@@ -278,6 +279,20 @@ def _sent(r: IngestReport, unit: str, changes: pd.DataFrame) -> dict[str, Any]:
                                                 "expected")}  # fmt: skip
         return out | {"shown": "refused", "errors": len(errors), "problems": table(shown, cols)}
     return out | {"shown": "message"}
+
+
+RECEIPT_REMARKS = 5  # remarks listed on a receipt (one A4 page); the rest are counted
+
+
+def _remarks(problems: pd.DataFrame | None) -> dict[str, Any]:
+    """A stored file's remarks (提示) for its receipt: the first few as a table and how
+    many in all."""
+    if problems is None or not len(problems):
+        return {"remarks": None, "n_remarks": 0, "n_shown": 0}
+    first = problems.head(RECEIPT_REMARKS)
+    first = first.assign(row=first["row"].astype("Int64").astype(object))
+    cols = {k: PROBLEM_HEADERS[k] for k in ("sheet", "row", "column", "value", "problem")}
+    return {"remarks": table(first, cols), "n_remarks": len(problems), "n_shown": len(first)}
 
 
 def _case_state(case_id: object, listed: set[str]) -> str:

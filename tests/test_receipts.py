@@ -129,3 +129,40 @@ def test_no_receipt_shows_code(receipts):
     for unit, page in receipts.items():
         text = re.sub(r"<[^>]+>", " ", page.split("</style>")[-1])
         assert identifiers(text) == [], unit
+
+
+def _with_extra_columns(src: Path, dst: Path, n: int) -> Path:
+    """A unit's workbook as sent with ``n`` columns the template lacks, each filled in
+    one row (one remark each: 提示, the file is still stored)."""
+    wb = openpyxl.load_workbook(src)
+    ws = wb["矛盾纠纷排查化解登记表"]
+    at = next(r for r in range(1, 10) if ws.cell(r, 1).value == "案件编号")
+    for k in range(n):
+        col = ws.max_column + 1
+        ws.cell(at, col).value = f"备注{k + 1}"
+        ws.cell(at + 1, col).value = "有内容"
+    wb.save(dst)
+    return dst
+
+
+@pytest.mark.parametrize("extra", [1, 7])
+def test_a_stored_files_remarks_reach_the_clerk_and_the_receipt(tmp_path, capsys, extra):
+    """What was read but deserves the unit's attention (here columns the template lacks,
+    not read) is said under the file's line, not only by `baiyi validate`, and stands on
+    the unit's receipt: a few as a table, all of them counted."""
+    from truth import SAMPLE
+
+    sent = tmp_path / "sent"
+    sent.mkdir()
+    _with_extra_columns(_unit_file(SAMPLE, "防汛办"), sent / "fxb_防汛办.xlsx", extra)
+    store, receipts = tmp_path / "s.duckdb", tmp_path / "回执"
+    argv = ["ingest", str(sent), "--store", str(store), "--received", "2019-06-03 17:00"]
+    assert main([*argv, "--receipts", str(receipts)]) == 0
+    out = capsys.readouterr().out
+    remarks = [line for line in out.splitlines() if line.strip().startswith("提示:")]
+    assert len(remarks) == extra and all("不是矛盾纠纷排查化解登记表的列" in r for r in remarks)
+    assert all("值为空" not in r for r in remarks)  # a column as a whole has no value
+    [page] = receipts.glob("*.html")
+    text = page.read_text(encoding="utf-8")
+    assert text.count("不是矛盾纠纷排查化解登记表的列") == min(extra, 5)
+    assert ("共 7 处,下表列出前 5 处" in text) == (extra == 7)

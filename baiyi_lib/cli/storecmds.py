@@ -36,6 +36,8 @@ def cmd_ingest(args: argparse.Namespace) -> int:
         if r.status == "refused":
             for p in r.problems[r.problems["severity"] == ERROR].head(20).itertuples(index=False):
                 print("    " + describe(p))
+        elif r.status == "stored" and r.problems is not None and len(r.problems):
+            _remarks(r.problems)
     refused = [r for r in reports if r.status == "refused"]
     held = [r for r in reports if r.status == "held"]
     stored = [r.submission_id for r in reports if r.status == "stored"]
@@ -66,6 +68,15 @@ def cmd_ingest(args: argparse.Namespace) -> int:
         if held:
             print(f"其余 {len(held)} 个文件检查无误,但本批未载入,没有写回执;改正后重新载入时再写。")
     return 1 if refused else 0
+
+
+def _remarks(remarks: pd.DataFrame, shown: int = 10) -> None:
+    """A stored file's remarks (提示: read, but worth the unit's attention, such as a
+    column not read or a date outside the campaign), the first ``shown`` of them."""
+    for p in remarks.head(shown).itertuples(index=False):
+        print("    提示:" + describe(p))
+    if len(remarks) > shown:
+        print(f"    ……另有 {len(remarks) - shown} 处提示;完整清单可用 baiyi validate 该文件查看。")
 
 
 def _ingest_line(r) -> str:

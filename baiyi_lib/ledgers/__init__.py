@@ -236,8 +236,8 @@ def describe(p) -> str:
         where.append(f"列「{p.column}」")
     if p.value not in ("", None):
         where.append(f"值「{p.value}」")
-    elif p.column:  # a sheet or a file as a whole has no value to call empty
-        where.append("值为空")
+    elif p.column and not str(getattr(p, "check", "")).startswith(("file.", "table.")):
+        where.append("值为空")  # a cell's; a column, sheet or file as a whole has none
     kind = f"[{p.kind}] " if p.kind else ""
     expected = "" if pd.isna(p.expected) or not str(p.expected).strip() else f"应为:{p.expected}"
     # never an empty expectation: a remark that needs nothing done says so by its silence

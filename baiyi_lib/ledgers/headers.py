@@ -11,7 +11,7 @@ from .masking import near_miss
 from .normalise import _cell_text
 from .privacy import is_pii_header, length_only, mask_text, shown_header
 from .problems import Problems
-from .raw import RawTable, note
+from .raw import RawTable, extra_written, note
 from .schema import KIND_LABELS, KINDS, SCHEMAS, Column, header_lookup, normalise_header
 
 
@@ -33,13 +33,13 @@ def claim_declared(tables: list[RawTable], cols: tuple[Column, ...]) -> None:
         for col in t.frame.columns:
             if not str(col).startswith("extra:"):
                 continue
-            name = declared.get(normalise_header(str(col).removeprefix("extra:")))
+            name = declared.get(normalise_header(extra_written(str(col))[0]))
             if name is not None and name not in t.frame.columns and name not in renames.values():
                 renames[col] = name
         if renames:
             t.frame = t.frame.rename(columns=renames)
             for old, new in renames.items():
-                t.headers[new] = t.headers.pop(old, old.removeprefix("extra:"))
+                t.headers[new] = t.headers.pop(old, extra_written(old)[0])
         for name, col in wanted.items():  # said before any score: it reads as 否
             if name not in t.frame.columns and len(t.frame):
                 t.remarks.append(f"没有考核办法要求的「{col.header}」列,各行按否计")
@@ -76,13 +76,13 @@ def remark_extras(tables: list[RawTable], kind: str, problems: Problems, reading
     words = [h for h in header_lookup(kind) if h]
     for t in tables:
         for col in [c for c in t.frame.columns if str(c).startswith("extra:")]:
-            written = str(t.headers.get(col, str(col).removeprefix("extra:")))
+            written = str(t.headers.get(col, extra_written(str(col))[0]))
             if fold(written) in reading.serial_headers or is_pii_header(written):
                 continue  # a 序号 column; a header naming personal data refuses the table
             n = _filled(t.frame[col], reading.placeholders)
             if not n:
                 continue
-            header = _shown_header(written, words)
+            header = _located(_shown_header(written, words), extra_written(str(col))[1])
             label = KIND_LABELS[kind]
             said = note("table.extra_column", t.file, t.sheet, t.header_row, header, "",
                         header=header, label=label, n=n)  # fmt: skip
@@ -91,8 +91,17 @@ def remark_extras(tables: list[RawTable], kind: str, problems: Problems, reading
 
 
 def extra_header(name: str, kind: str) -> str:
-    """An extra column (``extra:<header>``) named in a message as its remark names it."""
-    return _shown_header(name.removeprefix("extra:"), [h for h in header_lookup(kind) if h])
+    """An extra column (``extra_key``) named in a message as its remark names it."""
+    written, letter = extra_written(name)
+    return _located(_shown_header(written, [h for h in header_lookup(kind) if h]), letter)
+
+
+def _located(shown: str, letter: str) -> str:
+    """An extra column's header as shown, with its column letter in front (G 列 备注):
+    the clerk finds the column even when its header is shown by its length only."""
+    if not letter or (shown.startswith("第") and shown.endswith("列")):
+        return shown
+    return f"{letter} 列 {shown}"
 
 
 def _shown_header(written: str, words: list[str]) -> str:

@@ -68,6 +68,22 @@ def whole_file(file: str, problem: str, expected: str, check: str) -> FileNote:
     return FileNote(file, "", None, "", "", problem, expected, check=check)
 
 
+_AT = "\x1f"  # between an extra column's header and its column letter in its key
+
+
+def extra_key(written: str, letter: str = "") -> str:
+    """The frame column of a column the ledger does not have: ``extra:`` and its header
+    as written, and its column letter when it comes from a sheet (two alike are two)."""
+    return f"extra:{written}{_AT}{letter}" if letter else f"extra:{written}"
+
+
+def extra_written(key: str) -> tuple[str, str]:
+    """An extra column's key (``extra_key``) as its header as written and its column
+    letter ("" when it has none: a DataFrame's column)."""
+    head, sep, letter = key.removeprefix("extra:").rpartition(_AT)
+    return (head, letter) if sep else (letter, "")
+
+
 @dataclass
 class RawTable:
     """One sheet (or text file) of one kind: raw cell values under English column names,

@@ -21,7 +21,7 @@ import pandas as pd
 
 from ..params import Reading, fold
 from .privacy import detect, length_only, shown, shown_name
-from .raw import FileNote, RawTable, ReadResult, Unseen, note
+from .raw import FileNote, RawTable, ReadResult, Unseen, extra_key, extra_written, note
 from .schema import KIND_LABELS, KINDS, SCHEMAS, header_lookup, normalise_header
 from .zipparts import column_letter
 
@@ -250,13 +250,15 @@ def _frame(
             if not has[:, pos].any():
                 continue
             head = f"第{column_letter(pos + 1)}列"
-        columns[f"extra:{head}"] = cells[:, pos]
+        # keyed by its place too: two columns headed alike (备注, 备注) are two columns,
+        # each read, scanned for personal data and said of
+        columns[extra_key(head, column_letter(pos + 1))] = cells[:, pos]
     return pd.DataFrame(columns, index=range(len(body)))
 
 
 def _headers(mapping: dict[int, str], names: list[str], frame: pd.DataFrame) -> dict[str, str]:
     headers = {name: names[pos] for pos, name in mapping.items()}
-    headers.update({c: c.removeprefix("extra:") for c in frame.columns if c.startswith("extra:")})
+    headers.update({c: extra_written(c)[0] for c in frame.columns if c.startswith("extra:")})
     return headers
 
 

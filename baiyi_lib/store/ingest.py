@@ -261,8 +261,10 @@ def _store_batch(
                 progress(f"正在写入 {name}:{KIND_LABELS[plan.kind]} {what}")
     merged = [IngestReport("(本批)", "merged", None, pd.DataFrame(), None, said)
               for plan in plans.values() for said in merged_returns(plan)]  # fmt: skip
+    remarks = checked.problems[checked.problems["severity"] != ERROR]
     return [
         IngestReport(f.name, "stored", sids[f.name], pd.DataFrame(counts[f.name]),
+                     remarks[remarks["file"] == f.name].reset_index(drop=True),
                      kinds_by_unit=f.weekly(), unit=f.unit)
         for f in batch
     ] + merged + recorded  # fmt: skip

@@ -27,8 +27,8 @@ def _csv(tmp_path: Path, extra_head: list[str], extra_cells: list[str]) -> Path:
 @pytest.mark.parametrize(
     ("head", "cell", "shown"),
     [
-        ("备注", "已电话告知", "(共 2 字,原文未显示)"),
-        ("联系情况", "上午已到", "(共 4 字,原文未显示)"),
+        ("备注", "已电话告知", "H 列 (共 2 字,原文未显示)"),
+        ("联系情况", "上午已到", "H 列 (共 4 字,原文未显示)"),
         ("", "多出来的一格", "第H列"),
     ],
 )
@@ -75,14 +75,14 @@ def test_a_misspelt_optional_column_is_said_not_read_as_no(tmp_path):
     clerk is told the column was not read, rather than every row silently reading 否."""
     led = load_ledgers(_csv(tmp_path, ["是否不满意"], ["是"]))
     said = led.problems[led.problems["check"] == "table.extra_column"]
-    assert said["column"].tolist() == ["是否不满意"]
+    assert said["column"].tolist() == ["H 列 是否不满意"]
 
 
 @pytest.mark.parametrize("head", ["张伟", "王小明", "备注(张伟)", "张伟 13812345678", "Zhang Wei"])
 def test_a_header_that_may_name_a_person_is_shown_by_its_length(tmp_path, head):
     led = load_ledgers(_csv(tmp_path, [head], ["已告知"]))
     said = led.problems[led.problems["check"] == "table.extra_column"]
-    assert said["column"].item() == f"(共 {len(head)} 字,原文未显示)"
+    assert said["column"].item() == f"H 列 (共 {len(head)} 字,原文未显示)"
     shown = led.problems.to_string() + led.accounting.to_string()
     for part in [p for p in ("张", "伟", "王小明", "Zhang", "1381234") if p in head]:
         assert part not in shown, part
@@ -92,3 +92,20 @@ def test_a_header_that_may_name_a_person_is_shown_by_its_length(tmp_path, head):
 def test_a_serial_number_column_is_no_extra_column(tmp_path, head):
     led = load_ledgers(_csv(tmp_path, [head], ["1"]))
     assert not (led.problems["check"] == "table.extra_column").any()
+
+
+def test_two_extra_columns_headed_alike_are_two_columns(tmp_path):
+    """备注 twice: each is a column of its own, named by its letter, each said of and each
+    scanned for personal data (the first was lost under the second's name, and a phone
+    number in it went unseen)."""
+    led = load_ledgers(_csv(tmp_path, ["备注", "备注"], ["已电话告知", "上午已到"]))
+    said = led.problems[led.problems["check"] == "table.extra_column"]
+    assert said["column"].tolist() == ["H 列 (共 2 字,原文未显示)", "I 列 (共 2 字,原文未显示)"]
+    from baiyi_lib import check_ledgers
+
+    for n, (first, second) in enumerate((("电话13912345678", "无"), ("无", "电话13912345678"))):
+        (tmp_path / str(n)).mkdir()
+        checked = check_ledgers(_csv(tmp_path / str(n), ["备注", "备注"], [first, second]))
+        personal = checked.problems[checked.problems["check"] == "text.personal"]
+        assert len(personal) == 1 and checked.ledgers is None
+        assert "13912345678" not in checked.problems.to_string()
