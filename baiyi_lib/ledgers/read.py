@@ -34,7 +34,7 @@ from .guard import ENCRYPTED as _ENCRYPTED
 from .guard import TEXT_SUFFIXES, WORKBOOK_SUFFIXES, inspect_file, is_own_export
 from .masking import mask_batch_names, name_masker
 from .privacy import mask_text, shown_name
-from .raw import FileNote, RawTable, ReadResult, whole_file
+from .raw import FileNote, RawTable, ReadResult, extra_key, whole_file
 from .schema import (
     INSTRUCTION_SHEET_WORDS,
     KIND_LABELS,
@@ -45,6 +45,7 @@ from .schema import (
     normalise_header,
 )
 from .tables import add_table, scan_grid, scan_text
+from .zipparts import column_letter
 
 LEDGER_SUFFIXES = WORKBOOK_SUFFIXES + TEXT_SUFFIXES
 # The formats of one-off documents (实施方案 五、四): never read, only hashed by ingest
@@ -435,24 +436,25 @@ def read_frames(frames: dict[str, pd.DataFrame]) -> ReadResult:
             )
             continue
         lookup = header_lookup(kind)
-        renamed: dict[str, str] = {}
+        chinese = {c.name: c.header for c in SCHEMAS[kind]}
+        named: list[str] = []  # each column's name, by position: two alike are two
         headers: dict[str, str] = {}
         seen: dict[str, list[str]] = {}
+        twice = set(df.columns[df.columns.duplicated(keep=False)])
         for pos, col in enumerate(df.columns):
             name = lookup.get(normalise_header(col))
             if name:
                 seen.setdefault(name, []).append(f"第 {pos + 1} 列「{col}」")
-            if name and name not in renamed.values():
-                renamed[col] = name
+            if name and name not in named:
+                named.append(name)
                 # an English column name is shown as its Chinese header in messages
-                chinese = {c.name: c.header for c in SCHEMAS[kind]}
                 headers[name] = chinese[name] if str(col) == name else str(col)
             else:
-                renamed[col] = f"extra:{col}"
-                headers[f"extra:{col}"] = str(col)
+                key = extra_key(str(col), column_letter(pos + 1) if col in twice else "")
+                named.append(key)
+                headers[key] = str(col)
         dups = {n: w for n, w in seen.items() if len(w) > 1}
-        if df.columns.duplicated().any():
-            df = df.loc[:, ~df.columns.duplicated()]
+        df = df.set_axis(named, axis=1)
         missing = [c.header for c in SCHEMAS[kind] if c.required and c.name not in headers]
         if missing:
             result.notes.append(
@@ -468,10 +470,8 @@ def read_frames(frames: dict[str, pd.DataFrame]) -> ReadResult:
                 )
             )
             continue
-        provenance = [
-            c for c in ("src_file", "src_sheet", "src_row") if f"extra:{c}" in renamed.values()
-        ]
-        frame = df.rename(columns=renamed).reset_index(drop=True)
+        provenance = [c for c in ("src_file", "src_sheet", "src_row") if f"extra:{c}" in named]
+        frame = df.reset_index(drop=True)
         if len(provenance) == 3 and len(df):
             # rows that remember their file (the store): keep the file, sheet and row
             prov = frame[[f"extra:{c}" for c in provenance]]

@@ -109,3 +109,18 @@ def test_two_extra_columns_headed_alike_are_two_columns(tmp_path):
         personal = checked.problems[checked.problems["check"] == "text.personal"]
         assert len(personal) == 1 and checked.ledgers is None
         assert "13912345678" not in checked.problems.to_string()
+
+
+def test_two_columns_of_a_dataframe_named_alike_are_both_scanned():
+    """The same kind through the DataFrame path (an analyst's frame): the second 备注 was
+    dropped unseen."""
+    import pandas as pd
+
+    from baiyi_lib import check_ledgers
+
+    head = ["visit_id", "date", "unit", "level", "form", "persons", "case_id", "备注", "备注"]
+    for cells in (["电话13912345678", "无"], ["无", "电话13912345678"]):
+        df = pd.DataFrame([[*ROW, *cells]], columns=head)
+        checked = check_ledgers({"visits": df})
+        assert (checked.problems["check"] == "text.personal").sum() == 1
+        assert checked.ledgers is None
