@@ -75,17 +75,22 @@ def squashed(values: pd.Series) -> pd.Series:
 # hyphen, non-breaking hyphen, figure dash, en and em dash, horizontal bar, minus sign,
 # two- and three-em dashes, small em dash — a run of them (the IME's ——) is one hyphen.
 _DASHES = re.compile("[\u2010-\u2015\u2212\u2e3a\u2e3b\ufe58]+")
+# Strokes that stand for a hyphen only between the letters and digits of a code: the CJK
+# "one" 一, the box-drawing line ─ and the katakana long mark ー, which an input method
+# gives for the minus key (NSZ一2019一007). 一 elsewhere is a character (一号).
+_STROKES = re.compile("(?<=[0-9A-Za-z])[\u4e00\u2500\u2501\u30fc]+(?=[0-9A-Za-z])")
 
 
 def _clean_id(value: object) -> object:
-    """One identifier: NFKC, every space removed, dashes as one hyphen, upper case; NA
-    when blank (XSK–2019–001 typed with en dashes is XSK-2019-001)."""
+    """One identifier: NFKC, every space removed, dashes (and a stroke between letters and
+    digits) as one hyphen, upper case; NA when blank (XSK–2019–001 typed with en dashes,
+    and NSZ一2019一007, are XSK-2019-001 and NSZ-2019-007)."""
     if isinstance(value, str) and value.isascii() and value.isalnum():
         return value.upper()  # the common case, no normalisation needed
     text = _cell_text(value)
     if text is pd.NA:
         return pd.NA
-    text = _DASHES.sub("-", "".join(str(text).split())).upper()
+    text = _STROKES.sub("-", _DASHES.sub("-", "".join(str(text).split()))).upper()
     return text or pd.NA
 
 

@@ -156,6 +156,10 @@ def test_an_id_written_another_way_is_the_same_id(second):
         "\ufe58",
         "\ufe63",
         "\uff0d",
+        "\u4e00",
+        "\u2500",
+        "\u30fc",
+        "\u4e00\u4e00",
     ],
     ids=lambda d: f"U+{ord(d[0]):04X}x{len(d)}",
 )
@@ -169,3 +173,11 @@ def test_an_id_typed_with_another_dash_is_the_same_id(dash):
     led = check_ledgers({"visits": pd.DataFrame(rows, columns=cols).astype(object)}, RULES)
     assert led.ledgers is not None
     assert led.ledgers.visits["case_id"].astype(str).tolist() == ["XSK-2019-001"] * 2
+
+
+@pytest.mark.parametrize("written", ["一号楼2019-1", "XSK一号-1", "一2019-1"])
+def test_a_chinese_one_that_is_not_between_letters_and_digits_stays(written):
+    """一 stands for a hyphen only between the letters and digits of a code."""
+    from baiyi_lib.ledgers.normalise import _clean_id
+
+    assert "一" in _clean_id(written)
