@@ -211,6 +211,9 @@ class Withdrawal:
     at: dt.datetime
     received: dt.datetime  # when the withdrawn submission had been received
     counts: pd.DataFrame  # kind, restored, deleted
+    # submissions of the same return withdrawn with it (a unit's ledger sent in several
+    # files of one batch is one return: merged when stored, withdrawn together)
+    together: tuple[int, ...] = ()
 
 
 def withdraw(
@@ -226,18 +229,25 @@ def withdraw(
     with writing(store, wait) as con, transaction(con):
         sub = _withdrawable(con, submission_id)
         check_moment(con, at, "撤回时间")
+        together = _same_return(con, submission_id)
         wid = con.execute("SELECT coalesce(max(id), 0) + 1 FROM submissions").fetchall()[0][0]
-        units = [r[0] for r in con.execute(
-            "SELECT unit FROM submission_units WHERE submission_id = ? ORDER BY unit",
-            [submission_id]).fetchall()]  # fmt: skip
-        con.execute(
-            "INSERT INTO submissions (id, file, sha256, received, ingested, rows_read, batch, "
-            "action, withdraws) VALUES (?, ?, NULL, ?, ?, 0, ?, 'withdraw', ?)",
-            [wid, f"撤回第 {submission_id} 次报送({sub['file']})", at, dt.datetime.now(), wid,
-             submission_id],
-        )  # fmt: skip
-        if units:
-            con.executemany("INSERT INTO submission_units VALUES (?, ?)", [[wid, u] for u in units])
+        first, units = wid, []
+        for sid in (submission_id, *together):
+            file = sub["file"] if sid == submission_id else _withdrawable(con, sid)["file"]
+            mine = [r[0] for r in con.execute(
+                "SELECT unit FROM submission_units WHERE submission_id = ? ORDER BY unit",
+                [sid]).fetchall()]  # fmt: skip
+            con.execute(
+                "INSERT INTO submissions (id, file, sha256, received, ingested, rows_read, "
+                "batch, action, withdraws) VALUES (?, ?, NULL, ?, ?, 0, ?, 'withdraw', ?)",
+                [wid, f"撤回第 {sid} 次报送({file})", at, dt.datetime.now(), first, sid],
+            )  # fmt: skip
+            if mine:
+                con.executemany(
+                    "INSERT INTO submission_units VALUES (?, ?)", [[wid, u] for u in mine]
+                )
+            units += [u for u in mine if u not in units]
+            wid += 1
         diff = _state_diff(con, at)
     counts = (
         diff.groupby("kind")["gone"]
@@ -246,7 +256,28 @@ def withdraw(
         if len(diff)
         else pd.DataFrame(columns=["kind", "restored", "deleted"])
     )
-    return Withdrawal(submission_id, wid, sub["file"], units, at, sub["received"], counts)
+    return Withdrawal(
+        submission_id, first, sub["file"], sorted(units), at, sub["received"], counts, together
+    )
+
+
+def _same_return(con, sid: int) -> tuple[int, ...]:
+    """The other submissions of the return ``sid`` belongs to: stored in the same batch,
+    not withdrawn, replacing the same ledger of the same unit (its files merged into one
+    return: store.plan.merged_returns). Withdrawing only one would take away the rows the
+    others hold too, as if the unit had deleted them."""
+    rows = con.execute(
+        """SELECT DISTINCT o.id FROM submission_scope a
+        JOIN submission_scope b ON a.kind = b.kind AND a.unit = b.unit
+        JOIN submissions s ON s.id = a.submission_id
+        JOIN submissions o ON o.id = b.submission_id
+        WHERE a.submission_id = ? AND o.id <> s.id AND o.batch = s.batch
+          AND o.action = 'ingest' AND NOT EXISTS (SELECT 1 FROM submissions w
+              WHERE w.action = 'withdraw' AND w.withdraws = o.id)
+        ORDER BY o.id""",
+        [sid],
+    ).fetchall()
+    return tuple(r[0] for r in rows)
 
 
 def _withdrawable(con, sid: int) -> dict:
@@ -272,4 +303,8 @@ def describe_withdrawal(w: Withdrawal) -> str:
         return "这份材料的登记已撤回,按没有收到计"
     parts = [f"{KIND_LABELS[c.kind]} 恢复 {c.restored} 行、删除 {c.deleted} 行"
              for c in w.counts.itertuples(index=False)]  # fmt: skip
-    return ";".join(parts) or "没有需要恢复的行(它的行已由后来的报送重新报送)"
+    said = ";".join(parts) or "没有需要恢复或删除的行"
+    if w.together:
+        ids = "、".join(f"第 {i} 次" for i in w.together)
+        said = f"与同批的{ids}报送合为一份报送,一并撤回;{said}"
+    return said

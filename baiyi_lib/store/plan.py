@@ -180,8 +180,8 @@ def merged_returns(plan: _Plan) -> list[str]:
         if empty:
             said += f";{'、'.join(empty)} 没有数据行(零报告),以有数据行的文件为准"
         out.append(
-            said + "。若其中有旧版本,请撤回这次报送(baiyi withdraw 报送编号,编号见 baiyi "
-            "history)后只报送新版本"
+            said + "。若其中有旧版本,请撤回这份报送(baiyi withdraw 其中任一个文件的报送编号,"
+            "同批合并载入的几次报送一并撤回)后只报送新版本"
         )
     return out
 

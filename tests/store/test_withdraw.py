@@ -199,3 +199,31 @@ def test_a_return_received_after_the_as_of_day_is_not_on_that_days_page(tmp_path
     later = returns_from_submissions(store, rules, dt.date(2019, 5, 29))
     mine = later[later["unit"] == "农水站"].set_index("week_end")["status"]
     assert mine[pd.Timestamp("2019-05-24")] == "迟报"
+
+
+def test_a_return_sent_in_two_files_is_withdrawn_whole(sample_store, tmp_path, capsys):
+    """A unit's ledger sent in two files of one batch is one return (merged when stored):
+    withdrawing one of its submissions withdraws the other too, and the store is as it was
+    before the batch. Withdrawn alone, the first took away the backlog case that both files
+    held, as if the unit had deleted it (helper-31)."""
+    import shutil
+
+    before = _frame(sample_store)
+    sent = tmp_path / "two"
+    sent.mkdir()
+    for n in (1, 2):
+        shutil.copy(UNITS / "nsz_农水站.xlsx", sent / f"nsz_农水站_第{n}份.xlsx")
+    argv = ["ingest", str(sent), "--store", str(sample_store)]
+    assert main([*argv, "--received", f"{WRONG_AT:%Y-%m-%d %H:%M}"]) == 0
+    assert "同批合并载入的几次报送一并撤回" in capsys.readouterr().out
+    con = duckdb.connect(str(sample_store), read_only=True)
+    first, second = (r[0] for r in con.execute(
+        "SELECT id FROM submissions ORDER BY id DESC LIMIT 2").fetchall()[::-1])  # fmt: skip
+    con.close()
+    at = f"{UNDO_AT:%Y-%m-%d %H:%M}"
+    assert main(["withdraw", str(first), "--store", str(sample_store), "--at", at]) == 0
+    out = capsys.readouterr().out
+    assert f"与同批的第 {second} 次报送合为一份报送,一并撤回" in out
+    assert _same(_frame(sample_store), before)
+    assert main(["withdraw", str(second), "--store", str(sample_store), "--at", at]) != 0
+    assert "已于" in capsys.readouterr().err
