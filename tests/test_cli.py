@@ -193,3 +193,26 @@ def test_validate_csv_writes_only_the_problem_table_to_standard_output(tmp_path,
     out, err = capsys.readouterr()
     assert next(csv.reader(io.StringIO(out)))[0] == "台账"  # the header row even so
     assert "未发现错误" in err or "提示" in err
+
+
+def test_sigterm_stops_a_report_like_ctrl_c(tmp_path):
+    """A service stopping the weekly run (SIGTERM) gets what Ctrl-C gets: one Chinese
+    line, exit 143, no kernel or worker left running, no traceback."""
+    import os
+    import signal
+    import time
+
+    cmd = [sys.executable, "-c", "import sys; from baiyi_lib.cli import main; "
+           "sys.exit(main(sys.argv[1:]))", "report", "--data", str(SAMPLE), "--as-of",
+           "2019-05-31", "--all-units", "--jobs", "2", "--out", str(tmp_path / "out")]  # fmt: skip
+    proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    time.sleep(6)
+    proc.send_signal(signal.SIGTERM)
+    _, err = proc.communicate(timeout=60)
+    assert proc.returncode == 143
+    assert "已中断" in err and "Traceback" not in err
+    time.sleep(2)  # a kernel left without its lane ends itself within a second
+    left = subprocess.run(["ps", "-eo", "ppid,args"], capture_output=True, text=True).stdout
+    mine = [ln for ln in left.splitlines() if str(tmp_path) in ln or f"{proc.pid} " in ln]
+    assert not mine, mine
+    assert os.path.isdir(tmp_path / "out")

@@ -14,9 +14,12 @@
 from __future__ import annotations
 
 import contextlib
+import ctypes
 import multiprocessing as mp
 import os
 import queue
+import signal
+import sys
 from concurrent.futures import FIRST_EXCEPTION, ProcessPoolExecutor, wait
 from pathlib import Path
 from typing import Any
@@ -59,33 +62,69 @@ def _run_lanes(jobs: list[Job], out_root: Path, lanes: int, scores: Path) -> lis
     ):  # fmt: skip
         lanes_running = [pool.submit(_lane, out_root) for _ in range(lanes)]
         try:
-            compute_once(jobs, scores)  # while the lanes start their kernels
-        finally:
-            shared["ready"].set()
-        while len(results) < len(jobs):
-            try:
-                i, entry = shared["done"].get(timeout=0.5)
-            except queue.Empty:
-                finished, _ = wait(lanes_running, timeout=0, return_when=FIRST_EXCEPTION)
-                for lane in finished:
-                    lane.result()  # a lane that raised (a full disk): the batch stops with it
-                if len(finished) == len(lanes_running):
-                    with contextlib.suppress(queue.Empty):
-                        while True:  # what the lanes sent just before they ended
-                            i, entry = shared["done"].get(timeout=0.5)
-                            results[i] = entry
-                            bar.update(1)
-                    break
-                continue
-            results[i] = entry
-            bar.update(1)
-        for lane in lanes_running:
-            lane.result()
+            _collect(shared, scores, lanes_running, results, bar)
+        except BaseException:  # interrupted: the lanes stop now, not after every job
+            _stop_lanes(pool)
+            raise
     return [results[i] for i in range(len(jobs))]
+
+
+def _collect(
+    shared: dict[str, Any], scores: Path, lanes_running: list, results: dict, bar: Any
+) -> None:
+    """Compute once while the lanes start their kernels, then gather each job's entry as
+    its lane sends it, until every job has one or every lane has ended."""
+    jobs = shared["jobs"]
+    n = len(jobs)
+    try:
+        compute_once(jobs, scores)  # while the lanes start their kernels
+    finally:
+        shared["ready"].set()
+    while len(results) < n:
+        try:
+            i, entry = shared["done"].get(timeout=0.5)
+        except queue.Empty:
+            finished, _ = wait(lanes_running, timeout=0, return_when=FIRST_EXCEPTION)
+            for lane in finished:
+                lane.result()  # a lane that raised (a full disk): the batch stops with it
+            if len(finished) == len(lanes_running):
+                with contextlib.suppress(queue.Empty):
+                    while True:  # what the lanes sent just before they ended
+                        i, entry = shared["done"].get(timeout=0.5)
+                        results[i] = entry
+                        bar.update(1)
+                break
+            continue
+        results[i] = entry
+        bar.update(1)
+    for lane in lanes_running:
+        lane.result()
+
+
+def _stop_lanes(pool: ProcessPoolExecutor) -> None:
+    """Stop the lanes of an interrupted batch at once (their kernels, left without a
+    parent, end themselves); the pool then has nothing left to wait for."""
+    for process in list((getattr(pool, "_processes", None) or {}).values()):
+        with contextlib.suppress(Exception):
+            process.terminate()
+    pool.shutdown(wait=False, cancel_futures=True)
 
 
 def _lane_setup(shared: dict[str, Any]) -> None:
     _SHARED.update(shared)
+    # a lane stopped by the batch (SIGTERM: _stop_lanes) ends at once, without unwinding
+    # its kernel's client (the parent's own handler, inherited by fork, would)
+    signal.signal(signal.SIGTERM, signal.SIG_DFL)
+    _die_with_parent()
+
+
+def _die_with_parent() -> None:
+    """A lane ends when the process that started it ends, however it ends (killed, or
+    stopped by SIGTERM before it could stop its lanes): Linux's parent-death signal. Its
+    kernel, left without a parent, ends itself (ipykernel watches its parent)."""
+    if sys.platform.startswith("linux"):
+        with contextlib.suppress(Exception):
+            ctypes.CDLL(None).prctl(1, signal.SIGTERM)  # PR_SET_PDEATHSIG
 
 
 def _lane(out_root: Path) -> int:

@@ -266,6 +266,15 @@ class Kernel:
         self.used = False
         self._warming: tuple[Any, str] | None = None  # the import start asked for
         self._stopping = False  # asked to shut down (stop_soon)
+        self.log = folder / "kernel.log"
+
+    def log_tail(self, lines: int = 5) -> str:
+        """The last lines the kernel process wrote (its log, a crash's message), or ""."""
+        try:
+            text = self.log.read_text(encoding="utf-8", errors="replace")
+        except OSError:
+            return ""
+        return "\n".join(text.strip().splitlines()[-lines:])
 
     def start(self, wait: bool = True) -> None:
         """Start the kernel and have it import the briefing's modules (silently).
@@ -279,7 +288,11 @@ class Kernel:
         from jupyter_core.utils import run_sync
 
         self.km = ipc_kernel_manager(self.folder)(kernel_name=NATIVE_KERNEL_NAME)
-        run_sync(self.km.start_kernel)(cwd=str(self.root))
+        # the kernel process's own messages (its log, a crash) go to a file in the private
+        # folder: a run stopped midway would otherwise print the kernel's tracebacks of
+        # sockets closing; a kernel that dies has the end of it in the report's entry
+        with open(self.log, "ab") as log:
+            run_sync(self.km.start_kernel)(cwd=str(self.root), stdout=log, stderr=log)
         self.used = False
         kc = self.km.client()
         kc.start_channels(iopub=False, stdin=False, hb=False, control=False)

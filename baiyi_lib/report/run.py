@@ -186,16 +186,21 @@ def execute(job: Job, out_root: Path, kernel: Kernel | None = None) -> dict[str,
     }
     with run_folder() as work:
         notebook = work / f"{job.stem}.ipynb"
+        used = [kernel]
         try:
             if kernel is None:
                 with _own_kernel(job, work) as own:
+                    used[0] = own
                     entry.update(_render(job, notebook, out_root, own, alone=True))
             else:
                 entry.update(_render(job, notebook, out_root, kernel))
         except OutputNotWritable:
             raise
         except Exception as exc:  # recorded, shown in the index, reported by the CLI
-            entry.update(status="failed", error=_error_text(exc))
+            said = _error_text(exc)
+            if type(exc).__name__ == "DeadKernelError" and used[0] is not None:
+                said += "\n内核退出前的输出:\n" + (used[0].log_tail() or "(无)")
+            entry.update(status="failed", error=said)
             if notebook.exists() and notebook.stat().st_size:
                 failed = f"{job.as_of}/{job.stem}.failed.ipynb"
                 atomic_write(out_root / failed, notebook.read_bytes())

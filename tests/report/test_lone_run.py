@@ -98,3 +98,19 @@ def test_a_warm_up_that_fails_is_not_the_reports_failure(tmp_path, monkeypatch):
     monkeypatch.setattr(kernel_module, "WARM", "raise ImportError('warm-up only')\n")
     entry = execute(plan(data=str(SAMPLE), as_of="2019-04-26")[0], tmp_path / "out")
     assert entry["status"] == "ok", entry.get("error")  # the notebook's own import works
+
+
+def test_a_kernel_that_dies_midway_leaves_its_last_words_in_the_entry(tmp_path, monkeypatch):
+    """The kernel process's own output goes to a file in the run's private folder (a run
+    stopped midway prints no kernel traceback); when the kernel dies, the end of that file
+    is in the failed entry, so whoever reads the index learns why."""
+    boom = (
+        "get_ipython().events.register('pre_run_cell', (lambda n=[0]: lambda *a: "
+        "(n.__setitem__(0, n[0] + 1), n[0] == 3 and (__import__('sys').__stderr__.write("
+        "'内核自述:内存不足\\n'), __import__('sys').__stderr__.flush(), "
+        "__import__('os')._exit(9))))())\n"
+    )
+    monkeypatch.setattr(kernel_module, "WARM", kernel_module.WARM + boom)
+    entry = execute(plan(data=str(SAMPLE), as_of="2019-04-26")[0], tmp_path / "out")
+    assert entry["status"] == "failed"
+    assert "内核退出前的输出" in entry["error"] and "内核自述:内存不足" in entry["error"]
