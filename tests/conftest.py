@@ -35,36 +35,51 @@ def short_temp() -> Iterator[Path]:
 # with the most tests first, so a file of a few long tests (the property tests, the Lab,
 # the printed handout) came last and ran while the other worker sat idle. The longest
 # files go first instead (longest processing time first): what is left at the end is
-# short whichever worker takes it. Seconds per file on the 2-core machine (user time of
-# the file's tests, setup included); a file not listed is ordered by its number of tests
-# after these, as xdist would. Refresh from `pytest -n auto --dist loadfile --junitxml=…`
-# when a file becomes one of the long ones.
+# short whichever worker takes it. Seconds per file on the 2-core machine (wall time of
+# its tests in one worker, setup included); a file not listed follows these, ordered by
+# its number of tests as xdist would. Refresh from `pytest -n auto --dist loadfile
+# --junitxml=…` (the sum of a file's times) when a file becomes one of the long ones.
 LONGEST_FILES = {
-    "tests/scoring/test_properties.py": 50,
+    "tests/scoring/test_properties.py": 55,
     "tests/report/test_print.py": 45,
-    "tests/lab/test_lab.py": 40,
-    "tests/packs/test_packs.py": 33,
-    "tests/test_store.py": 32,
-    "tests/office/test_office.py": 31,
-    "tests/report/test_briefing.py": 30,
-    "tests/report/test_page_truth.py": 25,
-    "tests/store/test_purge.py": 23,
-    "tests/store/test_return_scope.py": 22,
-    "tests/report/test_parameters.py": 21,
-    "tests/report/test_run_failures.py": 20,
-    "tests/test_cli.py": 20,
-    "tests/report/test_notebook_params.py": 18,
-    "tests/test_excel.py": 18,
+    "tests/lab/test_lab.py": 35,
+    "tests/packs/test_packs.py": 30,
+    "tests/store/test_store_properties.py": 28,
+    "tests/report/test_page_truth.py": 28,
+    "tests/office/test_office.py": 28,
+    "tests/report/test_briefing.py": 27,
+    "tests/test_store.py": 22,
+    "tests/store/test_purge.py": 20,
+    "tests/ledgers/test_name_beside_number.py": 18,
+    "tests/ledgers/test_folder.py": 17,
     "tests/ledgers/test_per_value.py": 17,
-    "tests/packs/test_method_edges.py": 16,
-    "tests/ledgers/test_folder.py": 16,
-    "tests/store/test_store_attacks.py": 15,
-    "tests/ledgers/test_personal_data.py": 14,
-    "tests/store/test_store_properties.py": 13,
-    "tests/test_wheel.py": 12,
+    "tests/ledgers/test_personal_data.py": 16,
+    "tests/store/test_return_scope.py": 16,
+    "tests/report/test_run_failures.py": 16,
+    "tests/report/test_notebook_params.py": 15,
+    "tests/ledgers/test_names_in_file_names.py": 15,
+    "tests/test_wheel.py": 14,
+    "tests/packs/test_method_edges.py": 14,
+    "tests/report/test_parameters.py": 14,
+    "tests/ledgers/test_checks.py": 12,
+    "tests/ledgers/test_field_cases.py": 12,
+    "tests/ledgers/test_as_seen.py": 12,
+    "tests/ledgers/test_sheet_messages.py": 11,
+    "tests/ledgers/test_hostile_input.py": 11,
     "tests/report/test_batch.py": 11,
-    "tests/test_store_failures.py": 11,
-    "tests/ledgers/test_sheet_messages.py": 10,
+    "tests/test_cli.py": 11,
+    "tests/test_excel.py": 11,
+    "tests/store/test_store_attacks.py": 10,
+    "tests/test_receipts.py": 10,
+    "tests/test_store_failures.py": 9,
+    "tests/duties/test_documents.py": 9,
+    "tests/ledgers/test_broken.py": 9,
+    "tests/store/test_store_received_by.py": 9,
+    "tests/store/test_writes.py": 9,
+    "tests/store/test_withdraw.py": 8,
+    "tests/test_not_charged.py": 7,
+    "tests/report/test_documents_page.py": 7,
+    "tests/report/test_quiet_runs.py": 7,
 }
 
 
