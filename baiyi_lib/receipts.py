@@ -235,7 +235,7 @@ def _receipt(
         scored_as_of=f"{standing.result.as_of:%Y-%m-%d}" if mine else None,
         office=office,
         office_name=camp.office,
-        reports=[_sent(r, unit, changes) for r in reports],
+        reports=_within_one_page([_sent(r, unit, changes) for r in reports]),
         s=_standing_shown(unit, standing) if mine else None,
     )
 
@@ -271,7 +271,7 @@ def _sent(r: IngestReport, unit: str, changes: pd.DataFrame) -> dict[str, Any]:
             cols = labels("kind", "key", "src_row", "change", overrides={"change": "变化"})
             listed = table(rows, cols)
         return out | {"shown": "stored", "counts": counts, "changes": listed,
-                      **_remarks(r.problems)}  # fmt: skip
+                      "remarks": r.problems}  # fmt: skip
     if r.status == "refused" and r.problems is not None:
         errors = r.problems[r.problems["severity"] == ERROR]
         shown = errors.assign(row=errors["row"].astype("Int64").astype(object))
@@ -281,18 +281,27 @@ def _sent(r: IngestReport, unit: str, changes: pd.DataFrame) -> dict[str, Any]:
     return out | {"shown": "message"}
 
 
-RECEIPT_REMARKS = 5  # remarks listed on a receipt (one A4 page); the rest are counted
+RECEIPT_REMARKS = 5  # remarks listed on a receipt (one A4 page), all files together
 
 
-def _remarks(problems: pd.DataFrame | None) -> dict[str, Any]:
-    """A stored file's remarks (提示) for its receipt: the first few as a table and how
-    many in all."""
-    if problems is None or not len(problems):
-        return {"remarks": None, "n_remarks": 0, "n_shown": 0}
-    first = problems.head(RECEIPT_REMARKS)
-    first = first.assign(row=first["row"].astype("Int64").astype(object))
-    cols = {k: PROBLEM_HEADERS[k] for k in ("sheet", "row", "column", "value", "problem")}
-    return {"remarks": table(first, cols), "n_remarks": len(problems), "n_shown": len(first)}
+def _within_one_page(sent: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """The stored files' remarks (提示) as their receipt shows them: the first few of all
+    its files together as tables, each file's count in all (a unit that sent several
+    files with remarks still gets one page)."""
+    left = RECEIPT_REMARKS
+    for f in sent:
+        problems = f.pop("remarks", None)
+        f.update(remarks=None, n_remarks=0, n_shown=0)
+        if problems is None or not len(problems):
+            continue
+        first = problems.head(max(left, 0))
+        left -= len(first)
+        f.update(n_remarks=len(problems), n_shown=len(first))
+        if len(first):
+            first = first.assign(row=first["row"].astype("Int64").astype(object))
+            cols = {k: PROBLEM_HEADERS[k] for k in ("sheet", "row", "column", "value", "problem")}
+            f["remarks"] = table(first, cols)
+    return sent
 
 
 def _case_state(case_id: object, listed: set[str]) -> str:

@@ -166,3 +166,23 @@ def test_a_stored_files_remarks_reach_the_clerk_and_the_receipt(tmp_path, capsys
     text = page.read_text(encoding="utf-8")
     assert text.count("不是矛盾纠纷排查化解登记表的列") == min(extra, 5)
     assert ("共 7 处,下表列出前 5 处" in text) == (extra == 7)
+
+
+def test_remarks_of_several_files_share_the_receipts_page(tmp_path, capsys):
+    """Two files of one unit with four extra columns each (the second also repeats the
+    first's rows: one more remark): the receipt lists five in all (one A4 page) and counts
+    each file's."""
+    from truth import SAMPLE
+
+    sent = tmp_path / "sent"
+    sent.mkdir()
+    for n in (1, 2):
+        _with_extra_columns(_unit_file(SAMPLE, "防汛办"), sent / f"fxb_防汛办_第{n}份.xlsx", 4)
+    store, receipts = tmp_path / "s.duckdb", tmp_path / "回执"
+    argv = ["ingest", str(sent), "--store", str(store), "--received", "2019-06-03 17:00"]
+    assert main([*argv, "--receipts", str(receipts)]) == 0
+    [page] = receipts.glob("*.html")
+    text = page.read_text(encoding="utf-8")
+    assert text.count("提示(已载入,请留意):") == 1  # the first file's four, all listed
+    assert text.count("共 5 处,下表列出前 1 处") == 1  # the second's: one more fits
+    assert text.count("不是矛盾纠纷排查化解登记表的列") == 4

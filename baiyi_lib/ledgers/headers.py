@@ -9,7 +9,7 @@ import pandas as pd
 from ..params import Reading, fold
 from .masking import near_miss
 from .normalise import _cell_text
-from .privacy import is_pii_header, length_only, mask_text, shown_header
+from .privacy import detect, is_pii_header, length_only, mask_text, shown_header
 from .problems import Problems
 from .raw import RawTable, extra_written, note
 from .schema import KIND_LABELS, KINDS, SCHEMAS, Column, header_lookup, normalise_header
@@ -51,7 +51,9 @@ def check_headers(tables: list[RawTable], kind: str, problems: Problems) -> set[
     refused: set[int] = set()
     for t in tables:
         for header in t.headers.values():
-            if is_pii_header(header):
+            # a header naming personal data, or holding a personal number itself (a phone
+            # number typed into the header row), be its column filled or not
+            if is_pii_header(header) or detect(header):
                 refused.add(id(t))
                 shown = shown_header(header)
                 pii = note("table.personal_header", t.file, t.sheet, t.header_row, shown, shown)
@@ -74,11 +76,14 @@ def remark_extras(tables: list[RawTable], kind: str, problems: Problems, reading
     when it is a near-miss of one of the ledger's own headers (是否不满意), else by its
     length: a header may be a person's name. A serial-number column (序号) is not one."""
     words = [h for h in header_lookup(kind) if h]
+    own = set(header_lookup(kind))  # a ledger's header written twice is not an extra one
     for t in tables:
         for col in [c for c in t.frame.columns if str(c).startswith("extra:")]:
             written = str(t.headers.get(col, extra_written(str(col))[0]))
             if fold(written) in reading.serial_headers or is_pii_header(written):
                 continue  # a 序号 column; a header naming personal data refuses the table
+            if detect(written) or normalise_header(written) in own:
+                continue  # refused as a whole: personal number; one column twice
             n = _filled(t.frame[col], reading.placeholders)
             if not n:
                 continue

@@ -78,7 +78,8 @@ def test_a_misspelt_optional_column_is_said_not_read_as_no(tmp_path):
     assert said["column"].tolist() == ["H 列 是否不满意"]
 
 
-@pytest.mark.parametrize("head", ["张伟", "王小明", "备注(张伟)", "张伟 13812345678", "Zhang Wei"])
+# (a header holding a phone number is refused whole: see below)
+@pytest.mark.parametrize("head", ["张伟", "王小明", "备注(张伟)", "Zhang Wei"])
 def test_a_header_that_may_name_a_person_is_shown_by_its_length(tmp_path, head):
     led = load_ledgers(_csv(tmp_path, [head], ["已告知"]))
     said = led.problems[led.problems["check"] == "table.extra_column"]
@@ -124,3 +125,31 @@ def test_two_columns_of_a_dataframe_named_alike_are_both_scanned():
         checked = check_ledgers({"visits": df})
         assert (checked.problems["check"] == "text.personal").sum() == 1
         assert checked.ledgers is None
+
+
+@pytest.mark.parametrize(
+    "head", ["13800138000", "联系13800138000", "370102199001011234", "张伟 13812345678"]
+)
+@pytest.mark.parametrize("cell", ["已告知", ""])
+def test_a_header_holding_a_personal_number_refuses_the_table(tmp_path, head, cell):
+    """A phone or ID number typed into the header row is personal data as it is in a
+    cell, a title row or a sheet name: the table is refused, filled column or empty, and
+    the number is never shown."""
+    from baiyi_lib import check_ledgers
+
+    checked = check_ledgers(_csv(tmp_path, [head], [cell]))
+    said = checked.problems[checked.problems["check"] == "table.personal_header"]
+    assert len(said) == 1 and checked.ledgers is None
+    digits = "".join(ch for ch in head if ch.isdigit())
+    assert digits[3:9] not in checked.problems.to_string() + checked.accounting.to_string()
+    assert not (checked.problems["check"] == "table.extra_column").any()
+
+
+def test_a_ledger_header_written_twice_is_no_extra_column(tmp_path):
+    """案件编号 twice refuses the table (one column twice); the second is not also said to
+    be a column the ledger does not have, which would contradict it."""
+    from baiyi_lib import check_ledgers
+
+    checked = check_ledgers(_csv(tmp_path, ["案件编号"], ["GGZ-2"]))
+    checks = set(checked.problems["check"])
+    assert "table.duplicate_header" in checks and "table.extra_column" not in checks
