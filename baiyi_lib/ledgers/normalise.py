@@ -52,8 +52,18 @@ def _cell_text(value: object) -> object:
     return text if text else pd.NA
 
 
+SMALL = 2_000  # values normalised one by one: a vectorised pass costs more below this
+
+
 def text(values: pd.Series) -> pd.Series:
-    """Normalised text (NFKC: full-width letters, digits and spaces become plain), NA if blank."""
+    """Normalised text (NFKC: full-width letters, digits and spaces become plain), NA if blank.
+
+    A few values (a column's distinct values, a small file) are normalised one by one, the
+    same steps as the vectorised pass (NFKC, invisible characters out, stripped): pandas'
+    string methods cost some 0.3 ms a call whatever the length, and a check of one ledger
+    makes dozens of calls."""
+    if len(values) < SMALL:
+        return pd.Series(values.map(_cell_text), index=values.index, dtype="str")
     if ptypes.is_object_dtype(values) and pd.api.types.infer_dtype(values, skipna=True) in (
         "string",
         "empty",
