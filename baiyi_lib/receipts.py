@@ -271,7 +271,7 @@ def _sent(r: IngestReport, unit: str, changes: pd.DataFrame) -> dict[str, Any]:
             cols = labels("kind", "key", "src_row", "change", overrides={"change": "变化"})
             listed = table(rows, cols)
         return out | {"shown": "stored", "counts": counts, "changes": listed,
-                      "remarks": r.problems}  # fmt: skip
+                      "remark_rows": r.problems}  # fmt: skip
     if r.status == "refused" and r.problems is not None:
         errors = r.problems[r.problems["severity"] == ERROR]
         shown = errors.assign(row=errors["row"].astype("Int64").astype(object))
@@ -290,7 +290,7 @@ def _within_one_page(sent: list[dict[str, Any]]) -> list[dict[str, Any]]:
     files with remarks still gets one page)."""
     left = RECEIPT_REMARKS
     for f in sent:
-        problems = f.pop("remarks", None)
+        problems = f.pop("remark_rows", None)
         f.update(remarks=None, n_remarks=0, n_shown=0)
         if problems is None or not len(problems):
             continue

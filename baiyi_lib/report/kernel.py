@@ -64,6 +64,19 @@ RESET = (
 )
 
 
+KERNEL_LOG = "kernel.log"  # the kernel process's own output, in its private folder
+
+
+def kernel_log_tail(folder: Path, lines: int = 5) -> str:
+    """The last lines the kernel whose private folder is ``folder`` wrote (its log, a
+    crash's message), or ""."""
+    try:
+        text = (folder / KERNEL_LOG).read_text(encoding="utf-8", errors="replace")
+    except OSError:
+        return ""
+    return "\n".join(text.strip().splitlines()[-lines:])
+
+
 @contextlib.contextmanager
 def environ(name: str, value: str) -> Iterator[None]:
     """``os.environ[name] = value`` for the block: what a kernel started in it inherits."""
@@ -263,15 +276,7 @@ class Kernel:
         self.used = False
         self._warming: tuple[Any, str] | None = None  # the import start asked for
         self._stopping = False  # asked to shut down (stop_soon)
-        self.log = folder / "kernel.log"
-
-    def log_tail(self, lines: int = 5) -> str:
-        """The last lines the kernel process wrote (its log, a crash's message), or ""."""
-        try:
-            text = self.log.read_text(encoding="utf-8", errors="replace")
-        except OSError:
-            return ""
-        return "\n".join(text.strip().splitlines()[-lines:])
+        self.log = folder / KERNEL_LOG
 
     def start(self, wait: bool = True) -> None:
         """Start the kernel and have it import the briefing's modules (silently).

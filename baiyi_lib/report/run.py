@@ -34,7 +34,7 @@ from . import REPORT_MODE_ENV
 from .export import export_html, warm_up
 from .files import atomic_write, atomic_write_all, run_folder, shared_mode
 from .index import page_figures, record
-from .kernel import ENGINE, Kernel, environ
+from .kernel import ENGINE, Kernel, environ, kernel_log_tail
 from .scored import SCORES_ENV, compute_once, loaded
 from .settings import DEFAULT_NOTEBOOK
 
@@ -186,11 +186,9 @@ def execute(job: Job, out_root: Path, kernel: Kernel | None = None) -> dict[str,
     }
     with run_folder() as work:
         notebook = work / f"{job.stem}.ipynb"
-        used = [kernel]
         try:
             if kernel is None:
                 with _own_kernel(job, work) as own:
-                    used[0] = own
                     entry.update(_render(job, notebook, out_root, own, alone=True))
             else:
                 entry.update(_render(job, notebook, out_root, kernel))
@@ -198,8 +196,9 @@ def execute(job: Job, out_root: Path, kernel: Kernel | None = None) -> dict[str,
             raise
         except Exception as exc:  # recorded, shown in the index, reported by the CLI
             said = _error_text(exc)
-            if type(exc).__name__ == "DeadKernelError" and used[0] is not None:
-                said += "\n内核退出前的输出:\n" + (used[0].log_tail() or "(无)")
+            if type(exc).__name__ == "DeadKernelError":  # its log: in its private folder
+                tail = kernel_log_tail(work if kernel is None else kernel.folder)
+                said += "\n内核退出前的输出:\n" + (tail or "(无)")
             entry.update(status="failed", error=said)
             if notebook.exists() and notebook.stat().st_size:
                 failed = f"{job.as_of}/{job.stem}.failed.ipynb"
