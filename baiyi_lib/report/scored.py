@@ -17,7 +17,6 @@ loaded once, scored once.
 
 from __future__ import annotations
 
-import contextlib
 import datetime as dt
 import hashlib
 import json
@@ -168,8 +167,23 @@ def compute_once(jobs: list[Any], folder: Path) -> None:
         if inputs in seen:
             continue
         seen.add(inputs)
-        with contextlib.suppress(Exception):
+        try:
             remember(folder, job.data, job.as_of, dict(job.rules), job.known_at)
+        except Exception as exc:
+            if _interrupted(exc):  # Ctrl-C or SIGTERM that a library wrapped: still a stop
+                raise KeyboardInterrupt from exc
+
+
+def _interrupted(exc: BaseException) -> bool:
+    """Whether an exception is an interrupt in disguise: DuckDB turns a signal that lands
+    during a query into its own InterruptException (an Exception), and a library may wrap
+    the KeyboardInterrupt a signal handler raised."""
+    seen: BaseException | None = exc
+    while seen is not None:
+        if isinstance(seen, KeyboardInterrupt) or type(seen).__name__ == "InterruptException":
+            return True
+        seen = seen.__cause__ or seen.__context__
+    return False
 
 
 def key(data: str | None, as_of: Any, overrides: dict[str, Any], known_at: str | None) -> str:

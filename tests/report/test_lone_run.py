@@ -114,3 +114,30 @@ def test_a_kernel_that_dies_midway_leaves_its_last_words_in_the_entry(tmp_path, 
     entry = execute(plan(data=str(SAMPLE), as_of="2019-04-26")[0], tmp_path / "out")
     assert entry["status"] == "failed"
     assert "内核退出前的输出" in entry["error"] and "内核自述:内存不足" in entry["error"]
+
+
+def test_an_interrupt_a_library_wrapped_while_scoring_still_stops_the_run(monkeypatch):
+    """A signal landing in a DuckDB query comes back as duckdb's InterruptException (an
+    Exception): scoring ahead of the kernel must not swallow it as "let the kernel do it"
+    (helper-32: a stopped run went on and replaced the report)."""
+    import duckdb
+
+    from baiyi_lib.report import scored
+
+    def interrupted(*args, **kwargs):
+        raise duckdb.InterruptException("INTERRUPT Error: Interrupted!")
+
+    monkeypatch.setattr(scored, "remember", interrupted)
+    job = plan(data=str(SAMPLE), as_of="2019-04-26")[0]
+    with pytest.raises(KeyboardInterrupt):
+        scored.compute_once([job], Path("/nonexistent"))
+
+    def wrapped(*args, **kwargs):
+        try:
+            raise KeyboardInterrupt
+        except KeyboardInterrupt as exc:
+            raise RuntimeError("wrapped") from exc
+
+    monkeypatch.setattr(scored, "remember", wrapped)
+    with pytest.raises(KeyboardInterrupt):
+        scored.compute_once([job], Path("/nonexistent"))

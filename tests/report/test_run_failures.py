@@ -166,7 +166,9 @@ def _kill_mid_run(out: Path, temp: Path) -> Path:
         while not list(temp.glob("baiyi-kernel-*/*.ipynb")) or not _children(proc.pid):
             assert proc.poll() is None and time.monotonic() < deadline, "the run ended first"
             time.sleep(0.05)
-        time.sleep(1)  # a few cells in
+        # the notebook is written before its first cell: killed now, the run is in its
+        # cells (a second of them), not yet writing the page
+        time.sleep(0.2)
         kernels = _children(proc.pid)
         proc.send_signal(signal.SIGKILL)
         proc.wait()
